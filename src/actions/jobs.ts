@@ -1,0 +1,32 @@
+/** The outbox jobs that state changes schedule. A job's kind names its platform, whose adapter runs it. */
+import type { Invitation } from '../core/model.js';
+import type { NewJob } from '../store/store.js';
+
+export const JOB = {
+  requestApproval: 'request-approval',
+  updateApproval: 'update-approval',
+  deliver: 'deliver',
+  notifyInviter: 'notify-inviter',
+  announce: 'announce',
+} as const;
+export type JobWhat = (typeof JOB)[keyof typeof JOB];
+
+export type InviterNotice = 'decision' | 'arrival' | 'failed' | 'progress';
+
+export function jobKind(platform: string, what: JobWhat): string {
+  return `${platform}.${what}`;
+}
+
+/** One job for one invitation; `key` makes it unique when the same kind runs several times (e.g. per channel). */
+export function jobFor(inv: Invitation, what: JobWhat, payload: Record<string, unknown> = {}, key = ''): NewJob {
+  return {
+    kind: jobKind(inv.platform, what),
+    invitationId: inv.id,
+    dedupeKey: `${what}:${inv.id}${key ? `:${key}` : ''}`,
+    payload,
+  };
+}
+
+export function notifyInviter(inv: Invitation, about: InviterNotice, key = ''): NewJob {
+  return jobFor(inv, JOB.notifyInviter, { about }, `${about}${key ? `:${key}` : ''}`);
+}

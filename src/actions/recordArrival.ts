@@ -1,0 +1,23 @@
+/** The invitee has an account: mark the invitation arrived (once, whatever path noticed it first) and schedule
+ * the channel joins, the announcements and the inviter's notice. */
+import type { Clock } from '../core/clock.js';
+import type { Invitation } from '../core/model.js';
+import { TRANSITIONS } from '../core/stateMachine.js';
+import type { Store } from '../store/store.js';
+import { JOB, jobFor, notifyInviter } from './jobs.js';
+
+export async function recordArrival(
+  deps: { store: Store; clock: Clock },
+  inv: Invitation,
+  userId: string,
+  via: string,
+): Promise<Invitation | undefined> {
+  const at = deps.clock.now().toISOString();
+  const arrived = { ...inv, arrivedUserId: userId, arrivedAt: at };
+  return deps.store.transition(inv.id, {
+    ...TRANSITIONS.arrive,
+    patch: { arrivedUserId: userId, arrivedAt: at },
+    audit: { at, invitationId: inv.id, actor: userId, action: 'arrived', detail: { via } },
+    jobs: [...inv.channelIds.map((channelId) => jobFor(arrived, JOB.announce, { channelId }, channelId)), notifyInviter(arrived, 'arrival')],
+  });
+}

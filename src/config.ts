@@ -1,0 +1,75 @@
+/** The bot's configuration: read from the environment once, validated with zod. Nothing else reads process.env. */
+import { z } from 'zod';
+
+const optional = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
+
+const Env = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_URL: z.url().default('http://localhost:3000'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    GUESTLIST_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional()),
+    COMMAND_TRIGGER: z.string().regex(/^[a-z0-9_-]{1,128}$/, 'lower-case letters, digits, - or _, no leading /').default('invite-people'),
+    INVITES_PER_HOUR: z.coerce.number().int().min(1).default(20),
+    MATTERMOST_URL: optionalUrl,
+    MATTERMOST_BOT_TOKEN: optional,
+    MATTERMOST_COMMAND_TOKEN: optional,
+    MATTERMOST_APPROVAL_CHANNEL_ID: optional,
+    /** Mattermost sends at most 20 invitation emails an hour per sending account. */
+    MATTERMOST_INVITE_EMAILS_PER_HOUR: z.coerce.number().int().min(1).default(20),
+    RECONCILE_CRON: z.string().default('*/5 * * * *'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.MATTERMOST_URL && !env.MATTERMOST_BOT_TOKEN) ctx.addIssue({ code: 'custom', path: ['MATTERMOST_BOT_TOKEN'], message: 'is required when MATTERMOST_URL is set' });
+    if (env.MATTERMOST_URL && !env.MATTERMOST_COMMAND_TOKEN) ctx.addIssue({ code: 'custom', path: ['MATTERMOST_COMMAND_TOKEN'], message: 'is required when MATTERMOST_URL is set (the slash command token; several tokens separated by commas for several teams)' });
+  });
+
+export interface Config {
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  secret?: string;
+  trigger: string;
+  invitesPerHour: number;
+  reconcileCron: string;
+  mattermost?: {
+    url: string;
+    botToken: string;
+    commandTokens: string[];
+    approvalChannelId?: string;
+    inviteEmailsPerHour: number;
+  };
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''),
+    dataDir: e.DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+    secret: e.GUESTLIST_SECRET,
+    trigger: e.COMMAND_TRIGGER,
+    invitesPerHour: e.INVITES_PER_HOUR,
+    reconcileCron: e.RECONCILE_CRON,
+    mattermost: e.MATTERMOST_URL
+      ? {
+          url: e.MATTERMOST_URL.replace(/\/+$/, ''),
+          botToken: e.MATTERMOST_BOT_TOKEN!,
+          commandTokens: e.MATTERMOST_COMMAND_TOKEN!.split(',').map((t) => t.trim()).filter(Boolean),
+          approvalChannelId: e.MATTERMOST_APPROVAL_CHANNEL_ID,
+          inviteEmailsPerHour: e.MATTERMOST_INVITE_EMAILS_PER_HOUR,
+        }
+      : undefined,
+  };
+}

@@ -1,0 +1,56 @@
+/** Every message the bot writes about an invitation, platform-neutral (the TextFormat does the escaping). */
+import type { Invitation } from './model.js';
+import type { TextFormat } from './format.js';
+import { ROLE_LABELS } from './policy.js';
+
+export interface ArrivedUser { id: string; username: string; displayName: string }
+
+function who(inv: Invitation, f: TextFormat): string {
+  return inv.name ? `${f.escape(inv.name)} (${f.escape(inv.email)})` : f.escape(inv.email);
+}
+
+export function arrivalAnnouncement(inv: Invitation, user: ArrivedUser, f: TextFormat): string {
+  const shown = user.displayName && user.displayName !== user.username ? `${f.escape(user.displayName)} ` : '';
+  return `:wave: Please welcome ${shown}${f.mention(user)}, who joined as ${ROLE_LABELS[inv.role].toLowerCase()} at the invitation of ${f.mention(inv.inviter)}.`;
+}
+
+export function arrivalNoticeToInviter(inv: Invitation, user: ArrivedUser, f: TextFormat): string {
+  return `${who(inv, f)} accepted your invitation and is now here as ${f.mention(user)}.`;
+}
+
+export function approvalRequest(inv: Invitation, f: TextFormat, channelNames: string[]): string {
+  const lines = [
+    `${f.mention(inv.inviter)} asks to invite ${who(inv, f)} as ${f.bold(ROLE_LABELS[inv.role])}.`,
+    channelNames.length ? `Channels: ${channelNames.map((c) => f.escape(c)).join(', ')}` : 'Channels: none',
+  ];
+  if (inv.kdriveRight !== 'none') lines.push(`kDrive: ${inv.kdriveRight}`);
+  if (inv.message) lines.push(`Message: ${f.escape(inv.message)}`);
+  return lines.join('\n');
+}
+
+export function decisionLine(inv: Invitation, f: TextFormat): string {
+  const d = inv.decision;
+  if (!d) return '';
+  const when = d.at.replace('T', ' ').slice(0, 16) + ' UTC';
+  return d.approved
+    ? `:white_check_mark: Approved by ${f.mention(d.by)} on ${when}.`
+    : `:no_entry_sign: Denied by ${f.mention(d.by)} on ${when}${d.reason ? `: ${f.escape(d.reason)}` : '.'}`;
+}
+
+export function decisionNoticeToInviter(inv: Invitation, f: TextFormat): string {
+  const d = inv.decision!;
+  return d.approved
+    ? `Your invitation for ${who(inv, f)} was approved by ${f.mention(d.by)} and is on its way.`
+    : `Your invitation for ${who(inv, f)} was denied by ${f.mention(d.by)}${d.reason ? `: ${f.escape(d.reason)}` : '.'}`;
+}
+
+export function deliveryFailedNotice(inv: Invitation, f: TextFormat): string {
+  return `The invitation for ${who(inv, f)} could not be delivered${inv.lastError ? ` (${f.escape(inv.lastError)})` : ''}. An administrator can retry it from the pending list.`;
+}
+
+export function stateLabel(inv: Invitation): string {
+  return {
+    pending_approval: 'waiting for approval', denied: 'denied', sending: 'being sent', sent: 'sent',
+    arrived: 'arrived', expired: 'expired', revoked: 'revoked', failed: 'failed',
+  }[inv.state];
+}

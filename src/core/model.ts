@@ -1,0 +1,90 @@
+/** The invitation model shared by every platform. Stored data is parsed with these schemas when it is read. */
+import { z } from 'zod';
+
+export const ROLES = ['legal_representative', 'admin', 'collaborator', 'external'] as const;
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+
+export const KDRIVE_RIGHTS = ['none', 'read', 'write', 'manage'] as const;
+export const KDriveRight = z.enum(KDRIVE_RIGHTS);
+export type KDriveRight = z.infer<typeof KDriveRight>;
+
+/** How the invitee learns of the invitation. */
+export const DELIVERIES = ['platform_email', 'link', 'sms'] as const;
+export const Delivery = z.enum(DELIVERIES);
+export type Delivery = z.infer<typeof Delivery>;
+
+export const PLATFORMS = ['mattermost', 'slack'] as const;
+export const Platform = z.enum(PLATFORMS);
+export type Platform = z.infer<typeof Platform>;
+
+export const STATES = [
+  'pending_approval',
+  'denied',
+  'sending',
+  'sent',
+  'arrived',
+  'expired',
+  'revoked',
+  'failed',
+] as const;
+export const InvitationState = z.enum(STATES);
+export type InvitationState = z.infer<typeof InvitationState>;
+
+export const Person = z.object({ id: z.string(), username: z.string() });
+export type Person = z.infer<typeof Person>;
+
+export const Decision = z.object({
+  by: Person,
+  at: z.string(),
+  approved: z.boolean(),
+  reason: z.string().optional(),
+});
+
+/** Where an approval request was posted, so it can be updated when someone decides. */
+export const ApprovalPost = z.object({ channelId: z.string(), postId: z.string() });
+
+export const Invitation = z.object({
+  id: z.string(),
+  platform: Platform,
+  /** Team (Mattermost) or workspace (Slack) the guest joins. */
+  workspaceId: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: Role,
+  channelIds: z.array(z.string()),
+  kdriveRight: KDriveRight,
+  billingRights: z.boolean(),
+  billingReminders: z.object({ email: z.boolean(), sms: z.boolean() }),
+  delivery: Delivery,
+  message: z.string(),
+  inviter: Person,
+  /** The channel the command was typed in: where the inviter is answered. */
+  originChannelId: z.string(),
+  state: InvitationState,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  expiresAt: z.string().nullable(),
+  decision: Decision.optional(),
+  approvalPosts: z.array(ApprovalPost).default([]),
+  arrivedUserId: z.string().optional(),
+  arrivedAt: z.string().optional(),
+  lastError: z.string().optional(),
+  /** Set when one request invited several people, so progress can be reported for the whole batch. */
+  batch: z.object({ id: z.string(), size: z.number().int() }).optional(),
+});
+export type Invitation = z.infer<typeof Invitation>;
+
+export const AuditEntry = z.object({
+  at: z.string(),
+  invitationId: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  detail: z.record(z.string(), z.unknown()).optional(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/** Lower-cased, trimmed: the form emails are compared in. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

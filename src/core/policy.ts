@@ -1,0 +1,88 @@
+/** Who may invite whom, and what happens to their request. Pure functions, one table of rules. */
+import type { Role } from './model.js';
+
+/** What the inviter is in the organization, as the platform adapter resolved it. */
+export type InviterLevel = 'owner' | 'admin' | 'member' | 'guest';
+
+/** What a platform can really apply; the wizard offers nothing else. */
+export interface Capabilities {
+  roles: readonly Role[];
+  /** Why a role is missing, shown in the wizard. */
+  missingRoleReasons: Partial<Record<Role, string>>;
+  kdrive: boolean;
+  billing: boolean;
+  deliveries: readonly ('platform_email' | 'link' | 'sms')[];
+}
+
+const RANK: Record<Role, number> = { external: 0, collaborator: 1, admin: 2, legal_representative: 3 };
+const HIGHEST_GRANTABLE: Record<InviterLevel, number> = { guest: -1, member: RANK.collaborator, admin: RANK.admin, owner: RANK.legal_representative };
+
+export type Refusal = { ok: false; reason: string };
+export type Verdict = { ok: true; needsApproval: boolean } | Refusal;
+
+export function mayInviteAtAll(level: InviterLevel): { ok: true } | Refusal {
+  if (level === 'guest') return { ok: false, reason: 'Guests (external users) cannot invite anyone. Ask a member of the team.' };
+  return { ok: true };
+}
+
+export function mayGrant(level: InviterLevel, role: Role): boolean {
+  return RANK[role] <= HIGHEST_GRANTABLE[level];
+}
+
+/** Roles this inviter may grant on this platform, and why each other role is not offered. */
+export function grantableRoles(level: InviterLevel, caps: Capabilities): { roles: Role[]; hidden: { role: Role; reason: string }[] } {
+  const roles: Role[] = [];
+  const hidden: { role: Role; reason: string }[] = [];
+  for (const role of ['external', 'collaborator', 'admin', 'legal_representative'] as const) {
+    if (!caps.roles.includes(role)) {
+      hidden.push({ role, reason: caps.missingRoleReasons[role] ?? 'this platform cannot apply it' });
+    } else if (!mayGrant(level, role)) {
+      hidden.push({ role, reason: role === 'legal_representative' ? 'only a legal representative can create another' : 'it is above your own role' });
+    } else {
+      roles.push(role);
+    }
+  }
+  return { roles, hidden };
+}
+
+/** The decision for one invitation: refused, sent at once, or waiting for an approver. */
+export function decide(level: InviterLevel, role: Role, caps: Capabilities): Verdict {
+  const allowed = mayInviteAtAll(level);
+  if (!allowed.ok) return allowed;
+  if (!caps.roles.includes(role)) return { ok: false, reason: `This platform cannot grant the role ${ROLE_LABELS[role]}.` };
+  if (!mayGrant(level, role)) return { ok: false, reason: `You cannot grant the role ${ROLE_LABELS[role]}: it is above your own.` };
+  return { ok: true, needsApproval: level === 'member' };
+}
+
+export function mayApprove(level: InviterLevel): boolean {
+  return level === 'admin' || level === 'owner';
+}
+
+/** Four eyes: nobody approves their own request while someone else could. */
+export function fourEyes(approverId: string, inviterId: string, otherApproverExists: boolean): { ok: true } | Refusal {
+  if (approverId === inviterId && otherApproverExists) {
+    return { ok: false, reason: 'You cannot approve your own invitation while another approver exists.' };
+  }
+  return { ok: true };
+}
+
+export interface RateLimit { perHour: number }
+
+/** `recent` = how many invitations the inviter created in the last hour. */
+export function withinRateLimit(recent: number, adding: number, limit: RateLimit): { ok: true } | Refusal {
+  if (recent + adding > limit.perHour) {
+    const left = Math.max(0, limit.perHour - recent);
+    return {
+      ok: false,
+      reason: `You can send ${limit.perHour} invitations an hour and have ${left} left. Try again later, or ask an administrator.`,
+    };
+  }
+  return { ok: true };
+}
+
+export const ROLE_LABELS: Record<Role, string> = {
+  legal_representative: 'Legal representative',
+  admin: 'Administrator',
+  collaborator: 'Collaborator',
+  external: 'External guest',
+};

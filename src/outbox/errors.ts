@@ -1,0 +1,20 @@
+/** How a job tells the outbox whether to try again. Anything not marked permanent is retried. */
+export class PermanentError extends Error {
+  readonly permanent = true;
+}
+
+/** A failure worth retrying, optionally not before `retryAfterMs` (a 429's Retry-After). */
+export class RetryLaterError extends Error {
+  constructor(message: string, readonly retryAfterMs?: number) {
+    super(message);
+  }
+}
+
+export function isPermanent(err: unknown): boolean {
+  return (err as { permanent?: unknown })?.permanent === true;
+}
+
+export function retryAfterOf(err: unknown): number | undefined {
+  const ms = (err as { retryAfterMs?: unknown })?.retryAfterMs;
+  return typeof ms === 'number' && ms >= 0 ? ms : undefined;
+}

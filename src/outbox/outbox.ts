@@ -1,0 +1,116 @@
+/** The persisted outbox: every platform call made after a user was answered runs here, from a job that was
+ * stored together with the change that caused it. Jobs are leased (a dead worker's jobs become due again),
+ * retried with exponential backoff honouring Retry-After, and buried after `maxAttempts` with a hook that
+ * lets the invitation show the failure. */
+import type { Logger } from '../logger.js';
+import type { Clock } from '../core/clock.js';
+import type { OutboxJob, Store } from '../store/store.js';
+import { isPermanent, retryAfterOf } from './errors.js';
+
+export interface JobHandler {
+  run(job: OutboxJob): Promise<void>;
+  /** Called once when the job is given up. */
+  onDead?(job: OutboxJob, error: string): Promise<void>;
+}
+
+export interface OutboxOptions {
+  pollMs?: number;
+  leaseMs?: number;
+  batch?: number;
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export class Outbox {
+  private readonly handlers = new Map<string, JobHandler>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private readonly opts: Required<OutboxOptions>;
+
+  constructor(private readonly store: Store, private readonly clock: Clock, private readonly log: Logger, opts: OutboxOptions = {}) {
+    this.opts = { pollMs: 1000, leaseMs: 60_000, batch: 8, maxAttempts: 12, baseDelayMs: 1000, maxDelayMs: 15 * 60_000, ...opts };
+  }
+
+  register(kind: string, handler: JobHandler): void {
+    this.handlers.set(kind, handler);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  /** Stops polling and waits for the jobs in hand. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Runs due jobs now (after a change enqueued some) instead of at the next poll. */
+  kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.running = this.drain()
+      .then(() => undefined)
+      .catch((err) => this.log.error({ err }, 'outbox pass failed'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        } else {
+          this.timer = setTimeout(() => this.kick(), this.opts.pollMs);
+        }
+      });
+  }
+
+  /** Runs every job that is due, batch after batch, until none is. Returns how many ran. */
+  async drain(): Promise<number> {
+    let ran = 0;
+    for (;;) {
+      const jobs = await this.store.claimJobs(this.clock.now(), this.opts.batch, this.opts.leaseMs);
+      if (!jobs.length) return ran;
+      await Promise.all(jobs.map((job) => this.runJob(job)));
+      ran += jobs.length;
+    }
+  }
+
+  private async runJob(job: OutboxJob): Promise<void> {
+    const handler = this.handlers.get(job.kind);
+    const log = this.log.child({ job: job.id, kind: job.kind, invitation: job.invitationId, attempt: job.attempts + 1 });
+    if (!handler) {
+      log.error('no handler for this kind of job; it stays queued');
+      await this.store.retryJob(job.id, new Date(this.clock.now().getTime() + this.opts.maxDelayMs), 'no handler');
+      return;
+    }
+    try {
+      await handler.run(job);
+      await this.store.completeJob(job.id);
+      log.debug('job done');
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (isPermanent(err) || job.attempts + 1 >= this.opts.maxAttempts) {
+        log.error({ err: message }, 'job given up');
+        await this.store.buryJob(job.id, message);
+        await handler.onDead?.(job, message).catch((e) => log.error({ err: e }, 'onDead hook failed'));
+        return;
+      }
+      const delay = retryAfterOf(err) ?? this.backoff(job.attempts);
+      log.warn({ err: message, retryInMs: delay }, 'job failed; will retry');
+      await this.store.retryJob(job.id, new Date(this.clock.now().getTime() + delay), message);
+    }
+  }
+
+  private backoff(attempts: number): number {
+    const exp = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** attempts);
+    return Math.round(exp / 2 + (Math.random() * exp) / 2);
+  }
+}

@@ -1,0 +1,36 @@
+/** What this Mattermost server can do, from its version (X-Version-Id) and licence. */
+import type { Capabilities } from '../../core/policy.js';
+
+export interface DialogFeatures {
+  /** `multiselect` on select elements: 11.0. */
+  multiselect: boolean;
+  /** `{type: "form"}` answers to a submission (multi-step dialogs): 11.1. */
+  multistep: boolean;
+}
+
+export function parseVersion(version: string): [number, number] {
+  const [major, minor] = version.split('.').map((n) => Number.parseInt(n, 10));
+  return [Number.isFinite(major) ? major! : 0, Number.isFinite(minor) ? minor! : 0];
+}
+
+function atLeast(version: string, major: number, minor: number): boolean {
+  const [a, b] = parseVersion(version);
+  return a > major || (a === major && b >= minor);
+}
+
+export function dialogFeatures(version: string): DialogFeatures {
+  return { multiselect: atLeast(version, 11, 0), multistep: atLeast(version, 11, 1) };
+}
+
+export function mattermostCapabilities(opts: { guestAccounts: boolean; linkDelivery: boolean }): Capabilities {
+  return {
+    roles: opts.guestAccounts ? ['external', 'collaborator', 'admin'] : ['collaborator', 'admin'],
+    missingRoleReasons: {
+      legal_representative: 'Mattermost has no legal representative role',
+      ...(opts.guestAccounts ? {} : { external: 'guest accounts are not enabled or licensed on this server' }),
+    },
+    kdrive: false,
+    billing: false,
+    deliveries: opts.linkDelivery ? ['platform_email', 'link'] : ['platform_email'],
+  };
+}

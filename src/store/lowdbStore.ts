@@ -1,0 +1,216 @@
+/** The embedded default store: one JSON file under DATA_DIR, held in memory and rewritten atomically
+ * (temp file + rename) by lowdb. Writes are coalesced: every change made before a write starts is carried
+ * by that write, and each method resolves only once the write holding its change is done. One process per file. */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import { z } from 'zod';
+import { AuditEntry, Invitation } from '../core/model.js';
+import { Draft, OutboxJob, type InvitationQuery, type NewJob, type Store, type Transition } from './store.js';
+
+const Data = z.object({
+  version: z.literal(1),
+  invitations: z.array(Invitation),
+  audit: z.array(AuditEntry),
+  outbox: z.array(OutboxJob),
+  drafts: z.array(Draft),
+  rate: z.record(z.string(), z.array(z.number())),
+});
+type Data = z.infer<typeof Data>;
+
+const EMPTY: Data = { version: 1, invitations: [], audit: [], outbox: [], drafts: [], rate: {} };
+const DONE_JOB_RETENTION_MS = 7 * 24 * 3600_000;
+
+export class LowdbStore implements Store {
+  private queued: Promise<void> | undefined;
+  private current: Promise<void> = Promise.resolve();
+  private jobSeq = 0;
+
+  private constructor(private readonly db: Low<Data>, readonly file: string) {}
+
+  static async open(dataDir: string, fileName = 'guestlist.json'): Promise<LowdbStore> {
+    await mkdir(dataDir, { recursive: true });
+    const file = path.join(dataDir, fileName);
+    // Not JSONFilePreset: it silently keeps everything in memory under NODE_ENV=test.
+    const db = new Low<Data>(new JSONFile<Data>(file), structuredClone(EMPTY));
+    await db.read();
+    const parsed = Data.safeParse(db.data);
+    if (!parsed.success) {
+      throw new Error(`The data file ${file} is not valid Guestlist data (${parsed.error.issues[0]?.message}); fix or move it away. It was left untouched.`);
+    }
+    db.data = parsed.data;
+    return new LowdbStore(db, file);
+  }
+
+  private get data(): Data {
+    return this.db.data;
+  }
+
+  /** Resolves once a write that started after this call has finished. */
+  private persist(): Promise<void> {
+    this.queued ??= this.current
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        this.current = this.db.write();
+        return this.current;
+      });
+    return this.queued;
+  }
+
+  private addJobs(jobs: NewJob[], now = new Date()): void {
+    for (const job of jobs) {
+      if (this.data.outbox.some((j) => j.dedupeKey === job.dedupeKey)) continue;
+      this.data.outbox.push({
+        id: `${now.getTime().toString(36)}-${(this.jobSeq++).toString(36)}`,
+        kind: job.kind,
+        payload: job.payload,
+        invitationId: job.invitationId,
+        dedupeKey: job.dedupeKey,
+        attempts: 0,
+        runAt: job.runAt ?? now.toISOString(),
+        state: 'pending',
+        createdAt: now.toISOString(),
+      });
+    }
+  }
+
+  async createInvitations(invitations: Invitation[], audit: AuditEntry[], jobs: NewJob[]): Promise<void> {
+    this.data.invitations.push(...structuredClone(invitations));
+    this.data.audit.push(...audit);
+    this.addJobs(jobs);
+    await this.persist();
+  }
+
+  async getInvitation(id: string): Promise<Invitation | undefined> {
+    const found = this.data.invitations.find((i) => i.id === id);
+    return found && structuredClone(found);
+  }
+
+  async listInvitations(q: InvitationQuery): Promise<Invitation[]> {
+    const matches = this.data.invitations.filter(
+      (i) =>
+        (!q.platform || i.platform === q.platform) &&
+        (!q.workspaceId || i.workspaceId === q.workspaceId) &&
+        (!q.inviterId || i.inviter.id === q.inviterId) &&
+        (!q.email || i.email === q.email) &&
+        (!q.states || q.states.includes(i.state)),
+    );
+    matches.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    const offset = q.offset ?? 0;
+    return structuredClone(matches.slice(offset, q.limit === undefined ? undefined : offset + q.limit));
+  }
+
+  async countCreatedSince(inviterId: string, since: Date): Promise<number> {
+    const iso = since.toISOString();
+    return this.data.invitations.filter((i) => i.inviter.id === inviterId && i.createdAt >= iso).length;
+  }
+
+  async transition(id: string, change: Transition): Promise<Invitation | undefined> {
+    const inv = this.data.invitations.find((i) => i.id === id);
+    if (!inv || !change.from.includes(inv.state)) return undefined;
+    Object.assign(inv, structuredClone(change.patch ?? {}), { state: change.to, updatedAt: change.audit.at });
+    this.data.audit.push(change.audit);
+    this.addJobs(change.jobs ?? []);
+    await this.persist();
+    return structuredClone(inv);
+  }
+
+  async patchInvitation(id: string, patch: Transition['patch'], audit?: AuditEntry): Promise<Invitation | undefined> {
+    const inv = this.data.invitations.find((i) => i.id === id);
+    if (!inv) return undefined;
+    Object.assign(inv, structuredClone(patch ?? {}));
+    if (audit) this.data.audit.push(audit);
+    await this.persist();
+    return structuredClone(inv);
+  }
+
+  async auditTrail(invitationId: string): Promise<AuditEntry[]> {
+    return structuredClone(this.data.audit.filter((a) => a.invitationId === invitationId));
+  }
+
+  async enqueue(jobs: NewJob[]): Promise<void> {
+    this.addJobs(jobs);
+    await this.persist();
+  }
+
+  async claimJobs(now: Date, limit: number, leaseMs: number): Promise<OutboxJob[]> {
+    const iso = now.toISOString();
+    const due = this.data.outbox
+      .filter((j) => j.state === 'pending' && j.runAt <= iso && (!j.leaseUntil || j.leaseUntil <= iso))
+      .sort((a, b) => (a.runAt < b.runAt ? -1 : 1))
+      .slice(0, limit);
+    if (!due.length) return [];
+    const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
+    for (const job of due) job.leaseUntil = leaseUntil;
+    await this.persist();
+    return structuredClone(due);
+  }
+
+  private job(id: string): OutboxJob {
+    const job = this.data.outbox.find((j) => j.id === id);
+    if (!job) throw new Error(`unknown outbox job ${id}`);
+    return job;
+  }
+
+  async completeJob(id: string): Promise<void> {
+    const job = this.job(id);
+    Object.assign(job, { state: 'done', leaseUntil: undefined, attempts: job.attempts + 1 });
+    const cutoff = new Date(Date.now() - DONE_JOB_RETENTION_MS).toISOString();
+    this.data.outbox = this.data.outbox.filter((j) => j.state !== 'done' || j.runAt >= cutoff);
+    await this.persist();
+  }
+
+  async retryJob(id: string, runAt: Date, error: string): Promise<void> {
+    const job = this.job(id);
+    Object.assign(job, { runAt: runAt.toISOString(), leaseUntil: undefined, attempts: job.attempts + 1, lastError: error });
+    await this.persist();
+  }
+
+  async buryJob(id: string, error: string): Promise<void> {
+    const job = this.job(id);
+    Object.assign(job, { state: 'dead', leaseUntil: undefined, attempts: job.attempts + 1, lastError: error });
+    await this.persist();
+  }
+
+  async jobs(filter: { invitationId?: string; state?: OutboxJob['state'] } = {}): Promise<OutboxJob[]> {
+    return structuredClone(
+      this.data.outbox.filter((j) => (!filter.invitationId || j.invitationId === filter.invitationId) && (!filter.state || j.state === filter.state)),
+    );
+  }
+
+  async putDraft(draft: Draft): Promise<void> {
+    const now = new Date().toISOString();
+    this.data.drafts = this.data.drafts.filter((d) => d.id !== draft.id && d.expiresAt > now);
+    this.data.drafts.push(structuredClone(draft));
+    await this.persist();
+  }
+
+  async getDraft(id: string): Promise<Draft | undefined> {
+    const draft = this.data.drafts.find((d) => d.id === id);
+    return draft && structuredClone(draft);
+  }
+
+  async deleteDraft(id: string): Promise<void> {
+    this.data.drafts = this.data.drafts.filter((d) => d.id !== id);
+    await this.persist();
+  }
+
+  async takeRateToken(key: string, limit: number, windowMs: number, now: Date): Promise<{ ok: true } | { ok: false; retryAt: Date }> {
+    const t = now.getTime();
+    const recent = (this.data.rate[key] ?? []).filter((at) => at > t - windowMs);
+    if (recent.length >= limit) {
+      this.data.rate[key] = recent;
+      return { ok: false, retryAt: new Date(recent[0]! + windowMs) };
+    }
+    recent.push(t);
+    this.data.rate[key] = recent;
+    await this.persist();
+    return { ok: true };
+  }
+
+  async close(): Promise<void> {
+    await this.persist();
+  }
+}

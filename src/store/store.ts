@@ -1,0 +1,84 @@
+/** The one interface every store implements (lowdb by default, PostgreSQL for several replicas).
+ * Each method is one atomic, durable change: when its promise resolves, the change is on disk. */
+import { z } from 'zod';
+import type { AuditEntry, Invitation, InvitationState } from '../core/model.js';
+
+export const OutboxJob = z.object({
+  id: z.string(),
+  kind: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+  invitationId: z.string().optional(),
+  /** Unique per piece of work: enqueueing the same key twice keeps the first job. */
+  dedupeKey: z.string(),
+  attempts: z.number().int(),
+  runAt: z.string(),
+  state: z.enum(['pending', 'done', 'dead']),
+  leaseUntil: z.string().optional(),
+  lastError: z.string().optional(),
+  createdAt: z.string(),
+});
+export type OutboxJob = z.infer<typeof OutboxJob>;
+export type NewJob = Pick<OutboxJob, 'kind' | 'payload' | 'dedupeKey'> & { invitationId?: string; runAt?: string };
+
+/** Server-side wizard state: the dialog only ever carries the draft id. */
+export const Draft = z.object({
+  id: z.string(),
+  userId: z.string(),
+  platform: z.string(),
+  workspaceId: z.string(),
+  channelId: z.string(),
+  values: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+});
+export type Draft = z.infer<typeof Draft>;
+
+export interface InvitationQuery {
+  platform?: string;
+  workspaceId?: string;
+  inviterId?: string;
+  email?: string;
+  states?: readonly InvitationState[];
+  limit?: number;
+  offset?: number;
+}
+
+export interface Transition {
+  from: readonly InvitationState[];
+  to: InvitationState;
+  patch?: Partial<Omit<Invitation, 'id' | 'state'>>;
+  audit: AuditEntry;
+  jobs?: NewJob[];
+}
+
+export interface Store {
+  createInvitations(invitations: Invitation[], audit: AuditEntry[], jobs: NewJob[]): Promise<void>;
+  getInvitation(id: string): Promise<Invitation | undefined>;
+  /** Newest first. */
+  listInvitations(query: InvitationQuery): Promise<Invitation[]>;
+  countCreatedSince(inviterId: string, since: Date): Promise<number>;
+  /** Compare-and-set: applies the change only while the invitation is in one of `from`; returns the
+   * updated invitation, or undefined when it was not (someone else got there first). */
+  transition(id: string, change: Transition): Promise<Invitation | undefined>;
+  /** A change that does not move the state (e.g. where the approval post is). */
+  patchInvitation(id: string, patch: Transition['patch'], audit?: AuditEntry): Promise<Invitation | undefined>;
+  auditTrail(invitationId: string): Promise<AuditEntry[]>;
+
+  enqueue(jobs: NewJob[]): Promise<void>;
+  /** Leases up to `limit` due jobs for `leaseMs`; a job whose lease ran out (its worker died) is due again. */
+  claimJobs(now: Date, limit: number, leaseMs: number): Promise<OutboxJob[]>;
+  completeJob(id: string): Promise<void>;
+  retryJob(id: string, runAt: Date, error: string): Promise<void>;
+  buryJob(id: string, error: string): Promise<void>;
+  jobs(filter?: { invitationId?: string; state?: OutboxJob['state'] }): Promise<OutboxJob[]>;
+
+  putDraft(draft: Draft): Promise<void>;
+  getDraft(id: string): Promise<Draft | undefined>;
+  deleteDraft(id: string): Promise<void>;
+
+  /** A shared budget (e.g. an API's 60 calls a minute): takes one call from `key` if fewer than `limit`
+   * were taken in the last `windowMs`, else says when the next one frees up. */
+  takeRateToken(key: string, limit: number, windowMs: number, now: Date): Promise<{ ok: true } | { ok: false; retryAt: Date }>;
+
+  close(): Promise<void>;
+}

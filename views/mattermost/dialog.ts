@@ -1,0 +1,87 @@
+/** Renders the core wizard's steps as Mattermost interactive dialogs, and reads submissions back into the
+ * core's field names. Limits from the server's model: title ≤24, display_name ≤24, help_text ≤150. */
+import type { Field, Step } from '../../src/core/wizard.js';
+import type { DialogFeatures } from '../../src/platforms/mattermost/capabilities.js';
+
+/** Without multiselect (before 11.0, and kChat), channels are offered as this many single selects. */
+export const CHANNEL_SLOTS = 3;
+
+type Element = Record<string, unknown>;
+
+const clip = (s: string | undefined, n: number) => (s && s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+function element(field: Field, features: DialogFeatures): Element[] {
+  const base = {
+    name: field.name,
+    display_name: clip(field.label, 24),
+    help_text: clip(field.help, 150),
+    optional: field.optional ?? false,
+  };
+  switch (field.kind) {
+    case 'text':
+      return [{ ...base, type: 'text', subtype: field.subtype ?? 'text', default: field.default, placeholder: field.placeholder, max_length: field.maxLength }];
+    case 'textarea':
+      return [{ ...base, type: 'textarea', default: field.default, placeholder: field.placeholder, max_length: field.maxLength }];
+    case 'select':
+      return [{ ...base, type: 'select', default: field.default, options: field.options.map((o) => ({ text: o.label, value: o.value })) }];
+    case 'bool':
+      return [{ ...base, type: 'bool', optional: true, default: String(field.default), placeholder: field.help ?? field.label, help_text: undefined }];
+    case 'multiselect': {
+      const options = field.options.map((o) => ({ text: o.label, value: o.value }));
+      if (features.multiselect) return [{ ...base, type: 'select', multiselect: true, optional: true, default: field.default.join(','), options }];
+      return Array.from({ length: CHANNEL_SLOTS }, (_, i) => ({
+        ...base,
+        name: i === 0 ? field.name : `${field.name}_${i + 1}`,
+        display_name: i === 0 ? field.label : `${field.label} (${i + 1})`,
+        help_text: i === 0 ? base.help_text : undefined,
+        type: 'select',
+        optional: true,
+        default: field.default[i],
+        options,
+      }));
+    }
+  }
+}
+
+export interface DialogInput {
+  callbackId: string;
+  state: string;
+  steps: Step[];
+  submitLabel: string;
+  features: DialogFeatures;
+}
+
+/** One dialog holding the given steps (one step in multi-step mode, all of them otherwise). */
+export function renderDialog(input: DialogInput): Record<string, unknown> {
+  const [first] = input.steps;
+  return {
+    callback_id: input.callbackId,
+    title: clip(first!.title, 24),
+    introduction_text: input.steps.map((s) => s.intro).join('\n\n'),
+    elements: input.steps.flatMap((s) => s.fields.flatMap((f) => element(f, input.features))),
+    submit_label: input.submitLabel,
+    notify_on_cancel: false,
+    state: input.state,
+  };
+}
+
+/** Folds `channels_2`, `channels_3` back into `channels`; other values pass through for the core to parse. */
+export function readSubmission(submission: Record<string, unknown>): Record<string, unknown> {
+  const values: Record<string, unknown> = { ...submission };
+  const slots = [values.channels, ...Array.from({ length: CHANNEL_SLOTS - 1 }, (_, i) => values[`channels_${i + 2}`])];
+  if (slots.slice(1).some((v) => v != null && v !== '')) {
+    values.channels = slots.flatMap((v) => (v == null || v === '' ? [] : Array.isArray(v) ? v : String(v).split(',')));
+  }
+  for (let i = 2; i <= CHANNEL_SLOTS; i++) delete values[`channels_${i}`];
+  return values;
+}
+
+export function denyReasonDialog(state: string): Record<string, unknown> {
+  return {
+    callback_id: 'deny',
+    title: 'Deny the invitation',
+    elements: [{ type: 'textarea', name: 'reason', display_name: 'Reason', optional: true, max_length: 500, help_text: 'The inviter sees this reason.' }],
+    submit_label: 'Deny',
+    state,
+  };
+}
