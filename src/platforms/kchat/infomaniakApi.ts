@@ -1,0 +1,304 @@
+/** Infomaniak's organization API (api.infomaniak.com): invitations into the account with their kSuite, kChat
+ * and kDrive rights, and kDrive's own invitations of external users. Shapes follow Infomaniak's published
+ * OpenAPI reference (summarized in shared/docs/mattermost-kchat.md §6); every answer is parsed here. */
+import { setTimeout as delay } from 'node:timers/promises';
+import { z } from 'zod';
+import type { KDriveRight, Role } from '../../core/model.js';
+import type { Store } from '../../store/store.js';
+
+export type RoleType = 'owner' | 'admin' | 'normal';
+export type AppRole = 'admin' | 'user';
+
+/** The Manager's wording (Legal representative / Administrator / User) onto `role_type`. Likely but not
+ * confirmed by Infomaniak. External people are kChat guests, not organization members: no entry. */
+export const ROLE_TYPE: Record<Exclude<Role, 'external'>, RoleType> = {
+  legal_representative: 'owner',
+  admin: 'admin',
+  collaborator: 'normal',
+};
+
+const LOCALES = { de: 'de_DE', en: 'en_GB', es: 'es_ES', fr: 'fr_FR', it: 'it_IT' } as const;
+export type InfomaniakLocale = (typeof LOCALES)[keyof typeof LOCALES];
+
+/** 'fr', 'fr-CH', 'fr_FR' → 'fr_FR'; a language Infomaniak does not offer → 'en_GB'. */
+export function toInfomaniakLocale(locale: string): InfomaniakLocale {
+  const language = locale.trim().toLowerCase().split(/[-_]/)[0] ?? '';
+  return Object.hasOwn(LOCALES, language) ? LOCALES[language as keyof typeof LOCALES] : 'en_GB';
+}
+
+/** Infomaniak allows 60 requests a minute per token. */
+export interface RateBudget {
+  /** Resolves when one request may be sent. */
+  take(): Promise<void>;
+}
+
+/** The 60/min budget kept in the store, so that every job and every replica draws from the same one. */
+export class StoreRateBudget implements RateBudget {
+  private readonly now: () => Date;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly store: Pick<Store, 'takeRateToken'>,
+    opts: { now?: () => Date; sleep?: (ms: number) => Promise<void> } = {},
+  ) {
+    this.now = opts.now ?? (() => new Date());
+    this.sleep = opts.sleep ?? delay;
+  }
+
+  async take(): Promise<void> {
+    for (;;) {
+      const answer = await this.store.takeRateToken('infomaniak', 60, 60_000, this.now());
+      if (answer.ok) return;
+      // Another caller may win the freed token: then the store names the next free moment and we wait again.
+      await this.sleep(Math.max(answer.retryAt.getTime() - this.now().getTime(), 1));
+    }
+  }
+}
+
+export class InfomaniakError extends Error {
+  override readonly name = 'InfomaniakError';
+  /** Undefined when no answer arrived. */
+  readonly status: number | undefined;
+  /** Infomaniak's error code (e.g. `access_denied`), or `network_error`, `unexpected_response`, `http_<status>`. */
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  /** Read by the outbox (`isPermanent`): what retrying cannot fix. */
+  readonly permanent: boolean;
+
+  constructor(message: string, o: { status?: number; code: string; retryable: boolean; retryAfterMs?: number; cause?: unknown }) {
+    super(message, { cause: o.cause });
+    this.status = o.status;
+    this.code = o.code;
+    this.retryable = o.retryable;
+    this.retryAfterMs = o.retryAfterMs;
+    this.permanent = !o.retryable;
+  }
+}
+
+/** Seconds or an HTTP date. */
+function parseRetryAfter(value: string | null): number | undefined {
+  if (!value?.trim()) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+const ErrorEnvelope = z.object({
+  result: z.literal('error'),
+  error: z.object({ code: z.string(), description: z.string().optional() }).loose(),
+});
+
+const SuccessEnvelope = z.object({ result: z.literal('success'), data: z.unknown() });
+
+const InvitationStatus = z.enum(['pending', 'accepted', 'cancelled', 'rejected']);
+
+const AccountInvitation = z.object({
+  id: z.union([z.number().int(), z.string()]).transform(String),
+  status: InvitationStatus,
+  url_accept: z.string().nullish(),
+  /** Unix seconds, as Infomaniak's other timestamps. */
+  expired_at: z.number().nullish(),
+});
+
+export interface IkInvitation {
+  id: string;
+  status: z.infer<typeof InvitationStatus>;
+  /** The link that lets the invitee join (show it, or send it by SMS, when `silent`). */
+  urlAccept: string | undefined;
+  /** ISO date, or null when Infomaniak gives none. */
+  expiredAt: string | null;
+}
+
+function toInvitation(data: z.infer<typeof AccountInvitation>): IkInvitation {
+  return {
+    id: data.id,
+    status: data.status,
+    urlAccept: data.url_accept ?? undefined,
+    expiredAt: data.expired_at == null ? null : new Date(data.expired_at * 1000).toISOString(),
+  };
+}
+
+export interface NewAccountInvitation {
+  email: string;
+  firstName: string;
+  lastName: string;
+  /** Any BCP 47-ish tag; see toInfomaniakLocale. */
+  locale: string;
+  roleType: RoleType;
+  billing: boolean;
+  billingNotifications: boolean;
+  /** True: Infomaniak sends no email; the bot delivers `urlAccept` itself. */
+  silent: boolean;
+}
+
+export type AccessCheck =
+  | { ok: true }
+  | { ok: false; problem: 'bad_token' | 'missing_scope' | 'unknown_account' | 'unreachable'; message: string };
+
+const REQUEST_TIMEOUT_MS = 15_000;
+
+export class InfomaniakApi {
+  private readonly baseUrl: string;
+  private readonly token: string;
+  private readonly accountId: string;
+  private readonly budget: RateBudget;
+  private readonly fetch: typeof fetch;
+
+  constructor(opts: { baseUrl?: string; token: string; accountId: string; budget: RateBudget; fetch?: typeof fetch }) {
+    this.baseUrl = (opts.baseUrl ?? 'https://api.infomaniak.com').replace(/\/+$/, '');
+    this.token = opts.token;
+    this.accountId = opts.accountId;
+    this.budget = opts.budget;
+    // Looked up at call time, so that an interceptor installed later (nock in tests) is seen.
+    this.fetch = opts.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  /** Lists one user of the account: `GET /1/accounts/{account}` is not in the published reference, while this
+   * documented route needs both a valid token and access to this very account (401 / 403 / 404 tell which). */
+  async checkAccess(): Promise<AccessCheck> {
+    try {
+      await this.call('GET', `/2/accounts/${this.account}/users?per_page=1`, z.unknown());
+      return { ok: true };
+    } catch (err) {
+      if (!(err instanceof InfomaniakError)) throw err;
+      switch (err.status) {
+        case 401:
+          return { ok: false, problem: 'bad_token', message: 'Infomaniak refused the API token (401): it is wrong, revoked or expired (unused tokens are disabled after a year). Create a new one in the Manager and configure it.' };
+        case 403:
+          // The scope name is not documented for these routes; a third-party guide names `accounts`.
+          return { ok: false, problem: 'missing_scope', message: `The API token may not manage the users of account ${this.accountId} (403 ${err.code}): create a token with the account/user management scope (probably "accounts") whose owner is an administrator of that organization.` };
+        case 404:
+          return { ok: false, problem: 'unknown_account', message: `Infomaniak does not know account ${this.accountId}, or the token's owner is not in it (404): configure the organization's numeric id, as shown in the Manager.` };
+        default:
+          return { ok: false, problem: 'unreachable', message: `Could not check the Infomaniak API: ${err.message}` };
+      }
+    }
+  }
+
+  async createInvitation(input: NewAccountInvitation): Promise<IkInvitation> {
+    const data = await this.call('POST', `/1/accounts/${this.account}/invitations`, AccountInvitation, {
+      email: input.email,
+      first_name: input.firstName,
+      last_name: input.lastName,
+      locale: toInfomaniakLocale(input.locale),
+      role_type: input.roleType,
+      // The invitee must register with this very address, so that an approved invitation cannot be used by someone else.
+      strict: true,
+      silent: input.silent,
+      permissions: { billing: input.billing },
+      // Product newsletters are the invitee's own choice, not something an inviter decides.
+      notifications: { billing: input.billingNotifications, products: false },
+    });
+    return toInvitation(data);
+  }
+
+  async getInvitation(id: string): Promise<IkInvitation> {
+    return toInvitation(await this.call('GET', this.invitationPath(id), AccountInvitation));
+  }
+
+  /** A 404 means the invitation is already gone, which is what cancelling wants. */
+  async cancelInvitation(id: string): Promise<{ outcome: 'cancelled' | 'already_gone' }> {
+    try {
+      await this.call('DELETE', this.invitationPath(id), z.unknown());
+      return { outcome: 'cancelled' };
+    } catch (err) {
+      if (err instanceof InfomaniakError && err.status === 404) return { outcome: 'already_gone' };
+      throw err;
+    }
+  }
+
+  async setKsuiteAccess(id: string, roles: { kchatRole: AppRole; kdriveRole: AppRole }): Promise<void> {
+    await this.call('POST', `${this.invitationPath(id)}/ksuite`, z.unknown(), {
+      ksuite_access: { kchat_role: roles.kchatRole, kdrive_role: roles.kdriveRole },
+    });
+  }
+
+  async setKchatRole(id: string, role: AppRole): Promise<void> {
+    await this.call('PATCH', `${this.invitationPath(id)}/kchat`, z.unknown(), { role });
+  }
+
+  async addDrive(id: string, driveId: number, role: AppRole): Promise<void> {
+    await this.call('POST', `${this.invitationPath(id)}/drive`, z.unknown(), { drive_id: driveId, role });
+  }
+
+  async setDriveRight(id: string, driveId: number, right: KDriveRight): Promise<void> {
+    await this.call('PATCH', `${this.invitationPath(id)}/drive/${driveId}`, z.unknown(), { right });
+  }
+
+  /** kDrive's own invitation of someone outside the organization; kDrive sends the email. */
+  async inviteDriveExternal(driveId: number, input: { email: string; right: KDriveRight; lang: string; message?: string }): Promise<void> {
+    await this.call('POST', `/2/drive/${driveId}/users`, z.unknown(), {
+      emails: [input.email],
+      role: 'external',
+      right: input.right,
+      send_email: true,
+      lang: input.lang,
+      message: input.message,
+    });
+  }
+
+  private get account(): string {
+    return encodeURIComponent(this.accountId);
+  }
+
+  private invitationPath(id: string): string {
+    return `/1/accounts/${this.account}/invitations/${encodeURIComponent(id)}`;
+  }
+
+  /** One request, after taking a token from the budget; resolves with the parsed `data` of a success envelope. */
+  private async call<T extends z.ZodType>(method: string, path: string, data: T, body?: unknown): Promise<z.output<T>> {
+    const what = `Infomaniak ${method} ${path.split('?')[0]}`;
+    await this.budget.take();
+    let res: Response;
+    try {
+      const send = this.fetch;
+      res = await send(this.baseUrl + path, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new InfomaniakError(this.redact(`${what}: no answer (${reason})`), { code: 'network_error', retryable: true, cause: err });
+    }
+
+    const json: unknown = await res.json().catch(() => undefined);
+    const failure = ErrorEnvelope.safeParse(json);
+    if (!res.ok || failure.success) {
+      const code = failure.data?.error.code ?? `http_${res.status}`;
+      const description = failure.data?.error.description;
+      const retryable = res.status === 429 || res.status >= 500;
+      const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
+      throw new InfomaniakError(this.redact(`${what}: ${res.status} ${code}${description ? `: ${description}` : ''}`), {
+        status: res.status,
+        code,
+        retryable,
+        retryAfterMs: res.status === 429 ? (retryAfter ?? 60_000) : retryable ? retryAfter : undefined,
+      });
+    }
+
+    const envelope = SuccessEnvelope.safeParse(json);
+    const parsed = data.safeParse(envelope.data?.data);
+    if (!envelope.success || !parsed.success) {
+      const issue = (envelope.error ?? parsed.error)?.issues[0];
+      throw new InfomaniakError(`${what}: unexpected answer (${issue?.path.join('.') || 'body'}: ${issue?.message})`, {
+        status: res.status,
+        code: 'unexpected_response',
+        retryable: false,
+      });
+    }
+    return parsed.data;
+  }
+
+  /** An error description could echo what it was sent; the token must never reach logs. */
+  private redact(message: string): string {
+    return this.token ? message.split(this.token).join('[token]') : message;
+  }
+}
