@@ -8,6 +8,7 @@ export const JOB = {
   deliver: 'deliver',
   notifyInviter: 'notify-inviter',
   announce: 'announce',
+  applyRole: 'apply-role',
 } as const;
 export type JobWhat = (typeof JOB)[keyof typeof JOB];
 

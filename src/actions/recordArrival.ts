@@ -18,6 +18,10 @@ export async function recordArrival(
     ...TRANSITIONS.arrive,
     patch: { arrivedUserId: userId, arrivedAt: at },
     audit: { at, invitationId: inv.id, actor: userId, action: 'arrived', detail: { via } },
-    jobs: [...inv.channelIds.map((channelId) => jobFor(arrived, JOB.announce, { channelId }, channelId)), notifyInviter(arrived, 'arrival')],
+    jobs: [
+      jobFor(arrived, JOB.applyRole),
+      ...inv.channelIds.map((channelId) => jobFor(arrived, JOB.announce, { channelId }, channelId)),
+      notifyInviter(arrived, 'arrival'),
+    ],
   });
 }

@@ -3,11 +3,16 @@ export class PermanentError extends Error {
   readonly permanent = true;
 }
 
-/** A failure worth retrying, optionally not before `retryAfterMs` (a 429's Retry-After). */
+/** A failure worth retrying, optionally not before `retryAfterMs` (a 429's Retry-After). A `paced` job was
+ * held back by our own budget, not refused: the wait costs it no attempt. */
 export class RetryLaterError extends Error {
-  constructor(message: string, readonly retryAfterMs?: number) {
+  constructor(message: string, readonly retryAfterMs?: number, readonly paced = false) {
     super(message);
   }
+}
+
+export function isPaced(err: unknown): boolean {
+  return (err as { paced?: unknown })?.paced === true;
 }
 
 export function isPermanent(err: unknown): boolean {

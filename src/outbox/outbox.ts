@@ -5,7 +5,7 @@
 import type { Logger } from '../logger.js';
 import type { Clock } from '../core/clock.js';
 import type { OutboxJob, Store } from '../store/store.js';
-import { isPermanent, retryAfterOf } from './errors.js';
+import { isPaced, isPermanent, retryAfterOf } from './errors.js';
 
 export interface JobHandler {
   run(job: OutboxJob): Promise<void>;
@@ -97,6 +97,10 @@ export class Outbox {
       log.debug('job done');
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
+      if (isPaced(err)) {
+        await this.store.retryJob(job.id, new Date(this.clock.now().getTime() + (retryAfterOf(err) ?? 0)), message, false);
+        return;
+      }
       if (isPermanent(err) || job.attempts + 1 >= this.opts.maxAttempts) {
         log.error({ err: message }, 'job given up');
         await this.store.buryJob(job.id, message);

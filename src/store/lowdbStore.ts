@@ -95,6 +95,7 @@ export class LowdbStore implements Store {
         (!q.workspaceId || i.workspaceId === q.workspaceId) &&
         (!q.inviterId || i.inviter.id === q.inviterId) &&
         (!q.email || i.email === q.email) &&
+        (!q.batchId || i.batch?.id === q.batchId) &&
         (!q.states || q.states.includes(i.state)),
     );
     matches.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
@@ -162,9 +163,9 @@ export class LowdbStore implements Store {
     await this.persist();
   }
 
-  async retryJob(id: string, runAt: Date, error: string): Promise<void> {
+  async retryJob(id: string, runAt: Date, error: string, countAttempt = true): Promise<void> {
     const job = this.job(id);
-    Object.assign(job, { runAt: runAt.toISOString(), leaseUntil: undefined, attempts: job.attempts + 1, lastError: error });
+    Object.assign(job, { runAt: runAt.toISOString(), leaseUntil: undefined, attempts: job.attempts + (countAttempt ? 1 : 0), lastError: error });
     await this.persist();
   }
 

@@ -39,6 +39,7 @@ export interface InvitationQuery {
   inviterId?: string;
   email?: string;
   states?: readonly InvitationState[];
+  batchId?: string;
   limit?: number;
   offset?: number;
 }
@@ -68,7 +69,8 @@ export interface Store {
   /** Leases up to `limit` due jobs for `leaseMs`; a job whose lease ran out (its worker died) is due again. */
   claimJobs(now: Date, limit: number, leaseMs: number): Promise<OutboxJob[]>;
   completeJob(id: string): Promise<void>;
-  retryJob(id: string, runAt: Date, error: string): Promise<void>;
+  /** `countAttempt` false: the job was only held back (paced), not failed. */
+  retryJob(id: string, runAt: Date, error: string, countAttempt?: boolean): Promise<void>;
   buryJob(id: string, error: string): Promise<void>;
   jobs(filter?: { invitationId?: string; state?: OutboxJob['state'] }): Promise<OutboxJob[]>;
 

@@ -1,0 +1,34 @@
+/** What every part of the Mattermost adapter works with, built once in index.ts. */
+import type { Clock } from '../../core/clock.js';
+import type { Capabilities } from '../../core/policy.js';
+import type { Logger } from '../../logger.js';
+import type { Outbox } from '../../outbox/outbox.js';
+import type { Signer } from '../../security/signing.js';
+import type { Store } from '../../store/store.js';
+import type { MattermostApi } from './api.js';
+import type { DialogFeatures } from './capabilities.js';
+
+export interface MattermostSettings {
+  publicUrl: string;
+  trigger: string;
+  approvalChannelId?: string;
+  invitesPerHour: number;
+  inviteEmailsPerHour: number;
+}
+
+export interface MattermostContext {
+  api: MattermostApi;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  signer: Signer;
+  outbox: Outbox;
+  settings: MattermostSettings;
+  capabilities(): Capabilities;
+  dialogFeatures(): DialogFeatures;
+}
+
+export const PLATFORM = 'mattermost' as const;
+
+/** How long a wizard's draft and its signed state stay valid. */
+export const WIZARD_TTL_MS = 60 * 60_000;

@@ -1,0 +1,89 @@
+/** Wires the Mattermost adapter: API client, capabilities, routes, outbox handlers, arrival detection. */
+import type { Router } from 'express';
+import type { Clock } from '../../core/clock.js';
+import type { Capabilities } from '../../core/policy.js';
+import type { Logger } from '../../logger.js';
+import type { Outbox } from '../../outbox/outbox.js';
+import type { Signer } from '../../security/signing.js';
+import type { Store } from '../../store/store.js';
+import { MattermostApi } from './api.js';
+import { Approvals } from './approvals.js';
+import { Arrivals } from './arrivals.js';
+import { dialogFeatures, mattermostCapabilities } from './capabilities.js';
+import type { MattermostContext, MattermostSettings } from './context.js';
+import { mattermostJobHandlers } from './jobs.js';
+import { registerCommands } from './registerCommand.js';
+import { mattermostRouter } from './routes.js';
+import { MattermostSocket } from './websocket.js';
+import { WizardFlow } from './wizardFlow.js';
+
+export interface MattermostOptions {
+  url: string;
+  botToken: string;
+  commandTokens: string[];
+  settings: MattermostSettings;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  signer: Signer;
+  outbox: Outbox;
+  /** Whether the bot serves its own acceptance page (enables "show me a link" delivery). */
+  linkDelivery?: boolean;
+  websocket?: boolean;
+}
+
+export interface MattermostPlatform {
+  router: Router;
+  arrivals: Arrivals;
+  start(): Promise<void>;
+  stop(): void;
+  ready(): boolean;
+}
+
+export function createMattermost(opts: MattermostOptions): MattermostPlatform {
+  const api = new MattermostApi(opts.url, opts.botToken);
+  let caps: Capabilities = mattermostCapabilities({ guestAccounts: false, linkDelivery: !!opts.linkDelivery });
+  let connected = false;
+  const registeredTokens: string[] = [];
+
+  const ctx: MattermostContext = {
+    api, store: opts.store, clock: opts.clock, log: opts.log.child({ platform: 'mattermost' }), signer: opts.signer, outbox: opts.outbox,
+    settings: opts.settings,
+    capabilities: () => caps,
+    dialogFeatures: () => dialogFeatures(api.serverVersion()),
+  };
+  const approvals = new Approvals(ctx);
+  const wizard = new WizardFlow(ctx);
+  const arrivals = new Arrivals(ctx);
+  for (const [kind, handler] of Object.entries(mattermostJobHandlers(ctx, approvals))) opts.outbox.register(kind, handler);
+
+  const socket = new MattermostSocket({
+    url: opts.url, token: opts.botToken, log: ctx.log,
+    onEvent: (e) => void arrivals.onEvent(e).catch((err) => ctx.log.warn({ err: (err as Error).message }, 'arrival check failed')),
+    onResync: () => void arrivals.reconcile().catch((err) => ctx.log.warn({ err: (err as Error).message }, 'reconciliation failed')),
+  });
+
+  /** Guest accounts need a licence with the feature and the setting on. */
+  async function refreshCapabilities(): Promise<void> {
+    const license = (await api.client.getClientLicenseOld().catch(() => ({}))) as Record<string, string>;
+    const guestAccounts = license.IsLicensed === 'true' && license.GuestAccounts === 'true';
+    caps = mattermostCapabilities({ guestAccounts, linkDelivery: !!opts.linkDelivery });
+  }
+
+  return {
+    router: mattermostRouter(ctx, wizard, approvals, () => [...opts.commandTokens, ...registeredTokens]),
+    arrivals,
+    async start() {
+      const me = await api.client.getMe();
+      connected = true;
+      ctx.log.info({ bot: me.username, server: api.serverVersion(), features: ctx.dialogFeatures() }, 'connected to Mattermost');
+      await refreshCapabilities();
+      registeredTokens.push(...(await registerCommands(ctx)));
+      if (opts.websocket !== false) socket.start();
+    },
+    stop() {
+      socket.stop();
+    },
+    ready: () => connected,
+  };
+}

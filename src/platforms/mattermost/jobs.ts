@@ -1,0 +1,173 @@
+/** The Mattermost side of the outbox: each handler does one platform call (or a few idempotent ones) for one
+ * invitation. Handlers re-read the invitation, so a job that outlived its purpose (revoked, already sent) ends
+ * quietly. Failures are MattermostErrors, which the outbox retries or gives up on by status. */
+import { mattermostMarkdown as md } from '../../core/format.js';
+import type { Invitation } from '../../core/model.js';
+import { arrivalAnnouncement, arrivalNoticeToInviter, decisionNoticeToInviter, deliveryFailedNotice } from '../../core/messages.js';
+import { TRANSITIONS } from '../../core/stateMachine.js';
+import { JOB, jobKind, notifyInviter, type InviterNotice } from '../../actions/jobs.js';
+import type { JobHandler } from '../../outbox/outbox.js';
+import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
+import type { OutboxJob } from '../../store/store.js';
+import { MattermostError } from './api.js';
+import type { Approvals } from './approvals.js';
+import { PLATFORM, type MattermostContext } from './context.js';
+
+const RATE_LIMITED = 'app.email.rate_limit_exceeded.app_error';
+/** How often a bulk request's progress is reported to its inviter. */
+const PROGRESS_EVERY = 20;
+
+export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approvals): Record<string, JobHandler> {
+  const load = async (job: OutboxJob): Promise<Invitation> => {
+    const inv = job.invitationId ? await ctx.store.getInvitation(job.invitationId) : undefined;
+    if (!inv) throw new PermanentError(`invitation ${job.invitationId} not found`);
+    return inv;
+  };
+  /** Runs a platform call, turning its failure into the outbox's retry-or-not decision. */
+  const call = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw err instanceof MattermostError ? err.forOutbox() : err;
+    }
+  };
+  const dm = async (userId: string, message: string) => call(async () => ctx.api.post(await ctx.api.directChannel(userId), message));
+  const at = () => ctx.clock.now().toISOString();
+
+  const requestApproval: JobHandler = {
+    async run(job) {
+      let inv = await load(job);
+      if (inv.state !== 'pending_approval') return;
+      const targets = ctx.settings.approvalChannelId
+        ? [ctx.settings.approvalChannelId]
+        : await call(async () => Promise.all((await ctx.api.approvers(inv.workspaceId)).filter((id) => id !== inv.inviter.id).map((id) => ctx.api.directChannel(id))));
+      if (!targets.length) throw new RetryLaterError('no approver to ask yet');
+      const { message, props } = approvals.render(inv, await approvals.channelNames(inv));
+      for (const channelId of targets) {
+        // Already posted there by an earlier attempt of this job: do not post twice.
+        if (inv.approvalPosts.some((p) => p.channelId === channelId)) continue;
+        const post = await call(() => ctx.api.post(channelId, message, props));
+        inv = (await ctx.store.patchInvitation(inv.id, { approvalPosts: [...inv.approvalPosts, { channelId, postId: post.id }] }))!;
+      }
+    },
+  };
+
+  const updateApproval: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      const { message, props } = approvals.render(inv, await approvals.channelNames(inv));
+      for (const p of inv.approvalPosts) await call(() => ctx.api.patchPost(p.postId, message, props));
+    },
+  };
+
+  const deliver: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      if (inv.state !== 'sending') return;
+      if (inv.delivery === 'platform_email') await sendInviteEmail(inv);
+      const sent = await ctx.store.transition(inv.id, {
+        ...TRANSITIONS.delivered,
+        audit: { at: at(), invitationId: inv.id, actor: 'bot', action: 'delivered', detail: { via: inv.delivery } },
+        jobs: inv.batch ? [notifyInviter(inv, 'progress', inv.batch.id)] : [],
+      });
+      if (sent) ctx.outbox.kick();
+    },
+    async onDead(job, error) {
+      const inv = await load(job);
+      await ctx.store.transition(inv.id, {
+        ...TRANSITIONS.deliveryFailed,
+        patch: { lastError: error },
+        audit: { at: at(), invitationId: inv.id, actor: 'bot', action: 'delivery_failed', detail: { error } },
+        jobs: [notifyInviter(inv, 'failed')],
+      });
+    },
+  };
+
+  /** Mattermost sends at most N invitation emails an hour per sender (the bot): pace them here, without
+   * spending retry attempts, so a bulk request drains at the server's pace. */
+  async function sendInviteEmail(inv: Invitation): Promise<void> {
+    const sender = await call(() => ctx.api.botId());
+    const token = await ctx.store.takeRateToken(`mattermost:invite-email:${sender}`, ctx.settings.inviteEmailsPerHour, 3600_000, ctx.clock.now());
+    if (!token.ok) throw new RetryLaterError('paced: invitation email budget used', token.retryAt.getTime() - ctx.clock.now().getTime(), true);
+    const [result] = await call(() =>
+      inv.role === 'external'
+        ? ctx.api.client.sendEmailGuestInvitesToChannelsGracefully(inv.workspaceId, inv.channelIds, [inv.email], inv.message)
+        : ctx.api.client.sendEmailInvitesToTeamAndChannelsGracefully(inv.workspaceId, inv.channelIds, [inv.email], inv.message),
+    );
+    const error = result?.error as { id?: string; message?: string } | undefined | null;
+    if (!error) return;
+    if (error.id === RATE_LIMITED) throw new RetryLaterError(error.message ?? 'invitation emails rate limited', 3600_000 / ctx.settings.inviteEmailsPerHour);
+    throw new PermanentError(error.message ?? error.id ?? 'the server refused the invitation');
+  }
+
+  const announce: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      const channelId = String(job.payload.channelId);
+      const userId = inv.arrivedUserId;
+      if (inv.state !== 'arrived' || !userId) return;
+      const user = await call(() => ctx.api.client.getUser(userId));
+      // Email invitations to members carry no channels: membership is completed here, on arrival.
+      await call(() => ctx.api.client.addToTeam(inv.workspaceId, userId));
+      await call(() => ctx.api.client.addToChannel(userId, channelId));
+      const displayName = [user.first_name, user.last_name].filter(Boolean).join(' ') || user.nickname || user.username;
+      await call(() => ctx.api.post(channelId, arrivalAnnouncement(inv, { id: user.id, username: user.username, displayName }, md)));
+    },
+  };
+
+  const applyRole: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      if (inv.role !== 'admin' || !inv.arrivedUserId) return;
+      const userId = inv.arrivedUserId;
+      await call(() => ctx.api.client.addToTeam(inv.workspaceId, userId));
+      await call(() => ctx.api.client.updateTeamMemberRoles(inv.workspaceId, userId, ['team_user', 'team_admin']));
+    },
+  };
+
+  const notify: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      const about = job.payload.about as InviterNotice;
+      const text = await noticeText(inv, about);
+      if (text) await dm(inv.inviter.id, text);
+    },
+  };
+
+  async function noticeText(inv: Invitation, about: InviterNotice): Promise<string | undefined> {
+    switch (about) {
+      case 'decision':
+        return inv.decision && decisionNoticeToInviter(inv, md);
+      case 'failed':
+        return deliveryFailedNotice(inv, md);
+      case 'arrival': {
+        const user = await call(() => ctx.api.client.getUser(inv.arrivedUserId!));
+        return arrivalNoticeToInviter(inv, { id: user.id, username: user.username, displayName: user.username }, md);
+      }
+      case 'progress':
+        return batchProgress(inv);
+    }
+  }
+
+  /** Reported every PROGRESS_EVERY deliveries of a batch, and when the last one went out. */
+  async function batchProgress(inv: Invitation): Promise<string | undefined> {
+    if (!inv.batch) return undefined;
+    const batch = await ctx.store.listInvitations({ platform: PLATFORM, batchId: inv.batch.id });
+    const done = batch.filter((i) => i.state !== 'sending' && i.state !== 'pending_approval').length;
+    if (done % PROGRESS_EVERY !== 0 && done !== inv.batch.size) return undefined;
+    const left = inv.batch.size - done;
+    if (!left) return `Bulk invitation finished: all ${inv.batch.size} invitations were processed.`;
+    const hours = Math.ceil(left / ctx.settings.inviteEmailsPerHour);
+    const eta = new Date(ctx.clock.now().getTime() + hours * 3600_000).toISOString().slice(11, 16);
+    return `Bulk invitation: ${done} of ${inv.batch.size} sent. The rest go out at ${ctx.settings.inviteEmailsPerHour} an hour; expected done by about ${eta} UTC.`;
+  }
+
+  return {
+    [jobKind(PLATFORM, JOB.requestApproval)]: requestApproval,
+    [jobKind(PLATFORM, JOB.updateApproval)]: updateApproval,
+    [jobKind(PLATFORM, JOB.deliver)]: deliver,
+    [jobKind(PLATFORM, JOB.announce)]: announce,
+    [jobKind(PLATFORM, JOB.applyRole)]: applyRole,
+    [jobKind(PLATFORM, JOB.notifyInviter)]: notify,
+  };
+}

@@ -1,0 +1,103 @@
+/** The HTTP endpoints Mattermost calls: the slash command (form-encoded), dialog submissions and button clicks
+ * (JSON). Every body is parsed with zod; the command is authenticated by its token, dialogs by the HMAC'd state,
+ * buttons by the HMAC'd context. */
+import express, { type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { safeEqual } from '../../security/signing.js';
+import type { Approvals } from './approvals.js';
+import type { MattermostContext } from './context.js';
+import { ephemeral } from './ephemeral.js';
+import type { WizardFlow } from './wizardFlow.js';
+
+const id = z.string().regex(/^[a-z0-9]{1,64}$/i);
+
+const CommandForm = z.object({
+  token: z.string().optional(),
+  team_id: id,
+  channel_id: id,
+  user_id: id,
+  user_name: z.string().max(128).default(''),
+  text: z.string().max(4000).default(''),
+  trigger_id: z.string().min(1).max(2000),
+  response_url: z.url().optional(),
+});
+
+const DialogBody = z.object({
+  type: z.string().optional(),
+  callback_id: z.string().max(300).default(''),
+  state: z.string().max(2000),
+  user_id: id,
+  channel_id: z.string().max(64).default(''),
+  team_id: z.string().max(64).default(''),
+  submission: z.record(z.string(), z.unknown()).nullable().default({}).transform((s) => s ?? {}),
+  cancelled: z.boolean().default(false),
+});
+
+const ActionBody = z.object({
+  user_id: id,
+  user_name: z.string().max(128).optional(),
+  post_id: z.string().max(64).default(''),
+  trigger_id: z.string().max(2000).optional(),
+  context: z.record(z.string(), z.unknown()).default({}),
+});
+
+function tokenOf(req: Request): string {
+  const header = req.get('authorization') ?? '';
+  const match = /^token\s+(.+)$/i.exec(header);
+  return match ? match[1]!.trim() : typeof req.body?.token === 'string' ? req.body.token : '';
+}
+
+export function mattermostRouter(ctx: MattermostContext, wizard: WizardFlow, approvals: Approvals, commandTokens: () => string[]): Router {
+  const router = express.Router();
+  const invalid = (res: Response, error: z.ZodError) => res.status(400).json({ error: `Invalid request: ${error.issues[0]?.path.join('.')} ${error.issues[0]?.message}` });
+
+  router.post('/command', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
+    const token = tokenOf(req);
+    if (!token || !commandTokens().some((t) => safeEqual(t, token))) {
+      ctx.log.warn({ ip: req.ip }, 'slash command with a wrong token refused');
+      res.status(401).json({ error: 'Invalid command token.' });
+      return;
+    }
+    const form = CommandForm.safeParse(req.body ?? {});
+    if (!form.success) return void invalid(res, form.error);
+    try {
+      res.json(await wizard.command(form.data));
+    } catch (err) {
+      ctx.log.error({ err }, 'slash command failed');
+      res.json(ephemeral('Something went wrong on my side. Please try again in a moment.'));
+    }
+  });
+
+  router.post('/dialog', express.json({ limit: '64kb' }), async (req, res) => {
+    const body = DialogBody.safeParse(req.body ?? {});
+    if (!body.success) return void invalid(res, body.error);
+    const sub = body.data;
+    const state = ctx.signer.verify(sub.state, ctx.clock.now().getTime());
+    if (!state || state.u !== sub.user_id) {
+      res.status(403).json({ error: 'This form is not valid (expired, or not yours). Run the command again.' });
+      return;
+    }
+    if (sub.cancelled) return void res.json({});
+    try {
+      if (state.k === 'wizard') res.json(await wizard.submit(sub, String(state.d)));
+      else if (state.k === 'deny') res.json(await approvals.denyWithReason(String(state.i), { id: sub.user_id, username: String(state.n ?? '') }, String(sub.submission.reason ?? '').slice(0, 500)));
+      else res.status(400).json({ error: 'Unknown form.' });
+    } catch (err) {
+      ctx.log.error({ err }, 'dialog submission failed');
+      res.json({ error: 'Something went wrong on my side; nothing was saved. Please submit again.' });
+    }
+  });
+
+  router.post('/action', express.json({ limit: '64kb' }), async (req, res) => {
+    const body = ActionBody.safeParse(req.body ?? {});
+    if (!body.success) return void invalid(res, body.error);
+    try {
+      res.json(await approvals.click(body.data));
+    } catch (err) {
+      ctx.log.error({ err }, 'button click failed');
+      res.json({ ephemeral_text: 'Something went wrong on my side. Please try again.' });
+    }
+  });
+
+  return router;
+}

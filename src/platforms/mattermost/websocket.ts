@@ -1,0 +1,88 @@
+/** A small Mattermost WebSocket client on `ws` (the official WebSocketClient needs browser globals and logs
+ * to the console). It authenticates with the bot token, resumes with connection_id + sequence_number after a
+ * drop, reconnects with capped exponential backoff, and reports when events may have been missed (a new
+ * connection id), so the caller can resynchronise. */
+import WebSocket from 'ws';
+import type { Logger } from '../../logger.js';
+
+export interface WsEvent {
+  event: string;
+  data: Record<string, unknown>;
+  broadcast: { user_id?: string; channel_id?: string; team_id?: string };
+  seq: number;
+}
+
+export interface WsOptions {
+  url: string;
+  token: string;
+  log: Logger;
+  onEvent(event: WsEvent): void;
+  /** After the first connection, and after any reconnect where the server could not replay what was missed. */
+  onResync(): void;
+  minRetryMs?: number;
+  maxRetryMs?: number;
+}
+
+export class MattermostSocket {
+  private ws: WebSocket | undefined;
+  private connectionId = '';
+  private nextSeq = 0;
+  private failures = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  connected = false;
+
+  constructor(private readonly opts: WsOptions) {}
+
+  start(): void {
+    this.closed = false;
+    this.connect();
+  }
+
+  stop(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.ws?.terminate();
+  }
+
+  private connect(): void {
+    const base = this.opts.url.replace(/^http/, 'ws') + '/api/v4/websocket';
+    const url = this.connectionId ? `${base}?connection_id=${encodeURIComponent(this.connectionId)}&sequence_number=${this.nextSeq}` : base;
+    const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${this.opts.token}` } });
+    this.ws = ws;
+    ws.on('message', (raw) => this.receive(raw.toString()));
+    ws.on('error', (err) => this.opts.log.warn({ err: err.message }, 'Mattermost WebSocket error'));
+    ws.on('close', () => {
+      this.connected = false;
+      if (this.closed) return;
+      const max = this.opts.maxRetryMs ?? 60_000;
+      const delay = Math.min(max, (this.opts.minRetryMs ?? 1000) * 2 ** this.failures++);
+      this.opts.log.info({ retryInMs: delay }, 'Mattermost WebSocket closed; reconnecting');
+      this.timer = setTimeout(() => this.connect(), delay);
+    });
+  }
+
+  private receive(raw: string): void {
+    let msg: Partial<WsEvent> & { seq_reply?: number };
+    try {
+      msg = JSON.parse(raw);
+    } catch {
+      return;
+    }
+    if (!msg.event) return;
+    if (typeof msg.seq === 'number') this.nextSeq = msg.seq + 1;
+    if (msg.event === 'hello') {
+      const id = String(msg.data?.connection_id ?? '');
+      const resumed = id !== '' && id === this.connectionId;
+      this.connectionId = id;
+      this.connected = true;
+      this.failures = 0;
+      if (!resumed) {
+        this.nextSeq = 1;
+        this.opts.onResync();
+      }
+      return;
+    }
+    this.opts.onEvent(msg as WsEvent);
+  }
+}
