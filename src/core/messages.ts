@@ -1,5 +1,6 @@
 /** Every message the bot writes about an invitation, platform-neutral (the TextFormat does the escaping). */
 import type { Invitation } from './model.js';
+import type { Skipped } from '../actions/createInvitations.js';
 import type { TextFormat } from './format.js';
 import { ROLE_LABELS } from './policy.js';
 
@@ -53,4 +54,20 @@ export function stateLabel(inv: Invitation): string {
     pending_approval: 'waiting for approval', denied: 'denied', sending: 'being sent', sent: 'sent',
     arrived: 'arrived', expired: 'expired', revoked: 'revoked', failed: 'failed',
   }[inv.state];
+}
+
+/** What the inviter is told right after submitting the wizard. `perHour`: the platform's email pace, if any. */
+export function submissionSummary(created: Invitation[], skipped: Skipped[], needsApproval: boolean, f: TextFormat, perHour?: number): string {
+  const lines: string[] = [];
+  const n = created.length;
+  if (n) {
+    const who = n === 1 ? f.escape(created[0]!.email) : `${n} people`;
+    lines.push(needsApproval ? `Your invitation for ${who} is waiting for an administrator’s approval. I will tell you the outcome.` : `Your invitation for ${who} is on its way.`);
+    if (perHour && n > perHour && created[0]!.delivery === 'platform_email') {
+      const hours = Math.ceil(n / perHour) - 1;
+      lines.push(`The server sends at most ${perHour} invitation emails an hour, so the last ones go out in about ${hours} hour${hours === 1 ? '' : 's'}. I will report progress.`);
+    }
+  }
+  for (const s of skipped) lines.push(`Not invited: ${f.escape(s.email)} ${s.reason}.`);
+  return lines.join('\n');
 }

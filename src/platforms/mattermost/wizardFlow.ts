@@ -2,6 +2,7 @@
  * then validate each submission against fresh rights (never the dialog's own data) and create the invitations. */
 import { newId } from '../../core/clock.js';
 import { mattermostMarkdown as md } from '../../core/format.js';
+import { submissionSummary } from '../../core/messages.js';
 import type { Role } from '../../core/model.js';
 import type { InviterLevel } from '../../core/policy.js';
 import { parseSubmission, wizardSteps, type FieldErrors, type Option, type Step, type WizardContext } from '../../core/wizard.js';
@@ -159,20 +160,10 @@ export class WizardFlow {
 
   /** Tells the inviter what happened, through the command's response URL (ephemeral, no extra permission). */
   private async confirm(responseUrl: string, result: Extract<CreateResult, { ok: true }>): Promise<void> {
-    const lines: string[] = [];
-    const n = result.created.length;
-    if (n) {
-      const who = n === 1 ? md.escape(result.created[0]!.email) : `${n} people`;
-      lines.push(result.needsApproval ? `Your invitation for ${who} is waiting for an administrator’s approval. I will tell you the outcome.` : `Your invitation for ${who} is on its way.`);
-      if (n > this.ctx.settings.inviteEmailsPerHour && result.created[0]!.delivery === 'platform_email') {
-        const hours = Math.ceil(n / this.ctx.settings.inviteEmailsPerHour) - 1;
-        lines.push(`The server sends at most ${this.ctx.settings.inviteEmailsPerHour} invitation emails an hour, so the last ones go out in about ${hours} hour${hours === 1 ? '' : 's'}. I will report progress.`);
-      }
-    }
-    for (const s of result.skipped) lines.push(`Not invited: ${md.escape(s.email)} ${s.reason}.`);
-    if (!responseUrl || !lines.length) return;
+    const text = submissionSummary(result.created, result.skipped, result.needsApproval, md, this.ctx.settings.inviteEmailsPerHour);
+    if (!responseUrl || !text) return;
     try {
-      const res = await fetch(responseUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ephemeral(lines.join('\n'))) });
+      const res = await fetch(responseUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ephemeral(text)) });
       if (!res.ok) throw new Error(`status ${res.status}`);
     } catch (err) {
       this.ctx.log.warn({ err: (err as Error).message }, 'could not confirm the invitation to the inviter');
