@@ -2,7 +2,7 @@
  * the invitations, their audit entries and the jobs that will request approval or deliver them. */
 import type { Clock } from '../core/clock.js';
 import { newId } from '../core/clock.js';
-import { normalizeEmail, type Invitation, type Person, type Platform } from '../core/model.js';
+import { normalizeEmail, type Invitation, type Person, type Platform, type Skipped } from '../core/model.js';
 import { decide, withinRateLimit, type Capabilities, type InviterLevel, type RateLimit } from '../core/policy.js';
 import { OPEN_STATES } from '../core/stateMachine.js';
 import { fallbackName } from '../core/recipients.js';
@@ -23,7 +23,6 @@ export interface CreateInput {
   rateLimit: RateLimit;
 }
 
-export interface Skipped { email: string; reason: string }
 export type CreateResult =
   | { ok: true; created: Invitation[]; skipped: Skipped[]; needsApproval: boolean }
   | { ok: false; reason: string };

@@ -1,6 +1,5 @@
 /** Every message the bot writes about an invitation, platform-neutral (the TextFormat does the escaping). */
-import type { Invitation } from './model.js';
-import type { Skipped } from '../actions/createInvitations.js';
+import type { Invitation, Skipped } from './model.js';
 import type { TextFormat } from './format.js';
 import { ROLE_LABELS } from './policy.js';
 

@@ -84,6 +84,9 @@ export const AuditEntry = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
+/** An address the request named but that was not invited, and why. */
+export interface Skipped { email: string; reason: string }
+
 /** Lower-cased, trimmed: the form emails are compared in. */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
