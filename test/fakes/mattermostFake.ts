@@ -518,7 +518,9 @@ export class MattermostFake {
     this.routes = this.buildRoutes();
     const { port } = server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
-    server.on('request', (req, res) => void this.onRequest(req, res));
+    server.on('request', (req, res) => {
+      this.onRequest(req, res).catch(() => res.destroy());
+    });
     server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
   }
 
@@ -927,7 +929,7 @@ export class MattermostFake {
       r('POST', '/users/ids', (ctx) => this.getUsersByIds(ctx)),
       r('GET', '/users/email/:email', (ctx) => this.getUserByEmail(ctx)),
       r('GET', '/users/username/:username', (ctx) => this.getUserByUsername(ctx)),
-      r('GET', '/users/:user_id', (ctx) => this.getUser(ctx)),
+      r('GET', '/users/:user_id', (ctx) => this.getUserRoute(ctx)),
       r('GET', '/users/:user_id/teams', (ctx) => this.getTeamsForUser(ctx, this.requireId(ctx, 'user_id'))),
       r('GET', '/users/:user_id/teams/:team_id/channels', (ctx) => this.getChannelsForUser(ctx)),
 
@@ -996,7 +998,7 @@ export class MattermostFake {
 
   // --- users ----------------------------------------------------------------
 
-  private getUser(ctx: Ctx): Reply {
+  private getUserRoute(ctx: Ctx): Reply {
     const user = this.users.get(this.requireId(ctx, 'user_id'));
     if (!user) throw errors.userNotFound();
     return ok(this.userJson(user, ctx.user));
@@ -1984,7 +1986,7 @@ function fillMissingActionIds(post: FakePost): void {
 
 function validatePostMessage(message: string): void {
   if ([...message].length > 16383) {
-    throw new ApiError(400, 'model.post.is_valid.message_length.app_error', 'Post Message property is longer than the maximum permitted length.');
+    throw new ApiError(400, 'model.post.is_valid.msg.app_error', 'Invalid Message.');
   }
 }
 
