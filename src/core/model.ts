@@ -72,6 +72,8 @@ export const Invitation = z.object({
   lastError: z.string().optional(),
   /** Set when one request invited several people, so progress can be reported for the whole batch. */
   batch: z.object({ id: z.string(), size: z.number().int() }).optional(),
+  /** SHA-256 (hex) of the current acceptance-link token; the token itself is never stored. */
+  linkTokenHash: z.string().optional(),
 });
 export type Invitation = z.infer<typeof Invitation>;
 

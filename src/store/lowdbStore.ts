@@ -96,6 +96,7 @@ export class LowdbStore implements Store {
         (!q.inviterId || i.inviter.id === q.inviterId) &&
         (!q.email || i.email === q.email) &&
         (!q.batchId || i.batch?.id === q.batchId) &&
+        (!q.linkTokenHash || i.linkTokenHash === q.linkTokenHash) &&
         (!q.states || q.states.includes(i.state)),
     );
     matches.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));

@@ -40,6 +40,8 @@ export interface InvitationQuery {
   email?: string;
   states?: readonly InvitationState[];
   batchId?: string;
+  /** The acceptance link's token hash (see lifecycle/inviteTokens.ts). */
+  linkTokenHash?: string;
   limit?: number;
   offset?: number;
 }
