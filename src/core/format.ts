@@ -21,7 +21,8 @@ export const mattermostMarkdown: TextFormat = {
     return text
       .replace(/[\r\n\t]+/g, ' ')
       .replace(MARKDOWN_SPECIALS, (c) => `\\${c}`)
-      .replace(/@/g, `@${ZWJ}`)
+      // Only an @ that starts a word can mention; one inside an address (ana@example.org) stays as typed.
+      .replace(/(^|[^\p{L}\p{N}._%+-])@/gu, `$1@${ZWJ}`)
       .replace(/:\/\//g, `:${ZWJ}//`)
       .replace(/www\./gi, (m) => `${m.slice(0, 3)}${ZWJ}.`);
   },

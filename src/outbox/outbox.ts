@@ -52,6 +52,7 @@ export class Outbox {
 
   /** Runs due jobs now (after a change enqueued some) instead of at the next poll. */
   kick(): void {
+    if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;

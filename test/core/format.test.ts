@@ -13,6 +13,10 @@ describe('escaping user-supplied text for Mattermost', () => {
     }
   });
 
+  it('leaves email addresses readable and copyable', () => {
+    expect(md.escape('ana@example.org')).toBe('ana@example.org');
+  });
+
   it('turns markdown links and bare URLs into plain text', () => {
     const escaped = md.escape('[x](http://evil.example)');
     expect(escaped).not.toMatch(/\[x\]\(/);

@@ -89,14 +89,20 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
     const sender = await call(() => ctx.api.botId());
     const token = await ctx.store.takeRateToken(`mattermost:invite-email:${sender}`, ctx.settings.inviteEmailsPerHour, 3600_000, ctx.clock.now());
     if (!token.ok) throw new RetryLaterError('paced: invitation email budget used', token.retryAt.getTime() - ctx.clock.now().getTime(), true);
-    const [result] = await call(() =>
-      inv.role === 'external'
+    const paceMs = 3600_000 / ctx.settings.inviteEmailsPerHour;
+    let results;
+    try {
+      results = await (inv.role === 'external'
         ? ctx.api.client.sendEmailGuestInvitesToChannelsGracefully(inv.workspaceId, inv.channelIds, [inv.email], inv.message)
-        : ctx.api.client.sendEmailInvitesToTeamAndChannelsGracefully(inv.workspaceId, inv.channelIds, [inv.email], inv.message),
-    );
-    const error = result?.error as { id?: string; message?: string } | undefined | null;
+        : ctx.api.client.sendEmailInvitesToTeamAndChannelsGracefully(inv.workspaceId, inv.channelIds, [inv.email], inv.message));
+    } catch (err) {
+      // The server's own limiter answers 413 with this id, even with graceful=true: wait, do not give up.
+      if (err instanceof MattermostError && err.errorId === RATE_LIMITED) throw new RetryLaterError(err.message, paceMs);
+      throw err instanceof MattermostError ? err.forOutbox() : err;
+    }
+    const error = results[0]?.error as { id?: string; message?: string } | undefined | null;
     if (!error) return;
-    if (error.id === RATE_LIMITED) throw new RetryLaterError(error.message ?? 'invitation emails rate limited', 3600_000 / ctx.settings.inviteEmailsPerHour);
+    if (error.id === RATE_LIMITED) throw new RetryLaterError(error.message ?? 'invitation emails rate limited', paceMs);
     throw new PermanentError(error.message ?? error.id ?? 'the server refused the invitation');
   }
 
@@ -121,7 +127,8 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
       if (inv.role !== 'admin' || !inv.arrivedUserId) return;
       const userId = inv.arrivedUserId;
       await call(() => ctx.api.client.addToTeam(inv.workspaceId, userId));
-      await call(() => ctx.api.client.updateTeamMemberRoles(inv.workspaceId, userId, ['team_user', 'team_admin']));
+      // The server wants one space-separated string; Client4's type says string[] but sends the value as given.
+      await call(() => ctx.api.client.updateTeamMemberRoles(inv.workspaceId, userId, 'team_user team_admin' as unknown as string[]));
     },
   };
 

@@ -1,7 +1,8 @@
 /** A small Mattermost WebSocket client on `ws` (the official WebSocketClient needs browser globals and logs
  * to the console). It authenticates with the bot token, resumes with connection_id + sequence_number after a
- * drop, reconnects with capped exponential backoff, and reports when events may have been missed (a new
- * connection id), so the caller can resynchronise. */
+ * drop (the server then replays what was missed, without a new hello; resuming needs the token in the upgrade's
+ * Authorization header), reconnects with capped exponential backoff, and reports when events may have been
+ * missed (a hello with a new connection id), so the caller can resynchronise. */
 import WebSocket from 'ws';
 import type { Logger } from '../../logger.js';
 
@@ -50,6 +51,11 @@ export class MattermostSocket {
     const url = this.connectionId ? `${base}?connection_id=${encodeURIComponent(this.connectionId)}&sequence_number=${this.nextSeq}` : base;
     const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${this.opts.token}` } });
     this.ws = ws;
+    // A resumed connection gets no new hello: being open is being connected.
+    ws.on('open', () => {
+      this.connected = true;
+      this.failures = 0;
+    });
     ws.on('message', (raw) => this.receive(raw.toString()));
     ws.on('error', (err) => this.opts.log.warn({ err: err.message }, 'Mattermost WebSocket error'));
     ws.on('close', () => {
@@ -75,8 +81,6 @@ export class MattermostSocket {
       const id = String(msg.data?.connection_id ?? '');
       const resumed = id !== '' && id === this.connectionId;
       this.connectionId = id;
-      this.connected = true;
-      this.failures = 0;
       if (!resumed) {
         this.nextSeq = 1;
         this.opts.onResync();

@@ -1,0 +1,414 @@
+/** The store for large or multi-replica deployments: PostgreSQL through a `pg.Pool`. Each Store method is one
+ * transaction (or one statement). Invitations, audit entries and drafts are kept whole as JSONB documents, with
+ * the columns that queries filter on generated from the document, so the two can never disagree. Everything
+ * read back is parsed with the zod schemas. */
+import pg from 'pg';
+import type { PoolClient, QueryResultRow } from 'pg';
+import { z } from 'zod';
+import { newId } from '../core/clock.js';
+import { AuditEntry, Invitation } from '../core/model.js';
+import { Draft, OutboxJob, type InvitationQuery, type NewJob, type Store, type Transition } from './store.js';
+
+const DONE_JOB_RETENTION_MS = 7 * 24 * 3600_000;
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Append only: a released migration is never edited, a change is a new version. Keep them additive, so a replica
+ * still running the previous release keeps working while the next one rolls out. */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'invitations, audit, outbox, drafts, rate tokens',
+    sql: `
+      -- Generated columns need immutable expressions and a text-to-timestamptz cast is only stable (it reads
+      -- TimeZone). Every time we store is ISO 8601 with an explicit offset (toISOString), which converts the same
+      -- in any TimeZone, so declaring the cast immutable is true for our data.
+      CREATE FUNCTION iso_time(text) RETURNS timestamptz LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT $1::timestamptz $$;
+
+      CREATE TABLE invitations (
+        id text PRIMARY KEY,
+        seq bigint GENERATED ALWAYS AS IDENTITY, -- insertion order: breaks ties between equal created_at
+        doc jsonb NOT NULL,
+        platform text NOT NULL GENERATED ALWAYS AS (doc->>'platform') STORED,
+        workspace_id text NOT NULL GENERATED ALWAYS AS (doc->>'workspaceId') STORED,
+        email text NOT NULL GENERATED ALWAYS AS (doc->>'email') STORED,
+        inviter_id text NOT NULL GENERATED ALWAYS AS (doc->'inviter'->>'id') STORED,
+        state text NOT NULL GENERATED ALWAYS AS (doc->>'state') STORED,
+        created_at timestamptz NOT NULL GENERATED ALWAYS AS (iso_time(doc->>'createdAt')) STORED,
+        batch_id text GENERATED ALWAYS AS (doc->'batch'->>'id') STORED
+      );
+      CREATE INDEX invitations_workspace ON invitations (platform, workspace_id, state, created_at DESC);
+      CREATE INDEX invitations_inviter ON invitations (inviter_id, created_at DESC);
+      CREATE INDEX invitations_email ON invitations (email);
+      CREATE INDEX invitations_batch ON invitations (batch_id) WHERE batch_id IS NOT NULL;
+
+      CREATE TABLE audit (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        doc jsonb NOT NULL,
+        invitation_id text NOT NULL GENERATED ALWAYS AS (doc->>'invitationId') STORED
+      );
+      CREATE INDEX audit_invitation ON audit (invitation_id, seq);
+
+      CREATE TABLE outbox (
+        id text PRIMARY KEY,
+        seq bigint GENERATED ALWAYS AS IDENTITY,
+        kind text NOT NULL,
+        payload jsonb NOT NULL,
+        invitation_id text,
+        dedupe_key text NOT NULL UNIQUE,
+        attempts integer NOT NULL DEFAULT 0,
+        run_at timestamptz NOT NULL,
+        state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'dead')),
+        lease_until timestamptz,
+        last_error text,
+        created_at timestamptz NOT NULL
+      );
+      CREATE INDEX outbox_due ON outbox (run_at, seq) WHERE state = 'pending';
+      CREATE INDEX outbox_done ON outbox (run_at) WHERE state = 'done';
+      CREATE INDEX outbox_invitation ON outbox (invitation_id);
+
+      CREATE TABLE drafts (
+        id text PRIMARY KEY,
+        doc jsonb NOT NULL,
+        expires_at timestamptz NOT NULL GENERATED ALWAYS AS (iso_time(doc->>'expiresAt')) STORED
+      );
+      CREATE INDEX drafts_expiry ON drafts (expires_at);
+
+      -- One row per budget holding the times tokens were taken; takers lock the row, so replicas queue on it.
+      CREATE TABLE rate_tokens (
+        key text PRIMARY KEY,
+        taken timestamptz[] NOT NULL DEFAULT '{}'
+      );
+    `,
+  },
+];
+
+const JOB_COLUMNS = 'id, kind, payload, invitation_id, dedupe_key, attempts, run_at, state, lease_until, last_error, created_at';
+
+/** Every statement the store runs. Arrays of documents travel as one JSONB parameter, in order. */
+const SQL = {
+  migrationLock: `SELECT pg_advisory_xact_lock(hashtext($1))`,
+  migrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+  appliedMigrations: `SELECT version FROM schema_migrations`,
+  recordMigration: `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`,
+
+  insertInvitations: `INSERT INTO invitations (id, doc)
+    SELECT d->>'id', d FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(d, n) ORDER BY n`,
+  getInvitation: `SELECT doc FROM invitations WHERE id = $1`,
+  listInvitations: (where: string, paging: string) =>
+    `SELECT doc FROM invitations ${where} ORDER BY created_at DESC, seq ${paging}`,
+  countCreatedSince: `SELECT count(*)::int AS n FROM invitations WHERE inviter_id = $1 AND created_at >= $2`,
+  // The compare-and-set. A concurrent transition of the same row waits for this one's row lock, then re-checks
+  // the WHERE against the committed row, finds the state moved on, and updates nothing.
+  transition: `UPDATE invitations SET doc = (doc - $3::text[]) || $4::jsonb
+    WHERE id = $1 AND state = ANY($2::text[]) RETURNING doc`,
+  patchInvitation: `UPDATE invitations SET doc = (doc - $2::text[]) || $3::jsonb WHERE id = $1 RETURNING doc`,
+
+  insertAudit: `INSERT INTO audit (doc)
+    SELECT d FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(d, n) ORDER BY n`,
+  auditTrail: `SELECT doc FROM audit WHERE invitation_id = $1 ORDER BY seq`,
+
+  // In order, so that of two jobs with one key in the same call, the first is kept.
+  enqueue: `INSERT INTO outbox (id, kind, payload, invitation_id, dedupe_key, run_at, created_at)
+    SELECT d->>'id', d->>'kind', d->'payload', d->>'invitationId', d->>'dedupeKey', iso_time(d->>'runAt'), iso_time(d->>'createdAt')
+    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(d, n) ORDER BY n
+    ON CONFLICT (dedupe_key) DO NOTHING`,
+  // One statement, so one transaction. SKIP LOCKED: replicas claiming at once take disjoint jobs instead of
+  // queueing on each other's rows; a row whose claim committed meanwhile fails the re-checked lease condition.
+  claimJobs: `WITH due AS (
+      SELECT id FROM outbox
+      WHERE state = 'pending' AND run_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+      ORDER BY run_at, seq LIMIT $2
+      FOR UPDATE SKIP LOCKED
+    ), claimed AS (
+      UPDATE outbox SET lease_until = $3 FROM due WHERE outbox.id = due.id RETURNING outbox.*
+    )
+    SELECT ${JOB_COLUMNS} FROM claimed ORDER BY run_at, seq`,
+  completeJob: `UPDATE outbox SET state = 'done', lease_until = NULL, attempts = attempts + 1 WHERE id = $1`,
+  pruneDoneJobs: `DELETE FROM outbox WHERE state = 'done' AND run_at < $1`,
+  retryJob: `UPDATE outbox SET run_at = $2, lease_until = NULL, attempts = attempts + $3, last_error = $4 WHERE id = $1`,
+  buryJob: `UPDATE outbox SET state = 'dead', lease_until = NULL, attempts = attempts + 1, last_error = $2 WHERE id = $1`,
+  jobs: `SELECT ${JOB_COLUMNS} FROM outbox
+    WHERE ($1::text IS NULL OR invitation_id = $1) AND ($2::text IS NULL OR state = $2) ORDER BY seq`,
+
+  pruneDrafts: `DELETE FROM drafts WHERE expires_at <= $1`,
+  putDraft: `INSERT INTO drafts (id, doc) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc`,
+  getDraft: `SELECT doc FROM drafts WHERE id = $1`,
+  deleteDraft: `DELETE FROM drafts WHERE id = $1`,
+
+  ensureRateRow: `INSERT INTO rate_tokens (key) VALUES ($1) ON CONFLICT (key) DO NOTHING`,
+  lockRateRow: `SELECT taken FROM rate_tokens WHERE key = $1 FOR UPDATE`,
+  saveRateRow: `UPDATE rate_tokens SET taken = $2 WHERE key = $1`,
+} as const;
+
+const DocRow = z.object({ doc: z.unknown() });
+
+const JobRow = z.object({
+  id: z.string(),
+  kind: z.string(),
+  payload: z.unknown(),
+  invitation_id: z.string().nullable(),
+  dedupe_key: z.string(),
+  attempts: z.number(),
+  run_at: z.date(),
+  state: z.string(),
+  lease_until: z.date().nullable(),
+  last_error: z.string().nullable(),
+  created_at: z.date(),
+});
+
+function toJob(row: unknown): OutboxJob {
+  const r = JobRow.parse(row);
+  return OutboxJob.parse({
+    id: r.id,
+    kind: r.kind,
+    payload: r.payload,
+    invitationId: r.invitation_id ?? undefined,
+    dedupeKey: r.dedupe_key,
+    attempts: r.attempts,
+    runAt: r.run_at.toISOString(),
+    state: r.state,
+    leaseUntil: r.lease_until?.toISOString(),
+    lastError: r.last_error ?? undefined,
+    createdAt: r.created_at.toISOString(),
+  });
+}
+
+/** A patch as SQL parameters: the keys it sets to undefined are removed from the document (as Object.assign
+ * clears them in the lowdb store), the rest are merged in. */
+function patchParams(patch: object): [removedKeys: string[], merged: string] {
+  const removed = Object.entries(patch).filter(([, value]) => value === undefined).map(([key]) => key);
+  return [removed, JSON.stringify(patch)];
+}
+
+/** WHERE and LIMIT/OFFSET for an InvitationQuery, with its parameters. Empty strings filter nothing, as in lowdb. */
+function invitationFilter(q: InvitationQuery): { where: string; paging: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const clauses: string[] = [];
+  const add = (clause: (p: string) => string, value: unknown) => {
+    params.push(value);
+    clauses.push(clause(`$${params.length}`));
+  };
+  if (q.platform) add((p) => `platform = ${p}`, q.platform);
+  if (q.workspaceId) add((p) => `workspace_id = ${p}`, q.workspaceId);
+  if (q.inviterId) add((p) => `inviter_id = ${p}`, q.inviterId);
+  if (q.email) add((p) => `email = ${p}`, q.email);
+  if (q.batchId) add((p) => `batch_id = ${p}`, q.batchId);
+  if (q.states) add((p) => `state = ANY(${p}::text[])`, [...q.states]);
+  let paging = '';
+  if (q.limit !== undefined) {
+    params.push(q.limit);
+    paging += ` LIMIT $${params.length}`;
+  }
+  if (q.offset) {
+    params.push(q.offset);
+    paging += ` OFFSET $${params.length}`;
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', paging, params };
+}
+
+/** The sliding window: the times (ms) taken within the last `windowMs` count against `limit`. */
+function slidingWindow(
+  taken: readonly number[],
+  limit: number,
+  windowMs: number,
+  now: number,
+): { taken: number[]; answer: { ok: true } | { ok: false; retryAt: Date } } {
+  const recent = taken.filter((at) => at > now - windowMs).sort((a, b) => a - b);
+  if (recent.length >= limit) return { taken: recent, answer: { ok: false, retryAt: new Date(recent[0]! + windowMs) } };
+  return { taken: [...recent, now], answer: { ok: true } };
+}
+
+function newJobs(jobs: readonly NewJob[], now: Date): object[] {
+  return jobs.map((job) => ({ ...job, id: newId(), runAt: job.runAt ?? now.toISOString(), createdAt: now.toISOString() }));
+}
+
+export class PostgresStore implements Store {
+  private ended: Promise<void> | undefined;
+
+  private constructor(private readonly pool: pg.Pool) {}
+
+  /** Connects and brings the schema up to date. `schema` keeps every table in that schema (created if missing). */
+  static async open(databaseUrl: string, opts: { schema?: string } = {}): Promise<PostgresStore> {
+    const { schema } = opts;
+    if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+      throw new Error(`Invalid PostgreSQL schema name ${JSON.stringify(schema)}: use lower-case letters, digits and _.`);
+    }
+    const pool = new pg.Pool({
+      connectionString: databaseUrl,
+      application_name: 'guestlist',
+      // Every connection resolves unqualified names in our schema: the SQL above stays schema-agnostic.
+      options: schema ? `-c search_path=${schema}` : undefined,
+    });
+    // An idle connection that breaks (server restart) is dropped by the pool; without a listener the
+    // 'error' event would crash the process. The next query reports a lasting outage.
+    pool.on('error', () => undefined);
+    const store = new PostgresStore(pool);
+    try {
+      await store.migrate(schema);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    return store;
+  }
+
+  /** Applies the missing migrations in one transaction. The advisory lock makes replicas that start together take
+   * turns: the second one waits, then finds every version recorded and applies nothing. */
+  private async migrate(schema: string | undefined): Promise<void> {
+    await this.transaction(async (db) => {
+      await db.query(SQL.migrationLock, [`guestlist:migrations:${schema ?? ''}`]);
+      if (schema) await db.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await db.query(SQL.migrationsTable);
+      const { rows } = await db.query<{ version: number }>(SQL.appliedMigrations);
+      const applied = new Set(rows.map((r) => r.version));
+      for (const migration of MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
+        await db.query(migration.sql);
+        await db.query(SQL.recordMigration, [migration.version, migration.name]);
+      }
+    });
+  }
+
+  private async transaction<T>(work: (db: PoolClient) => Promise<T>): Promise<T> {
+    const db = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await db.query('BEGIN');
+      const result = await work(db);
+      await db.query('COMMIT');
+      return result;
+    } catch (err) {
+      await db.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw err;
+    } finally {
+      db.release(broken); // a connection that cannot even roll back is discarded
+    }
+  }
+
+  private async docs<T>(schema: z.ZodType<T>, sql: string, params: unknown[], db: pg.Pool | PoolClient = this.pool): Promise<T[]> {
+    const { rows } = await db.query<QueryResultRow>(sql, params);
+    return rows.map((row) => schema.parse(DocRow.parse(row).doc));
+  }
+
+  /** Runs an UPDATE of one job by id; an unknown id is a programming error, as in the lowdb store. */
+  private async updateJob(sql: string, params: unknown[], db: pg.Pool | PoolClient = this.pool): Promise<void> {
+    const { rowCount } = await db.query(sql, params);
+    if (!rowCount) throw new Error(`unknown outbox job ${String(params[0])}`);
+  }
+
+  async createInvitations(invitations: Invitation[], audit: AuditEntry[], jobs: NewJob[]): Promise<void> {
+    await this.transaction(async (db) => {
+      await db.query(SQL.insertInvitations, [JSON.stringify(invitations)]);
+      await db.query(SQL.insertAudit, [JSON.stringify(audit)]);
+      await db.query(SQL.enqueue, [JSON.stringify(newJobs(jobs, new Date()))]);
+    });
+  }
+
+  async getInvitation(id: string): Promise<Invitation | undefined> {
+    const [found] = await this.docs(Invitation, SQL.getInvitation, [id]);
+    return found;
+  }
+
+  async listInvitations(query: InvitationQuery): Promise<Invitation[]> {
+    const { where, paging, params } = invitationFilter(query);
+    return this.docs(Invitation, SQL.listInvitations(where, paging), params);
+  }
+
+  async countCreatedSince(inviterId: string, since: Date): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(SQL.countCreatedSince, [inviterId, since]);
+    return rows[0]?.n ?? 0;
+  }
+
+  async transition(id: string, change: Transition): Promise<Invitation | undefined> {
+    const [removed, merged] = patchParams({ ...change.patch, state: change.to, updatedAt: change.audit.at });
+    return this.transaction(async (db) => {
+      const [updated] = await this.docs(Invitation, SQL.transition, [id, [...change.from], removed, merged], db);
+      if (!updated) return undefined; // not in `from` (or unknown): nothing else is written
+      await db.query(SQL.insertAudit, [JSON.stringify([change.audit])]);
+      await db.query(SQL.enqueue, [JSON.stringify(newJobs(change.jobs ?? [], new Date()))]);
+      return updated;
+    });
+  }
+
+  async patchInvitation(id: string, patch: Transition['patch'], audit?: AuditEntry): Promise<Invitation | undefined> {
+    const [removed, merged] = patchParams(patch ?? {});
+    return this.transaction(async (db) => {
+      const [updated] = await this.docs(Invitation, SQL.patchInvitation, [id, removed, merged], db);
+      if (updated && audit) await db.query(SQL.insertAudit, [JSON.stringify([audit])]);
+      return updated;
+    });
+  }
+
+  async auditTrail(invitationId: string): Promise<AuditEntry[]> {
+    return this.docs(AuditEntry, SQL.auditTrail, [invitationId]);
+  }
+
+  async enqueue(jobs: NewJob[]): Promise<void> {
+    await this.pool.query(SQL.enqueue, [JSON.stringify(newJobs(jobs, new Date()))]);
+  }
+
+  async claimJobs(now: Date, limit: number, leaseMs: number): Promise<OutboxJob[]> {
+    const { rows } = await this.pool.query(SQL.claimJobs, [now, limit, new Date(now.getTime() + leaseMs)]);
+    return rows.map(toJob);
+  }
+
+  async completeJob(id: string): Promise<void> {
+    await this.transaction(async (db) => {
+      await this.updateJob(SQL.completeJob, [id], db);
+      await db.query(SQL.pruneDoneJobs, [new Date(Date.now() - DONE_JOB_RETENTION_MS)]);
+    });
+  }
+
+  async retryJob(id: string, runAt: Date, error: string, countAttempt = true): Promise<void> {
+    await this.updateJob(SQL.retryJob, [id, runAt, countAttempt ? 1 : 0, error]);
+  }
+
+  async buryJob(id: string, error: string): Promise<void> {
+    await this.updateJob(SQL.buryJob, [id, error]);
+  }
+
+  async jobs(filter: { invitationId?: string; state?: OutboxJob['state'] } = {}): Promise<OutboxJob[]> {
+    const { rows } = await this.pool.query(SQL.jobs, [filter.invitationId || null, filter.state || null]);
+    return rows.map(toJob);
+  }
+
+  async putDraft(draft: Draft): Promise<void> {
+    await this.transaction(async (db) => {
+      await db.query(SQL.pruneDrafts, [new Date()]);
+      await db.query(SQL.putDraft, [draft.id, JSON.stringify(draft)]);
+    });
+  }
+
+  async getDraft(id: string): Promise<Draft | undefined> {
+    const [found] = await this.docs(Draft, SQL.getDraft, [id]);
+    return found;
+  }
+
+  async deleteDraft(id: string): Promise<void> {
+    await this.pool.query(SQL.deleteDraft, [id]);
+  }
+
+  async takeRateToken(key: string, limit: number, windowMs: number, now: Date): Promise<{ ok: true } | { ok: false; retryAt: Date }> {
+    return this.transaction(async (db) => {
+      await db.query(SQL.ensureRateRow, [key]);
+      const { rows } = await db.query<{ taken: Date[] }>(SQL.lockRateRow, [key]);
+      const taken = (rows[0]?.taken ?? []).map((at) => at.getTime());
+      const next = slidingWindow(taken, limit, windowMs, now.getTime());
+      if (next.answer.ok) await db.query(SQL.saveRateRow, [key, next.taken.map((at) => new Date(at))]);
+      return next.answer;
+    });
+  }
+
+  /** Ends the pool; calling it again is harmless. */
+  async close(): Promise<void> {
+    this.ended ??= this.pool.end();
+    await this.ended;
+  }
+}
