@@ -86,6 +86,14 @@ const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'invitations by acceptance-link token hash',
+    sql: `
+      ALTER TABLE invitations ADD COLUMN link_token_hash text GENERATED ALWAYS AS (doc->>'linkTokenHash') STORED;
+      CREATE INDEX invitations_link_token ON invitations (link_token_hash) WHERE link_token_hash IS NOT NULL;
+    `,
+  },
 ];
 
 const JOB_COLUMNS = 'id, kind, payload, invitation_id, dedupe_key, attempts, run_at, state, lease_until, last_error, created_at';
@@ -200,6 +208,7 @@ function invitationFilter(q: InvitationQuery): { where: string; paging: string; 
   if (q.inviterId) add((p) => `inviter_id = ${p}`, q.inviterId);
   if (q.email) add((p) => `email = ${p}`, q.email);
   if (q.batchId) add((p) => `batch_id = ${p}`, q.batchId);
+  if (q.linkTokenHash) add((p) => `link_token_hash = ${p}`, q.linkTokenHash);
   if (q.states) add((p) => `state = ANY(${p}::text[])`, [...q.states]);
   let paging = '';
   if (q.limit !== undefined) {

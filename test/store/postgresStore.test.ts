@@ -83,7 +83,7 @@ describe.skipIf(problem !== undefined)('PostgresStore', () => {
       const client = new pg.Client({ connectionString: DATABASE_URL });
       await client.connect();
       const { rows } = await client.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`).finally(() => client.end());
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
     } finally {
       await cleanup();
     }
