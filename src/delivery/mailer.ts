@@ -1,7 +1,7 @@
 /** The bot's own invitation email, sent through the operator's SMTP server (SMTP_URL, MAIL_FROM) with nodemailer.
  * Failures come out as outbox errors: the server's 5xx refusals are permanent, anything else (4xx, connection,
  * timeout, authentication being fixed) is retried. Neither the link nor the address is logged. */
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import { invitationEmail, type InvitationEmailContent } from '../../views/email/invitationEmail.js';
 import type { Invitation } from '../core/model.js';
 import { ROLE_LABELS } from '../core/policy.js';
@@ -33,7 +33,7 @@ export function invitationEmailContent(inv: Invitation, link: string, orgName: s
 }
 
 export class InvitationMailer {
-  private readonly transport: nodemailer.Transporter;
+  private readonly transport: Transporter;
 
   constructor(private readonly opts: MailerOptions) {
     // Bounded waits: a hung server must fail the outbox job, not hold its lease.
@@ -44,7 +44,7 @@ export class InvitationMailer {
   async sendInvitation(inv: Invitation, link: string): Promise<string> {
     const { subject, text, html } = invitationEmail(invitationEmailContent(inv, link, this.opts.orgName));
     try {
-      const info = (await this.transport.sendMail({ from: this.opts.from, to: inv.email, subject, text, html })) as { messageId: string };
+      const info = (await this.transport.sendMail({ from: this.opts.from, to: inv.email, subject, text, html }));
       this.opts.log.info({ invitation: inv.id, messageId: info.messageId }, 'invitation email sent');
       return info.messageId;
     } catch (err) {
