@@ -1,0 +1,84 @@
+/** Text messages through an HTTP endpoint the operator runs or rents (SMS_WEBHOOK_URL): we POST JSON `{to, text}`
+ * with an optional bearer token and the gateway does the rest. Numbers must be E.164. A full number never reaches
+ * a log or an error message (errors end up in the outbox's lastError), only its masked form. */
+import { invitationSms } from '../../views/sms/invitationSms.js';
+import type { Invitation } from '../core/model.js';
+import type { Logger } from '../logger.js';
+import { PermanentError, RetryLaterError } from '../outbox/errors.js';
+
+export interface SmsSender {
+  /** `to` in E.164 (+41791234567). Throws the outbox's PermanentError or RetryLaterError. */
+  send(to: string, text: string): Promise<void>;
+}
+
+/** E.164: a plus, a country code not starting with 0, at most 15 digits in all (7 at least, in practice). */
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+export function isE164(phone: string): boolean {
+  return E164.test(phone);
+}
+
+/** What a person typed (`+41 79 123 45 67`, `0041-79-…`, `(555) …` with its +) as E.164, or undefined. National
+ * numbers without a country code are refused: we cannot guess the country. */
+export function normalizePhone(input: string): string | undefined {
+  const compact = input.trim().replace(/[\s().\-\u00a0]/g, '').replace(/^00/, '+');
+  return isE164(compact) ? compact : undefined;
+}
+
+/** `+41*******67`: enough to tell two numbers apart in a log, not enough to call one. */
+export function maskPhone(phone: string): string {
+  if (phone.length < 7) return '***';
+  return `${phone.slice(0, 3)}${'*'.repeat(phone.length - 5)}${phone.slice(-2)}`;
+}
+
+export interface WebhookSmsOptions {
+  url: string;
+  /** Sent as `Authorization: Bearer <token>` when set. */
+  token?: string;
+  log: Logger;
+  timeoutMs?: number;
+}
+
+export class WebhookSmsSender implements SmsSender {
+  constructor(private readonly opts: WebhookSmsOptions) {}
+
+  async send(to: string, text: string): Promise<void> {
+    const masked = maskPhone(to);
+    if (!isE164(to)) throw new PermanentError(`not an E.164 phone number (${masked})`);
+    let res: Response;
+    try {
+      res = await fetch(this.opts.url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(this.opts.token ? { Authorization: `Bearer ${this.opts.token}` } : {}) },
+        body: JSON.stringify({ to, text }),
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+        redirect: 'error',
+      });
+    } catch (err) {
+      throw new RetryLaterError(`SMS gateway unreachable: ${(err as Error).name}`);
+    }
+    await res.body?.cancel().catch(() => undefined);
+    if (res.ok) {
+      this.opts.log.info({ to: masked, status: res.status }, 'SMS handed to the gateway');
+      return;
+    }
+    this.opts.log.warn({ to: masked, status: res.status }, 'SMS gateway refused the message');
+    if (res.status === 408 || res.status === 429 || res.status >= 500) {
+      throw new RetryLaterError(`SMS gateway answered ${res.status}`, retryAfterMs(res.headers.get('retry-after')));
+    }
+    throw new PermanentError(`SMS gateway refused the message to ${masked} (${res.status})`);
+  }
+}
+
+function retryAfterMs(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** The text of an invitation SMS. */
+export function invitationSmsText(inv: Invitation, link: string, orgName: string): string {
+  return invitationSms({ inviterName: inv.inviter.username, orgName, email: inv.email, expiresAt: inv.expiresAt, link });
+}
