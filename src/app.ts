@@ -9,6 +9,7 @@ import { createMattermost, type MattermostPlatform } from './platforms/mattermos
 import { loadOrCreateSecret } from './security/secret.js';
 import { Signer } from './security/signing.js';
 import { LowdbStore } from './store/lowdbStore.js';
+import { PostgresStore } from './store/postgresStore.js';
 import type { Store } from './store/store.js';
 import { createWebApp } from './web/server.js';
 
@@ -30,10 +31,14 @@ export interface App {
   stop(): Promise<void>;
 }
 
+async function openStore(config: Config): Promise<Store> {
+  return config.database ? PostgresStore.open(config.database.url, { schema: config.database.schema }) : LowdbStore.open(config.dataDir);
+}
+
 export async function buildApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? createLogger(config.logLevel);
   const clock = opts.clock ?? systemClock;
-  const store = opts.store ?? (await LowdbStore.open(config.dataDir));
+  const store = opts.store ?? (await openStore(config));
   const signer = new Signer(await loadOrCreateSecret(config.dataDir, config.secret));
   const outbox = new Outbox(store, clock, log.child({ part: 'outbox' }), opts.outbox);
   const tasks: ScheduledTask[] = [];
@@ -52,8 +57,15 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const web = createWebApp({
     log,
     routers: mattermost ? [{ path: '/mattermost', router: mattermost.router }] : [],
-    ready: async () => !mattermost || mattermost.ready(),
+    // Ready: the store answers and every configured platform is connected.
+    ready: async () => (await store.listInvitations({ limit: 1 }).then(() => true, () => false)) && (!mattermost || mattermost.ready()),
   });
+
+  /** A cron job that runs once per tick across replicas, and logs instead of throwing. */
+  function schedule(name: string, expression: string, work: () => Promise<unknown>): void {
+    const run = () => store.exclusive(name, work).catch((err) => log.warn({ job: name, err: (err as Error).message }, 'scheduled job failed'));
+    tasks.push(cron.schedule(expression, () => void run(), { noOverlap: true }));
+  }
 
   const app: App = {
     store, outbox, mattermost,
@@ -69,9 +81,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         await mattermost.start().catch((err) => log.error({ err: (err as Error).message }, 'could not connect to Mattermost; check MATTERMOST_URL and MATTERMOST_BOT_TOKEN'));
       }
       outbox.start();
-      if (opts.schedule !== false && mattermost) {
-        tasks.push(cron.schedule(config.reconcileCron, () => void mattermost.arrivals.reconcile().catch((err) => log.warn({ err: (err as Error).message }, 'reconciliation failed')), { noOverlap: true }));
-      }
+      if (opts.schedule !== false && mattermost) schedule('mattermost-reconcile', config.reconcileCron, () => mattermost.arrivals.reconcile());
       return server;
     },
     async stop() {

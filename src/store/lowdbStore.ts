@@ -212,6 +212,19 @@ export class LowdbStore implements Store {
     return { ok: true };
   }
 
+  private readonly running = new Set<string>();
+
+  /** One process per file: an in-process guard is enough. */
+  async exclusive<T>(name: string, work: () => Promise<T>): Promise<T | undefined> {
+    if (this.running.has(name)) return undefined;
+    this.running.add(name);
+    try {
+      return await work();
+    } finally {
+      this.running.delete(name);
+    }
+  }
+
   async close(): Promise<void> {
     await this.persist();
   }

@@ -415,6 +415,23 @@ export class PostgresStore implements Store {
     });
   }
 
+  /** A session-level advisory lock held on one connection for the duration of `work`; a replica that does not
+   * get it skips this run instead of waiting. */
+  async exclusive<T>(name: string, work: () => Promise<T>): Promise<T | undefined> {
+    const db = await this.pool.connect();
+    try {
+      const { rows } = await db.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`guestlist:job:${name}`]);
+      if (!rows[0]?.locked) return undefined;
+      try {
+        return await work();
+      } finally {
+        await db.query('SELECT pg_advisory_unlock(hashtext($1))', [`guestlist:job:${name}`]);
+      }
+    } finally {
+      db.release();
+    }
+  }
+
   /** Ends the pool; calling it again is harmless. */
   async close(): Promise<void> {
     this.ended ??= this.pool.end();

@@ -84,5 +84,9 @@ export interface Store {
    * were taken in the last `windowMs`, else says when the next one frees up. */
   takeRateToken(key: string, limit: number, windowMs: number, now: Date): Promise<{ ok: true } | { ok: false; retryAt: Date }>;
 
+  /** Runs `work` only if no other process (replica) runs work of the same name right now; returns undefined
+   * when it was skipped. Scheduled jobs use it so each tick runs once across replicas. */
+  exclusive<T>(name: string, work: () => Promise<T>): Promise<T | undefined>;
+
   close(): Promise<void>;
 }

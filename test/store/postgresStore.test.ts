@@ -127,4 +127,21 @@ describe.skipIf(problem !== undefined)('PostgresStore', () => {
       await cleanup();
     }
   });
+
+  it('runs a scheduled job on one replica per tick', async () => {
+    const { stores, cleanup } = await replicas(3);
+    try {
+      let runs = 0;
+      const work = async () => {
+        runs++;
+        await new Promise((r) => setTimeout(r, 100));
+        return true;
+      };
+      const results = await Promise.all(stores.map((s) => s.exclusive('reconcile', work)));
+      expect(runs).toBe(1);
+      expect(results.filter((r) => r === true)).toHaveLength(1);
+    } finally {
+      await cleanup();
+    }
+  });
 });

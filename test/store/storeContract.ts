@@ -395,6 +395,24 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
       });
     });
 
+    describe('exclusive', () => {
+      it('runs work of one name once at a time, skips the overlapping call, and frees the name after', async () => {
+        let release!: () => void;
+        const first = store.exclusive('reconcile', () => new Promise<string>((r) => (release = () => r('first'))));
+        await new Promise((r) => setTimeout(r, 50));
+        expect(await store.exclusive('reconcile', async () => 'second')).toBeUndefined();
+        expect(await store.exclusive('expire', async () => 'other name')).toBe('other name');
+        release();
+        expect(await first).toBe('first');
+        expect(await store.exclusive('reconcile', async () => 'again')).toBe('again');
+      });
+
+      it('frees the name when the work throws', async () => {
+        await expect(store.exclusive('job', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+        expect(await store.exclusive('job', async () => 'ok')).toBe('ok');
+      });
+    });
+
     describe('takeRateToken', () => {
       const t = Date.UTC(2030, 0, 1);
 
