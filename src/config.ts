@@ -20,10 +20,21 @@ const Env = z
     /** Mattermost sends at most 20 invitation emails an hour per sending account. */
     MATTERMOST_INVITE_EMAILS_PER_HOUR: z.coerce.number().int().min(1).default(20),
     RECONCILE_CRON: z.string().default('*/5 * * * *'),
+    /** PostgreSQL for several replicas; unset = the embedded lowdb file in DATA_DIR. */
+    DATABASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
+    DATABASE_SCHEMA: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and _').optional()),
+    /** kChat: the Infomaniak organization behind the kChat server (MATTERMOST_URL). */
+    INFOMANIAK_API_URL: z.url().default('https://api.infomaniak.com'),
+    INFOMANIAK_API_TOKEN: optional,
+    INFOMANIAK_ACCOUNT_ID: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^\d+$/, 'the numeric id of the organization, as shown in the Manager').optional()),
+    KDRIVE_ID: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
+    /** Seconds between two checks of the Infomaniak invitations' status. */
+    ARRIVAL_POLL_INTERVAL: z.coerce.number().int().min(5).default(60),
   })
   .superRefine((env, ctx) => {
     if (env.MATTERMOST_URL && !env.MATTERMOST_BOT_TOKEN) ctx.addIssue({ code: 'custom', path: ['MATTERMOST_BOT_TOKEN'], message: 'is required when MATTERMOST_URL is set' });
-    if (env.MATTERMOST_URL && !env.MATTERMOST_COMMAND_TOKEN) ctx.addIssue({ code: 'custom', path: ['MATTERMOST_COMMAND_TOKEN'], message: 'is required when MATTERMOST_URL is set (the slash command token; several tokens separated by commas for several teams)' });
+    if (env.INFOMANIAK_API_TOKEN && !env.INFOMANIAK_ACCOUNT_ID) ctx.addIssue({ code: 'custom', path: ['INFOMANIAK_ACCOUNT_ID'], message: 'is required when INFOMANIAK_API_TOKEN is set (the numeric id of the organization)' });
+    if (env.INFOMANIAK_API_TOKEN && !env.MATTERMOST_URL) ctx.addIssue({ code: 'custom', path: ['MATTERMOST_URL'], message: 'is required when INFOMANIAK_API_TOKEN is set (the kChat server, e.g. https://your-team.kchat.infomaniak.com)' });
   });
 
 export interface Config {
@@ -35,12 +46,21 @@ export interface Config {
   trigger: string;
   invitesPerHour: number;
   reconcileCron: string;
+  database?: { url: string; schema?: string };
   mattermost?: {
     url: string;
     botToken: string;
     commandTokens: string[];
     approvalChannelId?: string;
     inviteEmailsPerHour: number;
+  };
+  /** Set when INFOMANIAK_API_TOKEN is: the Mattermost adapter then runs against kChat with this backend. */
+  kchat?: {
+    apiUrl: string;
+    token: string;
+    accountId: string;
+    kdriveId?: number;
+    arrivalPollSeconds: number;
   };
 }
 
@@ -62,13 +82,23 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trigger: e.COMMAND_TRIGGER,
     invitesPerHour: e.INVITES_PER_HOUR,
     reconcileCron: e.RECONCILE_CRON,
+    database: e.DATABASE_URL ? { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA } : undefined,
     mattermost: e.MATTERMOST_URL
       ? {
           url: e.MATTERMOST_URL.replace(/\/+$/, ''),
           botToken: e.MATTERMOST_BOT_TOKEN!,
-          commandTokens: e.MATTERMOST_COMMAND_TOKEN!.split(',').map((t) => t.trim()).filter(Boolean),
+          commandTokens: (e.MATTERMOST_COMMAND_TOKEN ?? '').split(',').map((t) => t.trim()).filter(Boolean),
           approvalChannelId: e.MATTERMOST_APPROVAL_CHANNEL_ID,
           inviteEmailsPerHour: e.MATTERMOST_INVITE_EMAILS_PER_HOUR,
+        }
+      : undefined,
+    kchat: e.INFOMANIAK_API_TOKEN
+      ? {
+          apiUrl: e.INFOMANIAK_API_URL.replace(/\/+$/, ''),
+          token: e.INFOMANIAK_API_TOKEN,
+          accountId: e.INFOMANIAK_ACCOUNT_ID!,
+          kdriveId: e.KDRIVE_ID,
+          arrivalPollSeconds: e.ARRIVAL_POLL_INTERVAL,
         }
       : undefined,
   };
