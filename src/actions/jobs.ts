@@ -9,10 +9,14 @@ export const JOB = {
   notifyInviter: 'notify-inviter',
   announce: 'announce',
   applyRole: 'apply-role',
+  /** One right set on the platform after delivery (kChat: kSuite, kChat, kDrive), retried on its own. */
+  grantRight: 'grant-right',
+  /** Undo the platform's side of a revoked invitation (kChat: cancel the Infomaniak invitation). */
+  withdraw: 'withdraw',
 } as const;
 export type JobWhat = (typeof JOB)[keyof typeof JOB];
 
-export type InviterNotice = 'decision' | 'arrival' | 'failed' | 'progress';
+export type InviterNotice = 'decision' | 'arrival' | 'failed' | 'progress' | 'link' | 'rights' | 'declined' | 'revoked';
 
 export function jobKind(platform: string, what: JobWhat): string {
   return `${platform}.${what}`;

@@ -70,3 +70,25 @@ export function submissionSummary(created: Invitation[], skipped: Skipped[], nee
   for (const s of skipped) lines.push(`Not invited: ${f.escape(s.email)} ${s.reason}.`);
   return lines.join('\n');
 }
+
+export function revokedNoticeToInviter(inv: Invitation, by: string | undefined, f: TextFormat): string {
+  return `Your invitation for ${who(inv, f)} was revoked${by ? ` by ${by}` : ''}. The invitation link no longer works.`;
+}
+
+/** The invitee or someone on the platform's side ended the invitation there (kChat: in the Infomaniak Manager). */
+export function declinedNoticeToInviter(inv: Invitation, how: 'rejected' | 'cancelled', f: TextFormat): string {
+  return how === 'rejected'
+    ? `${who(inv, f)} declined your invitation.`
+    : `Your invitation for ${who(inv, f)} was cancelled outside the chat (in the organization's administration), so it is now revoked here too.`;
+}
+
+/** The acceptance link, for the inviter to pass on. Links are shown, never logged. */
+export function linkNoticeToInviter(inv: Invitation, url: string, f: TextFormat): string {
+  return [
+    `Here is the invitation link for ${who(inv, f)}. Pass it on by a way you trust (SMS, a call, in person):`,
+    '',
+    url,
+    '',
+    `It only works for someone who registers with ${f.escape(inv.email)}.`,
+  ].join('\n');
+}

@@ -74,6 +74,9 @@ export const Invitation = z.object({
   batch: z.object({ id: z.string(), size: z.number().int() }).optional(),
   /** SHA-256 (hex) of the current acceptance-link token; the token itself is never stored. */
   linkTokenHash: z.string().optional(),
+  /** What a platform backend keeps about its side of the invitation (kChat: `infomaniakInvitationId`,
+   * `infomaniakStatus`). Never secrets: acceptance links are fetched again when needed. */
+  external: z.record(z.string(), z.string()).optional(),
 });
 export type Invitation = z.infer<typeof Invitation>;
 

@@ -12,6 +12,8 @@ export interface Capabilities {
   kdrive: boolean;
   billing: boolean;
   deliveries: readonly ('platform_email' | 'link' | 'sms')[];
+  /** Narrower delivery choices for some roles (kChat: guests only get kChat's own email). */
+  roleDeliveries?: Partial<Record<Role, readonly ('platform_email' | 'link' | 'sms')[]>>;
 }
 
 const RANK: Record<Role, number> = { external: 0, collaborator: 1, admin: 2, legal_representative: 3 };

@@ -12,6 +12,8 @@ export const TRANSITIONS = {
   arrive: { from: ['sending', 'sent', 'failed'], to: 'arrived' },
   expire: { from: ['pending_approval', 'sent'], to: 'expired' },
   revoke: { from: ['pending_approval', 'sending', 'sent', 'failed'], to: 'revoked' },
+  /** The invitee turned the invitation down on the platform's side (kChat: Infomaniak status `rejected`). */
+  decline: { from: ['sending', 'sent'], to: 'failed' },
 } as const satisfies Record<string, { from: readonly InvitationState[]; to: InvitationState }>;
 
 export type InvitationEvent = keyof typeof TRANSITIONS;

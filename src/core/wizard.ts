@@ -141,7 +141,9 @@ export function parseSubmission(values: Record<string, unknown>, ctx: WizardCont
     if (foreign.length) errors.channels = 'You can only add guests to channels you are a member of.';
     if (role === 'external' && !v.channels.length) errors.channels = 'An external guest needs at least one channel.';
     if (!(KDRIVE_RIGHTS as readonly string[]).includes(kdrive)) errors.kdrive = 'Choose a kDrive permission.';
+    const roleDeliveries = ctx.caps.roleDeliveries?.[role];
     if (!ctx.caps.deliveries.includes(v.delivery as Delivery)) errors.delivery = 'Choose how to send the invitation.';
+    else if (roleDeliveries && !roleDeliveries.includes(v.delivery as Delivery)) errors.delivery = `For the role ${ROLE_LABELS[role]}, choose: ${roleDeliveries.map((d) => DELIVERY_LABELS[d]).join(' or ')}.`;
     if (!(EXPIRY_CHOICES as readonly string[]).includes(v.expiry || '7')) errors.expiry = 'Choose an expiry.';
     if (v.delivery === 'sms' && recipients.length > 1) errors.delivery = 'SMS delivery works for one invitee at a time.';
   }
