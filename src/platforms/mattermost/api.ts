@@ -79,12 +79,15 @@ export class MattermostApi {
     });
   }
 
+  /** Set by a backend that knows the inviter's role better than the chat server (kChat: the organization). */
+  refineLevel: ((user: { id: string; email: string }, level: InviterLevel) => Promise<InviterLevel>) | undefined;
+
   async level(teamId: string, userId: string): Promise<InviterLevel> {
     const [user, member] = await Promise.all([this.client.getUser(userId), this.client.getTeamMember(teamId, userId).catch(() => undefined)]);
     const roles = `${user.roles} ${member?.roles ?? ''}`.split(/\s+/);
     if (roles.includes('system_guest') || member?.scheme_guest) return 'guest';
-    if (roles.includes('system_admin') || roles.includes('team_admin') || member?.scheme_admin) return 'admin';
-    return 'member';
+    const level = roles.includes('system_admin') || roles.includes('team_admin') || member?.scheme_admin ? 'admin' : 'member';
+    return this.refineLevel ? this.refineLevel(user, level) : level;
   }
 
   /** Channels of the team the user belongs to (public and private, not DMs). Needs a system-admin bot for

@@ -6,6 +6,7 @@ import type { Outbox } from '../../outbox/outbox.js';
 import type { Signer } from '../../security/signing.js';
 import type { Store } from '../../store/store.js';
 import type { MattermostApi } from './api.js';
+import type { MattermostBackend } from './backend.js';
 import type { DialogFeatures } from './capabilities.js';
 
 export interface MattermostSettings {
@@ -26,6 +27,8 @@ export interface MattermostContext {
   settings: MattermostSettings;
   capabilities(): Capabilities;
   dialogFeatures(): DialogFeatures;
+  /** Set on kChat: the Infomaniak organization behind the server. */
+  backend?: MattermostBackend;
 }
 
 export const PLATFORM = 'mattermost' as const;

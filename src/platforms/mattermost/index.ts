@@ -9,6 +9,7 @@ import type { Store } from '../../store/store.js';
 import { MattermostApi } from './api.js';
 import { Approvals } from './approvals.js';
 import { Arrivals } from './arrivals.js';
+import type { MattermostBackendFactory } from './backend.js';
 import { dialogFeatures, mattermostCapabilities } from './capabilities.js';
 import type { MattermostContext, MattermostSettings } from './context.js';
 import { mattermostJobHandlers } from './jobs.js';
@@ -30,11 +31,15 @@ export interface MattermostOptions {
   /** Whether the bot serves its own acceptance page (enables "show me a link" delivery). */
   linkDelivery?: boolean;
   websocket?: boolean;
+  /** kChat: the Infomaniak organization's backend (see backend.ts). */
+  backend?: MattermostBackendFactory;
 }
 
 export interface MattermostPlatform {
   router: Router;
   arrivals: Arrivals;
+  /** One round of arrival checks: the backend's statuses, then every awaited email. */
+  pollArrivals(): Promise<void>;
   start(): Promise<void>;
   stop(): void;
   ready(): boolean;
@@ -49,9 +54,15 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
   const ctx: MattermostContext = {
     api, store: opts.store, clock: opts.clock, log: opts.log.child({ platform: 'mattermost' }), signer: opts.signer, outbox: opts.outbox,
     settings: opts.settings,
-    capabilities: () => caps,
+    capabilities: () => ctx.backend?.capabilities() ?? caps,
     dialogFeatures: () => dialogFeatures(api.serverVersion()),
   };
+  const backend = opts.backend?.(ctx);
+  if (backend) {
+    ctx.backend = backend;
+    api.refineLevel = (user, level) => backend.refineLevel(user, level);
+    for (const [kind, handler] of Object.entries(backend.jobHandlers)) opts.outbox.register(kind, handler);
+  }
   const approvals = new Approvals(ctx);
   const wizard = new WizardFlow(ctx);
   const arrivals = new Arrivals(ctx);
@@ -61,6 +72,7 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
     url: opts.url, token: opts.botToken, log: ctx.log,
     onEvent: (e) => void arrivals.onEvent(e).catch((err) => ctx.log.warn({ err: (err as Error).message }, 'arrival check failed')),
     onResync: () => void arrivals.reconcile().catch((err) => ctx.log.warn({ err: (err as Error).message }, 'reconciliation failed')),
+    onUnsupported: () => ctx.log.info('this server has no /api/v4/websocket (kChat): arrivals are found by periodic reconciliation'),
   });
 
   /** Guest accounts need a licence with the feature and the setting on. */
@@ -73,17 +85,23 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
   return {
     router: mattermostRouter(ctx, wizard, approvals, () => [...opts.commandTokens, ...registeredTokens]),
     arrivals,
+    async pollArrivals() {
+      await backend?.pollArrivals();
+      await arrivals.reconcile();
+    },
     async start() {
+      await backend?.start();
       const me = await api.client.getMe();
       connected = true;
       ctx.log.info({ bot: me.username, server: api.serverVersion(), features: ctx.dialogFeatures() }, 'connected to Mattermost');
       await refreshCapabilities();
       registeredTokens.push(...(await registerCommands(ctx)));
-      if (opts.websocket !== false) socket.start();
+      if (opts.websocket !== false && backend?.websocket !== false) socket.start();
     },
     stop() {
       socket.stop();
+      backend?.stop();
     },
-    ready: () => connected,
+    ready: () => connected && (backend?.ready() ?? true),
   };
 }

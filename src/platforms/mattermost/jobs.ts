@@ -3,12 +3,12 @@
  * quietly. Failures are MattermostErrors, which the outbox retries or gives up on by status. */
 import { mattermostMarkdown as md } from '../../core/format.js';
 import type { Invitation } from '../../core/model.js';
-import { arrivalAnnouncement, arrivalNoticeToInviter, decisionNoticeToInviter, deliveryFailedNotice } from '../../core/messages.js';
+import { arrivalAnnouncement, arrivalNoticeToInviter, decisionNoticeToInviter, declinedNoticeToInviter, deliveryFailedNotice, revokedNoticeToInviter } from '../../core/messages.js';
 import { TRANSITIONS } from '../../core/stateMachine.js';
 import { JOB, jobKind, notifyInviter, type InviterNotice } from '../../actions/jobs.js';
 import type { JobHandler } from '../../outbox/outbox.js';
 import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
-import type { OutboxJob } from '../../store/store.js';
+import type { NewJob, OutboxJob } from '../../store/store.js';
 import { MattermostError } from './api.js';
 import type { Approvals } from './approvals.js';
 import { PLATFORM, type MattermostContext } from './context.js';
@@ -64,11 +64,13 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
     async run(job) {
       const inv = await load(job);
       if (inv.state !== 'sending') return;
-      if (inv.delivery === 'platform_email') await sendInviteEmail(inv);
+      let followUps: NewJob[] = [];
+      if (ctx.backend) followUps = await ctx.backend.deliver(inv, { sendInviteEmail });
+      else if (inv.delivery === 'platform_email') await sendInviteEmail(inv);
       const sent = await ctx.store.transition(inv.id, {
         ...TRANSITIONS.delivered,
         audit: { at: at(), invitationId: inv.id, actor: 'bot', action: 'delivered', detail: { via: inv.delivery } },
-        jobs: inv.batch ? [notifyInviter(inv, 'progress', inv.batch.id)] : [],
+        jobs: [...(inv.batch ? [notifyInviter(inv, 'progress', inv.batch.id)] : []), ...followUps],
       });
       if (sent) ctx.outbox.kick();
     },
@@ -114,7 +116,7 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
       if (inv.state !== 'arrived' || !userId) return;
       const user = await call(() => ctx.api.client.getUser(userId));
       // Email invitations to members carry no channels: membership is completed here, on arrival.
-      await call(() => ctx.api.client.addToTeam(inv.workspaceId, userId));
+      if (!ctx.backend?.managesMembership) await call(() => ctx.api.client.addToTeam(inv.workspaceId, userId));
       await call(() => ctx.api.client.addToChannel(userId, channelId));
       const displayName = [user.first_name, user.last_name].filter(Boolean).join(' ') || user.nickname || user.username;
       await call(() => ctx.api.post(channelId, arrivalAnnouncement(inv, { id: user.id, username: user.username, displayName }, md)));
@@ -124,7 +126,7 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
   const applyRole: JobHandler = {
     async run(job) {
       const inv = await load(job);
-      if (inv.role !== 'admin' || !inv.arrivedUserId) return;
+      if (inv.role !== 'admin' || !inv.arrivedUserId || ctx.backend?.managesMembership) return;
       const userId = inv.arrivedUserId;
       await call(() => ctx.api.client.addToTeam(inv.workspaceId, userId));
       // The server wants one space-separated string; Client4's type says string[] but sends the value as given.
@@ -136,12 +138,12 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
     async run(job) {
       const inv = await load(job);
       const about = job.payload.about as InviterNotice;
-      const text = await noticeText(inv, about);
+      const text = await noticeText(inv, about, job.payload);
       if (text) await dm(inv.inviter.id, text);
     },
   };
 
-  async function noticeText(inv: Invitation, about: InviterNotice): Promise<string | undefined> {
+  async function noticeText(inv: Invitation, about: InviterNotice, payload: Record<string, unknown>): Promise<string | undefined> {
     switch (about) {
       case 'decision':
         return inv.decision && decisionNoticeToInviter(inv, md);
@@ -153,8 +155,24 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
       }
       case 'progress':
         return batchProgress(inv);
+      case 'revoked': {
+        const by = payload.by as { id?: string; username?: string } | undefined;
+        return revokedNoticeToInviter(inv, by?.id && by.username ? md.mention({ id: by.id, username: by.username }) : undefined, md);
+      }
+      case 'declined':
+        return declinedNoticeToInviter(inv, payload.how === 'rejected' ? 'rejected' : 'cancelled', md);
+      default:
+        return ctx.backend?.noticeText(inv, payload);
     }
   }
+
+  /** Nothing to undo on Mattermost (its email invitations cannot be withdrawn one by one); a backend may have more. */
+  const withdraw: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      if (inv.state === 'revoked') await ctx.backend?.withdraw(inv);
+    },
+  };
 
   /** Reported every PROGRESS_EVERY deliveries of a batch, and when the last one went out. */
   async function batchProgress(inv: Invitation): Promise<string | undefined> {
@@ -176,5 +194,6 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
     [jobKind(PLATFORM, JOB.announce)]: announce,
     [jobKind(PLATFORM, JOB.applyRole)]: applyRole,
     [jobKind(PLATFORM, JOB.notifyInviter)]: notify,
+    [jobKind(PLATFORM, JOB.withdraw)]: withdraw,
   };
 }

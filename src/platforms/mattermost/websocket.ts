@@ -20,6 +20,8 @@ export interface WsOptions {
   onEvent(event: WsEvent): void;
   /** After the first connection, and after any reconnect where the server could not replay what was missed. */
   onResync(): void;
+  /** The server has no WebSocket endpoint (404, as on kChat): the socket gives up instead of retrying forever. */
+  onUnsupported?(): void;
   minRetryMs?: number;
   maxRetryMs?: number;
 }
@@ -57,7 +59,14 @@ export class MattermostSocket {
       this.failures = 0;
     });
     ws.on('message', (raw) => this.receive(raw.toString()));
-    ws.on('error', (err) => this.opts.log.warn({ err: err.message }, 'Mattermost WebSocket error'));
+    ws.on('error', (err) => {
+      if (/Unexpected server response: 404\b/.test(err.message)) {
+        this.closed = true;
+        this.opts.onUnsupported?.();
+        return;
+      }
+      this.opts.log.warn({ err: err.message }, 'Mattermost WebSocket error');
+    });
     ws.on('close', () => {
       this.connected = false;
       if (this.closed) return;

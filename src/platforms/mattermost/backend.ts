@@ -1,0 +1,39 @@
+/** The seam for servers that speak the Mattermost API but keep people, roles and rights elsewhere (kChat: the
+ * Infomaniak organization). The adapter keeps the chat side (command, dialogs, posts, announcements); a backend
+ * says what can be granted, delivers what the chat server cannot, and finds arrivals the server does not push. */
+import type { Invitation } from '../../core/model.js';
+import type { Capabilities, InviterLevel } from '../../core/policy.js';
+import type { JobHandler } from '../../outbox/outbox.js';
+import type { NewJob } from '../../store/store.js';
+import type { MattermostContext } from './context.js';
+
+export interface DeliveryTools {
+  /** The chat server's own email invitation (guests get their channels with it), paced as on Mattermost. */
+  sendInviteEmail(inv: Invitation): Promise<void>;
+}
+
+export interface MattermostBackend {
+  /** False: the server has no /api/v4/websocket, so the socket is not started and arrivals come from polling. */
+  websocket: boolean;
+  /** The backend puts members in the team and sets their roles: the bot must not. */
+  managesMembership: boolean;
+  capabilities(): Capabilities;
+  /** The inviter's level as the backend knows it, from the level the chat server's roles give. */
+  refineLevel(user: { id: string; email: string }, level: InviterLevel): Promise<InviterLevel>;
+  /** Makes a `sending` invitation exist; returns the jobs to store with its `delivered` transition. */
+  deliver(inv: Invitation, tools: DeliveryTools): Promise<NewJob[]>;
+  /** Undoes the backend's side of a revoked invitation. */
+  withdraw(inv: Invitation): Promise<void>;
+  /** The text of a notice the adapter does not write itself, or undefined to send nothing. */
+  noticeText(inv: Invitation, payload: Record<string, unknown>): Promise<string | undefined>;
+  /** Outbox handlers for the backend's own job kinds. */
+  jobHandlers: Record<string, JobHandler>;
+  /** Checks its own access at start-up; `ready()` reports the outcome. */
+  start(): Promise<void>;
+  stop(): void;
+  ready(): boolean;
+  /** One round of arrival checks (statuses on the backend's side). */
+  pollArrivals(): Promise<void>;
+}
+
+export type MattermostBackendFactory = (ctx: MattermostContext) => MattermostBackend;
