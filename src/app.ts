@@ -5,6 +5,8 @@ import { systemClock, type Clock } from './core/clock.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { Outbox, type OutboxOptions } from './outbox/outbox.js';
+import { every } from './jobs/every.js';
+import { kchatBackend } from './platforms/kchat/kchatBackend.js';
 import { createMattermost, type MattermostPlatform } from './platforms/mattermost/index.js';
 import { loadOrCreateSecret } from './security/secret.js';
 import { Signer } from './security/signing.js';
@@ -51,8 +53,10 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
           invitesPerHour: config.invitesPerHour, inviteEmailsPerHour: config.mattermost.inviteEmailsPerHour,
         },
         store, clock, log, signer, outbox,
+        backend: config.kchat && kchatBackend(config.kchat),
       })
     : undefined;
+  let arrivalPoll: { stop(): void } | undefined;
 
   const web = createWebApp({
     log,
@@ -80,12 +84,15 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       if (mattermost) {
         await mattermost.start().catch((err) => log.error({ err: (err as Error).message }, 'could not connect to Mattermost; check MATTERMOST_URL and MATTERMOST_BOT_TOKEN'));
       }
+      // kChat pushes no arrivals to bots: its invitations' status is polled within the shared Infomaniak budget.
+      if (opts.schedule !== false && mattermost && config.kchat) arrivalPoll = every('kchat-arrivals', config.kchat.arrivalPollSeconds * 1000, () => mattermost.pollArrivals(), log);
       outbox.start();
       if (opts.schedule !== false && mattermost) schedule('mattermost-reconcile', config.reconcileCron, () => mattermost.arrivals.reconcile());
       return server;
     },
     async stop() {
       for (const t of tasks) await t.stop();
+      arrivalPoll?.stop();
       mattermost?.stop();
       await new Promise<void>((resolve) => (app.server ? app.server.close(() => resolve()) : resolve()));
       app.server?.closeAllConnections();

@@ -26,7 +26,9 @@ export function toInfomaniakLocale(locale: string): InfomaniakLocale {
   return Object.hasOwn(LOCALES, language) ? LOCALES[language as keyof typeof LOCALES] : 'en_GB';
 }
 
-/** Infomaniak allows 60 requests a minute per token. */
+/** Infomaniak allows 60 requests a minute per token: the store key and window every budget shares. */
+export const INFOMANIAK_BUDGET = { key: 'infomaniak', limit: 60, windowMs: 60_000 } as const;
+
 export interface RateBudget {
   /** Resolves when one request may be sent. */
   take(): Promise<void>;
@@ -47,7 +49,7 @@ export class StoreRateBudget implements RateBudget {
 
   async take(): Promise<void> {
     for (;;) {
-      const answer = await this.store.takeRateToken('infomaniak', 60, 60_000, this.now());
+      const answer = await this.store.takeRateToken(INFOMANIAK_BUDGET.key, INFOMANIAK_BUDGET.limit, INFOMANIAK_BUDGET.windowMs, this.now());
       if (answer.ok) return;
       // Another caller may win the freed token: then the store names the next free moment and we wait again.
       await this.sleep(Math.max(answer.retryAt.getTime() - this.now().getTime(), 1));
@@ -101,6 +103,10 @@ const AccountInvitation = z.object({
   /** Unix seconds, as Infomaniak's other timestamps. */
   expired_at: z.number().nullish(),
 });
+
+/** The reference types `data` as one "user or pending user"; a paginated list is what a list returns, so both are read. */
+const AccountUser = z.object({ email: z.string().nullish(), role_type: z.string().nullish() }).loose();
+const AccountUsers = z.union([z.array(AccountUser), AccountUser.transform((u) => [u])]);
 
 export interface IkInvitation {
   id: string;
@@ -175,6 +181,14 @@ export class InfomaniakApi {
           return { ok: false, problem: 'unreachable', message: `Could not check the Infomaniak API: ${err.message}` };
       }
     }
+  }
+
+  /** The organization role (`owner`, `admin`, `normal`) of the account user with this email, or undefined when
+   * none matches. Uses the documented `search` filter of the users list and keeps only an exact email match. */
+  async accountUserRole(email: string): Promise<string | undefined> {
+    const wanted = email.trim().toLowerCase();
+    const users = await this.call('GET', `/2/accounts/${this.account}/users?search=${encodeURIComponent(wanted)}&per_page=20`, AccountUsers);
+    return users.find((u) => u.email?.trim().toLowerCase() === wanted)?.role_type ?? undefined;
   }
 
   async createInvitation(input: NewAccountInvitation): Promise<IkInvitation> {

@@ -1,0 +1,52 @@
+/** What the kChat backend's parts work with, built once in kchatBackend.ts. */
+import type { Clock } from '../../core/clock.js';
+import type { Invitation } from '../../core/model.js';
+import type { Logger } from '../../logger.js';
+import type { Outbox } from '../../outbox/outbox.js';
+import { PermanentError } from '../../outbox/errors.js';
+import type { OutboxJob, Store } from '../../store/store.js';
+import { MattermostError, type MattermostApi } from '../mattermost/api.js';
+import type { InfomaniakApi } from './infomaniakApi.js';
+
+export interface KchatSettings {
+  apiUrl: string;
+  token: string;
+  accountId: string;
+  kdriveId?: number;
+}
+
+export interface KchatContext {
+  ik: InfomaniakApi;
+  /** The kChat server (Mattermost API v4). */
+  chat: MattermostApi;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  outbox: Outbox;
+  kdriveId?: number;
+}
+
+export async function loadInvitation(ctx: KchatContext, job: OutboxJob): Promise<Invitation> {
+  const inv = job.invitationId ? await ctx.store.getInvitation(job.invitationId) : undefined;
+  if (!inv) throw new PermanentError(`invitation ${job.invitationId} not found`);
+  return inv;
+}
+
+/** A kChat call from an outbox job: its failure becomes the outbox's retry-or-not decision. */
+export async function chatCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw err instanceof MattermostError ? err.forOutbox() : err;
+  }
+}
+
+/** The inviter's language, as kChat knows it (used for the invitation's locale). */
+export async function inviterLocale(ctx: KchatContext, inv: Invitation): Promise<string> {
+  const user = await chatCall(() => ctx.chat.client.getUser(inv.inviter.id));
+  return user.locale || 'en';
+}
+
+export function ikInvitationId(inv: Invitation): string | undefined {
+  return inv.external?.infomaniakInvitationId;
+}

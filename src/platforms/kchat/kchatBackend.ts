@@ -1,0 +1,96 @@
+/** kChat = the Mattermost adapter + this backend: the people, their roles and their rights belong to the
+ * Infomaniak organization. Organization roles become Infomaniak invitations (Infomaniak's email, or silent with the
+ * acceptance link given to the inviter), with kSuite / kChat / kDrive rights set by follow-up jobs; external
+ * people become kChat guests (kChat's own email), plus a kDrive invitation when a right was chosen. Arrivals are
+ * polled (kChat has no /api/v4/websocket), and a revoke cancels the Infomaniak invitation. */
+import { JOB, jobFor, jobKind } from '../../actions/jobs.js';
+import type { Invitation } from '../../core/model.js';
+import { RetryLaterError } from '../../outbox/errors.js';
+import type { NewJob } from '../../store/store.js';
+import type { MattermostBackend, MattermostBackendFactory } from '../mattermost/backend.js';
+import { PLATFORM } from '../mattermost/context.js';
+import { InfomaniakAccess } from './access.js';
+import { kchatCapabilities } from './capabilities.js';
+import { ikInvitationId, inviterLocale, type KchatContext, type KchatSettings } from './context.js';
+import { InfomaniakApi, ROLE_TYPE } from './infomaniakApi.js';
+import { OrganizationLevels } from './inviterLevel.js';
+import { splitName } from './names.js';
+import { linkNotice, rightNotice, type RightProgress } from './notices.js';
+import { PacedBudget } from './pacedBudget.js';
+import { rightJobHandler } from './rightJobs.js';
+import { firstSteps, isRightStep, rightJob } from './rightSteps.js';
+import { InvitationStatusPoll } from './statusPoll.js';
+
+export function kchatBackend(settings: KchatSettings): MattermostBackendFactory {
+  return (mm) => {
+    const log = mm.log.child({ backend: 'kchat' });
+    const ik = new InfomaniakApi({ baseUrl: settings.apiUrl, token: settings.token, accountId: settings.accountId, budget: new PacedBudget(mm.store, mm.clock) });
+    const ctx: KchatContext = { ik, chat: mm.api, store: mm.store, clock: mm.clock, log, outbox: mm.outbox, kdriveId: settings.kdriveId };
+    const access = new InfomaniakAccess(ik, log);
+    const levels = new OrganizationLevels(ik, mm.clock, log);
+    const poll = new InvitationStatusPoll(ctx);
+
+    /** Creates the Infomaniak invitation once: its id is stored before anything else may fail. */
+    async function createOrganizationInvitation(inv: Invitation): Promise<void> {
+      if (inv.role === 'external' || ikInvitationId(inv)) return;
+      if (!access.ready()) throw new RetryLaterError('the Infomaniak organization API is not usable yet (see the start-up log)', 5 * 60_000);
+      const { firstName, lastName } = splitName(inv.name, inv.email);
+      const silent = inv.delivery === 'link';
+      const created = await ik.createInvitation({
+        email: inv.email, firstName, lastName, locale: await inviterLocale(ctx, inv), roleType: ROLE_TYPE[inv.role], silent,
+        billing: inv.billingRights, billingNotifications: inv.billingReminders.email || inv.billingReminders.sms,
+      });
+      const saved = await mm.store.patchInvitation(
+        inv.id,
+        { external: { ...inv.external, infomaniakInvitationId: created.id, infomaniakStatus: created.status } },
+        { at: mm.clock.now().toISOString(), invitationId: inv.id, actor: 'bot', action: 'infomaniak_invitation_created', detail: { infomaniakInvitationId: created.id, silent } },
+      );
+      // Revoked while Infomaniak was answering: do not leave a live invitation behind.
+      if (saved?.state === 'revoked') await ik.cancelInvitation(created.id);
+    }
+
+    const backend: MattermostBackend = {
+      websocket: false,
+      managesMembership: true,
+      capabilities: () => kchatCapabilities({ organization: access.ready(), kdrive: !!settings.kdriveId }),
+      refineLevel: (user, level) => levels.refine(user, level),
+
+      async deliver(inv, tools): Promise<NewJob[]> {
+        if (inv.role === 'external') await tools.sendInviteEmail(inv);
+        else await createOrganizationInvitation(inv);
+        return [
+          ...firstSteps(inv, settings.kdriveId).map((step) => rightJob(inv, step)),
+          ...(inv.role !== 'external' && inv.delivery === 'link' ? [jobFor(inv, JOB.notifyInviter, { about: 'link' }, 'link')] : []),
+        ];
+      },
+
+      async withdraw(inv) {
+        const id = ikInvitationId(inv);
+        if (!id) return;
+        const { outcome } = await ik.cancelInvitation(id);
+        await mm.store.patchInvitation(inv.id, { external: { ...inv.external, infomaniakStatus: 'cancelled' } }, {
+          at: mm.clock.now().toISOString(), invitationId: inv.id, actor: 'bot', action: 'infomaniak_invitation_cancelled', detail: { outcome },
+        });
+      },
+
+      async noticeText(inv, payload) {
+        if (payload.about === 'link') {
+          const id = ikInvitationId(inv);
+          if (!id || !['sent', 'sending'].includes(inv.state)) return undefined;
+          return linkNotice(inv, (await ik.getInvitation(id)).urlAccept);
+        }
+        if (payload.about === 'rights' && isRightStep(payload.step)) {
+          return rightNotice(inv, payload.step, payload.progress as RightProgress, typeof payload.error === 'string' ? payload.error : undefined);
+        }
+        return undefined;
+      },
+
+      jobHandlers: { [jobKind(PLATFORM, JOB.grantRight)]: rightJobHandler(ctx) },
+      start: () => access.start(),
+      stop: () => access.stop(),
+      ready: () => access.ready(),
+      pollArrivals: () => poll.run(),
+    };
+    return backend;
+  };
+}

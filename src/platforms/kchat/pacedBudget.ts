@@ -1,0 +1,20 @@
+/** The shared Infomaniak budget for work that must not wait in place (an outbox job, a poll, a lookup made while
+ * someone waits for a dialog). With no call left it fails at once with a paced RetryLaterError, so the outbox
+ * re-runs the job when a call frees up without spending an attempt, and a job never sleeps past its lease.
+ * It draws from the same persisted window as StoreRateBudget: all replicas share 60 calls a minute. */
+import type { Clock } from '../../core/clock.js';
+import { RetryLaterError } from '../../outbox/errors.js';
+import type { Store } from '../../store/store.js';
+import { INFOMANIAK_BUDGET, type RateBudget } from './infomaniakApi.js';
+
+export class PacedBudget implements RateBudget {
+  constructor(private readonly store: Pick<Store, 'takeRateToken'>, private readonly clock: Clock) {}
+
+  async take(): Promise<void> {
+    const now = this.clock.now();
+    const answer = await this.store.takeRateToken(INFOMANIAK_BUDGET.key, INFOMANIAK_BUDGET.limit, INFOMANIAK_BUDGET.windowMs, now);
+    if (!answer.ok) {
+      throw new RetryLaterError('paced: the Infomaniak budget (60 calls a minute) is used up', Math.max(1, answer.retryAt.getTime() - now.getTime()), true);
+    }
+  }
+}

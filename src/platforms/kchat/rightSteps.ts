@@ -1,0 +1,45 @@
+/** The rights an invitation gets after it exists, one outbox job per step so that a step that fails is retried
+ * on its own (the invitation is never created twice) and shows until it succeeds. Order matters: kChat and kDrive
+ * roles hang on kSuite access, and a drive's right on the drive having been added. */
+import type { Invitation, Role } from '../../core/model.js';
+import { JOB, jobFor } from '../../actions/jobs.js';
+import type { NewJob } from '../../store/store.js';
+import type { AppRole } from './infomaniakApi.js';
+
+export const RIGHT_STEPS = ['ksuite', 'kchat', 'drive', 'drive-right', 'drive-external'] as const;
+export type RightStep = (typeof RIGHT_STEPS)[number];
+
+export const STEP_LABELS: Record<RightStep, string> = {
+  ksuite: 'kSuite access',
+  kchat: 'kChat role',
+  drive: 'kDrive access',
+  'drive-right': 'kDrive permission',
+  'drive-external': 'kDrive invitation',
+};
+
+export function isRightStep(value: unknown): value is RightStep {
+  return (RIGHT_STEPS as readonly unknown[]).includes(value);
+}
+
+/** kChat and kDrive roles: administrators of the organization administer its apps too. */
+export function appRole(role: Role): AppRole {
+  return role === 'collaborator' || role === 'external' ? 'user' : 'admin';
+}
+
+/** The steps to run once the invitation was delivered. */
+export function firstSteps(inv: Invitation, kdriveId: number | undefined): RightStep[] {
+  if (inv.role === 'external') return kdriveId && inv.kdriveRight !== 'none' ? ['drive-external'] : [];
+  return ['ksuite'];
+}
+
+/** The steps a finished step unlocks. The drive gets the chosen right even when it is `none` (a drive user
+ * without access to the shared folders), since an organization member is a user of the organization's drive. */
+export function nextSteps(step: RightStep, kdriveId: number | undefined): RightStep[] {
+  if (step === 'ksuite') return kdriveId ? ['kchat', 'drive'] : ['kchat'];
+  if (step === 'drive') return ['drive-right'];
+  return [];
+}
+
+export function rightJob(inv: Invitation, step: RightStep): NewJob {
+  return jobFor(inv, JOB.grantRight, { step }, step);
+}

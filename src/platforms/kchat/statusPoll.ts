@@ -1,0 +1,88 @@
+/** Arrival on kChat without a WebSocket: each round reads the status of the Infomaniak invitations still
+ * awaited. `accepted` → the invitee's kChat account is looked up by email and the arrival recorded (if the
+ * account is not there yet, the email reconciliation that follows each round finds it later); `cancelled` (in the
+ * Manager) → revoked here; `rejected` → failed. A round takes at most `maxChecks` calls, least recently checked
+ * first, and stops early when the shared budget is used up, so deliveries are never starved. */
+import { JOB, jobFor } from '../../actions/jobs.js';
+import { recordArrival } from '../../actions/recordArrival.js';
+import type { Invitation } from '../../core/model.js';
+import { TRANSITIONS } from '../../core/stateMachine.js';
+import { isPaced } from '../../outbox/errors.js';
+import { PLATFORM } from '../mattermost/context.js';
+import { ikInvitationId, type KchatContext } from './context.js';
+import { InfomaniakError } from './infomaniakApi.js';
+
+/** Statuses after which Infomaniak has nothing more to tell. `gone`: the invitation no longer exists there. */
+const SETTLED = new Set(['accepted', 'gone']);
+
+export class InvitationStatusPoll {
+  private readonly lastChecked = new Map<string, number>();
+
+  constructor(private readonly ctx: KchatContext, private readonly maxChecks = 20) {}
+
+  async run(): Promise<void> {
+    const sent = await this.ctx.store.listInvitations({ platform: PLATFORM, states: ['sent'] });
+    const due = sent
+      .filter((inv) => ikInvitationId(inv) && !SETTLED.has(inv.external?.infomaniakStatus ?? ''))
+      .sort((a, b) => (this.lastChecked.get(a.id) ?? 0) - (this.lastChecked.get(b.id) ?? 0))
+      .slice(0, this.maxChecks);
+    const live = new Set(sent.map((i) => i.id));
+    for (const id of this.lastChecked.keys()) if (!live.has(id)) this.lastChecked.delete(id);
+
+    for (const inv of due) {
+      let status: string;
+      try {
+        status = (await this.ctx.ik.getInvitation(ikInvitationId(inv)!)).status;
+      } catch (err) {
+        if (isPaced(err)) return;
+        if (err instanceof InfomaniakError && err.status === 404) status = 'gone';
+        else {
+          this.ctx.log.warn({ invitation: inv.id, err: (err as Error).message }, 'could not read an Infomaniak invitation’s status');
+          continue;
+        }
+      }
+      this.lastChecked.set(inv.id, this.ctx.clock.now().getTime());
+      await this.settle(inv, status);
+    }
+  }
+
+  private async settle(inv: Invitation, status: string): Promise<void> {
+    const at = this.ctx.clock.now().toISOString();
+    const audit = (action: string) => ({ at, invitationId: inv.id, actor: 'infomaniak', action, detail: { status } });
+    const external = { ...inv.external, infomaniakStatus: status };
+    const approvalUpdate = inv.approvalPosts.length ? [jobFor(inv, JOB.updateApproval, {}, `infomaniak:${status}`)] : [];
+    switch (status) {
+      case 'accepted': {
+        await this.ctx.store.patchInvitation(inv.id, { external }, audit('accepted'));
+        const user = await this.ctx.chat.userByEmail(inv.email).catch(() => undefined);
+        if (user && (await recordArrival({ store: this.ctx.store, clock: this.ctx.clock }, { ...inv, external }, user.id, 'infomaniak'))) {
+          this.ctx.log.info({ invitation: inv.id, via: 'infomaniak' }, 'invitee arrived');
+        }
+        break;
+      }
+      case 'cancelled':
+        await this.ctx.store.transition(inv.id, {
+          ...TRANSITIONS.revoke,
+          patch: { external },
+          audit: audit('revoked'),
+          jobs: [jobFor(inv, JOB.notifyInviter, { about: 'declined', how: 'cancelled' }, 'declined'), ...approvalUpdate],
+        });
+        break;
+      case 'rejected':
+        await this.ctx.store.transition(inv.id, {
+          ...TRANSITIONS.decline,
+          patch: { external, lastError: 'The invitee declined the invitation.' },
+          audit: audit('declined'),
+          jobs: [jobFor(inv, JOB.notifyInviter, { about: 'declined', how: 'rejected' }, 'declined'), ...approvalUpdate],
+        });
+        break;
+      case 'gone':
+        // Accepted invitations may be cleaned up by Infomaniak: the email reconciliation decides, not this.
+        await this.ctx.store.patchInvitation(inv.id, { external }, audit('infomaniak_invitation_gone'));
+        break;
+      default:
+        return;
+    }
+    this.ctx.outbox.kick();
+  }
+}
