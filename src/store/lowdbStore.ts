@@ -40,6 +40,8 @@ export class LowdbStore implements Store {
       throw new Error(`The data file ${file} is not valid Guestlist data (${parsed.error.issues[0]?.message}); fix or move it away. It was left untouched.`);
     }
     db.data = parsed.data;
+    // One process per file: leases found at start belong to a process that died, so its jobs are due now.
+    for (const job of db.data.outbox) delete job.leaseUntil;
     return new LowdbStore(db, file);
   }
 

@@ -9,6 +9,7 @@ storeContract('LowdbStore', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'guestlist-store-'));
   const opened: Store[] = [await LowdbStore.open(dir)];
   return {
+    singleProcess: true,
     store: opened[0]!,
     async reopen() {
       const store = await LowdbStore.open(dir);
