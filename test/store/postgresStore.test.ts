@@ -1,52 +1,14 @@
 /** Runs the store contract on PostgreSQL, each test in its own fresh schema, plus what only a shared database
  * has: several replicas (pools) on one schema. Without a reachable server the suite is skipped, unless
  * REQUIRE_POSTGRES=1 makes that a failure. */
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgresStore.js';
 import type { NewJob } from '../../src/store/store.js';
 import { storeContract, type StoreHandle } from './storeContract.js';
+import { DATABASE_URL, dropSchema, freshSchema, skipWithoutPostgres } from '../support/postgres.js';
 
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REQUIRED = process.env.REQUIRE_POSTGRES === '1';
-const shownUrl = DATABASE_URL.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-
-/** Why PostgreSQL cannot be used, or undefined when it can. */
-async function unreachable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message || err.name : String(err);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const problem = await unreachable();
-if (problem && !REQUIRED) {
-  console.warn(`Skipping the PostgresStore tests: no PostgreSQL at ${shownUrl} (${problem}). Set DATABASE_URL to run them, REQUIRE_POSTGRES=1 to fail instead.`);
-}
-if (problem && REQUIRED) {
-  it('reaches PostgreSQL (REQUIRE_POSTGRES=1)', () => {
-    throw new Error(`REQUIRE_POSTGRES=1 but PostgreSQL at ${shownUrl} is unreachable: ${problem}`);
-  });
-}
-
-let schemas = 0;
-const freshSchema = () => `gl_test_${process.pid}_${Date.now()}_${schemas++}`;
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
+const skip = await skipWithoutPostgres('the PostgresStore tests');
 
 /** Stores on one fresh schema; cleanup closes them all and drops the schema. */
 async function replicas(count: number): Promise<{ stores: PostgresStore[]; schema: string; cleanup(): Promise<void> }> {
@@ -62,7 +24,7 @@ async function replicas(count: number): Promise<{ stores: PostgresStore[]; schem
   };
 }
 
-describe.skipIf(problem !== undefined)('PostgresStore', () => {
+describe.skipIf(skip)('PostgresStore', () => {
   storeContract('contract', async (): Promise<StoreHandle> => {
     const { stores, schema, cleanup } = await replicas(1);
     return {
