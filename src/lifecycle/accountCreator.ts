@@ -1,0 +1,22 @@
+/** How the acceptance page creates the invitee's account on the chat platform. Each platform implements it. */
+import type { Invitation } from '../core/model.js';
+
+export interface NewAccount {
+  username: string;
+  password: string;
+  firstName: string;
+  lastName: string;
+}
+
+export interface AccountCreator {
+  /** Creates the account with the invitation's email and gives it the invitation's role, team and channels.
+   * Throws AccountRefusedError for what the invitee can fix (username taken…), anything else for a failure. */
+  createAccount(inv: Invitation, account: NewAccount): Promise<{ userId: string; loginUrl: string }>;
+}
+
+/** The platform refused the registration for a reason the invitee can act on; `field` points at the form field. */
+export class AccountRefusedError extends Error {
+  constructor(readonly field: 'username' | 'password' | 'firstName' | 'lastName' | undefined, message: string) {
+    super(message);
+  }
+}

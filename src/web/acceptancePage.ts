@@ -1,0 +1,164 @@
+/** The invitee's side: GET /join/:token shows the invitation and a registration form; POST creates the account
+ * on the chat platform, records the arrival (the same path as an arrival seen on the platform, so announced once)
+ * and redirects to the chat's login page. A dead link (used, expired, revoked) gets a page whose button asks the
+ * inviter for a new invitation. Server-rendered, no JavaScript. Tokens, links and passwords are never logged; the
+ * router renders its own errors so the app-wide handler (which logs paths) never sees a token-bearing path. */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { recordArrival } from '../actions/recordArrival.js';
+import type { Clock } from '../core/clock.js';
+import type { Invitation, Role } from '../core/model.js';
+import { ROLE_LABELS } from '../core/policy.js';
+import { AccountRefusedError, type AccountCreator } from '../lifecycle/accountCreator.js';
+import { findInvitationByLinkToken, linkStatus } from '../lifecycle/inviteTokens.js';
+import { requestRenewal } from '../lifecycle/renewalRequest.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/store.js';
+import { joinPage, type JoinView, type RegistrationField } from '../../views/pages/joinPage.js';
+import { PAGE_CSS_HASH, type Org } from '../../views/pages/layout.js';
+import { linkDeadPage } from '../../views/pages/linkDeadPage.js';
+import { noticePage } from '../../views/pages/noticePage.js';
+import { CsrfGuard, originOf, setPageSecurityHeaders } from './pageSecurity.js';
+import { passwordHint, PASSWORD_MAX, registrationSchema, USERNAME_MAX, USERNAME_MIN, type PasswordRules } from './registrationForm.js';
+
+export interface AcceptancePageOptions {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  /** ORG_NAME, ORG_LOGO_URL. */
+  org: Org;
+  /** HMAC key for the forms' CSRF tokens (the bot's secret). */
+  csrfSecret: string;
+  /** The account creator for an invitation's platform. */
+  accounts(inv: Invitation): AccountCreator | undefined;
+  /** Display names of the invitation's channels. */
+  channelNames(inv: Invitation): Promise<string[]>;
+  /** The chat's sign-in page for an invitation: the "Sign in" button of a used link, and the origin the
+   * registration form may redirect to (CSP form-action). Should match what createAccount returns. */
+  loginUrl(inv: Invitation): string | undefined;
+  passwordRules?: PasswordRules;
+  /** Called after jobs were queued (arrival, renewal request): e.g. the outbox's kick. */
+  onJobsQueued?(): void;
+}
+
+const ROLE_NOTES: Record<Role, string> = {
+  external: 'You will see only the channels listed here, as a guest.',
+  collaborator: 'You will be a member of the team.',
+  admin: 'You will be a member of the team and can manage it.',
+  legal_representative: 'You will have every right, and legal responsibility for the organization.',
+};
+
+export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
+  const router = express.Router();
+  const csrf = new CsrfGuard(opts.csrfSecret);
+  const rules: PasswordRules = opts.passwordRules ?? { minLength: 8 };
+  const schema = registrationSchema(rules);
+  const pageRules = { usernameMin: USERNAME_MIN, usernameMax: USERNAME_MAX, passwordMin: rules.minLength, passwordMax: PASSWORD_MAX, passwordHint: passwordHint(rules) };
+  const logoOrigin = originOf(opts.org.logoUrl);
+  /** Invitations whose account is being created right now in this process: a double submit waits its turn. */
+  const inFlight = new Set<string>();
+
+  const headers = (req: Request, res: Response, inv?: Invitation) => {
+    const chat = inv && originOf(opts.loginUrl(inv));
+    setPageSecurityHeaders(req, res, { styleHashes: [PAGE_CSS_HASH], imageOrigins: logoOrigin ? [logoOrigin] : [], formTargets: chat ? [chat] : [] });
+  };
+  const send = (res: Response, status: number, body: string) => void res.status(status).type('html').send(body);
+  const notice = (res: Response, status: number, title: string, ...lines: string[]) => send(res, status, noticePage(opts.org, title, lines));
+  const unknownLink = (res: Response) =>
+    notice(res, 404, 'This link is not valid', 'Check that you opened the whole link from your invitation.', 'If you received a newer invitation, use the link in that one: it replaces the earlier ones.');
+
+  const joinView = async (req: Request, res: Response, inv: Invitation, extra: Pick<JoinView, 'values' | 'errors'>): Promise<string> =>
+    joinPage({
+      org: opts.org,
+      inviterName: inv.inviter.username,
+      inviteeName: inv.name,
+      email: inv.email,
+      roleLabel: ROLE_LABELS[inv.role],
+      roleNote: ROLE_NOTES[inv.role],
+      channels: await opts.channelNames(inv).catch(() => []),
+      expiresAt: inv.expiresAt,
+      message: inv.message || undefined,
+      csrf: csrf.issue(req, res, inv.linkTokenHash!),
+      rules: pageRules,
+      ...extra,
+    });
+
+  const deadLink = (req: Request, res: Response, inv: Invitation, status: 'used' | 'expired' | 'revoked' | 'unavailable') =>
+    send(res, 410, linkDeadPage({
+      org: opts.org, status, inviterName: inv.inviter.username, email: inv.email, expiresAt: inv.expiresAt,
+      csrf: csrf.issue(req, res, inv.linkTokenHash!), loginUrl: opts.loginUrl(inv),
+    }));
+
+  const defaultValues = (inv: Invitation) => {
+    const [first = '', ...rest] = inv.name.trim().split(/\s+/);
+    return { firstName: first, lastName: rest.join(' ') };
+  };
+
+  router.get('/:token', async (req, res) => {
+    const inv = await findInvitationByLinkToken(opts.store, req.params.token);
+    headers(req, res, inv);
+    if (!inv) return unknownLink(res);
+    const status = linkStatus(inv, opts.clock.now());
+    if (status !== 'usable') return deadLink(req, res, inv, status);
+    send(res, 200, await joinView(req, res, inv, { values: defaultValues(inv), errors: {} }));
+  });
+
+  router.post('/:token', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }), async (req, res) => {
+    const inv = await findInvitationByLinkToken(opts.store, req.params.token);
+    headers(req, res, inv);
+    if (!inv) return unknownLink(res);
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    if (!csrf.verify(req, inv.linkTokenHash!, form.csrf)) {
+      return notice(res, 403, 'Please try again', 'This form was not accepted: it is too old, or your browser did not send its security cookie.', 'Open your invitation link again (with cookies allowed for this site) and submit the form once more.');
+    }
+    const status = linkStatus(inv, opts.clock.now());
+    if (form.intent === 'renew') {
+      if (status === 'usable') return void res.redirect(303, req.originalUrl);
+      await requestRenewal(opts, inv);
+      opts.onJobsQueued?.();
+      opts.log.info({ invitation: inv.id, status }, 'invitee asked for a new invitation');
+      return notice(res, 200, 'Request sent', `We asked ${inv.inviter.username} to send you a new invitation.`, 'If they do, you will receive it like the first one.');
+    }
+    if (status !== 'usable') return deadLink(req, res, inv, status);
+
+    const parsed = schema.safeParse({ firstName: form.firstName ?? '', lastName: form.lastName ?? '', username: form.username ?? '', password: form.password ?? '' });
+    const values = { firstName: String(form.firstName ?? ''), lastName: String(form.lastName ?? ''), username: String(form.username ?? '') };
+    if (!parsed.success) {
+      const errors: JoinView['errors'] = {};
+      for (const issue of parsed.error.issues) errors[issue.path[0] as RegistrationField] ??= issue.message;
+      return send(res, 400, await joinView(req, res, inv, { values, errors }));
+    }
+    const creator = opts.accounts(inv);
+    if (!creator) {
+      opts.log.error({ invitation: inv.id, platform: inv.platform }, 'no account creator for this platform');
+      return notice(res, 500, 'Registration is not available', `Accounts cannot be created from this page for this invitation. Please ask ${inv.inviter.username} for help.`);
+    }
+    if (inFlight.has(inv.id)) return notice(res, 409, 'Your account is being created', 'Please wait a few seconds, then open your invitation link again.');
+    inFlight.add(inv.id);
+    try {
+      const { userId, loginUrl } = await creator.createAccount(inv, parsed.data);
+      const arrived = await recordArrival(opts, inv, userId, 'acceptance-page');
+      opts.log.info({ invitation: inv.id, user: userId, recorded: !!arrived }, 'invitee registered on the acceptance page');
+      opts.onJobsQueued?.();
+      res.redirect(303, loginUrl);
+    } catch (err) {
+      if (err instanceof AccountRefusedError) {
+        const errors = err.field ? { [err.field]: err.message } : { form: err.message };
+        return send(res, err.field ? 400 : 409, await joinView(req, res, inv, { values, errors }));
+      }
+      opts.log.error({ invitation: inv.id, err: (err as Error).message }, 'account creation failed');
+      notice(res, 502, 'Your account could not be created', 'The chat server did not complete the registration. Nothing is lost: please try again in a few minutes.');
+    } finally {
+      inFlight.delete(inv.id);
+    }
+  });
+
+  // Body-parser refusals and unexpected failures end here, rendered without the token-bearing path in any log.
+  router.use((err: { status?: number; message?: string }, req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) opts.log.error({ err: err.message }, 'acceptance page failed');
+    headers(req, res);
+    notice(res, status, status === 500 ? 'Something went wrong' : 'This request was not accepted', 'Please open your invitation link again.');
+  });
+
+  return router;
+}

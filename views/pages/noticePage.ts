@@ -1,0 +1,7 @@
+/** A page that only tells something: an unknown link, a request passed on, a failure. */
+import { html, type SafeHtml } from '../html.js';
+import { page, type Org } from './layout.js';
+
+export function noticePage(org: Org, title: string, lines: (string | SafeHtml)[]): string {
+  return page({ title, org, body: html`<section class="card"><h1>${title}</h1>${lines.map((l) => html`<p>${l}</p>`)}</section>` });
+}
