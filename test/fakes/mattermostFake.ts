@@ -932,6 +932,9 @@ export class MattermostFake {
       r('GET', '/users/:user_id', (ctx) => this.getUserRoute(ctx)),
       r('GET', '/users/:user_id/teams', (ctx) => this.getTeamsForUser(ctx, this.requireId(ctx, 'user_id'))),
       r('GET', '/users/:user_id/teams/:team_id/channels', (ctx) => this.getChannelsForUser(ctx)),
+      r('POST', '/users', (ctx) => this.createUserRoute(ctx)),
+      r('POST', '/users/:user_id/demote', (ctx) => this.demoteUser(ctx)),
+      r('PUT', '/users/:user_id/active', (ctx) => this.updateUserActive(ctx)),
 
       r('GET', '/teams/:team_id', (ctx) => this.getTeam(ctx)),
       r('GET', '/teams/:team_id/members', (ctx) => this.getTeamMembers(ctx)),
@@ -1048,6 +1051,66 @@ export class MattermostFake {
       (ch) => (ch.team_id === teamId || ch.team_id === '') && this.channelMember(ch.id, userId),
     );
     return ok(channels);
+  }
+
+  /** As a system admin (no invite token or open sign-up here). Validation as model.User.IsValid with the
+   * default PasswordSettings (minimum length 8, no character classes). Publishes `new_user`. */
+  private createUserRoute(ctx: Ctx): Reply {
+    if (!this.isAdmin(this.me(ctx))) throw errors.permission('create_user');
+    const body = this.jsonObject(ctx, 'user');
+    const username = (asString(body.username) ?? '').toLowerCase();
+    const email = (asString(body.email) ?? '').toLowerCase();
+    const password = asString(body.password) ?? '';
+    const restricted = ['all', 'channel', 'matterbot', 'system'];
+    if (!/^[a-z][a-z0-9.\-_]{0,63}$/.test(username) || restricted.includes(username)) {
+      throw new ApiError(400, 'model.user.is_valid.username.app_error', 'Invalid username.');
+    }
+    if (!isValidEmail(email)) throw new ApiError(400, 'model.user.is_valid.email.app_error', 'Invalid email.');
+    if (password.length < 8 || password.length > 72) {
+      throw new ApiError(400, 'model.user.is_valid.pwd.app_error', 'Your password must contain at least 8 characters.');
+    }
+    const users = [...this.users.values()];
+    if (users.some((u) => u.email === email)) throw new ApiError(400, 'app.user.save.email_exists.app_error', 'An account with that email already exists.');
+    if (users.some((u) => u.username === username)) throw new ApiError(400, 'app.user.save.username_exists.app_error', 'An account with that username already exists.');
+    const user = this.addUser({ username, email, first_name: asString(body.first_name), last_name: asString(body.last_name) });
+    this.emit('new_user', { user_id: user.id }, {});
+    return created(this.userJson(user, ctx.user));
+  }
+
+  /** demoteUserToGuest: needs the guest-accounts licence and setting; memberships become guest ones. */
+  private demoteUser(ctx: Ctx): Reply {
+    const viewer = this.me(ctx);
+    const user = this.users.get(this.requireId(ctx, 'user_id'));
+    const license = this.license();
+    if (license.IsLicensed !== 'true' || license.GuestAccounts !== 'true') {
+      throw new ApiError(501, 'api.team.demote_user_to_guest.license.error', 'Your license does not support guest accounts');
+    }
+    if (this.options.guestAccountsEnabled === false) {
+      throw new ApiError(501, 'api.team.demote_user_to_guest.disabled.error', 'Guest accounts are disabled on this server.');
+    }
+    if (!this.isAdmin(viewer)) throw errors.permission('demote_to_guest');
+    if (!user) throw errors.userNotFound();
+    if (user.is_bot) throw new ApiError(400, 'api.user.demote_user_to_guest.bot.app_error', 'Bots cannot be demoted to guests.');
+    user.roles = 'system_guest';
+    user.update_at = this.now();
+    for (const m of this.teamMembers.values()) {
+      if (m.user_id === user.id) Object.assign(m, { roles: 'team_guest', scheme_guest: true, scheme_user: false, scheme_admin: false });
+    }
+    for (const m of this.channelMembers.values()) {
+      if (m.user_id === user.id) Object.assign(m, { roles: 'channel_guest', scheme_guest: true, scheme_user: false, scheme_admin: false });
+    }
+    return statusOk();
+  }
+
+  private updateUserActive(ctx: Ctx): Reply {
+    const viewer = this.me(ctx);
+    const user = this.users.get(this.requireId(ctx, 'user_id'));
+    const active = this.jsonObject(ctx, 'active').active;
+    if (typeof active !== 'boolean') throw errors.invalidBodyParam('active');
+    if (!this.isAdmin(viewer) && viewer.id !== user?.id) throw errors.permission('manage_system');
+    if (!user) throw errors.userNotFound();
+    user.delete_at = active ? 0 : this.now();
+    return statusOk();
   }
 
   // --- teams ----------------------------------------------------------------
