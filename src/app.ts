@@ -34,7 +34,7 @@ export interface App {
 }
 
 async function openStore(config: Config): Promise<Store> {
-  return config.database ? PostgresStore.open(config.database.url, { schema: config.database.schema }) : LowdbStore.open(config.dataDir);
+  return config.database ? PostgresStore.open(config.database.url, { schema: config.database.schema }) : LowdbStore.open(config.dataDir, undefined, config.archiveAfterDays);
 }
 
 export async function buildApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -88,6 +88,9 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       if (opts.schedule !== false && mattermost && config.kchat) arrivalPoll = every('kchat-arrivals', config.kchat.arrivalPollSeconds * 1000, () => mattermost.pollArrivals(), log);
       outbox.start();
       if (opts.schedule !== false && mattermost) schedule('mattermost-reconcile', config.reconcileCron, () => mattermost.arrivals.reconcile());
+      if (opts.schedule !== false && store instanceof LowdbStore) {
+        schedule('lowdb-archive', '17 3 * * *', () => store.archiveFinished(new Date(clock.now().getTime() - config.archiveAfterDays * 86400_000)));
+      }
       return server;
     },
     async stop() {

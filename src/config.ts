@@ -20,6 +20,8 @@ const Env = z
     /** Mattermost sends at most 20 invitation emails an hour per sending account. */
     MATTERMOST_INVITE_EMAILS_PER_HOUR: z.coerce.number().int().min(1).default(20),
     RECONCILE_CRON: z.string().default('*/5 * * * *'),
+    /** lowdb: finished invitations older than this move from the hot file to the archive file. */
+    ARCHIVE_AFTER_DAYS: z.coerce.number().int().min(1).default(30),
     /** PostgreSQL for several replicas; unset = the embedded lowdb file in DATA_DIR. */
     DATABASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
     DATABASE_SCHEMA: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and _').optional()),
@@ -47,6 +49,7 @@ export interface Config {
   invitesPerHour: number;
   reconcileCron: string;
   database?: { url: string; schema?: string };
+  archiveAfterDays: number;
   mattermost?: {
     url: string;
     botToken: string;
@@ -83,6 +86,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     invitesPerHour: e.INVITES_PER_HOUR,
     reconcileCron: e.RECONCILE_CRON,
     database: e.DATABASE_URL ? { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA } : undefined,
+    archiveAfterDays: e.ARCHIVE_AFTER_DAYS,
     mattermost: e.MATTERMOST_URL
       ? {
           url: e.MATTERMOST_URL.replace(/\/+$/, ''),

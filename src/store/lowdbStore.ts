@@ -1,12 +1,13 @@
 /** The embedded default store: one JSON file under DATA_DIR, held in memory and rewritten atomically
  * (temp file + rename) by lowdb. Writes are coalesced: every change made before a write starts is carried
  * by that write, and each method resolves only once the write holding its change is done. One process per file. */
-import { mkdir } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { z } from 'zod';
 import { AuditEntry, Invitation } from '../core/model.js';
+import { isOpen } from '../core/stateMachine.js';
 import { Draft, OutboxJob, type InvitationQuery, type NewJob, type Store, type Transition } from './store.js';
 
 const Data = z.object({
@@ -29,7 +30,9 @@ export class LowdbStore implements Store {
 
   private constructor(private readonly db: Low<Data>, readonly file: string) {}
 
-  static async open(dataDir: string, fileName = 'guestlist.json'): Promise<LowdbStore> {
+  /** Finished invitations (and their audit entries) older than `archiveAfterDays` move to an append-only archive
+   * beside the hot file, so the file rewritten on every change stays small. */
+  static async open(dataDir: string, fileName = 'guestlist.json', archiveAfterDays = 30): Promise<LowdbStore> {
     await mkdir(dataDir, { recursive: true });
     const file = path.join(dataDir, fileName);
     // Not JSONFilePreset: it silently keeps everything in memory under NODE_ENV=test.
@@ -42,7 +45,9 @@ export class LowdbStore implements Store {
     db.data = parsed.data;
     // One process per file: leases found at start belong to a process that died, so its jobs are due now.
     for (const job of db.data.outbox) delete job.leaseUntil;
-    return new LowdbStore(db, file);
+    const store = new LowdbStore(db, file);
+    await store.archiveFinished(new Date(Date.now() - archiveAfterDays * 86400_000));
+    return store;
   }
 
   private get data(): Data {
@@ -225,6 +230,27 @@ export class LowdbStore implements Store {
     } finally {
       this.running.delete(name);
     }
+  }
+
+  get archiveFile(): string {
+    return this.file.replace(/\.json$/, '') + '-archive.jsonl';
+  }
+
+  /** Moves finished invitations last changed before `cutoff` to the archive (one JSON line each, with its audit
+   * trail). The archive is appended first: a crash in between leaves a duplicate line there, never a loss. */
+  async archiveFinished(cutoff: Date): Promise<number> {
+    const iso = cutoff.toISOString();
+    const old = new Set(this.data.invitations.filter((i) => !isOpen(i.state) && i.updatedAt < iso).map((i) => i.id));
+    if (!old.size) return 0;
+    const lines = this.data.invitations
+      .filter((i) => old.has(i.id))
+      .map((invitation) => JSON.stringify({ invitation, audit: this.data.audit.filter((a) => a.invitationId === invitation.id) }));
+    await appendFile(this.archiveFile, lines.join('\n') + '\n');
+    this.data.invitations = this.data.invitations.filter((i) => !old.has(i.id));
+    this.data.audit = this.data.audit.filter((a) => !old.has(a.invitationId));
+    this.data.outbox = this.data.outbox.filter((j) => !j.invitationId || !old.has(j.invitationId) || j.state === 'pending');
+    await this.persist();
+    return old.size;
   }
 
   async close(): Promise<void> {
