@@ -1,0 +1,212 @@
+/** The invitee's side in a real headless Chromium (Debian's, driven by playwright-core): open an invitation link,
+ * register, and see the account on the Mattermost fake and the arrival announced there; open an expired link and
+ * ask for a new invitation. Screenshots of each page go to test/artifacts/; the acceptance page's is copied to
+ * docs/acceptance-page.png when that is missing or UPDATE_SCREENSHOTS=1. */
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/core/clock.js';
+import type { Invitation } from '../../src/core/model.js';
+import { acceptanceUrl, issueLinkToken } from '../../src/lifecycle/inviteTokens.js';
+import { createLogger } from '../../src/logger.js';
+import { Outbox } from '../../src/outbox/outbox.js';
+import { mattermostAccountCreator, mattermostChannelNames, mattermostLoginUrl } from '../../src/platforms/mattermost/accountCreator.js';
+import { MattermostApi } from '../../src/platforms/mattermost/api.js';
+import { createMattermost } from '../../src/platforms/mattermost/index.js';
+import { Signer } from '../../src/security/signing.js';
+import { LowdbStore } from '../../src/store/lowdbStore.js';
+import { acceptancePageRouter } from '../../src/web/acceptancePage.js';
+import { createWebApp } from '../../src/web/server.js';
+import { MattermostFake, type FakeChannel, type FakeTeam, type FakeUser } from '../fakes/mattermostFake.js';
+import { anInvitation } from '../helpers/invitationFixture.js';
+import { eventually } from '../support/freePort.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+// Flags this machine needs (root, no network): see shared/docs/stack.md.
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARTIFACTS = path.resolve('test/artifacts');
+const DOCS_SCREENSHOT = path.resolve('docs/acceptance-page.png');
+const PHONE = { width: 390, height: 844 };
+
+const available = existsSync(CHROMIUM);
+const required = process.env.REQUIRE_BROWSER === '1';
+if (!available && !required) {
+  console.warn(`Skipping the browser tests: ${CHROMIUM} is missing (apt-get install -y chromium). Set REQUIRE_BROWSER=1 to make this a failure.`);
+}
+
+const LOGO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96"><rect width="96" height="96" rx="20" fill="#1c58d9"/><text x="48" y="62" font-family="sans-serif" font-size="44" font-weight="700" fill="#fff" text-anchor="middle">A</text></svg>`;
+
+describe.skipIf(!available && !required)('acceptance page in headless Chromium', () => {
+  let fake: MattermostFake;
+  let team: FakeTeam;
+  let bob: FakeUser;
+  let bot: FakeUser;
+  let general: FakeChannel;
+  let store: LowdbStore;
+  let outbox: Outbox;
+  let server: http.Server;
+  let logoServer: http.Server;
+  let baseUrl: string;
+  let browser: Browser;
+  let dataDir: string;
+  const cspViolations: string[] = [];
+
+  beforeAll(async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is required (REQUIRE_BROWSER=1)`).toBe(true);
+    await mkdir(ARTIFACTS, { recursive: true });
+    fake = await MattermostFake.start();
+    team = fake.addTeam({ name: 'acme', display_name: 'Acme' });
+    bot = fake.addUser({ username: 'guestlist', email: 'bot@acme.test', is_bot: true, roles: 'system_user system_admin' });
+    bob = fake.addUser({ username: 'bob', email: 'bob@acme.test', first_name: 'Bob' });
+    fake.addToken('bot-token', bot.id);
+    for (const u of [bot, bob]) fake.addTeamMember(team.id, u.id);
+    const townSquare = fake.addChannel({ team_id: team.id, name: 'town-square', display_name: 'Town Square', type: 'O' });
+    general = fake.addChannel({ team_id: team.id, name: 'general', display_name: 'General', type: 'O' });
+    for (const c of [townSquare, general]) for (const u of [bot, bob]) fake.addChannelMember(c.id, u.id);
+
+    logoServer = http.createServer((_req, res) => void res.writeHead(200, { 'Content-Type': 'image/svg+xml' }).end(LOGO_SVG));
+    await new Promise<void>((r) => logoServer.listen(0, '127.0.0.1', r));
+
+    dataDir = await mkdtemp(path.join(tmpdir(), 'guestlist-browser-'));
+    store = await LowdbStore.open(dataDir);
+    const log = createLogger('silent');
+    outbox = new Outbox(store, systemClock, log, { pollMs: 50, baseDelayMs: 50 });
+    const mattermost = createMattermost({
+      url: fake.url, botToken: 'bot-token', commandTokens: ['unused-command-token'],
+      settings: { publicUrl: 'http://127.0.0.1', trigger: 'invite-people', invitesPerHour: 20, inviteEmailsPerHour: 20 },
+      store, clock: systemClock, log, signer: new Signer('browser-test-secret-browser-test-secret'), outbox, linkDelivery: true,
+    });
+    const api = new MattermostApi(fake.url, 'bot-token');
+    const join = acceptancePageRouter({
+      store, clock: systemClock, log,
+      org: { name: 'Acme Cooperative', logoUrl: `http://127.0.0.1:${(logoServer.address() as AddressInfo).port}/logo.svg` },
+      csrfSecret: 'browser-test-secret-browser-test-secret',
+      accounts: () => mattermostAccountCreator({ api, log }),
+      channelNames: (inv) => mattermostChannelNames(api, inv),
+      loginUrl: () => mattermostLoginUrl(api),
+      onJobsQueued: () => outbox.kick(),
+    });
+    const web = createWebApp({ log, routers: [{ path: '/join', router: join }, { path: '/mattermost', router: mattermost.router }], ready: async () => true });
+    server = await new Promise<http.Server>((resolve) => {
+      const s = web.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    outbox.start();
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await outbox?.stop();
+    server?.closeAllConnections();
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await new Promise<void>((r) => (logoServer ? logoServer.close(() => r()) : r()));
+    await store?.close();
+    await fake?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function invite(over: Partial<Invitation>): Promise<{ inv: Invitation; link: string }> {
+    const inv = anInvitation({ workspaceId: team.id, inviter: { id: bob.id, username: bob.username }, channelIds: [general.id], ...over });
+    await store.createInvitations([inv], [], []);
+    const { token, invitation } = (await issueLinkToken({ store, clock: systemClock }, inv, bob.id))!;
+    return { inv: invitation, link: acceptanceUrl(baseUrl, token) };
+  }
+
+  /** Clicks a submit button and waits for the page the POST answered with (the address may stay the same). */
+  async function submit(page: Page, selector: string): Promise<number> {
+    const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click(selector)]);
+    await page.waitForLoadState('load');
+    return response.status();
+  }
+
+  async function phonePage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, javaScriptEnabled: false });
+    const page = await context.newPage();
+    page.on('console', (m) => /Content Security Policy|Refused to/i.test(m.text()) && cspViolations.push(m.text()));
+    return page;
+  }
+
+  it('opens an invitation link, registers, and the guest arrives and is announced on Mattermost', async () => {
+    const { inv, link } = await invite({
+      email: 'ana.lima@example.com', name: 'Ana Lima', role: 'external',
+      expiresAt: new Date(Date.now() + 7 * 86400_000).toISOString(), message: 'Welcome aboard, see you in #general!',
+    });
+    const page = await phonePage();
+    const response = await page.goto(link);
+    expect(response?.status()).toBe(200);
+    await expect(page.locator('h1').textContent()).resolves.toBe('You are invited to join Acme Cooperative');
+    await expect(page.locator('#invited-email').textContent()).resolves.toBe('ana.lima@example.com');
+    await expect(page.locator('body').textContent()).resolves.toContain('General');
+    // The inline style sheet passed the CSP (by its hash) and the logo loaded from its allowed origin.
+    expect(await page.locator('button[type=submit]').evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(28, 88, 217)');
+    expect(await page.locator('header img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    // Fits a phone: nothing wider than the screen.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'acceptance-page.png'), fullPage: true });
+    // The README's picture: refreshed on request only, so that a test run does not dirty a committed file.
+    if (process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(DOCS_SCREENSHOT)) {
+      await mkdir(path.dirname(DOCS_SCREENSHOT), { recursive: true });
+      await copyFile(path.join(ARTIFACTS, 'acceptance-page.png'), DOCS_SCREENSHOT);
+    }
+
+    // A username the browser's own checks let through but the platform's rules refuse: answered on the field.
+    await page.fill('#lastName', 'Lima');
+    await page.fill('#username', 'system');
+    await page.fill('#password', 'a long enough password');
+    expect(await submit(page, 'button[type=submit]')).toBe(400);
+    await expect(page.locator('#username-error').textContent()).resolves.toBe('This name is reserved; choose another.');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'acceptance-page-field-error.png'), fullPage: true });
+
+    await page.fill('#username', 'ana.lima');
+    await page.fill('#password', 'a long enough password');
+    await Promise.all([page.waitForURL(`${fake.url}/login`), page.click('button[type=submit]')]);
+
+    const user = (await new MattermostApi(fake.url, 'bot-token').userByEmail('ana.lima@example.com'))!;
+    expect(user).toMatchObject({ username: 'ana.lima', first_name: 'Ana', last_name: 'Lima', roles: 'system_guest' });
+    expect(fake.channelMember(general.id, user.id)?.scheme_guest).toBe(true);
+    expect((await store.getInvitation(inv.id))?.state).toBe('arrived');
+
+    const announcement = await eventually(() => fake.postsIn(general.id).find((p) => p.user_id === bot.id && p.message.includes('Please welcome')), 10_000);
+    expect(announcement.message).toContain('@ana.lima');
+    expect(announcement.message).toContain('@bob');
+    const dm = await eventually(() => fake.postsIn(fake.directChannelId(bot.id, bob.id)).find((p) => p.message.includes('accepted your invitation')), 10_000);
+    expect(dm.message).toContain('ana.lima@example.com');
+    await eventually(async () => (await store.jobs({ invitationId: inv.id, state: 'pending' })).length === 0, 10_000);
+    expect(fake.postsIn(general.id).filter((p) => p.message.includes('Please welcome'))).toHaveLength(1);
+
+    // The link is used up: opening it again says so.
+    const again = await page.goto(link);
+    expect(again?.status()).toBe(410);
+    await expect(page.locator('h1').textContent()).resolves.toBe('This invitation was already accepted');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'used-link.png'), fullPage: true });
+    await page.context().close();
+  }, 60_000);
+
+  it('shows an expired link clearly, and its button asks the inviter for a new invitation', async () => {
+    const { inv, link } = await invite({ email: 'late@example.com', name: 'Lena Late', expiresAt: new Date(Date.now() - 86400_000).toISOString() });
+    const page = await phonePage();
+    const response = await page.goto(link);
+    expect(response?.status()).toBe(410);
+    await expect(page.locator('h1').textContent()).resolves.toBe('This invitation has expired');
+    await expect(page.locator('body').textContent()).resolves.toContain('late@example.com');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'expired-link.png'), fullPage: true });
+
+    expect(await submit(page, 'button:has-text("Ask bob for a new invitation")')).toBe(200);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Request sent');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'renewal-requested.png'), fullPage: true });
+    const [job] = await store.jobs({ invitationId: inv.id });
+    expect(job).toMatchObject({ kind: 'mattermost.notify-inviter', payload: { about: 'renewal-request' } });
+    expect(fake.getUser((await new MattermostApi(fake.url, 'bot-token').userByEmail('late@example.com').then((u) => u?.id)) ?? '')).toBeUndefined();
+    await page.context().close();
+  }, 60_000);
+
+  it('raised no Content-Security-Policy violation on any page', () => {
+    expect(cspViolations).toEqual([]);
+  });
+});
