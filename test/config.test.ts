@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('configuration', () => {
+  it('starts with nothing set: web server only, embedded store, the non-colliding trigger', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, dataDir: './data', trigger: 'invite-people', invitesPerHour: 20 });
+    expect(config.mattermost).toBeUndefined();
+    expect(config.database).toBeUndefined();
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT/],
+    [{ MATTERMOST_URL: 'https://chat.example.org' }, /MATTERMOST_BOT_TOKEN: is required/],
+    [{ COMMAND_TRIGGER: '/invite' }, /COMMAND_TRIGGER/],
+    [{ GUESTLIST_SECRET: 'short' }, /GUESTLIST_SECRET: must be at least 32/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
+  ])('names the wrong variable: %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reads several command tokens and trims the public URL', () => {
+    const config = loadConfig({ PUBLIC_URL: 'https://bot.example.org/', MATTERMOST_URL: 'https://chat.example.org/', MATTERMOST_BOT_TOKEN: 'b', MATTERMOST_COMMAND_TOKEN: 'a1, a2' });
+    expect(config.publicUrl).toBe('https://bot.example.org');
+    expect(config.mattermost).toMatchObject({ url: 'https://chat.example.org', commandTokens: ['a1', 'a2'] });
+  });
+});
