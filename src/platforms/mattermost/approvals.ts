@@ -3,7 +3,7 @@
  * the action and an expiry; the clicker's rights are then re-checked through the API. */
 import { mattermostMarkdown as md } from '../../core/format.js';
 import type { Invitation } from '../../core/model.js';
-import { approvalRequest, decisionLine } from '../../core/messages.js';
+import { approvalRequest, decisionLine, stateLabel } from '../../core/messages.js';
 import { mayApprove } from '../../core/policy.js';
 import { decideApproval } from '../../actions/decideApproval.js';
 import { denyReasonDialog } from '../../../views/mattermost/dialog.js';
@@ -30,8 +30,12 @@ export class Approvals {
   render(inv: Invitation, channelNames: string[]): { message: string; props: Record<string, unknown> } {
     const summary = approvalRequest(inv, md, channelNames);
     if (inv.state !== 'pending_approval') {
-      const outcome = decisionLine(inv, md) || `This invitation is now ${inv.state.replace('_', ' ')}.`;
-      return { message: `${summary}\n\n${outcome}`, props: { attachments: [] } };
+      const decided = decisionLine(inv, md);
+      const lines = [decided || `This invitation is now ${stateLabel(inv)}.`];
+      if (decided && ['revoked', 'failed', 'expired'].includes(inv.state)) lines.push(`This invitation is now ${stateLabel(inv)}.`);
+      // A right still being retried, or why the invitation failed: approvers see it until it is resolved.
+      if (inv.lastError) lines.push(`:warning: ${md.escape(inv.lastError)}`);
+      return { message: `${summary}\n\n${lines.join('\n')}`, props: { attachments: [] } };
     }
     const exp = this.ctx.clock.now().getTime() + BUTTON_TTL_MS;
     const button = (id: 'approve' | 'deny', name: string, style: string) => ({

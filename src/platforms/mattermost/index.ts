@@ -16,6 +16,7 @@ import { mattermostJobHandlers } from './jobs.js';
 import { registerCommands } from './registerCommand.js';
 import { mattermostRouter } from './routes.js';
 import { MattermostSocket } from './websocket.js';
+import { webFormRouter } from './webForm.js';
 import { WizardFlow } from './wizardFlow.js';
 
 export interface MattermostOptions {
@@ -83,7 +84,7 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
   }
 
   return {
-    router: mattermostRouter(ctx, wizard, approvals, () => [...opts.commandTokens, ...registeredTokens]),
+    router: mattermostRouter(ctx, wizard, approvals, () => [...opts.commandTokens, ...registeredTokens]).use('/form', webFormRouter(ctx, wizard)),
     arrivals,
     async pollArrivals() {
       await backend?.pollArrivals();

@@ -12,12 +12,16 @@ import { CHANNEL_SLOTS, readSubmission, renderDialog } from '../../../views/matt
 import { PLATFORM, WIZARD_TTL_MS, type MattermostContext } from './context.js';
 import { ephemeral } from './ephemeral.js';
 import { listInvitations } from './pendingList.js';
+import { MattermostError } from './api.js';
+import { webFormOffer } from './webForm.js';
 
 /** Budget for the lookups made before the dialog opens: old servers and kChat expire trigger ids after 3 s. */
 const LOOKUP_BUDGET_MS = 1200;
 const DIALOG_OPEN_BUDGET_MS = 1500;
 /** Above this many recipients, existing accounts are reported by the delivery instead of looked up at submit. */
 const ACCOUNT_LOOKUP_MAX = 50;
+/** Answers to actions/dialogs/open meaning "not here", as opposed to a slow or failing server. */
+const DIALOGS_REFUSED = [403, 404, 405, 501];
 
 export interface CommandRequest {
   team_id: string;
@@ -77,13 +81,15 @@ export class WizardFlow {
       await api.openDialog({ trigger_id: cmd.trigger_id, url: `${this.ctx.settings.publicUrl}/mattermost/dialog`, dialog }, AbortSignal.timeout(DIALOG_OPEN_BUDGET_MS));
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'could not open the invitation dialog');
+      // Refused outright (kChat may not serve dialogs): the same wizard as a web page, for this user only.
+      if (err instanceof MattermostError && DIALOGS_REFUSED.includes(err.status)) return ephemeral(webFormOffer(this.ctx, draftId, cmd.user_id));
       return ephemeral('I could not open the invitation form (the server refused or took too long). Please run the command again.');
     }
     return {};
   }
 
   /** The inviter's channels, or undefined when the bot may not list them (it then offers the current channel). */
-  private async channelOptions(teamId: string, userId: string): Promise<Option[] | undefined> {
+  async channelOptions(teamId: string, userId: string): Promise<Option[] | undefined> {
     try {
       const channels = await this.ctx.api.channelsOf(teamId, userId);
       return channels.map((c) => ({ value: c.id, label: c.display_name || c.name })).sort((a, b) => a.label.localeCompare(b.label));

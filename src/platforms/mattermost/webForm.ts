@@ -1,0 +1,89 @@
+/** The invitation wizard on a bot-hosted web page, offered where the server refuses to open dialogs. The link is
+ * given only to the user who ran the command (an ephemeral answer); it carries a signed token bound to that user
+ * and to the command's draft, expires with the draft, and dies when the form is submitted. The token is the
+ * form's only credential: a cross-site page cannot post without it. The submission takes the dialog's own path
+ * (WizardFlow.submit), so rights are checked the same way. Tokens never reach the log: they travel in the query
+ * string, and the app logs paths only. */
+import express, { type Request, type Response, type Router } from 'express';
+import { wizardSteps, type FieldErrors } from '../../core/wizard.js';
+import { PAGE_CSS_HASH, type Org } from '../../../views/pages/layout.js';
+import { noticePage } from '../../../views/pages/noticePage.js';
+import { wizardFormPage } from '../../../views/pages/wizardFormPage.js';
+import { setPageSecurityHeaders } from '../../web/pageSecurity.js';
+import type { Draft } from '../../store/store.js';
+import { WIZARD_TTL_MS, type MattermostContext } from './context.js';
+import type { WizardFlow } from './wizardFlow.js';
+
+const FIELDS = ['emails', 'name', 'role', 'channels', 'kdrive', 'billing_rights', 'remind_email', 'remind_sms', 'delivery', 'expiry', 'message'] as const;
+
+/** The ephemeral answer that offers the web form instead of a dialog. */
+export function webFormOffer(ctx: MattermostContext, draftId: string, userId: string): string {
+  const token = ctx.signer.sign({ k: 'form', d: draftId, u: userId, exp: ctx.clock.now().getTime() + WIZARD_TTL_MS });
+  const url = `${ctx.settings.publicUrl}/mattermost/form?t=${encodeURIComponent(token)}`;
+  return [
+    'This server does not let bots open forms (dialogs) here, so I cannot show the invitation form in the chat.',
+    `Fill in the same form on this page instead (it is for you only and works for one hour): ${url}`,
+  ].join('\n');
+}
+
+export function webFormRouter(ctx: MattermostContext, wizard: WizardFlow): Router {
+  const router = express.Router();
+  const send = (req: Request, res: Response, status: number, body: string) => {
+    setPageSecurityHeaders(req, res, { styleHashes: [PAGE_CSS_HASH] });
+    res.status(status).type('html').send(body);
+  };
+  const notice = (req: Request, res: Response, org: Org, status: number, title: string, line: string) => send(req, res, status, noticePage(org, title, [line]));
+  const fallbackOrg: Org = { name: 'Guestlist' };
+
+  /** The draft the token names, if the token is genuine, unexpired and its draft still open. */
+  async function draftOf(req: Request): Promise<Draft | undefined> {
+    const fields = ctx.signer.verify(req.query.t, ctx.clock.now().getTime());
+    if (!fields || fields.k !== 'form') return undefined;
+    const draft = await ctx.store.getDraft(String(fields.d));
+    return draft && draft.userId === fields.u ? draft : undefined;
+  }
+
+  async function orgOf(draft: Draft): Promise<Org> {
+    const team = await ctx.api.client.getTeam(draft.workspaceId).catch(() => undefined);
+    return { name: team?.display_name || fallbackOrg.name };
+  }
+
+  async function render(req: Request, res: Response, draft: Draft, status: number, extra: { values?: Record<string, unknown>; errors?: FieldErrors; error?: string } = {}) {
+    const [level, channels, org] = await Promise.all([ctx.api.level(draft.workspaceId, draft.userId), wizard.channelOptions(draft.workspaceId, draft.userId), orgOf(draft)]);
+    if (level === 'guest') return notice(req, res, org, 403, 'You cannot invite anyone', 'Guests (external users) cannot invite anyone. Ask a member of the team.');
+    const steps = wizardSteps({ level, caps: ctx.capabilities(), channels: channels ?? [{ value: draft.channelId, label: 'The channel you were in' }], currentChannelId: draft.channelId });
+    send(req, res, status, wizardFormPage({ org, steps, ...extra }));
+  }
+
+  const expired = (req: Request, res: Response) => notice(req, res, fallbackOrg, 404, 'This form has expired', 'Run the command in the chat again to get a new one.');
+
+  router.get('/', async (req, res) => {
+    try {
+      const draft = await draftOf(req);
+      if (!draft) return expired(req, res);
+      await render(req, res, draft, 200);
+    } catch (err) {
+      ctx.log.error({ err: (err as Error).message }, 'web form failed');
+      notice(req, res, fallbackOrg, 500, 'Something went wrong', 'Please try again in a moment.');
+    }
+  });
+
+  router.post('/', express.urlencoded({ extended: false, limit: '64kb' }), async (req, res) => {
+    try {
+      const draft = await draftOf(req);
+      if (!draft) return expired(req, res);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const values = Object.fromEntries(FIELDS.map((name) => [name, body[name] ?? (name === 'channels' ? [] : undefined)]));
+      const answer = await wizard.submit({ callback_id: 'invite-web', user_id: draft.userId, channel_id: draft.channelId, team_id: draft.workspaceId, submission: values, cancelled: false }, draft.id);
+      if (answer.errors || answer.error) {
+        return render(req, res, draft, 422, { values, errors: answer.errors as FieldErrors | undefined, error: answer.error as string | undefined });
+      }
+      notice(req, res, await orgOf(draft), 200, 'Done', 'Your invitation request is saved. I will tell you in the chat how it goes; you can close this page.');
+    } catch (err) {
+      ctx.log.error({ err: (err as Error).message }, 'web form submission failed');
+      notice(req, res, fallbackOrg, 500, 'Something went wrong', 'Nothing was saved. Please submit the form again.');
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,63 @@
+/** The invitation wizard as a web page, for chat servers that refuse to open dialogs (kChat may): the same core
+ * steps and fields as the dialog, one page, no JavaScript. The form posts back to the page's own address, which
+ * carries the signed form token, so the token is never written into the HTML. */
+import type { Field, FieldErrors, Step } from '../../src/core/wizard.js';
+import { html, type SafeHtml } from '../html.js';
+import { page, type Org } from './layout.js';
+
+export interface WizardFormView {
+  org: Org;
+  steps: Step[];
+  /** What was submitted, to fill the form again after an error. */
+  values?: Record<string, unknown>;
+  errors?: FieldErrors;
+  error?: string;
+}
+
+const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? v.split(',') : []);
+const asText = (v: unknown): string => (v == null ? '' : String(v));
+
+function control(f: Field, value: unknown, describedBy: string): SafeHtml {
+  const id = `f-${f.name}`;
+  switch (f.kind) {
+    case 'text':
+      return html`<input id="${id}" name="${f.name}" type="text" value="${asText(value ?? f.default)}" placeholder="${f.placeholder ?? ''}" maxlength="${f.maxLength ?? 150}" aria-describedby="${describedBy}">`;
+    case 'textarea':
+      return html`<textarea id="${id}" name="${f.name}" rows="4" maxlength="${f.maxLength ?? 3000}" placeholder="${f.placeholder ?? ''}" aria-describedby="${describedBy}">${asText(value ?? f.default)}</textarea>`;
+    case 'select': {
+      const chosen = asText(value ?? f.default);
+      return html`<select id="${id}" name="${f.name}" aria-describedby="${describedBy}">${f.options.map((o) => html`<option value="${o.value}"${o.value === chosen ? html` selected` : ''}>${o.label}</option>`)}</select>`;
+    }
+    case 'multiselect': {
+      const chosen = new Set(value === undefined ? f.default : asList(value));
+      return html`${f.options.map((o) => html`<label><input type="checkbox" name="${f.name}" value="${o.value}"${chosen.has(o.value) ? html` checked` : ''}> ${o.label}</label>`)}`;
+    }
+    case 'bool': {
+      const on = value === undefined ? f.default : value === true || value === 'true';
+      return html`<label><input id="${id}" type="checkbox" name="${f.name}" value="true"${on ? html` checked` : ''}> ${f.label}</label>`;
+    }
+  }
+}
+
+function field(f: Field, v: WizardFormView): SafeHtml {
+  const error = v.errors?.[f.name];
+  const describedBy = [f.help ? `f-${f.name}-hint` : '', error ? `f-${f.name}-error` : ''].filter(Boolean).join(' ');
+  const label = f.kind === 'bool' ? '' : f.kind === 'multiselect' ? html`<p><strong>${f.label}</strong></p>` : html`<label for="f-${f.name}">${f.label}${f.optional ? ' (optional)' : ''}</label>`;
+  return html`<div>${label}${control(f, v.values?.[f.name], describedBy)}
+${f.help ? html`<p class="hint" id="f-${f.name}-hint">${f.help}</p>` : ''}
+${error ? html`<p class="error" id="f-${f.name}-error">${error}</p>` : ''}</div>`;
+}
+
+export function wizardFormPage(v: WizardFormView): string {
+  const body = html`<section class="card">
+<h1>${v.steps[0]?.title ?? 'Invite people'}</h1>
+${v.steps.map((s) => html`<p class="muted">${s.intro}</p>`)}
+${v.error ? html`<div class="alert" role="alert">${v.error}</div>` : ''}
+${v.errors && Object.keys(v.errors).length ? html`<div class="alert" role="alert">Please correct the fields marked below.</div>` : ''}
+<form method="post">
+${v.steps.flatMap((s) => s.fields).map((f) => field(f, v))}
+<button type="submit">Invite</button>
+</form>
+</section>`;
+  return page({ title: 'Invite people', org: v.org, body });
+}
