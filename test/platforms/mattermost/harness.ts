@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { buildApp, type App } from '../../../src/app.js';
+import { buildApp, type App, type AppOptions } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
 import { MattermostFake, type FakeChannel, type FakeTeam, type FakeUser, type MattermostFakeOptions } from '../../fakes/mattermostFake.js';
 import { freePort } from '../../support/freePort.js';
@@ -60,7 +60,9 @@ export interface Harness extends World {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { fake?: MattermostFakeOptions; env?: Record<string, string>; dataDir?: string } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { fake?: MattermostFakeOptions; env?: Record<string, string>; dataDir?: string; /** e.g. a clock or a logger */ app?: AppOptions } = {},
+): Promise<Harness> {
   const fake = await MattermostFake.start({ version: '11.1.0.1.abc.true', triggerLifetimeMs: 3000, ...opts.fake });
   const world = seed(fake);
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'guestlist-')));
@@ -84,7 +86,7 @@ export async function startHarness(opts: { fake?: MattermostFakeOptions; env?: R
     ...opts.env,
   };
   const boot = async () => {
-    const app = await buildApp(loadConfig(env), { schedule: false, log: pino({ level: 'silent' }), outbox: { pollMs: 60_000, baseDelayMs: 1 } });
+    const app = await buildApp(loadConfig(env), { schedule: false, log: pino({ level: 'silent' }), outbox: { pollMs: 60_000, baseDelayMs: 1 }, ...opts.app });
     await app.listen();
     await app.outbox.stop(); // tests drain the outbox by hand
     return app;

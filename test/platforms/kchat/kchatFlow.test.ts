@@ -1,0 +1,345 @@
+/** kChat through the bot's real endpoints: the chat side is the Mattermost fake (10.6 web client, no WebSocket),
+ * the Infomaniak organization is nock with its documented shapes. */
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { revokeInvitation } from '../../../src/actions/revokeInvitation.js';
+import { KDRIVE_RIGHTS } from '../../../src/core/model.js';
+import { ACCOUNT, DRIVE, LINK, bypassNockForLocalhost, dialogValues, fail, ik, ikInvitation, invitationPath, ok, organization, startKchat, type Kchat } from './kchatHarness.js';
+
+let k: Kchat | undefined;
+let undoBypass: () => void;
+
+beforeAll(() => {
+  undoBypass = bypassNockForLocalhost();
+  nock.disableNetConnect();
+  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+});
+afterEach(async () => {
+  await k?.close();
+  k = undefined;
+  nock.cleanAll();
+});
+afterAll(() => {
+  undoBypass();
+  nock.enableNetConnect();
+});
+
+/** Records what Infomaniak received on a route. */
+function capture(method: 'post' | 'patch', path: string, status: number, body: unknown): unknown[] {
+  const seen: unknown[] = [];
+  ik()[method](path, (b) => (seen.push(b), true)).reply(status, body as nock.Body);
+  return seen;
+}
+
+const accepted = () => nock.pendingMocks().length === 0;
+
+describe('kChat with the Infomaniak organization', () => {
+  it('invites each organization role with its role_type, names, locale and billing choices, then sets kSuite and kChat rights', async () => {
+    organization({ 'root@acme.test': 'owner' });
+    k = await startKchat();
+    expect((await fetch(`${k.url}/readyz`)).status).toBe(200);
+    k.fake.getUser(k.admin.id)!.locale = 'fr';
+
+    // A legal representative may grant every role, the legal representative's included.
+    await k.command(k.admin);
+    const role = k.lastDialog().elements.find((e) => e.name === 'role')!;
+    expect(role.options!.map((o) => o.value)).toEqual(['external', 'collaborator', 'admin', 'legal_representative']);
+
+    const cases = [
+      { role: 'legal_representative', roleType: 'owner', app: 'admin', email: 'lea@example.org', name: 'Léa Martin Dupont', first: 'Léa Martin', last: 'Dupont' },
+      { role: 'admin', roleType: 'admin', app: 'admin', email: 'adam@example.org', name: '', first: 'Adam', last: 'Adam' },
+      { role: 'collaborator', roleType: 'normal', app: 'user', email: 'carl.berg@example.org', name: '', first: 'Carl', last: 'Berg' },
+    ] as const;
+    for (const [i, c] of cases.entries()) {
+      const id = 800 + i;
+      const created = capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation({ id, role_type: c.roleType })));
+      const ksuite = capture('post', `${invitationPath(id)}/ksuite`, 200, ok(true));
+      const kchat = capture('patch', `${invitationPath(id)}/kchat`, 200, ok(true));
+      const answer = await k.invite(k.admin, dialogValues({
+        emails: c.email, name: c.name, role: c.role, channels: k.general.id,
+        billing_rights: true, remind_email: c.role === 'collaborator', remind_sms: false,
+      }));
+      expect(answer).toEqual({ status: 200, body: {} });
+      await k.settle();
+
+      expect(created).toEqual([{
+        email: c.email, first_name: c.first, last_name: c.last, locale: 'fr_FR', role_type: c.roleType, strict: true, silent: false,
+        // Billing rights are a collaborator's option only; reminders were asked for the collaborator.
+        permissions: { billing: c.role === 'collaborator' }, notifications: { billing: c.role === 'collaborator', products: false },
+      }]);
+      expect(ksuite).toEqual([{ ksuite_access: { kchat_role: c.app, kdrive_role: c.app } }]);
+      expect(kchat).toEqual([{ role: c.app }]);
+      const inv = (await k.app.store.listInvitations({ email: c.email }))[0]!;
+      expect(inv).toMatchObject({ state: 'sent', external: { infomaniakInvitationId: String(id), infomaniakStatus: 'pending' } });
+      expect(inv.lastError).toBeUndefined();
+    }
+    expect(accepted()).toBe(true);
+    // Infomaniak sends its own email: no kChat invitation email, no link for the inviter.
+    expect(k.fake.invitesSent).toEqual([]);
+    expect(k.dms(k.admin).join('\n')).not.toContain(LINK);
+  });
+
+  it.each(KDRIVE_RIGHTS)('gives the chosen kDrive right (%s) on the configured drive', async (right) => {
+    organization({ 'root@acme.test': 'admin' });
+    k = await startKchat({ env: { KDRIVE_ID: String(DRIVE) } });
+    capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
+    const ksuite = capture('post', `${invitationPath()}/ksuite`, 200, ok(true));
+    capture('patch', `${invitationPath()}/kchat`, 200, ok(true));
+    const drive = capture('post', `${invitationPath()}/drive`, 200, ok(true));
+    const driveRight = capture('patch', `${invitationPath()}/drive/${DRIVE}`, 200, ok(true));
+
+    await k.command(k.admin);
+    expect(k.lastDialog().elements.map((e) => e.name)).toContain('kdrive');
+    await k.invite(k.admin, dialogValues({ emails: 'dora@example.org', role: 'collaborator', channels: k.general.id, kdrive: right }));
+    await k.settle();
+
+    expect(ksuite).toEqual([{ ksuite_access: { kchat_role: 'user', kdrive_role: 'user' } }]);
+    expect(drive).toEqual([{ drive_id: DRIVE, role: 'user' }]);
+    expect(driveRight).toEqual([{ right }]);
+    expect((await k.only()).kdriveRight).toBe(right);
+    expect(accepted()).toBe(true);
+    const trail = (await k.app.store.auditTrail((await k.only()).id)).filter((a) => a.action === 'right_set').map((a) => a.detail?.step);
+    expect(trail.sort()).toEqual(['drive', 'drive-right', 'kchat', 'ksuite']);
+  });
+
+  it('invites an external guest through kChat with their channels, and to the drive with the chosen right', async () => {
+    organization({ 'alice@acme.test': 'normal', 'root@acme.test': 'admin' });
+    k = await startKchat({ env: { KDRIVE_ID: String(DRIVE) } });
+    const driveInvite = capture('post', `/2/drive/${DRIVE}/users`, 200, ok({ invited: 1 }));
+
+    // A guest only gets kChat's own email: the link delivery is refused for this role.
+    const refused = await k.invite(k.admin, dialogValues({ emails: 'gil@partner.test', role: 'external', channels: k.general.id, delivery: 'link' }));
+    expect(refused.body).toMatchObject({ errors: { delivery: expect.stringMatching(/External guest/) } });
+
+    await k.invite(k.admin, dialogValues({ emails: 'gil@partner.test', role: 'external', channels: k.general.id, kdrive: 'read', message: 'Welcome!' }));
+    await k.settle();
+    expect(k.fake.invitesSent).toEqual([expect.objectContaining({ emails: ['gil@partner.test'], guest: true, channels: [k.general.id] })]);
+    expect(driveInvite).toEqual([{ emails: ['gil@partner.test'], role: 'external', right: 'read', send_email: true, lang: 'en', message: 'Welcome!' }]);
+    expect((await k.only()).external).toBeUndefined();
+    expect(accepted()).toBe(true);
+  });
+
+  it('creates a silent invitation for link delivery and gives the link to the inviter by DM, never to the log', async () => {
+    organization({ 'root@acme.test': 'admin' });
+    const lines: string[] = [];
+    const { pino } = await import('pino');
+    const log = pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) });
+    k = await startKchat({ app: { log } });
+    const created = capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
+    capture('post', `${invitationPath()}/ksuite`, 200, ok(true));
+    capture('patch', `${invitationPath()}/kchat`, 200, ok(true));
+    ik().get(invitationPath()).reply(200, ok(ikInvitation()));
+
+    await k.invite(k.admin, dialogValues({ emails: 'lina@example.org', role: 'collaborator', channels: k.general.id, delivery: 'link' }));
+    await k.settle();
+
+    expect(created[0]).toMatchObject({ silent: true, strict: true });
+    const dm = k.dms(k.admin).find((m) => m.includes(LINK));
+    expect(dm).toMatch(/invitation link for lina \(lina@example\.org\)/);
+    expect(dm).toMatch(/registers with lina@example\.org/);
+    expect(accepted()).toBe(true);
+    const logged = lines.join('\n');
+    expect(logged).toContain('invitation');
+    expect(logged).not.toContain('sEcReT-ToKeN');
+    expect(logged).not.toContain('ik-token-do-not-log');
+  });
+
+  it('retries a right that failed without creating the invitation again, and shows it until it succeeds', async () => {
+    organization({ 'alice@acme.test': 'normal', 'root@acme.test': 'admin' });
+    k = await startKchat();
+    capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
+    ik().post(`${invitationPath()}/ksuite`).reply(500, fail('unexpected_error', 'kSuite is having a moment'));
+
+    // A member's request goes through an approver first.
+    await k.invite(k.member, dialogValues({ emails: 'pia@example.org', role: 'collaborator', channels: k.general.id }));
+    await k.settle();
+    const request = k.fake.postsIn(k.approvals.id)[0]!;
+    expect((await k.fake.clickButton(request.id, 'approve', k.admin.id)).status).toBe(200);
+    await k.settle();
+
+    let inv = await k.only();
+    expect(inv.state).toBe('sent');
+    expect(inv.lastError).toMatch(/^kSuite access: .*500 unexpected_error: kSuite is having a moment/);
+    expect(k.dms(k.member).join('\n')).toMatch(/exists, but its kSuite access could not be set yet/);
+    expect(k.fake.postsIn(k.approvals.id)[0]!.message).toMatch(/:warning: kSuite access/);
+    const [job] = (await k.app.store.jobs({ state: 'pending' })).filter((j) => j.kind === 'mattermost.grant-right');
+    expect(job).toMatchObject({ attempts: 1, payload: { step: 'ksuite' } });
+
+    // Later the retry succeeds; the invitation was created once (nock would refuse a second create).
+    const ksuite = capture('post', `${invitationPath()}/ksuite`, 200, ok(true));
+    const kchat = capture('patch', `${invitationPath()}/kchat`, 200, ok(true));
+    k.advance(60_000);
+    await k.settle();
+    expect(ksuite).toHaveLength(1);
+    expect(kchat).toEqual([{ role: 'user' }]);
+    inv = await k.only();
+    expect(inv.lastError).toBeUndefined();
+    expect(k.dms(k.member).at(-1)).toMatch(/kSuite access of the invitation for .* is now set/);
+    expect(k.fake.postsIn(k.approvals.id)[0]!.message).not.toMatch(/:warning:/);
+    const trail = (await k.app.store.auditTrail(inv.id)).map((a) => a.action);
+    expect(trail).toEqual(['created', 'approve', 'infomaniak_invitation_created', 'delivered', 'right_failed', 'right_set', 'right_set']);
+    expect(accepted()).toBe(true);
+  });
+
+  it('waits out a 429 on creation and reports a refusal with Infomaniak’s reason', async () => {
+    organization({ 'root@acme.test': 'admin' });
+    k = await startKchat();
+    ik().post(`/1/accounts/${ACCOUNT}/invitations`).reply(429, fail('too_many_requests'), { 'Retry-After': '30' });
+    await k.invite(k.admin, dialogValues({ emails: 'quin@example.org', role: 'collaborator', channels: k.general.id }));
+    await k.settle();
+    const [job] = await k.app.store.jobs({ state: 'pending' });
+    expect(job).toMatchObject({ kind: 'mattermost.deliver', attempts: 1 });
+    expect(Date.parse(job!.runAt) - Date.parse((await k.only()).createdAt)).toBeGreaterThanOrEqual(30_000);
+
+    ik().post(`/1/accounts/${ACCOUNT}/invitations`).reply(422, fail('validation_failed', 'This email already belongs to a user of the organization'));
+    k.advance(31_000);
+    await k.settle();
+    const inv = await k.only();
+    expect(inv.state).toBe('failed');
+    expect(inv.lastError).toMatch(/422 validation_failed: This email already belongs/);
+    expect(k.dms(k.admin).at(-1)).toMatch(/could not be delivered \(.*already belongs/);
+    expect(accepted()).toBe(true);
+  });
+
+  it('polls the invitation to accepted and announces the arrival in its channels', async () => {
+    organization({ 'root@acme.test': 'admin' });
+    k = await startKchat();
+    expect(k.fake.requests.some((r) => r.path === '/api/v4/websocket')).toBe(false);
+    capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
+    capture('post', `${invitationPath()}/ksuite`, 200, ok(true));
+    capture('patch', `${invitationPath()}/kchat`, 200, ok(true));
+    await k.invite(k.admin, dialogValues({ emails: 'rui@example.org', name: 'Rui Costa', role: 'collaborator', channels: k.general.id }));
+    await k.settle();
+
+    // Still pending: nothing happens.
+    ik().get(invitationPath()).reply(200, ok(ikInvitation()));
+    await k.app.mattermost!.pollArrivals();
+    expect((await k.only()).state).toBe('sent');
+
+    // Accepted: Infomaniak made them a member of the organization's kChat team.
+    const rui = k.fake.addUser({ username: 'rui', email: 'rui@example.org', first_name: 'Rui', last_name: 'Costa' });
+    k.fake.addTeamMember(k.team.id, rui.id);
+    ik().get(invitationPath()).reply(200, ok(ikInvitation({ status: 'accepted' })));
+    await k.app.mattermost!.pollArrivals();
+    await k.settle();
+
+    const inv = await k.only();
+    expect(inv).toMatchObject({ state: 'arrived', arrivedUserId: rui.id, external: { infomaniakStatus: 'accepted' } });
+    const announcements = k.fake.postsIn(k.general.id).filter((p) => p.user_id === k!.bot.id);
+    expect(announcements).toHaveLength(1);
+    expect(announcements[0]!.message).toMatch(/Please welcome Rui Costa @rui, who joined as collaborator/);
+    expect(k.fake.channelMember(k.general.id, rui.id)).toBeDefined();
+    expect(k.dms(k.admin).at(-1)).toMatch(/accepted your invitation/);
+
+    // Once accepted, Infomaniak is not asked again (nock would refuse).
+    await k.app.mattermost!.pollArrivals();
+    expect(accepted()).toBe(true);
+    expect((await k.app.store.auditTrail(inv.id)).map((a) => a.action)).toEqual(['created', 'infomaniak_invitation_created', 'delivered', 'right_set', 'right_set', 'accepted', 'arrived']);
+  });
+
+  it('follows a rejection and a cancellation made on Infomaniak’s side', async () => {
+    organization({ 'root@acme.test': 'admin' });
+    k = await startKchat();
+    for (const [id, email] of [[901, 'sam@example.org'], [902, 'tia@example.org']] as const) {
+      capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation({ id })));
+      capture('post', `${invitationPath(id)}/ksuite`, 200, ok(true));
+      capture('patch', `${invitationPath(id)}/kchat`, 200, ok(true));
+      await k.invite(k.admin, dialogValues({ emails: email, role: 'collaborator', channels: k.general.id }));
+      await k.settle();
+    }
+    ik().get(invitationPath(901)).reply(200, ok(ikInvitation({ id: 901, status: 'rejected' })));
+    ik().get(invitationPath(902)).reply(200, ok(ikInvitation({ id: 902, status: 'cancelled' })));
+    await k.app.mattermost!.pollArrivals();
+    await k.settle();
+
+    const [sam] = await k.app.store.listInvitations({ email: 'sam@example.org' });
+    const [tia] = await k.app.store.listInvitations({ email: 'tia@example.org' });
+    expect(sam).toMatchObject({ state: 'failed', lastError: 'The invitee declined the invitation.' });
+    expect(tia).toMatchObject({ state: 'revoked' });
+    expect((await k.app.store.auditTrail(sam!.id)).at(-1)).toMatchObject({ actor: 'infomaniak', action: 'declined' });
+    expect((await k.app.store.auditTrail(tia!.id)).at(-1)).toMatchObject({ actor: 'infomaniak', action: 'revoked' });
+    const dms = k.dms(k.admin).join('\n');
+    expect(dms).toMatch(/sam \(sam@example\.org\) declined your invitation/);
+    expect(dms).toMatch(/for tia \(tia@example\.org\) was cancelled outside the chat/);
+    expect(accepted()).toBe(true);
+  });
+
+  it('cancels the Infomaniak invitation when the invitation is revoked', async () => {
+    organization({ 'root@acme.test': 'admin', 'alice@acme.test': 'normal' });
+    k = await startKchat();
+    capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
+    capture('post', `${invitationPath()}/ksuite`, 200, ok(true));
+    capture('patch', `${invitationPath()}/kchat`, 200, ok(true));
+    await k.invite(k.admin, dialogValues({ emails: 'uma@example.org', role: 'collaborator', channels: k.general.id }));
+    await k.settle();
+    const inv = await k.only();
+
+    const deps = { store: k.app.store, clock: { now: () => new Date() } };
+    const byMember = await revokeInvitation(deps, { invitationId: inv.id, by: { id: k.member.id, username: 'alice' }, byLevel: 'member' });
+    expect(byMember).toMatchObject({ ok: false, reason: expect.stringMatching(/Only the inviter or an administrator/) });
+
+    ik().delete(invitationPath()).reply(200, ok(true));
+    const revoked = await revokeInvitation(deps, { invitationId: inv.id, by: { id: k.admin.id, username: 'root' }, byLevel: 'admin', reason: 'sent by mistake' });
+    expect(revoked).toMatchObject({ ok: true, invitation: { state: 'revoked' } });
+    await k.settle();
+    expect(accepted()).toBe(true);
+    expect((await k.app.store.auditTrail(inv.id)).slice(-2)).toEqual([
+      expect.objectContaining({ action: 'revoked', actor: k.admin.id }),
+      expect.objectContaining({ action: 'infomaniak_invitation_cancelled', detail: { outcome: 'cancelled' } }),
+    ]);
+    // The poll leaves a revoked invitation alone.
+    await k.app.mattermost!.pollArrivals();
+  });
+
+  it('reports a wrong token at start-up: not ready, and only guests can be invited', async () => {
+    organization({}, 401);
+    const lines: string[] = [];
+    const { pino } = await import('pino');
+    k = await startKchat({ app: { log: pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }) } });
+    const ready = await fetch(`${k.url}/readyz`);
+    expect(ready.status).toBe(503);
+    const error = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => l.level === 50 && /Infomaniak/.test(l.msg));
+    expect(error!.msg).toMatch(/refused the API token \(401\).*Set INFOMANIAK_API_TOKEN/);
+    expect(lines.join('\n')).not.toContain('ik-token-do-not-log');
+
+    await k.command(k.admin);
+    const dialog = k.fake.dialogsOpened.at(-1)!.dialog as { introduction_text: string; elements: { name: string; options?: { value: string }[] }[] };
+    expect(dialog.elements.find((e) => e.name === 'role')!.options!.map((o) => o.value)).toEqual(['external']);
+    expect(dialog.introduction_text).toMatch(/cannot reach the Infomaniak organization/);
+  });
+
+  it('answers with a clear message when the server refuses to open dialogs', async () => {
+    organization({ 'root@acme.test': 'admin' });
+    k = await startKchat();
+    k.fake.failNext('POST', /\/actions\/dialogs\/open$/, [{ status: 404, body: { id: 'api.context.404.app_error', message: 'Sorry, we could not find the page.', status_code: 404 } }]);
+    const answer = await k.command(k.admin);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/does not let bots open forms/) });
+
+    // The same wizard as a web page, through the link given to this user only.
+    const link = /(http:\/\/\S+\/mattermost\/form\?t=\S+)/.exec((answer.body as { text: string }).text)![1]!;
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'.*frame-ancestors 'none'/);
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    const html = await page.text();
+    expect(html).toContain('<form method="post">');
+    expect(html).not.toContain(new URL(link).searchParams.get('t')!);
+    for (const name of ['emails', 'role', 'channels', 'delivery', 'expiry']) expect(html).toContain(`name="${name}"`);
+    expect(html).toContain(`value="${k.general.id}"`);
+
+    const post = (body: Record<string, string>) =>
+      fetch(link, { method: 'POST', body: new URLSearchParams(body), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const invalid = await post({ emails: 'not an address', role: 'collaborator', channels: k.general.id, delivery: 'platform_email', expiry: '7' });
+    expect(invalid.status).toBe(422);
+    expect(await invalid.text()).toMatch(/Not an email address: not an address/);
+
+    const done = await post({ emails: 'vic@example.org', role: 'collaborator', channels: k.general.id, delivery: 'platform_email', expiry: '7', remind_email: 'true' });
+    expect(done.status).toBe(200);
+    expect(await k.only()).toMatchObject({ email: 'vic@example.org', role: 'collaborator', channelIds: [k.general.id], billingReminders: { email: true, sms: false }, state: 'sending' });
+    // The link dies with its form; a forged token is refused the same way.
+    expect((await post({ emails: 'wes@example.org', role: 'collaborator', delivery: 'platform_email', expiry: '7' })).status).toBe(404);
+    expect((await fetch(link.replace(/t=[^&]+/, 't=eyJrIjoiZm9ybSJ9.forged'))).status).toBe(404);
+    expect((await k.app.store.listInvitations({})).length).toBe(1);
+  });
+});

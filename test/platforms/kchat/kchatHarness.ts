@@ -1,0 +1,114 @@
+/** The Mattermost harness set up as kChat: a server on the 10.6 web client without a WebSocket, the bot built with
+ * the Infomaniak settings, a controllable clock, and nock answering the Infomaniak API with its documented shapes. */
+import nock from 'nock';
+import type { AppOptions } from '../../../src/app.js';
+import type { Invitation } from '../../../src/core/model.js';
+import type { FakeUser } from '../../fakes/mattermostFake.js';
+import { startHarness, type Harness } from '../mattermost/harness.js';
+
+export const IK = 'https://ik.test';
+export const ACCOUNT = '42';
+export const IK_TOKEN = 'ik-token-do-not-log-0123456789';
+export const DRIVE = 9;
+export const LINK = 'https://manager.infomaniak.com/v3/invitation/accept/sEcReT-ToKeN';
+
+export const ok = (data: unknown) => ({ result: 'success', data });
+export const fail = (code: string, description?: string) => ({ result: 'error', error: { code, ...(description ? { description } : {}) } });
+
+/** An AccountInvitation as documented (a subset of its fields). */
+export const ikInvitation = (over: Record<string, unknown> = {}) => ({
+  id: 777, status: 'pending', url_accept: LINK, qr_code: 'data:image/png;base64,xx', sent_at: 1_767_225_600, expired_at: 1_767_830_400,
+  has_ksuite: false, role_type: 'normal', ...over,
+});
+
+/** Infomaniak, answering only with the bot's token. */
+export const ik = () => nock(IK).matchHeader('authorization', `Bearer ${IK_TOKEN}`);
+export const invitationPath = (id: number | string = 777) => `/1/accounts/${ACCOUNT}/invitations/${id}`;
+
+export interface Kchat extends Harness {
+  /** Moves the bot's clock forward (the outbox's retries, the 60/min budget). */
+  advance(ms: number): void;
+  /** Runs the outbox until nothing is due, including what handlers kicked in the background. */
+  settle(): Promise<void>;
+  /** The slash command, then the (single, Mattermost 10.6) dialog submitted with these values. */
+  invite(user: FakeUser, values: Record<string, unknown>): Promise<{ status: number; body: unknown }>;
+  /** The dialog the last command opened. */
+  lastDialog(): { elements: { name: string; options?: { value: string }[] }[] };
+  only(): Promise<Invitation>;
+  dms(user: FakeUser): string[];
+}
+
+/** nock 15 empties the body of a fetch it lets through (nock/nock#2989: "TypeError: unusable"), which breaks every
+ * POST between the bot and the local fake. Local requests therefore bypass nock; the Infomaniak API goes through it.
+ * Returns the undo. */
+export function bypassNockForLocalhost(): () => void {
+  nock.restore();
+  const real = globalThis.fetch;
+  nock.activate();
+  const mocked = globalThis.fetch;
+  const isLocal = (input: Parameters<typeof fetch>[0]) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    return /^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(url);
+  };
+  globalThis.fetch = ((input, init) => (isLocal(input) ? real(input, init) : mocked(input, init))) as typeof fetch;
+  return () => {
+    globalThis.fetch = mocked;
+  };
+}
+
+/** Answers the users list: the start-up access check (`per_page=1`) and the inviters' organization roles by email. */
+export function organization(roles: Record<string, string>, status = 200): nock.Scope {
+  return ik()
+    .persist()
+    .get(`/2/accounts/${ACCOUNT}/users`)
+    .query(true)
+    .reply((request) => {
+      if (status !== 200) return [status, fail(status === 401 ? 'not_authorized' : status === 403 ? 'access_denied' : 'object_not_found')];
+      const search = new URL(request.url).searchParams.get('search');
+      const users = Object.entries(roles).map(([email, role_type], i) => ({ id: 100 + i, email, first_name: 'X', last_name: 'Y', role_type }));
+      return [200, ok(search ? users.filter((u) => u.email === search) : users.slice(0, 1))];
+    });
+}
+
+export async function startKchat(opts: { env?: Record<string, string>; app?: AppOptions; fakeVersion?: string } = {}): Promise<Kchat> {
+  // Real time plus what the test skipped: the store dates new jobs with the real time.
+  let skipped = 0;
+  const now = () => Date.now() + skipped;
+  const h = await startHarness({
+    fake: { version: opts.fakeVersion ?? '10.6.0.1.abc.true', websocket: false },
+    env: { INFOMANIAK_API_URL: IK, INFOMANIAK_API_TOKEN: IK_TOKEN, INFOMANIAK_ACCOUNT_ID: ACCOUNT, ...opts.env },
+    app: { clock: { now: () => new Date(now()) }, outbox: { pollMs: 60_000, baseDelayMs: 1000 }, ...opts.app },
+  });
+  const k = h as Kchat;
+  k.advance = (ms) => (skipped += ms);
+  k.settle = async () => {
+    for (let idle = 0; idle < 3; ) {
+      const ran = await h.app.outbox.drain();
+      const due = (await h.app.store.jobs({ state: 'pending' })).filter((j) => Date.parse(j.runAt) <= now());
+      idle = ran === 0 && due.length === 0 ? idle + 1 : 0;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  k.lastDialog = () => h.fake.dialogsOpened.at(-1)!.dialog as ReturnType<Kchat['lastDialog']>;
+  k.invite = async (user, values) => {
+    const before = h.fake.dialogsOpened.length;
+    const cmd = await h.command(user);
+    if (h.fake.dialogsOpened.length === before) return cmd;
+    return h.fake.submitDialog(h.fake.dialogsOpened.at(-1)!, user.id, h.general.id, h.team.id, values);
+  };
+  k.only = async () => {
+    const all = await h.app.store.listInvitations({});
+    if (all.length !== 1) throw new Error(`expected one invitation, found ${all.length}`);
+    return all[0]!;
+  };
+  k.dms = (user) => h.fake.postsIn(h.fake.directChannelId(h.bot.id, user.id)).map((p) => p.message);
+  return k;
+}
+
+/** The single dialog's values for an invitation (channels: the first of the slotted selects). */
+export function dialogValues(over: Record<string, unknown>): Record<string, unknown> {
+  return {
+    emails: '', name: '', role: 'collaborator', channels: null, kdrive: 'none', billing_rights: false, remind_email: false, remind_sms: false,
+    delivery: 'platform_email', expiry: '7', message: '', ...over,
+  };
+}
