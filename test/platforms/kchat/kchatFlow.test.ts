@@ -3,6 +3,7 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { revokeInvitation } from '../../../src/actions/revokeInvitation.js';
+import { showLinkAgain } from '../../../src/actions/showLinkAgain.js';
 import { KDRIVE_RIGHTS } from '../../../src/core/model.js';
 import { ACCOUNT, DRIVE, LINK, bypassNockForLocalhost, dialogValues, fail, ik, ikInvitation, invitationPath, ok, organization, startKchat, type Kchat } from './kchatHarness.js';
 
@@ -137,6 +138,18 @@ describe('kChat with the Infomaniak organization', () => {
     const dm = k.dms(k.admin).find((m) => m.includes(LINK));
     expect(dm).toMatch(/invitation link for lina \(lina@example\.org\)/);
     expect(dm).toMatch(/registers with lina@example\.org/);
+    expect(accepted()).toBe(true);
+
+    // "Show the link again" reads it from Infomaniak afresh (it is never stored) and sends it once more.
+    ik().get(invitationPath()).reply(200, ok(ikInvitation()));
+    const inv = await k.only();
+    expect(await showLinkAgain({ store: k.app.store, clock: { now: () => new Date() } }, { invitationId: inv.id, by: { id: k.member.id, username: 'alice' }, byLevel: 'member' }))
+      .toMatchObject({ ok: false });
+    expect(await showLinkAgain({ store: k.app.store, clock: { now: () => new Date() } }, { invitationId: inv.id, by: { id: k.admin.id, username: 'root' }, byLevel: 'admin' })).toEqual({ ok: true });
+    await k.settle();
+    expect(k.dms(k.admin).filter((m) => m.includes(LINK))).toHaveLength(2);
+    expect(JSON.stringify(await k.app.store.jobs({}))).not.toContain('sEcReT');
+    expect(JSON.stringify(await k.app.store.listInvitations({}))).not.toContain('sEcReT');
     expect(accepted()).toBe(true);
     const logged = lines.join('\n');
     expect(logged).toContain('invitation');

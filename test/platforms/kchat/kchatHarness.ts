@@ -28,6 +28,8 @@ export const invitationPath = (id: number | string = 777) => `/1/accounts/${ACCO
 export interface Kchat extends Harness {
   /** Moves the bot's clock forward (the outbox's retries, the 60/min budget). */
   advance(ms: number): void;
+  /** The bot's clock, in ms. */
+  now(): number;
   /** Runs the outbox until nothing is due, including what handlers kicked in the background. */
   settle(): Promise<void>;
   /** The slash command, then the (single, Mattermost 10.6) dialog submitted with these values. */
@@ -57,12 +59,13 @@ export function bypassNockForLocalhost(): () => void {
 }
 
 /** Answers the users list: the start-up access check (`per_page=1`) and the inviters' organization roles by email. */
-export function organization(roles: Record<string, string>, status = 200): nock.Scope {
+export function organization(roles: Record<string, string>, status = 200, onCall?: () => void): nock.Scope {
   return ik()
     .persist()
     .get(`/2/accounts/${ACCOUNT}/users`)
     .query(true)
     .reply((request) => {
+      onCall?.();
       if (status !== 200) return [status, fail(status === 401 ? 'not_authorized' : status === 403 ? 'access_denied' : 'object_not_found')];
       const search = new URL(request.url).searchParams.get('search');
       const users = Object.entries(roles).map(([email, role_type], i) => ({ id: 100 + i, email, first_name: 'X', last_name: 'Y', role_type }));
@@ -81,6 +84,7 @@ export async function startKchat(opts: { env?: Record<string, string>; app?: App
   });
   const k = h as Kchat;
   k.advance = (ms) => (skipped += ms);
+  k.now = now;
   k.settle = async () => {
     for (let idle = 0; idle < 3; ) {
       const ran = await h.app.outbox.drain();

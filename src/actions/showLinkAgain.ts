@@ -1,0 +1,22 @@
+/** "Show the link again" for an invitation whose link the platform's side holds (kChat: Infomaniak's acceptance
+ * link, read afresh, never stored): the inviter gets it by direct message once more. The inviter or an
+ * approver may ask, at any time while the invitation is out. */
+import type { Clock } from '../core/clock.js';
+import { newId } from '../core/clock.js';
+import type { Person } from '../core/model.js';
+import { mayApprove, type InviterLevel } from '../core/policy.js';
+import type { Store } from '../store/store.js';
+import { JOB, jobFor } from './jobs.js';
+
+export async function showLinkAgain(
+  deps: { store: Store; clock: Clock },
+  input: { invitationId: string; by: Person; byLevel: InviterLevel },
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const inv = await deps.store.getInvitation(input.invitationId);
+  if (!inv) return { ok: false, reason: 'This invitation no longer exists.' };
+  if (inv.inviter.id !== input.by.id && !mayApprove(input.byLevel)) return { ok: false, reason: 'Only the inviter or an administrator can see this link.' };
+  if (inv.state !== 'sent') return { ok: false, reason: 'There is no link to show: this invitation is not out (any more).' };
+  await deps.store.patchInvitation(inv.id, {}, { at: deps.clock.now().toISOString(), invitationId: inv.id, actor: input.by.id, action: 'link_requested' });
+  await deps.store.enqueue([jobFor(inv, JOB.notifyInviter, { about: 'link' }, `link:${newId()}`)]);
+  return { ok: true };
+}
