@@ -14,6 +14,7 @@ import { LowdbStore } from './store/lowdbStore.js';
 import { PostgresStore } from './store/postgresStore.js';
 import type { Store } from './store/store.js';
 import { createWebApp } from './web/server.js';
+import { runLifecycle } from './jobs/lifecycle.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -88,6 +89,12 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       if (opts.schedule !== false && mattermost && config.kchat) arrivalPoll = every('kchat-arrivals', config.kchat.arrivalPollSeconds * 1000, () => mattermost.pollArrivals(), log);
       outbox.start();
       if (opts.schedule !== false && mattermost) schedule('mattermost-reconcile', config.reconcileCron, () => mattermost.arrivals.reconcile());
+      if (opts.schedule !== false) {
+        // Once now, to catch up on what fell due while the bot was down, then every ten minutes.
+        const lifecycle = () => runLifecycle({ store, clock }).then(() => outbox.kick());
+        void store.exclusive('lifecycle', lifecycle).catch((err) => log.warn({ err: (err as Error).message }, 'lifecycle pass failed'));
+        schedule('lifecycle', '*/10 * * * *', lifecycle);
+      }
       if (opts.schedule !== false && store instanceof LowdbStore) {
         schedule('lowdb-archive', '17 3 * * *', () => store.archiveFinished(new Date(clock.now().getTime() - config.archiveAfterDays * 86400_000)));
       }

@@ -13,10 +13,14 @@ export const JOB = {
   grantRight: 'grant-right',
   /** Undo the platform's side of a revoked invitation (kChat: cancel the Infomaniak invitation). */
   withdraw: 'withdraw',
+  /** The one reminder an invitee gets before their invitation expires. */
+  remindInvitee: 'remind-invitee',
+  /** A workspace's requests that have waited more than a day, sent to its approvers. */
+  approvalDigest: 'approval-digest',
 } as const;
 export type JobWhat = (typeof JOB)[keyof typeof JOB];
 
-export type InviterNotice = 'decision' | 'arrival' | 'failed' | 'progress' | 'link' | 'rights' | 'declined' | 'revoked';
+export type InviterNotice = 'decision' | 'arrival' | 'failed' | 'progress' | 'link' | 'rights' | 'declined' | 'revoked' | 'expired';
 
 export function jobKind(platform: string, what: JobWhat): string {
   return `${platform}.${what}`;

@@ -92,3 +92,12 @@ export function linkNoticeToInviter(inv: Invitation, url: string, f: TextFormat)
     `It only works for someone who registers with ${f.escape(inv.email)}.`,
   ].join('\n');
 }
+
+export function expiredNoticeToInviter(inv: Invitation, f: TextFormat): string {
+  return `Your invitation for ${who(inv, f)} expired before it was accepted. Invite them again if they still need access.`;
+}
+
+export function approvalDigest(invitations: Invitation[], f: TextFormat): string {
+  const lines = invitations.map((inv) => `- ${who(inv, f)} as ${ROLE_LABELS[inv.role].toLowerCase()}, asked by ${f.mention(inv.inviter)} on ${inv.createdAt.slice(0, 10)}`);
+  return [`${invitations.length} invitation request${invitations.length === 1 ? ' has' : 's have'} waited more than a day for a decision:`, ...lines].join('\n');
+}

@@ -70,6 +70,8 @@ export const Invitation = z.object({
   arrivedUserId: z.string().optional(),
   arrivedAt: z.string().optional(),
   lastError: z.string().optional(),
+  /** When the invitee was reminded (once) that the invitation will expire. */
+  remindedAt: z.string().optional(),
   /** Set when one request invited several people, so progress can be reported for the whole batch. */
   batch: z.object({ id: z.string(), size: z.number().int() }).optional(),
   /** SHA-256 (hex) of the current acceptance-link token; the token itself is never stored. */

@@ -97,6 +97,9 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
       ctx.log.info({ bot: me.username, server: api.serverVersion(), features: ctx.dialogFeatures() }, 'connected to Mattermost');
       await refreshCapabilities();
       registeredTokens.push(...(await registerCommands(ctx)));
+      if (!opts.commandTokens.length && !registeredTokens.length) {
+        ctx.log.error('no slash command token: the bot could not register its command and MATTERMOST_COMMAND_TOKEN is unset, so every command will be refused (see README)');
+      }
       if (opts.websocket !== false && backend?.websocket !== false) socket.start();
     },
     stop() {

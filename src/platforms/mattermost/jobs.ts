@@ -3,9 +3,9 @@
  * quietly. Failures are MattermostErrors, which the outbox retries or gives up on by status. */
 import { mattermostMarkdown as md } from '../../core/format.js';
 import type { Invitation } from '../../core/model.js';
-import { arrivalAnnouncement, arrivalNoticeToInviter, decisionNoticeToInviter, declinedNoticeToInviter, deliveryFailedNotice, revokedNoticeToInviter } from '../../core/messages.js';
-import { TRANSITIONS } from '../../core/stateMachine.js';
+import { arrivalAnnouncement, arrivalNoticeToInviter, decisionNoticeToInviter, declinedNoticeToInviter, deliveryFailedNotice, revokedNoticeToInviter, expiredNoticeToInviter, approvalDigest } from '../../core/messages.js';
 import { JOB, jobKind, notifyInviter, type InviterNotice } from '../../actions/jobs.js';
+import { recordDelivered, recordDeliveryFailed } from '../../actions/recordDelivery.js';
 import type { JobHandler } from '../../outbox/outbox.js';
 import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
 import type { NewJob, OutboxJob } from '../../store/store.js';
@@ -32,7 +32,6 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
     }
   };
   const dm = async (userId: string, message: string) => call(async () => ctx.api.post(await ctx.api.directChannel(userId), message));
-  const at = () => ctx.clock.now().toISOString();
 
   const requestApproval: JobHandler = {
     async run(job) {
@@ -67,21 +66,12 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
       let followUps: NewJob[] = [];
       if (ctx.backend) followUps = await ctx.backend.deliver(inv, { sendInviteEmail });
       else if (inv.delivery === 'platform_email') await sendInviteEmail(inv);
-      const sent = await ctx.store.transition(inv.id, {
-        ...TRANSITIONS.delivered,
-        audit: { at: at(), invitationId: inv.id, actor: 'bot', action: 'delivered', detail: { via: inv.delivery } },
-        jobs: [...(inv.batch ? [notifyInviter(inv, 'progress', inv.batch.id)] : []), ...followUps],
-      });
+      const sent = await recordDelivered(ctx, inv, followUps);
+      if (sent?.batch) await reportProgress(sent);
       if (sent) ctx.outbox.kick();
     },
     async onDead(job, error) {
-      const inv = await load(job);
-      await ctx.store.transition(inv.id, {
-        ...TRANSITIONS.deliveryFailed,
-        patch: { lastError: error },
-        audit: { at: at(), invitationId: inv.id, actor: 'bot', action: 'delivery_failed', detail: { error } },
-        jobs: [notifyInviter(inv, 'failed')],
-      });
+      await recordDeliveryFailed(ctx, await load(job), error);
     },
   };
 
@@ -154,11 +144,13 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
         return arrivalNoticeToInviter(inv, { id: user.id, username: user.username, displayName: user.username }, md);
       }
       case 'progress':
-        return batchProgress(inv);
+        return progressText(inv, Number(payload.done));
       case 'revoked': {
         const by = payload.by as { id?: string; username?: string } | undefined;
         return revokedNoticeToInviter(inv, by?.id && by.username ? md.mention({ id: by.id, username: by.username }) : undefined, md);
       }
+      case 'expired':
+        return expiredNoticeToInviter(inv, md);
       case 'declined':
         return declinedNoticeToInviter(inv, payload.how === 'rejected' ? 'rejected' : 'cancelled', md);
       default:
@@ -170,21 +162,51 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
   const withdraw: JobHandler = {
     async run(job) {
       const inv = await load(job);
-      if (inv.state === 'revoked') await ctx.backend?.withdraw(inv);
+      if (inv.state === 'revoked' || inv.state === 'expired') await ctx.backend?.withdraw(inv);
     },
   };
 
-  /** Reported every PROGRESS_EVERY deliveries of a batch, and when the last one went out. */
-  async function batchProgress(inv: Invitation): Promise<string | undefined> {
-    if (!inv.batch) return undefined;
-    const batch = await ctx.store.listInvitations({ platform: PLATFORM, batchId: inv.batch.id });
-    const done = batch.filter((i) => i.state !== 'sending' && i.state !== 'pending_approval').length;
-    if (done % PROGRESS_EVERY !== 0 && done !== inv.batch.size) return undefined;
-    const left = inv.batch.size - done;
-    if (!left) return `Bulk invitation finished: all ${inv.batch.size} invitations were processed.`;
+  /** The invitee's one reminder: Mattermost's invitation email again (paced like the first). */
+  const remindInvitee: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      if (inv.state !== 'sent' || inv.delivery !== 'platform_email' || ctx.backend) return;
+      await sendInviteEmail(inv);
+    },
+  };
+
+  const approvalDigestJob: JobHandler = {
+    async run(job) {
+      const ids = (job.payload.invitationIds as string[]) ?? [];
+      const waiting = (await Promise.all(ids.map((id) => ctx.store.getInvitation(id)))).filter((i): i is Invitation => i?.state === 'pending_approval');
+      if (!waiting.length) return;
+      const text = approvalDigest(waiting, md);
+      if (ctx.settings.approvalChannelId) {
+        await call(() => ctx.api.post(ctx.settings.approvalChannelId!, text));
+        return;
+      }
+      for (const id of await call(() => ctx.api.approvers(String(job.payload.workspaceId)))) await dm(id, text);
+    },
+  };
+
+  /** A progress notice every PROGRESS_EVERY deliveries of a batch and when its last one went out: one job per
+   * step (the dedupe key), whichever delivery crossed it. */
+  async function reportProgress(inv: Invitation): Promise<void> {
+    const batch = inv.batch!;
+    const members = await ctx.store.listInvitations({ platform: PLATFORM, batchId: batch.id });
+    const done = members.filter((i) => i.state !== 'sending' && i.state !== 'pending_approval').length;
+    const step = done === batch.size ? 'last' : String(Math.floor(done / PROGRESS_EVERY));
+    if (step === '0') return;
+    await ctx.store.enqueue([{ ...notifyInviter(inv, 'progress'), dedupeKey: `progress:${batch.id}:${step}`, payload: { about: 'progress', done } }]);
+  }
+
+  function progressText(inv: Invitation, done: number): string {
+    const size = inv.batch?.size ?? done;
+    const left = size - done;
+    if (left <= 0) return `Bulk invitation finished: all ${size} invitations were processed.`;
     const hours = Math.ceil(left / ctx.settings.inviteEmailsPerHour);
     const eta = new Date(ctx.clock.now().getTime() + hours * 3600_000).toISOString().slice(11, 16);
-    return `Bulk invitation: ${done} of ${inv.batch.size} sent. The rest go out at ${ctx.settings.inviteEmailsPerHour} an hour; expected done by about ${eta} UTC.`;
+    return `Bulk invitation: ${done} of ${size} sent. The rest go out at ${ctx.settings.inviteEmailsPerHour} an hour; expected done by about ${eta} UTC.`;
   }
 
   return {
@@ -195,5 +217,7 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
     [jobKind(PLATFORM, JOB.applyRole)]: applyRole,
     [jobKind(PLATFORM, JOB.notifyInviter)]: notify,
     [jobKind(PLATFORM, JOB.withdraw)]: withdraw,
+    [jobKind(PLATFORM, JOB.remindInvitee)]: remindInvitee,
+    [jobKind(PLATFORM, JOB.approvalDigest)]: approvalDigestJob,
   };
 }
