@@ -14,6 +14,11 @@ import { LowdbStore } from './store/lowdbStore.js';
 import { PostgresStore } from './store/postgresStore.js';
 import type { Store } from './store/store.js';
 import { createWebApp } from './web/server.js';
+import { acceptancePageRouter } from './web/acceptancePage.js';
+import { adminRouter } from './web/adminApi.js';
+import { InvitationMailer } from './delivery/mailer.js';
+import { WebhookSmsSender } from './delivery/sms.js';
+import type { LinkChannels } from './delivery/acceptanceLink.js';
 import { runLifecycle } from './jobs/lifecycle.js';
 
 export interface AppOptions {
@@ -42,9 +47,14 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const log = opts.log ?? createLogger(config.logLevel);
   const clock = opts.clock ?? systemClock;
   const store = opts.store ?? (await openStore(config));
-  const signer = new Signer(await loadOrCreateSecret(config.dataDir, config.secret));
+  const secret = await loadOrCreateSecret(config.dataDir, config.secret);
+  const signer = new Signer(secret);
   const outbox = new Outbox(store, clock, log.child({ part: 'outbox' }), opts.outbox);
   const tasks: ScheduledTask[] = [];
+
+  const mailer = config.smtp && new InvitationMailer({ smtpUrl: config.smtp.url, from: config.smtp.from, orgName: config.org.name, log });
+  const sms = config.sms && new WebhookSmsSender({ url: config.sms.url, token: config.sms.token, log });
+  const links: LinkChannels = { publicUrl: config.publicUrl, orgName: config.org.name, mailer, sms };
 
   const mattermost = config.mattermost
     ? createMattermost({
@@ -55,13 +65,27 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         },
         store, clock, log, signer, outbox,
         backend: config.kchat && kchatBackend(config.kchat),
+        links: config.kchat ? undefined : links,
       })
     : undefined;
   let arrivalPoll: { stop(): void } | undefined;
 
   const web = createWebApp({
     log,
-    routers: mattermost ? [{ path: '/mattermost', router: mattermost.router }] : [],
+    routers: [
+      ...(mattermost ? [{ path: '/mattermost', router: mattermost.router }] : []),
+      {
+        path: '/join',
+        router: acceptancePageRouter({
+          store, clock, log, org: config.org, csrfSecret: secret, passwordRules: { minLength: config.passwordMinLength },
+          accounts: (inv) => (inv.platform === 'mattermost' ? mattermost?.acceptance?.accounts : undefined),
+          channelNames: async (inv) => (inv.platform === 'mattermost' && mattermost?.acceptance ? mattermost.acceptance.channelNames(inv) : []),
+          loginUrl: (inv) => (inv.platform === 'mattermost' ? mattermost?.acceptance?.loginUrl() : undefined),
+          onJobsQueued: () => outbox.kick(),
+        }),
+      },
+      ...(config.adminApiToken ? [{ path: '/admin', router: adminRouter({ store, token: config.adminApiToken }) }] : []),
+    ],
     // Ready: the store answers and every configured platform is connected.
     ready: async () => (await store.listInvitations({ limit: 1 }).then(() => true, () => false)) && (!mattermost || mattermost.ready()),
   });
@@ -86,7 +110,9 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         await mattermost.start().catch((err) => log.error({ err: (err as Error).message }, 'could not connect to Mattermost; check MATTERMOST_URL and MATTERMOST_BOT_TOKEN'));
       }
       // kChat pushes no arrivals to bots: its invitations' status is polled within the shared Infomaniak budget.
-      if (opts.schedule !== false && mattermost && config.kchat) arrivalPoll = every('kchat-arrivals', config.kchat.arrivalPollSeconds * 1000, () => mattermost.pollArrivals(), log);
+      if (opts.schedule !== false && mattermost && config.kchat) {
+        arrivalPoll = every('kchat-arrivals', config.kchat.arrivalPollSeconds * 1000, () => store.exclusive('kchat-arrivals', () => mattermost.pollArrivals()), log);
+      }
       outbox.start();
       if (opts.schedule !== false && mattermost) schedule('mattermost-reconcile', config.reconcileCron, () => mattermost.arrivals.reconcile());
       if (opts.schedule !== false) {
@@ -107,6 +133,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       await new Promise<void>((resolve) => (app.server ? app.server.close(() => resolve()) : resolve()));
       app.server?.closeAllConnections();
       await outbox.stop();
+      mailer?.close();
       await store.close();
     },
   };

@@ -20,6 +20,18 @@ const Env = z
     /** Mattermost sends at most 20 invitation emails an hour per sending account. */
     MATTERMOST_INVITE_EMAILS_PER_HOUR: z.coerce.number().int().min(1).default(20),
     RECONCILE_CRON: z.string().default('*/5 * * * *'),
+    /** The invitee's side: the organization shown on the acceptance page and in the bot's emails. */
+    ORG_NAME: z.string().min(1).default('Guestlist'),
+    ORG_LOGO_URL: optionalUrl,
+    /** The bot's own invitation emails (smtp:// or smtps://…), and their sender. */
+    SMTP_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional()),
+    MAIL_FROM: optional,
+    /** SMS delivery: the operator's gateway receives JSON {to, text}, with this bearer token if set. */
+    SMS_WEBHOOK_URL: optionalUrl,
+    SMS_WEBHOOK_TOKEN: optional,
+    PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(72).default(8),
+    /** Bearer token for GET /admin/invitations (JSON of every invitation); unset = the endpoint is off. */
+    ADMIN_API_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(24, 'must be at least 24 characters').optional()),
     /** lowdb: finished invitations older than this move from the hot file to the archive file. */
     ARCHIVE_AFTER_DAYS: z.coerce.number().int().min(1).default(30),
     /** PostgreSQL for several replicas; unset = the embedded lowdb file in DATA_DIR. */
@@ -32,10 +44,24 @@ const Env = z
     KDRIVE_ID: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
     /** Seconds between two checks of the Infomaniak invitations' status. */
     ARRIVAL_POLL_INTERVAL: z.coerce.number().int().min(5).default(60),
+    /** Slack: the bot token (xoxb-) turns the Slack adapter on. */
+    SLACK_BOT_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-…)').optional()),
+    SLACK_SIGNING_SECRET: optional,
+    /** Socket Mode instead of HTTP when set (an app-level token with connections:write). */
+    SLACK_APP_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^xapp-/, 'must be an app-level token (xapp-…)').optional()),
+    SLACK_APPROVAL_CHANNEL: optional,
+    /** The workspace's own invite link or sign-up page: where the acceptance page sends invitees. */
+    SLACK_JOIN_URL: optionalUrl,
+    /** Enterprise Grid only: an org-installed user token with admin.users:write, for admin.users.invite. */
+    SLACK_ADMIN_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^xoxp-/, 'must be a user token (xoxp-…)').optional()),
+    SLACK_API_URL: z.url().default('https://slack.com/api/'),
   })
   .superRefine((env, ctx) => {
+    if (env.SMTP_URL && !env.MAIL_FROM) ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required when SMTP_URL is set (the sender of invitation emails)' });
     if (env.MATTERMOST_URL && !env.MATTERMOST_BOT_TOKEN) ctx.addIssue({ code: 'custom', path: ['MATTERMOST_BOT_TOKEN'], message: 'is required when MATTERMOST_URL is set' });
     if (env.INFOMANIAK_API_TOKEN && !env.INFOMANIAK_ACCOUNT_ID) ctx.addIssue({ code: 'custom', path: ['INFOMANIAK_ACCOUNT_ID'], message: 'is required when INFOMANIAK_API_TOKEN is set (the numeric id of the organization)' });
+    if (env.SLACK_BOT_TOKEN && !env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required in HTTP mode (without SLACK_APP_TOKEN): every request from Slack is checked with it' });
+    if (env.SLACK_BOT_TOKEN && !env.SLACK_JOIN_URL && !env.SLACK_ADMIN_TOKEN) ctx.addIssue({ code: 'custom', path: ['SLACK_JOIN_URL'], message: 'is required unless SLACK_ADMIN_TOKEN is set (Enterprise Grid): apps cannot send Slack invitations on other plans, so invitees are sent to this link' });
     if (env.INFOMANIAK_API_TOKEN && !env.MATTERMOST_URL) ctx.addIssue({ code: 'custom', path: ['MATTERMOST_URL'], message: 'is required when INFOMANIAK_API_TOKEN is set (the kChat server, e.g. https://your-team.kchat.infomaniak.com)' });
   });
 
@@ -50,12 +76,26 @@ export interface Config {
   reconcileCron: string;
   database?: { url: string; schema?: string };
   archiveAfterDays: number;
+  org: { name: string; logoUrl?: string };
+  smtp?: { url: string; from: string };
+  sms?: { url: string; token?: string };
+  passwordMinLength: number;
+  adminApiToken?: string;
   mattermost?: {
     url: string;
     botToken: string;
     commandTokens: string[];
     approvalChannelId?: string;
     inviteEmailsPerHour: number;
+  };
+  slack?: {
+    botToken: string;
+    signingSecret?: string;
+    appToken?: string;
+    approvalChannel?: string;
+    joinUrl?: string;
+    adminToken?: string;
+    apiUrl: string;
   };
   /** Set when INFOMANIAK_API_TOKEN is: the Mattermost adapter then runs against kChat with this backend. */
   kchat?: {
@@ -87,6 +127,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     reconcileCron: e.RECONCILE_CRON,
     database: e.DATABASE_URL ? { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA } : undefined,
     archiveAfterDays: e.ARCHIVE_AFTER_DAYS,
+    org: { name: e.ORG_NAME, logoUrl: e.ORG_LOGO_URL },
+    smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.MAIL_FROM! } : undefined,
+    sms: e.SMS_WEBHOOK_URL ? { url: e.SMS_WEBHOOK_URL, token: e.SMS_WEBHOOK_TOKEN } : undefined,
+    passwordMinLength: e.PASSWORD_MIN_LENGTH,
+    adminApiToken: e.ADMIN_API_TOKEN,
     mattermost: e.MATTERMOST_URL
       ? {
           url: e.MATTERMOST_URL.replace(/\/+$/, ''),
@@ -94,6 +139,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           commandTokens: (e.MATTERMOST_COMMAND_TOKEN ?? '').split(',').map((t) => t.trim()).filter(Boolean),
           approvalChannelId: e.MATTERMOST_APPROVAL_CHANNEL_ID,
           inviteEmailsPerHour: e.MATTERMOST_INVITE_EMAILS_PER_HOUR,
+        }
+      : undefined,
+    slack: e.SLACK_BOT_TOKEN
+      ? {
+          botToken: e.SLACK_BOT_TOKEN,
+          signingSecret: e.SLACK_SIGNING_SECRET,
+          appToken: e.SLACK_APP_TOKEN,
+          approvalChannel: e.SLACK_APPROVAL_CHANNEL,
+          joinUrl: e.SLACK_JOIN_URL,
+          adminToken: e.SLACK_ADMIN_TOKEN,
+          apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
         }
       : undefined,
     kchat: e.INFOMANIAK_API_TOKEN

@@ -66,6 +66,7 @@ export async function createInvitations(deps: { store: Store; clock: Clock }, in
     billingReminders: request.billingReminders,
     delivery: request.delivery,
     message: request.message,
+    phone: request.phone,
     inviter: input.inviter,
     originChannelId: input.originChannelId,
     state,

@@ -13,6 +13,8 @@ export const JOB = {
   grantRight: 'grant-right',
   /** Undo the platform's side of a revoked invitation (kChat: cancel the Infomaniak invitation). */
   withdraw: 'withdraw',
+  /** Sending a `sent` invitation again, by a method chosen at the time. */
+  resend: 'resend',
   /** The one reminder an invitee gets before their invitation expires. */
   remindInvitee: 'remind-invitee',
   /** A workspace's requests that have waited more than a day, sent to its approvers. */
@@ -20,7 +22,7 @@ export const JOB = {
 } as const;
 export type JobWhat = (typeof JOB)[keyof typeof JOB];
 
-export type InviterNotice = 'decision' | 'arrival' | 'failed' | 'progress' | 'link' | 'rights' | 'declined' | 'revoked' | 'expired';
+export type InviterNotice = 'decision' | 'arrival' | 'failed' | 'progress' | 'link' | 'rights' | 'declined' | 'revoked' | 'expired' | 'renewal-request';
 
 export function jobKind(platform: string, what: JobWhat): string {
   return `${platform}.${what}`;

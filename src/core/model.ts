@@ -10,7 +10,9 @@ export const KDriveRight = z.enum(KDRIVE_RIGHTS);
 export type KDriveRight = z.infer<typeof KDriveRight>;
 
 /** How the invitee learns of the invitation. */
-export const DELIVERIES = ['platform_email', 'link', 'sms'] as const;
+/** platform_email: the chat's own invitation; bot_email, sms, link: the bot's acceptance link, by its own email,
+ * by SMS, or shown to the inviter to pass on. */
+export const DELIVERIES = ['platform_email', 'bot_email', 'sms', 'link'] as const;
 export const Delivery = z.enum(DELIVERIES);
 export type Delivery = z.infer<typeof Delivery>;
 
@@ -58,6 +60,8 @@ export const Invitation = z.object({
   billingReminders: z.object({ email: z.boolean(), sms: z.boolean() }),
   delivery: Delivery,
   message: z.string(),
+  /** E.164, for SMS delivery only; never logged. */
+  phone: z.string().optional(),
   inviter: Person,
   /** The channel the command was typed in: where the inviter is answered. */
   originChannelId: z.string(),

@@ -1,5 +1,5 @@
 /** Who may invite whom, and what happens to their request. Pure functions, one table of rules. */
-import type { Role } from './model.js';
+import type { Delivery, Role } from './model.js';
 
 /** What the inviter is in the organization, as the platform adapter resolved it. */
 export type InviterLevel = 'owner' | 'admin' | 'member' | 'guest';
@@ -11,9 +11,9 @@ export interface Capabilities {
   missingRoleReasons: Partial<Record<Role, string>>;
   kdrive: boolean;
   billing: boolean;
-  deliveries: readonly ('platform_email' | 'link' | 'sms')[];
+  deliveries: readonly Delivery[];
   /** Narrower delivery choices for some roles (kChat: guests only get kChat's own email). */
-  roleDeliveries?: Partial<Record<Role, readonly ('platform_email' | 'link' | 'sms')[]>>;
+  roleDeliveries?: Partial<Record<Role, readonly Delivery[]>>;
 }
 
 const RANK: Record<Role, number> = { external: 0, collaborator: 1, admin: 2, legal_representative: 3 };

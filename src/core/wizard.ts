@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { KDRIVE_RIGHTS, type Delivery, type KDriveRight, type Role } from './model.js';
 import { ROLE_LABELS, grantableRoles, type Capabilities, type InviterLevel } from './policy.js';
+import { normalizePhone } from './phone.js';
 import { MAX_RECIPIENTS, parseRecipients, type Recipient } from './recipients.js';
 
 export interface Option { value: string; label: string }
@@ -31,6 +32,7 @@ export const EXPIRY_CHOICES = ['1', '3', '7', '30', 'never'] as const;
 const DELIVERY_LABELS: Record<Delivery, string> = {
   platform_email: 'Invitation email from the chat',
   link: 'Show me a link to pass on',
+  bot_email: 'Email with my invitation link',
   sms: 'SMS with the invitation link',
 };
 const KDRIVE_LABELS: Record<KDriveRight, string> = { none: 'No access', read: 'Read', write: 'Write', manage: 'Manage' };
@@ -78,6 +80,7 @@ function accessStep(ctx: WizardContext, role?: Role): Step {
   }
   fields.push(
     { kind: 'select', name: 'delivery', label: 'Send it by', default: ctx.caps.deliveries[0], options: ctx.caps.deliveries.map((d) => ({ value: d, label: DELIVERY_LABELS[d] })) },
+    ...(ctx.caps.deliveries.includes('sms') ? [{ kind: 'text', subtype: 'text', name: 'phone', label: 'Mobile number (SMS)', optional: true, placeholder: '+41 79 123 45 67', maxLength: 20 } as Field] : []),
     { kind: 'select', name: 'expiry', label: 'Expires after', default: '7', options: EXPIRY_CHOICES.map((e) => ({ value: e, label: e === 'never' ? 'Never' : `${e} day${e === '1' ? '' : 's'}` })) },
     { kind: 'textarea', name: 'message', label: 'Personal message', optional: true, maxLength: 1000 },
   );
@@ -98,6 +101,7 @@ export interface InvitationRequest {
   billingReminders: { email: boolean; sms: boolean };
   delivery: Delivery;
   message: string;
+  phone?: string;
   expiryDays: number | null;
 }
 
@@ -113,7 +117,7 @@ const list = z.preprocess(
 
 const Submitted = z.object({
   emails: text, name: text, role: text, channels: list, kdrive: text, billing_rights: bool,
-  remind_email: bool, remind_sms: bool, delivery: text, expiry: text, message: text,
+  remind_email: bool, remind_sms: bool, delivery: text, expiry: text, message: text, phone: text,
 });
 
 /** Validates one step's values (or all, when `stepId` is omitted) against what this inviter may do. */
@@ -146,6 +150,7 @@ export function parseSubmission(values: Record<string, unknown>, ctx: WizardCont
     else if (roleDeliveries && !roleDeliveries.includes(v.delivery as Delivery)) errors.delivery = `For the role ${ROLE_LABELS[role]}, choose: ${roleDeliveries.map((d) => DELIVERY_LABELS[d]).join(' or ')}.`;
     if (!(EXPIRY_CHOICES as readonly string[]).includes(v.expiry || '7')) errors.expiry = 'Choose an expiry.';
     if (v.delivery === 'sms' && recipients.length > 1) errors.delivery = 'SMS delivery works for one invitee at a time.';
+    if (v.delivery === 'sms' && !normalizePhone(v.phone)) errors.phone = 'Enter the number in international form, e.g. +41 79 123 45 67.';
   }
   if (Object.keys(errors).length) return { ok: false, errors };
   const expiry = v.expiry || '7';
@@ -156,6 +161,7 @@ export function parseSubmission(values: Record<string, unknown>, ctx: WizardCont
       billingRights: billing && role === 'collaborator' && v.billing_rights,
       billingReminders: { email: billing && v.remind_email, sms: billing && v.remind_sms },
       delivery: v.delivery as Delivery, message: v.message.slice(0, 1000),
+      phone: v.delivery === 'sms' ? normalizePhone(v.phone) : undefined,
       expiryDays: expiry === 'never' ? null : Number(expiry),
     },
   };

@@ -79,7 +79,7 @@ describe.skipIf(!available && !required)('acceptance page in headless Chromium',
     const mattermost = createMattermost({
       url: fake.url, botToken: 'bot-token', commandTokens: ['unused-command-token'],
       settings: { publicUrl: 'http://127.0.0.1', trigger: 'invite-people', invitesPerHour: 20, inviteEmailsPerHour: 20 },
-      store, clock: systemClock, log, signer: new Signer('browser-test-secret-browser-test-secret'), outbox, linkDelivery: true,
+      store, clock: systemClock, log, signer: new Signer('browser-test-secret-browser-test-secret'), outbox, links: { publicUrl: 'http://127.0.0.1', orgName: 'Acme Cooperative' },
     });
     const api = new MattermostApi(fake.url, 'bot-token');
     const join = acceptancePageRouter({

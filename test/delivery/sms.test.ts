@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { WebhookSmsSender, invitationSmsText, isE164, maskPhone, normalizePhone } from '../../src/delivery/sms.js';
+import { isE164, normalizePhone } from '../../src/core/phone.js';
+import { WebhookSmsSender, invitationSmsText, maskPhone } from '../../src/delivery/sms.js';
 import { createLogger } from '../../src/logger.js';
 import { PermanentError, RetryLaterError } from '../../src/outbox/errors.js';
 import { anInvitation } from '../helpers/invitationFixture.js';

@@ -1,5 +1,6 @@
 /** What this Mattermost server can do, from its version (X-Version-Id) and licence. */
 import type { Capabilities } from '../../core/policy.js';
+import type { LinkMethod } from '../../delivery/acceptanceLink.js';
 
 export interface DialogFeatures {
   /** `multiselect` on select elements: 11.0. */
@@ -22,7 +23,7 @@ export function dialogFeatures(version: string): DialogFeatures {
   return { multiselect: atLeast(version, 11, 0), multistep: atLeast(version, 11, 1) };
 }
 
-export function mattermostCapabilities(opts: { guestAccounts: boolean; linkDelivery: boolean }): Capabilities {
+export function mattermostCapabilities(opts: { guestAccounts: boolean; linkMethods: readonly LinkMethod[] }): Capabilities {
   return {
     roles: opts.guestAccounts ? ['external', 'collaborator', 'admin'] : ['collaborator', 'admin'],
     missingRoleReasons: {
@@ -31,6 +32,6 @@ export function mattermostCapabilities(opts: { guestAccounts: boolean; linkDeliv
     },
     kdrive: false,
     billing: false,
-    deliveries: opts.linkDelivery ? ['platform_email', 'link'] : ['platform_email'],
+    deliveries: ['platform_email', ...opts.linkMethods],
   };
 }

@@ -1,6 +1,7 @@
 /** What every part of the Mattermost adapter works with, built once in index.ts. */
 import type { Clock } from '../../core/clock.js';
 import type { Capabilities } from '../../core/policy.js';
+import type { LinkChannels } from '../../delivery/acceptanceLink.js';
 import type { Logger } from '../../logger.js';
 import type { Outbox } from '../../outbox/outbox.js';
 import type { Signer } from '../../security/signing.js';
@@ -29,6 +30,8 @@ export interface MattermostContext {
   dialogFeatures(): DialogFeatures;
   /** Set on kChat: the Infomaniak organization behind the server. */
   backend?: MattermostBackend;
+  /** The bot's own acceptance links (link, bot email, SMS delivery); unset, only the platform's email is offered. */
+  links?: LinkChannels;
 }
 
 export const PLATFORM = 'mattermost' as const;

@@ -7,9 +7,13 @@ import type { Outbox } from '../../outbox/outbox.js';
 import type { Signer } from '../../security/signing.js';
 import type { Store } from '../../store/store.js';
 import { MattermostApi } from './api.js';
+import { mattermostAccountCreator, mattermostChannelNames, mattermostLoginUrl } from './accountCreator.js';
+import type { AccountCreator } from '../../lifecycle/accountCreator.js';
+import type { Invitation } from '../../core/model.js';
 import { Approvals } from './approvals.js';
 import { Arrivals } from './arrivals.js';
 import type { MattermostBackendFactory } from './backend.js';
+import { linkMethods as acceptanceLinkMethods, type LinkChannels } from '../../delivery/acceptanceLink.js';
 import { dialogFeatures, mattermostCapabilities } from './capabilities.js';
 import type { MattermostContext, MattermostSettings } from './context.js';
 import { mattermostJobHandlers } from './jobs.js';
@@ -29,8 +33,8 @@ export interface MattermostOptions {
   log: Logger;
   signer: Signer;
   outbox: Outbox;
-  /** Whether the bot serves its own acceptance page (enables "show me a link" delivery). */
-  linkDelivery?: boolean;
+  /** The bot's own acceptance links: enables link, bot email and SMS delivery, as configured. */
+  links?: LinkChannels;
   websocket?: boolean;
   /** kChat: the Infomaniak organization's backend (see backend.ts). */
   backend?: MattermostBackendFactory;
@@ -39,6 +43,8 @@ export interface MattermostOptions {
 export interface MattermostPlatform {
   router: Router;
   arrivals: Arrivals;
+  /** What the acceptance page needs from this server; undefined on kChat, whose invitees accept on Infomaniak. */
+  acceptance?: { accounts: AccountCreator; channelNames(inv: Invitation): Promise<string[]>; loginUrl(): string };
   /** One round of arrival checks: the backend's statuses, then every awaited email. */
   pollArrivals(): Promise<void>;
   start(): Promise<void>;
@@ -48,13 +54,15 @@ export interface MattermostPlatform {
 
 export function createMattermost(opts: MattermostOptions): MattermostPlatform {
   const api = new MattermostApi(opts.url, opts.botToken);
-  let caps: Capabilities = mattermostCapabilities({ guestAccounts: false, linkDelivery: !!opts.linkDelivery });
+  const linkMethods = opts.links ? acceptanceLinkMethods(opts.links) : [];
+  let caps: Capabilities = mattermostCapabilities({ guestAccounts: false, linkMethods });
   let connected = false;
   const registeredTokens: string[] = [];
 
   const ctx: MattermostContext = {
     api, store: opts.store, clock: opts.clock, log: opts.log.child({ platform: 'mattermost' }), signer: opts.signer, outbox: opts.outbox,
     settings: opts.settings,
+    links: opts.links,
     capabilities: () => ctx.backend?.capabilities() ?? caps,
     dialogFeatures: () => dialogFeatures(api.serverVersion()),
   };
@@ -80,10 +88,13 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
   async function refreshCapabilities(): Promise<void> {
     const license = (await api.client.getClientLicenseOld().catch(() => ({}))) as Record<string, string>;
     const guestAccounts = license.IsLicensed === 'true' && license.GuestAccounts === 'true';
-    caps = mattermostCapabilities({ guestAccounts, linkDelivery: !!opts.linkDelivery });
+    caps = mattermostCapabilities({ guestAccounts, linkMethods });
   }
 
   return {
+    acceptance: backend
+      ? undefined
+      : { accounts: mattermostAccountCreator({ api, log: ctx.log }), channelNames: (inv) => mattermostChannelNames(api, inv), loginUrl: () => mattermostLoginUrl(api) },
     router: mattermostRouter(ctx, wizard, approvals, () => [...opts.commandTokens, ...registeredTokens]).use('/form', webFormRouter(ctx, wizard)),
     arrivals,
     async pollArrivals() {

@@ -3,7 +3,12 @@
  * quietly. Failures are MattermostErrors, which the outbox retries or gives up on by status. */
 import { mattermostMarkdown as md } from '../../core/format.js';
 import type { Invitation } from '../../core/model.js';
-import { arrivalAnnouncement, arrivalNoticeToInviter, decisionNoticeToInviter, declinedNoticeToInviter, deliveryFailedNotice, revokedNoticeToInviter, expiredNoticeToInviter, approvalDigest } from '../../core/messages.js';
+import {
+  approvalDigest, arrivalAnnouncement, arrivalNoticeToInviter, decisionNoticeToInviter, declinedNoticeToInviter, deliveryFailedNotice,
+  expiredNoticeToInviter, linkNoticeToInviter, revokedNoticeToInviter,
+} from '../../core/messages.js';
+import { sendAcceptanceLink, type LinkMethod } from '../../delivery/acceptanceLink.js';
+import { renewalRequestNotice } from '../../lifecycle/renewalRequest.js';
 import { JOB, jobKind, notifyInviter, type InviterNotice } from '../../actions/jobs.js';
 import { recordDelivered, recordDeliveryFailed } from '../../actions/recordDelivery.js';
 import type { JobHandler } from '../../outbox/outbox.js';
@@ -66,12 +71,31 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
       let followUps: NewJob[] = [];
       if (ctx.backend) followUps = await ctx.backend.deliver(inv, { sendInviteEmail });
       else if (inv.delivery === 'platform_email') await sendInviteEmail(inv);
+      else await deliverLink(inv, inv.delivery);
       const sent = await recordDelivered(ctx, inv, followUps);
       if (sent?.batch) await reportProgress(sent);
       if (sent) ctx.outbox.kick();
     },
     async onDead(job, error) {
       await recordDeliveryFailed(ctx, await load(job), error);
+    },
+  };
+
+  /** The bot's own acceptance link: mailed, texted, or shown to the inviter to pass on. */
+  async function deliverLink(inv: Invitation, method: LinkMethod, phone?: string): Promise<void> {
+    if (!ctx.links) throw new PermanentError('link delivery is not set up on this bot');
+    const url = await sendAcceptanceLink(ctx, ctx.links, inv, method, phone);
+    if (url) await dm(inv.inviter.id, linkNoticeToInviter(inv, url, md));
+  }
+
+  /** Resend, by the method the inviter or an approver chose. */
+  const resend: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      if (inv.state !== 'sent') return;
+      const method = job.payload.method as Invitation['delivery'];
+      if (method === 'platform_email') await sendInviteEmail(inv);
+      else await deliverLink(inv, method, typeof job.payload.phone === 'string' ? job.payload.phone : undefined);
     },
   };
 
@@ -149,6 +173,12 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
         const by = payload.by as { id?: string; username?: string } | undefined;
         return revokedNoticeToInviter(inv, by?.id && by.username ? md.mention({ id: by.id, username: by.username }) : undefined, md);
       }
+      case 'renewal-request':
+        return renewalRequestNotice(inv, md);
+      case 'link':
+        if (ctx.backend || !ctx.links) return ctx.backend?.noticeText(inv, payload);
+        // Only the link's hash is kept: showing it again means issuing a new one (the old one stops working).
+        return linkNoticeToInviter(inv, (await sendAcceptanceLink(ctx, ctx.links, inv, 'link'))!, md);
       case 'expired':
         return expiredNoticeToInviter(inv, md);
       case 'declined':
@@ -218,6 +248,7 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
     [jobKind(PLATFORM, JOB.notifyInviter)]: notify,
     [jobKind(PLATFORM, JOB.withdraw)]: withdraw,
     [jobKind(PLATFORM, JOB.remindInvitee)]: remindInvitee,
+    [jobKind(PLATFORM, JOB.resend)]: resend,
     [jobKind(PLATFORM, JOB.approvalDigest)]: approvalDigestJob,
   };
 }

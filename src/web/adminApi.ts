@@ -1,0 +1,33 @@
+/** GET /admin/invitations: every invitation as JSON, newest first, paged, for dashboards and audits.
+ * Authenticated by a bearer token (ADMIN_API_TOKEN) compared in constant time. */
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import { InvitationState } from '../core/model.js';
+import { safeEqual } from '../security/signing.js';
+import type { Store } from '../store/store.js';
+
+const Query = z.object({
+  state: z.preprocess((v) => (typeof v === 'string' ? v.split(',') : v), z.array(InvitationState)).optional(),
+  platform: z.string().max(32).optional(),
+  workspace: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export function adminRouter(deps: { store: Store; token: string }): Router {
+  const router = express.Router();
+  router.use((req, res, next) => {
+    const match = /^bearer\s+(.+)$/i.exec(req.get('authorization') ?? '');
+    if (!match || !safeEqual(match[1]!.trim(), deps.token)) return void res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'Unauthorized.' });
+    next();
+  });
+  router.get('/invitations', async (req, res) => {
+    const q = Query.safeParse(req.query);
+    if (!q.success) return void res.status(400).json({ error: `Invalid query: ${q.error.issues[0]?.path.join('.')} ${q.error.issues[0]?.message}` });
+    const { state, platform, workspace, limit, offset } = q.data;
+    const invitations = await deps.store.listInvitations({ states: state, platform, workspaceId: workspace, limit, offset });
+    // The link's hash and the invitee's phone number stay inside.
+    res.json({ invitations: invitations.map(({ linkTokenHash: _h, phone: _p, ...rest }) => rest), limit, offset });
+  });
+  return router;
+}
