@@ -3,7 +3,7 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-export const REDACTED_KEYS = ['token', 'botToken', 'commandTokens', 'secret', 'password', 'authorization', 'Authorization', 'url_accept', 'urlAccept', 'link', 'trigger_id'];
+export const REDACTED_KEYS = ['token', 'botToken', 'commandTokens', 'secret', 'password', 'authorization', 'Authorization', 'url_accept', 'urlAccept', 'link', 'trigger_id', 'appToken', 'adminToken', 'signingSecret', 'response_url', 'responseUrl'];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(

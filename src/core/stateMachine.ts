@@ -25,6 +25,10 @@ export function canApply(event: InvitationEvent, state: InvitationState): boolea
 /** States in which the invitation still waits for something: the invitee can still arrive. */
 export const OPEN_STATES: readonly InvitationState[] = ['pending_approval', 'sending', 'sent', 'failed'];
 
+/** States from which an account with the invited email counts as the invitee's arrival (approved, so the
+ * invitation went out or is going out). */
+export const AWAITING_ARRIVAL: readonly InvitationState[] = OPEN_STATES.filter((s) => s !== 'pending_approval');
+
 export function isOpen(state: InvitationState): boolean {
   return OPEN_STATES.includes(state);
 }

@@ -3,12 +3,9 @@
  * invitation's email up, so a missed event still ends in an arrival. */
 import { recordArrival } from '../../actions/recordArrival.js';
 import { normalizeEmail } from '../../core/model.js';
-import { OPEN_STATES } from '../../core/stateMachine.js';
+import { AWAITING_ARRIVAL } from '../../core/stateMachine.js';
 import { PLATFORM, type MattermostContext } from './context.js';
 import type { WsEvent } from './websocket.js';
-
-/** States from which an account with the invited email counts as the invitee's arrival. */
-const AWAITING = OPEN_STATES.filter((s) => s !== 'pending_approval');
 
 export class Arrivals {
   constructor(private readonly ctx: MattermostContext) {}
@@ -25,13 +22,13 @@ export class Arrivals {
       this.ctx.log.warn('the bot cannot see user emails: arrivals cannot be matched (see README, email visibility)');
       return;
     }
-    const invitations = await this.ctx.store.listInvitations({ platform: PLATFORM, email: normalizeEmail(user.email), states: AWAITING });
+    const invitations = await this.ctx.store.listInvitations({ platform: PLATFORM, email: normalizeEmail(user.email), states: AWAITING_ARRIVAL });
     for (const inv of invitations) await this.arrive(inv.id, user.id, via);
   }
 
   /** Looks each awaited invitee up by email. Returns how many arrived. */
   async reconcile(): Promise<number> {
-    const open = await this.ctx.store.listInvitations({ platform: PLATFORM, states: AWAITING });
+    const open = await this.ctx.store.listInvitations({ platform: PLATFORM, states: AWAITING_ARRIVAL });
     let arrived = 0;
     for (const inv of open) {
       const user = await this.ctx.api.userByEmail(inv.email);
