@@ -1,5 +1,6 @@
 /** Renders the core wizard's steps as Mattermost interactive dialogs, and reads submissions back into the
  * core's field names. Limits from the server's model: title ≤24, display_name ≤24, help_text ≤150. */
+import type { Delivery, Invitation } from '../../src/core/model.js';
 import type { Field, Step } from '../../src/core/wizard.js';
 import type { DialogFeatures } from '../../src/platforms/mattermost/capabilities.js';
 
@@ -82,6 +83,27 @@ export function denyReasonDialog(state: string): Record<string, unknown> {
     title: 'Deny the invitation',
     elements: [{ type: 'textarea', name: 'reason', display_name: 'Reason', optional: true, max_length: 500, help_text: 'The inviter sees this reason.' }],
     submit_label: 'Deny',
+    state,
+  };
+}
+
+const METHOD_LABELS: Record<Delivery, string> = {
+  platform_email: 'The chat’s invitation email',
+  bot_email: 'An email with my link',
+  sms: 'An SMS with my link',
+  link: 'Show me the link',
+};
+
+export function resendDialog(state: string, inv: Invitation, methods: readonly Delivery[]): Record<string, unknown> {
+  return {
+    callback_id: 'resend',
+    title: 'Resend the invitation',
+    introduction_text: `How should ${inv.email} get the invitation again?`,
+    elements: [
+      { type: 'select', name: 'method', display_name: 'Method', default: methods[0], options: methods.map((m) => ({ text: METHOD_LABELS[m], value: m })) },
+      ...(methods.includes('sms') ? [{ type: 'text', subtype: 'tel', name: 'phone', display_name: 'Mobile number (SMS)', optional: true, default: inv.phone ?? '', placeholder: '+41 79 123 45 67', max_length: 20 }] : []),
+    ],
+    submit_label: 'Send',
     state,
   };
 }

@@ -1,15 +1,14 @@
-/** Approval requests on Mattermost: the post with Approve / Deny buttons, the clicks, and the deny reason.
- * Mattermost does not sign button callbacks, so each button's context carries an HMAC over the invitation id,
- * the action and an expiry; the clicker's rights are then re-checked through the API. */
+/** Approval requests on Mattermost: the post with Approve / Deny buttons (see buttons.ts), the clicks, with the
+ * clicker's rights re-checked through the API, and the deny reason. */
 import { mattermostMarkdown as md } from '../../core/format.js';
 import type { Invitation } from '../../core/model.js';
 import { approvalRequest, decisionLine, stateLabel } from '../../core/messages.js';
 import { mayApprove } from '../../core/policy.js';
 import { decideApproval } from '../../actions/decideApproval.js';
 import { denyReasonDialog } from '../../../views/mattermost/dialog.js';
+import { invitationButton } from './buttons.js';
 import type { MattermostContext } from './context.js';
 
-const BUTTON_TTL_MS = 30 * 24 * 3600_000;
 const REASON_TTL_MS = 30 * 60_000;
 
 export interface ActionRequest {
@@ -37,18 +36,18 @@ export class Approvals {
       if (inv.lastError) lines.push(`:warning: ${md.escape(inv.lastError)}`);
       return { message: `${summary}\n\n${lines.join('\n')}`, props: { attachments: [] } };
     }
-    const exp = this.ctx.clock.now().getTime() + BUTTON_TTL_MS;
-    const button = (id: 'approve' | 'deny', name: string, style: string) => ({
-      id, type: 'button', name, style,
-      integration: { url: `${this.ctx.settings.publicUrl}/mattermost/action`, context: { token: this.ctx.signer.sign({ i: inv.id, a: id, exp }) } },
-    });
-    return { message: summary, props: { attachments: [{ text: 'Approve this invitation?', actions: [button('approve', 'Approve', 'primary'), button('deny', 'Deny', 'danger')] }] } };
+    return { message: summary, props: { attachments: [{ text: 'Approve this invitation?', actions: [invitationButton(this.ctx, inv.id, 'approve', 'Approve', { style: 'primary' }), invitationButton(this.ctx, inv.id, 'deny', 'Deny', { style: 'danger' })] }] } };
   }
 
-  async click(req: ActionRequest): Promise<Answer> {
-    const signed = this.ctx.signer.verify(req.context.token, this.ctx.clock.now().getTime());
-    if (!signed || (signed.a !== 'approve' && signed.a !== 'deny')) return { ephemeral_text: 'This button is not valid (expired or altered).' };
-    const inv = await this.ctx.store.getInvitation(String(signed.i));
+  /** An Approve or Deny click, its context already verified. From the pending list (`fromList`) the answer
+   * leaves the list post as it is; on an approval post it rewrites the post to show the outcome. */
+  async click(req: ActionRequest, signed: { i: string; a: 'approve' | 'deny'; fromList: boolean }): Promise<Answer> {
+    const answer = await this.clickOnPost(req, signed);
+    return signed.fromList ? { ephemeral_text: answer.ephemeral_text ?? (signed.a === 'approve' ? 'Approved.' : undefined) } : answer;
+  }
+
+  private async clickOnPost(req: ActionRequest, signed: { i: string; a: 'approve' | 'deny' }): Promise<Answer> {
+    const inv = await this.ctx.store.getInvitation(signed.i);
     if (!inv) return { ephemeral_text: 'This invitation no longer exists.' };
     if (inv.state !== 'pending_approval') return { ephemeral_text: `This invitation was already ${inv.state === 'denied' ? 'denied' : 'decided'}.`, update: await this.renderUpdate(inv) };
 

@@ -11,6 +11,7 @@ import { mattermostAccountCreator, mattermostChannelNames, mattermostLoginUrl } 
 import type { AccountCreator } from '../../lifecycle/accountCreator.js';
 import type { Invitation } from '../../core/model.js';
 import { Approvals } from './approvals.js';
+import { InvitationActions } from './invitationActions.js';
 import { Arrivals } from './arrivals.js';
 import type { MattermostBackendFactory } from './backend.js';
 import { linkMethods as acceptanceLinkMethods, type LinkChannels } from '../../delivery/acceptanceLink.js';
@@ -95,7 +96,7 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
     acceptance: backend
       ? undefined
       : { accounts: mattermostAccountCreator({ api, log: ctx.log }), channelNames: (inv) => mattermostChannelNames(api, inv), loginUrl: () => mattermostLoginUrl(api) },
-    router: mattermostRouter(ctx, wizard, approvals, () => [...opts.commandTokens, ...registeredTokens]).use('/form', webFormRouter(ctx, wizard)),
+    router: mattermostRouter(ctx, wizard, approvals, new InvitationActions(ctx), () => [...opts.commandTokens, ...registeredTokens]).use('/form', webFormRouter(ctx, wizard)),
     arrivals,
     async pollArrivals() {
       await backend?.pollArrivals();

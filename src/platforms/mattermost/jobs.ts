@@ -129,6 +129,9 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
       const userId = inv.arrivedUserId;
       if (inv.state !== 'arrived' || !userId) return;
       const user = await call(() => ctx.api.client.getUser(userId));
+      // An account made on the acceptance page is created, then demoted: joining the team before the demotion
+      // would give an external the default channels as a full member.
+      if (inv.role === 'external' && !user.roles.split(' ').includes('system_guest')) throw new RetryLaterError('waiting until the account is a guest', 2000);
       // Email invitations to members carry no channels: membership is completed here, on arrival.
       if (!ctx.backend?.managesMembership) await call(() => ctx.api.client.addToTeam(inv.workspaceId, userId));
       await call(() => ctx.api.client.addToChannel(userId, channelId));

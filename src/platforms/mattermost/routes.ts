@@ -5,6 +5,8 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { safeEqual } from '../../security/signing.js';
 import type { Approvals } from './approvals.js';
+import { verifyButton } from './buttons.js';
+import type { InvitationActions } from './invitationActions.js';
 import type { MattermostContext } from './context.js';
 import { ephemeral } from './ephemeral.js';
 import type { WizardFlow } from './wizardFlow.js';
@@ -47,7 +49,7 @@ function tokenOf(req: Request): string {
   return match ? match[1]!.trim() : typeof req.body?.token === 'string' ? req.body.token : '';
 }
 
-export function mattermostRouter(ctx: MattermostContext, wizard: WizardFlow, approvals: Approvals, commandTokens: () => string[]): Router {
+export function mattermostRouter(ctx: MattermostContext, wizard: WizardFlow, approvals: Approvals, actions: InvitationActions, commandTokens: () => string[]): Router {
   const router = express.Router();
   const invalid = (res: Response, error: z.ZodError) => res.status(400).json({ error: `Invalid request: ${error.issues[0]?.path.join('.')} ${error.issues[0]?.message}` });
 
@@ -80,6 +82,7 @@ export function mattermostRouter(ctx: MattermostContext, wizard: WizardFlow, app
     if (sub.cancelled) return void res.json({});
     try {
       if (state.k === 'wizard') res.json(await wizard.submit(sub, String(state.d)));
+      else if (state.k === 'resend') res.json(await actions.submitResend(String(state.i), { id: sub.user_id, username: String(state.n ?? '') }, sub.submission));
       else if (state.k === 'deny') res.json(await approvals.denyWithReason(String(state.i), { id: sub.user_id, username: String(state.n ?? '') }, String(sub.submission.reason ?? '').slice(0, 500)));
       else res.status(400).json({ error: 'Unknown form.' });
     } catch (err) {
@@ -91,8 +94,10 @@ export function mattermostRouter(ctx: MattermostContext, wizard: WizardFlow, app
   router.post('/action', express.json({ limit: '64kb' }), async (req, res) => {
     const body = ActionBody.safeParse(req.body ?? {});
     if (!body.success) return void invalid(res, body.error);
+    const click = verifyButton(ctx, body.data.context.token);
+    if (!click) return void res.json({ ephemeral_text: 'This button is not valid (expired or altered).' });
     try {
-      res.json(await approvals.click(body.data));
+      res.json(click.a === 'approve' || click.a === 'deny' ? await approvals.click(body.data, { ...click, a: click.a }) : await actions.click(body.data, click));
     } catch (err) {
       ctx.log.error({ err }, 'button click failed');
       res.json({ ephemeral_text: 'Something went wrong on my side. Please try again.' });

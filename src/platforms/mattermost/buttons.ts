@@ -1,0 +1,30 @@
+/** Message buttons that act on one invitation. Mattermost does not sign clicks, so each button's context holds
+ * an HMAC over the invitation, the action and an expiry (the server strips `integration` from every post it
+ * sends to clients); the click handler verifies it and re-checks the clicker's rights. Ids are letters only,
+ * as the server's click route requires. */
+import type { MattermostContext } from './context.js';
+
+export const BUTTON_ACTIONS = ['approve', 'deny', 'resend', 'showlink', 'revoke', 'retry'] as const;
+export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
+
+const BUTTON_TTL_MS = 30 * 24 * 3600_000;
+
+export function invitationButton(
+  ctx: MattermostContext,
+  invitationId: string,
+  action: ButtonAction,
+  name: string,
+  opts: { style?: 'default' | 'primary' | 'danger'; fromList?: boolean } = {},
+): Record<string, unknown> {
+  const exp = ctx.clock.now().getTime() + BUTTON_TTL_MS;
+  const token = ctx.signer.sign({ i: invitationId, a: action, exp, ...(opts.fromList ? { l: 1 } : {}) });
+  return { id: action, type: 'button', name, style: opts.style ?? 'default', integration: { url: `${ctx.settings.publicUrl}/mattermost/action`, context: { token } } };
+}
+
+export interface VerifiedClick { i: string; a: ButtonAction; fromList: boolean }
+
+export function verifyButton(ctx: MattermostContext, token: unknown): VerifiedClick | undefined {
+  const signed = ctx.signer.verify(token, ctx.clock.now().getTime());
+  if (!signed || !(BUTTON_ACTIONS as readonly unknown[]).includes(signed.a) || typeof signed.i !== 'string') return undefined;
+  return { i: signed.i, a: signed.a as ButtonAction, fromList: signed.l === 1 };
+}

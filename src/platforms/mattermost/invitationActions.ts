@@ -1,0 +1,93 @@
+/** The pending list's buttons other than Approve / Deny: Resend (asks for the method in a dialog), Show link,
+ * Revoke and Retry. Each click re-checks, through the API, that the clicker is the inviter or an approver. */
+import { newId } from '../../core/clock.js';
+import type { Delivery, Invitation } from '../../core/model.js';
+import { normalizePhone } from '../../core/phone.js';
+import { mayApprove } from '../../core/policy.js';
+import { TRANSITIONS } from '../../core/stateMachine.js';
+import { JOB, jobFor } from '../../actions/jobs.js';
+import { revokeInvitation } from '../../actions/revokeInvitation.js';
+import { showLinkAgain } from '../../actions/showLinkAgain.js';
+import { resendDialog } from '../../../views/mattermost/dialog.js';
+import type { ActionRequest } from './approvals.js';
+import type { VerifiedClick } from './buttons.js';
+import type { MattermostContext } from './context.js';
+
+const RESEND_TTL_MS = 30 * 60_000;
+type Answer = Record<string, unknown>;
+
+export class InvitationActions {
+  constructor(private readonly ctx: MattermostContext) {}
+
+  /** Methods a resend can use here. kChat has no resend: its invitees get Infomaniak's link again. */
+  resendMethods(): Delivery[] {
+    if (this.ctx.backend) return ['link'];
+    return [...this.ctx.capabilities().deliveries];
+  }
+
+  async click(req: ActionRequest, click: VerifiedClick): Promise<Answer> {
+    const inv = await this.ctx.store.getInvitation(click.i);
+    if (!inv) return { ephemeral_text: 'This invitation no longer exists.' };
+    const level = await this.ctx.api.level(inv.workspaceId, req.user_id);
+    const by = { id: req.user_id, username: req.user_name ?? '' };
+    if (inv.inviter.id !== by.id && !mayApprove(level)) return { ephemeral_text: 'Only the inviter or an administrator can do this.' };
+    const deps = { store: this.ctx.store, clock: this.ctx.clock };
+
+    switch (click.a) {
+      case 'revoke': {
+        const result = await revokeInvitation(deps, { invitationId: inv.id, by, byLevel: level });
+        this.ctx.outbox.kick();
+        return { ephemeral_text: result.ok ? `Revoked: the invitation for ${inv.email} no longer works.` : result.reason };
+      }
+      case 'showlink': {
+        if (!this.ctx.backend && !this.ctx.links) return { ephemeral_text: 'This bot has no invitation links: it delivers through the chat server’s email.' };
+        const result = await showLinkAgain(deps, { invitationId: inv.id, by, byLevel: level });
+        this.ctx.outbox.kick();
+        return { ephemeral_text: result.ok ? 'I am sending the inviter the link by direct message. Any earlier link of the bot stops working.' : result.reason };
+      }
+      case 'retry':
+        return this.retry(inv, by.id, mayApprove(level));
+      case 'resend': {
+        if (inv.state !== 'sent') return { ephemeral_text: 'Only an invitation that is out can be sent again.' };
+        if (!req.trigger_id) return { ephemeral_text: 'Please try again from the web or desktop app.' };
+        const state = this.ctx.signer.sign({ k: 'resend', i: inv.id, u: by.id, n: by.username, exp: this.ctx.clock.now().getTime() + RESEND_TTL_MS });
+        await this.ctx.api.openDialog({ trigger_id: req.trigger_id, url: `${this.ctx.settings.publicUrl}/mattermost/dialog`, dialog: resendDialog(state, inv, this.resendMethods()) });
+        return {};
+      }
+      default:
+        return { ephemeral_text: 'This button is not valid.' };
+    }
+  }
+
+  /** A failed delivery, sent again by an administrator. */
+  private async retry(inv: Invitation, actor: string, isApprover: boolean): Promise<Answer> {
+    if (!isApprover) return { ephemeral_text: 'Only an administrator can retry a failed invitation.' };
+    const at = this.ctx.clock.now().toISOString();
+    const updated = await this.ctx.store.transition(inv.id, {
+      ...TRANSITIONS.retry,
+      patch: { lastError: undefined },
+      audit: { at, invitationId: inv.id, actor, action: 'retry' },
+      jobs: [jobFor(inv, JOB.deliver, {}, `retry:${newId()}`)],
+    });
+    this.ctx.outbox.kick();
+    return { ephemeral_text: updated ? `Retrying the invitation for ${inv.email}.` : 'This invitation is no longer failed.' };
+  }
+
+  /** The resend dialog's submission; who asked comes from the verified state, and their rights are checked again. */
+  async submitResend(invitationId: string, by: { id: string; username: string }, values: Record<string, unknown>): Promise<Answer> {
+    const inv = await this.ctx.store.getInvitation(invitationId);
+    if (!inv || inv.state !== 'sent') return { error: 'This invitation is no longer out.' };
+    const level = await this.ctx.api.level(inv.workspaceId, by.id);
+    if (inv.inviter.id !== by.id && !mayApprove(level)) return { error: 'Only the inviter or an administrator can resend it.' };
+    const method = String(values.method ?? '') as Delivery;
+    if (!this.resendMethods().includes(method)) return { errors: { method: 'Choose one of the methods offered.' } };
+    const phone = method === 'sms' ? normalizePhone(String(values.phone ?? '')) : undefined;
+    if (method === 'sms' && !phone) return { errors: { phone: 'Enter the number in international form, e.g. +41 79 123 45 67.' } };
+    const at = this.ctx.clock.now().toISOString();
+    const job = this.ctx.backend ? jobFor(inv, JOB.notifyInviter, { about: 'link' }, `link:${newId()}`) : jobFor(inv, JOB.resend, { method, ...(phone ? { phone } : {}) }, newId());
+    await this.ctx.store.patchInvitation(inv.id, {}, { at, invitationId: inv.id, actor: by.id, action: 'resend_requested', detail: { method } });
+    await this.ctx.store.enqueue([job]);
+    this.ctx.outbox.kick();
+    return {};
+  }
+}
