@@ -8,6 +8,7 @@ import { Outbox, type OutboxOptions } from './outbox/outbox.js';
 import { every } from './jobs/every.js';
 import { kchatBackend } from './platforms/kchat/kchatBackend.js';
 import { createMattermost, type MattermostPlatform } from './platforms/mattermost/index.js';
+import { createSlack, SLACK_MOUNT_PATH, type SlackPlatform } from './platforms/slack/index.js';
 import { loadOrCreateSecret } from './security/secret.js';
 import { Signer } from './security/signing.js';
 import { LowdbStore } from './store/lowdbStore.js';
@@ -34,6 +35,7 @@ export interface App {
   store: Store;
   outbox: Outbox;
   mattermost?: MattermostPlatform;
+  slack?: SlackPlatform;
   server?: Server;
   listen(): Promise<Server>;
   stop(): Promise<void>;
@@ -68,26 +70,37 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         links: config.kchat ? undefined : links,
       })
     : undefined;
+  const slack = config.slack
+    ? createSlack({
+        botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken,
+        adminToken: config.slack.adminToken, apiUrl: config.slack.apiUrl,
+        settings: { publicUrl: config.publicUrl, trigger: config.trigger, approvalChannel: config.slack.approvalChannel, joinUrl: config.slack.joinUrl, invitesPerHour: config.invitesPerHour },
+        store, clock, log, signer, outbox, links,
+      })
+    : undefined;
   let arrivalPoll: { stop(): void } | undefined;
 
   const web = createWebApp({
     log,
     routers: [
       ...(mattermost ? [{ path: '/mattermost', router: mattermost.router }] : []),
+      // Slack signs the raw body: nothing may parse it before Bolt's receiver (the web app has no global parser).
+      ...(slack?.router ? [{ path: SLACK_MOUNT_PATH, router: slack.router }] : []),
       {
         path: '/join',
         router: acceptancePageRouter({
           store, clock, log, org: config.org, csrfSecret: secret, passwordRules: { minLength: config.passwordMinLength },
           accounts: (inv) => (inv.platform === 'mattermost' ? mattermost?.acceptance?.accounts : undefined),
-          channelNames: async (inv) => (inv.platform === 'mattermost' && mattermost?.acceptance ? mattermost.acceptance.channelNames(inv) : []),
+          channelNames: async (inv) => (inv.platform === 'mattermost' && mattermost?.acceptance ? mattermost.acceptance.channelNames(inv) : inv.platform === 'slack' && slack ? slack.channelNames(inv) : []),
           loginUrl: (inv) => (inv.platform === 'mattermost' ? mattermost?.acceptance?.loginUrl() : undefined),
+          signUpUrl: (inv) => (inv.platform === 'slack' ? slack?.signUpUrl(inv) : undefined),
           onJobsQueued: () => outbox.kick(),
         }),
       },
       ...(config.adminApiToken ? [{ path: '/admin', router: adminRouter({ store, token: config.adminApiToken }) }] : []),
     ],
     // Ready: the store answers and every configured platform is connected.
-    ready: async () => (await store.listInvitations({ limit: 1 }).then(() => true, () => false)) && (!mattermost || mattermost.ready()),
+    ready: async () => (await store.listInvitations({ limit: 1 }).then(() => true, () => false)) && (!mattermost || mattermost.ready()) && (!slack || slack.ready()),
   });
 
   /** A cron job that runs once per tick across replicas, and logs instead of throwing. */
@@ -97,7 +110,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   }
 
   const app: App = {
-    store, outbox, mattermost,
+    store, outbox, mattermost, slack,
     async listen() {
       const server = await new Promise<Server>((resolve) => {
         const s = web.listen(config.port, () => resolve(s));
@@ -105,16 +118,18 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       app.server = server;
       const address = server.address();
       log.info({ port: typeof address === 'object' && address ? address.port : config.port, publicUrl: config.publicUrl }, 'Guestlist listening');
-      if (!mattermost) log.warn('No platform is configured: set MATTERMOST_URL and MATTERMOST_BOT_TOKEN (see README) to connect one.');
+      if (!mattermost && !slack) log.warn('No platform is configured: set MATTERMOST_URL and MATTERMOST_BOT_TOKEN, or SLACK_BOT_TOKEN (see README), to connect one.');
       if (mattermost) {
         await mattermost.start().catch((err) => log.error({ err: (err as Error).message }, 'could not connect to Mattermost; check MATTERMOST_URL and MATTERMOST_BOT_TOKEN'));
       }
+      if (slack) await slack.start().catch((err) => log.error({ err: (err as Error).message }, 'could not connect to Slack; check SLACK_BOT_TOKEN and SLACK_API_URL'));
       // kChat pushes no arrivals to bots: its invitations' status is polled within the shared Infomaniak budget.
       if (opts.schedule !== false && mattermost && config.kchat) {
         arrivalPoll = every('kchat-arrivals', config.kchat.arrivalPollSeconds * 1000, () => store.exclusive('kchat-arrivals', () => mattermost.pollArrivals()), log);
       }
       outbox.start();
       if (opts.schedule !== false && mattermost) schedule('mattermost-reconcile', config.reconcileCron, () => mattermost.arrivals.reconcile());
+      if (opts.schedule !== false && slack) schedule('slack-reconcile', config.reconcileCron, () => slack.arrivals.reconcile());
       if (opts.schedule !== false) {
         // Once now, to catch up on what fell due while the bot was down, then every ten minutes.
         const lifecycle = () => runLifecycle({ store, clock }).then(() => outbox.kick());
@@ -130,6 +145,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       for (const t of tasks) await t.stop();
       arrivalPoll?.stop();
       mattermost?.stop();
+      await slack?.stop();
       await new Promise<void>((resolve) => (app.server ? app.server.close(() => resolve()) : resolve()));
       app.server?.closeAllConnections();
       await outbox.stop();

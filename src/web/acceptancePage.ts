@@ -36,6 +36,9 @@ export interface AcceptancePageOptions {
    * registration form may redirect to (CSP form-action). Should match what createAccount returns. */
   loginUrl(inv: Invitation): string | undefined;
   passwordRules?: PasswordRules;
+  /** For a platform where only the platform itself creates accounts (Slack): its sign-up link, shown instead of
+   * the registration form. The arrival is then noticed on the platform. */
+  signUpUrl?(inv: Invitation): string | undefined;
   /** Called after jobs were queued (arrival, renewal request): e.g. the outbox's kick. */
   onJobsQueued?(): void;
 }
@@ -79,6 +82,7 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
       message: inv.message || undefined,
       csrf: csrf.issue(req, res, inv.linkTokenHash!),
       rules: pageRules,
+      signUpUrl: opts.signUpUrl?.(inv),
       ...extra,
     });
 
@@ -119,6 +123,7 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
       return notice(res, 200, 'Request sent', `We asked ${inv.inviter.username} to send you a new invitation.`, 'If they do, you will receive it like the first one.');
     }
     if (status !== 'usable') return deadLink(req, res, inv, status);
+    if (opts.signUpUrl?.(inv)) return void res.redirect(303, req.originalUrl);
 
     const parsed = schema.safeParse({ firstName: form.firstName ?? '', lastName: form.lastName ?? '', username: form.username ?? '', password: form.password ?? '' });
     const values = { firstName: String(form.firstName ?? ''), lastName: String(form.lastName ?? ''), username: String(form.username ?? '') };

@@ -1,7 +1,7 @@
 /** GET /join/:token: who invites whom, with which address, to what; and the registration form. The form has no
  * action: it posts back to the page's own address, so the link token never appears in the HTML. */
 import { utcDate } from '../dates.js';
-import { html } from '../html.js';
+import { html, httpUrl } from '../html.js';
 import { page, type Org } from './layout.js';
 
 export type RegistrationField = 'firstName' | 'lastName' | 'username' | 'password';
@@ -21,6 +21,8 @@ export interface JoinView {
   values: Partial<Record<Exclude<RegistrationField, 'password'>, string>>;
   errors: Partial<Record<RegistrationField | 'form', string>>;
   rules: { usernameMin: number; usernameMax: number; passwordMin: number; passwordMax: number; passwordHint: string };
+  /** Set when the platform creates accounts itself (Slack's join link): a button to it replaces the form. */
+  signUpUrl?: string;
 }
 
 function field(v: JoinView, name: RegistrationField, label: string, attrs: { type: string; autocomplete: string; hint?: string; extra?: ReturnType<typeof html> }) {
@@ -34,6 +36,14 @@ function field(v: JoinView, name: RegistrationField, label: string, attrs: { typ
 ${attrs.hint ? html`<p class="hint" id="${hintId}">${attrs.hint}</p>` : ''}
 ${error ? html`<p class="error" id="${errorId}">${error}</p>` : ''}
 </div>`;
+}
+
+function signUpSection(v: JoinView, url: string) {
+  return html`<section class="card">
+<h2>Join</h2>
+<p>Sign up on the next page with <strong>${v.email}</strong>: that is how we recognise you. Once you are in, you are added to the channels listed above.</p>
+<a class="button" href="${httpUrl(url) ?? '#'}" rel="noreferrer">Continue to sign up</a>
+</section>`;
 }
 
 export function joinPage(v: JoinView): string {
@@ -54,7 +64,7 @@ ${v.message ? html`<blockquote>${v.message}</blockquote>` : ''}
 <li><strong>Valid until:</strong> ${v.expiresAt ? utcDate(v.expiresAt) : 'no expiry'}</li>
 </ul>
 </section>
-<section class="card">
+${v.signUpUrl ? signUpSection(v, v.signUpUrl) : html`<section class="card">
 <h2>Create your account</h2>
 ${v.errors.form ? html`<div class="alert" role="alert">${v.errors.form}</div>` : ''}
 <form method="post">
@@ -71,6 +81,6 @@ ${field(v, 'username', 'Username', {
 ${field(v, 'password', 'Password', { type: 'password', autocomplete: 'new-password', hint: r.passwordHint, extra: html` required minlength="${r.passwordMin}" maxlength="${r.passwordMax}"` })}
 <button type="submit">Create my account</button>
 </form>
-</section>`;
+</section>`}`;
   return page({ title: 'Your invitation', org: v.org, body });
 }

@@ -1,0 +1,22 @@
+/** What Guestlist can do on a Slack workspace. Outside Enterprise Grid no API invites anyone, so the invitee gets
+ * the bot's own acceptance link (shown to the inviter, or by the bot's email or SMS) that leads to the workspace's
+ * join link, which makes them a full member: guests and Slack's own invitation email need Grid and an org admin
+ * token (admin.users.invite). */
+import type { Capabilities } from '../../core/policy.js';
+import type { LinkMethod } from '../../delivery/acceptanceLink.js';
+
+export function slackCapabilities(opts: { grid: boolean; linkMethods: readonly LinkMethod[] }): Capabilities {
+  return {
+    roles: opts.grid ? ['external', 'collaborator'] : ['collaborator'],
+    missingRoleReasons: {
+      legal_representative: 'Slack has no legal representative role',
+      admin: 'Slack does not let apps make someone a workspace admin',
+      ...(opts.grid ? {} : { external: 'only Enterprise Grid lets apps invite guests' }),
+    },
+    kdrive: false,
+    billing: false,
+    deliveries: opts.grid ? ['platform_email', ...opts.linkMethods] : opts.linkMethods,
+    // The join link makes members, never guests.
+    roleDeliveries: { external: ['platform_email'] },
+  };
+}

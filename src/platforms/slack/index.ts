@@ -1,0 +1,110 @@
+/** Wires the Slack adapter: Web API client, Bolt with its receiver (HTTP under /slack/events, or Socket Mode),
+ * listeners, outbox handlers, arrival detection. */
+import { App as Bolt } from '@slack/bolt';
+import type { Router } from 'express';
+import type { Clock } from '../../core/clock.js';
+import type { Invitation } from '../../core/model.js';
+import type { Capabilities } from '../../core/policy.js';
+import { linkMethods as acceptanceLinkMethods, type LinkChannels } from '../../delivery/acceptanceLink.js';
+import type { Logger } from '../../logger.js';
+import type { Outbox } from '../../outbox/outbox.js';
+import type { Signer } from '../../security/signing.js';
+import type { Store } from '../../store/store.js';
+import { SlackApi } from './api.js';
+import { Approvals } from './approvals.js';
+import { Arrivals } from './arrivals.js';
+import { slackCapabilities } from './capabilities.js';
+import { PLATFORM, type SlackContext, type SlackSettings } from './context.js';
+import { slackJobHandlers } from './jobs.js';
+import { registerListeners } from './listeners.js';
+import { httpReceiver, socketModeReceiver } from './receiver.js';
+import { slackLogger } from './slackLogger.js';
+import { WizardFlow } from './wizardFlow.js';
+
+export interface SlackOptions {
+  botToken: string;
+  /** HTTP mode (required there). */
+  signingSecret?: string;
+  /** Socket Mode when set. */
+  appToken?: string;
+  /** Enterprise Grid: admin.users.invite. */
+  adminToken?: string;
+  apiUrl: string;
+  settings: SlackSettings;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  signer: Signer;
+  outbox: Outbox;
+  /** The bot's own acceptance links; Slack offers them only with a join link (SLACK_JOIN_URL) to send invitees to. */
+  links?: LinkChannels;
+}
+
+/** Where the web app mounts the HTTP receiver's router: requests arrive at /slack/events. */
+export const SLACK_MOUNT_PATH = '/slack';
+
+export interface SlackPlatform {
+  /** HTTP mode: mount under /slack. Undefined in Socket Mode. */
+  router?: Router;
+  arrivals: Arrivals;
+  /** Where the acceptance page sends a Slack invitee: the workspace's join link. */
+  signUpUrl(inv: Invitation): string | undefined;
+  /** The invitation's channels by name, for the acceptance page. */
+  channelNames(inv: Invitation): Promise<string[]>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  ready(): boolean;
+}
+
+export function createSlack(opts: SlackOptions): SlackPlatform {
+  const log = opts.log.child({ platform: PLATFORM });
+  const api = new SlackApi({ botToken: opts.botToken, adminToken: opts.adminToken, apiUrl: opts.apiUrl, log });
+  let grid = false;
+  const linkMethods = opts.links && opts.settings.joinUrl ? acceptanceLinkMethods(opts.links) : [];
+  let caps: Capabilities = slackCapabilities({ grid, linkMethods });
+  let connected = false;
+
+  const ctx: SlackContext = {
+    api, store: opts.store, clock: opts.clock, log, signer: opts.signer, outbox: opts.outbox, settings: opts.settings, links: opts.links,
+    capabilities: () => caps,
+  };
+  const approvals = new Approvals(ctx);
+  const wizard = new WizardFlow(ctx);
+  const arrivals = new Arrivals(ctx);
+  for (const [kind, handler] of Object.entries(slackJobHandlers(ctx, approvals, () => grid))) opts.outbox.register(kind, handler);
+
+  const http = opts.appToken ? undefined : httpReceiver(opts.signingSecret!, log);
+  const bolt = new Bolt({
+    receiver: http?.receiver ?? socketModeReceiver(opts.appToken!, opts.apiUrl, log),
+    // The identity comes from our own cached auth.test, so Bolt makes no call of its own at construction.
+    authorize: async () => {
+      const id = await api.identity();
+      return { botToken: opts.botToken, botId: id.botId, botUserId: id.botUserId, teamId: id.teamId, enterpriseId: id.enterpriseId };
+    },
+    clientOptions: { slackApiUrl: opts.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
+    logger: slackLogger(log),
+  });
+  registerListeners(bolt, ctx, { wizard, approvals, arrivals });
+
+  return {
+    router: http?.router,
+    arrivals,
+    signUpUrl: () => opts.settings.joinUrl,
+    channelNames: (inv) => approvals.channelNames(inv),
+    async start() {
+      const id = await api.identity();
+      grid = !!id.enterpriseId && !!api.admin;
+      caps = slackCapabilities({ grid, linkMethods });
+      if (api.admin && !grid) log.warn('SLACK_ADMIN_TOKEN is set but this workspace is not on Enterprise Grid: it is not used');
+      if (!caps.deliveries.length) log.error('no way to deliver Slack invitations: set SLACK_JOIN_URL (see README)');
+      if (opts.appToken) await bolt.start();
+      connected = true;
+      log.info({ team: id.teamId, grid, socketMode: !!opts.appToken }, 'connected to Slack');
+    },
+    async stop() {
+      if (opts.appToken && connected) await bolt.stop();
+      connected = false;
+    },
+    ready: () => connected,
+  };
+}

@@ -1,0 +1,74 @@
+/** What the bot does with each kind of Slack request. Commands and clicks are acknowledged first and worked on
+ * after (their answers go through `respond`, the request's response_url); a view submission is answered in its
+ * ack, since that is where Slack takes field errors and the next step. Events are acknowledged by Bolt. */
+import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
+import { helpText, parseCommand } from '../../../commands/invitePeople.js';
+import { APPROVE_ACTION, DENY_ACTION } from '../../../views/slack/approvalMessage.js';
+import type { Approvals } from './approvals.js';
+import type { Arrivals } from './arrivals.js';
+import type { SlackContext } from './context.js';
+import { pendingList } from './pendingList.js';
+import type { SlackEvent } from './scopes.js';
+import type { WizardFlow } from './wizardFlow.js';
+
+const SORRY = 'Something went wrong on my side. Please try again in a moment.';
+
+export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard: WizardFlow; approvals: Approvals; arrivals: Arrivals }): void {
+  const { wizard, approvals, arrivals } = parts;
+  const tell = (respond: RespondFn, text: string) =>
+    respond({ response_type: 'ephemeral', replace_original: false, text }).catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not answer through response_url'));
+
+  bolt.command(`/${ctx.settings.trigger}`, async ({ command, ack, respond }) => {
+    const intent = parseCommand(command.text);
+    if (intent.kind === 'help') return void (await ack({ response_type: 'ephemeral', text: helpText(ctx.settings.trigger, intent.unknown) }));
+    await ack();
+    try {
+      const answer = intent.kind === 'list' ? await pendingList(ctx, command.team_id, command.user_id, intent.page) : await wizard.open(command, intent.prefill);
+      if (answer) await tell(respond, answer);
+    } catch (err) {
+      ctx.log.error({ err: (err as Error).message }, 'slash command failed');
+      await tell(respond, SORRY);
+    }
+  });
+
+  bolt.view(/^invite-/, async ({ ack, body, view }) => {
+    try {
+      await ack(await wizard.submit(body.user.id, view));
+    } catch (err) {
+      ctx.log.error({ err: (err as Error).message }, 'wizard submission failed');
+      await ack({ response_action: 'errors', errors: { [view.blocks.find((b) => b.type === 'input')?.block_id ?? 'emails']: 'Something went wrong on my side; nothing was saved. Please submit again.' } });
+    }
+  });
+
+  bolt.view('deny-reason', async ({ ack, body, view }) => {
+    const reason = String(view.state.values.reason?.reason?.value ?? '').slice(0, 500);
+    const answer = await approvals.denyWithReason(view.private_metadata, body.user.id, reason).catch((err: Error) => {
+      ctx.log.error({ err: err.message }, 'deny failed');
+      return { ok: false as const, reason: SORRY };
+    });
+    await ack(answer.ok ? undefined : { response_action: 'errors', errors: { reason: answer.reason } });
+  });
+
+  for (const [actionId, kind] of [[APPROVE_ACTION, 'approve'], [DENY_ACTION, 'deny']] as const) {
+    bolt.action<BlockButtonAction>(actionId, async ({ ack, body, action, respond }) => {
+      await ack();
+      try {
+        const answer = await approvals.click(kind, action.value ?? '', body.user.id, body.trigger_id);
+        if (!answer.ok) await tell(respond, answer.reason);
+      } catch (err) {
+        ctx.log.error({ err: (err as Error).message }, 'approval click failed');
+        await tell(respond, SORRY);
+      }
+    });
+  }
+
+  bolt.event('team_join' satisfies SlackEvent, async ({ event }) => {
+    await arrivals.onTeamJoin(event.user).catch((err: Error) => ctx.log.warn({ err: err.message }, 'arrival check failed'));
+  });
+
+  bolt.event('member_joined_channel' satisfies SlackEvent, async ({ event }) => {
+    await arrivals.onMemberJoinedChannel(event.user).catch((err: Error) => ctx.log.warn({ err: err.message }, 'arrival check failed'));
+  });
+
+  bolt.error(async (err) => void ctx.log.error({ err: err.message }, 'Slack request failed'));
+}

@@ -1,0 +1,164 @@
+/** Slack's Web API for tests, answered by nock at the network edge (SLACK_API_URL points here): a small
+ * workspace of users and channels, and a record of every call, post, update, opened view and invitation. */
+import nock from 'nock';
+
+export const SLACK_API = 'https://slack.test';
+export const HOOKS = 'https://hooks.slack.test';
+
+export interface FakeSlackUser {
+  id: string;
+  name: string;
+  real_name: string;
+  email: string;
+  is_admin?: boolean;
+  is_owner?: boolean;
+  is_restricted?: boolean;
+  is_bot?: boolean;
+}
+
+export interface FakeSlackChannel { id: string; name: string; is_private: boolean; members: Set<string> }
+export interface FakePost { channel: string; ts: string; text: string; blocks?: any[] }
+
+type Args = Record<string, any>;
+
+/** The WebClient posts form-encoded arguments, objects as JSON strings. */
+function parseArgs(body: string): Args {
+  const raw = Object.fromEntries(new URLSearchParams(body));
+  const args: Args = {};
+  for (const [k, v] of Object.entries(raw)) {
+    try {
+      args[k] = typeof v === 'string' && /^[[{]/.test(v) ? JSON.parse(v) : v;
+    } catch {
+      args[k] = v;
+    }
+  }
+  return args;
+}
+
+export class SlackFake {
+  readonly team = { id: 'T0ACME', name: 'Acme' };
+  readonly botUserId = 'UBOT';
+  enterpriseId: string | undefined;
+  readonly users = new Map<string, FakeSlackUser>();
+  readonly channels = new Map<string, FakeSlackChannel>();
+  readonly calls: { method: string; args: Args; token: string }[] = [];
+  readonly posts: FakePost[] = [];
+  readonly viewsOpened: { trigger_id: string; view: any }[] = [];
+  readonly responses: { path: string; body: any }[] = [];
+  /** Next call to a method answers 429 with this Retry-After (seconds). */
+  readonly rateLimitNext = new Map<string, number>();
+  /** Calls to a method answer after this many milliseconds. */
+  readonly slow = new Map<string, number>();
+  private seq = 0;
+
+  constructor() {
+    nock(SLACK_API).persist().post(/^\/api\/[\w.]+$/).reply(async (req) =>
+      this.handle(new URL(req.url).pathname.replace('/api/', ''), req.headers.get('authorization') ?? '', await req.text()),
+    );
+    nock(HOOKS).persist().post(/.*/).reply(async (req) => {
+      this.responses.push({ path: new URL(req.url).pathname, body: JSON.parse(await req.text()) });
+      return [200, 'ok'];
+    });
+  }
+
+  private async handle(method: string, token: string, body: string): Promise<nock.ReplyFnResult> {
+      const args = parseArgs(body);
+      const delay = this.slow.get(method);
+      if (delay) await new Promise((r) => setTimeout(r, delay));
+      this.calls.push({ method, args, token });
+      const limited = this.rateLimitNext.get(method);
+      if (limited !== undefined) {
+        this.rateLimitNext.delete(method);
+        return [429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(limited) }];
+      }
+      return [200, this.answer(method, args)];
+  }
+
+  stop(): void {
+    nock.cleanAll();
+  }
+
+  addUser(user: Omit<FakeSlackUser, 'real_name'> & { real_name?: string }): FakeSlackUser {
+    const full = { real_name: user.name, ...user };
+    this.users.set(user.id, full);
+    return full;
+  }
+
+  addChannel(id: string, name: string, members: string[], is_private = false): FakeSlackChannel {
+    const channel = { id, name, is_private, members: new Set(members) };
+    this.channels.set(id, channel);
+    return channel;
+  }
+
+  callsOf(method: string) {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  postsIn(channel: string): FakePost[] {
+    return this.posts.filter((p) => p.channel === channel);
+  }
+
+  dmChannelOf(userId: string): string {
+    return `D${userId}`;
+  }
+
+  private userJson(u: FakeSlackUser) {
+    return {
+      id: u.id, team_id: this.team.id, name: u.name, real_name: u.real_name, deleted: false, is_bot: !!u.is_bot,
+      is_admin: !!u.is_admin, is_owner: !!u.is_owner, is_primary_owner: false, is_restricted: !!u.is_restricted, is_ultra_restricted: false,
+      profile: { display_name: u.name, real_name: u.real_name, email: u.email },
+    };
+  }
+
+  private answer(method: string, a: Args): Record<string, unknown> {
+    const fail = (error: string) => ({ ok: false, error });
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, user_id: this.botUserId, bot_id: 'BBOT', team_id: this.team.id, team: this.team.name, ...(this.enterpriseId ? { enterprise_id: this.enterpriseId } : {}) };
+      case 'users.info': {
+        const u = this.users.get(a.user);
+        return u ? { ok: true, user: this.userJson(u) } : fail('user_not_found');
+      }
+      case 'users.list':
+        return { ok: true, members: [...this.users.values()].map((u) => this.userJson(u)), response_metadata: { next_cursor: '' } };
+      case 'users.lookupByEmail': {
+        const u = [...this.users.values()].find((x) => x.email === a.email);
+        return u ? { ok: true, user: this.userJson(u) } : fail('users_not_found');
+      }
+      case 'users.conversations':
+        return { ok: true, channels: [...this.channels.values()].filter((c) => c.members.has(a.user)).map((c) => ({ id: c.id, name: c.name, is_private: c.is_private })), response_metadata: { next_cursor: '' } };
+      case 'conversations.info': {
+        const c = this.channels.get(a.channel);
+        return c ? { ok: true, channel: { id: c.id, name: c.name } } : fail('channel_not_found');
+      }
+      case 'conversations.open':
+        return { ok: true, channel: { id: this.dmChannelOf(a.users) } };
+      case 'conversations.invite': {
+        const c = this.channels.get(a.channel);
+        if (!c) return fail('channel_not_found');
+        if (!c.members.has(this.botUserId)) return fail('not_in_channel');
+        if (c.members.has(a.users)) return fail('already_in_channel');
+        c.members.add(a.users);
+        return { ok: true, channel: { id: c.id } };
+      }
+      case 'chat.postMessage': {
+        const ts = `${1700000000 + ++this.seq}.000100`;
+        this.posts.push({ channel: a.channel, ts, text: a.text, blocks: a.blocks });
+        return { ok: true, channel: a.channel, ts };
+      }
+      case 'chat.update': {
+        const post = this.posts.find((p) => p.channel === a.channel && p.ts === a.ts);
+        if (!post) return fail('message_not_found');
+        Object.assign(post, { text: a.text, blocks: a.blocks });
+        return { ok: true, channel: a.channel, ts: a.ts };
+      }
+      case 'views.open':
+        this.viewsOpened.push({ trigger_id: a.trigger_id, view: a.view });
+        return { ok: true, view: { id: `V${++this.seq}`, ...a.view } };
+      case 'admin.users.invite':
+        return this.enterpriseId ? { ok: true } : fail('not_allowed_token_type');
+      default:
+        return fail('unknown_method');
+    }
+  }
+}
