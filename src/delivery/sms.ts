@@ -5,7 +5,7 @@ import { invitationSms } from '../../views/sms/invitationSms.js';
 import type { Invitation } from '../core/model.js';
 import { isE164 } from '../core/phone.js';
 import type { Logger } from '../logger.js';
-import { PermanentError, RetryLaterError } from '../outbox/errors.js';
+import { PermanentError, RetryLaterError, parseRetryAfter } from '../outbox/errors.js';
 
 export interface SmsSender {
   /** `to` in E.164 (+41791234567). Throws the outbox's PermanentError or RetryLaterError. */
@@ -51,18 +51,10 @@ export class WebhookSmsSender implements SmsSender {
     }
     this.opts.log.warn({ to: masked, status: res.status }, 'SMS gateway refused the message');
     if (res.status === 408 || res.status === 429 || res.status >= 500) {
-      throw new RetryLaterError(`SMS gateway answered ${res.status}`, retryAfterMs(res.headers.get('retry-after')));
+      throw new RetryLaterError(`SMS gateway answered ${res.status}`, parseRetryAfter(res.headers.get('retry-after')));
     }
     throw new PermanentError(`SMS gateway refused the message to ${masked} (${res.status})`);
   }
-}
-
-function retryAfterMs(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 /** The text of an invitation SMS. */

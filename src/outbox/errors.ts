@@ -23,3 +23,12 @@ export function retryAfterOf(err: unknown): number | undefined {
   const ms = (err as { retryAfterMs?: unknown })?.retryAfterMs;
   return typeof ms === 'number' && ms >= 0 ? ms : undefined;
 }
+
+/** An HTTP Retry-After header (seconds, or an HTTP date) in milliseconds from now. */
+export function parseRetryAfter(value: string | null | undefined): number | undefined {
+  if (!value?.trim()) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}

@@ -5,6 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import type { KDriveRight, Role } from '../../core/model.js';
 import type { Store } from '../../store/store.js';
+import { parseRetryAfter } from '../../outbox/errors.js';
 
 export type RoleType = 'owner' | 'admin' | 'normal';
 export type AppRole = 'admin' | 'user';
@@ -76,15 +77,6 @@ export class InfomaniakError extends Error {
     this.retryAfterMs = o.retryAfterMs;
     this.permanent = !o.retryable;
   }
-}
-
-/** Seconds or an HTTP date. */
-function parseRetryAfter(value: string | null): number | undefined {
-  if (!value?.trim()) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 const ErrorEnvelope = z.object({

@@ -4,7 +4,7 @@
 import mm from '@mattermost/client';
 import type { Post } from '@mattermost/types/posts';
 import type { InviterLevel } from '../../core/policy.js';
-import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
+import { PermanentError, RetryLaterError, parseRetryAfter } from '../../outbox/errors.js';
 
 const { Client4 } = mm;
 type Client = InstanceType<typeof Client4>;
@@ -18,14 +18,6 @@ export class MattermostError extends Error {
     const retryable = this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500;
     return retryable ? new RetryLaterError(this.message, this.retryAfterMs) : new PermanentError(this.message);
   }
-}
-
-function retryAfterMs(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 /** Makes Client4 keep the status: every request runs with ignoreStatus and failures are thrown here. */
@@ -42,7 +34,7 @@ function withStatusErrors(client: Client): Client {
     if (result.response.ok) return result;
     const body = (typeof result.data === 'object' && result.data) as { id?: string; message?: string } | false;
     const message = (body && body.message) || (typeof result.data === 'string' && result.data.trim()) || result.response.statusText;
-    throw new MattermostError(result.response.status, body ? body.id : undefined, `Mattermost ${result.response.status}: ${message}`, retryAfterMs(result.headers.get('Retry-After')));
+    throw new MattermostError(result.response.status, body ? body.id : undefined, `Mattermost ${result.response.status}: ${message}`, parseRetryAfter(result.headers.get('Retry-After')));
   };
   return client;
 }
