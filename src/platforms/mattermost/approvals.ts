@@ -71,10 +71,12 @@ export class Approvals {
   private async decide(invitationId: string, approver: { id: string; username: string }, approved: boolean, reason?: string): Promise<Answer> {
     const inv = await this.ctx.store.getInvitation(invitationId);
     if (!inv) return { ephemeral_text: 'This invitation no longer exists.' };
-    const [level, approvers] = await Promise.all([this.ctx.api.level(inv.workspaceId, approver.id), this.ctx.api.approvers(inv.workspaceId)]);
+    // Listing the team's approvers is only needed for four eyes, when someone decides on their own request.
+    const selfDecision = approver.id === inv.inviter.id;
+    const [level, approvers] = await Promise.all([this.ctx.api.level(inv.workspaceId, approver.id), selfDecision ? this.ctx.api.approvers(inv.workspaceId) : []]);
     const result = await decideApproval(
       { store: this.ctx.store, clock: this.ctx.clock },
-      { invitationId, approver, approverLevel: level, approved, reason, otherApproverExists: approvers.some((id) => id !== inv.inviter.id) },
+      { invitationId, approver, approverLevel: level, approved, reason, otherApproverExists: !selfDecision || approvers.some((id) => id !== inv.inviter.id) },
     );
     this.ctx.outbox.kick();
     if (!result.ok) return { ephemeral_text: result.reason, ...(result.invitation && result.invitation.state !== 'pending_approval' ? { update: await this.renderUpdate(result.invitation) } : {}) };

@@ -114,6 +114,22 @@ describe('a member invites an external guest on Mattermost 11.1', () => {
     expect(h!.fake.invitesSent).toHaveLength(1);
   });
 
+  it('keeps four eyes: an inviter promoted to admin cannot approve their own request while others can', async () => {
+    await h!.command(h!.member);
+    const flow = flowFor(h!.member);
+    await flow.submit({ emails: 'eve@example.org', role: 'collaborator' });
+    await flow.submit({ channels: [h!.general.id], delivery: 'platform_email', expiry: '7' });
+    await h!.app.outbox.drain();
+    const post = h!.fake.postsIn(h!.approvals.id)[0]!;
+    h!.fake.teamMember(h!.team.id, h!.member.id)!.roles = 'team_user team_admin';
+    h!.fake.addChannelMember(h!.approvals.id, h!.member.id);
+    const own = await h!.fake.clickButton(post.id, 'approve', h!.member.id);
+    expect(own.body).toMatchObject({ ephemeral_text: expect.stringMatching(/cannot approve your own invitation/) });
+    expect((await h!.app.store.listInvitations({}))[0]!.state).toBe('pending_approval');
+    await h!.fake.clickButton(post.id, 'approve', h!.admin.id);
+    expect((await h!.app.store.listInvitations({}))[0]!.state).toBe('sending');
+  });
+
   it('asks for a reason on Deny and tells the inviter', async () => {
     await h!.command(h!.member);
     const flow = flowFor(h!.member);
