@@ -1,9 +1,9 @@
-/** Slack's Web API for tests, answered by nock at the network edge (SLACK_API_URL points here): a small
- * workspace of users and channels, and a record of every call, post, update, opened view and invitation. */
-import nock from 'nock';
+/** Slack's Web API for tests: a small workspace of users and channels, and a record of every call, post, update,
+ * opened view, invitation and response_url answer. It answers through nock at the network edge (slackNock.ts), or
+ * over real HTTP (`listen`) where nock cannot be loaded. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 
-export const SLACK_API = 'https://slack.test';
-export const HOOKS = 'https://hooks.slack.test';
 
 export interface FakeSlackUser {
   id: string;
@@ -39,6 +39,8 @@ export class SlackFake {
   readonly team = { id: 'T0ACME', name: 'Acme' };
   readonly botUserId = 'UBOT';
   enterpriseId: string | undefined;
+  /** Socket Mode: the WebSocket URL apps.connections.open hands out. */
+  socketUrl: string | undefined;
   readonly users = new Map<string, FakeSlackUser>();
   readonly channels = new Map<string, FakeSlackChannel>();
   readonly calls: { method: string; args: Args; token: string }[] = [];
@@ -51,17 +53,33 @@ export class SlackFake {
   readonly slow = new Map<string, number>();
   private seq = 0;
 
-  constructor() {
-    nock(SLACK_API).persist().post(/^\/api\/[\w.]+$/).reply(async (req) =>
-      this.handle(new URL(req.url).pathname.replace('/api/', ''), req.headers.get('authorization') ?? '', await req.text()),
-    );
-    nock(HOOKS).persist().post(/.*/).reply(async (req) => {
-      this.responses.push({ path: new URL(req.url).pathname, body: JSON.parse(await req.text()) });
-      return [200, 'ok'];
+  private server: http.Server | undefined;
+
+  /** Serves the fake over real HTTP on 127.0.0.1 (for tests that cannot use nock); returns the API base URL. */
+  async listen(): Promise<string> {
+    this.server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', async () => {
+        const path = req.url ?? '';
+        if (!path.startsWith('/api/')) {
+          this.responses.push({ path, body: JSON.parse(body) });
+          return void res.end('ok');
+        }
+        const [status, reply, headers] = await this.handle(path.slice(5), req.headers.authorization ?? '', body);
+        res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(reply));
+      });
     });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/`;
   }
 
-  private async handle(method: string, token: string, body: string): Promise<nock.ReplyFnResult> {
+  async stop(): Promise<void> {
+    await new Promise((r) => (this.server ? this.server.close(r) : r(undefined)));
+  }
+
+  /** Answers one Web API call: [status, body, headers]. */
+  async handle(method: string, token: string, body: string): Promise<[number, Record<string, unknown>, Record<string, string>?]> {
       const args = parseArgs(body);
       const delay = this.slow.get(method);
       if (delay) await new Promise((r) => setTimeout(r, delay));
@@ -71,11 +89,7 @@ export class SlackFake {
         this.rateLimitNext.delete(method);
         return [429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(limited) }];
       }
-      return [200, this.answer(method, args)];
-  }
-
-  stop(): void {
-    nock.cleanAll();
+      return [200, this.answer(method, args, token)];
   }
 
   addUser(user: Omit<FakeSlackUser, 'real_name'> & { real_name?: string }): FakeSlackUser {
@@ -110,7 +124,7 @@ export class SlackFake {
     };
   }
 
-  private answer(method: string, a: Args): Record<string, unknown> {
+  private answer(method: string, a: Args, token: string): Record<string, unknown> {
     const fail = (error: string) => ({ ok: false, error });
     switch (method) {
       case 'auth.test':
@@ -155,6 +169,8 @@ export class SlackFake {
       case 'views.open':
         this.viewsOpened.push({ trigger_id: a.trigger_id, view: a.view });
         return { ok: true, view: { id: `V${++this.seq}`, ...a.view } };
+      case 'apps.connections.open':
+        return this.socketUrl && token === 'Bearer xapp-test' ? { ok: true, url: this.socketUrl } : fail('invalid_auth');
       case 'admin.users.invite':
         return this.enterpriseId ? { ok: true } : fail('not_allowed_token_type');
       default:

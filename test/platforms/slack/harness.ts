@@ -1,38 +1,16 @@
 /** A Guestlist bot with the Slack adapter in HTTP mode, driven through its real /slack/events endpoint with
  * requests signed like Slack's (HMAC-SHA256 over `v0:{timestamp}:{raw body}` with the signing secret), and
  * Slack's Web API answered by the nock fake. */
-import { createHmac } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import nock from 'nock';
 import { pino } from 'pino';
 import { buildApp, type App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
-import { HOOKS, SLACK_API, SlackFake, type FakePost, type FakeSlackUser } from '../../fakes/slackFake.js';
+import { SlackFake, type FakePost, type FakeSlackUser } from '../../fakes/slackFake.js';
+import { HOOKS, interceptSlack, SLACK_API } from '../../fakes/slackNock.js';
 import { eventually, freePort } from '../../support/freePort.js';
-
-export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
-export const JOIN_URL = 'https://join.slack.test/acme';
-
-export function signature(body: string, timestamp: number, secret = SIGNING_SECRET): string {
-  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-}
-
-/** node:http rather than fetch: nock 15.0.0 consumes the body of a fetch it lets through to a real server. */
-export function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { 'Content-Length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { JOIN_URL, post, signature, SIGNING_SECRET } from './signedRequest.js';
 
 export interface SlackHarness {
   app: App;
@@ -82,11 +60,11 @@ function stateValues(view: any, values: Record<string, unknown>): Record<string,
   return state;
 }
 
-export async function startSlackHarness(opts: { env?: Record<string, string>; grid?: boolean } = {}): Promise<SlackHarness> {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+export async function startSlackHarness(opts: { env?: Record<string, string>; grid?: boolean; socketUrl?: string } = {}): Promise<SlackHarness> {
   const fake = new SlackFake();
+  const unintercept = interceptSlack(fake);
   if (opts.grid) fake.enterpriseId = 'E0ORG';
+  fake.socketUrl = opts.socketUrl;
   const admin = fake.addUser({ id: 'UADMIN', name: 'root', email: 'root@acme.test', is_admin: true });
   const admin2 = fake.addUser({ id: 'UCARLA', name: 'carla', email: 'carla@acme.test', is_owner: true });
   const member = fake.addUser({ id: 'UALICE', name: 'alice', real_name: 'Alice Liddell', email: 'alice@acme.test' });
@@ -153,8 +131,7 @@ export async function startSlackHarness(opts: { env?: Record<string, string>; gr
     },
     async close() {
       await app.stop();
-      fake.stop();
-      nock.enableNetConnect();
+      unintercept();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

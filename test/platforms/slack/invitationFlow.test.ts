@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { METHOD_SCOPES } from '../../../src/platforms/slack/scopes.js';
 import { eventually } from '../../support/freePort.js';
-import { JOIN_URL, startSlackHarness, type SlackHarness } from './harness.js';
+import { startSlackHarness, type SlackHarness } from './harness.js';
+import { JOIN_URL } from './signedRequest.js';
 
 let h: SlackHarness | undefined;
 afterEach(async () => {

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../../src/platforms/slack/receiver.js';
 import { eventually } from '../../support/freePort.js';
-import { post, signature, startSlackHarness, type SlackHarness } from './harness.js';
+import { startSlackHarness, type SlackHarness } from './harness.js';
+import { post, signature } from './signedRequest.js';
 
 let h: SlackHarness;
 beforeAll(async () => {

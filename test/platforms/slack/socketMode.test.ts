@@ -1,0 +1,45 @@
+/** Socket Mode (SLACK_APP_TOKEN): the bot opens the WebSocket that apps.connections.open hands out, acknowledges
+ * each envelope by its id, and serves no HTTP endpoint for Slack. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { eventually } from '../../support/freePort.js';
+import { startSlackHarness, type SlackHarness } from './harness.js';
+import { post } from './signedRequest.js';
+
+let h: SlackHarness;
+let wss: WebSocketServer;
+let socket: WebSocket | undefined;
+const acks: { envelope_id: string }[] = [];
+
+beforeAll(async () => {
+  wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => wss.once('listening', r));
+  wss.on('connection', (ws) => {
+    socket = ws;
+    ws.on('message', (m) => acks.push(JSON.parse(String(m))));
+    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0GUEST' } }));
+  });
+  const { port } = wss.address() as { port: number };
+  h = await startSlackHarness({ env: { SLACK_APP_TOKEN: 'xapp-test', SLACK_SIGNING_SECRET: '' }, socketUrl: `ws://127.0.0.1:${port}/link` });
+});
+afterAll(async () => {
+  await h.close();
+  wss.close();
+});
+
+describe('Slack in Socket Mode', () => {
+  it('takes a slash command over the socket, acknowledges it and opens the modal', async () => {
+    await eventually(() => socket);
+    socket!.send(JSON.stringify({
+      envelope_id: 'env-1', type: 'slash_commands', accepts_response_payload: true,
+      payload: { team_id: h.fake.team.id, channel_id: 'CGENERAL', user_id: h.member.id, user_name: 'alice', command: '/invite-people', text: '', trigger_id: 'sock-trigger', response_url: 'https://hooks.slack.test/sock', api_app_id: 'A0GUEST' },
+    }));
+    await eventually(() => acks.find((a) => a.envelope_id === 'env-1'));
+    await eventually(() => h.fake.viewsOpened.find((v) => v.trigger_id === 'sock-trigger'));
+    expect(h.lastView().callback_id).toBe('invite-who');
+  });
+
+  it('has no HTTP endpoint for Slack', async () => {
+    expect((await post(`${h.url}/slack/events`, '{}', { 'Content-Type': 'application/json' })).status).toBe(404);
+  });
+});
