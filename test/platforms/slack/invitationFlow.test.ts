@@ -142,6 +142,21 @@ describe('a member invites someone on a Slack workspace (no Enterprise Grid)', (
     await eventually(() => h!.fake.responses.find((r) => /dan@example\.org/.test(r.body.text)));
   });
 
+  it('asks each admin and owner by DM when no approval channel is set, and updates every DM', async () => {
+    h = await startSlackHarness({ env: { SLACK_APPROVAL_CHANNEL: '' } });
+    await h.command(h.member);
+    await eventually(() => h!.fake.viewsOpened.length);
+    const { view } = await h.submitView(h.member, h.lastView(), { emails: 'fay@example.org', role: 'collaborator' });
+    await h.submitView(h.member, view, { channels: ['CGENERAL'] });
+    await h.app.outbox.drain();
+    const [toAdmin, toOwner] = [h.fake.postsIn('DUADMIN'), h.fake.postsIn('DUCARLA')];
+    expect([toAdmin.length, toOwner.length, h.fake.postsIn('DUALICE').length]).toEqual([1, 1, 0]);
+    await h.click(h.admin2, toOwner[0]!, 'approval.approve');
+    await eventually(async () => (await invitations())[0]!.state === 'sending');
+    await h.app.outbox.drain();
+    for (const post of [...h.fake.postsIn('DUADMIN'), ...h.fake.postsIn('DUCARLA')]) expect(post.text).toMatch(/Approved by <@UCARLA>/);
+  });
+
   it('leaves rate-limited calls to the outbox, which honours Retry-After', async () => {
     h = await startSlackHarness();
     await h.command(h.member);
