@@ -28,7 +28,7 @@ export function slackErrorForOutbox(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-export function platformError(err: unknown): string | undefined {
+function platformError(err: unknown): string | undefined {
   return err instanceof webApi.WebAPIPlatformError ? err.data.error : undefined;
 }
 

@@ -9,7 +9,7 @@ import { decideApproval } from '../../actions/decideApproval.js';
 import { approvalBlocks } from '../../../views/slack/approvalMessage.js';
 import { denyReasonView } from '../../../views/slack/wizardModal.js';
 import type { SlackMember } from './api.js';
-import type { SlackContext } from './context.js';
+import { PLATFORM, type SlackContext } from './context.js';
 
 const REASON_TTL_MS = 30 * 60_000;
 
@@ -35,7 +35,7 @@ export class Approvals {
   /** A click, after its ack. Approve decides at once; Deny opens the reason modal with the click's trigger. */
   async click(action: 'approve' | 'deny', invitationId: string, userId: string, triggerId: string): Promise<ApprovalAnswer> {
     const inv = await this.ctx.store.getInvitation(invitationId);
-    if (!inv || inv.platform !== 'slack') return { ok: false, reason: 'This invitation no longer exists.' };
+    if (!inv || inv.platform !== PLATFORM) return { ok: false, reason: 'This invitation no longer exists.' };
     if (inv.state !== 'pending_approval') return { ok: false, reason: `This invitation was already ${inv.state === 'denied' ? 'denied' : 'decided'}.` };
     const approver = await this.ctx.api.member(userId);
     if (!mayApprove(approver.level)) return { ok: false, reason: 'Only workspace admins and owners can approve or deny invitations.' };
