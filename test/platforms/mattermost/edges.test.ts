@@ -171,6 +171,24 @@ describe('delivery through the outbox', () => {
   });
 });
 
+describe('the WebSocket', () => {
+  it('reconnects after a drop and gets the events it missed replayed', async () => {
+    h = await startHarness();
+    await h!.command(h!.admin);
+    const flow = h!.fake.dialogFlow(lastDialog(), { userId: h!.admin.id, channelId: h!.general.id, teamId: h!.team.id });
+    await flow.submit({ emails: 'ana@example.org', role: 'collaborator' });
+    await flow.submit({ channels: [h!.general.id], delivery: 'platform_email', expiry: '7' });
+    await h!.app.outbox.drain();
+    await eventually(() => h!.fake.wsConnections === 1);
+    h!.fake.dropWebSockets();
+    h!.fake.registerUser({ email: 'ana@example.org', username: 'ana', teamId: h!.team.id }); // while the bot is away
+    await eventually(async () => (await h!.app.store.listInvitations({}))[0]!.state === 'arrived', 8000);
+    expect(h!.fake.wsConnections).toBe(1);
+    const [inv] = await h!.app.store.listInvitations({});
+    expect((await h!.app.store.auditTrail(inv!.id)).find((a) => a.action === 'arrived')!.detail).toEqual({ via: 'websocket:new_user' });
+  });
+});
+
 describe('arrival without the WebSocket event', () => {
   it('is found by reconciliation after the socket was down', async () => {
     h = await startHarness();
