@@ -3,7 +3,10 @@
  * the outbox's retry-later (with Retry-After) or permanent errors (see api.ts). */
 import { slackMrkdwn as mrkdwn } from '../../core/format.js';
 import type { Invitation } from '../../core/model.js';
-import { arrivalAnnouncement, arrivalNoticeToInviter, decisionNoticeToInviter, declinedNoticeToInviter, deliveryFailedNotice, linkNoticeToInviter, revokedNoticeToInviter } from '../../core/messages.js';
+import {
+  approvalDigest, arrivalAnnouncement, arrivalNoticeToInviter, decisionNoticeToInviter, declinedNoticeToInviter, deliveryFailedNotice, expiredNoticeToInviter,
+  linkNoticeToInviter, revokedNoticeToInviter,
+} from '../../core/messages.js';
 import { JOB, jobKind, type InviterNotice } from '../../actions/jobs.js';
 import { recordDelivered, recordDeliveryFailed } from '../../actions/recordDelivery.js';
 import { sendAcceptanceLink, type LinkMethod } from '../../delivery/acceptanceLink.js';
@@ -138,12 +141,36 @@ export function slackJobHandlers(ctx: SlackContext, approvals: Approvals, grid: 
       }
       case 'declined':
         return declinedNoticeToInviter(inv, payload.how === 'rejected' ? 'rejected' : 'cancelled', mrkdwn);
+      case 'expired':
+        return expiredNoticeToInviter(inv, mrkdwn);
       case RENEWAL_REQUEST:
         return renewalRequestNotice(inv, mrkdwn);
       default:
         return undefined;
     }
   }
+
+  /** The invitee's one reminder: the bot's link again by the same email or SMS (a new link; the old one dies).
+   * Slack's own invitation cannot be resent by an app, and a link the inviter passed on is theirs to remind. */
+  const remindInvitee: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      if (inv.state !== 'sent' || (inv.delivery !== 'bot_email' && inv.delivery !== 'sms') || !ctx.links) return;
+      await sendAcceptanceLink(ctx, ctx.links, inv, inv.delivery);
+    },
+  };
+
+  const approvalDigestJob: JobHandler = {
+    async run(job) {
+      const ids = (job.payload.invitationIds as string[]) ?? [];
+      const waiting = (await Promise.all(ids.map((id) => ctx.store.getInvitation(id)))).filter((i): i is Invitation => i?.state === 'pending_approval');
+      if (!waiting.length) return;
+      const text = approvalDigest(waiting, mrkdwn);
+      const channel = ctx.settings.approvalChannel;
+      if (channel) await call(() => api.post(channel, text));
+      else for (const id of await call(() => api.approvers())) await call(() => api.dm(id, text));
+    },
+  };
 
   return {
     [jobKind(PLATFORM, JOB.requestApproval)]: requestApproval,
@@ -153,5 +180,7 @@ export function slackJobHandlers(ctx: SlackContext, approvals: Approvals, grid: 
     [jobKind(PLATFORM, JOB.applyRole)]: applyRole,
     [jobKind(PLATFORM, JOB.notifyInviter)]: notify,
     [jobKind(PLATFORM, JOB.withdraw)]: withdraw,
+    [jobKind(PLATFORM, JOB.remindInvitee)]: remindInvitee,
+    [jobKind(PLATFORM, JOB.approvalDigest)]: approvalDigestJob,
   };
 }
