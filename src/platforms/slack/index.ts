@@ -97,12 +97,13 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
       caps = slackCapabilities({ grid, linkMethods });
       if (api.admin && !grid) log.warn('SLACK_ADMIN_TOKEN is set but this workspace is not on Enterprise Grid: it is not used');
       if (!caps.deliveries.length) log.error('no way to deliver Slack invitations: set SLACK_JOIN_URL (see README)');
-      if (opts.appToken) await bolt.start();
-      connected = true;
       log.info({ team: id.teamId, grid, socketMode: !!opts.appToken }, 'connected to Slack');
+      if (!opts.appToken) connected = true;
+      // The socket client keeps retrying until Slack accepts it: the rest of the bot starts meanwhile, not ready.
+      else void bolt.start().then(() => void (connected = true), (err: Error) => log.error({ err: err.message }, 'Socket Mode could not connect; check SLACK_APP_TOKEN'));
     },
     async stop() {
-      if (opts.appToken && connected) await bolt.stop();
+      if (opts.appToken) await bolt.stop().catch((err: Error) => log.warn({ err: err.message }, 'Socket Mode did not close cleanly'));
       connected = false;
     },
     ready: () => connected,
