@@ -1,6 +1,7 @@
 /** The outbox jobs that state changes schedule. A job's kind names its platform, whose adapter runs it. */
 import type { Invitation } from '../core/model.js';
-import type { NewJob } from '../store/store.js';
+import { PermanentError } from '../outbox/errors.js';
+import type { NewJob, OutboxJob, Store } from '../store/store.js';
 
 export const JOB = {
   requestApproval: 'request-approval',
@@ -40,4 +41,11 @@ export function jobFor(inv: Invitation, what: JobWhat, payload: Record<string, u
 
 export function notifyInviter(inv: Invitation, about: InviterNotice, key = ''): NewJob {
   return jobFor(inv, JOB.notifyInviter, { about }, `${about}${key ? `:${key}` : ''}`);
+}
+
+/** The invitation a job is about; a job whose invitation is gone can never succeed. */
+export async function invitationOf(store: Store, job: OutboxJob): Promise<Invitation> {
+  const inv = job.invitationId ? await store.getInvitation(job.invitationId) : undefined;
+  if (!inv) throw new PermanentError(`invitation ${job.invitationId} not found`);
+  return inv;
 }

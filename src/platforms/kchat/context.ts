@@ -3,8 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Invitation } from '../../core/model.js';
 import type { Logger } from '../../logger.js';
 import type { Outbox } from '../../outbox/outbox.js';
-import { PermanentError } from '../../outbox/errors.js';
-import type { OutboxJob, Store } from '../../store/store.js';
+import type { Store } from '../../store/store.js';
 import { MattermostError, type MattermostApi } from '../mattermost/api.js';
 import type { InfomaniakApi } from './infomaniakApi.js';
 
@@ -24,12 +23,6 @@ export interface KchatContext {
   log: Logger;
   outbox: Outbox;
   kdriveId?: number;
-}
-
-export async function loadInvitation(ctx: KchatContext, job: OutboxJob): Promise<Invitation> {
-  const inv = job.invitationId ? await ctx.store.getInvitation(job.invitationId) : undefined;
-  if (!inv) throw new PermanentError(`invitation ${job.invitationId} not found`);
-  return inv;
 }
 
 /** A kChat call from an outbox job: its failure becomes the outbox's retry-or-not decision. */

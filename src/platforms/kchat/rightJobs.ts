@@ -6,7 +6,8 @@ import type { Invitation } from '../../core/model.js';
 import type { JobHandler } from '../../outbox/outbox.js';
 import { PermanentError, isPaced, isPermanent } from '../../outbox/errors.js';
 import type { NewJob } from '../../store/store.js';
-import { ikInvitationId, inviterLocale, loadInvitation, type KchatContext } from './context.js';
+import { ikInvitationId, inviterLocale, type KchatContext } from './context.js';
+import { invitationOf } from '../../actions/jobs.js';
 import type { RightProgress } from './notices.js';
 import { appRole, isRightStep, nextSteps, rightJob, STEP_LABELS, type RightStep } from './rightSteps.js';
 
@@ -53,7 +54,7 @@ export function rightJobHandler(ctx: KchatContext): JobHandler {
     async run(job) {
       const step = job.payload.step;
       if (!isRightStep(step)) throw new PermanentError(`unknown right step ${String(step)}`);
-      const inv = await loadInvitation(ctx, job);
+      const inv = await invitationOf(ctx.store, job);
       if (!LIVE_STATES.includes(inv.state)) return;
       try {
         await apply(inv, step);

@@ -9,7 +9,7 @@ import {
 } from '../../core/messages.js';
 import { sendAcceptanceLink, type LinkMethod } from '../../delivery/acceptanceLink.js';
 import { renewalRequestNotice } from '../../lifecycle/renewalRequest.js';
-import { JOB, jobKind, notifyInviter, type InviterNotice } from '../../actions/jobs.js';
+import { JOB, jobKind, notifyInviter, type InviterNotice, invitationOf } from '../../actions/jobs.js';
 import { recordDelivered, recordDeliveryFailed } from '../../actions/recordDelivery.js';
 import type { JobHandler } from '../../outbox/outbox.js';
 import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
@@ -23,11 +23,7 @@ const RATE_LIMITED = 'app.email.rate_limit_exceeded.app_error';
 const PROGRESS_EVERY = 20;
 
 export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approvals): Record<string, JobHandler> {
-  const load = async (job: OutboxJob): Promise<Invitation> => {
-    const inv = job.invitationId ? await ctx.store.getInvitation(job.invitationId) : undefined;
-    if (!inv) throw new PermanentError(`invitation ${job.invitationId} not found`);
-    return inv;
-  };
+  const load = (job: OutboxJob) => invitationOf(ctx.store, job);
   /** Runs a platform call, turning its failure into the outbox's retry-or-not decision. */
   const call = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {

@@ -7,7 +7,7 @@ import {
   approvalDigest, arrivalAnnouncement, arrivalNoticeToInviter, decisionNoticeToInviter, declinedNoticeToInviter, deliveryFailedNotice, expiredNoticeToInviter,
   linkNoticeToInviter, revokedNoticeToInviter,
 } from '../../core/messages.js';
-import { JOB, jobKind, type InviterNotice } from '../../actions/jobs.js';
+import { JOB, jobKind, type InviterNotice, invitationOf } from '../../actions/jobs.js';
 import { recordDelivered, recordDeliveryFailed } from '../../actions/recordDelivery.js';
 import { sendAcceptanceLink, type LinkMethod } from '../../delivery/acceptanceLink.js';
 import { RENEWAL_REQUEST, renewalRequestNotice } from '../../lifecycle/renewalRequest.js';
@@ -20,11 +20,7 @@ import { PLATFORM, type SlackContext } from './context.js';
 
 export function slackJobHandlers(ctx: SlackContext, approvals: Approvals, grid: () => boolean): Record<string, JobHandler> {
   const { api } = ctx;
-  const load = async (job: OutboxJob): Promise<Invitation> => {
-    const inv = job.invitationId ? await ctx.store.getInvitation(job.invitationId) : undefined;
-    if (!inv) throw new PermanentError(`invitation ${job.invitationId} not found`);
-    return inv;
-  };
+  const load = (job: OutboxJob) => invitationOf(ctx.store, job);
   /** Runs a Web API call, turning its failure into the outbox's retry-or-not decision. */
   const call = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
