@@ -65,7 +65,7 @@ export async function benchCommand(whatIf?: (app: App) => Promise<void> | void):
 
   // Baseline: a bare express 5 app with one urlencoded POST route, in this process.
   const bare = express();
-  bare.post('/mattermost/command', express.urlencoded({ extended: false, limit: '16kb' }), (req, res) => void res.json({}));
+  bare.post('/mattermost/command', express.urlencoded({ extended: false, limit: '16kb' }), (_req, res) => void res.json({}));
   const bareServer = await new Promise<Server>((resolve) => {
     const s = bare.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -119,10 +119,10 @@ export async function startBot(opts: {
     ...(opts.approvalChannelId ? { MATTERMOST_APPROVAL_CHANNEL_ID: opts.approvalChannelId } : {}),
     ...opts.env,
   };
-  // BENCH_OUTBOX_BATCH: what-if runs with more jobs per outbox pass (by default the bot's own, 8).
-  const batch = process.env.BENCH_OUTBOX_BATCH ? { batch: Number(process.env.BENCH_OUTBOX_BATCH) } : {};
+  // BENCH_OUTBOX_CONCURRENCY: what-if runs with more or fewer jobs in flight (by default the bot's own).
+  const concurrency = process.env.BENCH_OUTBOX_CONCURRENCY ? { concurrency: Number(process.env.BENCH_OUTBOX_CONCURRENCY) } : {};
   const appOpts: AppOptions = { schedule: false, log: pino({ level: 'silent' }), store, ...opts.app };
-  if (appOpts.outbox) appOpts.outbox = { ...appOpts.outbox, ...batch };
+  if (appOpts.outbox) appOpts.outbox = { ...appOpts.outbox, ...concurrency };
   const app = await buildApp(loadConfig(env), appOpts);
   await app.listen();
   return {

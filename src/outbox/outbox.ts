@@ -16,7 +16,8 @@ export interface JobHandler {
 export interface OutboxOptions {
   pollMs?: number;
   leaseMs?: number;
-  batch?: number;
+  /** Jobs run at once. */
+  concurrency?: number;
   maxAttempts?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -31,7 +32,7 @@ export class Outbox {
   private readonly opts: Required<OutboxOptions>;
 
   constructor(private readonly store: Store, private readonly clock: Clock, private readonly log: Logger, opts: OutboxOptions = {}) {
-    this.opts = { pollMs: 1000, leaseMs: 60_000, batch: 8, maxAttempts: 12, baseDelayMs: 1000, maxDelayMs: 15 * 60_000, ...opts };
+    this.opts = { pollMs: 1000, leaseMs: 60_000, concurrency: 32, maxAttempts: 12, baseDelayMs: 1000, maxDelayMs: 15 * 60_000, ...opts };
   }
 
   register(kind: string, handler: JobHandler): void {
@@ -73,14 +74,25 @@ export class Outbox {
       });
   }
 
-  /** Runs every job that is due, batch after batch, until none is. Returns how many ran. */
+  /** Runs every job that is due until none is, with up to `concurrency` in flight: a slow job does not hold back
+   * the others, and jobs are claimed as slots free up (a finished job may have enqueued follow-ups). Returns how
+   * many ran. */
   async drain(): Promise<number> {
+    const max = this.opts.concurrency;
+    const inFlight = new Set<Promise<void>>();
     let ran = 0;
     for (;;) {
-      const jobs = await this.store.claimJobs(this.clock.now(), this.opts.batch, this.opts.leaseMs);
-      if (!jobs.length) return ran;
-      await Promise.all(jobs.map((job) => this.runJob(job)));
-      ran += jobs.length;
+      if (inFlight.size < max) {
+        const jobs = await this.store.claimJobs(this.clock.now(), max - inFlight.size, this.opts.leaseMs);
+        for (const job of jobs) {
+          const running: Promise<void> = this.runJob(job).finally(() => inFlight.delete(running));
+          inFlight.add(running);
+        }
+        ran += jobs.length;
+        if (!jobs.length && !inFlight.size) return ran;
+        if (jobs.length && inFlight.size < max) continue;
+      }
+      await Promise.race(inFlight);
     }
   }
 
