@@ -19,7 +19,8 @@ export async function recordArrival(
     patch: { arrivedUserId: userId, arrivedAt: at },
     audit: { at, invitationId: inv.id, actor: userId, action: 'arrived', detail: { via } },
     jobs: [
-      jobFor(arrived, JOB.applyRole),
+      // Only roles above a plain member need anything applied once the account exists.
+      ...(inv.role === 'admin' || inv.role === 'legal_representative' ? [jobFor(arrived, JOB.applyRole)] : []),
       ...inv.channelIds.map((channelId) => jobFor(arrived, JOB.announce, { channelId }, channelId)),
       notifyInviter(arrived, 'arrival'),
     ],

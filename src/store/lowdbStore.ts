@@ -4,7 +4,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { DataFile } from 'lowdb/node';
 import { z } from 'zod';
 import { AuditEntry, Invitation } from '../core/model.js';
 import { isOpen } from '../core/stateMachine.js';
@@ -27,6 +27,7 @@ export class LowdbStore implements Store {
   private queued: Promise<void> | undefined;
   private current: Promise<void> = Promise.resolve();
   private jobSeq = 0;
+  private readonly dedupeKeys = new Set<string>();
 
   private constructor(private readonly db: Low<Data>, readonly file: string) {}
 
@@ -35,8 +36,9 @@ export class LowdbStore implements Store {
   static async open(dataDir: string, fileName = 'guestlist.json', archiveAfterDays = 30): Promise<LowdbStore> {
     await mkdir(dataDir, { recursive: true });
     const file = path.join(dataDir, fileName);
-    // Not JSONFilePreset: it silently keeps everything in memory under NODE_ENV=test.
-    const db = new Low<Data>(new JSONFile<Data>(file), structuredClone(EMPTY));
+    // Not JSONFilePreset: it silently keeps everything in memory under NODE_ENV=test. Compact JSON, not
+    // JSONFile's pretty-printing: the whole file is rewritten on every change, so its size is the cost.
+    const db = new Low<Data>(new DataFile<Data>(file, { parse: JSON.parse, stringify: (data) => JSON.stringify(data) }), structuredClone(EMPTY));
     await db.read();
     const parsed = Data.safeParse(db.data);
     if (!parsed.success) {
@@ -46,6 +48,7 @@ export class LowdbStore implements Store {
     // One process per file: leases found at start belong to a process that died, so its jobs are due now.
     for (const job of db.data.outbox) delete job.leaseUntil;
     const store = new LowdbStore(db, file);
+    for (const job of db.data.outbox) store.dedupeKeys.add(job.dedupeKey);
     await store.archiveFinished(new Date(Date.now() - archiveAfterDays * 86400_000));
     return store;
   }
@@ -66,9 +69,13 @@ export class LowdbStore implements Store {
     return this.queued;
   }
 
-  private addJobs(jobs: NewJob[], now = new Date()): void {
+  /** Adds the jobs whose dedupe key is new; returns how many that was. */
+  private addJobs(jobs: NewJob[], now = new Date()): number {
+    let added = 0;
     for (const job of jobs) {
-      if (this.data.outbox.some((j) => j.dedupeKey === job.dedupeKey)) continue;
+      if (this.dedupeKeys.has(job.dedupeKey)) continue;
+      this.dedupeKeys.add(job.dedupeKey);
+      added++;
       this.data.outbox.push({
         id: `${now.getTime().toString(36)}-${(this.jobSeq++).toString(36)}`,
         kind: job.kind,
@@ -81,6 +88,7 @@ export class LowdbStore implements Store {
         createdAt: now.toISOString(),
       });
     }
+    return added;
   }
 
   async createInvitations(invitations: Invitation[], audit: AuditEntry[], jobs: NewJob[]): Promise<void> {
@@ -140,8 +148,7 @@ export class LowdbStore implements Store {
   }
 
   async enqueue(jobs: NewJob[]): Promise<void> {
-    this.addJobs(jobs);
-    await this.persist();
+    if (this.addJobs(jobs)) await this.persist();
   }
 
   async claimJobs(now: Date, limit: number, leaseMs: number): Promise<OutboxJob[]> {
@@ -152,8 +159,8 @@ export class LowdbStore implements Store {
       .slice(0, limit);
     if (!due.length) return [];
     const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
+    // Leases only matter inside this process (open() drops them), so taking one costs no write.
     for (const job of due) job.leaseUntil = leaseUntil;
-    await this.persist();
     return structuredClone(due);
   }
 
@@ -167,7 +174,11 @@ export class LowdbStore implements Store {
     const job = this.job(id);
     Object.assign(job, { state: 'done', leaseUntil: undefined, attempts: job.attempts + 1 });
     const cutoff = new Date(Date.now() - DONE_JOB_RETENTION_MS).toISOString();
-    this.data.outbox = this.data.outbox.filter((j) => j.state !== 'done' || j.runAt >= cutoff);
+    this.data.outbox = this.data.outbox.filter((j) => {
+      const keep = j.state !== 'done' || j.runAt >= cutoff;
+      if (!keep) this.dedupeKeys.delete(j.dedupeKey);
+      return keep;
+    });
     await this.persist();
   }
 
@@ -193,7 +204,10 @@ export class LowdbStore implements Store {
     const now = new Date().toISOString();
     this.data.drafts = this.data.drafts.filter((d) => d.id !== draft.id && d.expiresAt > now);
     this.data.drafts.push(structuredClone(draft));
-    await this.persist();
+    // Not awaited: a draft is no acknowledgement, and the command must not wait for a file write before its
+    // dialog opens. The draft reaches the file with this write (or an earlier-queued one); a crash before that
+    // costs the user a "form expired, run the command again".
+    void this.persist().catch(() => undefined);
   }
 
   async getDraft(id: string): Promise<Draft | undefined> {
@@ -242,13 +256,24 @@ export class LowdbStore implements Store {
     const iso = cutoff.toISOString();
     const old = new Set(this.data.invitations.filter((i) => !isOpen(i.state) && i.updatedAt < iso).map((i) => i.id));
     if (!old.size) return 0;
+    const trails = new Map<string, AuditEntry[]>();
+    for (const entry of this.data.audit) {
+      if (!old.has(entry.invitationId)) continue;
+      const trail = trails.get(entry.invitationId) ?? [];
+      trail.push(entry);
+      trails.set(entry.invitationId, trail);
+    }
     const lines = this.data.invitations
       .filter((i) => old.has(i.id))
-      .map((invitation) => JSON.stringify({ invitation, audit: this.data.audit.filter((a) => a.invitationId === invitation.id) }));
+      .map((invitation) => JSON.stringify({ invitation, audit: trails.get(invitation.id) ?? [] }));
     await appendFile(this.archiveFile, lines.join('\n') + '\n');
     this.data.invitations = this.data.invitations.filter((i) => !old.has(i.id));
     this.data.audit = this.data.audit.filter((a) => !old.has(a.invitationId));
-    this.data.outbox = this.data.outbox.filter((j) => !j.invitationId || !old.has(j.invitationId) || j.state === 'pending');
+    this.data.outbox = this.data.outbox.filter((j) => {
+      const keep = !j.invitationId || !old.has(j.invitationId) || j.state === 'pending';
+      if (!keep) this.dedupeKeys.delete(j.dedupeKey);
+      return keep;
+    });
     await this.persist();
     return old.size;
   }

@@ -126,7 +126,7 @@ describe('acceptance page', () => {
     const trail = await store.auditTrail(inv.id);
     expect(trail.at(-1)).toMatchObject({ action: 'arrived', detail: { via: 'acceptance-page' } });
     const jobs = (await store.jobs({ invitationId: inv.id })).map((j) => j.dedupeKey).sort();
-    expect(jobs).toEqual([`announce:${inv.id}:evil`, `announce:${inv.id}:general`, `apply-role:${inv.id}`, `notify-inviter:${inv.id}:arrival`].sort());
+    expect(jobs).toEqual([`announce:${inv.id}:evil`, `announce:${inv.id}:general`, `notify-inviter:${inv.id}:arrival`].sort());
     expect(kicks).toBe(1);
     expect(logs.join('')).not.toContain('correct horse');
     expect(logs.join('')).not.toContain(path.split('/').pop()!);

@@ -109,12 +109,12 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
         : ctx.api.client.sendEmailInvitesToTeamAndChannelsGracefully(inv.workspaceId, inv.channelIds, [inv.email], inv.message));
     } catch (err) {
       // The server's own limiter answers 413 with this id, even with graceful=true: wait, do not give up.
-      if (err instanceof MattermostError && err.errorId === RATE_LIMITED) throw new RetryLaterError(err.message, paceMs);
+      if (err instanceof MattermostError && err.errorId === RATE_LIMITED) throw new RetryLaterError(err.message, paceMs, true);
       throw err instanceof MattermostError ? err.forOutbox() : err;
     }
     const error = results[0]?.error as { id?: string; message?: string } | undefined | null;
     if (!error) return;
-    if (error.id === RATE_LIMITED) throw new RetryLaterError(error.message ?? 'invitation emails rate limited', paceMs);
+    if (error.id === RATE_LIMITED) throw new RetryLaterError(error.message ?? 'invitation emails rate limited', paceMs, true);
     throw new PermanentError(error.message ?? error.id ?? 'the server refused the invitation');
   }
 
