@@ -11,6 +11,7 @@ import { parseCommand, helpText } from '../../../commands/invitePeople.js';
 import { CHANNEL_SLOTS, readSubmission, renderDialog } from '../../../views/mattermost/dialog.js';
 import { PLATFORM, WIZARD_TTL_MS, type MattermostContext } from './context.js';
 import { ephemeral } from './ephemeral.js';
+import { RecentLookups } from './recentLookups.js';
 import { listInvitations } from './pendingList.js';
 import { MattermostError } from './api.js';
 import { webFormOffer } from './webForm.js';
@@ -18,6 +19,8 @@ import { webFormOffer } from './webForm.js';
 /** Budget for the lookups made before the dialog opens: old servers and kChat expire trigger ids after 3 s. */
 const LOOKUP_BUDGET_MS = 1200;
 const DIALOG_OPEN_BUDGET_MS = 1500;
+/** How long the dialog's lookups are reused (rights are re-checked on submit whatever this says). */
+const LOOKUP_TTL_MS = 60_000;
 /** Above this many recipients, existing accounts are reported by the delivery instead of looked up at submit. */
 const ACCOUNT_LOOKUP_MAX = 50;
 /** Answers to actions/dialogs/open meaning "not here", as opposed to a slow or failing server. */
@@ -49,7 +52,14 @@ function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T
 }
 
 export class WizardFlow {
-  constructor(private readonly ctx: MattermostContext) {}
+  private readonly levels: RecentLookups<InviterLevel>;
+  private readonly channelLists: RecentLookups<Option[] | undefined>;
+
+  constructor(private readonly ctx: MattermostContext) {
+    const now = () => ctx.clock.now().getTime();
+    this.levels = new RecentLookups(LOOKUP_TTL_MS, now);
+    this.channelLists = new RecentLookups(LOOKUP_TTL_MS, now);
+  }
 
   async command(cmd: CommandRequest): Promise<Record<string, unknown>> {
     const intent = parseCommand(cmd.text);
@@ -60,9 +70,10 @@ export class WizardFlow {
 
   private async openWizard(cmd: CommandRequest, prefill?: string): Promise<Record<string, unknown>> {
     const { api, log } = this.ctx;
+    const key = `${cmd.team_id}:${cmd.user_id}`;
     const [level, channels] = await Promise.all([
-      api.level(cmd.team_id, cmd.user_id),
-      withTimeout(this.channelOptions(cmd.team_id, cmd.user_id), LOOKUP_BUDGET_MS, undefined),
+      this.levels.get(key, () => api.level(cmd.team_id, cmd.user_id)),
+      withTimeout(this.channelLists.get(key, () => this.channelOptions(cmd.team_id, cmd.user_id)), LOOKUP_BUDGET_MS, undefined),
     ]);
     if (level === 'guest') return ephemeral('Guests (external users) cannot invite anyone. Ask a member of the team.');
     const wizard = this.wizardContext(level, channels ?? [{ value: cmd.channel_id, label: 'This channel' }], cmd.channel_id, prefill);
@@ -125,7 +136,7 @@ export class WizardFlow {
 
     if (firstStep) {
       await store.putDraft({ ...draft, values: { ...draft.values, ...values } });
-      const [, access] = wizardSteps({ ...wizard, channels: (await this.channelOptions(draft.workspaceId, sub.user_id)) ?? [{ value: draft.channelId, label: 'This channel' }] }, values.role as Role);
+      const [, access] = wizardSteps({ ...wizard, channels: (await this.channelLists.get(`${draft.workspaceId}:${sub.user_id}`, () => this.channelOptions(draft.workspaceId, sub.user_id))) ?? [{ value: draft.channelId, label: 'This channel' }] }, values.role as Role);
       return { type: 'form', form: this.dialog(draft.id, sub.user_id, [access!], 'Invite') };
     }
 
