@@ -133,18 +133,24 @@ function printRows(rows: Row[]): void {
   table(out);
 }
 
+/** Writes a LowdbStore's files for these invitations; returns the data file's size in MiB. */
+async function seedLowdb(dir: string, invitations: Invitation[]): Promise<number> {
+  const json = JSON.stringify({ version: 2, invitations, outbox: [], drafts: [], rate: {} });
+  await writeFile(path.join(dir, 'guestlist.json'), json);
+  await writeFile(path.join(dir, 'guestlist-audit.jsonl'), invitations.flatMap(seedAudit).map((e) => JSON.stringify(e)).join('\n') + '\n');
+  return Buffer.byteLength(json) / 2 ** 20;
+}
+
 async function lowdbRows(): Promise<{ rows: Row[]; fileMiB: number }> {
   const rows: Row[] = [];
   let fileMiB = 0;
   for (const size of SIZES) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'guestlist-bench-store-'));
     try {
-      // The data file is built directly (100k separate writes would take hours).
+      // The files are built directly (100k separate writes would take hours), as the store writes them: the
+      // compact data file and the audit log beside it.
       const invitations = Array.from({ length: size }, (_, i) => seedInvitation(i, size));
-      const data = { version: 1, invitations, audit: invitations.flatMap(seedAudit), outbox: [], drafts: [], rate: {} };
-      const json = JSON.stringify(data, null, 2); // as lowdb's JSONFile writes it
-      await writeFile(path.join(dir, 'guestlist.json'), json);
-      const mib = Buffer.byteLength(json) / 2 ** 20;
+      const mib = await seedLowdb(dir, invitations);
       if (size === 100_000) fileMiB = mib;
       const t = now();
       const store = await LowdbStore.open(dir);
@@ -167,7 +173,7 @@ async function lowdbArchiveOpen(size: number): Promise<{ ms: number; archived: n
   const dir = await mkdtemp(path.join(os.tmpdir(), 'guestlist-bench-archive-'));
   try {
     const invitations = Array.from({ length: size }, (_, i) => seedInvitation(i, size, 31 * 86400_000));
-    await writeFile(path.join(dir, 'guestlist.json'), JSON.stringify({ version: 1, invitations, audit: invitations.flatMap(seedAudit), outbox: [], drafts: [], rate: {} }));
+    await seedLowdb(dir, invitations);
     const t = now();
     const store = await LowdbStore.open(dir);
     const ms = now() - t;

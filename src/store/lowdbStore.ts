@@ -1,7 +1,8 @@
 /** The embedded default store: one JSON file under DATA_DIR, held in memory and rewritten atomically
- * (temp file + rename) by lowdb. Writes are coalesced: every change made before a write starts is carried
+ * (temp file + rename) by lowdb, plus an append-only audit log beside it (JSON lines), so the file rewritten on
+ * every change holds only what changes. Writes are coalesced: every change made before a write starts is carried
  * by that write, and each method resolves only once the write holding its change is done. One process per file. */
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
@@ -11,16 +12,18 @@ import { isOpen } from '../core/stateMachine.js';
 import { Draft, OutboxJob, type InvitationQuery, type NewJob, type Store, type Transition } from './store.js';
 
 const Data = z.object({
-  version: z.literal(1),
+  version: z.literal(2),
   invitations: z.array(Invitation),
-  audit: z.array(AuditEntry),
   outbox: z.array(OutboxJob),
   drafts: z.array(Draft),
   rate: z.record(z.string(), z.array(z.number())),
 });
 type Data = z.infer<typeof Data>;
 
-const EMPTY: Data = { version: 1, invitations: [], audit: [], outbox: [], drafts: [], rate: {} };
+/** Version 1 kept the audit trail inside the data file. */
+const DataV1 = Data.extend({ version: z.literal(1), audit: z.array(AuditEntry) });
+
+const EMPTY: Data = { version: 2, invitations: [], outbox: [], drafts: [], rate: {} };
 const DONE_JOB_RETENTION_MS = 7 * 24 * 3600_000;
 
 export class LowdbStore implements Store {
@@ -28,8 +31,15 @@ export class LowdbStore implements Store {
   private current: Promise<void> = Promise.resolve();
   private jobSeq = 0;
   private readonly dedupeKeys = new Set<string>();
+  /** The audit entries of the invitations in the data file; `unwritten` are those not yet in the log. */
+  private audit: AuditEntry[] = [];
+  private unwritten: AuditEntry[] = [];
 
   private constructor(private readonly db: Low<Data>, readonly file: string) {}
+
+  get auditFile(): string {
+    return this.file.replace(/\.json$/, '') + '-audit.jsonl';
+  }
 
   /** Finished invitations (and their audit entries) older than `archiveAfterDays` move to an append-only archive
    * beside the hot file, so the file rewritten on every change stays small. */
@@ -40,17 +50,48 @@ export class LowdbStore implements Store {
     // JSONFile's pretty-printing: the whole file is rewritten on every change, so its size is the cost.
     const db = new Low<Data>(new DataFile<Data>(file, { parse: JSON.parse, stringify: (data) => JSON.stringify(data) }), structuredClone(EMPTY));
     await db.read();
-    const parsed = Data.safeParse(db.data);
+    const legacy = DataV1.safeParse(db.data);
+    const parsed = legacy.success ? { success: true as const, data: { ...legacy.data, version: 2 as const } } : Data.safeParse(db.data);
     if (!parsed.success) {
       throw new Error(`The data file ${file} is not valid Guestlist data (${parsed.error.issues[0]?.message}); fix or move it away. It was left untouched.`);
     }
-    db.data = parsed.data;
+    const { audit: _legacyAudit, ...data } = parsed.data as Data & { audit?: unknown };
+    db.data = data;
     // One process per file: leases found at start belong to a process that died, so its jobs are due now.
     for (const job of db.data.outbox) delete job.leaseUntil;
     const store = new LowdbStore(db, file);
     for (const job of db.data.outbox) store.dedupeKeys.add(job.dedupeKey);
+    await store.loadAudit();
+    if (legacy.success) {
+      store.unwritten = legacy.data.audit;
+      store.audit.push(...legacy.data.audit);
+      await store.persist();
+    }
     await store.archiveFinished(new Date(Date.now() - archiveAfterDays * 86400_000));
     return store;
+  }
+
+  /** Reads the audit log, keeping the entries of invitations still in the data file. A line cut short by a crash
+   * during an append is skipped. */
+  private async loadAudit(): Promise<void> {
+    const text = await readFile(this.auditFile, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? '' : Promise.reject(err)));
+    // Ends the torn line, so the next append starts on a line of its own.
+    if (text && !text.endsWith('\n')) await appendFile(this.auditFile, '\n');
+    const live = new Set(this.data.invitations.map((i) => i.id));
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const entry = AuditEntry.parse(JSON.parse(line));
+        if (live.has(entry.invitationId)) this.audit.push(entry);
+      } catch {
+        // a torn last line
+      }
+    }
+  }
+
+  private record(entries: AuditEntry[]): void {
+    this.audit.push(...entries);
+    this.unwritten.push(...entries);
   }
 
   private get data(): Data {
@@ -63,13 +104,27 @@ export class LowdbStore implements Store {
       .catch(() => undefined)
       .then(() => {
         this.queued = undefined;
-        this.current = this.db.write();
+        this.current = this.write();
         return this.current;
       });
     return this.queued;
   }
 
   /** Adds the jobs whose dedupe key is new; returns how many that was. */
+  /** The audit entries first: a crash between the two leaves an entry for a change that was not kept (the change
+   * can then be made again), never a kept change without its entry. */
+  private async write(): Promise<void> {
+    const entries = this.unwritten;
+    this.unwritten = [];
+    try {
+      if (entries.length) await appendFile(this.auditFile, entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    } catch (err) {
+      this.unwritten = [...entries, ...this.unwritten];
+      throw err;
+    }
+    await this.db.write();
+  }
+
   private addJobs(jobs: NewJob[], now = new Date()): number {
     let added = 0;
     for (const job of jobs) {
@@ -93,7 +148,7 @@ export class LowdbStore implements Store {
 
   async createInvitations(invitations: Invitation[], audit: AuditEntry[], jobs: NewJob[]): Promise<void> {
     this.data.invitations.push(...structuredClone(invitations));
-    this.data.audit.push(...audit);
+    this.record(audit);
     this.addJobs(jobs);
     await this.persist();
   }
@@ -128,7 +183,7 @@ export class LowdbStore implements Store {
     const inv = this.data.invitations.find((i) => i.id === id);
     if (!inv || !change.from.includes(inv.state)) return undefined;
     Object.assign(inv, structuredClone(change.patch ?? {}), { state: change.to, updatedAt: change.audit.at });
-    this.data.audit.push(change.audit);
+    this.record([change.audit]);
     this.addJobs(change.jobs ?? []);
     await this.persist();
     return structuredClone(inv);
@@ -138,13 +193,13 @@ export class LowdbStore implements Store {
     const inv = this.data.invitations.find((i) => i.id === id);
     if (!inv) return undefined;
     Object.assign(inv, structuredClone(patch ?? {}));
-    if (audit) this.data.audit.push(audit);
+    if (audit) this.record([audit]);
     await this.persist();
     return structuredClone(inv);
   }
 
   async auditTrail(invitationId: string): Promise<AuditEntry[]> {
-    return structuredClone(this.data.audit.filter((a) => a.invitationId === invitationId));
+    return structuredClone(this.audit.filter((a) => a.invitationId === invitationId));
   }
 
   async enqueue(jobs: NewJob[]): Promise<void> {
@@ -257,7 +312,7 @@ export class LowdbStore implements Store {
     const old = new Set(this.data.invitations.filter((i) => !isOpen(i.state) && i.updatedAt < iso).map((i) => i.id));
     if (!old.size) return 0;
     const trails = new Map<string, AuditEntry[]>();
-    for (const entry of this.data.audit) {
+    for (const entry of this.audit) {
       if (!old.has(entry.invitationId)) continue;
       const trail = trails.get(entry.invitationId) ?? [];
       trail.push(entry);
@@ -268,7 +323,7 @@ export class LowdbStore implements Store {
       .map((invitation) => JSON.stringify({ invitation, audit: trails.get(invitation.id) ?? [] }));
     await appendFile(this.archiveFile, lines.join('\n') + '\n');
     this.data.invitations = this.data.invitations.filter((i) => !old.has(i.id));
-    this.data.audit = this.data.audit.filter((a) => !old.has(a.invitationId));
+    this.audit = this.audit.filter((a) => !old.has(a.invitationId));
     this.data.outbox = this.data.outbox.filter((j) => {
       const keep = !j.invitationId || !old.has(j.invitationId) || j.state === 'pending';
       if (!keep) this.dedupeKeys.delete(j.dedupeKey);
