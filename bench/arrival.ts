@@ -3,7 +3,7 @@
  * The outbox runs on its own (started by listen(), short poll), as in production. */
 import { performance } from 'node:perf_hooks';
 import type { Invitation } from '../src/core/model.js';
-import { anInvitation } from '../test/helpers/invitationFixture.js';
+import { anInvitation } from '../test/support/invitationFixture.js';
 import { BOT_STORE, ask, fmt, now, round, say, sleep, startBot, summarize, traceBot, tsWorker, waitFor } from './lib.js';
 
 export interface ArrivalFigures {

@@ -12,7 +12,7 @@ import { TRANSITIONS } from '../src/core/stateMachine.js';
 import { LowdbStore } from '../src/store/lowdbStore.js';
 import { PostgresStore } from '../src/store/postgresStore.js';
 import type { Store } from '../src/store/store.js';
-import { anInvitation } from '../test/helpers/invitationFixture.js';
+import { anInvitation } from '../test/support/invitationFixture.js';
 import { DATABASE_URL, fmt, now, round, say, summarize, table, type Summary } from './lib.js';
 
 export interface StoreFigures {

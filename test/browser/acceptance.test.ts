@@ -23,7 +23,7 @@ import { LowdbStore } from '../../src/store/lowdbStore.js';
 import { acceptancePageRouter } from '../../src/web/acceptancePage.js';
 import { createWebApp } from '../../src/web/server.js';
 import { MattermostFake, type FakeChannel, type FakeTeam, type FakeUser } from '../fakes/mattermostFake.js';
-import { anInvitation } from '../helpers/invitationFixture.js';
+import { anInvitation } from '../support/invitationFixture.js';
 import { eventually } from '../support/freePort.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -4,8 +4,8 @@ import { InvitationMailer } from '../../src/delivery/mailer.js';
 import { newLinkToken, acceptanceUrl } from '../../src/lifecycle/inviteTokens.js';
 import { createLogger } from '../../src/logger.js';
 import { PermanentError, RetryLaterError } from '../../src/outbox/errors.js';
-import { anInvitation } from '../helpers/invitationFixture.js';
-import { decodeHeader, readMime, startSmtpSink, type SmtpSink } from '../helpers/smtpSink.js';
+import { anInvitation } from '../support/invitationFixture.js';
+import { decodeHeader, readMime, startSmtpSink, type SmtpSink } from '../support/smtpSink.js';
 
 function capturedLogger() {
   const lines: string[] = [];

@@ -5,7 +5,7 @@ import { isE164, normalizePhone } from '../../src/core/phone.js';
 import { WebhookSmsSender, invitationSmsText, maskPhone } from '../../src/delivery/sms.js';
 import { createLogger } from '../../src/logger.js';
 import { PermanentError, RetryLaterError } from '../../src/outbox/errors.js';
-import { anInvitation } from '../helpers/invitationFixture.js';
+import { anInvitation } from '../support/invitationFixture.js';
 
 const GATEWAY = 'https://sms.example.net';
 const PHONE = '+41791234567';

@@ -5,7 +5,7 @@ import {
   acceptanceUrl, findInvitationByLinkToken, hashLinkToken, isWellFormedLinkToken, issueLinkToken, linkStatus, newLinkToken,
 } from '../../src/lifecycle/inviteTokens.js';
 import type { LowdbStore } from '../../src/store/lowdbStore.js';
-import { anInvitation, tempStore } from '../helpers/invitationFixture.js';
+import { anInvitation, tempStore } from '../support/invitationFixture.js';
 
 const clock = { now: () => new Date('2030-01-02T00:00:00.000Z') };
 

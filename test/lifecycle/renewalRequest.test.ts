@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mattermostMarkdown } from '../../src/core/format.js';
 import { renewalRequestJob, renewalRequestNotice } from '../../src/lifecycle/renewalRequest.js';
-import { anInvitation } from '../helpers/invitationFixture.js';
+import { anInvitation } from '../support/invitationFixture.js';
 
 describe('renewal requests', () => {
   it('are one notify-inviter job per invitation', () => {

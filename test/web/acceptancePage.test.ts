@@ -9,7 +9,7 @@ import { createLogger } from '../../src/logger.js';
 import type { LowdbStore } from '../../src/store/lowdbStore.js';
 import { acceptancePageRouter } from '../../src/web/acceptancePage.js';
 import { createWebApp } from '../../src/web/server.js';
-import { anInvitation, tempStore } from '../helpers/invitationFixture.js';
+import { anInvitation, tempStore } from '../support/invitationFixture.js';
 
 const NOW = new Date('2030-01-02T00:00:00.000Z');
 const clock = { now: () => NOW };

@@ -5,7 +5,7 @@ import { createLogger } from '../../../src/logger.js';
 import { MattermostApi } from '../../../src/platforms/mattermost/api.js';
 import { mattermostAccountCreator, mattermostChannelNames, mattermostLoginUrl } from '../../../src/platforms/mattermost/accountCreator.js';
 import { MattermostFake, type FakeChannel, type FakeTeam } from '../../fakes/mattermostFake.js';
-import { anInvitation } from '../../helpers/invitationFixture.js';
+import { anInvitation } from '../../support/invitationFixture.js';
 
 describe('Mattermost account creation from the acceptance page', () => {
   let fake: MattermostFake;

@@ -2,7 +2,7 @@
  * pending list and its buttons, resend by a chosen method, revoke, retry, and the admin JSON endpoint. */
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSmtpSink, type SmtpSink } from '../../helpers/smtpSink.js';
+import { startSmtpSink, type SmtpSink } from '../../support/smtpSink.js';
 import { eventually } from '../../support/freePort.js';
 import { startHarness, type Harness } from './harness.js';
 
