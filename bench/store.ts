@@ -13,6 +13,7 @@ import { LowdbStore } from '../src/store/lowdbStore.js';
 import { PostgresStore } from '../src/store/postgresStore.js';
 import type { Store } from '../src/store/store.js';
 import { anInvitation } from '../test/support/invitationFixture.js';
+import { unreachable } from '../test/support/postgres.js';
 import { DATABASE_URL, fmt, now, round, say, summarize, table, type Summary } from './lib.js';
 
 export interface StoreFigures {
@@ -185,18 +186,6 @@ async function lowdbArchiveOpen(size: number): Promise<{ ms: number; archived: n
   }
 }
 
-async function pgReachable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message || err.name : String(err);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 /** PostgreSQL grows one set from 1k to 100k (seed positions 0, 1, 2…): `count` sent ones not written before. */
 const PG_FINAL = SIZES.at(-1)!;
@@ -247,7 +236,7 @@ export async function benchStore(): Promise<StoreFigures> {
   say('## store: write latency with 1k, 10k and 100k invitations stored (one awaited write at a time)');
   const low = await lowdbRows();
   const archive = [await lowdbArchiveOpen(5_000), await lowdbArchiveOpen(10_000)];
-  const problem = await pgReachable();
+  const problem = await unreachable();
   const pgr = problem ? [] : await pgRows();
   printRows([...low.rows, ...pgr]);
   const get = (rows: Row[], size: number) => rows.find((r) => r.size === size)!.all;

@@ -8,7 +8,7 @@ const REQUIRED = process.env.REQUIRE_POSTGRES === '1';
 const shownUrl = DATABASE_URL.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 
 /** Why PostgreSQL cannot be used, or undefined when it can. */
-async function unreachable(): Promise<string | undefined> {
+export async function unreachable(): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();

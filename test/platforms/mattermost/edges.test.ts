@@ -12,6 +12,14 @@ afterEach(async () => {
 const lastDialog = () => h!.fake.dialogsOpened.at(-1)!;
 const post = (path: string, body: string, type = 'application/json') => fetch(`${h!.url}${path}`, { method: 'POST', headers: { 'Content-Type': type }, body });
 
+/** An administrator's invitation of a collaborator to #general, by the chat's email (sent at once). */
+async function inviteAsAdmin(emails: string) {
+  await h!.command(h!.admin);
+  const flow = h!.fake.dialogFlow(lastDialog(), { userId: h!.admin.id, channelId: h!.general.id, teamId: h!.team.id });
+  await flow.submit({ emails, role: 'collaborator' });
+  return flow.submit({ channels: [h!.general.id], delivery: 'platform_email', expiry: '7' });
+}
+
 async function inviteAsMember(emails: string, channels = [h!.general.id]) {
   await h!.command(h!.member);
   const flow = h!.fake.dialogFlow(lastDialog(), { userId: h!.member.id, channelId: h!.general.id, teamId: h!.team.id });
@@ -132,10 +140,7 @@ describe('older servers', () => {
 describe('delivery through the outbox', () => {
   it('retries a 500 and a 429 with Retry-After, survives a restart, and invites once', async () => {
     h = await startHarness();
-    await h!.command(h!.admin);
-    const flow = h!.fake.dialogFlow(lastDialog(), { userId: h!.admin.id, channelId: h!.general.id, teamId: h!.team.id });
-    await flow.submit({ emails: 'ana@example.org', role: 'collaborator' });
-    await flow.submit({ channels: [h!.general.id], delivery: 'platform_email', expiry: '7' });
+    await inviteAsAdmin('ana@example.org');
     h!.fake.failNext('POST', /invite\/email/, [{ status: 500, body: { id: 'x', message: 'boom' } }, { status: 429, body: 'limit exceeded', headers: { 'Retry-After': '1' } }]);
     await h!.app.outbox.drain(); // 500: retried at once (1 ms backoff here), then 429: not before a second
     const [job] = await h!.app.store.jobs({ state: 'pending' });
@@ -174,10 +179,7 @@ describe('delivery through the outbox', () => {
 describe('the WebSocket', () => {
   it('reconnects after a drop and gets the events it missed replayed', async () => {
     h = await startHarness();
-    await h!.command(h!.admin);
-    const flow = h!.fake.dialogFlow(lastDialog(), { userId: h!.admin.id, channelId: h!.general.id, teamId: h!.team.id });
-    await flow.submit({ emails: 'ana@example.org', role: 'collaborator' });
-    await flow.submit({ channels: [h!.general.id], delivery: 'platform_email', expiry: '7' });
+    await inviteAsAdmin('ana@example.org');
     await h!.app.outbox.drain();
     await eventually(() => h!.fake.wsConnections === 1);
     h!.fake.dropWebSockets();
@@ -192,10 +194,7 @@ describe('the WebSocket', () => {
 describe('arrival without the WebSocket event', () => {
   it('is found by reconciliation after the socket was down', async () => {
     h = await startHarness();
-    await h!.command(h!.admin);
-    const flow = h!.fake.dialogFlow(lastDialog(), { userId: h!.admin.id, channelId: h!.general.id, teamId: h!.team.id });
-    await flow.submit({ emails: 'ana@example.org', role: 'collaborator' });
-    await flow.submit({ channels: [h!.general.id], delivery: 'platform_email', expiry: '7' });
+    await inviteAsAdmin('ana@example.org');
     await h!.app.outbox.drain();
     h!.app.mattermost!.stop(); // the bot misses every event from here
     h!.fake.registerUser({ email: 'ana@example.org', username: 'ana', teamId: h!.team.id });
