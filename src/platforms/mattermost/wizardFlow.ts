@@ -15,6 +15,7 @@ import { RecentLookups } from './recentLookups.js';
 import { listInvitations } from './pendingList.js';
 import { MattermostError } from './api.js';
 import { webFormOffer } from './webForm.js';
+import { withTimeout } from '../withTimeout.js';
 
 /** Budget for the lookups made before the dialog opens: old servers and kChat expire trigger ids after 3 s. */
 const LOOKUP_BUDGET_MS = 1200;
@@ -46,10 +47,6 @@ export interface DialogSubmission {
 }
 
 type DialogAnswer = Record<string, unknown>;
-
-function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
-  return Promise.race([promise, new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);
-}
 
 export class WizardFlow {
   private readonly levels: RecentLookups<InviterLevel>;

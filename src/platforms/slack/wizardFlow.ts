@@ -14,6 +14,7 @@ import type { Draft } from '../../store/store.js';
 import { noticeView, readViewValues, stepView } from '../../../views/slack/wizardModal.js';
 import type { SlackMember } from './api.js';
 import { PLATFORM, WIZARD_TTL_MS, type SlackContext } from './context.js';
+import { withTimeout } from '../withTimeout.js';
 
 /** Existing accounts are looked up before the ack only for a few addresses; reconciliation finds the others. */
 const ACCOUNT_LOOKUP_MAX = 10;
@@ -23,10 +24,6 @@ const ACCOUNT_LOOKUP_BUDGET_MS = 800;
 export type ViewAnswer =
   | { response_action: 'errors'; errors: FieldErrors }
   | { response_action: 'update'; view: types.ModalView };
-
-function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
-  return Promise.race([promise.catch(() => fallback), new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);
-}
 
 export class WizardFlow {
   constructor(private readonly ctx: SlackContext) {}

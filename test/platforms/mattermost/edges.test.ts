@@ -142,8 +142,12 @@ describe('delivery through the outbox', () => {
     h = await startHarness();
     await inviteAsAdmin('ana@example.org');
     h!.fake.failNext('POST', /invite\/email/, [{ status: 500, body: { id: 'x', message: 'boom' } }, { status: 429, body: 'limit exceeded', headers: { 'Retry-After': '1' } }]);
-    await h!.app.outbox.drain(); // 500: retried at once (1 ms backoff here), then 429: not before a second
-    const [job] = await h!.app.store.jobs({ state: 'pending' });
+    // 500: retried after a 1 ms backoff here, then 429: not before a second.
+    const job = await eventually(async () => {
+      await h!.app.outbox.drain();
+      const [pending] = await h!.app.store.jobs({ state: 'pending' });
+      return pending && pending.attempts === 2 ? pending : undefined;
+    });
     expect(job).toMatchObject({ kind: 'mattermost.deliver', attempts: 2, lastError: expect.stringMatching(/429/) });
     expect(Date.parse(job!.runAt)).toBeGreaterThan(Date.now() + 500);
     expect(h!.fake.invitesSent).toHaveLength(0);
