@@ -1,11 +1,9 @@
 /** The pending list's buttons other than Approve / Deny: Resend (asks for the method in a dialog), Show link,
  * Revoke and Retry. Each click re-checks, through the API, that the clicker is the inviter or an approver. */
-import { newId } from '../../core/clock.js';
-import type { Delivery, Invitation } from '../../core/model.js';
-import { normalizePhone } from '../../core/phone.js';
+import type { Delivery } from '../../core/model.js';
 import { mayApprove } from '../../core/policy.js';
-import { TRANSITIONS } from '../../core/stateMachine.js';
-import { JOB, jobFor } from '../../actions/jobs.js';
+import { requestResend } from '../../actions/requestResend.js';
+import { retryDelivery } from '../../actions/retryDelivery.js';
 import { revokeInvitation } from '../../actions/revokeInvitation.js';
 import { showLinkAgain } from '../../actions/showLinkAgain.js';
 import { resendDialog } from '../../../views/mattermost/dialog.js';
@@ -45,8 +43,11 @@ export class InvitationActions {
         this.ctx.outbox.kick();
         return { ephemeral_text: result.ok ? 'I am sending the inviter the link by direct message. Any earlier link of the bot stops working.' : result.reason };
       }
-      case 'retry':
-        return this.retry(inv, by.id, mayApprove(level));
+      case 'retry': {
+        const result = await retryDelivery(deps, { invitationId: inv.id, by, byLevel: level });
+        this.ctx.outbox.kick();
+        return { ephemeral_text: result.ok ? `Retrying the invitation for ${result.email}.` : result.reason };
+      }
       case 'resend': {
         if (inv.state !== 'sent') return { ephemeral_text: 'Only an invitation that is out can be sent again.' };
         if (!req.trigger_id) return { ephemeral_text: 'Please try again from the web or desktop app.' };
@@ -59,34 +60,16 @@ export class InvitationActions {
     }
   }
 
-  /** A failed delivery, sent again by an administrator. */
-  private async retry(inv: Invitation, actor: string, isApprover: boolean): Promise<Answer> {
-    if (!isApprover) return { ephemeral_text: 'Only an administrator can retry a failed invitation.' };
-    const at = this.ctx.clock.now().toISOString();
-    const updated = await this.ctx.store.transition(inv.id, {
-      ...TRANSITIONS.retry,
-      patch: { lastError: undefined },
-      audit: { at, invitationId: inv.id, actor, action: 'retry' },
-      jobs: [jobFor(inv, JOB.deliver, {}, `retry:${newId()}`)],
-    });
-    this.ctx.outbox.kick();
-    return { ephemeral_text: updated ? `Retrying the invitation for ${inv.email}.` : 'This invitation is no longer failed.' };
-  }
-
   /** The resend dialog's submission; who asked comes from the verified state, and their rights are checked again. */
   async submitResend(invitationId: string, by: { id: string; username: string }, values: Record<string, unknown>): Promise<Answer> {
     const inv = await this.ctx.store.getInvitation(invitationId);
     if (!inv || inv.state !== 'sent') return { error: 'This invitation is no longer out.' };
     const level = await this.ctx.api.level(inv.workspaceId, by.id);
-    if (inv.inviter.id !== by.id && !mayApprove(level)) return { error: 'Only the inviter or an administrator can resend it.' };
-    const method = String(values.method ?? '') as Delivery;
-    if (!this.resendMethods().includes(method)) return { errors: { method: 'Choose one of the methods offered.' } };
-    const phone = method === 'sms' ? normalizePhone(String(values.phone ?? '')) : undefined;
-    if (method === 'sms' && !phone) return { errors: { phone: 'Enter the number in international form, e.g. +41 79 123 45 67.' } };
-    const at = this.ctx.clock.now().toISOString();
-    const job = this.ctx.backend ? jobFor(inv, JOB.notifyInviter, { about: 'link' }, `link:${newId()}`) : jobFor(inv, JOB.resend, { method, ...(phone ? { phone } : {}) }, newId());
-    await this.ctx.store.patchInvitation(inv.id, {}, { at, invitationId: inv.id, actor: by.id, action: 'resend_requested', detail: { method } });
-    await this.ctx.store.enqueue([job]);
+    const result = await requestResend(
+      { store: this.ctx.store, clock: this.ctx.clock },
+      { invitationId: inv.id, by, byLevel: level, method: String(values.method ?? ''), phone: String(values.phone ?? ''), offered: this.resendMethods(), linkNoticeOnly: !!this.ctx.backend },
+    );
+    if (!result.ok) return result.field ? { errors: { [result.field]: result.reason } } : { error: result.reason };
     this.ctx.outbox.kick();
     return {};
   }

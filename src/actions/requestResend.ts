@@ -1,0 +1,45 @@
+/** Resending an invitation that is out, by a method chosen now: the inviter or an approver asks, the method must
+ * be one the platform offers, an SMS number is checked (E.164). The request is audited and the platform's
+ * `resend` job runs from the outbox; a backend whose invitations cannot be resent (kChat: Infomaniak holds them)
+ * gets the inviter its link again instead. */
+import type { Clock } from '../core/clock.js';
+import { newId } from '../core/clock.js';
+import type { Delivery, Person } from '../core/model.js';
+import { normalizePhone } from '../core/phone.js';
+import { mayApprove, type InviterLevel } from '../core/policy.js';
+import type { Store } from '../store/store.js';
+import { JOB, jobFor } from './jobs.js';
+
+export interface ResendInput {
+  invitationId: string;
+  by: Person;
+  /** The asker's level, resolved by the adapter at the time of the request. */
+  byLevel: InviterLevel;
+  method: string;
+  /** As typed; only read for SMS. */
+  phone?: string;
+  /** The methods the platform offers for a resend (what the form showed). */
+  offered: readonly Delivery[];
+  /** The backend cannot resend: show the inviter the link again (the only method then offered is `link`). */
+  linkNoticeOnly?: boolean;
+}
+
+/** `field` names the form field an error belongs on. */
+export type ResendResult = { ok: true } | { ok: false; reason: string; field?: 'method' | 'phone' };
+
+export async function requestResend(deps: { store: Store; clock: Clock }, input: ResendInput): Promise<ResendResult> {
+  const inv = await deps.store.getInvitation(input.invitationId);
+  if (!inv || inv.state !== 'sent') return { ok: false, reason: 'This invitation is no longer out.' };
+  if (inv.inviter.id !== input.by.id && !mayApprove(input.byLevel)) return { ok: false, reason: 'Only the inviter or an administrator can resend it.' };
+  const method = input.method as Delivery;
+  if (!input.offered.includes(method)) return { ok: false, reason: 'Choose one of the methods offered.', field: 'method' };
+  const phone = method === 'sms' ? normalizePhone(input.phone ?? '') : undefined;
+  if (method === 'sms' && !phone) return { ok: false, reason: 'Enter the number in international form, e.g. +41 79 123 45 67.', field: 'phone' };
+  const at = deps.clock.now().toISOString();
+  const job = input.linkNoticeOnly
+    ? jobFor(inv, JOB.notifyInviter, { about: 'link' }, `link:${newId()}`)
+    : jobFor(inv, JOB.resend, { method, ...(phone ? { phone } : {}) }, newId());
+  await deps.store.patchInvitation(inv.id, {}, { at, invitationId: inv.id, actor: input.by.id, action: 'resend_requested', detail: { method } });
+  await deps.store.enqueue([job]);
+  return { ok: true };
+}
