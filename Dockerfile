@@ -15,7 +15,6 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-COPY views/pages views/pages
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
