@@ -29,7 +29,7 @@ export interface WizardContext {
 }
 
 export const EXPIRY_CHOICES = ['1', '3', '7', '30', 'never'] as const;
-const DELIVERY_LABELS: Record<Delivery, string> = {
+export const DELIVERY_LABELS: Record<Delivery, string> = {
   platform_email: 'Invitation email from the chat',
   link: 'Show me a link to pass on',
   bot_email: 'Email with my invitation link',
@@ -122,7 +122,9 @@ const Submitted = z.object({
 
 /** Validates one step's values (or all, when `stepId` is omitted) against what this inviter may do. */
 export function parseSubmission(values: Record<string, unknown>, ctx: WizardContext, stepId?: Step['id']): { ok: true; request: InvitationRequest } | { ok: false; errors: FieldErrors } {
-  const v = Submitted.parse(values);
+  const typed = Submitted.safeParse(values);
+  if (!typed.success) return { ok: false, errors: Object.fromEntries(typed.error.issues.map((i) => [String(i.path[0] ?? 'emails'), 'This value is not valid.'])) };
+  const v = typed.data;
   const errors: FieldErrors = {};
   const check = (step: Step['id']) => !stepId || stepId === step;
 

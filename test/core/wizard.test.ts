@@ -47,6 +47,11 @@ describe('parsing a submission', () => {
     expect(!r.ok && r.errors.channels).toMatch(/channels you are a member of/);
   });
 
+  it('answers values of the wrong type with field errors, not an exception', () => {
+    const r = parseSubmission({ ...valid, emails: { $ne: '' }, channels: [{}] }, ctx);
+    expect(r).toEqual({ ok: false, errors: { emails: expect.any(String), channels: expect.any(String) } });
+  });
+
   it('requires a channel for an external guest', () => {
     const r = parseSubmission({ ...valid, channels: [] }, ctx);
     expect(!r.ok && r.errors.channels).toMatch(/at least one channel/);
