@@ -16,6 +16,12 @@ export interface Capabilities {
   roleDeliveries?: Partial<Record<Role, readonly Delivery[]>>;
 }
 
+/** The delivery methods an invitation of this role may use (narrowed by `roleDeliveries` where set). */
+export function deliveriesFor(caps: Capabilities, role: Role): readonly Delivery[] {
+  const only = caps.roleDeliveries?.[role];
+  return only ? caps.deliveries.filter((d) => only.includes(d)) : caps.deliveries;
+}
+
 const RANK: Record<Role, number> = { external: 0, collaborator: 1, admin: 2, legal_representative: 3 };
 const HIGHEST_GRANTABLE: Record<InviterLevel, number> = { guest: -1, member: RANK.collaborator, admin: RANK.admin, owner: RANK.legal_representative };
 

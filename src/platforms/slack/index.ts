@@ -16,6 +16,7 @@ import { Arrivals } from './arrivals.js';
 import { slackCapabilities } from './capabilities.js';
 import { PLATFORM, type SlackContext, type SlackSettings } from './context.js';
 import { slackJobHandlers } from './jobs.js';
+import { ListActions } from './listActions.js';
 import { registerListeners } from './listeners.js';
 import { httpReceiver, socketModeReceiver } from './receiver.js';
 import { slackLogger } from './slackLogger.js';
@@ -84,7 +85,7 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
     clientOptions: { slackApiUrl: opts.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
     logger: slackLogger(log),
   });
-  registerListeners(bolt, ctx, { wizard, approvals, arrivals });
+  registerListeners(bolt, ctx, { wizard, approvals, arrivals, listActions: new ListActions(ctx, approvals) });
 
   return {
     router: http?.router,

@@ -62,7 +62,7 @@ export function slackJobHandlers(ctx: SlackContext, approvals: Approvals, grid: 
       const inv = await load(job);
       if (inv.state !== 'sending') return;
       if (inv.delivery === 'platform_email') await inviteOnGrid(inv);
-      else await sendLink(inv);
+      else await sendLink(inv, inv.delivery);
       if (await recordDelivered(ctx, inv)) ctx.outbox.kick();
     },
     async onDead(job, error) {
@@ -88,11 +88,22 @@ export function slackJobHandlers(ctx: SlackContext, approvals: Approvals, grid: 
 
   /** Every other plan: a fresh acceptance link (the page sends the invitee on to the workspace's join link), by the
    * bot's email or SMS, or to the inviter to pass on. A retry issues a new link, which kills the earlier one. */
-  async function sendLink(inv: Invitation): Promise<void> {
+  async function sendLink(inv: Invitation, method: LinkMethod, phone?: string): Promise<void> {
     if (!ctx.links) throw new PermanentError('acceptance links are not available on this deployment');
-    const link = await sendAcceptanceLink(ctx, ctx.links, inv, inv.delivery as LinkMethod);
+    const link = await sendAcceptanceLink(ctx, ctx.links, inv, method, phone);
     if (link) await call(() => api.dm(inv.inviter.id, linkNoticeToInviter(inv, link, mrkdwn)));
   }
+
+  /** Resend, by the method chosen in the list's modal: Slack's own invitation again (Grid), or a new link. */
+  const resend: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      if (inv.state !== 'sent') return;
+      const method = job.payload.method as Invitation['delivery'];
+      if (method === 'platform_email') await inviteOnGrid(inv);
+      else await sendLink(inv, method, typeof job.payload.phone === 'string' ? job.payload.phone : undefined);
+    },
+  };
 
   const announce: JobHandler = {
     async run(job) {
@@ -139,6 +150,10 @@ export function slackJobHandlers(ctx: SlackContext, approvals: Approvals, grid: 
         return declinedNoticeToInviter(inv, payload.how === 'rejected' ? 'rejected' : 'cancelled', mrkdwn);
       case 'expired':
         return expiredNoticeToInviter(inv, mrkdwn);
+      case 'link':
+        // Only the link's hash is kept: showing it again means issuing a new one (the old one stops working).
+        if (!ctx.links || inv.state !== 'sent') return undefined;
+        return linkNoticeToInviter(inv, (await sendAcceptanceLink(ctx, ctx.links, inv, 'link'))!, mrkdwn);
       case RENEWAL_REQUEST:
         return renewalRequestNotice(inv, mrkdwn);
       default:
@@ -172,6 +187,7 @@ export function slackJobHandlers(ctx: SlackContext, approvals: Approvals, grid: 
     [jobKind(PLATFORM, JOB.requestApproval)]: requestApproval,
     [jobKind(PLATFORM, JOB.updateApproval)]: updateApproval,
     [jobKind(PLATFORM, JOB.deliver)]: deliver,
+    [jobKind(PLATFORM, JOB.resend)]: resend,
     [jobKind(PLATFORM, JOB.announce)]: announce,
     [jobKind(PLATFORM, JOB.applyRole)]: applyRole,
     [jobKind(PLATFORM, JOB.notifyInviter)]: notify,

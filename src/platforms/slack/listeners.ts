@@ -1,30 +1,39 @@
 /** What the bot does with each kind of Slack request. Commands and clicks are acknowledged first and worked on
  * after (their answers go through `respond`, the request's response_url); a view submission is answered in its
  * ack, since that is where Slack takes field errors and the next step. Events are acknowledged by Bolt. */
-import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
+import type { App, BlockButtonAction, RespondFn, types } from '@slack/bolt';
 import { helpText, parseCommand } from '../../../commands/invitePeople.js';
 import { APPROVE_ACTION, DENY_ACTION } from '../../../views/slack/approvalMessage.js';
+import { LIST_ACTIONS } from '../../../views/slack/pendingListBlocks.js';
+import { RESEND_CALLBACK } from '../../../views/slack/resendModal.js';
+import { readViewValues } from '../../../views/slack/wizardModal.js';
 import type { Approvals } from './approvals.js';
 import type { Arrivals } from './arrivals.js';
 import type { SlackContext } from './context.js';
+import type { ListActions } from './listActions.js';
 import { pendingList } from './pendingList.js';
 import type { SlackEvent } from './scopes.js';
 import type { WizardFlow } from './wizardFlow.js';
 
 const SORRY = 'Something went wrong on my side. Please try again in a moment.';
 
-export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard: WizardFlow; approvals: Approvals; arrivals: Arrivals }): void {
-  const { wizard, approvals, arrivals } = parts;
-  const tell = (respond: RespondFn, text: string) =>
-    respond({ response_type: 'ephemeral', replace_original: false, text }).catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not answer through response_url'));
+export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard: WizardFlow; approvals: Approvals; arrivals: Arrivals; listActions: ListActions }): void {
+  const { wizard, approvals, arrivals, listActions } = parts;
+  const tell = (respond: RespondFn, text: string, blocks?: types.KnownBlock[]) =>
+    respond({ response_type: 'ephemeral', replace_original: false, text, ...(blocks ? { blocks } : {}) }).catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not answer through response_url'));
 
   bolt.command(`/${ctx.settings.trigger}`, async ({ command, ack, respond }) => {
     const intent = parseCommand(command.text);
     if (intent.kind === 'help') return void (await ack({ response_type: 'ephemeral', text: helpText(ctx.settings.trigger, intent.unknown) }));
     await ack();
     try {
-      const answer = intent.kind === 'list' ? await pendingList(ctx, command.team_id, command.user_id, intent.page) : await wizard.open(command, intent.prefill);
-      if (answer) await tell(respond, answer);
+      if (intent.kind === 'list') {
+        const list = await pendingList(ctx, listActions, command.team_id, command.user_id, intent.page);
+        await tell(respond, list.text, list.blocks);
+      } else {
+        const answer = await wizard.open(command, intent.prefill);
+        if (answer) await tell(respond, answer);
+      }
     } catch (err) {
       ctx.log.error({ err: (err as Error).message }, 'slash command failed');
       await tell(respond, SORRY);
@@ -61,6 +70,28 @@ export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard:
       }
     });
   }
+
+  for (const actionId of LIST_ACTIONS) {
+    bolt.action<BlockButtonAction>(actionId, async ({ ack, body, action, respond }) => {
+      await ack();
+      try {
+        const answer = await listActions.click(actionId, action.value ?? '', body.user.id, body.trigger_id);
+        if (answer) await tell(respond, answer);
+      } catch (err) {
+        ctx.log.error({ err: (err as Error).message }, 'list button failed');
+        await tell(respond, SORRY);
+      }
+    });
+  }
+
+  bolt.view(RESEND_CALLBACK, async ({ ack, body, view }) => {
+    try {
+      await ack(await listActions.submitResend(view.private_metadata, body.user.id, readViewValues(view.state.values)));
+    } catch (err) {
+      ctx.log.error({ err: (err as Error).message }, 'resend failed');
+      await ack({ response_action: 'errors', errors: { method: SORRY } });
+    }
+  });
 
   bolt.event('team_join' satisfies SlackEvent, async ({ event }) => {
     await arrivals.onTeamJoin(event.user).catch((err: Error) => ctx.log.warn({ err: err.message }, 'arrival check failed'));

@@ -37,8 +37,8 @@ describe('lifecycle jobs on Slack', () => {
 
   it('has a handler for every job kind the core and the lifecycle schedule', async () => {
     h = await startSlackHarness();
-    // Rights are kChat's; resend comes from the Mattermost pending list's buttons, which Slack does not have yet.
-    const kinds = Object.values(JOB).filter((what) => what !== JOB.grantRight && what !== JOB.resend).map((what) => jobKind('slack', what));
+    // Rights are kChat's.
+    const kinds = Object.values(JOB).filter((what) => what !== JOB.grantRight).map((what) => jobKind('slack', what));
     const registered = (h.app.outbox as unknown as { handlers: Map<string, unknown> }).handlers;
     expect(kinds.filter((k) => !registered.has(k))).toEqual([]);
   });
