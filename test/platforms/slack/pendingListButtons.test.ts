@@ -151,6 +151,28 @@ describe('the pending list on Slack', () => {
     expect(JSON.stringify(await h.app.store.auditTrail(ana.id))).not.toContain(newLink.split('/join/')[1]);
   });
 
+  it('shows the link again to the inviter (a fresh one), and Deny from the list asks for the reason', async () => {
+    h = await startSlackHarness();
+    await invite(h.admin, 'dan@example.org');
+    await invite(h.member, 'ana@example.org');
+    const oldLink = linkIn(dms(h.admin.id).join('\n'))!;
+    const rows = await list(h.admin);
+
+    expect(await click(h.admin, 'gl_list_showlink', button(rows, 'dan@example.org', 'gl_list_showlink').value)).toMatch(/sending the inviter the link/);
+    await h.app.outbox.drain();
+    const newLink = linkIn(dms(h.admin.id).at(-1)!)!;
+    expect(newLink).not.toBe(oldLink);
+    expect((await fetch(newLink)).status).toBe(200);
+    expect((await fetch(oldLink)).status).not.toBe(200);
+
+    const views = h.fake.viewsOpened.length;
+    expect(await click(h.admin2, 'gl_list_deny', button(rows, 'ana@example.org', 'gl_list_deny').value)).toBeUndefined();
+    await eventually(() => h!.fake.viewsOpened.length > views);
+    expect(h.lastView().callback_id).toBe('deny-reason');
+    expect(await h.submitView(h.admin2, h.lastView(), { reason: 'Not now' })).toEqual({});
+    expect((await byEmail('ana@example.org')).state).toBe('denied');
+  });
+
   it('asks for the number when SMS is configured, and puts a wrong one on the phone field', async () => {
     h = await startSlackHarness({ env: { SMS_WEBHOOK_URL: 'http://127.0.0.1:9/sms' } });
     await invite(h.admin, 'dan@example.org');
