@@ -173,6 +173,27 @@ describe('the pending list on Slack', () => {
     expect((await byEmail('ana@example.org')).state).toBe('denied');
   });
 
+  it('on Enterprise Grid, resends a guest only through Slack’s own invitation, and shows no link for it', async () => {
+    h = await startSlackHarness({ grid: true });
+    await h.command(h.admin);
+    await eventually(() => h!.fake.viewsOpened.length);
+    const { view } = await h.submitView(h.admin, h.lastView(), { emails: 'gil@partner.example', role: 'external' });
+    await h.submitView(h.admin, view, { channels: ['CGENERAL'], delivery: 'platform_email' });
+    await h.app.outbox.drain();
+    const rows = await list(h.admin);
+    expect(buttonsOf(rows, 'gil@partner.example')).toEqual(['gl_list_resend', 'gl_list_revoke']);
+
+    await click(h.admin, 'gl_list_resend', button(rows, 'gil@partner.example', 'gl_list_resend').value);
+    await eventually(() => h!.lastView().callback_id === 'gl_resend');
+    const modal = h.lastView();
+    expect(modal.blocks.find((b: any) => b.block_id === 'method').element.options.map((o: any) => o.value)).toEqual(['platform_email']);
+    expect(await h.submitView(h.admin, modal, { method: 'link' })).toMatchObject({ response_action: 'errors', errors: { method: expect.any(String) } });
+    expect(await h.submitView(h.admin, modal, { method: 'platform_email' })).toMatchObject({ response_action: 'update' });
+    await h.app.outbox.drain();
+    expect(h.fake.callsOf('admin.users.invite')).toHaveLength(2);
+    expect(h.fake.callsOf('admin.users.invite')[1]!.args).toMatchObject({ email: 'gil@partner.example', resend: 'true', is_restricted: 'true' });
+  });
+
   it('asks for the number when SMS is configured, and puts a wrong one on the phone field', async () => {
     h = await startSlackHarness({ env: { SMS_WEBHOOK_URL: 'http://127.0.0.1:9/sms' } });
     await invite(h.admin, 'dan@example.org');
