@@ -1,7 +1,7 @@
 /** Renders the core wizard's steps as Mattermost interactive dialogs, and reads submissions back into the
  * core's field names. Limits from the server's model: title ≤24, display_name ≤24, help_text ≤150. */
 import type { Delivery, Invitation } from '../../src/core/model.js';
-import type { Field, Step } from '../../src/core/wizard.js';
+import { DELIVERY_LABELS, type Field, type Step } from '../../src/core/wizard.js';
 import type { DialogFeatures } from '../../src/platforms/mattermost/capabilities.js';
 
 /** Without multiselect (before 11.0, and kChat), channels are offered as this many single selects. */
@@ -87,12 +87,6 @@ export function denyReasonDialog(state: string): Record<string, unknown> {
   };
 }
 
-const METHOD_LABELS: Record<Delivery, string> = {
-  platform_email: 'The chat’s invitation email',
-  bot_email: 'An email with my link',
-  sms: 'An SMS with my link',
-  link: 'Show me the link',
-};
 
 export function resendDialog(state: string, inv: Invitation, methods: readonly Delivery[]): Record<string, unknown> {
   return {
@@ -100,7 +94,7 @@ export function resendDialog(state: string, inv: Invitation, methods: readonly D
     title: 'Resend the invitation',
     introduction_text: `How should ${inv.email} get the invitation again?`,
     elements: [
-      { type: 'select', name: 'method', display_name: 'Method', default: methods[0], options: methods.map((m) => ({ text: METHOD_LABELS[m], value: m })) },
+      { type: 'select', name: 'method', display_name: 'Method', default: methods[0], options: methods.map((m) => ({ text: DELIVERY_LABELS[m], value: m })) },
       ...(methods.includes('sms') ? [{ type: 'text', subtype: 'tel', name: 'phone', display_name: 'Mobile number (SMS)', optional: true, default: inv.phone ?? '', placeholder: '+41 79 123 45 67', max_length: 20 }] : []),
     ],
     submit_label: 'Send',
