@@ -1,11 +1,7 @@
 /** Wires the Mattermost adapter: API client, capabilities, routes, outbox handlers, arrival detection. */
 import type { Router } from 'express';
-import type { Clock } from '../../core/clock.js';
 import type { Capabilities } from '../../core/policy.js';
-import type { Logger } from '../../logger.js';
-import type { Outbox } from '../../outbox/outbox.js';
-import type { Signer } from '../../security/signing.js';
-import type { Store } from '../../store/store.js';
+import type { PlatformDeps } from '../deps.js';
 import { MattermostApi } from './api.js';
 import { mattermostAccountCreator, mattermostChannelNames, mattermostLoginUrl } from './accountCreator.js';
 import type { AccountCreator } from '../../lifecycle/accountCreator.js';
@@ -14,7 +10,7 @@ import { Approvals } from './approvals.js';
 import { InvitationActions } from './invitationActions.js';
 import { Arrivals } from './arrivals.js';
 import type { MattermostBackendFactory } from './backend.js';
-import { linkMethods as acceptanceLinkMethods, type LinkChannels } from '../../delivery/acceptanceLink.js';
+import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceLink.js';
 import { dialogFeatures, mattermostCapabilities } from './capabilities.js';
 import type { MattermostContext, MattermostSettings } from './context.js';
 import { mattermostJobHandlers } from './jobs.js';
@@ -24,18 +20,11 @@ import { MattermostSocket } from './websocket.js';
 import { webFormRouter } from './webForm.js';
 import { WizardFlow } from './wizardFlow.js';
 
-export interface MattermostOptions {
+export interface MattermostOptions extends PlatformDeps {
   url: string;
   botToken: string;
   commandTokens: string[];
   settings: MattermostSettings;
-  store: Store;
-  clock: Clock;
-  log: Logger;
-  signer: Signer;
-  outbox: Outbox;
-  /** The bot's own acceptance links: enables link, bot email and SMS delivery, as configured. */
-  links?: LinkChannels;
   websocket?: boolean;
   /** kChat: the Infomaniak organization's backend (see backend.ts). */
   backend?: MattermostBackendFactory;

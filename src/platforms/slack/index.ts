@@ -2,14 +2,9 @@
  * listeners, outbox handlers, arrival detection. */
 import { App as Bolt } from '@slack/bolt';
 import type { Router } from 'express';
-import type { Clock } from '../../core/clock.js';
 import type { Invitation } from '../../core/model.js';
 import type { Capabilities } from '../../core/policy.js';
-import { linkMethods as acceptanceLinkMethods, type LinkChannels } from '../../delivery/acceptanceLink.js';
-import type { Logger } from '../../logger.js';
-import type { Outbox } from '../../outbox/outbox.js';
-import type { Signer } from '../../security/signing.js';
-import type { Store } from '../../store/store.js';
+import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceLink.js';
 import { SlackApi } from './api.js';
 import { Approvals } from './approvals.js';
 import { Arrivals } from './arrivals.js';
@@ -21,8 +16,10 @@ import { registerListeners } from './listeners.js';
 import { httpReceiver, socketModeReceiver } from './receiver.js';
 import { slackLogger } from './slackLogger.js';
 import { WizardFlow } from './wizardFlow.js';
+import type { PlatformDeps } from '../deps.js';
 
-export interface SlackOptions {
+/** The bot's own acceptance links are offered only with a join link (SLACK_JOIN_URL) to send invitees to. */
+export interface SlackOptions extends PlatformDeps {
   botToken: string;
   /** HTTP mode (required there). */
   signingSecret?: string;
@@ -32,13 +29,6 @@ export interface SlackOptions {
   adminToken?: string;
   apiUrl: string;
   settings: SlackSettings;
-  store: Store;
-  clock: Clock;
-  log: Logger;
-  signer: Signer;
-  outbox: Outbox;
-  /** The bot's own acceptance links; Slack offers them only with a join link (SLACK_JOIN_URL) to send invitees to. */
-  links?: LinkChannels;
 }
 
 /** Where the web app mounts the HTTP receiver's router: requests arrive at /slack/events. */
