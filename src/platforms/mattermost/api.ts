@@ -20,14 +20,16 @@ export class MattermostError extends Error {
   }
 }
 
-/** Makes Client4 keep the status: every request runs with ignoreStatus and failures are thrown here. */
-function withStatusErrors(client: Client): Client {
+/** Makes Client4 keep the status: every request runs with ignoreStatus and failures are thrown here. Every
+ * request is also bounded in time (Client4 sets no timeout): a hung server must fail the outbox job well within
+ * its lease, so no other replica takes the job over while this one still runs it. */
+function withStatusErrors(client: Client, timeoutMs: number): Client {
   const c = client as unknown as { doFetchWithResponse: (url: string, options: Record<string, unknown>) => Promise<{ response: Response; headers: Headers; data: unknown }> };
   const original = c.doFetchWithResponse;
   c.doFetchWithResponse = async (url, options) => {
     let result;
     try {
-      result = await original(url, { ...options, ignoreStatus: true });
+      result = await original(url, { ...options, ignoreStatus: true, signal: options.signal ?? AbortSignal.timeout(timeoutMs) });
     } catch (err) {
       throw new MattermostError(0, undefined, `Mattermost unreachable: ${(err as Error).message}`);
     }
@@ -46,8 +48,8 @@ export class MattermostApi {
   readonly client: Client;
   private botUserId: string | undefined;
 
-  constructor(readonly url: string, token: string) {
-    this.client = withStatusErrors(new Client4());
+  constructor(readonly url: string, token: string, opts: { timeoutMs?: number } = {}) {
+    this.client = withStatusErrors(new Client4(), opts.timeoutMs ?? 20_000);
     this.client.setUrl(url);
     this.client.setToken(token);
   }

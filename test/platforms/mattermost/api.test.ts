@@ -1,0 +1,44 @@
+/** The Mattermost client's own guarantees: failures keep their status and Retry-After, and no call hangs. */
+import http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MattermostApi, MattermostError } from '../../../src/platforms/mattermost/api.js';
+import { isPermanent, retryAfterOf } from '../../../src/outbox/errors.js';
+
+let server: http.Server | undefined;
+afterEach(() => {
+  server?.closeAllConnections();
+  server?.close();
+  server = undefined;
+});
+
+async function serve(handler: http.RequestListener): Promise<string> {
+  server = http.createServer(handler);
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+describe('MattermostApi', () => {
+  it('keeps the status and Retry-After of a plain-text 429 (which Client4 alone loses)', async () => {
+    const url = await serve((_req, res) => void res.writeHead(429, { 'Content-Type': 'text/plain', 'Retry-After': '7' }).end('limit exceeded'));
+    const err = await new MattermostApi(url, 't').client.getMe().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MattermostError);
+    expect(err).toMatchObject({ status: 429, retryAfterMs: 7000 });
+    const forOutbox = (err as MattermostError).forOutbox();
+    expect([isPermanent(forOutbox), retryAfterOf(forOutbox)]).toEqual([false, 7000]);
+  });
+
+  it('gives up on a server that never answers, as a retryable failure', async () => {
+    const url = await serve(() => undefined); // accepts, never answers
+    const started = Date.now();
+    const err = await new MattermostApi(url, 't', { timeoutMs: 200 }).client.getMe().catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(err).toMatchObject({ status: 0 });
+    expect(isPermanent((err as MattermostError).forOutbox())).toBe(false);
+  });
+
+  it('treats a 403 as final', async () => {
+    const url = await serve((_req, res) => void res.writeHead(403, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id: 'api.context.permissions.app_error', message: 'no' })));
+    const err = (await new MattermostApi(url, 't').client.getMe().catch((e: unknown) => e)) as MattermostError;
+    expect([err.status, err.errorId, isPermanent(err.forOutbox())]).toEqual([403, 'api.context.permissions.app_error', true]);
+  });
+});
