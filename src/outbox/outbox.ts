@@ -15,6 +15,8 @@ export interface JobHandler {
 
 export interface OutboxOptions {
   pollMs?: number;
+  /** How long a claimed job is this process's: far above the longest job (each platform call is bounded, at
+   * most 20 s), so no other replica runs it twice; a crashed replica's jobs wait this long to be taken over. */
   leaseMs?: number;
   /** Jobs run at once. */
   concurrency?: number;
@@ -32,7 +34,7 @@ export class Outbox {
   private readonly opts: Required<OutboxOptions>;
 
   constructor(private readonly store: Store, private readonly clock: Clock, private readonly log: Logger, opts: OutboxOptions = {}) {
-    this.opts = { pollMs: 1000, leaseMs: 60_000, concurrency: 32, maxAttempts: 12, baseDelayMs: 1000, maxDelayMs: 15 * 60_000, ...opts };
+    this.opts = { pollMs: 1000, leaseMs: 5 * 60_000, concurrency: 32, maxAttempts: 12, baseDelayMs: 1000, maxDelayMs: 15 * 60_000, ...opts };
   }
 
   register(kind: string, handler: JobHandler): void {
