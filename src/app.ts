@@ -21,6 +21,8 @@ import { InvitationMailer } from './delivery/mailer.js';
 import { WebhookSmsSender } from './delivery/sms.js';
 import type { LinkChannels } from './delivery/acceptanceLink.js';
 import { runLifecycle } from './jobs/lifecycle.js';
+import type { AcceptanceSide } from './lifecycle/accountCreator.js';
+import type { Platform } from './core/model.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -79,6 +81,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       })
     : undefined;
   let arrivalPoll: { stop(): void } | undefined;
+  const acceptance: Partial<Record<Platform, AcceptanceSide>> = { mattermost: mattermost?.acceptance, slack: slack?.acceptance };
 
   const web = createWebApp({
     log,
@@ -90,10 +93,10 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         path: '/join',
         router: acceptancePageRouter({
           store, clock, log, org: config.org, csrfSecret: secret, passwordRules: { minLength: config.passwordMinLength },
-          accounts: (inv) => (inv.platform === 'mattermost' ? mattermost?.acceptance?.accounts : undefined),
-          channelNames: async (inv) => (inv.platform === 'mattermost' && mattermost?.acceptance ? mattermost.acceptance.channelNames(inv) : inv.platform === 'slack' && slack ? slack.channelNames(inv) : []),
-          loginUrl: (inv) => (inv.platform === 'mattermost' ? mattermost?.acceptance?.loginUrl() : undefined),
-          signUpUrl: (inv) => (inv.platform === 'slack' ? slack?.signUpUrl(inv) : undefined),
+          accounts: (inv) => acceptance[inv.platform]?.accounts,
+          channelNames: async (inv) => (await acceptance[inv.platform]?.channelNames(inv)) ?? [],
+          loginUrl: (inv) => acceptance[inv.platform]?.loginUrl?.(),
+          signUpUrl: (inv) => acceptance[inv.platform]?.signUpUrl?.(),
           onJobsQueued: () => outbox.kick(),
         }),
       },
@@ -107,6 +110,22 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   function schedule(name: string, expression: string, work: () => Promise<unknown>): void {
     const run = () => store.exclusive(name, work).catch((err) => log.warn({ job: name, err: (err as Error).message }, 'scheduled job failed'));
     tasks.push(cron.schedule(expression, () => void run(), { noOverlap: true }));
+  }
+
+  function startSchedules(): void {
+    // kChat pushes no arrivals to bots: its invitations' status is polled within the shared Infomaniak budget.
+    if (mattermost && config.kchat) {
+      arrivalPoll = every('kchat-arrivals', config.kchat.arrivalPollSeconds * 1000, () => store.exclusive('kchat-arrivals', () => mattermost.pollArrivals()), log);
+    }
+    if (mattermost) schedule('mattermost-reconcile', config.reconcileCron, () => mattermost.arrivals.reconcile());
+    if (slack) schedule('slack-reconcile', config.reconcileCron, () => slack.arrivals.reconcile());
+    // Once now, to catch up on what fell due while the bot was down, then every ten minutes.
+    const lifecycle = () => runLifecycle({ store, clock }).then(() => outbox.kick());
+    void store.exclusive('lifecycle', lifecycle).catch((err) => log.warn({ err: (err as Error).message }, 'lifecycle pass failed'));
+    schedule('lifecycle', '*/10 * * * *', lifecycle);
+    if (store instanceof LowdbStore) {
+      schedule('lowdb-archive', '17 3 * * *', () => store.archiveFinished(new Date(clock.now().getTime() - config.archiveAfterDays * 86400_000)));
+    }
   }
 
   const app: App = {
@@ -123,22 +142,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         await mattermost.start().catch((err) => log.error({ err: (err as Error).message }, 'could not connect to Mattermost; check MATTERMOST_URL and MATTERMOST_BOT_TOKEN'));
       }
       if (slack) await slack.start().catch((err) => log.error({ err: (err as Error).message }, 'could not connect to Slack; check SLACK_BOT_TOKEN and SLACK_API_URL'));
-      // kChat pushes no arrivals to bots: its invitations' status is polled within the shared Infomaniak budget.
-      if (opts.schedule !== false && mattermost && config.kchat) {
-        arrivalPoll = every('kchat-arrivals', config.kchat.arrivalPollSeconds * 1000, () => store.exclusive('kchat-arrivals', () => mattermost.pollArrivals()), log);
-      }
       outbox.start();
-      if (opts.schedule !== false && mattermost) schedule('mattermost-reconcile', config.reconcileCron, () => mattermost.arrivals.reconcile());
-      if (opts.schedule !== false && slack) schedule('slack-reconcile', config.reconcileCron, () => slack.arrivals.reconcile());
-      if (opts.schedule !== false) {
-        // Once now, to catch up on what fell due while the bot was down, then every ten minutes.
-        const lifecycle = () => runLifecycle({ store, clock }).then(() => outbox.kick());
-        void store.exclusive('lifecycle', lifecycle).catch((err) => log.warn({ err: (err as Error).message }, 'lifecycle pass failed'));
-        schedule('lifecycle', '*/10 * * * *', lifecycle);
-      }
-      if (opts.schedule !== false && store instanceof LowdbStore) {
-        schedule('lowdb-archive', '17 3 * * *', () => store.archiveFinished(new Date(clock.now().getTime() - config.archiveAfterDays * 86400_000)));
-      }
+      if (opts.schedule !== false) startSchedules();
       return server;
     },
     async stop() {

@@ -14,6 +14,17 @@ export interface AccountCreator {
   createAccount(inv: Invitation, account: NewAccount): Promise<{ userId: string; loginUrl: string }>;
 }
 
+/** What the acceptance page needs from one platform for its invitations. */
+export interface AcceptanceSide {
+  /** Creates accounts on the page; absent where invitees sign up on the platform itself. */
+  accounts?: AccountCreator;
+  channelNames(inv: Invitation): Promise<string[]>;
+  /** The chat's sign-in page. */
+  loginUrl?(): string;
+  /** Where invitees sign up instead of on this page (Slack's join link). */
+  signUpUrl?(): string | undefined;
+}
+
 /** The platform refused the registration for a reason the invitee can act on; `field` points at the form field. */
 export class AccountRefusedError extends Error {
   constructor(readonly field: 'username' | 'password' | 'firstName' | 'lastName' | undefined, message: string) {

@@ -4,8 +4,7 @@ import type { Capabilities } from '../../core/policy.js';
 import type { PlatformDeps } from '../deps.js';
 import { MattermostApi } from './api.js';
 import { mattermostAccountCreator, mattermostChannelNames, mattermostLoginUrl } from './accountCreator.js';
-import type { AccountCreator } from '../../lifecycle/accountCreator.js';
-import type { Invitation } from '../../core/model.js';
+import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
 import { Approvals } from './approvals.js';
 import { InvitationActions } from './invitationActions.js';
 import { Arrivals } from './arrivals.js';
@@ -34,7 +33,7 @@ export interface MattermostPlatform {
   router: Router;
   arrivals: Arrivals;
   /** What the acceptance page needs from this server; undefined on kChat, whose invitees accept on Infomaniak. */
-  acceptance?: { accounts: AccountCreator; channelNames(inv: Invitation): Promise<string[]>; loginUrl(): string };
+  acceptance?: AcceptanceSide;
   /** One round of arrival checks: the backend's statuses, then every awaited email. */
   pollArrivals(): Promise<void>;
   start(): Promise<void>;

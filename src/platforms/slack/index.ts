@@ -2,7 +2,6 @@
  * listeners, outbox handlers, arrival detection. */
 import { App as Bolt } from '@slack/bolt';
 import type { Router } from 'express';
-import type { Invitation } from '../../core/model.js';
 import type { Capabilities } from '../../core/policy.js';
 import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceLink.js';
 import { SlackApi } from './api.js';
@@ -17,6 +16,7 @@ import { httpReceiver, socketModeReceiver } from './receiver.js';
 import { slackLogger } from './slackLogger.js';
 import { WizardFlow } from './wizardFlow.js';
 import type { PlatformDeps } from '../deps.js';
+import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
 
 /** The bot's own acceptance links are offered only with a join link (SLACK_JOIN_URL) to send invitees to. */
 export interface SlackOptions extends PlatformDeps {
@@ -38,10 +38,8 @@ export interface SlackPlatform {
   /** HTTP mode: mount under /slack. Undefined in Socket Mode. */
   router?: Router;
   arrivals: Arrivals;
-  /** Where the acceptance page sends a Slack invitee: the workspace's join link. */
-  signUpUrl(inv: Invitation): string | undefined;
-  /** The invitation's channels by name, for the acceptance page. */
-  channelNames(inv: Invitation): Promise<string[]>;
+  /** The acceptance page sends Slack invitees on to the workspace's join link. */
+  acceptance: AcceptanceSide;
   start(): Promise<void>;
   stop(): Promise<void>;
   ready(): boolean;
@@ -80,8 +78,7 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
   return {
     router: http?.router,
     arrivals,
-    signUpUrl: () => opts.settings.joinUrl,
-    channelNames: (inv) => approvals.channelNames(inv),
+    acceptance: { signUpUrl: () => opts.settings.joinUrl, channelNames: (inv) => approvals.channelNames(inv) },
     async start() {
       const id = await api.identity();
       grid = !!id.enterpriseId && !!api.admin;
