@@ -4,6 +4,8 @@ import { parseRecipients } from '../src/core/recipients.js';
 export type CommandIntent =
   | { kind: 'wizard'; prefill?: string }
   | { kind: 'list'; page: number }
+  /** Many addresses at once: more than a chat dialog's field can hold. */
+  | { kind: 'bulk' }
   | { kind: 'help'; unknown?: string };
 
 export function parseCommand(text: string): CommandIntent {
@@ -12,6 +14,7 @@ export function parseCommand(text: string): CommandIntent {
   const [word, ...rest] = trimmed.split(/\s+/);
   const lower = word!.toLowerCase();
   if (lower === 'help') return { kind: 'help' };
+  if (lower === 'bulk') return { kind: 'bulk' };
   if (lower === 'list') {
     const page = Number.parseInt(rest[0] ?? '1', 10);
     return { kind: 'list', page: Number.isFinite(page) && page > 0 ? page : 1 };
@@ -21,12 +24,14 @@ export function parseCommand(text: string): CommandIntent {
   return { kind: 'help', unknown: trimmed };
 }
 
-export function helpText(trigger: string, unknown?: string): string {
+/** `bulkPage`: the platform offers the bulk web page (`bulk`). */
+export function helpText(trigger: string, unknown?: string, bulkPage = false): string {
   const lines = [
     unknown ? `I did not understand \`${unknown.replace(/`/g, "'").slice(0, 60)}\`. Here is what I can do:` : 'Invite people to this team and follow their invitation until they arrive.',
     '',
     `- \`/${trigger}\` opens the invitation form (this channel is preselected).`,
     `- \`/${trigger} ana@example.org\` opens it with the address filled in (several: separate them with commas).`,
+    ...(bulkPage ? [`- \`/${trigger} bulk\` gives you a page where you can paste up to 1,000 addresses at once.`] : []),
     `- \`/${trigger} list\` shows your pending invitations (administrators see everyone's).`,
     `- \`/${trigger} help\` shows this help.`,
     '',

@@ -76,6 +76,7 @@ describe('the command text', () => {
     ['help', { kind: 'help' }],
     ['LIST', { kind: 'list', page: 1 }],
     ['list 3', { kind: 'list', page: 3 }],
+    ['bulk', { kind: 'bulk' }],
     ['ana@example.org', { kind: 'wizard', prefill: 'ana@example.org' }],
     ['frobnicate', { kind: 'help', unknown: 'frobnicate' }],
   ])('%j', (text, intent) => {

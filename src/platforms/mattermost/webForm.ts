@@ -5,6 +5,7 @@
  * (WizardFlow.submit), so rights are checked the same way. Tokens never reach the log: they travel in the query
  * string, and the app logs paths only. */
 import express, { type Request, type Response, type Router } from 'express';
+import { MAX_RECIPIENTS } from '../../core/recipients.js';
 import { wizardSteps, type FieldErrors } from '../../core/wizard.js';
 import { PAGE_CSS_HASH, type Org } from '../../../views/pages/layout.js';
 import { noticePage } from '../../../views/pages/noticePage.js';
@@ -16,13 +17,18 @@ import type { WizardFlow } from './wizardFlow.js';
 
 const FIELDS = ['emails', 'name', 'role', 'channels', 'kdrive', 'billing_rights', 'remind_email', 'remind_sms', 'delivery', 'expiry', 'message'] as const;
 
-/** The ephemeral answer that offers the web form instead of a dialog. */
-export function webFormOffer(ctx: MattermostContext, draftId: string, userId: string): string {
+/** A page's address field is not bound by a dialog's 3,000 characters: room for MAX_RECIPIENTS addresses. */
+const PAGE_EMAILS_MAX_LENGTH = MAX_RECIPIENTS * 80;
+
+/** The ephemeral answer that offers the web form: instead of a dialog the server refused, or for a bulk request. */
+export function webFormOffer(ctx: MattermostContext, draftId: string, userId: string, why: 'no-dialogs' | 'bulk' = 'no-dialogs'): string {
   const token = ctx.signer.sign({ k: 'form', d: draftId, u: userId, exp: ctx.clock.now().getTime() + WIZARD_TTL_MS });
   const url = `${ctx.settings.publicUrl}/mattermost/form?t=${encodeURIComponent(token)}`;
   return [
-    'This server does not let bots open forms (dialogs) here, so I cannot show the invitation form in the chat.',
-    `Fill in the same form on this page instead (it is for you only and works for one hour): ${url}`,
+    why === 'bulk'
+      ? `Paste up to ${MAX_RECIPIENTS.toLocaleString('en')} addresses in the invitation form on this page.`
+      : 'This server does not let bots open forms (dialogs) here, so I cannot show the invitation form in the chat.',
+    `Fill in the form on this page (it is for you only and works for one hour): ${url}`,
   ].join('\n');
 }
 
@@ -51,7 +57,8 @@ export function webFormRouter(ctx: MattermostContext, wizard: WizardFlow): Route
   async function render(req: Request, res: Response, draft: Draft, status: number, extra: { values?: Record<string, unknown>; errors?: FieldErrors; error?: string } = {}) {
     const [level, channels, org] = await Promise.all([ctx.api.level(draft.workspaceId, draft.userId), wizard.channelOptions(draft.workspaceId, draft.userId), orgOf(draft)]);
     if (level === 'guest') return notice(req, res, org, 403, 'You cannot invite anyone', 'Guests (external users) cannot invite anyone. Ask a member of the team.');
-    const steps = wizardSteps({ level, caps: ctx.capabilities(), channels: channels ?? [{ value: draft.channelId, label: 'The channel you were in' }], currentChannelId: draft.channelId });
+    const steps = wizardSteps({ level, caps: ctx.capabilities(), channels: channels ?? [{ value: draft.channelId, label: 'The channel you were in' }], currentChannelId: draft.channelId })
+      .map((step) => ({ ...step, fields: step.fields.map((f) => (f.name === 'emails' && f.kind === 'textarea' ? { ...f, maxLength: PAGE_EMAILS_MAX_LENGTH } : f)) }));
     send(req, res, status, wizardFormPage({ org, steps, ...extra }));
   }
 
@@ -68,7 +75,7 @@ export function webFormRouter(ctx: MattermostContext, wizard: WizardFlow): Route
     }
   });
 
-  router.post('/', express.urlencoded({ extended: false, limit: '64kb' }), async (req, res) => {
+  router.post('/', express.urlencoded({ extended: false, limit: '256kb' }), async (req, res) => {
     try {
       const draft = await draftOf(req);
       if (!draft) return expired(req, res);

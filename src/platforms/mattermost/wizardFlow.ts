@@ -17,6 +17,7 @@ import { MattermostError } from './api.js';
 import { webFormOffer } from './webForm.js';
 import { withTimeout } from '../withTimeout.js';
 
+const GUESTS_CANNOT_INVITE = 'Guests (external users) cannot invite anyone. Ask a member of the team.';
 /** Budget for the lookups made before the dialog opens: old servers and kChat expire trigger ids after 3 s. */
 const LOOKUP_BUDGET_MS = 1200;
 const DIALOG_OPEN_BUDGET_MS = 1500;
@@ -60,9 +61,27 @@ export class WizardFlow {
 
   async command(cmd: CommandRequest): Promise<Record<string, unknown>> {
     const intent = parseCommand(cmd.text);
-    if (intent.kind === 'help') return ephemeral(helpText(this.ctx.settings.trigger, intent.unknown));
+    if (intent.kind === 'help') return ephemeral(helpText(this.ctx.settings.trigger, intent.unknown, true));
     if (intent.kind === 'list') return listInvitations(this.ctx, cmd.team_id, cmd.user_id, intent.page);
+    if (intent.kind === 'bulk') return this.offerBulkForm(cmd);
     return this.openWizard(cmd, intent.prefill);
+  }
+
+  /** The wizard as a web page, whose address field takes far more than a dialog's 3,000 characters. */
+  private async offerBulkForm(cmd: CommandRequest): Promise<Record<string, unknown>> {
+    if ((await this.levels.get(`${cmd.team_id}:${cmd.user_id}`, () => this.ctx.api.level(cmd.team_id, cmd.user_id))) === 'guest') return ephemeral(GUESTS_CANNOT_INVITE);
+    return ephemeral(webFormOffer(this.ctx, await this.newDraft(cmd), cmd.user_id, 'bulk'));
+  }
+
+  private async newDraft(cmd: CommandRequest): Promise<string> {
+    const now = this.ctx.clock.now();
+    const draftId = newId();
+    await this.ctx.store.putDraft({
+      id: draftId, userId: cmd.user_id, platform: PLATFORM, workspaceId: cmd.team_id, channelId: cmd.channel_id,
+      values: { responseUrl: cmd.response_url ?? '', username: cmd.user_name },
+      createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + WIZARD_TTL_MS).toISOString(),
+    });
+    return draftId;
   }
 
   private async openWizard(cmd: CommandRequest, prefill?: string): Promise<Record<string, unknown>> {
@@ -72,16 +91,9 @@ export class WizardFlow {
       this.levels.get(key, () => api.level(cmd.team_id, cmd.user_id)),
       withTimeout(this.channelLists.get(key, () => this.channelOptions(cmd.team_id, cmd.user_id)), LOOKUP_BUDGET_MS, undefined),
     ]);
-    if (level === 'guest') return ephemeral('Guests (external users) cannot invite anyone. Ask a member of the team.');
+    if (level === 'guest') return ephemeral(GUESTS_CANNOT_INVITE);
     const wizard = this.wizardContext(level, channels ?? [{ value: cmd.channel_id, label: 'This channel' }], cmd.channel_id, prefill);
-
-    const now = this.ctx.clock.now();
-    const draftId = newId();
-    await this.ctx.store.putDraft({
-      id: draftId, userId: cmd.user_id, platform: PLATFORM, workspaceId: cmd.team_id, channelId: cmd.channel_id,
-      values: { responseUrl: cmd.response_url ?? '', username: cmd.user_name },
-      createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + WIZARD_TTL_MS).toISOString(),
-    });
+    const draftId = await this.newDraft(cmd);
     const multistep = this.ctx.dialogFeatures().multistep;
     const steps = wizardSteps(wizard);
     const dialog = this.dialog(draftId, cmd.user_id, multistep ? [steps[0]!] : steps, multistep ? 'Next' : 'Invite');

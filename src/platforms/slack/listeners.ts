@@ -31,7 +31,8 @@ export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard:
         const list = await pendingList(ctx, listActions, command.team_id, command.user_id, intent.page);
         await tell(respond, list.text, list.blocks);
       } else {
-        const answer = await wizard.open(command, intent.prefill);
+        // Slack has no bulk page: its modal takes as many addresses as its field holds.
+        const answer = await wizard.open(command, intent.kind === 'wizard' ? intent.prefill : undefined);
         if (answer) await tell(respond, answer);
       }
     } catch (err) {

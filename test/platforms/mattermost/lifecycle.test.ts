@@ -175,3 +175,21 @@ describe('the admin JSON endpoint', () => {
     expect((await fetch(`${h.url}/admin/invitations?state=bogus`, { headers: { Authorization: 'Bearer admin-api-token-0123456789abcdef' } })).status).toBe(400);
   });
 });
+
+describe('bulk invitations', () => {
+  it('offers a page whose address field takes hundreds of addresses, and invites each', async () => {
+    h = await startHarness({ env: { INVITES_PER_HOUR: '1000' } });
+    const answer = (await h.command(h.admin, 'bulk')).body as { text: string };
+    expect(h.fake.dialogsOpened).toHaveLength(0);
+    const page = /(http:\/\/\S+\/mattermost\/form\?t=\S+)/.exec(answer.text)![1]!;
+    const form = await (await fetch(page)).text();
+    expect(form).toMatch(/<textarea id="[^"]*" name="emails" rows="4" maxlength="80000"/);
+    const emails = Array.from({ length: 300 }, (_, i) => `bulk${i}@example.org`).join('\n');
+    const body = new URLSearchParams({ emails, role: 'collaborator', channels: h.general.id, delivery: 'platform_email', expiry: '7' });
+    const res = await fetch(page, { method: 'POST', body });
+    expect(res.status).toBe(200);
+    expect(await h.app.store.listInvitations({})).toHaveLength(300);
+    expect((await fetch(page)).status).toBe(404); // the link dies with its submission
+    expect((await h.command(h.guest, 'bulk')).body.text).toMatch(/Guests \(external users\) cannot invite/);
+  });
+});
