@@ -13,6 +13,16 @@ const lastDialog = () => h!.fake.dialogsOpened.at(-1)!;
 const flowFor = (user: { id: string }) => h!.fake.dialogFlow(lastDialog(), { userId: user.id, channelId: h!.general.id, teamId: h!.team.id });
 const dmTo = (userId: string) => h!.fake.postsIn(h!.fake.directChannelId(h!.bot.id, userId));
 
+/** A member asks to invite a collaborator to #general; returns the approval request posted for it. */
+async function memberRequests(email: string) {
+  await h!.command(h!.member);
+  const flow = flowFor(h!.member);
+  await flow.submit({ emails: email, role: 'collaborator' });
+  await flow.submit({ channels: [h!.general.id], delivery: 'platform_email', expiry: '7' });
+  await h!.app.outbox.drain();
+  return h!.fake.postsIn(h!.approvals.id)[0]!;
+}
+
 describe('a member invites an external guest on Mattermost 11.1', () => {
   beforeEach(async () => {
     h = await startHarness();
@@ -77,12 +87,7 @@ describe('a member invites an external guest on Mattermost 11.1', () => {
   });
 
   it('decides once when two admins click at once, and refuses a member, a forged and a replayed click', async () => {
-    await h!.command(h!.member, 'ben@example.org');
-    const flow = flowFor(h!.member);
-    await flow.submit({ emails: 'ben@example.org', role: 'collaborator' });
-    await flow.submit({ channels: [h!.general.id], delivery: 'platform_email', expiry: '7' });
-    await h!.app.outbox.drain();
-    const post = h!.fake.postsIn(h!.approvals.id)[0]!;
+    const post = await memberRequests('ben@example.org');
 
     const actions = (post.props.attachments as { actions: { id: string; integration: { context: unknown } }[] }[])[0]!.actions;
     const approveContext = actions.find((a) => a.id === 'approve')!.integration.context;
@@ -115,12 +120,7 @@ describe('a member invites an external guest on Mattermost 11.1', () => {
   });
 
   it('keeps four eyes: an inviter promoted to admin cannot approve their own request while others can', async () => {
-    await h!.command(h!.member);
-    const flow = flowFor(h!.member);
-    await flow.submit({ emails: 'eve@example.org', role: 'collaborator' });
-    await flow.submit({ channels: [h!.general.id], delivery: 'platform_email', expiry: '7' });
-    await h!.app.outbox.drain();
-    const post = h!.fake.postsIn(h!.approvals.id)[0]!;
+    const post = await memberRequests('eve@example.org');
     h!.fake.teamMember(h!.team.id, h!.member.id)!.roles = 'team_user team_admin';
     h!.fake.addChannelMember(h!.approvals.id, h!.member.id);
     const own = await h!.fake.clickButton(post.id, 'approve', h!.member.id);
@@ -131,12 +131,7 @@ describe('a member invites an external guest on Mattermost 11.1', () => {
   });
 
   it('asks for a reason on Deny and tells the inviter', async () => {
-    await h!.command(h!.member);
-    const flow = flowFor(h!.member);
-    await flow.submit({ emails: 'cleo@example.org', role: 'collaborator' });
-    await flow.submit({ channels: [h!.general.id], delivery: 'platform_email', expiry: '7' });
-    await h!.app.outbox.drain();
-    const post = h!.fake.postsIn(h!.approvals.id)[0]!;
+    const post = await memberRequests('cleo@example.org');
     await h!.fake.clickButton(post.id, 'deny', h!.admin.id);
     const reasonDialog = lastDialog();
     expect(reasonDialog.dialog).toMatchObject({ callback_id: 'deny' });
