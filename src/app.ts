@@ -31,6 +31,8 @@ export interface AppOptions {
   outbox?: OutboxOptions;
   /** Off in tests that drive jobs by hand. */
   schedule?: boolean;
+  /** Other cron expressions for the fixed schedules, e.g. every second in a test with a fake clock. */
+  cron?: { lifecycle?: string; archive?: string };
 }
 
 export interface App {
@@ -64,7 +66,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     ? createMattermost({
         url: config.mattermost.url, botToken: config.mattermost.botToken, commandTokens: config.mattermost.commandTokens,
         settings: {
-          publicUrl: config.publicUrl, trigger: config.trigger, approvalChannelId: config.mattermost.approvalChannelId,
+          publicUrl: config.publicUrl, serverUrl: config.mattermost.url, trigger: config.trigger,
+          approvalChannelId: config.mattermost.approvalChannelId,
           invitesPerHour: config.invitesPerHour, inviteEmailsPerHour: config.mattermost.inviteEmailsPerHour,
         },
         store, clock, log, signer, outbox,
@@ -122,9 +125,9 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     // Once now, to catch up on what fell due while the bot was down, then every ten minutes.
     const lifecycle = () => runLifecycle({ store, clock }).then(() => outbox.kick());
     void store.exclusive('lifecycle', lifecycle).catch((err) => log.warn({ err: (err as Error).message }, 'lifecycle pass failed'));
-    schedule('lifecycle', '*/10 * * * *', lifecycle);
+    schedule('lifecycle', opts.cron?.lifecycle ?? '*/10 * * * *', lifecycle);
     if (store instanceof LowdbStore) {
-      schedule('lowdb-archive', '17 3 * * *', () => store.archiveFinished(new Date(clock.now().getTime() - config.archiveAfterDays * 86400_000)));
+      schedule('lowdb-archive', opts.cron?.archive ?? '17 3 * * *', () => store.archiveFinished(new Date(clock.now().getTime() - config.archiveAfterDays * 86400_000)));
     }
   }
 

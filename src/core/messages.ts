@@ -97,6 +97,13 @@ export function expiredNoticeToInviter(inv: Invitation, f: TextFormat): string {
   return `Your invitation for ${who(inv, f)} expired before it was accepted. Invite them again if they still need access.`;
 }
 
+/** The reminder for a link only the inviter could pass on: the bot has no other way to reach the invitee. */
+export function linkReminderToInviter(inv: Invitation, f: TextFormat): string {
+  const by = inv.expiresAt ? ` It expires on ${inv.expiresAt.slice(0, 10)}.` : '';
+  return `${who(inv, f)} has not accepted your invitation yet.${by} Remind them to use the link you passed on `
+    + '(Show link in the list gives a new one, and the old one stops working).';
+}
+
 export function approvalDigest(invitations: Invitation[], f: TextFormat): string {
   const lines = invitations.map((inv) => `- ${who(inv, f)} as ${ROLE_LABELS[inv.role].toLowerCase()}, asked by ${f.mention(inv.inviter)} on ${inv.createdAt.slice(0, 10)}`);
   return [`${invitations.length} invitation request${invitations.length === 1 ? ' has' : 's have'} waited more than a day for a decision:`, ...lines].join('\n');

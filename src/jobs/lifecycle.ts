@@ -23,10 +23,14 @@ export async function runLifecycle(deps: { store: Store; clock: Clock }): Promis
     if (inv.expiresAt && Date.parse(inv.expiresAt) <= now.getTime()) {
       if (await expire(deps, inv, now)) result.expired++;
     } else if (inv.state === 'sent' && dueForReminder(inv, now)) {
+      // The mark and the job in one write: a crash between them would lose the reminder for good.
       const at = now.toISOString();
-      await deps.store.patchInvitation(inv.id, { remindedAt: at }, { at, invitationId: inv.id, actor: 'bot', action: 'reminder_scheduled' });
-      await deps.store.enqueue([jobFor(inv, JOB.remindInvitee)]);
-      result.reminded++;
+      const reminded = await deps.store.transition(inv.id, {
+        from: ['sent'], to: 'sent', patch: { remindedAt: at },
+        audit: { at, invitationId: inv.id, actor: 'bot', action: 'reminder_scheduled' },
+        jobs: [jobFor(inv, JOB.remindInvitee)],
+      });
+      if (reminded) result.reminded++;
     }
   }
 

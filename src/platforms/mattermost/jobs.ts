@@ -8,6 +8,7 @@ import {
   expiredNoticeToInviter, linkNoticeToInviter, revokedNoticeToInviter,
 } from '../../core/messages.js';
 import { sendAcceptanceLink, type LinkMethod } from '../../delivery/acceptanceLink.js';
+import { remindInvitee as sendReminder, type ReminderSide } from '../../delivery/reminder.js';
 import { renewalRequestNotice } from '../../lifecycle/renewalRequest.js';
 import { JOB, jobKind, notifyInviter, type InviterNotice, invitationOf } from '../../actions/jobs.js';
 import { recordDelivered, recordDeliveryFailed } from '../../actions/recordDelivery.js';
@@ -195,12 +196,14 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
     },
   };
 
-  /** The invitee's one reminder: Mattermost's invitation email again (paced like the first). */
+  /** The invitee's one reminder, by the way the invitation went out (Mattermost's email is paced like the first).
+   * kChat's invitations are the backend's: it has no reminder of its own yet. */
+  const reminderSide: ReminderSide = {
+    platformInvitation: sendInviteEmail, dmInviter: (inv, text) => dm(inv.inviter.id, text), format: md,
+  };
   const remindInvitee: JobHandler = {
     async run(job) {
-      const inv = await load(job);
-      if (inv.state !== 'sent' || inv.delivery !== 'platform_email' || ctx.backend) return;
-      await sendInviteEmail(inv);
+      if (!ctx.backend) await sendReminder(ctx, ctx.links, await load(job), reminderSide);
     },
   };
 

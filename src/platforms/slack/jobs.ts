@@ -10,6 +10,7 @@ import {
 import { JOB, jobKind, type InviterNotice, invitationOf } from '../../actions/jobs.js';
 import { recordDelivered, recordDeliveryFailed } from '../../actions/recordDelivery.js';
 import { sendAcceptanceLink, type LinkMethod } from '../../delivery/acceptanceLink.js';
+import { remindInvitee as sendReminder, type ReminderSide } from '../../delivery/reminder.js';
 import { RENEWAL_REQUEST, renewalRequestNotice } from '../../lifecycle/renewalRequest.js';
 import type { JobHandler } from '../../outbox/outbox.js';
 import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
@@ -161,13 +162,13 @@ export function slackJobHandlers(ctx: SlackContext, approvals: Approvals, grid: 
     }
   }
 
-  /** The invitee's one reminder: the bot's link again by the same email or SMS (a new link; the old one dies).
-   * Slack's own invitation cannot be resent by an app, and a link the inviter passed on is theirs to remind. */
+  /** The invitee's one reminder, by the way the invitation went out: on Grid, Slack's own invitation again. */
+  const reminderSide: ReminderSide = {
+    platformInvitation: inviteOnGrid, dmInviter: (inv, text) => call(() => api.dm(inv.inviter.id, text)), format: mrkdwn,
+  };
   const remindInvitee: JobHandler = {
     async run(job) {
-      const inv = await load(job);
-      if (inv.state !== 'sent' || (inv.delivery !== 'bot_email' && inv.delivery !== 'sms') || !ctx.links) return;
-      await sendAcceptanceLink(ctx, ctx.links, inv, inv.delivery);
+      await sendReminder(ctx, ctx.links, await load(job), reminderSide);
     },
   };
 
