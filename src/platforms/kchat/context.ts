@@ -6,6 +6,7 @@ import type { Outbox } from '../../outbox/outbox.js';
 import type { Store } from '../../store/store.js';
 import { MattermostError, type MattermostApi } from '../mattermost/api.js';
 import type { InfomaniakApi } from './infomaniakApi.js';
+import type { KsuiteDrive } from './ksuiteDrive.js';
 
 export interface KchatSettings {
   apiUrl: string;
@@ -23,6 +24,8 @@ export interface KchatContext {
   log: Logger;
   outbox: Outbox;
   kdriveId?: number;
+  /** Set with kdriveId: whether that drive is the kSuite's. */
+  ksuiteDrive?: KsuiteDrive;
 }
 
 /** A kChat call from an outbox job: its failure becomes the outbox's retry-or-not decision. */

@@ -96,6 +96,8 @@ const AccountInvitation = z.object({
   expired_at: z.number().nullish(),
 });
 
+const Drive = z.object({ id: z.number().int(), k_suite: z.object({ id: z.number().int() }).loose().nullish() });
+
 /** The reference types `data` as one "user or pending user"; a paginated list is what a list returns, so both are read. */
 const AccountUser = z.object({ email: z.string().nullish(), role_type: z.string().nullish() }).loose();
 const AccountUsers = z.union([z.array(AccountUser), AccountUser.transform((u) => [u])]);
@@ -225,8 +227,30 @@ export class InfomaniakApi {
     await this.call('PATCH', `${this.invitationPath(id)}/kchat`, z.unknown(), { role });
   }
 
-  async addDrive(id: string, driveId: number, role: AppRole): Promise<void> {
-    await this.call('POST', `${this.invitationPath(id)}/drive`, z.unknown(), { drive_id: driveId, role });
+  /** Opens a drive to the invitee. A kSuite's drive opens with kSuite access (403 `product_is_part_of_ksuite`), and
+   * access may exist already (409 `object_already_exists`): either way the right can then be set. */
+  async addDrive(id: string, driveId: number, role: AppRole): Promise<'added' | 'exists'> {
+    try {
+      await this.call('POST', `${this.invitationPath(id)}/drive`, z.unknown(), { drive_id: driveId, role });
+      return 'added';
+    } catch (err) {
+      const exists = err instanceof InfomaniakError
+        && ((err.status === 403 && err.code === 'product_is_part_of_ksuite') || (err.status === 409 && err.code === 'object_already_exists'));
+      if (exists) return 'exists';
+      throw err;
+    }
+  }
+
+  /** The organization's kSuite (`ksuite_id`), or null when it has none. */
+  async accountKsuiteId(): Promise<number | null> {
+    const account = await this.call('GET', `/1/accounts/${this.account}`, z.object({ ksuite_id: z.number().int().nullish() }));
+    return account.ksuite_id ?? null;
+  }
+
+  /** The account's drives with the kSuite each belongs to (`k_suite.id`, null for a drive of its own). */
+  async accountDrives(): Promise<{ id: number; ksuiteId: number | null }[]> {
+    const drives = await this.call('GET', `/2/drive?account_id=${this.account}&per_page=1000`, z.array(Drive));
+    return drives.map((d) => ({ id: d.id, ksuiteId: d.k_suite?.id ?? null }));
   }
 
   async setDriveRight(id: string, driveId: number, right: KDriveRight): Promise<void> {

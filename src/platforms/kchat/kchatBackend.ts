@@ -14,6 +14,7 @@ import { kchatCapabilities } from './capabilities.js';
 import { ikInvitationId, inviterLocale, type KchatContext, type KchatSettings } from './context.js';
 import { InfomaniakApi, ROLE_TYPE } from './infomaniakApi.js';
 import { OrganizationLevels } from './inviterLevel.js';
+import { KsuiteDrive } from './ksuiteDrive.js';
 import { splitName } from './names.js';
 import { linkNotice, rightNotice, type RightProgress } from './notices.js';
 import { PacedBudget } from './pacedBudget.js';
@@ -25,7 +26,10 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
   return (mm) => {
     const log = mm.log.child({ backend: 'kchat' });
     const ik = new InfomaniakApi({ baseUrl: settings.apiUrl, token: settings.token, accountId: settings.accountId, budget: new PacedBudget(mm.store, mm.clock) });
-    const ctx: KchatContext = { ik, chat: mm.api, store: mm.store, clock: mm.clock, log, outbox: mm.outbox, kdriveId: settings.kdriveId };
+    const ctx: KchatContext = {
+      ik, chat: mm.api, store: mm.store, clock: mm.clock, log, outbox: mm.outbox, kdriveId: settings.kdriveId,
+      ksuiteDrive: settings.kdriveId ? new KsuiteDrive(ik, settings.kdriveId) : undefined,
+    };
     const access = new InfomaniakAccess(ik, log);
     const levels = new OrganizationLevels(ik, mm.clock, log);
     const poll = new InvitationStatusPoll(ctx);

@@ -16,7 +16,8 @@ const LIVE_STATES: readonly Invitation['state'][] = ['sent', 'arrived'];
 export function rightJobHandler(ctx: KchatContext): JobHandler {
   const at = () => ctx.clock.now().toISOString();
 
-  async function apply(inv: Invitation, step: RightStep): Promise<void> {
+  /** Sets one right; what it answers goes into the step's audit entry. */
+  async function apply(inv: Invitation, step: RightStep): Promise<Record<string, unknown> | void> {
     const role = appRole(inv.role);
     if (step === 'drive-external') {
       const lang = (await inviterLocale(ctx, inv)).slice(0, 2).toLowerCase();
@@ -31,7 +32,9 @@ export function rightJobHandler(ctx: KchatContext): JobHandler {
       case 'kchat':
         return ctx.ik.setKchatRole(id, role);
       case 'drive':
-        return ctx.ik.addDrive(id, drive(), role);
+        // The kSuite's drive opens with kSuite access: asking again would only be refused.
+        if (await ctx.ksuiteDrive?.isKsuiteDrive()) return { access: 'ksuite' };
+        return { access: await ctx.ik.addDrive(id, drive(), role) };
       case 'drive-right':
         return ctx.ik.setDriveRight(id, drive(), inv.kdriveRight);
     }
@@ -56,8 +59,9 @@ export function rightJobHandler(ctx: KchatContext): JobHandler {
       if (!isRightStep(step)) throw new PermanentError(`unknown right step ${String(step)}`);
       const inv = await invitationOf(ctx.store, job);
       if (!LIVE_STATES.includes(inv.state)) return;
+      let answer: Record<string, unknown> | void;
       try {
-        await apply(inv, step);
+        answer = await apply(inv, step);
       } catch (err) {
         // A permanent refusal is reported once, by onDead.
         if (!isPaced(err) && !isPermanent(err) && job.attempts === 0) {
@@ -71,7 +75,7 @@ export function rightJobHandler(ctx: KchatContext): JobHandler {
       const recovered = job.attempts > 0;
       const clears = recovered && inv.lastError?.startsWith(STEP_LABELS[step]);
       const done = await ctx.store.patchInvitation(inv.id, clears ? { lastError: undefined } : {}, {
-        at: at(), invitationId: inv.id, actor: 'bot', action: 'right_set', detail: { step, ...(recovered ? { afterAttempts: job.attempts + 1 } : {}) },
+        at: at(), invitationId: inv.id, actor: 'bot', action: 'right_set', detail: { step, ...answer, ...(recovered ? { afterAttempts: job.attempts + 1 } : {}) },
       });
       await ctx.store.enqueue([...nextSteps(step, ctx.kdriveId).map((next) => rightJob(inv, next)), ...(recovered ? visibility(done ?? inv, step, 'recovered') : [])]);
       ctx.outbox.kick();

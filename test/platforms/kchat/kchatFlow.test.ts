@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { revokeInvitation } from '../../../src/actions/revokeInvitation.js';
 import { showLinkAgain } from '../../../src/actions/showLinkAgain.js';
 import { KDRIVE_RIGHTS } from '../../../src/core/model.js';
-import { ACCOUNT, DRIVE, LINK, bypassNockForLocalhost, dialogValues, fail, ik, ikInvitation, invitationPath, ok, organization, startKchat, type Kchat } from './kchatHarness.js';
+import { ACCOUNT, DRIVE, LINK, bypassNockForLocalhost, dialogValues, drives, fail, ik, ikInvitation, invitationPath, ok, organization, startKchat, type Kchat } from './kchatHarness.js';
 
 let k: Kchat | undefined;
 let undoBypass: () => void;
@@ -80,27 +80,60 @@ describe('kChat with the Infomaniak organization', () => {
     expect(k.dms(k.admin).join('\n')).not.toContain(LINK);
   });
 
-  it.each(KDRIVE_RIGHTS)('gives the chosen kDrive right (%s) on the configured drive', async (right) => {
+  describe.each([true, false])('on a drive that is the kSuite’s: %s', (ksuiteDrive) => {
+    it.each(KDRIVE_RIGHTS)('gives the chosen kDrive right (%s)', async (right) => {
+      organization({ 'root@acme.test': 'admin' });
+      const asked = drives({ ksuiteDrive });
+      k = await startKchat({ env: { KDRIVE_ID: String(DRIVE) } });
+      capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
+      const ksuite = capture('post', `${invitationPath()}/ksuite`, 201, ok(ikInvitation({ has_ksuite: true })));
+      capture('patch', `${invitationPath()}/kchat`, 200, ok(ikInvitation()));
+      // A kSuite's drive opens with kSuite access: the reference answers 403 product_is_part_of_ksuite if asked.
+      const drive = ksuiteDrive ? [] : capture('post', `${invitationPath()}/drive`, 201, ok(ikInvitation()));
+      const driveRight = capture('patch', `${invitationPath()}/drive/${DRIVE}`, 200, ok(ikInvitation()));
+
+      await k.command(k.admin);
+      expect(k.lastDialog().elements.map((e) => e.name)).toContain('kdrive');
+      await k.invite(k.admin, dialogValues({ emails: 'dora@example.org', role: 'collaborator', channels: k.general.id, kdrive: right }));
+      await k.settle();
+
+      expect(ksuite).toEqual([{ ksuite_access: { kchat_role: 'user', kdrive_role: 'user' } }]);
+      expect(drive).toEqual(ksuiteDrive ? [] : [{ drive_id: DRIVE, role: 'user' }]);
+      expect(driveRight).toEqual([{ right }]);
+      expect(accepted()).toBe(true);
+      const inv = await k.only();
+      expect(inv).toMatchObject({ kdriveRight: right, state: 'sent' });
+      expect(inv.lastError).toBeUndefined();
+      const trail = (await k.app.store.auditTrail(inv.id)).filter((a) => a.action === 'right_set');
+      expect(trail.find((a) => a.detail?.step === 'drive')?.detail).toMatchObject({ access: ksuiteDrive ? 'ksuite' : 'added' });
+      expect(trail.map((a) => a.detail?.step).sort()).toContain('drive-right');
+      expect(asked.account).toBe(1);
+    });
+  });
+
+  it.each([
+    [403, 'product_is_part_of_ksuite'],
+    [409, 'object_already_exists'],
+  ] as const)('takes a %i %s on drive access as access that exists, and still sets the right', async (status, code) => {
     organization({ 'root@acme.test': 'admin' });
+    drives({ ksuiteDrive: false });
     k = await startKchat({ env: { KDRIVE_ID: String(DRIVE) } });
     capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
-    const ksuite = capture('post', `${invitationPath()}/ksuite`, 200, ok(true));
-    capture('patch', `${invitationPath()}/kchat`, 200, ok(true));
-    const drive = capture('post', `${invitationPath()}/drive`, 200, ok(true));
-    const driveRight = capture('patch', `${invitationPath()}/drive/${DRIVE}`, 200, ok(true));
+    capture('post', `${invitationPath()}/ksuite`, 201, ok(ikInvitation()));
+    capture('patch', `${invitationPath()}/kchat`, 200, ok(ikInvitation()));
+    ik().post(`${invitationPath()}/drive`).reply(status, fail(code, 'Triggered when product is part of ksuite.'));
+    const driveRight = capture('patch', `${invitationPath()}/drive/${DRIVE}`, 200, ok(ikInvitation()));
 
-    await k.command(k.admin);
-    expect(k.lastDialog().elements.map((e) => e.name)).toContain('kdrive');
-    await k.invite(k.admin, dialogValues({ emails: 'dora@example.org', role: 'collaborator', channels: k.general.id, kdrive: right }));
+    await k.invite(k.admin, dialogValues({ emails: 'dora@example.org', role: 'admin', channels: k.general.id, kdrive: 'write' }));
     await k.settle();
 
-    expect(ksuite).toEqual([{ ksuite_access: { kchat_role: 'user', kdrive_role: 'user' } }]);
-    expect(drive).toEqual([{ drive_id: DRIVE, role: 'user' }]);
-    expect(driveRight).toEqual([{ right }]);
-    expect((await k.only()).kdriveRight).toBe(right);
+    expect(driveRight).toEqual([{ right: 'write' }]);
     expect(accepted()).toBe(true);
-    const trail = (await k.app.store.auditTrail((await k.only()).id)).filter((a) => a.action === 'right_set').map((a) => a.detail?.step);
-    expect(trail.sort()).toEqual(['drive', 'drive-right', 'kchat', 'ksuite']);
+    const inv = await k.only();
+    expect(inv.lastError).toBeUndefined();
+    const trail = await k.app.store.auditTrail(inv.id);
+    expect(trail.find((a) => a.detail?.step === 'drive')).toMatchObject({ action: 'right_set', detail: { access: 'exists' } });
+    expect(k.dms(k.admin).join('\n')).not.toMatch(/gave up|could not be set/);
   });
 
   it('invites an external guest through kChat with their channels, and to the drive with the chosen right', async () => {

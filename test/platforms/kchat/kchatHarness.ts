@@ -25,6 +25,23 @@ export const ikInvitation = (over: Record<string, unknown> = {}) => ({
 export const ik = () => nock(IK).matchHeader('authorization', `Bearer ${IK_TOKEN}`);
 export const invitationPath = (id: number | string = 777) => `/1/accounts/${ACCOUNT}/invitations/${id}`;
 
+export const KSUITE = 31;
+
+/** The account (`ksuite_id`) and its drives (`k_suite`) as documented: DRIVE is the kSuite's drive, or a drive of
+ * its own beside it. Returns how many times each was asked. */
+export function drives(opts: { ksuiteDrive: boolean }): { account: number; drives: number } {
+  const asked = { account: 0, drives: 0 };
+  const ksuite = { id: KSUITE, name: 'Acme kSuite', pack_id: 8, pack: 'ksuite_pro' };
+  ik().persist().get(`/1/accounts/${ACCOUNT}`).reply(() => (asked.account++, [200, ok({ id: Number(ACCOUNT), name: 'Acme', ksuite_id: KSUITE })]));
+  ik().persist().get('/2/drive').query({ account_id: ACCOUNT, per_page: '1000' }).reply(() => {
+    asked.drives++;
+    const own = { id: DRIVE, name: 'Projects', account_id: Number(ACCOUNT), k_suite: opts.ksuiteDrive ? ksuite : null };
+    const suite = { id: DRIVE + 1, name: 'kSuite drive', account_id: Number(ACCOUNT), k_suite: ksuite };
+    return [200, { ...ok(opts.ksuiteDrive ? [own] : [suite, own]), total: 1, page: 1, pages: 1, items_per_page: 1000 }];
+  });
+  return asked;
+}
+
 export interface Kchat extends Harness {
   /** Moves the bot's clock forward (the outbox's retries, the 60/min budget). */
   advance(ms: number): void;
