@@ -11,6 +11,7 @@ import { createMattermost, type MattermostPlatform } from './platforms/mattermos
 import { createSlack, SLACK_MOUNT_PATH, type SlackPlatform } from './platforms/slack/index.js';
 import { loadOrCreateSecret } from './security/secret.js';
 import { Signer } from './security/signing.js';
+import { lockDataDir, type DataDirLock } from './store/dataDirLock.js';
 import { LowdbStore } from './store/lowdbStore.js';
 import { PostgresStore } from './store/postgresStore.js';
 import type { Store } from './store/store.js';
@@ -45,15 +46,23 @@ export interface App {
   stop(): Promise<void>;
 }
 
-async function openStore(config: Config): Promise<Store> {
-  return config.database ? PostgresStore.open(config.database.url, { schema: config.database.schema }) : LowdbStore.open(config.dataDir, undefined, config.archiveAfterDays);
+/** The lowdb store holds the data directory for this process alone (the lock is released on stop). With
+ * PostgreSQL the directory keeps only the secret, which replicas sharing it may well share. */
+async function openStore(config: Config): Promise<{ store: Store; lock?: DataDirLock }> {
+  if (config.database) return { store: await PostgresStore.open(config.database.url, { schema: config.database.schema }) };
+  const lock = await lockDataDir(config.dataDir);
+  const store = await LowdbStore.open(config.dataDir, undefined, config.archiveAfterDays).catch(async (err) => {
+    await lock.release();
+    throw err;
+  });
+  return { store, lock };
 }
 
 export async function buildApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? createLogger(config.logLevel);
   const clock = opts.clock ?? systemClock;
-  const store = opts.store ?? (await openStore(config));
   const secret = await loadOrCreateSecret(config.dataDir, config.secret);
+  const { store, lock } = opts.store ? { store: opts.store, lock: undefined } : await openStore(config);
   const signer = new Signer(secret);
   const outbox = new Outbox(store, clock, log.child({ part: 'outbox' }), opts.outbox);
   const tasks: ScheduledTask[] = [];
@@ -159,6 +168,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       await outbox.stop();
       mailer?.close();
       await store.close();
+      await lock?.release();
     },
   };
   return app;
