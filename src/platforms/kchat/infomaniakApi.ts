@@ -98,9 +98,36 @@ const AccountInvitation = z.object({
 
 const Drive = z.object({ id: z.number().int(), k_suite: z.object({ id: z.number().int() }).loose().nullish() });
 
+/** One row of the users list: a member (`valid`, with `user_id`) or a pending invitation (`pending`, with
+ * `invitation_id`). `state_in_account` is typed as a plain string by the reference, so it is read as one. */
+const AccountUser = z.object({
+  user_id: z.number().int().nullish(),
+  invitation_id: z.number().int().nullish(),
+  email: z.string().nullish(),
+  role_type: z.string().nullish(),
+  state_in_account: z.string().nullish(),
+}).loose();
 /** The reference types `data` as one "user or pending user"; a paginated list is what a list returns, so both are read. */
-const AccountUser = z.object({ email: z.string().nullish(), role_type: z.string().nullish() }).loose();
 const AccountUsers = z.union([z.array(AccountUser), AccountUser.transform((u) => [u])]);
+
+export interface AccountRow {
+  email: string;
+  roleType: string | undefined;
+  /** Set on a member's row. */
+  userId?: string;
+  /** Set on a pending invitation's row. */
+  invitationId?: string;
+  state: 'valid' | 'pending' | 'other';
+}
+
+function toRow(u: z.infer<typeof AccountUser>): AccountRow | undefined {
+  if (!u.email) return undefined;
+  const state = u.state_in_account === 'valid' || u.state_in_account === 'pending' ? u.state_in_account : 'other';
+  return {
+    email: u.email.trim().toLowerCase(), roleType: u.role_type ?? undefined, state,
+    ...(u.user_id != null ? { userId: String(u.user_id) } : {}), ...(u.invitation_id != null ? { invitationId: String(u.invitation_id) } : {}),
+  };
+}
 
 export interface IkInvitation {
   id: string;
@@ -177,12 +204,17 @@ export class InfomaniakApi {
     }
   }
 
-  /** The organization role (`owner`, `admin`, `normal`) of the account user with this email, or undefined when
-   * none matches. Uses the documented `search` filter of the users list and keeps only an exact email match. */
-  async accountUserRole(email: string): Promise<string | undefined> {
+  /** The rows of the users list (members and pending invitations) whose address is exactly this one. */
+  async accountRowsFor(email: string): Promise<AccountRow[]> {
     const wanted = email.trim().toLowerCase();
     const users = await this.call('GET', `/2/accounts/${this.account}/users?search=${encodeURIComponent(wanted)}&per_page=20`, AccountUsers);
-    return users.find((u) => u.email?.trim().toLowerCase() === wanted)?.role_type ?? undefined;
+    return users.map(toRow).filter((r): r is AccountRow => r?.email === wanted);
+  }
+
+  /** The organization role (`owner`, `admin`, `normal`) of the member with this email, or undefined when none
+   * matches. The list also holds pending invitations: only a `valid` row with a `user_id` is a member. */
+  async accountUserRole(email: string): Promise<string | undefined> {
+    return (await this.accountRowsFor(email)).find((r) => r.state === 'valid' && r.userId)?.roleType;
   }
 
   async createInvitation(input: NewAccountInvitation): Promise<IkInvitation> {

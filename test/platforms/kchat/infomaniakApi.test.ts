@@ -75,6 +75,21 @@ describe('mappings', () => {
   });
 });
 
+describe('accountUserRole', () => {
+  const row = (email: string, role_type: string, state: 'valid' | 'pending', id: number) => ({
+    user_id: state === 'valid' ? id : null, invitation_id: state === 'pending' ? id : null, email, role_type, state_in_account: state,
+  });
+
+  it('reads only valid rows with a user_id: a pending invitation to the same address is not a member', async () => {
+    ik().get('/2/accounts/42/users').query({ search: 'ana@x.org', per_page: '20' }).reply(200, {
+      result: 'success', data: [row('ana@x.org', 'owner', 'pending', 5), row('ana@x.org', 'normal', 'valid', 6), row('anabel@x.org', 'admin', 'valid', 7)],
+    });
+    ik().get('/2/accounts/42/users').query({ search: 'ben@x.org', per_page: '20' }).reply(200, { result: 'success', data: [row('ben@x.org', 'admin', 'pending', 8)] });
+    expect(await api().accountUserRole('Ana@x.org')).toBe('normal');
+    expect(await api().accountUserRole('ben@x.org')).toBeUndefined();
+  });
+});
+
 describe('createInvitation', () => {
   for (const [role, roleType] of Object.entries(ROLE_TYPE)) {
     it(`sends role_type ${roleType} for ${role}, strict, and parses the 201`, async () => {

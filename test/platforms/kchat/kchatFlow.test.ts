@@ -337,6 +337,18 @@ describe('kChat with the Infomaniak organization', () => {
     await k.app.mattermost!.pollArrivals();
   });
 
+  it('takes the inviter’s level from their member row, never from a pending invitation to the same address', async () => {
+    // alice is a plain member of the organization, and someone invited her address again as an administrator.
+    organization({ 'root@acme.test': 'admin', 'alice@acme.test': 'normal' }, 200, undefined, { 'alice@acme.test': 'admin', 'bob@acme.test': 'owner' });
+    k = await startKchat();
+    await k.invite(k.member, dialogValues({ emails: 'pia@example.org', role: 'collaborator', channels: k.general.id }));
+    await k.settle();
+    // A member's request waits for an approver: the pending 'admin' row did not make her one.
+    expect((await k.only()).state).toBe('pending_approval');
+    expect(k.fake.postsIn(k.approvals.id)).toHaveLength(1);
+    expect(accepted()).toBe(true);
+  });
+
   it('reports a wrong token at start-up: not ready, and only guests can be invited', async () => {
     organization({}, 401);
     const lines: string[] = [];

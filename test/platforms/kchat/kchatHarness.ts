@@ -75,8 +75,15 @@ export function bypassNockForLocalhost(): () => void {
   };
 }
 
-/** Answers the users list: the start-up access check (`per_page=1`) and the inviters' organization roles by email. */
-export function organization(roles: Record<string, string>, status = 200, onCall?: () => void): nock.Scope {
+/** A "User or pending user" row of `GET /2/accounts/{account}/users` as documented (a subset of its fields). */
+export const accountRow = (email: string, role_type: string, i: number, state: 'valid' | 'pending' = 'valid', over: Record<string, unknown> = {}) => ({
+  user_id: state === 'valid' ? 100 + i : null, invitation_id: state === 'pending' ? 700 + i : null, email, role_type, state_in_account: state,
+  first_name: 'X', last_name: 'Y', display_name: 'X Y', avatar: null, is_sso: false, ...over,
+});
+
+/** Answers the users list: the start-up access check (`per_page=1`) and the inviters' organization roles by email.
+ * `pending` adds rows of pending invitations (same address allowed: the list holds both). */
+export function organization(roles: Record<string, string>, status = 200, onCall?: () => void, pending: Record<string, string> = {}): nock.Scope {
   return ik()
     .persist()
     .get(`/2/accounts/${ACCOUNT}/users`)
@@ -84,9 +91,13 @@ export function organization(roles: Record<string, string>, status = 200, onCall
     .reply((request) => {
       onCall?.();
       if (status !== 200) return [status, fail(status === 401 ? 'not_authorized' : status === 403 ? 'access_denied' : 'object_not_found')];
-      const search = new URL(request.url).searchParams.get('search');
-      const users = Object.entries(roles).map(([email, role_type], i) => ({ id: 100 + i, email, first_name: 'X', last_name: 'Y', role_type }));
-      return [200, ok(search ? users.filter((u) => u.email === search) : users.slice(0, 1))];
+      const search = new URL(request.url, IK).searchParams.get('search');
+      const users = [
+        ...Object.entries(pending).map(([email, role], i) => accountRow(email, role, i, 'pending')),
+        ...Object.entries(roles).map(([email, role], i) => accountRow(email, role, i)),
+      ];
+      const found = search ? users.filter((u) => u.email === search) : users.slice(0, 1);
+      return [200, { ...ok(found), total: found.length, page: 1, pages: 1, items_per_page: 20 }];
     });
 }
 
