@@ -42,7 +42,9 @@ export async function benchArrival(): Promise<ArrivalFigures> {
   const background = Array.from({ length: BACKGROUND }, (_, i) => inv(100_000 + i, { state: 'arrived', arrivedUserId: `old${i}`, arrivedAt: at }));
   const bot = await startBot({
     mattermostUrl: url, approvalChannelId: world.approvalsId, app: { outbox: { pollMs: 50 } },
-    seed: (store) => store.createInvitations([...background, ...awaited], [], []),
+    seed: async (store) => {
+      await store.createInvitations([...background, ...awaited], [], []);
+    },
   });
   const status = () => ask<Status>(fake, { type: 'status' });
   if (!(await waitFor(async () => bot.app.mattermost!.ready() && (await status()).wsConnections > 0, 10_000, 20))) {

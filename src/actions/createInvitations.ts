@@ -1,13 +1,13 @@
-/** Turns a submitted wizard into stored invitations: policy, rate limit, duplicates, then one write that holds
- * the invitations, their audit entries and the jobs that will request approval or deliver them. */
+/** Turns a submitted wizard into stored invitations: policy, then one write that holds the invitations, their audit
+ * entries and the jobs that will request approval or deliver them, checked for duplicates and the rate limit. */
 import type { Clock } from '../core/clock.js';
 import { newId } from '../core/clock.js';
 import { normalizeEmail, type Invitation, type Person, type Platform, type Skipped } from '../core/model.js';
-import { decide, withinRateLimit, type Capabilities, type InviterLevel, type RateLimit } from '../core/policy.js';
+import { decide, rateLimitRefusal, type Capabilities, type InviterLevel, type RateLimit } from '../core/policy.js';
 import { OPEN_STATES } from '../core/stateMachine.js';
-import { fallbackName } from '../core/recipients.js';
+import { fallbackName, type Recipient } from '../core/recipients.js';
 import type { InvitationRequest } from '../core/wizard.js';
-import type { Store } from '../store/store.js';
+import type { CreateChecks, Store } from '../store/store.js';
 import { JOB, jobFor } from './jobs.js';
 
 export interface CreateInput {
@@ -32,26 +32,38 @@ export async function createInvitations(deps: { store: Store; clock: Clock }, in
   const verdict = decide(input.level, request.role, input.caps);
   if (!verdict.ok) return verdict;
 
-  const open = await deps.store.listInvitations({ platform: input.platform, workspaceId: input.workspaceId, states: OPEN_STATES });
-  const pendingEmails = new Set(open.map((i) => i.email));
-  const skipped: Skipped[] = [];
-  const fresh = request.recipients.filter((r) => {
-    const email = normalizeEmail(r.email);
-    if (input.existingAccounts.has(email)) skipped.push({ email, reason: 'already has an account' });
-    else if (pendingEmails.has(email)) skipped.push({ email, reason: 'already has a pending invitation' });
-    else return true;
-    return false;
-  });
-  if (!fresh.length) return { ok: true, created: [], skipped, needsApproval: verdict.needsApproval };
-
+  const reasons = new Map<string, string>();
+  for (const email of request.recipients.map((r) => normalizeEmail(r.email))) {
+    if (input.existingAccounts.has(email)) reasons.set(email, 'already has an account');
+  }
   const now = deps.clock.now();
-  const recent = await deps.store.countCreatedSince(input.inviter.id, new Date(now.getTime() - 3600_000));
-  const rate = withinRateLimit(recent, fresh.length, input.rateLimit);
-  if (!rate.ok) return rate;
+  const checks: CreateChecks = {
+    openStates: OPEN_STATES,
+    rateLimit: { inviterId: input.inviter.id, since: new Date(now.getTime() - 3600_000), limit: input.rateLimit },
+  };
+  // The store checks duplicates and the rate limit in the same atomic step as the insert. When it finds addresses
+  // that another submission invited meanwhile, it writes nothing and the rest is built again (batch size included).
+  for (;;) {
+    const fresh = request.recipients.filter((r) => !reasons.has(normalizeEmail(r.email)));
+    const skipped: Skipped[] = request.recipients.flatMap((r) => {
+      const email = normalizeEmail(r.email);
+      const reason = reasons.get(email);
+      return reason ? [{ email, reason }] : [];
+    });
+    if (!fresh.length) return { ok: true, created: [], skipped, needsApproval: verdict.needsApproval };
+    const { created, audit, jobs } = build(input, verdict.needsApproval, fresh, now);
+    const outcome = await deps.store.createInvitations(created, audit, jobs, checks);
+    if (outcome.ok) return { ok: true, created, skipped, needsApproval: verdict.needsApproval };
+    if (outcome.refused === 'rateLimit') return rateLimitRefusal(outcome.recent, input.rateLimit);
+    for (const email of outcome.emails) reasons.set(email, 'already has a pending invitation');
+  }
+}
 
+function build(input: CreateInput, needsApproval: boolean, fresh: readonly Recipient[], now: Date) {
+  const { request } = input;
   const at = now.toISOString();
   const expiresAt = request.expiryDays === null ? null : new Date(now.getTime() + request.expiryDays * 86400_000).toISOString();
-  const state = verdict.needsApproval ? 'pending_approval' : 'sending';
+  const state = needsApproval ? 'pending_approval' : 'sending';
   const batch = fresh.length > 1 ? { id: newId(), size: fresh.length } : undefined;
   const created: Invitation[] = fresh.map((r) => ({
     id: newId(),
@@ -78,6 +90,5 @@ export async function createInvitations(deps: { store: Store; clock: Clock }, in
   }));
   const audit = created.map((inv) => ({ at, invitationId: inv.id, actor: input.inviter.id, action: 'created', detail: { state, role: inv.role } }));
   const jobs = created.map((inv) => (state === 'pending_approval' ? jobFor(inv, JOB.requestApproval) : jobFor(inv, JOB.deliver)));
-  await deps.store.createInvitations(created, audit, jobs);
-  return { ok: true, created, skipped, needsApproval: verdict.needsApproval };
+  return { created, audit, jobs };
 }

@@ -78,14 +78,15 @@ export interface RateLimit { perHour: number }
 
 /** `recent` = how many invitations the inviter created in the last hour. */
 export function withinRateLimit(recent: number, adding: number, limit: RateLimit): { ok: true } | Refusal {
-  if (recent + adding > limit.perHour) {
-    const left = Math.max(0, limit.perHour - recent);
-    return {
-      ok: false,
-      reason: `You can send ${limit.perHour} invitations an hour and have ${left} left. Try again later, or ask an administrator.`,
-    };
-  }
-  return { ok: true };
+  return recent + adding > limit.perHour ? rateLimitRefusal(recent, limit) : { ok: true };
+}
+
+export function rateLimitRefusal(recent: number, limit: RateLimit): Refusal {
+  const left = Math.max(0, limit.perHour - recent);
+  return {
+    ok: false,
+    reason: `You can send ${limit.perHour} invitations an hour and have ${left} left. Try again later, or ask an administrator.`,
+  };
 }
 
 export const ROLE_LABELS: Record<Role, string> = {

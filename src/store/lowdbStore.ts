@@ -9,7 +9,10 @@ import { DataFile } from 'lowdb/node';
 import { z } from 'zod';
 import { AuditEntry, Invitation } from '../core/model.js';
 import { isOpen } from '../core/stateMachine.js';
-import { Draft, OutboxJob, type InvitationQuery, type NewJob, type Store, type Transition } from './store.js';
+import { withinRateLimit } from '../core/policy.js';
+import {
+  Draft, OutboxJob, type CreateChecks, type CreateOutcome, type InvitationQuery, type NewJob, type Store, type Transition,
+} from './store.js';
 
 const Data = z.object({
   version: z.literal(2),
@@ -146,11 +149,27 @@ export class LowdbStore implements Store {
     return added;
   }
 
-  async createInvitations(invitations: Invitation[], audit: AuditEntry[], jobs: NewJob[]): Promise<void> {
+  async createInvitations(
+    invitations: Invitation[], audit: AuditEntry[], jobs: NewJob[], checks?: CreateChecks,
+  ): Promise<CreateOutcome> {
+    // Checked and pushed in one synchronous step: no other call runs in between.
+    const refused = checks && this.refusal(invitations, checks);
+    if (refused) return refused;
     this.data.invitations.push(...structuredClone(invitations));
     this.record(audit);
     this.addJobs(jobs);
     await this.persist();
+    return { ok: true };
+  }
+
+  private refusal(invitations: Invitation[], { openStates, rateLimit }: CreateChecks): CreateOutcome | undefined {
+    const key = (i: Invitation) => JSON.stringify([i.platform, i.workspaceId, i.email]);
+    const open = new Set(this.data.invitations.filter((i) => openStates.includes(i.state)).map(key));
+    const emails = [...new Set(invitations.filter((i) => open.has(key(i))).map((i) => i.email))];
+    if (emails.length) return { ok: false, refused: 'duplicates', emails };
+    const recent = this.createdSince(rateLimit.inviterId, rateLimit.since);
+    if (!withinRateLimit(recent, invitations.length, rateLimit.limit).ok) return { ok: false, refused: 'rateLimit', recent };
+    return undefined;
   }
 
   async getInvitation(id: string): Promise<Invitation | undefined> {
@@ -175,6 +194,10 @@ export class LowdbStore implements Store {
   }
 
   async countCreatedSince(inviterId: string, since: Date): Promise<number> {
+    return this.createdSince(inviterId, since);
+  }
+
+  private createdSince(inviterId: string, since: Date): number {
     const iso = since.toISOString();
     return this.data.invitations.filter((i) => i.inviter.id === inviterId && i.createdAt >= iso).length;
   }

@@ -7,7 +7,10 @@ import type { PoolClient, QueryResultRow } from 'pg';
 import { z } from 'zod';
 import { newId } from '../core/clock.js';
 import { AuditEntry, Invitation } from '../core/model.js';
-import { Draft, OutboxJob, type InvitationQuery, type NewJob, type Store, type Transition } from './store.js';
+import { withinRateLimit } from '../core/policy.js';
+import {
+  Draft, OutboxJob, type CreateChecks, type CreateOutcome, type InvitationQuery, type NewJob, type Store, type Transition,
+} from './store.js';
 
 const DONE_JOB_RETENTION_MS = 7 * 24 * 3600_000;
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -112,6 +115,13 @@ const SQL = {
   listInvitations: (where: string, paging: string) =>
     `SELECT doc FROM invitations ${where} ORDER BY created_at DESC, seq ${paging}`,
   countCreatedSince: `SELECT count(*)::int AS n FROM invitations WHERE inviter_id = $1 AND created_at >= $2`,
+  // Creations that check an inviter or a workspace take turns on it until they commit (class 1: inviters, 2:
+  // workspaces, always in that order, so two of them never wait for each other).
+  creationLock: `SELECT pg_advisory_xact_lock($1, hashtext($2))`,
+  openDuplicates: `SELECT DISTINCT i.email FROM invitations i
+    JOIN jsonb_array_elements($1::jsonb) AS e(d)
+      ON i.platform = d->>'platform' AND i.workspace_id = d->>'workspaceId' AND i.email = d->>'email'
+    WHERE i.state = ANY($2::text[])`,
   // The compare-and-set. A concurrent transition of the same row waits for this one's row lock, then re-checks
   // the WHERE against the committed row, finds the state moved on, and updates nothing.
   transition: `UPDATE invitations SET doc = (doc - $3::text[]) || $4::jsonb
@@ -312,12 +322,33 @@ export class PostgresStore implements Store {
     if (!rowCount) throw new Error(`unknown outbox job ${String(params[0])}`);
   }
 
-  async createInvitations(invitations: Invitation[], audit: AuditEntry[], jobs: NewJob[]): Promise<void> {
-    await this.transaction(async (db) => {
+  async createInvitations(
+    invitations: Invitation[], audit: AuditEntry[], jobs: NewJob[], checks?: CreateChecks,
+  ): Promise<CreateOutcome> {
+    return this.transaction(async (db) => {
+      const refused = checks && (await this.refusal(db, invitations, checks));
+      if (refused) return refused;
       await db.query(SQL.insertInvitations, [JSON.stringify(invitations)]);
       await db.query(SQL.insertAudit, [JSON.stringify(audit)]);
       await db.query(SQL.enqueue, [JSON.stringify(newJobs(jobs, new Date()))]);
+      return { ok: true };
     });
+  }
+
+  /** Under the inviter's and the workspaces' locks, held until the transaction ends, each statement sees every
+   * creation committed before: the checks and the insert are one step. */
+  private async refusal(
+    db: PoolClient, invitations: Invitation[], { openStates, rateLimit }: CreateChecks,
+  ): Promise<CreateOutcome | undefined> {
+    await db.query(SQL.creationLock, [1, rateLimit.inviterId]);
+    const workspaces = [...new Set(invitations.map((i) => JSON.stringify([i.platform, i.workspaceId])))].sort();
+    for (const workspace of workspaces) await db.query(SQL.creationLock, [2, workspace]);
+    const { rows } = await db.query<{ email: string }>(SQL.openDuplicates, [JSON.stringify(invitations), [...openStates]]);
+    if (rows.length) return { ok: false, refused: 'duplicates', emails: rows.map((r) => r.email) };
+    const { rows: count } = await db.query<{ n: number }>(SQL.countCreatedSince, [rateLimit.inviterId, rateLimit.since]);
+    const recent = count[0]?.n ?? 0;
+    if (!withinRateLimit(recent, invitations.length, rateLimit.limit).ok) return { ok: false, refused: 'rateLimit', recent };
+    return undefined;
   }
 
   async getInvitation(id: string): Promise<Invitation | undefined> {

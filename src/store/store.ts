@@ -2,6 +2,7 @@
  * Each method is one atomic, durable change: when its promise resolves, the change is on disk. */
 import { z } from 'zod';
 import type { AuditEntry, Invitation, InvitationState } from '../core/model.js';
+import type { RateLimit } from '../core/policy.js';
 
 export const OutboxJob = z.object({
   id: z.string(),
@@ -54,8 +55,27 @@ export interface Transition {
   jobs?: NewJob[];
 }
 
+/** What createInvitations checks in the same atomic step as its insert, so that concurrent calls (also from other
+ * replicas) cannot both pass: the check holds for everything created before or after. */
+export interface CreateChecks {
+  /** An address that already has an invitation in one of these states on the same platform and workspace is a
+   * duplicate. */
+  openStates: readonly InvitationState[];
+  /** The inviter's invitations created since `since`, these included, must stay within `limit`. */
+  rateLimit: { inviterId: string; since: Date; limit: RateLimit };
+}
+
+/** When refused, nothing was written. */
+export type CreateOutcome =
+  | { ok: true }
+  | { ok: false; refused: 'duplicates'; emails: string[] }
+  | { ok: false; refused: 'rateLimit'; recent: number };
+
 export interface Store {
-  createInvitations(invitations: Invitation[], audit: AuditEntry[], jobs: NewJob[]): Promise<void>;
+  /** With `checks`, refuses (writing nothing) when they fail; they and the insert are one atomic step. */
+  createInvitations(
+    invitations: Invitation[], audit: AuditEntry[], jobs: NewJob[], checks?: CreateChecks,
+  ): Promise<CreateOutcome>;
   getInvitation(id: string): Promise<Invitation | undefined>;
   /** Newest first. */
   listInvitations(query: InvitationQuery): Promise<Invitation[]>;

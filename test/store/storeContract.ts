@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntry, Invitation } from '../../src/core/model.js';
 import type { Draft, NewJob, OutboxJob, Store } from '../../src/store/store.js';
+import { createInvitations } from '../../src/actions/createInvitations.js';
 
 /** A store on fresh, empty storage. */
 export interface StoreHandle {
@@ -161,6 +162,63 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
         );
         expect(await store.auditTrail('a')).toEqual([audit('a', 'created')]);
         expect((await store.jobs({ invitationId: 'b' })).map((j) => j.dedupeKey)).toEqual(['approve:b']);
+      });
+
+      describe('concurrent submissions through createInvitations', () => {
+        const submit = (emails: string[], perHour = 20) =>
+          createInvitations(
+            { store, clock: { now: () => new Date('2030-01-01T10:00:00.000Z') } },
+            {
+              platform: 'mattermost',
+              workspaceId: 'team-1',
+              inviter: { id: 'u-alice', username: 'alice' },
+              level: 'admin',
+              originChannelId: 'chan-0',
+              caps: { roles: ['external'], missingRoleReasons: {}, kdrive: false, billing: false, deliveries: ['platform_email'] },
+              request: {
+                recipients: emails.map((email) => ({ email, name: '' })),
+                role: 'external',
+                channelIds: ['chan-1'],
+                kdriveRight: 'none',
+                billingRights: false,
+                billingReminders: { email: false, sms: false },
+                delivery: 'platform_email',
+                message: '',
+                expiryDays: 7,
+              },
+              existingAccounts: new Set(),
+              rateLimit: { perHour },
+            },
+          );
+
+        it('invites an address once when ten submissions for it arrive at once', async () => {
+          const results = await Promise.all(Array.from({ length: 10 }, () => submit(['Ana@example.org'])));
+          expect(await store.listInvitations({ email: 'ana@example.org' })).toHaveLength(1);
+          expect(await store.jobs()).toHaveLength(1);
+          const created = results.flatMap((r) => (r.ok ? r.created : []));
+          expect(created).toHaveLength(1);
+          const skipped = results.flatMap((r) => (r.ok ? r.skipped : []));
+          expect(skipped).toEqual(Array(9).fill({ email: 'ana@example.org', reason: 'already has a pending invitation' }));
+        });
+
+        it('holds an inviter to the hourly limit when eight submissions arrive at once', async () => {
+          const results = await Promise.all(Array.from({ length: 8 }, (_, n) => submit([`guest${n}@example.org`], 5)));
+          expect(await store.listInvitations({ inviterId: 'u-alice' })).toHaveLength(5);
+          expect(await store.jobs()).toHaveLength(5);
+          const refusals = results.filter((r) => !r.ok);
+          expect(refusals).toEqual(
+            Array(3).fill({ ok: false, reason: 'You can send 5 invitations an hour and have 0 left. Try again later, or ask an administrator.' }),
+          );
+        });
+
+        it('creates the fresh addresses of a batch and reports the pending one', async () => {
+          await submit(['ana@example.org']);
+          const result = await submit(['bo@example.org', 'ana@example.org', 'cy@example.org']);
+          expect(result).toMatchObject({ ok: true, skipped: [{ email: 'ana@example.org', reason: 'already has a pending invitation' }] });
+          const created = result.ok ? result.created : [];
+          expect(created.map((i) => i.email)).toEqual(['bo@example.org', 'cy@example.org']);
+          expect(created.map((i) => i.batch?.size)).toEqual([2, 2]);
+        });
       });
     });
 
