@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { buildApp, type App } from '../../../src/app.js';
+import { buildApp, type App, type AppOptions } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
 import { SlackFake, type FakePost, type FakeSlackUser } from '../../fakes/slackFake.js';
 import { HOOKS, interceptSlack, SLACK_API } from '../../fakes/slackNock.js';
@@ -60,7 +60,9 @@ function stateValues(view: any, values: Record<string, unknown>): Record<string,
   return state;
 }
 
-export async function startSlackHarness(opts: { env?: Record<string, string>; grid?: boolean; socketUrl?: string } = {}): Promise<SlackHarness> {
+export async function startSlackHarness(
+  opts: { env?: Record<string, string>; grid?: boolean; socketUrl?: string; /** e.g. a clock, schedules */ app?: AppOptions } = {},
+): Promise<SlackHarness> {
   const fake = new SlackFake();
   const unintercept = interceptSlack(fake);
   if (opts.grid) fake.enterpriseId = 'E0ORG';
@@ -85,7 +87,7 @@ export async function startSlackHarness(opts: { env?: Record<string, string>; gr
     ...(opts.grid ? { SLACK_ADMIN_TOKEN: 'xoxp-org-admin' } : {}),
     ...opts.env,
   };
-  const app = await buildApp(loadConfig(env), { schedule: false, log: pino({ level: 'silent' }), outbox: { pollMs: 60_000, baseDelayMs: 1 } });
+  const app = await buildApp(loadConfig(env), { schedule: false, log: pino({ level: 'silent' }), outbox: { pollMs: 60_000, baseDelayMs: 1 }, ...opts.app });
   await app.listen();
   await app.outbox.stop(); // tests drain the outbox by hand
   const url = env.PUBLIC_URL!;
