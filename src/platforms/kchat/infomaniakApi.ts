@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { KDriveRight, Role } from '../../core/model.js';
 import type { Store } from '../../store/store.js';
 import { parseRetryAfter } from '../../outbox/errors.js';
+import { errorInWords } from './errorWords.js';
 
 export type RoleType = 'owner' | 'admin' | 'normal';
 export type AppRole = 'admin' | 'user';
@@ -81,7 +82,11 @@ export class InfomaniakError extends Error {
 
 const ErrorEnvelope = z.object({
   result: z.literal('error'),
-  error: z.object({ code: z.string(), description: z.string().optional() }).loose(),
+  error: z.object({
+    code: z.string(),
+    description: z.string().optional().catch(undefined),
+    errors: z.array(z.object({ code: z.string().optional(), description: z.string().optional() }).loose()).optional().catch(undefined),
+  }).loose(),
 });
 
 const SuccessEnvelope = z.object({ result: z.literal('success'), data: z.unknown() });
@@ -238,13 +243,15 @@ export class InfomaniakApi {
     return toInvitation(await this.call('GET', this.invitationPath(id), AccountInvitation));
   }
 
-  /** A 404 means the invitation is already gone, which is what cancelling wants. */
-  async cancelInvitation(id: string): Promise<{ outcome: 'cancelled' | 'already_gone' }> {
+  /** A 404 means the invitation is already gone, which is what cancelling wants; a 500 `cannot_delete_object`
+   * means it can no longer be cancelled (accepted, or gone): retrying will not change that. */
+  async cancelInvitation(id: string): Promise<{ outcome: 'cancelled' | 'already_gone' | 'not_cancellable' }> {
     try {
       await this.call('DELETE', this.invitationPath(id), z.unknown());
       return { outcome: 'cancelled' };
     } catch (err) {
       if (err instanceof InfomaniakError && err.status === 404) return { outcome: 'already_gone' };
+      if (err instanceof InfomaniakError && err.status === 500 && err.code === 'cannot_delete_object') return { outcome: 'not_cancellable' };
       throw err;
     }
   }
@@ -253,10 +260,6 @@ export class InfomaniakApi {
     await this.call('POST', `${this.invitationPath(id)}/ksuite`, z.unknown(), {
       ksuite_access: { kchat_role: roles.kchatRole, kdrive_role: roles.kdriveRole },
     });
-  }
-
-  async setKchatRole(id: string, role: AppRole): Promise<void> {
-    await this.call('PATCH', `${this.invitationPath(id)}/kchat`, z.unknown(), { role });
   }
 
   /** Opens a drive to the invitee. A kSuite's drive opens with kSuite access (403 `product_is_part_of_ksuite`), and
@@ -321,9 +324,10 @@ export class InfomaniakApi {
         headers: {
           authorization: `Bearer ${this.token}`,
           accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        // The reference's getting-started rule: every request but GET carries a JSON body.
+        body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (err) {
@@ -335,10 +339,10 @@ export class InfomaniakApi {
     const failure = ErrorEnvelope.safeParse(json);
     if (!res.ok || failure.success) {
       const code = failure.data?.error.code ?? `http_${res.status}`;
-      const description = failure.data?.error.description;
+      const words = errorInWords(code, failure.data?.error.description, failure.data?.error.errors);
       const retryable = res.status === 429 || res.status >= 500;
       const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
-      throw new InfomaniakError(this.redact(`${what}: ${res.status} ${code}${description ? `: ${description}` : ''}`), {
+      throw new InfomaniakError(this.redact(`${what}: ${res.status} ${code}: ${words}`), {
         status: res.status,
         code,
         retryable,

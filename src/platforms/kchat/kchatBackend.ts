@@ -16,7 +16,7 @@ import { InfomaniakApi, ROLE_TYPE } from './infomaniakApi.js';
 import { OrganizationLevels } from './inviterLevel.js';
 import { KsuiteDrive } from './ksuiteDrive.js';
 import { splitName } from './names.js';
-import { linkNotice, rightNotice, type RightProgress } from './notices.js';
+import { linkNotice, notCancellableNotice, rightNotice, type RightProgress } from './notices.js';
 import { PacedBudget } from './pacedBudget.js';
 import { rightJobHandler } from './rightJobs.js';
 import { firstSteps, isRightStep, rightJob } from './rightSteps.js';
@@ -72,9 +72,12 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
         const id = ikInvitationId(inv);
         if (!id) return;
         const { outcome } = await ik.cancelInvitation(id);
-        await mm.store.patchInvitation(inv.id, { external: { ...inv.external, infomaniakStatus: 'cancelled' } }, {
+        const status = outcome === 'not_cancellable' ? inv.external?.infomaniakStatus ?? 'pending' : 'cancelled';
+        await mm.store.patchInvitation(inv.id, { external: { ...inv.external, infomaniakStatus: status } }, {
           at: mm.clock.now().toISOString(), invitationId: inv.id, actor: 'bot', action: 'infomaniak_invitation_cancelled', detail: { outcome },
         });
+        // Settled, not retried: the invitee most likely accepted already, which only a person can undo.
+        if (outcome === 'not_cancellable') await mm.store.enqueue([jobFor(inv, JOB.notifyInviter, { about: 'not-cancellable' }, 'not-cancellable')]);
       },
 
       async noticeText(inv, payload) {
@@ -83,6 +86,7 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
           if (!id || !['sent', 'sending'].includes(inv.state)) return undefined;
           return linkNotice(inv, (await ik.getInvitation(id)).urlAccept);
         }
+        if (payload.about === 'not-cancellable') return notCancellableNotice(inv);
         if (payload.about === 'rights' && isRightStep(payload.step)) {
           return rightNotice(inv, payload.step, payload.progress as RightProgress, typeof payload.error === 'string' ? payload.error : undefined);
         }

@@ -23,6 +23,10 @@ export function rightNotice(inv: Invitation, step: RightStep, progress: RightPro
   }
 }
 
+export function notCancellableNotice(inv: Invitation): string {
+  return `:warning: Infomaniak could not cancel the invitation for ${who(inv)}: it was most likely accepted already. If they should not be in the organization, remove them in the Infomaniak Manager (Users).`;
+}
+
 /** Only an https link from Infomaniak is shown as it is; anything else is refused rather than passed on. */
 export function linkNotice(inv: Invitation, urlAccept: string | undefined): string {
   const url = urlAccept && safeLink(urlAccept);

@@ -29,8 +29,6 @@ export function rightJobHandler(ctx: KchatContext): JobHandler {
     switch (step) {
       case 'ksuite':
         return ctx.ik.setKsuiteAccess(id, { kchatRole: role, kdriveRole: role });
-      case 'kchat':
-        return ctx.ik.setKchatRole(id, role);
       case 'drive':
         // The kSuite's drive opens with kSuite access: asking again would only be refused.
         if (await ctx.ksuiteDrive?.isKsuiteDrive()) return { access: 'ksuite' };

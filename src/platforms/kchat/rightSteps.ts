@@ -1,17 +1,16 @@
 /** The rights an invitation gets after it exists, one outbox job per step so that a step that fails is retried
- * on its own (the invitation is never created twice) and shows until it succeeds. Order matters: kChat and kDrive
- * roles hang on kSuite access, and a drive's right on the drive having been added. */
+ * on its own (the invitation is never created twice) and shows until it succeeds. Order matters: kSuite access
+ * sets the kChat and kDrive roles (and opens the kSuite's drive), and a drive's right needs the drive opened. */
 import type { Invitation, Role } from '../../core/model.js';
 import { JOB, jobFor } from '../../actions/jobs.js';
 import type { NewJob } from '../../store/store.js';
 import type { AppRole } from './infomaniakApi.js';
 
-export const RIGHT_STEPS = ['ksuite', 'kchat', 'drive', 'drive-right', 'drive-external'] as const;
+export const RIGHT_STEPS = ['ksuite', 'drive', 'drive-right', 'drive-external'] as const;
 export type RightStep = (typeof RIGHT_STEPS)[number];
 
 export const STEP_LABELS: Record<RightStep, string> = {
   ksuite: 'kSuite access',
-  kchat: 'kChat role',
   drive: 'kDrive access',
   'drive-right': 'kDrive permission',
   'drive-external': 'kDrive invitation',
@@ -35,7 +34,7 @@ export function firstSteps(inv: Invitation, kdriveId: number | undefined): Right
 /** The steps a finished step unlocks. The drive gets the chosen right even when it is `none` (a drive user
  * without access to the shared folders), since an organization member is a user of the organization's drive. */
 export function nextSteps(step: RightStep, kdriveId: number | undefined): RightStep[] {
-  if (step === 'ksuite') return kdriveId ? ['kchat', 'drive'] : ['kchat'];
+  if (step === 'ksuite') return kdriveId ? ['drive'] : [];
   if (step === 'drive') return ['drive-right'];
   return [];
 }

@@ -160,8 +160,10 @@ describe('invitation follow-ups', () => {
     expect(await api().getInvitation('777')).toEqual({ id: '777', status: 'accepted', urlAccept: undefined, expiredAt: null });
   });
 
-  it('cancels, and treats a 404 as already gone', async () => {
-    ik().delete('/1/accounts/42/invitations/777').reply(200, { result: 'success', data: true });
+  it('cancels with a JSON body, treats a 404 as already gone and a 500 cannot_delete_object as settled', async () => {
+    ik().delete('/1/accounts/42/invitations/777', {}).matchHeader('content-type', 'application/json').reply(200, { result: 'success', data: true });
+    ik().delete('/1/accounts/42/invitations/779').reply(500, { result: 'error', error: { code: 'cannot_delete_object' } });
+    expect(await api().cancelInvitation('779')).toEqual({ outcome: 'not_cancellable' });
     ik().delete('/1/accounts/42/invitations/778').reply(404, {
       result: 'error',
       error: { code: 'object_not_found', description: 'Invitation not found' },
@@ -170,20 +172,18 @@ describe('invitation follow-ups', () => {
     expect(await api().cancelInvitation('778')).toEqual({ outcome: 'already_gone' });
   });
 
-  it('sets kSuite access, kChat role and kDrive access with the documented bodies', async () => {
+  it('sets kSuite access and kDrive access with the documented bodies and answers', async () => {
     const ok = { result: 'success', data: invitation() };
     ik().post('/1/accounts/42/invitations/777/ksuite', { ksuite_access: { kchat_role: 'user', kdrive_role: 'admin' } }).reply(201, ok);
-    ik().patch('/1/accounts/42/invitations/777/kchat', { role: 'admin' }).reply(200, ok);
     ik().post('/1/accounts/42/invitations/777/drive', { drive_id: 9, role: 'user' }).reply(201, ok);
     ik().patch('/1/accounts/42/invitations/777/drive/9', { right: 'write' }).reply(200, ok);
 
     const budget = countingBudget();
     const client = api(budget);
     await client.setKsuiteAccess('777', { kchatRole: 'user', kdriveRole: 'admin' });
-    await client.setKchatRole('777', 'admin');
-    await client.addDrive('777', 9, 'user');
+    expect(await client.addDrive('777', 9, 'user')).toBe('added');
     await client.setDriveRight('777', 9, 'write');
-    expect(budget.taken).toBe(4);
+    expect(budget.taken).toBe(3);
   });
 
   it('invites an external kDrive user', async () => {
@@ -205,10 +205,19 @@ describe('errors', () => {
     expect(err.message).not.toContain(TOKEN);
   });
 
-  it('a 403 is permanent', async () => {
-    ik().patch('/1/accounts/42/invitations/1/kchat').reply(403, { result: 'error', error: { code: 'access_denied' } });
-    const err = await failure(api().setKchatRole('1', 'user'));
-    expect(err).toMatchObject({ status: 403, code: 'access_denied', retryable: false });
+  it('a 403 is permanent, and says in words what a bare code means, with each of errors[]', async () => {
+    ik().post('/1/accounts/42/invitations/1/ksuite').reply(403, { result: 'error', error: { code: 'ksuite_quota_reached' } });
+    const err = await failure(api().setKsuiteAccess('1', { kchatRole: 'user', kdriveRole: 'user' }));
+    expect(err).toMatchObject({ status: 403, code: 'ksuite_quota_reached', retryable: false });
+    expect(err.message).toMatch(/403 ksuite_quota_reached: the kSuite has no user left in its quota$/);
+
+    ik().post('/1/accounts/42/invitations').reply(422, {
+      result: 'error', error: { code: 'validation_failed', description: 'Invalid data', errors: [{ code: 'x', description: 'email: not an address' }, { code: 'access_denied' }] },
+    });
+    const invalid = await failure(api().createInvitation({
+      email: 'x', firstName: 'X', lastName: 'Y', locale: 'de', roleType: 'admin', billing: false, billingNotifications: false, silent: true,
+    }));
+    expect(invalid.message).toMatch(/422 validation_failed: Invalid data \(email: not an address; the API token has no access to this\)/);
   });
 
   it('a 429 is retryable after Retry-After seconds, 60 s when absent, or until an HTTP date', async () => {

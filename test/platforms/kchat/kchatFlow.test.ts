@@ -35,7 +35,7 @@ function capture(method: 'post' | 'patch', path: string, status: number, body: u
 const accepted = () => nock.pendingMocks().length === 0;
 
 describe('kChat with the Infomaniak organization', () => {
-  it('invites each organization role with its role_type, names, locale and billing choices, then sets kSuite and kChat rights', async () => {
+  it('invites each organization role with its role_type, names, locale and billing choices, then sets kSuite access with the kChat and kDrive roles (no second kChat call)', async () => {
     organization({ 'root@acme.test': 'owner' });
     k = await startKchat();
     expect((await fetch(`${k.url}/readyz`)).status).toBe(200);
@@ -54,8 +54,7 @@ describe('kChat with the Infomaniak organization', () => {
     for (const [i, c] of cases.entries()) {
       const id = 800 + i;
       const created = capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation({ id, role_type: c.roleType })));
-      const ksuite = capture('post', `${invitationPath(id)}/ksuite`, 200, ok(true));
-      const kchat = capture('patch', `${invitationPath(id)}/kchat`, 200, ok(true));
+      const ksuite = capture('post', `${invitationPath(id)}/ksuite`, 201, ok(ikInvitation({ id, has_ksuite: true })));
       const answer = await k.invite(k.admin, dialogValues({
         emails: c.email, name: c.name, role: c.role, channels: k.general.id,
         billing_rights: true, remind_email: c.role === 'collaborator', remind_sms: false,
@@ -69,7 +68,6 @@ describe('kChat with the Infomaniak organization', () => {
         permissions: { billing: c.role === 'collaborator' }, notifications: { billing: c.role === 'collaborator', products: false },
       }]);
       expect(ksuite).toEqual([{ ksuite_access: { kchat_role: c.app, kdrive_role: c.app } }]);
-      expect(kchat).toEqual([{ role: c.app }]);
       const inv = (await k.app.store.listInvitations({ email: c.email }))[0]!;
       expect(inv).toMatchObject({ state: 'sent', external: { infomaniakInvitationId: String(id), infomaniakStatus: 'pending' } });
       expect(inv.lastError).toBeUndefined();
@@ -87,7 +85,6 @@ describe('kChat with the Infomaniak organization', () => {
       k = await startKchat({ env: { KDRIVE_ID: String(DRIVE) } });
       capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
       const ksuite = capture('post', `${invitationPath()}/ksuite`, 201, ok(ikInvitation({ has_ksuite: true })));
-      capture('patch', `${invitationPath()}/kchat`, 200, ok(ikInvitation()));
       // A kSuite's drive opens with kSuite access: the reference answers 403 product_is_part_of_ksuite if asked.
       const drive = ksuiteDrive ? [] : capture('post', `${invitationPath()}/drive`, 201, ok(ikInvitation()));
       const driveRight = capture('patch', `${invitationPath()}/drive/${DRIVE}`, 200, ok(ikInvitation()));
@@ -120,7 +117,6 @@ describe('kChat with the Infomaniak organization', () => {
     k = await startKchat({ env: { KDRIVE_ID: String(DRIVE) } });
     capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
     capture('post', `${invitationPath()}/ksuite`, 201, ok(ikInvitation()));
-    capture('patch', `${invitationPath()}/kchat`, 200, ok(ikInvitation()));
     ik().post(`${invitationPath()}/drive`).reply(status, fail(code, 'Triggered when product is part of ksuite.'));
     const driveRight = capture('patch', `${invitationPath()}/drive/${DRIVE}`, 200, ok(ikInvitation()));
 
@@ -160,8 +156,7 @@ describe('kChat with the Infomaniak organization', () => {
     const log = pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) });
     k = await startKchat({ app: { log } });
     const created = capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
-    capture('post', `${invitationPath()}/ksuite`, 200, ok(true));
-    capture('patch', `${invitationPath()}/kchat`, 200, ok(true));
+    capture('post', `${invitationPath()}/ksuite`, 201, ok(ikInvitation({ has_ksuite: true })));
     ik().get(invitationPath()).reply(200, ok(ikInvitation()));
 
     await k.invite(k.admin, dialogValues({ emails: 'lina@example.org', role: 'collaborator', channels: k.general.id, delivery: 'link' }));
@@ -212,18 +207,16 @@ describe('kChat with the Infomaniak organization', () => {
     expect(job).toMatchObject({ attempts: 1, payload: { step: 'ksuite' } });
 
     // Later the retry succeeds; the invitation was created once (nock would refuse a second create).
-    const ksuite = capture('post', `${invitationPath()}/ksuite`, 200, ok(true));
-    const kchat = capture('patch', `${invitationPath()}/kchat`, 200, ok(true));
+    const ksuite = capture('post', `${invitationPath()}/ksuite`, 201, ok(ikInvitation({ has_ksuite: true })));
     k.advance(60_000);
     await k.settle();
     expect(ksuite).toHaveLength(1);
-    expect(kchat).toEqual([{ role: 'user' }]);
     inv = await k.only();
     expect(inv.lastError).toBeUndefined();
     expect(k.dms(k.member).at(-1)).toMatch(/kSuite access of the invitation for .* is now set/);
     expect(k.fake.postsIn(k.approvals.id)[0]!.message).not.toMatch(/:warning:/);
     const trail = (await k.app.store.auditTrail(inv.id)).map((a) => a.action);
-    expect(trail).toEqual(['created', 'approve', 'infomaniak_invitation_created', 'delivered', 'right_failed', 'right_set', 'right_set']);
+    expect(trail).toEqual(['created', 'approve', 'infomaniak_invitation_created', 'delivered', 'right_failed', 'right_set']);
     expect(accepted()).toBe(true);
   });
 
@@ -252,8 +245,7 @@ describe('kChat with the Infomaniak organization', () => {
     k = await startKchat();
     expect(k.fake.requests.some((r) => r.path === '/api/v4/websocket')).toBe(false);
     capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
-    capture('post', `${invitationPath()}/ksuite`, 200, ok(true));
-    capture('patch', `${invitationPath()}/kchat`, 200, ok(true));
+    capture('post', `${invitationPath()}/ksuite`, 201, ok(ikInvitation({ has_ksuite: true })));
     await k.invite(k.admin, dialogValues({ emails: 'rui@example.org', name: 'Rui Costa', role: 'collaborator', channels: k.general.id }));
     await k.settle();
 
@@ -280,7 +272,7 @@ describe('kChat with the Infomaniak organization', () => {
     // Once accepted, Infomaniak is not asked again (nock would refuse).
     await k.app.mattermost!.pollArrivals();
     expect(accepted()).toBe(true);
-    expect((await k.app.store.auditTrail(inv.id)).map((a) => a.action)).toEqual(['created', 'infomaniak_invitation_created', 'delivered', 'right_set', 'right_set', 'accepted', 'arrived']);
+    expect((await k.app.store.auditTrail(inv.id)).map((a) => a.action)).toEqual(['created', 'infomaniak_invitation_created', 'delivered', 'right_set', 'accepted', 'arrived']);
   });
 
   it('follows a rejection and a cancellation made on Infomaniak’s side', async () => {
@@ -288,8 +280,7 @@ describe('kChat with the Infomaniak organization', () => {
     k = await startKchat();
     for (const [id, email] of [[901, 'sam@example.org'], [902, 'tia@example.org']] as const) {
       capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation({ id })));
-      capture('post', `${invitationPath(id)}/ksuite`, 200, ok(true));
-      capture('patch', `${invitationPath(id)}/kchat`, 200, ok(true));
+      capture('post', `${invitationPath(id)}/ksuite`, 201, ok(ikInvitation({ id, has_ksuite: true })));
       await k.invite(k.admin, dialogValues({ emails: email, role: 'collaborator', channels: k.general.id }));
       await k.settle();
     }
@@ -314,8 +305,7 @@ describe('kChat with the Infomaniak organization', () => {
     organization({ 'root@acme.test': 'admin', 'alice@acme.test': 'normal' });
     k = await startKchat();
     capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
-    capture('post', `${invitationPath()}/ksuite`, 200, ok(true));
-    capture('patch', `${invitationPath()}/kchat`, 200, ok(true));
+    capture('post', `${invitationPath()}/ksuite`, 201, ok(ikInvitation({ has_ksuite: true })));
     await k.invite(k.admin, dialogValues({ emails: 'uma@example.org', role: 'collaborator', channels: k.general.id }));
     await k.settle();
     const inv = await k.only();
@@ -324,7 +314,8 @@ describe('kChat with the Infomaniak organization', () => {
     const byMember = await revokeInvitation(deps, { invitationId: inv.id, by: { id: k.member.id, username: 'alice' }, byLevel: 'member' });
     expect(byMember).toMatchObject({ ok: false, reason: expect.stringMatching(/Only the inviter or an administrator/) });
 
-    ik().delete(invitationPath()).reply(200, ok(true));
+    // Every request but GET carries a JSON body (the reference's getting-started rule), a DELETE too.
+    ik().delete(invitationPath(), {}).reply(200, ok(true));
     const revoked = await revokeInvitation(deps, { invitationId: inv.id, by: { id: k.admin.id, username: 'root' }, byLevel: 'admin', reason: 'sent by mistake' });
     expect(revoked).toMatchObject({ ok: true, invitation: { state: 'revoked' } });
     await k.settle();
@@ -347,6 +338,40 @@ describe('kChat with the Infomaniak organization', () => {
     expect((await k.only()).state).toBe('pending_approval');
     expect(k.fake.postsIn(k.approvals.id)).toHaveLength(1);
     expect(accepted()).toBe(true);
+  });
+
+  it('settles a revoke that Infomaniak answers 500 cannot_delete_object, and tells the inviter in words', async () => {
+    organization({ 'root@acme.test': 'admin' });
+    k = await startKchat();
+    capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
+    capture('post', `${invitationPath()}/ksuite`, 201, ok(ikInvitation()));
+    await k.invite(k.admin, dialogValues({ emails: 'uma@example.org', role: 'collaborator', channels: k.general.id }));
+    await k.settle();
+
+    ik().delete(invitationPath(), {}).reply(500, fail('cannot_delete_object', 'Triggered when the entity cannot be deleted.'));
+    const deps = { store: k.app.store, clock: { now: () => new Date(k!.now()) } };
+    const inv = await k.only();
+    expect(await revokeInvitation(deps, { invitationId: inv.id, by: { id: k.admin.id, username: 'root' }, byLevel: 'admin' })).toMatchObject({ ok: true });
+    await k.settle();
+    k.advance(3600_000);
+    await k.settle();
+
+    expect(accepted()).toBe(true);
+    expect((await k.app.store.jobs({ state: 'pending' })).filter((j) => j.kind === 'mattermost.withdraw')).toEqual([]);
+    expect((await k.app.store.auditTrail(inv.id)).at(-1)).toMatchObject({ action: 'infomaniak_invitation_cancelled', detail: { outcome: 'not_cancellable' } });
+    expect(k.dms(k.admin).at(-1)).toMatch(/could not cancel the invitation for uma.*accepted already.*Manager/);
+  });
+
+  it('gives up a refused right with what the refusal means, when Infomaniak sends only a code', async () => {
+    organization({ 'root@acme.test': 'admin' });
+    k = await startKchat();
+    capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
+    ik().post(`${invitationPath()}/ksuite`).reply(403, fail('ksuite_quota_reached'));
+    await k.invite(k.admin, dialogValues({ emails: 'vera@example.org', role: 'collaborator', channels: k.general.id }));
+    await k.settle();
+    expect(accepted()).toBe(true);
+    expect((await k.only()).lastError).toMatch(/403 ksuite_quota_reached: the kSuite has no user left in its quota/);
+    expect(k.dms(k.admin).at(-1)).toMatch(/gave up setting the kSuite access .*the kSuite has no user left in its quota/);
   });
 
   it('reports a wrong token at start-up: not ready, and only guests can be invited', async () => {

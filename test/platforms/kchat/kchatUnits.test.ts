@@ -29,11 +29,11 @@ describe('what kChat offers', () => {
     expect(down.missingRoleReasons.admin).toMatch(/Infomaniak/);
   });
 
-  it('orders the rights: kSuite first, then kChat and the drive, then the drive right', () => {
+  it('orders the rights: kSuite access (which sets the kChat role), then the drive, then the drive right', () => {
     const inv = { role: 'collaborator', kdriveRight: 'read' } as const;
     expect(firstSteps(inv as never, 9)).toEqual(['ksuite']);
-    expect(nextSteps('ksuite', 9)).toEqual(['kchat', 'drive']);
-    expect(nextSteps('ksuite', undefined)).toEqual(['kchat']);
+    expect(nextSteps('ksuite', 9)).toEqual(['drive']);
+    expect(nextSteps('ksuite', undefined)).toEqual([]);
     expect(nextSteps('drive', 9)).toEqual(['drive-right']);
     expect(firstSteps({ role: 'external', kdriveRight: 'none' } as never, 9)).toEqual([]);
     expect(firstSteps({ role: 'external', kdriveRight: 'write' } as never, 9)).toEqual(['drive-external']);
