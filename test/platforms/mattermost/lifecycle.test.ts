@@ -1,53 +1,29 @@
 /** The invitation's life after it was sent, on Mattermost: the bot's own links (shown, mailed, texted), the
  * pending list and its buttons, resend by a chosen method, revoke, retry, and the admin JSON endpoint. */
-import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSmtpSink, type SmtpSink } from '../../support/smtpSink.js';
 import { eventually } from '../../support/freePort.js';
+import { startLinkSinks, type LinkSinks } from '../../support/linkChannels.js';
 import { startHarness, type Harness } from './harness.js';
+import { dmTo as dmFromBot, invite as inviteAs } from './invite.js';
 
 let h: Harness | undefined;
-let smtp: SmtpSink | undefined;
-let smsGateway: http.Server | undefined;
-const texts: { to: string; text: string }[] = [];
+let sinks: LinkSinks | undefined;
 afterEach(async () => {
   await h?.close();
-  await smtp?.stop();
-  smsGateway?.close();
-  h = smtp = smsGateway = undefined;
-  texts.length = 0;
+  await sinks?.stop();
+  h = sinks = undefined;
 });
 
 async function withChannels(): Promise<Record<string, string>> {
-  smtp = await startSmtpSink();
-  smsGateway = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      texts.push(JSON.parse(body));
-      res.end('{}');
-    });
-  });
-  await new Promise<void>((r) => smsGateway!.listen(0, '127.0.0.1', r));
-  return {
-    SMTP_URL: smtp.url(), MAIL_FROM: 'guestlist@acme.test', ORG_NAME: 'Acme',
-    SMS_WEBHOOK_URL: `http://127.0.0.1:${(smsGateway.address() as { port: number }).port}/sms`,
-    ADMIN_API_TOKEN: 'admin-api-token-0123456789abcdef',
-  };
+  sinks = await startLinkSinks();
+  return { ...sinks.env, ADMIN_API_TOKEN: 'admin-api-token-0123456789abcdef' };
 }
 
 const lastDialog = () => h!.fake.dialogsOpened.at(-1)!;
-const dmTo = (userId: string) => h!.fake.postsIn(h!.fake.directChannelId(h!.bot.id, userId)).map((p) => p.message);
+const dmTo = (userId: string) => dmFromBot(h!, userId);
 const linkIn = (text: string) => /http:\/\/127\.0\.0\.1:\d+\/join\/[A-Za-z0-9_-]+/.exec(text)?.[0];
-
-async function invite(user: { id: string }, step2: Record<string, unknown>, emails = 'ana@example.org') {
-  await h!.command(user as never);
-  const flow = h!.fake.dialogFlow(lastDialog(), { userId: user.id, channelId: h!.general.id, teamId: h!.team.id });
-  await flow.submit({ emails, role: 'collaborator' });
-  const res = await flow.submit({ channels: [h!.general.id], expiry: '7', ...step2 });
-  await h!.app.outbox.drain();
-  return Object.assign(res, { flow });
-}
+const invite = (user: Parameters<typeof inviteAs>[1], step2: Record<string, unknown>, emails?: string, o?: { drain: boolean }) =>
+  inviteAs(h!, user, step2, emails, o);
 
 async function click(user: { id: string; username: string }, action: { integration: { context: unknown } }) {
   const res = await fetch(`${h!.url}/mattermost/action`, {
@@ -78,15 +54,15 @@ describe('delivery by the bot’s own link', () => {
   it('mails the link through the operator’s SMTP server, or texts it to a validated number', async () => {
     h = await startHarness({ env: await withChannels() });
     await invite(h.admin, { delivery: 'bot_email' });
-    await eventually(() => smtp!.received.length === 1);
-    expect(smtp!.received[0]!.to).toEqual(['ana@example.org']);
-    expect(linkIn(smtp!.received[0]!.raw.replace(/=\r?\n/g, ''))).toBeTruthy();
+    await eventually(() => sinks!.smtp.received.length === 1);
+    expect(sinks!.smtp.received[0]!.to).toEqual(['ana@example.org']);
+    expect(linkIn(sinks!.smtp.received[0]!.raw.replace(/=\r?\n/g, ''))).toBeTruthy();
 
     const refused = await invite(h.admin, { delivery: 'sms', phone: '079 123 45 67' }, 'ben@example.org');
     expect(refused.body).toEqual({ errors: { phone: expect.stringMatching(/international form/) } });
     expect((await refused.flow.submit({ channels: [h.general.id], expiry: '7', delivery: 'sms', phone: '+41 79 123 45 67' })).body).toEqual({});
     await h.app.outbox.drain();
-    expect(texts).toEqual([{ to: '+41791234567', text: expect.stringMatching(/\/join\//) }]);
+    expect(sinks!.texts).toEqual([{ to: '+41791234567', text: expect.stringMatching(/\/join\//) }]);
   });
 });
 
@@ -114,15 +90,34 @@ describe('the pending list', () => {
     expect(h.fake.invitesSent).toHaveLength(1);
   });
 
-  it('revokes: the link dies at once, the queued delivery is dropped, the approval post shows it', async () => {
+  it('revokes: the link dies at once, a queued delivery is dropped, the approval post and the inviter are told', async () => {
     h = await startHarness();
-    await invite(h.admin, { delivery: 'link' });
+    await invite(h.admin, { delivery: 'link' }, 'dan@example.org');
     const link = linkIn(dmTo(h.admin.id).join('\n'))!;
+    await invite(h.member, { delivery: 'platform_email' }, 'eve@example.org');
+    await invite(h.admin, { delivery: 'platform_email' }, 'ana@example.org', { drain: false });
+    const [request] = h.fake.postsIn(h.approvals.id);
+    expect(request!.props.attachments).toHaveLength(1);
+
     const list = (await h.command(h.admin, 'list')).body as ListAnswer;
-    expect(await click(h.member, button(list, 'revoke'))).toEqual({ ephemeral_text: expect.stringMatching(/Only the inviter or an administrator/) });
-    expect(await click(h.admin, button(list, 'revoke'))).toEqual({ ephemeral_text: expect.stringMatching(/^Revoked/) });
+    const revokeOf = (email: string) => list.attachments.find((a) => a.text.includes(email))!.actions.find((a) => a.id === 'revoke')!;
+    expect(await click(h.member, revokeOf('dan@example.org'))).toEqual({ ephemeral_text: expect.stringMatching(/Only the inviter or an administrator/) });
+    for (const email of ['dan@example.org', 'ana@example.org', 'eve@example.org']) {
+      expect(await click(h.admin, revokeOf(email))).toEqual({ ephemeral_text: expect.stringMatching(/^Revoked/) });
+    }
     expect((await fetch(link)).status).toBe(410);
-    expect(await click(h.admin, button(list, 'revoke'))).toEqual({ ephemeral_text: expect.stringMatching(/already revoked/) });
+    await h.app.outbox.drain();
+
+    expect(h.fake.invitesSent).toEqual([]);
+    expect(await h.app.store.jobs({ state: 'pending' })).toEqual([]);
+    expect((await h.app.store.listInvitations({})).map((i) => i.state)).toEqual(['revoked', 'revoked', 'revoked']);
+    const updated = h.fake.postsIn(h.approvals.id)[0]!;
+    expect(updated.message).toMatch(/This invitation is now revoked/);
+    expect(updated.props.attachments).toEqual([]);
+    expect(dmTo(h.member.id).at(-1)).toMatch(/Your invitation for eve \(eve@example\.org\) was revoked by @root/);
+    // The admin revoked their own invitations: no notice to themselves, only the link shown before.
+    expect(dmTo(h.admin.id)).toHaveLength(1);
+    expect(await click(h.admin, revokeOf('dan@example.org'))).toEqual({ ephemeral_text: expect.stringMatching(/already revoked/) });
   });
 
   it('resends by the method chosen in a dialog, replacing the old link', async () => {
