@@ -19,13 +19,20 @@ export const ROLE_TYPE: Record<Exclude<Role, 'external'>, RoleType> = {
   collaborator: 'normal',
 };
 
+/** The languages both Infomaniak APIs accept: the invitation's `locale` and kDrive's `lang` (reference enums). */
 const LOCALES = { de: 'de_DE', en: 'en_GB', es: 'es_ES', fr: 'fr_FR', it: 'it_IT' } as const;
-export type InfomaniakLocale = (typeof LOCALES)[keyof typeof LOCALES];
+export type DriveLang = keyof typeof LOCALES;
+export type InfomaniakLocale = (typeof LOCALES)[DriveLang];
+
+/** 'fr', 'fr-CH', 'fr_FR' → 'fr'; a language Infomaniak does not offer (kChat ships more, e.g. 'pt-BR') → 'en'. */
+export function toDriveLang(locale: string): DriveLang {
+  const language = locale.trim().toLowerCase().split(/[-_]/)[0] ?? '';
+  return Object.hasOwn(LOCALES, language) ? (language as DriveLang) : 'en';
+}
 
 /** 'fr', 'fr-CH', 'fr_FR' → 'fr_FR'; a language Infomaniak does not offer → 'en_GB'. */
 export function toInfomaniakLocale(locale: string): InfomaniakLocale {
-  const language = locale.trim().toLowerCase().split(/[-_]/)[0] ?? '';
-  return Object.hasOwn(LOCALES, language) ? LOCALES[language as keyof typeof LOCALES] : 'en_GB';
+  return LOCALES[toDriveLang(locale)];
 }
 
 /** Infomaniak allows 60 requests a minute per token: the store key and window every budget shares. */
@@ -293,13 +300,13 @@ export class InfomaniakApi {
   }
 
   /** kDrive's own invitation of someone outside the organization; kDrive sends the email. */
-  async inviteDriveExternal(driveId: number, input: { email: string; right: KDriveRight; lang: string; message?: string }): Promise<void> {
+  async inviteDriveExternal(driveId: number, input: { email: string; right: KDriveRight; locale: string; message?: string }): Promise<void> {
     await this.call('POST', `/2/drive/${driveId}/users`, z.unknown(), {
       emails: [input.email],
       role: 'external',
       right: input.right,
       send_email: true,
-      lang: input.lang,
+      lang: toDriveLang(input.locale),
       message: input.message,
     });
   }

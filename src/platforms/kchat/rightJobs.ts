@@ -20,8 +20,8 @@ export function rightJobHandler(ctx: KchatContext): JobHandler {
   async function apply(inv: Invitation, step: RightStep): Promise<Record<string, unknown> | void> {
     const role = appRole(inv.role);
     if (step === 'drive-external') {
-      const lang = (await inviterLocale(ctx, inv)).slice(0, 2).toLowerCase();
-      await ctx.ik.inviteDriveExternal(drive(), { email: inv.email, right: inv.kdriveRight, lang, message: inv.message || undefined });
+      const locale = await inviterLocale(ctx, inv);
+      await ctx.ik.inviteDriveExternal(drive(), { email: inv.email, right: inv.kdriveRight, locale, message: inv.message || undefined });
       return;
     }
     const id = ikInvitationId(inv);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import {
   InfomaniakError,
   ROLE_TYPE,
   StoreRateBudget,
+  toDriveLang,
   toInfomaniakLocale,
   type RateBudget,
 } from '../../../src/platforms/kchat/infomaniakApi.js';
@@ -60,6 +62,23 @@ afterAll(() => nock.enableNetConnect());
 describe('mappings', () => {
   it('follows the Manager wording for role_type', () => {
     expect(ROLE_TYPE).toEqual({ legal_representative: 'owner', admin: 'admin', collaborator: 'normal' });
+  });
+
+  it('maps every language kChat ships onto the reference’s enums for locale and kDrive lang, English otherwise', () => {
+    const spec = (file: string) => JSON.parse(readFileSync(new URL(`../../../../shared/specs/infomaniak/${file}`, import.meta.url), 'utf8'));
+    const invite = spec('accounts-invitations.json').paths['/1/accounts/{account}/invitations'].post.requestBody.content['application/json'].schema;
+    const drive = spec('kdrive-users.json').paths['/2/drive/{drive_id}/users'].post.requestBody.content['application/json'].schema;
+    const locales: string[] = invite.properties.locale.enum;
+    const langs: string[] = drive.properties.lang.enum;
+    // Mattermost 10.6's languages, which kChat's web client offers.
+    const kchat = ['bg', 'de', 'en', 'en-AU', 'es', 'fa', 'fr', 'hu', 'it', 'ja', 'ko', 'nl', 'pl', 'pt-BR', 'ro', 'ru', 'sv', 'tr', 'uk', 'vi', 'zh-CN', 'zh-TW'];
+    for (const l of kchat) {
+      expect(locales).toContain(toInfomaniakLocale(l));
+      expect(langs).toContain(toDriveLang(l));
+    }
+    expect(kchat.map(toDriveLang).filter((l) => l !== 'en')).toEqual(['de', 'es', 'fr', 'it']);
+    expect(toDriveLang('pt-BR')).toBe('en');
+    expect(toDriveLang('fr_CH')).toBe('fr');
   });
 
   it('maps locales onto the five Infomaniak accepts, defaulting to en_GB', () => {
@@ -190,7 +209,7 @@ describe('invitation follow-ups', () => {
     ik()
       .post('/2/drive/9/users', { emails: ['eve@example.org'], role: 'external', right: 'read', send_email: true, lang: 'fr', message: 'Bienvenue' })
       .reply(200, { result: 'success', data: {} });
-    await api().inviteDriveExternal(9, { email: 'eve@example.org', right: 'read', lang: 'fr', message: 'Bienvenue' });
+    await api().inviteDriveExternal(9, { email: 'eve@example.org', right: 'read', locale: 'fr-CH', message: 'Bienvenue' });
   });
 });
 

@@ -141,6 +141,8 @@ describe('kChat with the Infomaniak organization', () => {
     const refused = await k.invite(k.admin, dialogValues({ emails: 'gil@partner.test', role: 'external', channels: k.general.id, delivery: 'link' }));
     expect(refused.body).toMatchObject({ errors: { delivery: expect.stringMatching(/External guest/) } });
 
+    // kChat ships languages Infomaniak does not take: Brazilian Portuguese becomes English, not 'pt'.
+    k.fake.getUser(k.admin.id)!.locale = 'pt-BR';
     await k.invite(k.admin, dialogValues({ emails: 'gil@partner.test', role: 'external', channels: k.general.id, kdrive: 'read', message: 'Welcome!' }));
     await k.settle();
     expect(k.fake.invitesSent).toEqual([expect.objectContaining({ emails: ['gil@partner.test'], guest: true, channels: [k.general.id] })]);
