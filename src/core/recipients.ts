@@ -9,6 +9,8 @@ const emailSchema = z.email();
 const NAMED = /^(.*?)\s*<([^<>]+)>$/;
 
 export const MAX_RECIPIENTS = 1000;
+/** RFC 5321's limit on a path: no longer address can receive mail. */
+const MAX_EMAIL_LENGTH = 254;
 
 export function parseRecipients(text: string): { recipients: Recipient[]; invalid: string[] } {
   const recipients: Recipient[] = [];
@@ -20,7 +22,7 @@ export function parseRecipients(text: string): { recipients: Recipient[]; invali
     const named = NAMED.exec(entry);
     const email = normalizeEmail(named ? named[2]! : entry);
     const name = named ? named[1]!.replace(/^["']|["']$/g, '').trim() : '';
-    if (!emailSchema.safeParse(email).success) {
+    if (email.length > MAX_EMAIL_LENGTH || !emailSchema.safeParse(email).success) {
       invalid.push(entry);
       continue;
     }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { KDRIVE_RIGHTS, type Delivery, type KDriveRight, type Role } from './model.js';
 import { ROLE_LABELS, grantableRoles, type Capabilities, type InviterLevel } from './policy.js';
 import { normalizePhone } from './phone.js';
+import { LIMITS, choice, choices, flag, freeText, readForm, type FieldErrors, type FormResult } from './userInput.js';
 import { MAX_RECIPIENTS, parseRecipients, type Recipient } from './recipients.js';
 
 export interface Option { value: string; label: string }
@@ -27,6 +28,10 @@ export interface WizardContext {
   currentChannelId: string;
   prefill?: string;
 }
+
+/** A dialog's or modal's text field holds at most 3,000 characters; the web form takes LIMITS.emails. */
+export const DIALOG_EMAILS_MAX = 3000;
+export type { FieldErrors } from './userInput.js';
 
 export const EXPIRY_CHOICES = ['1', '3', '7', '30', 'never'] as const;
 export const DELIVERY_LABELS: Record<Delivery, string> = {
@@ -51,9 +56,9 @@ function whoStep(ctx: WizardContext): Step {
       {
         kind: 'textarea', name: 'emails', label: 'Email addresses', default: ctx.prefill ?? '',
         placeholder: 'ana@example.org, Ben Ito <ben@example.org>',
-        help: 'One or several, separated by commas or new lines. Each gets their own invitation.', maxLength: 3000,
+        help: 'One or several, separated by commas or new lines. Each gets their own invitation.', maxLength: DIALOG_EMAILS_MAX,
       },
-      { kind: 'text', name: 'name', label: 'Name', optional: true, maxLength: 120, help: 'Used when you invite one person.' },
+      { kind: 'text', name: 'name', label: 'Name', optional: true, maxLength: LIMITS.name, help: 'Used when you invite one person.' },
       {
         kind: 'select', name: 'role', label: 'Role', options: roles.map((r) => ({ value: r, label: ROLE_LABELS[r] })),
         default: roles.includes('external') ? 'external' : roles[0],
@@ -80,9 +85,9 @@ function accessStep(ctx: WizardContext, role?: Role): Step {
   }
   fields.push(
     { kind: 'select', name: 'delivery', label: 'Send it by', default: ctx.caps.deliveries[0], options: ctx.caps.deliveries.map((d) => ({ value: d, label: DELIVERY_LABELS[d] })) },
-    ...(ctx.caps.deliveries.includes('sms') ? [{ kind: 'text', subtype: 'text', name: 'phone', label: 'Mobile number (SMS)', optional: true, placeholder: '+41 79 123 45 67', maxLength: 20 } as Field] : []),
+    ...(ctx.caps.deliveries.includes('sms') ? [{ kind: 'text', subtype: 'text', name: 'phone', label: 'Mobile number (SMS)', optional: true, placeholder: '+41 79 123 45 67', maxLength: LIMITS.phone } as Field] : []),
     { kind: 'select', name: 'expiry', label: 'Expires after', default: '7', options: EXPIRY_CHOICES.map((e) => ({ value: e, label: e === 'never' ? 'Never' : `${e} day${e === '1' ? '' : 's'}` })) },
-    { kind: 'textarea', name: 'message', label: 'Personal message', optional: true, maxLength: 1000 },
+    { kind: 'textarea', name: 'message', label: 'Personal message', optional: true, maxLength: LIMITS.message },
   );
   return { id: 'access', title: 'Invite people: access', intro: role ? `Access for the new ${ROLE_LABELS[role].toLowerCase()}.` : 'What they get, and how to reach them.', fields };
 }
@@ -91,6 +96,8 @@ function accessStep(ctx: WizardContext, role?: Role): Step {
 export function wizardSteps(ctx: WizardContext, role?: Role): Step[] {
   return [whoStep(ctx), accessStep(ctx, role)];
 }
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export interface InvitationRequest {
   recipients: Recipient[];
@@ -105,33 +112,40 @@ export interface InvitationRequest {
   expiryDays: number | null;
 }
 
-export type FieldErrors = Record<string, string>;
+/** The wizard's fields by step, each with its type and limit. A submission is read against the fields of the step
+ * it answers (readStep), so it can never set another step's values or anything that is not a field. */
+const WHO_FIELDS = { emails: freeText(LIMITS.emails), name: freeText(LIMITS.name), role: choice };
+const ACCESS_FIELDS = {
+  channels: choices, kdrive: choice, billing_rights: flag, remind_email: flag, remind_sms: flag,
+  delivery: choice, expiry: choice, message: freeText(LIMITS.message), phone: freeText(LIMITS.phone),
+};
+/** The first step's values, as a draft keeps them between the steps. */
+export const WhoValues = z.object(WHO_FIELDS);
+export type WhoValues = z.output<typeof WhoValues>;
+const STEP_SCHEMAS = { who: WhoValues, access: z.object(ACCESS_FIELDS), all: z.object({ ...WHO_FIELDS, ...ACCESS_FIELDS }) };
+/** Every field of the wizard, e.g. for a web form that posts them all at once. */
+export const WIZARD_FIELDS = Object.keys(STEP_SCHEMAS.all.shape) as (keyof typeof STEP_SCHEMAS.all.shape)[];
 
-/** Values as clients send them: booleans as true/"true", lists as arrays or comma-separated strings, empty selects as null. */
-const text = z.preprocess((v) => (v == null ? '' : v), z.string()).transform((s) => s.trim());
-const bool = z.preprocess((v) => v === true || v === 'true', z.boolean());
-const list = z.preprocess(
-  (v) => (v == null || v === '' ? [] : Array.isArray(v) ? v : String(v).split(',')),
-  z.array(z.string()).transform((a) => [...new Set(a.map((s) => s.trim()).filter(Boolean))]),
-);
-
-const Submitted = z.object({
-  emails: text, name: text, role: text, channels: list, kdrive: text, billing_rights: bool,
-  remind_email: bool, remind_sms: bool, delivery: text, expiry: text, message: text, phone: text,
-});
+/** One step's submission (or the whole wizard's, in one dialog or page), typed: unknown keys dropped, types and
+ * lengths checked. Policy checks come after, in parseSubmission. */
+export function readStep(raw: unknown, step: Step['id'] | 'all'): FormResult<Record<string, unknown>> {
+  return readForm(STEP_SCHEMAS[step], raw);
+}
 
 /** Validates one step's values (or all, when `stepId` is omitted) against what this inviter may do. */
 export function parseSubmission(values: Record<string, unknown>, ctx: WizardContext, stepId?: Step['id']): { ok: true; request: InvitationRequest } | { ok: false; errors: FieldErrors } {
-  const typed = Submitted.safeParse(values);
-  if (!typed.success) return { ok: false, errors: Object.fromEntries(typed.error.issues.map((i) => [String(i.path[0] ?? 'emails'), 'This value is not valid.'])) };
-  const v = typed.data;
+  const typed = readForm(STEP_SCHEMAS.all, values);
+  if (!typed.ok) return typed;
+  const v = typed.values;
   const errors: FieldErrors = {};
   const check = (step: Step['id']) => !stepId || stepId === step;
 
   const { recipients, invalid } = parseRecipients(v.emails);
   const { roles } = grantableRoles(ctx.level, ctx.caps);
   if (check('who')) {
-    if (invalid.length) errors.emails = `Not an email address: ${invalid.slice(0, 3).join(', ')}${invalid.length > 3 ? '…' : ''}`;
+    const longName = recipients.find((r) => r.name.length > LIMITS.name);
+    if (invalid.length) errors.emails = `Not an email address: ${invalid.slice(0, 3).map((e) => clip(e, 60)).join(', ')}${invalid.length > 3 ? '…' : ''}`;
+    else if (longName) errors.emails = `A name may have at most ${LIMITS.name} characters: ${clip(longName.name, 60)}`;
     else if (!recipients.length) errors.emails = 'Enter at least one email address.';
     else if (recipients.length > MAX_RECIPIENTS) errors.emails = `At most ${MAX_RECIPIENTS} addresses at once.`;
     if (!roles.includes(v.role as Role)) errors.role = roles.length ? 'Choose one of the roles offered.' : 'You cannot grant any role here.';
@@ -162,7 +176,7 @@ export function parseSubmission(values: Record<string, unknown>, ctx: WizardCont
       recipients, role, channelIds: v.channels, kdriveRight: kdrive as KDriveRight,
       billingRights: billing && role === 'collaborator' && v.billing_rights,
       billingReminders: { email: billing && v.remind_email, sms: billing && v.remind_sms },
-      delivery: v.delivery as Delivery, message: v.message.slice(0, 1000),
+      delivery: v.delivery as Delivery, message: v.message,
       phone: v.delivery === 'sms' ? normalizePhone(v.phone) : undefined,
       expiryDays: expiry === 'never' ? null : Number(expiry),
     },

@@ -2,6 +2,7 @@
  * Each method is one atomic, durable change: when its promise resolves, the change is on disk. */
 import { z } from 'zod';
 import type { AuditEntry, Invitation, InvitationState } from '../core/model.js';
+import { WhoValues } from '../core/wizard.js';
 import type { RateLimit } from '../core/policy.js';
 
 export const OutboxJob = z.object({
@@ -28,7 +29,10 @@ export const Draft = z.object({
   platform: z.string(),
   workspaceId: z.string(),
   channelId: z.string(),
-  values: z.record(z.string(), z.unknown()),
+  /** What the person typed in the first step, typed: nothing else a submission holds is kept. */
+  values: WhoValues,
+  /** What the bot itself knows of the command (never from a submission). */
+  bot: z.object({ username: z.string().max(128), responseUrl: z.string().max(500).optional() }).default({ username: '' }),
   createdAt: z.string(),
   expiresAt: z.string(),
 });

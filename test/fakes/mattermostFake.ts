@@ -483,6 +483,8 @@ export class MattermostFake {
   readonly dialogsOpened: OpenedDialog[] = [];
   /** Invitation emails the server would have sent. */
   readonly invitesSent: SentInvite[] = [];
+  /** What was posted to slash commands' response URLs, in order. */
+  readonly commandResponses: unknown[] = [];
   /** Ephemeral posts produced by `ephemeral_text` in action responses. */
   readonly ephemeralPosts: EphemeralPost[] = [];
 
@@ -755,6 +757,12 @@ export class MattermostFake {
       userId: user?.id ?? null,
     });
 
+    // A slash command's response URL (`/hooks/commands/{id}`): what the bot answered through it.
+    if (method === 'POST' && /^\/hooks\/commands\/[a-z0-9]+$/i.test(url.pathname)) {
+      this.commandResponses.push(parseJsonOrText(rawBody));
+      this.sendJson(res, 200, { status: 'OK' }, requestId);
+      return;
+    }
     const scripted = this.takeScripted(method, url.pathname);
     if (scripted) {
       this.sendScripted(res, scripted, requestId);

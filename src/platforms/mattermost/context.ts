@@ -12,6 +12,8 @@ import type { DialogFeatures } from './capabilities.js';
 
 export interface MattermostSettings {
   publicUrl: string;
+  /** The configured Mattermost or kChat server: the only host the bot posts command responses to. */
+  serverUrl: string;
   trigger: string;
   approvalChannelId?: string;
   invitesPerHour: number;

@@ -2,6 +2,7 @@
  * Revoke and Retry. Each click re-checks, through the API, that the clicker is the inviter or an approver. */
 import type { Delivery } from '../../core/model.js';
 import { mayApprove } from '../../core/policy.js';
+import type { ResendForm } from '../../core/userInput.js';
 import { requestResend } from '../../actions/requestResend.js';
 import { retryDelivery } from '../../actions/retryDelivery.js';
 import { revokeInvitation } from '../../actions/revokeInvitation.js';
@@ -61,13 +62,13 @@ export class InvitationActions {
   }
 
   /** The resend dialog's submission; who asked comes from the verified state, and their rights are checked again. */
-  async submitResend(invitationId: string, by: { id: string; username: string }, values: Record<string, unknown>): Promise<Answer> {
+  async submitResend(invitationId: string, by: { id: string; username: string }, values: ResendForm): Promise<Answer> {
     const inv = await this.ctx.store.getInvitation(invitationId);
     if (!inv || inv.state !== 'sent') return { error: 'This invitation is no longer out.' };
     const level = await this.ctx.api.level(inv.workspaceId, by.id);
     const result = await requestResend(
       { store: this.ctx.store, clock: this.ctx.clock },
-      { invitationId: inv.id, by, byLevel: level, method: String(values.method ?? ''), phone: String(values.phone ?? ''), offered: this.resendMethods(), linkNoticeOnly: !!this.ctx.backend },
+      { invitationId: inv.id, by, byLevel: level, ...values, offered: this.resendMethods(), linkNoticeOnly: !!this.ctx.backend },
     );
     if (!result.ok) return result.field ? { errors: { [result.field]: result.reason } } : { error: result.reason };
     this.ctx.outbox.kick();

@@ -3,6 +3,7 @@
  * buttons by the HMAC'd context. */
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
+import { DenyForm, ResendForm, readForm } from '../../core/userInput.js';
 import { safeEqual } from '../../security/signing.js';
 import type { Approvals } from './approvals.js';
 import { verifyButton } from './buttons.js';
@@ -43,6 +44,12 @@ const ActionBody = z.object({
   context: z.record(z.string(), z.unknown()).default({}),
 });
 
+/** A form's field errors go straight back to the dialog; its typed values go to `handle`. */
+async function answerForm<S extends z.ZodObject>(schema: S, raw: unknown, handle: (values: z.output<S>) => Promise<object>) {
+  const form = readForm(schema, raw);
+  return form.ok ? handle(form.values) : { errors: form.errors };
+}
+
 function tokenOf(req: Request): string {
   const header = req.get('authorization') ?? '';
   const match = /^token\s+(.+)$/i.exec(header);
@@ -81,9 +88,11 @@ export function mattermostRouter(ctx: MattermostContext, wizard: WizardFlow, app
     }
     if (sub.cancelled) return void res.json({});
     try {
+      const by = { id: sub.user_id, username: String(state.n ?? '') };
+      const id = String(state.i);
       if (state.k === 'wizard') res.json(await wizard.submit(sub, String(state.d)));
-      else if (state.k === 'resend') res.json(await actions.submitResend(String(state.i), { id: sub.user_id, username: String(state.n ?? '') }, sub.submission));
-      else if (state.k === 'deny') res.json(await approvals.denyWithReason(String(state.i), { id: sub.user_id, username: String(state.n ?? '') }, String(sub.submission.reason ?? '').slice(0, 500)));
+      else if (state.k === 'resend') res.json(await answerForm(ResendForm, sub.submission, (v) => actions.submitResend(id, by, v)));
+      else if (state.k === 'deny') res.json(await answerForm(DenyForm, sub.submission, (v) => approvals.denyWithReason(id, by, v.reason)));
       else res.status(400).json({ error: 'Unknown form.' });
     } catch (err) {
       ctx.log.error({ err }, 'dialog submission failed');

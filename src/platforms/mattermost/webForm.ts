@@ -6,7 +6,8 @@
  * string, and the app logs paths only. */
 import express, { type Request, type Response, type Router } from 'express';
 import { MAX_RECIPIENTS } from '../../core/recipients.js';
-import { wizardSteps, type FieldErrors } from '../../core/wizard.js';
+import { LIMITS } from '../../core/userInput.js';
+import { WIZARD_FIELDS, wizardSteps, type FieldErrors } from '../../core/wizard.js';
 import { PAGE_CSS_HASH, type Org } from '../../../views/pages/layout.js';
 import { noticePage } from '../../../views/pages/noticePage.js';
 import { wizardFormPage } from '../../../views/pages/wizardFormPage.js';
@@ -15,10 +16,6 @@ import type { Draft } from '../../store/store.js';
 import { WIZARD_TTL_MS, type MattermostContext } from './context.js';
 import type { WizardFlow } from './wizardFlow.js';
 
-const FIELDS = ['emails', 'name', 'role', 'channels', 'kdrive', 'billing_rights', 'remind_email', 'remind_sms', 'delivery', 'expiry', 'message'] as const;
-
-/** A page's address field is not bound by a dialog's 3,000 characters: room for MAX_RECIPIENTS addresses. */
-const PAGE_EMAILS_MAX_LENGTH = MAX_RECIPIENTS * 80;
 
 /** The ephemeral answer that offers the web form: instead of a dialog the server refused, or for a bulk request. */
 export function webFormOffer(ctx: MattermostContext, draftId: string, userId: string, why: 'no-dialogs' | 'bulk' = 'no-dialogs'): string {
@@ -58,7 +55,7 @@ export function webFormRouter(ctx: MattermostContext, wizard: WizardFlow): Route
     const [level, channels, org] = await Promise.all([ctx.api.level(draft.workspaceId, draft.userId), wizard.channelOptions(draft.workspaceId, draft.userId), orgOf(draft)]);
     if (level === 'guest') return notice(req, res, org, 403, 'You cannot invite anyone', 'Guests (external users) cannot invite anyone. Ask a member of the team.');
     const steps = wizardSteps({ level, caps: ctx.capabilities(), channels: channels ?? [{ value: draft.channelId, label: 'The channel you were in' }], currentChannelId: draft.channelId })
-      .map((step) => ({ ...step, fields: step.fields.map((f) => (f.name === 'emails' && f.kind === 'textarea' ? { ...f, maxLength: PAGE_EMAILS_MAX_LENGTH } : f)) }));
+      .map((step) => ({ ...step, fields: step.fields.map((f) => (f.name === 'emails' && f.kind === 'textarea' ? { ...f, maxLength: LIMITS.emails } : f)) }));
     send(req, res, status, wizardFormPage({ org, steps, ...extra }));
   }
 
@@ -80,7 +77,7 @@ export function webFormRouter(ctx: MattermostContext, wizard: WizardFlow): Route
       const draft = await draftOf(req);
       if (!draft) return expired(req, res);
       const body = (req.body ?? {}) as Record<string, unknown>;
-      const values = Object.fromEntries(FIELDS.map((name) => [name, body[name] ?? (name === 'channels' ? [] : undefined)]));
+      const values = Object.fromEntries(WIZARD_FIELDS.map((name) => [name, body[name] ?? (name === 'channels' ? [] : undefined)]));
       const answer = await wizard.submit({ callback_id: 'invite-web', user_id: draft.userId, channel_id: draft.channelId, team_id: draft.workspaceId, submission: values, cancelled: false }, draft.id);
       if (answer.errors || answer.error) {
         return render(req, res, draft, 422, { values, errors: answer.errors as FieldErrors | undefined, error: answer.error as string | undefined });

@@ -5,7 +5,9 @@ import { mattermostMarkdown as md } from '../../core/format.js';
 import { submissionSummary } from '../../core/messages.js';
 import type { Role } from '../../core/model.js';
 import type { InviterLevel } from '../../core/policy.js';
-import { parseSubmission, wizardSteps, type FieldErrors, type Option, type Step, type WizardContext } from '../../core/wizard.js';
+import {
+  WhoValues, parseSubmission, readStep, wizardSteps, type FieldErrors, type Option, type Step, type WizardContext,
+} from '../../core/wizard.js';
 import { createInvitations, type CreateResult } from '../../actions/createInvitations.js';
 import { parseCommand, helpText } from '../../../commands/invitePeople.js';
 import { CHANNEL_SLOTS, readSubmission, renderDialog } from '../../../views/mattermost/dialog.js';
@@ -27,6 +29,9 @@ const LOOKUP_TTL_MS = 60_000;
 const ACCOUNT_LOOKUP_MAX = 50;
 /** Answers to actions/dialogs/open meaning "not here", as opposed to a slow or failing server. */
 const DIALOGS_REFUSED = [403, 404, 405, 501];
+/** Mattermost's command response URLs: `/hooks/commands/{26-character id}`. */
+const COMMAND_HOOK_PATH = /^\/hooks\/commands\/[a-z0-9]{1,64}$/i;
+const CONFIRM_TIMEOUT_MS = 5000;
 
 export interface CommandRequest {
   team_id: string;
@@ -78,10 +83,17 @@ export class WizardFlow {
     const draftId = newId();
     await this.ctx.store.putDraft({
       id: draftId, userId: cmd.user_id, platform: PLATFORM, workspaceId: cmd.team_id, channelId: cmd.channel_id,
-      values: { responseUrl: cmd.response_url ?? '', username: cmd.user_name },
+      values: WhoValues.parse({}), bot: { username: cmd.user_name, responseUrl: this.commandResponseUrl(cmd.response_url) },
       createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + WIZARD_TTL_MS).toISOString(),
     });
     return draftId;
+  }
+
+  /** The command's response URL, on the configured server only: a command hook's path is kept, any other host
+   * or path is dropped, so no request can make the bot post somewhere else. */
+  private commandResponseUrl(given: string | undefined): string | undefined {
+    const path = given && URL.canParse(given) ? new URL(given).pathname : undefined;
+    return path && COMMAND_HOOK_PATH.test(path) ? `${this.ctx.settings.serverUrl}${path}` : undefined;
   }
 
   private async openWizard(cmd: CommandRequest, prefill?: string): Promise<Record<string, unknown>> {
@@ -133,10 +145,13 @@ export class WizardFlow {
     const { store, api } = this.ctx;
     const draft = await store.getDraft(draftId);
     if (!draft || draft.userId !== sub.user_id) return { error: 'This form has expired. Run the command again.' };
-    const { responseUrl, username, ...earlier } = draft.values as Record<string, unknown>;
-    const values = { ...earlier, ...readSubmission(sub.submission) };
     const multistep = this.ctx.dialogFeatures().multistep;
-    const firstStep = multistep && sub.callback_id === 'invite-who';
+    const step = !multistep ? 'all' : sub.callback_id === 'invite-who' ? 'who' : sub.callback_id === 'invite-access' ? 'access' : 'all';
+    const read = readStep(readSubmission(sub.submission), step);
+    if (!read.ok) return { errors: this.fieldErrors(read.errors) };
+    // The second step answers only its own fields; the first step's come from the draft.
+    const values = step === 'access' ? { ...draft.values, ...read.values } : read.values;
+    const firstStep = step === 'who';
 
     const level = await api.level(draft.workspaceId, sub.user_id);
     const wizard = this.wizardContext(level, await this.verifiedChannels(values.channels, sub.user_id), draft.channelId);
@@ -144,7 +159,7 @@ export class WizardFlow {
     if (!parsed.ok) return { errors: this.fieldErrors(parsed.errors) };
 
     if (firstStep) {
-      await store.putDraft({ ...draft, values: { ...draft.values, ...values } });
+      await store.putDraft({ ...draft, values: WhoValues.parse(values) });
       const [, access] = wizardSteps({ ...wizard, channels: (await this.channelLists.get(`${draft.workspaceId}:${sub.user_id}`, () => this.channelOptions(draft.workspaceId, sub.user_id))) ?? [{ value: draft.channelId, label: 'This channel' }] }, values.role as Role);
       return { type: 'form', form: this.dialog(draft.id, sub.user_id, [access!], 'Invite') };
     }
@@ -153,7 +168,7 @@ export class WizardFlow {
     const result = await createInvitations(
       { store, clock: this.ctx.clock },
       {
-        platform: PLATFORM, workspaceId: draft.workspaceId, inviter: { id: sub.user_id, username: String(username ?? '') },
+        platform: PLATFORM, workspaceId: draft.workspaceId, inviter: { id: sub.user_id, username: draft.bot.username },
         level, originChannelId: draft.channelId, caps: wizard.caps, request: parsed.request, existingAccounts: existing,
         rateLimit: { perHour: this.ctx.settings.invitesPerHour },
       },
@@ -161,7 +176,7 @@ export class WizardFlow {
     if (!result.ok) return { error: result.reason };
     await store.deleteDraft(draft.id);
     this.ctx.outbox.kick();
-    void this.confirm(String(responseUrl ?? ''), result);
+    void this.confirm(draft.bot.responseUrl, result);
     return {};
   }
 
@@ -185,11 +200,14 @@ export class WizardFlow {
   }
 
   /** Tells the inviter what happened, through the command's response URL (ephemeral, no extra permission). */
-  private async confirm(responseUrl: string, result: Extract<CreateResult, { ok: true }>): Promise<void> {
+  private async confirm(responseUrl: string | undefined, result: Extract<CreateResult, { ok: true }>): Promise<void> {
     const text = submissionSummary(result.created, result.skipped, result.needsApproval, md, this.ctx.settings.inviteEmailsPerHour);
     if (!responseUrl || !text) return;
     try {
-      const res = await fetch(responseUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ephemeral(text)) });
+      const res = await fetch(responseUrl, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ephemeral(text)),
+        signal: AbortSignal.timeout(CONFIRM_TIMEOUT_MS), redirect: 'error',
+      });
       if (!res.ok) throw new Error(`status ${res.status}`);
     } catch (err) {
       this.ctx.log.warn({ err: (err as Error).message }, 'could not confirm the invitation to the inviter');

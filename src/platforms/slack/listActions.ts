@@ -11,6 +11,7 @@ import { showLinkAgain } from '../../actions/showLinkAgain.js';
 import { slackMrkdwn as mrkdwn } from '../../core/format.js';
 import type { Delivery, Invitation } from '../../core/model.js';
 import { deliveriesFor, mayApprove } from '../../core/policy.js';
+import type { ResendForm } from '../../core/userInput.js';
 import type { FieldErrors } from '../../core/wizard.js';
 import { LIST_ACTIONS, type ListAction } from '../../../views/slack/pendingListBlocks.js';
 import { resendView } from '../../../views/slack/resendModal.js';
@@ -85,7 +86,7 @@ export class ListActions {
   }
 
   /** The resend modal's submission, answered in its ack: errors on the method or phone block, or a closing notice. */
-  async submitResend(metadata: string, userId: string, values: Record<string, unknown>): Promise<ResendAnswer> {
+  async submitResend(metadata: string, userId: string, values: ResendForm): Promise<ResendAnswer> {
     const signed = this.ctx.signer.verify(metadata, this.ctx.clock.now().getTime());
     if (signed?.k !== 'resend' || signed.u !== userId) return { response_action: 'errors', errors: { method: 'This form has expired. Click Resend again.' } };
     const inv = await this.ctx.store.getInvitation(String(signed.i));
@@ -93,7 +94,7 @@ export class ListActions {
     const member = await this.ctx.api.member(userId);
     const result = await requestResend(
       { store: this.ctx.store, clock: this.ctx.clock },
-      { invitationId: inv.id, by: member.person, byLevel: member.level, method: String(values.method ?? ''), phone: String(values.phone ?? ''), offered: this.resendMethods(inv) },
+      { invitationId: inv.id, by: member.person, byLevel: member.level, ...values, offered: this.resendMethods(inv) },
     );
     if (!result.ok) {
       // Only the method and phone blocks exist: a reason about the invitation itself goes on the method.

@@ -3,6 +3,7 @@
  * ack, since that is where Slack takes field errors and the next step. Events are acknowledged by Bolt. */
 import type { App, BlockButtonAction, RespondFn, types } from '@slack/bolt';
 import { helpText, parseCommand } from '../../../commands/invitePeople.js';
+import { DenyForm, ResendForm, readForm } from '../../core/userInput.js';
 import { APPROVE_ACTION, DENY_ACTION } from '../../../views/slack/approvalMessage.js';
 import { LIST_ACTIONS } from '../../../views/slack/pendingListBlocks.js';
 import { RESEND_CALLBACK } from '../../../views/slack/resendModal.js';
@@ -51,8 +52,9 @@ export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard:
   });
 
   bolt.view('deny-reason', async ({ ack, body, view }) => {
-    const reason = String(view.state.values.reason?.reason?.value ?? '').slice(0, 500);
-    const answer = await approvals.denyWithReason(view.private_metadata, body.user.id, reason).catch((err: Error) => {
+    const form = readForm(DenyForm, readViewValues(view.state.values));
+    if (!form.ok) return void (await ack({ response_action: 'errors', errors: form.errors }));
+    const answer = await approvals.denyWithReason(view.private_metadata, body.user.id, form.values.reason).catch((err: Error) => {
       ctx.log.error({ err: err.message }, 'deny failed');
       return { ok: false as const, reason: SORRY };
     });
@@ -87,7 +89,8 @@ export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard:
 
   bolt.view(RESEND_CALLBACK, async ({ ack, body, view }) => {
     try {
-      await ack(await listActions.submitResend(view.private_metadata, body.user.id, readViewValues(view.state.values)));
+      const form = readForm(ResendForm, readViewValues(view.state.values));
+      await ack(form.ok ? await listActions.submitResend(view.private_metadata, body.user.id, form.values) : { response_action: 'errors', errors: form.errors });
     } catch (err) {
       ctx.log.error({ err: (err as Error).message }, 'resend failed');
       await ack({ response_action: 'errors', errors: { method: SORRY } });

@@ -8,7 +8,9 @@ import { slackMrkdwn as mrkdwn } from '../../core/format.js';
 import { submissionSummary } from '../../core/messages.js';
 import type { Role } from '../../core/model.js';
 import { mayInviteAtAll } from '../../core/policy.js';
-import { parseSubmission, wizardSteps, type FieldErrors, type Step, type WizardContext } from '../../core/wizard.js';
+import {
+  WhoValues, parseSubmission, readStep, wizardSteps, type FieldErrors, type Step, type WizardContext,
+} from '../../core/wizard.js';
 import { createInvitations } from '../../actions/createInvitations.js';
 import type { Draft } from '../../store/store.js';
 import { noticeView, readViewValues, stepView } from '../../../views/slack/wizardModal.js';
@@ -32,7 +34,8 @@ export class WizardFlow {
   async open(cmd: SlashCommand, prefill?: string): Promise<string | undefined> {
     const now = this.ctx.clock.now();
     const draft: Draft = {
-      id: newId(), userId: cmd.user_id, platform: PLATFORM, workspaceId: cmd.team_id, channelId: cmd.channel_id, values: {},
+      id: newId(), userId: cmd.user_id, platform: PLATFORM, workspaceId: cmd.team_id, channelId: cmd.channel_id,
+      values: WhoValues.parse({}), bot: { username: cmd.user_name },
       createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + WIZARD_TTL_MS).toISOString(),
     };
     const [inviter] = await Promise.all([this.ctx.api.member(cmd.user_id), this.ctx.store.putDraft(draft)]);
@@ -53,11 +56,13 @@ export class WizardFlow {
     const signed = this.ctx.signer.verify(view.private_metadata, this.ctx.clock.now().getTime());
     const draft = signed?.k === 'wizard' ? await this.ctx.store.getDraft(String(signed.d)) : undefined;
     if (!draft || draft.userId !== userId) return update(noticeView('Invite people', 'This form has expired. Run the command again.'));
-    const submitted = readViewValues(view.state.values);
-    return view.callback_id === 'invite-who' ? this.submitWho(draft, submitted) : this.submitAccess(draft, submitted);
+    const step = view.callback_id === 'invite-who' ? 'who' : 'access';
+    const read = readStep(readViewValues(view.state.values), step);
+    if (!read.ok) return { response_action: 'errors', errors: read.errors };
+    return step === 'who' ? this.submitWho(draft, WhoValues.parse(read.values)) : this.submitAccess(draft, read.values);
   }
 
-  private async submitWho(draft: Draft, submitted: Record<string, unknown>): Promise<ViewAnswer> {
+  private async submitWho(draft: Draft, submitted: WhoValues): Promise<ViewAnswer> {
     const inviter = await this.ctx.api.member(draft.userId);
     const allowed = mayInviteAtAll(inviter.level);
     if (!allowed.ok) return update(noticeView('Invite people', mrkdwn.escape(allowed.reason)));
@@ -69,6 +74,7 @@ export class WizardFlow {
     return update(this.view(draft, access!, 'Invite'));
   }
 
+  /** The second step: its own fields only; the first step's come from the draft. */
   private async submitAccess(draft: Draft, submitted: Record<string, unknown>): Promise<ViewAnswer> {
     const { store, clock, api } = this.ctx;
     const values = { ...draft.values, ...submitted };

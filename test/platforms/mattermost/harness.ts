@@ -1,6 +1,5 @@
 /** A Guestlist bot wired to an in-process Mattermost fake, driven through its real HTTP endpoints. */
 import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -54,7 +53,7 @@ export interface Harness extends World {
   /** What the bot posted to each command's response_url. */
   responses: unknown[];
   responseUrl: string;
-  command(user: FakeUser, text?: string, opts?: { token?: string; channel?: FakeChannel }): Promise<{ status: number; body: any }>;
+  command(user: FakeUser, text?: string, opts?: { token?: string; channel?: FakeChannel; responseUrl?: string }): Promise<{ status: number; body: any }>;
   /** Stops the bot (not the fake) and starts a new one on the same data: a restart. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -66,17 +65,9 @@ export async function startHarness(
   const fake = await MattermostFake.start({ version: '11.1.0.1.abc.true', triggerLifetimeMs: 3000, ...opts.fake });
   const world = seed(fake);
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'guestlist-')));
-  const responses: unknown[] = [];
-  const hooks = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      responses.push(JSON.parse(body));
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
-  const responseUrl = `http://127.0.0.1:${(hooks.address() as { port: number }).port}/hooks/commands/x`;
+  const responses = fake.commandResponses;
+  // As the server gives it: the command hook on the server itself (the bot posts nowhere else).
+  const responseUrl = `${fake.url}/hooks/commands/${'c'.repeat(26)}`;
   const port = await freePort();
   const env: Record<string, string> = {
     PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, DATA_DIR: dataDir, LOG_LEVEL: 'silent',
@@ -97,7 +88,7 @@ export async function startHarness(
       const channel = o.channel ?? world.general;
       const form = new URLSearchParams({
         token: o.token ?? COMMAND_TOKEN, team_id: world.team.id, team_domain: 'acme', channel_id: channel.id, channel_name: channel.name,
-        user_id: user.id, user_name: user.username, command: '/invite-people', text, trigger_id: fake.issueTriggerId(user.id), response_url: responseUrl,
+        user_id: user.id, user_name: user.username, command: '/invite-people', text, trigger_id: fake.issueTriggerId(user.id), response_url: o.responseUrl ?? responseUrl,
       });
       const res = await fetch(`${h.url}/mattermost/command`, { method: 'POST', body: form, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
       return { status: res.status, body: await res.json() };
@@ -109,7 +100,6 @@ export async function startHarness(
     async close() {
       await h.app.stop();
       await fake.stop();
-      hooks.close();
       if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
