@@ -13,10 +13,22 @@ export function renewalRequestJob(inv: Invitation): NewJob {
   return jobFor(inv, JOB.notifyInviter, { about: RENEWAL_REQUEST }, RENEWAL_REQUEST);
 }
 
-export async function requestRenewal(deps: { store: Store; clock: Clock }, inv: Invitation): Promise<void> {
-  const at = deps.clock.now().toISOString();
+/** Per invitation, counted on its audit trail: the inviter is told once anyway, and the trail stays short. */
+export const RENEWALS_PER_HOUR = 3;
+
+/** Refused (nothing recorded) when the invitee already asked RENEWALS_PER_HOUR times within the hour. */
+export async function requestRenewal(
+  deps: { store: Store; clock: Clock },
+  inv: Invitation,
+): Promise<{ ok: true } | { ok: false; retryAt: Date }> {
+  const now = deps.clock.now();
+  const hourAgo = new Date(now.getTime() - 3600_000).toISOString();
+  const recent = (await deps.store.auditTrail(inv.id)).filter((a) => a.action === 'renewal_requested' && a.at > hourAgo);
+  if (recent.length >= RENEWALS_PER_HOUR) return { ok: false, retryAt: new Date(Date.parse(recent[0]!.at) + 3600_000) };
+  const at = now.toISOString();
   await deps.store.patchInvitation(inv.id, {}, { at, invitationId: inv.id, actor: 'invitee', action: 'renewal_requested', detail: { state: inv.state } });
   await deps.store.enqueue([renewalRequestJob(inv)]);
+  return { ok: true };
 }
 
 /** The direct message the inviter gets. */

@@ -19,6 +19,7 @@ import { linkDeadPage } from '../../views/pages/linkDeadPage.js';
 import { noticePage } from '../../views/pages/noticePage.js';
 import { CsrfGuard, originOf, setPageSecurityHeaders } from './pageSecurity.js';
 import { passwordHint, PASSWORD_MAX, registrationSchema, USERNAME_MAX, USERNAME_MIN, type PasswordRules } from './registrationForm.js';
+import { rateLimit, SlidingWindow, tokenKey, type WindowLimit } from './rateLimit.js';
 
 export interface AcceptancePageOptions {
   store: Store;
@@ -42,6 +43,10 @@ export interface AcceptancePageOptions {
   /** Called after jobs were queued (arrival, renewal request): e.g. the outbox's kick. */
   onJobsQueued?(): void;
 }
+
+/** Registration attempts and renewal requests, per client IP and per link: room for a few typos, none for hammering
+ * the chat server's account creation or the invitation's audit trail. */
+export const JOIN_POST_RATE_LIMIT: WindowLimit = { limit: 10, windowMs: 10 * 60_000 };
 
 const ROLE_NOTES: Record<Role, string> = {
   external: 'You will see only the channels listed here, as a guest.',
@@ -106,7 +111,14 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
     send(res, 200, await joinView(req, res, inv, { values: defaultValues(inv), errors: {} }));
   });
 
-  router.post('/:token', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }), async (req, res) => {
+  const limited = new SlidingWindow(JOIN_POST_RATE_LIMIT);
+  const tooMany = rateLimit(limited, (req) => [tokenKey(String(req.params.token))], (req, res, seconds) => {
+    headers(req, res);
+    const wait = seconds <= 60 ? 'a minute' : `${Math.ceil(seconds / 60)} minutes`;
+    notice(res, 429, 'Too many attempts', `Please wait ${wait}, then open your invitation link again.`);
+  });
+
+  router.post('/:token', tooMany, express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }), async (req, res) => {
     const inv = await findInvitationByLinkToken(opts.store, req.params.token);
     headers(req, res, inv);
     if (!inv) return unknownLink(res);
@@ -117,7 +129,13 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
     const status = linkStatus(inv, opts.clock.now());
     if (form.intent === 'renew') {
       if (status === 'usable') return void res.redirect(303, req.originalUrl);
-      await requestRenewal(opts, inv);
+      const renewal = await requestRenewal(opts, inv);
+      if (!renewal.ok) {
+        const seconds = Math.ceil((renewal.retryAt.getTime() - opts.clock.now().getTime()) / 1000);
+        res.set('Retry-After', String(Math.max(1, seconds)));
+        const asked = `We already asked ${inv.inviter.username} to send you a new invitation.`;
+        return notice(res, 429, 'Request already sent', asked, 'If they do, you will receive it like the first one.');
+      }
       opts.onJobsQueued?.();
       opts.log.info({ invitation: inv.id, status }, 'invitee asked for a new invitation');
       return notice(res, 200, 'Request sent', `We asked ${inv.inviter.username} to send you a new invitation.`, 'If they do, you will receive it like the first one.');

@@ -1,10 +1,11 @@
 /** GET /admin/invitations: every invitation as JSON, newest first, paged, for dashboards and audits.
  * Authenticated by a bearer token (ADMIN_API_TOKEN) compared in constant time. */
-import express, { type Router } from 'express';
+import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
 import { InvitationState } from '../core/model.js';
 import { safeEqual } from '../security/signing.js';
 import type { Store } from '../store/store.js';
+import { rateLimit, SlidingWindow, tokenKey, type WindowLimit } from './rateLimit.js';
 
 const Query = z.object({
   state: z.preprocess((v) => (typeof v === 'string' ? v.split(',') : v), z.array(InvitationState)).optional(),
@@ -14,10 +15,20 @@ const Query = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
+/** Per client IP and per presented token: more than a dashboard needs, and a guesser gets no more tries. */
+export const ADMIN_RATE_LIMIT: WindowLimit = { limit: 60, windowMs: 60_000 };
+
+const bearer = (req: Request) => /^bearer\s+(.+)$/i.exec(req.get('authorization') ?? '');
+
 export function adminRouter(deps: { store: Store; token: string }): Router {
   const router = express.Router();
+  router.use(rateLimit(
+    new SlidingWindow(ADMIN_RATE_LIMIT),
+    (req) => [tokenKey(bearer(req)?.[1]?.trim() ?? '')],
+    (_req, res, seconds) => void res.status(429).json({ error: `Too many requests. Try again in ${seconds} seconds.` }),
+  ));
   router.use((req, res, next) => {
-    const match = /^bearer\s+(.+)$/i.exec(req.get('authorization') ?? '');
+    const match = bearer(req);
     if (!match || !safeEqual(match[1]!.trim(), deps.token)) return void res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'Unauthorized.' });
     next();
   });

@@ -7,7 +7,8 @@ import { AccountRefusedError, type AccountCreator, type NewAccount } from '../..
 import { issueLinkToken } from '../../src/lifecycle/inviteTokens.js';
 import { createLogger } from '../../src/logger.js';
 import type { LowdbStore } from '../../src/store/lowdbStore.js';
-import { acceptancePageRouter } from '../../src/web/acceptancePage.js';
+import { acceptancePageRouter, JOIN_POST_RATE_LIMIT } from '../../src/web/acceptancePage.js';
+import { RENEWALS_PER_HOUR } from '../../src/lifecycle/renewalRequest.js';
 import { createWebApp } from '../../src/web/server.js';
 import { anInvitation, tempStore } from '../support/invitationFixture.js';
 
@@ -239,6 +240,34 @@ describe('acceptance page', () => {
       expect(res.text).toContain('This link is not valid');
       expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     }
+  });
+
+  it('answers the 11th POST within ten minutes with 429 and Retry-After, per client address and per link', async () => {
+    const a = await invited();
+    const b = await invited({ email: 'bo@example.com' });
+    const from = (ip: string, path: string) => request(app).post(path).set('X-Forwarded-For', ip).type('form').send({ csrf: 'x' });
+    for (let i = 0; i < JOIN_POST_RATE_LIMIT.limit; i++) expect((await from('203.0.113.1', a.path)).status).toBe(403);
+    const sameAddress = await from('203.0.113.1', b.path);
+    expect(sameAddress.status).toBe(429);
+    expect(Number(sameAddress.headers['retry-after'])).toBeGreaterThan(500);
+    expect(sameAddress.text).toContain('Too many attempts');
+    expect(sameAddress.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect((await from('203.0.113.2', a.path)).status).toBe(429); // the same link from elsewhere
+    expect((await from('203.0.113.3', b.path)).status).toBe(403); // another link from elsewhere: its own budget
+    expect(creator.calls).toHaveLength(0);
+  });
+
+  it('takes at most three renewal requests an hour for one link', async () => {
+    const { inv, path } = await invited({ expiresAt: '2030-01-01T12:00:00.000Z' });
+    const agent = request.agent(app);
+    const csrf = csrfOf((await agent.get(path)).text);
+    const renew = () => agent.post(path).type('form').send({ intent: 'renew', csrf });
+    for (let i = 0; i < RENEWALS_PER_HOUR; i++) expect((await renew()).status).toBe(200);
+    const refused = await renew();
+    expect(refused.status).toBe(429);
+    expect(refused.headers['retry-after']).toBe('3600');
+    expect(refused.text).toContain('We already asked bob to send you a new invitation.');
+    expect((await store.auditTrail(inv.id)).filter((a) => a.action === 'renewal_requested')).toHaveLength(RENEWALS_PER_HOUR);
   });
 
   it('refuses an oversized form with its own page, without logging the token-bearing path', async () => {
