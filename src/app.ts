@@ -15,7 +15,7 @@ import { lockDataDir, type DataDirLock } from './store/dataDirLock.js';
 import { LowdbStore } from './store/lowdbStore.js';
 import { PostgresStore } from './store/postgresStore.js';
 import type { Store } from './store/store.js';
-import { createWebApp } from './web/server.js';
+import { createWebApp, listenWithLimits, type HttpLimits } from './web/server.js';
 import { acceptancePageRouter } from './web/acceptancePage.js';
 import { adminRouter } from './web/adminApi.js';
 import { InvitationMailer } from './delivery/mailer.js';
@@ -34,6 +34,8 @@ export interface AppOptions {
   schedule?: boolean;
   /** Other cron expressions for the fixed schedules, e.g. every second in a test with a fake clock. */
   cron?: { lifecycle?: string; archive?: string };
+  /** Other HTTP timeouts and connection limit than HTTP_LIMITS, e.g. short ones in a test. */
+  http?: Partial<HttpLimits>;
 }
 
 export interface App {
@@ -143,9 +145,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const app: App = {
     store, outbox, mattermost, slack,
     async listen() {
-      const server = await new Promise<Server>((resolve) => {
-        const s = web.listen(config.port, () => resolve(s));
-      });
+      const server = await listenWithLimits(web, config.port, opts.http);
       app.server = server;
       const address = server.address();
       log.info({ port: typeof address === 'object' && address ? address.port : config.port, publicUrl: config.publicUrl }, 'Guestlist listening');
