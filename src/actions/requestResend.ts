@@ -1,7 +1,6 @@
 /** Resending an invitation that is out, by a method chosen now: the inviter or an approver asks, the method must
  * be one the platform offers, an SMS number is checked (E.164). The request is audited and the platform's
- * `resend` job runs from the outbox; a backend whose invitations cannot be resent (kChat: Infomaniak holds them)
- * gets the inviter its link again instead. */
+ * `resend` job runs from the outbox (on kChat, the backend's resend). */
 import type { Clock } from '../core/clock.js';
 import { newId } from '../core/clock.js';
 import type { Delivery, Person } from '../core/model.js';
@@ -20,8 +19,6 @@ export interface ResendInput {
   phone?: string;
   /** The methods the platform offers for a resend (what the form showed). */
   offered: readonly Delivery[];
-  /** The backend cannot resend: show the inviter the link again (the only method then offered is `link`). */
-  linkNoticeOnly?: boolean;
 }
 
 /** `field` names the form field an error belongs on. */
@@ -36,9 +33,7 @@ export async function requestResend(deps: { store: Store; clock: Clock }, input:
   const phone = method === 'sms' ? normalizePhone(input.phone ?? '') : undefined;
   if (method === 'sms' && !phone) return { ok: false, reason: 'Enter the number in international form, e.g. +41 79 123 45 67.', field: 'phone' };
   const at = deps.clock.now().toISOString();
-  const job = input.linkNoticeOnly
-    ? jobFor(inv, JOB.notifyInviter, { about: 'link' }, `link:${newId()}`)
-    : jobFor(inv, JOB.resend, { method, ...(phone ? { phone } : {}) }, newId());
+  const job = jobFor(inv, JOB.resend, { method, ...(phone ? { phone } : {}) }, newId());
   await deps.store.patchInvitation(inv.id, {}, { at, invitationId: inv.id, actor: input.by.id, action: 'resend_requested', detail: { method } });
   await deps.store.enqueue([job]);
   return { ok: true };

@@ -108,6 +108,13 @@ const AccountInvitation = z.object({
   expired_at: z.number().nullish(),
 });
 
+/** One entry of `POST /2/drive/{drive_id}/users` ("Create DriveUser Response"). */
+const DriveUserCreated = z.object({
+  email: z.string().nullish(),
+  error: z.string().nullish(),
+  invitation: z.object({ id: z.number().int(), email: z.string().nullish() }).loose().nullish(),
+}).loose();
+
 const Drive = z.object({ id: z.number().int(), k_suite: z.object({ id: z.number().int() }).loose().nullish() });
 
 /** One row of the users list: a member (`valid`, with `user_id`) or a pending invitation (`pending`, with
@@ -299,16 +306,32 @@ export class InfomaniakApi {
     await this.call('PATCH', `${this.invitationPath(id)}/drive/${driveId}`, z.unknown(), { right });
   }
 
-  /** kDrive's own invitation of someone outside the organization; kDrive sends the email. */
-  async inviteDriveExternal(driveId: number, input: { email: string; right: KDriveRight; locale: string; message?: string }): Promise<void> {
-    await this.call('POST', `/2/drive/${driveId}/users`, z.unknown(), {
+  /** kDrive's own invitation of someone outside the organization; kDrive sends the email. The 201 has one entry
+   * per address, each with an optional `error`: an entry with an error is a refusal, not a success. Resolves with
+   * the kDrive invitation's id (none when the address was already a user of the drive and was added at once). */
+  async inviteDriveExternal(driveId: number, input: { email: string; right: KDriveRight; locale: string; message?: string }): Promise<string | undefined> {
+    const entries = await this.call('POST', `/2/drive/${driveId}/users`, z.array(DriveUserCreated), {
       emails: [input.email],
       role: 'external',
       right: input.right,
       send_email: true,
       lang: toDriveLang(input.locale),
-      message: input.message,
+      ...(input.message ? { message: input.message } : {}),
     });
+    const wanted = input.email.trim().toLowerCase();
+    const entry = entries.find((e) => (e.email ?? e.invitation?.email)?.trim().toLowerCase() === wanted) ?? entries[0];
+    if (!entry) throw new InfomaniakError(`kDrive answered no entry for the address`, { code: 'unexpected_response', retryable: false });
+    if (entry.error) throw new InfomaniakError(this.redact(`kDrive refused the invitation: ${entry.error}`), { code: 'drive_invitation_refused', retryable: false });
+    return entry.invitation ? String(entry.invitation.id) : undefined;
+  }
+
+  /** Refreshes a kDrive invitation's validity and sends its email again. */
+  async resendDriveInvitation(driveId: number, invitationId: string): Promise<void> {
+    await this.call('POST', `/2/drive/${driveId}/users/invitation/${encodeURIComponent(invitationId)}/send`, z.unknown());
+  }
+
+  async cancelDriveInvitation(driveId: number, invitationId: string): Promise<void> {
+    await this.call('DELETE', `/2/drive/${driveId}/users/invitation/${encodeURIComponent(invitationId)}`, z.unknown());
   }
 
   private get account(): string {

@@ -5,11 +5,12 @@
  * polled (kChat has no /api/v4/websocket), and a revoke cancels the Infomaniak invitation. */
 import { JOB, jobFor, jobKind } from '../../actions/jobs.js';
 import type { Invitation } from '../../core/model.js';
-import { RetryLaterError } from '../../outbox/errors.js';
+import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
 import type { NewJob } from '../../store/store.js';
 import type { MattermostBackend, MattermostBackendFactory } from '../mattermost/backend.js';
 import { PLATFORM } from '../mattermost/context.js';
 import { InfomaniakAccess } from './access.js';
+import { EXTERNAL_OFFERS, resendExternal, withdrawExternal } from './externals.js';
 import { kchatCapabilities } from './capabilities.js';
 import { ikInvitationId, inviterLocale, type KchatContext, type KchatSettings } from './context.js';
 import { InfomaniakApi, ROLE_TYPE } from './infomaniakApi.js';
@@ -53,6 +54,13 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
       if (saved?.state === 'revoked') await ik.cancelInvitation(created.id);
     }
 
+    /** The acceptance link, read from Infomaniak each time (never stored). */
+    async function linkText(inv: Invitation): Promise<string | undefined> {
+      const id = ikInvitationId(inv);
+      if (!id || !['sent', 'sending'].includes(inv.state)) return undefined;
+      return linkNotice(inv, (await ik.getInvitation(id)).urlAccept);
+    }
+
     const backend: MattermostBackend = {
       websocket: false,
       managesMembership: true,
@@ -68,7 +76,17 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
         ];
       },
 
+      offers: (inv) => (inv.role === 'external' ? EXTERNAL_OFFERS : { resend: ['link'], showLink: true }),
+
+      async resend(inv, method, tools) {
+        if (inv.role === 'external' && method === 'platform_email') return void (await resendExternal(ctx, inv, tools));
+        // Infomaniak has no route that sends an organization invitation again: the inviter gets its link again.
+        if (inv.role !== 'external' && method === 'link') return linkText(inv);
+        throw new PermanentError(`a resend by ${method} is not offered for this invitation on kChat`);
+      },
+
       async withdraw(inv) {
+        if (inv.role === 'external') return withdrawExternal(ctx, inv);
         const id = ikInvitationId(inv);
         if (!id) return;
         const { outcome } = await ik.cancelInvitation(id);
@@ -81,11 +99,7 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
       },
 
       async noticeText(inv, payload) {
-        if (payload.about === 'link') {
-          const id = ikInvitationId(inv);
-          if (!id || !['sent', 'sending'].includes(inv.state)) return undefined;
-          return linkNotice(inv, (await ik.getInvitation(id)).urlAccept);
-        }
+        if (payload.about === 'link') return linkText(inv);
         if (payload.about === 'not-cancellable') return notCancellableNotice(inv);
         if (payload.about === 'rights' && isRightStep(payload.step)) {
           return rightNotice(inv, payload.step, payload.progress as RightProgress, typeof payload.error === 'string' ? payload.error : undefined);

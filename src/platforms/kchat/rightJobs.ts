@@ -21,7 +21,14 @@ export function rightJobHandler(ctx: KchatContext): JobHandler {
     const role = appRole(inv.role);
     if (step === 'drive-external') {
       const locale = await inviterLocale(ctx, inv);
-      await ctx.ik.inviteDriveExternal(drive(), { email: inv.email, right: inv.kdriveRight, locale, message: inv.message || undefined });
+      const invitationId = await ctx.ik.inviteDriveExternal(drive(), { email: inv.email, right: inv.kdriveRight, locale, message: inv.message || undefined });
+      // Kept, so that revoking cancels it and resending sends it again.
+      if (invitationId) await ctx.store.patchInvitation(inv.id, { external: { ...inv.external, kdriveInvitationId: invitationId } });
+      return invitationId ? { kdriveInvitationId: invitationId } : { addedToDrive: true };
+    }
+    if (step === 'drive-resend') {
+      const invitationId = inv.external?.kdriveInvitationId;
+      if (invitationId) await ctx.ik.resendDriveInvitation(drive(), invitationId);
       return;
     }
     const id = ikInvitationId(inv);

@@ -6,7 +6,7 @@ import { JOB, jobFor } from '../../actions/jobs.js';
 import type { NewJob } from '../../store/store.js';
 import type { AppRole } from './infomaniakApi.js';
 
-export const RIGHT_STEPS = ['ksuite', 'drive', 'drive-right', 'drive-external'] as const;
+export const RIGHT_STEPS = ['ksuite', 'drive', 'drive-right', 'drive-external', 'drive-resend'] as const;
 export type RightStep = (typeof RIGHT_STEPS)[number];
 
 export const STEP_LABELS: Record<RightStep, string> = {
@@ -14,6 +14,7 @@ export const STEP_LABELS: Record<RightStep, string> = {
   drive: 'kDrive access',
   'drive-right': 'kDrive permission',
   'drive-external': 'kDrive invitation',
+  'drive-resend': 'kDrive invitation sent again',
 };
 
 export function isRightStep(value: unknown): value is RightStep {
@@ -39,6 +40,7 @@ export function nextSteps(step: RightStep, kdriveId: number | undefined): RightS
   return [];
 }
 
-export function rightJob(inv: Invitation, step: RightStep): NewJob {
-  return jobFor(inv, JOB.grantRight, { step }, step);
+/** `key` tells apart steps that may run more than once (a kDrive invitation sent again). */
+export function rightJob(inv: Invitation, step: RightStep, key = ''): NewJob {
+  return jobFor(inv, JOB.grantRight, { step }, key ? `${step}:${key}` : step);
 }

@@ -1,7 +1,7 @@
 /** The seam for servers that speak the Mattermost API but keep people, roles and rights elsewhere (kChat: the
  * Infomaniak organization). The adapter keeps the chat side (command, dialogs, posts, announcements); a backend
  * says what can be granted, delivers what the chat server cannot, and finds arrivals the server does not push. */
-import type { Invitation } from '../../core/model.js';
+import type { Delivery, Invitation } from '../../core/model.js';
 import type { Capabilities, InviterLevel } from '../../core/policy.js';
 import type { JobHandler } from '../../outbox/outbox.js';
 import type { NewJob } from '../../store/store.js';
@@ -10,6 +10,15 @@ import type { MattermostContext } from './context.js';
 export interface DeliveryTools {
   /** The chat server's own email invitation (guests get their channels with it), paced as on Mattermost. */
   sendInviteEmail(inv: Invitation): Promise<void>;
+}
+
+/** What the pending list and its buttons offer for one invitation on the backend's side. */
+export interface BackendOffers {
+  /** The methods a resend may use; none: no Resend button. */
+  resend: Delivery[];
+  showLink: boolean;
+  /** Said in the list where a button is not offered. */
+  why?: string;
 }
 
 export interface MattermostBackend {
@@ -22,6 +31,10 @@ export interface MattermostBackend {
   refineLevel(user: { id: string; email: string }, level: InviterLevel): Promise<InviterLevel>;
   /** Makes a `sending` invitation exist; returns the jobs to store with its `delivered` transition. */
   deliver(inv: Invitation, tools: DeliveryTools): Promise<NewJob[]>;
+  offers(inv: Invitation): BackendOffers;
+  /** Sends a `sent` invitation again by one of its offered methods; resolves with a direct message for the
+   * inviter, if any. */
+  resend(inv: Invitation, method: Delivery, tools: DeliveryTools): Promise<string | undefined>;
   /** Undoes the backend's side of a revoked invitation. */
   withdraw(inv: Invitation): Promise<void>;
   /** The text of a notice the adapter does not write itself, or undefined to send nothing. */

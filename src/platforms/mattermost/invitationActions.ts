@@ -1,6 +1,6 @@
 /** The pending list's buttons other than Approve / Deny: Resend (asks for the method in a dialog), Show link,
  * Revoke and Retry. Each click re-checks, through the API, that the clicker is the inviter or an approver. */
-import type { Delivery } from '../../core/model.js';
+import type { Delivery, Invitation } from '../../core/model.js';
 import { mayApprove } from '../../core/policy.js';
 import type { ResendForm } from '../../core/userInput.js';
 import { requestResend } from '../../actions/requestResend.js';
@@ -18,9 +18,9 @@ type Answer = Record<string, unknown>;
 export class InvitationActions {
   constructor(private readonly ctx: MattermostContext) {}
 
-  /** Methods a resend can use here. kChat has no resend: its invitees get Infomaniak's link again. */
-  resendMethods(): Delivery[] {
-    if (this.ctx.backend) return ['link'];
+  /** Methods a resend of this invitation can use here (a backend decides for its own invitations). */
+  resendMethods(inv: Invitation): Delivery[] {
+    if (this.ctx.backend) return this.ctx.backend.offers(inv).resend;
     return [...this.ctx.capabilities().deliveries];
   }
 
@@ -40,6 +40,8 @@ export class InvitationActions {
       }
       case 'showlink': {
         if (!this.ctx.backend && !this.ctx.links) return { ephemeral_text: 'This bot has no invitation links: it delivers through the chat server’s email.' };
+        const offers = this.ctx.backend?.offers(inv);
+        if (offers && !offers.showLink) return { ephemeral_text: offers.why ?? 'There is no link to show for this invitation.' };
         const result = await showLinkAgain(deps, { invitationId: inv.id, by, byLevel: level });
         this.ctx.outbox.kick();
         return { ephemeral_text: result.ok ? 'I am sending the inviter the link by direct message. Any earlier link of the bot stops working.' : result.reason };
@@ -52,8 +54,10 @@ export class InvitationActions {
       case 'resend': {
         if (inv.state !== 'sent') return { ephemeral_text: 'Only an invitation that is out can be sent again.' };
         if (!req.trigger_id) return { ephemeral_text: 'Please try again from the web or desktop app.' };
+        const methods = this.resendMethods(inv);
+        if (!methods.length) return { ephemeral_text: this.ctx.backend?.offers(inv).why ?? 'This invitation cannot be sent again.' };
         const state = this.ctx.signer.sign({ k: 'resend', i: inv.id, u: by.id, n: by.username, exp: this.ctx.clock.now().getTime() + RESEND_TTL_MS });
-        await this.ctx.api.openDialog({ trigger_id: req.trigger_id, url: `${this.ctx.settings.publicUrl}/mattermost/dialog`, dialog: resendDialog(state, inv, this.resendMethods()) });
+        await this.ctx.api.openDialog({ trigger_id: req.trigger_id, url: `${this.ctx.settings.publicUrl}/mattermost/dialog`, dialog: resendDialog(state, inv, methods) });
         return {};
       }
       default:
@@ -68,7 +72,7 @@ export class InvitationActions {
     const level = await this.ctx.api.level(inv.workspaceId, by.id);
     const result = await requestResend(
       { store: this.ctx.store, clock: this.ctx.clock },
-      { invitationId: inv.id, by, byLevel: level, ...values, offered: this.resendMethods(), linkNoticeOnly: !!this.ctx.backend },
+      { invitationId: inv.id, by, byLevel: level, ...values, offered: this.resendMethods(inv) },
     );
     if (!result.ok) return result.field ? { errors: { [result.field]: result.reason } } : { error: result.reason };
     this.ctx.outbox.kick();

@@ -91,7 +91,10 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
       const inv = await load(job);
       if (inv.state !== 'sent') return;
       const method = job.payload.method as Invitation['delivery'];
-      if (method === 'platform_email') await sendInviteEmail(inv);
+      if (ctx.backend) {
+        const text = await ctx.backend.resend(inv, method, { sendInviteEmail });
+        if (text) await dm(inv.inviter.id, text);
+      } else if (method === 'platform_email') await sendInviteEmail(inv);
       else await deliverLink(inv, method, typeof job.payload.phone === 'string' ? job.payload.phone : undefined);
     },
   };

@@ -18,10 +18,11 @@ function age(fromIso: string, now: Date): string {
 
 function buttons(ctx: MattermostContext, inv: Invitation, approver: boolean): Record<string, unknown>[] {
   const button = (action: Parameters<typeof invitationButton>[2], name: string, style?: 'primary' | 'danger') => invitationButton(ctx, inv.id, action, name, { style, fromList: true });
-  const hasLinks = !!ctx.backend || !!ctx.links;
+  const offers = ctx.backend?.offers(inv);
+  const hasLinks = offers ? offers.showLink : !!ctx.links;
   return [
     ...(inv.state === 'pending_approval' && approver ? [button('approve', 'Approve', 'primary'), button('deny', 'Deny')] : []),
-    ...(inv.state === 'sent' ? [button('resend', 'Resend')] : []),
+    ...(inv.state === 'sent' && (!offers || offers.resend.length) ? [button('resend', 'Resend')] : []),
     ...(inv.state === 'sent' && hasLinks ? [button('showlink', 'Show link')] : []),
     ...(inv.state === 'failed' && approver ? [button('retry', 'Retry', 'primary')] : []),
     button('revoke', 'Revoke', 'danger'),
@@ -41,6 +42,7 @@ export async function listInvitations(ctx: MattermostContext, teamId: string, us
       `**${md.escape(inv.name)}** (${md.escape(inv.email)}): ${stateLabel(inv)}`,
       `${ROLE_LABELS[inv.role]} · ${inv.channelIds.length} channel${inv.channelIds.length === 1 ? '' : 's'} · invited by ${md.mention(inv.inviter)} ${age(inv.createdAt, now)} · expires ${inv.expiresAt ? inv.expiresAt.slice(0, 10) : 'never'}`,
       ...(inv.lastError ? [`:warning: ${md.escape(inv.lastError)}`] : []),
+      ...(inv.state === 'sent' && ctx.backend?.offers(inv).why ? [`_${md.escape(ctx.backend.offers(inv).why!)}_`] : []),
     ].join('\n'),
     actions: buttons(ctx, inv, approver),
   }));

@@ -205,11 +205,20 @@ describe('invitation follow-ups', () => {
     expect(budget.taken).toBe(3);
   });
 
-  it('invites an external kDrive user', async () => {
+  it('invites an external kDrive user, keeps the invitation id, and refuses an entry with an error', async () => {
     ik()
       .post('/2/drive/9/users', { emails: ['eve@example.org'], role: 'external', right: 'read', send_email: true, lang: 'fr', message: 'Bienvenue' })
-      .reply(200, { result: 'success', data: {} });
-    await api().inviteDriveExternal(9, { email: 'eve@example.org', right: 'read', locale: 'fr-CH', message: 'Bienvenue' });
+      .reply(201, { result: 'success', data: [{ email: 'eve@example.org', invitation: { id: 55, email: 'eve@example.org', status: 'pending' } }] });
+    ik().post('/2/drive/9/users').reply(201, { result: 'success', data: [{ email: 'eve@example.org', error: 'Already a user' }] });
+    ik().post('/2/drive/9/users/invitation/55/send', {}).reply(200, { result: 'success', data: true });
+    ik().delete('/2/drive/9/users/invitation/55', {}).reply(200, { result: 'success', data: true });
+
+    expect(await api().inviteDriveExternal(9, { email: 'eve@example.org', right: 'read', locale: 'fr-CH', message: 'Bienvenue' })).toBe('55');
+    const refused = await failure(api().inviteDriveExternal(9, { email: 'eve@example.org', right: 'read', locale: 'fr' }));
+    expect(refused).toMatchObject({ code: 'drive_invitation_refused', permanent: true });
+    expect(refused.message).toMatch(/Already a user/);
+    await api().resendDriveInvitation(9, '55');
+    await api().cancelDriveInvitation(9, '55');
   });
 });
 

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { revokeInvitation } from '../../../src/actions/revokeInvitation.js';
 import { showLinkAgain } from '../../../src/actions/showLinkAgain.js';
 import { KDRIVE_RIGHTS } from '../../../src/core/model.js';
-import { ACCOUNT, DRIVE, LINK, bypassNockForLocalhost, dialogValues, drives, fail, ik, ikInvitation, invitationPath, ok, organization, startKchat, type Kchat } from './kchatHarness.js';
+import { ACCOUNT, DRIVE, LINK, bypassNockForLocalhost, dialogValues, driveInvitationEntry, drives, fail, ik, ikInvitation, invitationPath, ok, organization, startKchat, type Kchat } from './kchatHarness.js';
 
 let k: Kchat | undefined;
 let undoBypass: () => void;
@@ -132,10 +132,10 @@ describe('kChat with the Infomaniak organization', () => {
     expect(k.dms(k.admin).join('\n')).not.toMatch(/gave up|could not be set/);
   });
 
-  it('invites an external guest through kChat with their channels, and to the drive with the chosen right', async () => {
+  it('invites an external guest through kChat and kDrive, keeps kDrive’s invitation, resends and revokes both', async () => {
     organization({ 'alice@acme.test': 'normal', 'root@acme.test': 'admin' });
     k = await startKchat({ env: { KDRIVE_ID: String(DRIVE) } });
-    const driveInvite = capture('post', `/2/drive/${DRIVE}/users`, 200, ok({ invited: 1 }));
+    const driveInvite = capture('post', `/2/drive/${DRIVE}/users`, 201, ok([driveInvitationEntry('gil@partner.test')]));
 
     // A guest only gets kChat's own email: the link delivery is refused for this role.
     const refused = await k.invite(k.admin, dialogValues({ emails: 'gil@partner.test', role: 'external', channels: k.general.id, delivery: 'link' }));
@@ -147,8 +147,43 @@ describe('kChat with the Infomaniak organization', () => {
     await k.settle();
     expect(k.fake.invitesSent).toEqual([expect.objectContaining({ emails: ['gil@partner.test'], guest: true, channels: [k.general.id] })]);
     expect(driveInvite).toEqual([{ emails: ['gil@partner.test'], role: 'external', right: 'read', send_email: true, lang: 'en', message: 'Welcome!' }]);
-    expect((await k.only()).external).toBeUndefined();
+    expect((await k.only()).external).toEqual({ kdriveInvitationId: '5501' });
     expect(accepted()).toBe(true);
+
+    // Resend: kChat's guest invitation again, and kDrive's (POST …/send carries a JSON body, as every non-GET).
+    ik().post(`/2/drive/${DRIVE}/users/invitation/5501/send`, {}).reply(200, ok(true));
+    const [row] = (await k.list(k.admin)).attachments;
+    expect(row!.actions.map((a) => a.id)).toEqual(['resend', 'revoke']);
+    expect(row!.text).toMatch(/No link to show: kChat sends guests its own invitation email/);
+    expect(await k.click(k.admin, row!.actions.find((a) => a.id === 'resend')!)).toEqual({});
+    const dialog = k.fake.dialogsOpened.at(-1)!;
+    expect(JSON.stringify(dialog.dialog)).toContain('platform_email');
+    expect(JSON.stringify(dialog.dialog)).not.toContain('"link"');
+    expect((await k.fake.submitDialog(dialog, k.admin.id, k.general.id, k.team.id, { method: 'platform_email' })).body).toEqual({});
+    await k.settle();
+    expect(k.fake.invitesSent).toHaveLength(2);
+    expect(accepted()).toBe(true);
+    expect(k.dms(k.admin).join('\n')).not.toMatch(/link/i);
+
+    // Revoke: kDrive's invitation is cancelled with it.
+    ik().delete(`/2/drive/${DRIVE}/users/invitation/5501`, {}).reply(200, ok(true));
+    expect(await k.click(k.admin, row!.actions.find((a) => a.id === 'revoke')!)).toMatchObject({ ephemeral_text: expect.stringMatching(/Revoked/) });
+    await k.settle();
+    expect(accepted()).toBe(true);
+    expect((await k.app.store.auditTrail((await k.only()).id)).at(-1)).toMatchObject({ action: 'kdrive_invitation_cancelled' });
+  });
+
+  it('shows a kDrive invitation that kDrive answered with an error as a failed step, not a success', async () => {
+    organization({ 'root@acme.test': 'admin' });
+    k = await startKchat({ env: { KDRIVE_ID: String(DRIVE) } });
+    ik().post(`/2/drive/${DRIVE}/users`).reply(201, ok([{ email: 'hal@partner.test', error: 'User already invited' }]));
+    await k.invite(k.admin, dialogValues({ emails: 'hal@partner.test', role: 'external', channels: k.general.id, kdrive: 'write' }));
+    await k.settle();
+    expect(accepted()).toBe(true);
+    const inv = await k.only();
+    expect(inv.lastError).toMatch(/^kDrive invitation: .*User already invited/);
+    expect(inv.external).toBeUndefined();
+    expect(k.dms(k.admin).at(-1)).toMatch(/gave up setting the kDrive invitation .*User already invited/);
   });
 
   it('creates a silent invitation for link delivery and gives the link to the inviter by DM, never to the log', async () => {

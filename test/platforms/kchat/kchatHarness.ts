@@ -21,6 +21,15 @@ export const ikInvitation = (over: Record<string, unknown> = {}) => ({
   has_ksuite: false, role_type: 'normal', ...over,
 });
 
+/** One entry of kDrive's 201 to `POST /2/drive/{drive_id}/users` ("Create DriveUser Response"), as documented. */
+export const driveInvitationEntry = (email: string, id = 5501) => ({
+  email,
+  invitation: {
+    id, type: 'user', is_private: false, key: 'kEy', file_id: 0, lang: 'en', user_id: null, invited_by: 100, url: 'https://kdrive.infomaniak.com/app/invitation/kEy',
+    is_valid: true, status: 'pending', email, message: '', expired_at: 1_767_830_400, created_at: 1_767_225_600, access_name: 'Projects', role: 'external',
+  },
+});
+
 /** Infomaniak, answering only with the bot's token. */
 export const ik = () => nock(IK).matchHeader('authorization', `Bearer ${IK_TOKEN}`);
 export const invitationPath = (id: number | string = 777) => `/1/accounts/${ACCOUNT}/invitations/${id}`;
@@ -42,6 +51,9 @@ export function drives(opts: { ksuiteDrive: boolean }): { account: number; drive
   return asked;
 }
 
+export interface ListAction { id: string; name: string; integration: { context: unknown } }
+export interface ListAnswer { text: string; attachments: { text: string; actions: ListAction[] }[] }
+
 export interface Kchat extends Harness {
   /** Moves the bot's clock forward (the outbox's retries, the 60/min budget). */
   advance(ms: number): void;
@@ -54,6 +66,10 @@ export interface Kchat extends Harness {
   /** The dialog the last command opened. */
   lastDialog(): { elements: { name: string; options?: { value: string }[] }[] };
   only(): Promise<Invitation>;
+  /** `/invite-people list` as this user: its attachments, one per invitation. */
+  list(user: FakeUser): Promise<ListAnswer>;
+  /** A button of the list, clicked as this user (with a fresh trigger id). */
+  click(user: FakeUser, action: ListAction): Promise<Record<string, unknown>>;
   dms(user: FakeUser): string[];
 }
 
@@ -132,6 +148,14 @@ export async function startKchat(opts: { env?: Record<string, string>; app?: App
     const all = await h.app.store.listInvitations({});
     if (all.length !== 1) throw new Error(`expected one invitation, found ${all.length}`);
     return all[0]!;
+  };
+  k.list = async (user) => (await h.command(user, 'list')).body as ListAnswer;
+  k.click = async (user, action) => {
+    const res = await fetch(`${h.url}/mattermost/action`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ user_id: user.id, user_name: user.username, post_id: '', trigger_id: h.fake.issueTriggerId(user.id), context: action.integration.context }),
+    });
+    return (await res.json()) as Record<string, unknown>;
   };
   k.dms = (user) => h.fake.postsIn(h.fake.directChannelId(h.bot.id, user.id)).map((p) => p.message);
   return k;
