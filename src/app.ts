@@ -116,8 +116,10 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       },
       ...(config.adminApiToken ? [{ path: '/admin', router: adminRouter({ store, token: config.adminApiToken }) }] : []),
     ],
-    // Ready: the store answers and every configured platform is connected.
-    ready: async () => (await store.listInvitations({ limit: 1 }).then(() => true, () => false)) && (!mattermost || mattermost.ready()) && (!slack || slack.ready()),
+    // Ready: the store answers (lowdb: its file can be written) and every configured platform is connected.
+    ready: async () =>
+      (await (store instanceof LowdbStore ? store.writable() : store.listInvitations({ limit: 1 }).then(() => true, () => false))) &&
+      (!mattermost || mattermost.ready()) && (!slack || slack.ready()),
   });
 
   /** A cron job that runs once per tick across replicas, and logs instead of throwing. */

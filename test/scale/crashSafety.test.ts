@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MattermostFake, type OpenedDialog } from '../fakes/mattermostFake.js';
+import { MattermostFake, type FakeUser, type OpenedDialog } from '../fakes/mattermostFake.js';
 import { seed, COMMAND_TOKEN, type World } from '../platforms/mattermost/harness.js';
 import { startBot, type BotProcess } from '../support/botProcess.js';
 import { eventually } from '../support/freePort.js';
@@ -11,6 +11,8 @@ import { eventually } from '../support/freePort.js';
 const BURST = 500;
 let fake: MattermostFake;
 let world: World;
+let admins: FakeUser[];
+const opener = new Map<string, FakeUser>();
 let dataDir: string;
 let bot: BotProcess | undefined;
 
@@ -24,6 +26,13 @@ beforeAll(async () => {
   // 10.6: the whole wizard is one dialog. The server's invite limiter is out of the way here.
   fake = await MattermostFake.start({ version: '10.6.0.1.abc.true', triggerLifetimeMs: 120_000, emailInvitesPerHour: 1e6, emailInvitesMaxBurst: 1e6 });
   world = seed(fake);
+  // Administrators, whose invitations are sent at once; several, as each person keeps at most 20 open dialogs.
+  admins = Array.from({ length: 25 }, (_, i) => {
+    const admin = fake.addUser({ username: `admin${i}`, email: `admin${i}@acme.test` });
+    fake.addTeamMember(world.team.id, admin.id, 'team_user team_admin');
+    fake.addChannelMember(world.general.id, admin.id);
+    return admin;
+  });
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'guestlist-crash-'));
 });
 afterAll(async () => {
@@ -38,11 +47,14 @@ const env = () => ({
 });
 
 async function openDialogs(n: number): Promise<OpenedDialog[]> {
-  const { admin, team, general } = world;
+  const { team, general } = world;
   const before = fake.dialogsOpened.length;
   for (let i = 0; i < n; i += 25) {
-    await Promise.all(Array.from({ length: Math.min(25, n - i) }, async () => {
-      const form = new URLSearchParams({ token: COMMAND_TOKEN, team_id: team.id, channel_id: general.id, user_id: admin.id, user_name: admin.username, text: '', trigger_id: fake.issueTriggerId(admin.id) });
+    await Promise.all(Array.from({ length: Math.min(25, n - i) }, async (_, j) => {
+      const admin = admins[j]!;
+      const triggerId = fake.issueTriggerId(admin.id);
+      opener.set(triggerId, admin);
+      const form = new URLSearchParams({ token: COMMAND_TOKEN, team_id: team.id, channel_id: general.id, user_id: admin.id, user_name: admin.username, text: '', trigger_id: triggerId });
       const res = await fetch(`${bot!.url}/mattermost/command`, { method: 'POST', body: form });
       expect(await res.json()).toEqual({});
     }));
@@ -59,7 +71,7 @@ describe('crash safety (lowdb)', () => {
     const submissions = dialogs.map(async (opened, i) => {
       const email = `guest${i}@example.org`;
       try {
-        const res = await fake.submitDialog(opened, world.admin.id, world.general.id, world.team.id, {
+        const res = await fake.submitDialog(opened, opener.get(opened.trigger_id)!.id, world.general.id, world.team.id, {
           emails: email, role: 'collaborator', channels: world.general.id, delivery: 'platform_email', expiry: '7',
         });
         if (res.status === 200 && JSON.stringify(res.body) === '{}') acknowledged.push(email);
