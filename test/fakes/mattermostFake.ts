@@ -763,6 +763,10 @@ export class MattermostFake {
       this.sendJson(res, 200, { status: 'OK' }, requestId);
       return;
     }
+    if (this.down) {
+      this.sendJson(res, 503, { message: 'Service Unavailable' }, requestId);
+      return;
+    }
     const scripted = this.takeScripted(method, url.pathname);
     if (scripted) {
       this.sendScripted(res, scripted, requestId);
@@ -1816,6 +1820,15 @@ export class MattermostFake {
   }
 
   /** Closes every socket abruptly; connection state is kept so clients can resume. */
+  private down = false;
+
+  /** The server out of reach, as behind a proxy whose upstream stopped: every request and WebSocket upgrade is
+   * answered 503 and open sockets drop, until `setDown(false)`. */
+  setDown(down: boolean): void {
+    this.down = down;
+    if (down) this.dropWebSockets();
+  }
+
   dropWebSockets(): void {
     for (const conn of this.wsConns.values()) conn.socket = null;
     for (const socket of this.sockets) socket.terminate();
@@ -1858,6 +1871,10 @@ export class MattermostFake {
   private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', this.url);
     const isWebSocketPath = url.pathname === `${API}/websocket` || url.pathname === `${API}/websocket/`;
+    if (this.down) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     if (this.options.websocket === false || !isWebSocketPath) {
       this.rejectUpgrade(socket);
       return;

@@ -73,6 +73,8 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
     onUnsupported: () => ctx.log.info('this server has no /api/v4/websocket (kChat): arrivals are found by periodic reconciliation'),
   });
 
+  const useSocket = opts.websocket !== false && backend?.websocket !== false;
+
   /** Guest accounts need a licence with the feature and the setting on. */
   async function refreshCapabilities(): Promise<void> {
     const license = (await api.client.getClientLicenseOld().catch(() => ({}))) as Record<string, string>;
@@ -100,12 +102,13 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
       if (!opts.commandTokens.length && !registeredTokens.length) {
         ctx.log.error('no slash command token: the bot could not register its command and MATTERMOST_COMMAND_TOKEN is unset, so every command will be refused (see README)');
       }
-      if (opts.websocket !== false && backend?.websocket !== false) socket.start();
+      if (useSocket) socket.start();
     },
     stop() {
       socket.stop();
       backend?.stop();
     },
-    ready: () => connected && (backend?.ready() ?? true),
+    // With a WebSocket, ready only while it is up: a dropped socket means arrivals are not heard.
+    ready: () => connected && (!useSocket || socket.connected || socket.unsupported) && (backend?.ready() ?? true),
   };
 }

@@ -34,6 +34,8 @@ export class MattermostSocket {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   connected = false;
+  /** The server has no WebSocket endpoint (404): nothing to be connected to. */
+  unsupported = false;
 
   constructor(private readonly opts: WsOptions) {}
 
@@ -62,6 +64,7 @@ export class MattermostSocket {
     ws.on('error', (err) => {
       if (/Unexpected server response: 404\b/.test(err.message)) {
         this.closed = true;
+        this.unsupported = true;
         this.opts.onUnsupported?.();
         return;
       }

@@ -63,8 +63,12 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
   for (const [kind, handler] of Object.entries(slackJobHandlers(ctx, approvals, () => grid))) opts.outbox.register(kind, handler);
 
   const http = opts.appToken ? undefined : httpReceiver(opts.signingSecret!, log);
+  const socket = opts.appToken ? socketModeReceiver(opts.appToken, opts.apiUrl, log) : undefined;
+  // Socket Mode: ready while Slack's socket is up (hello received); the client reconnects by itself.
+  socket?.client.on('connected', () => void (connected = true));
+  socket?.client.on('close', () => void (connected = false));
   const bolt = new Bolt({
-    receiver: http?.receiver ?? socketModeReceiver(opts.appToken!, opts.apiUrl, log),
+    receiver: http?.receiver ?? socket!,
     // The identity comes from our own cached auth.test, so Bolt makes no call of its own at construction.
     authorize: async () => {
       const id = await api.identity();
@@ -88,7 +92,7 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
       log.info({ team: id.teamId, grid, socketMode: !!opts.appToken }, 'connected to Slack');
       if (!opts.appToken) connected = true;
       // The socket client keeps retrying until Slack accepts it: the rest of the bot starts meanwhile, not ready.
-      else void bolt.start().then(() => void (connected = true), (err: Error) => log.error({ err: err.message }, 'Socket Mode could not connect; check SLACK_APP_TOKEN'));
+      else void bolt.start().catch((err: Error) => log.error({ err: err.message }, 'Socket Mode could not connect; check SLACK_APP_TOKEN'));
     },
     async stop() {
       if (opts.appToken) await bolt.stop().catch((err: Error) => log.warn({ err: err.message }, 'Socket Mode did not close cleanly'));

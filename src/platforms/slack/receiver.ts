@@ -27,6 +27,6 @@ export function httpReceiver(signingSecret: string, log: Logger): { receiver: Re
   return { receiver, router };
 }
 
-export function socketModeReceiver(appToken: string, apiUrl: string, log: Logger): Receiver {
+export function socketModeReceiver(appToken: string, apiUrl: string, log: Logger): SocketModeReceiver {
   return new SocketModeReceiver({ appToken, logger: slackLogger(log), installerOptions: { clientOptions: { slackApiUrl: apiUrl } } });
 }

@@ -39,6 +39,16 @@ describe('Slack in Socket Mode', () => {
     expect(h.lastView().callback_id).toBe('invite-who');
   });
 
+  it('answers /readyz 503 while its socket is down and 200 once the client has reconnected by itself', async () => {
+    const readyz = async () => (await fetch(`${h.url}/readyz`)).status;
+    await eventually(async () => (await readyz()) === 200);
+    const dropped = socket!;
+    dropped.terminate();
+    await eventually(async () => (await readyz()) === 503);
+    // The client waits its ping timeout (5 s) before asking apps.connections.open for a new URL.
+    await eventually(async () => socket !== dropped && (await readyz()) === 200, 15_000);
+  }, 20_000);
+
   it('has no HTTP endpoint for Slack', async () => {
     expect((await post(`${h.url}/slack/events`, '{}', { 'Content-Type': 'application/json' })).status).toBe(404);
   });

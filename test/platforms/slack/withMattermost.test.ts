@@ -22,8 +22,14 @@ afterAll(async () => {
 
 describe('Mattermost and Slack in one process', () => {
   it('opens each platform’s own wizard and is ready only with both connected', async () => {
-    await eventually(() => h.app.mattermost!.ready() && h.app.slack!.ready());
-    expect((await fetch(`${h.url}/readyz`)).status).toBe(200);
+    const readyz = async () => (await fetch(`${h.url}/readyz`)).status;
+    await eventually(async () => (await readyz()) === 200);
+    // Slack still connected, Mattermost out of reach: not ready, until it is back.
+    h.fake.setDown(true);
+    await eventually(async () => (await readyz()) === 503);
+    expect(h.app.slack!.ready()).toBe(true);
+    h.fake.setDown(false);
+    await eventually(async () => (await readyz()) === 200, 10_000);
 
     expect((await h.command(h.member)).status).toBe(200);
     expect(h.fake.dialogsOpened).toHaveLength(1);
