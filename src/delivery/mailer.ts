@@ -4,6 +4,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import { invitationEmail, type InvitationEmailContent } from '../../views/email/invitationEmail.js';
 import type { Invitation } from '../core/model.js';
+import { redactContacts } from '../core/redact.js';
 import { ROLE_LABELS } from '../core/policy.js';
 import type { Logger } from '../logger.js';
 import { PermanentError, RetryLaterError } from '../outbox/errors.js';
@@ -60,6 +61,8 @@ export class InvitationMailer {
 /** 5xx: the server refused for good (bad recipient, policy); everything else may pass on a later try. */
 export function smtpFailure(err: unknown): Error {
   const e = err as { responseCode?: number; code?: string; message?: string };
-  const message = `SMTP: ${e.responseCode ? `${e.responseCode} ` : ''}${e.code ?? ''} ${(e.message ?? String(err)).slice(0, 200)}`.replace(/\s+/g, ' ').trim();
+  // Refusals echo the recipient ("550 <ana@example.org>: no such user"); the address is not kept.
+  const text = redactContacts(e.message ?? String(err)).slice(0, 200);
+  const message = `SMTP: ${e.responseCode ? `${e.responseCode} ` : ''}${e.code ?? ''} ${text}`.replace(/\s+/g, ' ').trim();
   return e.responseCode && e.responseCode >= 500 && e.code !== 'EAUTH' ? new PermanentError(message) : new RetryLaterError(message);
 }

@@ -5,6 +5,7 @@
 import type { Logger } from '../logger.js';
 import type { Clock } from '../core/clock.js';
 import type { OutboxJob, Store } from '../store/store.js';
+import { redactContacts } from '../core/redact.js';
 import { isPaced, isPermanent, retryAfterOf } from './errors.js';
 
 export interface JobHandler {
@@ -63,7 +64,7 @@ export class Outbox {
     clearTimeout(this.timer);
     this.running = this.drain()
       .then(() => undefined)
-      .catch((err) => this.log.error({ err }, 'outbox pass failed'))
+      .catch((err) => this.log.error({ err: errorText(err) }, 'outbox pass failed'))
       .finally(() => {
         this.running = undefined;
         if (this.stopped) return;
@@ -111,7 +112,8 @@ export class Outbox {
       await this.store.completeJob(job.id);
       log.debug('job done');
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      // Stored and shown to people: a server's echo of an address or number in its refusal stays out.
+      const message = redactContacts(err instanceof Error ? err.message : String(err));
       if (isPaced(err)) {
         await this.store.retryJob(job.id, new Date(this.clock.now().getTime() + (retryAfterOf(err) ?? 0)), message, false);
         return;
@@ -119,7 +121,7 @@ export class Outbox {
       if (isPermanent(err) || job.attempts + 1 >= this.opts.maxAttempts) {
         log.error({ err: message }, 'job given up');
         await this.store.buryJob(job.id, message);
-        await handler.onDead?.(job, message).catch((e) => log.error({ err: e }, 'onDead hook failed'));
+        await handler.onDead?.(job, message).catch((e) => log.error({ err: errorText(e) }, 'onDead hook failed'));
         return;
       }
       const delay = retryAfterOf(err) ?? this.backoff(job.attempts);
@@ -132,4 +134,9 @@ export class Outbox {
     const exp = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** attempts);
     return Math.round(exp / 2 + (Math.random() * exp) / 2);
   }
+}
+
+/** An unexpected failure for the log: its stack, without the addresses or numbers it may carry. */
+function errorText(err: unknown): string {
+  return redactContacts(err instanceof Error ? (err.stack ?? err.message) : String(err));
 }

@@ -1,6 +1,8 @@
 /** The invitation's life after it was sent, on Mattermost: the bot's own links (shown, mailed, texted), the
  * pending list and its buttons, resend by a chosen method, revoke, retry, and the admin JSON endpoint. */
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/logger.js';
 import { eventually } from '../../support/freePort.js';
 import { startLinkSinks, type LinkSinks } from '../../support/linkChannels.js';
 import { startHarness, type Harness } from './harness.js';
@@ -63,6 +65,26 @@ describe('delivery by the bot’s own link', () => {
     expect((await refused.flow.submit({ channels: [h.general.id], expiry: '7', delivery: 'sms', phone: '+41 79 123 45 67' })).body).toEqual({});
     await h.app.outbox.drain();
     expect(sinks!.texts).toEqual([{ to: '+41791234567', text: expect.stringMatching(/\/join\//) }]);
+  });
+});
+
+describe('a refusal that echoes the recipient', () => {
+  it('keeps the address out of the logs, the job, the invitation and its audit trail', async () => {
+    let logs = '';
+    const log = createLogger('debug', new Writable({ write: (chunk, _enc, done) => ((logs += chunk), done()) }));
+    h = await startHarness({ env: await withChannels(), app: { log } });
+    sinks!.smtp.refuse('ana@example.org', 550, '5.1.1 <ana@example.org>: Recipient address rejected: User unknown');
+    await invite(h.admin, { delivery: 'bot_email' });
+    const [inv] = await h.app.store.listInvitations({});
+    expect(inv!.state).toBe('failed');
+    expect(inv!.lastError).toMatch(/^SMTP: 550 .*<\[email\]>: Recipient address rejected/);
+    const [job] = await h.app.store.jobs({ invitationId: inv!.id, state: 'dead' });
+    expect(job!.lastError).toBe(inv!.lastError);
+    const stored = JSON.stringify({ lastError: inv!.lastError, job, audit: await h.app.store.auditTrail(inv!.id) });
+    expect(stored).toContain('Recipient address rejected');
+    expect(stored).not.toMatch(/ana@example\.org/i);
+    expect(logs).toContain('job given up');
+    expect(logs).not.toMatch(/ana@example\.org/i);
   });
 });
 
