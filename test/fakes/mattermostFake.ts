@@ -728,6 +728,17 @@ export class MattermostFake {
     this.scripts.push({ method: method.toUpperCase(), pattern: pathPattern, responses: [...responses] });
   }
 
+  private readonly holds: { method: string; pattern: RegExp; reached(): void; released: Promise<void> }[] = [];
+
+  /** Holds the next matching request until `release()`: a platform call in flight, e.g. when a signal comes. */
+  holdNext(method: string, pathPattern: RegExp): { reached: Promise<void>; release(): void } {
+    let reached!: () => void;
+    let release!: () => void;
+    const hold = { reached: new Promise<void>((r) => (reached = r)), released: new Promise<void>((r) => (release = r)) };
+    this.holds.push({ method: method.toUpperCase(), pattern: pathPattern, reached, released: hold.released });
+    return { reached: hold.reached, release };
+  }
+
   private takeScripted(method: string, path: string): ScriptedResponse | undefined {
     for (const rule of this.scripts) {
       rule.pattern.lastIndex = 0;
@@ -762,6 +773,12 @@ export class MattermostFake {
       this.commandResponses.push(parseJsonOrText(rawBody));
       this.sendJson(res, 200, { status: 'OK' }, requestId);
       return;
+    }
+    const hold = this.holds.find((x) => x.method === method && x.pattern.test(url.pathname));
+    if (hold) {
+      this.holds.splice(this.holds.indexOf(hold), 1);
+      hold.reached();
+      await hold.released;
     }
     if (this.down) {
       this.sendJson(res, 503, { message: 'Service Unavailable' }, requestId);
