@@ -4,8 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgresStore.js';
-import type { NewJob } from '../../src/store/store.js';
-import { storeContract, type StoreHandle } from './storeContract.js';
+import type { Invitation } from '../../src/core/model.js';
+import type { CreateChecks, NewJob } from '../../src/store/store.js';
+import { invitation, storeContract, type StoreHandle } from './storeContract.js';
 import { DATABASE_URL, dropSchema, freshSchema, skipWithoutPostgres } from '../support/postgres.js';
 
 const skip = await skipWithoutPostgres('the PostgresStore tests');
@@ -85,6 +86,32 @@ describe.skipIf(skip)('PostgresStore', () => {
       const now = new Date();
       const answers = await Promise.all(Array.from({ length: 30 }, (_, n) => stores[n % 2]!.takeRateToken('api', 10, 60_000, now)));
       expect(answers.filter((a) => a.ok)).toHaveLength(10);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('creates one invitation for an address, and no more than the limit, across two replicas at once', async () => {
+    const { stores, cleanup } = await replicas(2);
+    try {
+      const checks = (perHour: number, inviterId = 'u-alice'): CreateChecks => ({
+        openStates: ['pending_approval', 'sending', 'sent', 'failed'],
+        rateLimit: { inviterId, since: new Date('2030-01-01T09:00:00.000Z'), limit: { perHour } },
+      });
+      // Alternating replicas: each is its own pool, as two processes would be.
+      const create = (n: number, inv: Invitation, checked: CreateChecks) =>
+        stores[n % 2]!.createInvitations([inv], [], [], checked);
+      const ana = (n: number) => invitation(`a${n}`, { email: 'ana@example.org' });
+      const same = await Promise.all(Array.from({ length: 10 }, (_, n) => create(n, ana(n), checks(20))));
+      expect(same.filter((o) => o.ok)).toHaveLength(1);
+      const duplicate = { ok: false, refused: 'duplicates', emails: ['ana@example.org'] };
+      expect(same.filter((o) => !o.ok)).toEqual(Array(9).fill(duplicate));
+
+      const bobs = (n: number) => invitation(`b${n}`, { inviter: { id: 'u-bob', username: 'bob' } });
+      const many = await Promise.all(Array.from({ length: 8 }, (_, n) => create(n, bobs(n), checks(5, 'u-bob'))));
+      expect(many.filter((o) => o.ok)).toHaveLength(5);
+      expect(many.filter((o) => !o.ok)).toEqual(Array(3).fill({ ok: false, refused: 'rateLimit', recent: 5 }));
+      expect(await stores[0]!.listInvitations({ inviterId: 'u-bob' })).toHaveLength(5);
     } finally {
       await cleanup();
     }
