@@ -96,9 +96,11 @@ const ErrorEnvelope = z.object({
   }).loose(),
 });
 
-const SuccessEnvelope = z.object({ result: z.literal('success'), data: z.unknown() });
+const SuccessEnvelope = z.object({ result: z.literal('success'), data: z.unknown(), pages: z.number().int().positive().optional().catch(undefined) });
 
-const InvitationStatus = z.enum(['pending', 'accepted', 'cancelled', 'rejected']);
+/** The reference's enum is `accepted|cancelled|pending|rejected`; it is read as an open string, so that a value
+ * added later is logged by the poll instead of failing the answer. */
+const InvitationStatus = z.string();
 
 const AccountInvitation = z.object({
   id: z.union([z.number().int(), z.string()]).transform(String),
@@ -150,7 +152,7 @@ function toRow(u: z.infer<typeof AccountUser>): AccountRow | undefined {
 
 export interface IkInvitation {
   id: string;
-  status: z.infer<typeof InvitationStatus>;
+  status: string;
   /** The link that lets the invitee join (show it, or send it by SMS, when `silent`). */
   urlAccept: string | undefined;
   /** ISO date, or null when Infomaniak gives none. */
@@ -234,6 +236,12 @@ export class InfomaniakApi {
    * matches. The list also holds pending invitations: only a `valid` row with a `user_id` is a member. */
   async accountUserRole(email: string): Promise<string | undefined> {
     return (await this.accountRowsFor(email)).find((r) => r.state === 'valid' && r.userId)?.roleType;
+  }
+
+  /** One page of the users list (members and pending invitations), and how many pages there are. */
+  async accountUsersPage(page: number, perPage: number): Promise<{ rows: AccountRow[]; pages: number }> {
+    const { data, pages } = await this.call('GET', `/2/accounts/${this.account}/users?page=${page}&per_page=${perPage}`, AccountUsers, undefined, true);
+    return { rows: data.map(toRow).filter((r): r is AccountRow => !!r), pages: pages ?? 1 };
   }
 
   async createInvitation(input: NewAccountInvitation): Promise<IkInvitation> {
@@ -342,8 +350,11 @@ export class InfomaniakApi {
     return `/1/accounts/${this.account}/invitations/${encodeURIComponent(id)}`;
   }
 
-  /** One request, after taking a token from the budget; resolves with the parsed `data` of a success envelope. */
-  private async call<T extends z.ZodType>(method: string, path: string, data: T, body?: unknown): Promise<z.output<T>> {
+  /** One request, after taking a token from the budget; resolves with the parsed `data` of a success envelope
+   * (with `paged`, also the envelope's page count). */
+  private async call<T extends z.ZodType>(method: string, path: string, data: T, body?: unknown): Promise<z.output<T>>;
+  private async call<T extends z.ZodType>(method: string, path: string, data: T, body: unknown, paged: true): Promise<{ data: z.output<T>; pages?: number }>;
+  private async call<T extends z.ZodType>(method: string, path: string, data: T, body?: unknown, paged = false): Promise<unknown> {
     const what = `Infomaniak ${method} ${path.split('?')[0]}`;
     await this.budget.take();
     let res: Response;
@@ -390,7 +401,7 @@ export class InfomaniakApi {
         retryable: false,
       });
     }
-    return parsed.data;
+    return paged ? { data: parsed.data, pages: envelope.data?.pages } : parsed.data;
   }
 
   /** An error description could echo what it was sent; the token must never reach logs. */

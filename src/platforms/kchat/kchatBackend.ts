@@ -35,23 +35,39 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
     const levels = new OrganizationLevels(ik, mm.clock, log);
     const poll = new InvitationStatusPoll(ctx);
 
-    /** Creates the Infomaniak invitation once: its id is stored before anything else may fail. */
+    /** Creates the Infomaniak invitation once: its id is stored before anything else may fail. An attempt is
+     * marked before it is made, so that after a crash or a lost answer the next one looks for the invitation
+     * first (the users list holds pending invitations by address) instead of creating a second one. */
     async function createOrganizationInvitation(inv: Invitation): Promise<void> {
       if (inv.role === 'external' || ikInvitationId(inv)) return;
       if (!access.ready()) throw new RetryLaterError('the Infomaniak organization API is not usable yet (see the start-up log)', 5 * 60_000);
-      const { firstName, lastName } = splitName(inv.name, inv.email);
+      const at = () => mm.clock.now().toISOString();
       const silent = inv.delivery === 'link';
-      const created = await ik.createInvitation({
-        email: inv.email, firstName, lastName, locale: await inviterLocale(ctx, inv), roleType: ROLE_TYPE[inv.role], silent,
-        billing: inv.billingRights, billingNotifications: inv.billingReminders.email || inv.billingReminders.sms,
-      });
+      let found: { id: string; status: string; expiredAt: string | null; adopted: boolean } | undefined;
+      if (inv.external?.infomaniakCreating) {
+        const rows = await ik.accountRowsFor(inv.email);
+        const pending = rows.find((r) => r.state === 'pending' && r.invitationId);
+        if (pending) found = { id: pending.invitationId!, status: 'pending', expiredAt: null, adopted: true };
+        else if (rows.some((r) => r.state === 'valid' && r.userId)) throw new PermanentError('this address already belongs to a member of the organization');
+      } else {
+        await mm.store.patchInvitation(inv.id, { external: { ...inv.external, infomaniakCreating: at() } });
+      }
+      if (!found) {
+        const { firstName, lastName } = splitName(inv.name, inv.email);
+        const created = await ik.createInvitation({
+          email: inv.email, firstName, lastName, locale: await inviterLocale(ctx, inv), roleType: ROLE_TYPE[inv.role], silent,
+          billing: inv.billingRights, billingNotifications: inv.billingReminders.email || inv.billingReminders.sms,
+        });
+        found = { ...created, adopted: false };
+      }
+      const { infomaniakCreating: _attempt, ...rest } = inv.external ?? {};
       const saved = await mm.store.patchInvitation(
         inv.id,
-        { external: { ...inv.external, infomaniakInvitationId: created.id, infomaniakStatus: created.status } },
-        { at: mm.clock.now().toISOString(), invitationId: inv.id, actor: 'bot', action: 'infomaniak_invitation_created', detail: { infomaniakInvitationId: created.id, silent } },
+        { external: { ...rest, infomaniakInvitationId: found.id, infomaniakStatus: found.status, ...(found.expiredAt ? { infomaniakExpiresAt: found.expiredAt } : {}) } },
+        { at: at(), invitationId: inv.id, actor: 'bot', action: 'infomaniak_invitation_created', detail: { infomaniakInvitationId: found.id, silent, ...(found.adopted ? { found: true } : {}) } },
       );
       // Revoked while Infomaniak was answering: do not leave a live invitation behind.
-      if (saved?.state === 'revoked') await ik.cancelInvitation(created.id);
+      if (saved?.state === 'revoked') await ik.cancelInvitation(found.id);
     }
 
     /** The acceptance link, read from Infomaniak each time (never stored). */

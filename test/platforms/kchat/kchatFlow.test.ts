@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { revokeInvitation } from '../../../src/actions/revokeInvitation.js';
 import { showLinkAgain } from '../../../src/actions/showLinkAgain.js';
 import { KDRIVE_RIGHTS } from '../../../src/core/model.js';
-import { ACCOUNT, DRIVE, LINK, bypassNockForLocalhost, dialogValues, driveInvitationEntry, drives, fail, ik, ikInvitation, invitationPath, ok, organization, startKchat, type Kchat } from './kchatHarness.js';
+import { ACCOUNT, DRIVE, LINK, accountRow, bypassNockForLocalhost, dialogValues, driveInvitationEntry, drives, fail, ik, ikInvitation, invitationPath, ok, organization, startKchat, type Kchat } from './kchatHarness.js';
 
 let k: Kchat | undefined;
 let undoBypass: () => void;
@@ -310,6 +310,80 @@ describe('kChat with the Infomaniak organization', () => {
     await k.app.mattermost!.pollArrivals();
     expect(accepted()).toBe(true);
     expect((await k.app.store.auditTrail(inv.id)).map((a) => a.action)).toEqual(['created', 'infomaniak_invitation_created', 'delivered', 'right_set', 'accepted', 'arrived']);
+  });
+
+  it('after a lost answer, finds the invitation Infomaniak made instead of creating a second one', async () => {
+    // Infomaniak created the invitation (the users list shows it pending, id 700), but its answer never arrived.
+    organization({ 'root@acme.test': 'admin' }, 200, undefined, { 'wes@example.org': 'normal' });
+    k = await startKchat();
+    ik().post(`/1/accounts/${ACCOUNT}/invitations`).replyWithError('socket hang up');
+    const ksuite = capture('post', `${invitationPath(700)}/ksuite`, 201, ok(ikInvitation({ id: 700 })));
+    await k.invite(k.admin, dialogValues({ emails: 'wes@example.org', role: 'collaborator', channels: k.general.id }));
+    await k.settle();
+    expect((await k.only()).state).toBe('sending');
+
+    k.advance(60_000);
+    await k.settle();
+    // No second POST (nock would refuse it): the pending invitation was found by its address and kept.
+    expect(accepted()).toBe(true);
+    const inv = await k.only();
+    expect(inv).toMatchObject({ state: 'sent', external: { infomaniakInvitationId: '700', infomaniakStatus: 'pending' } });
+    expect(inv.external?.infomaniakCreating).toBeUndefined();
+    expect(ksuite).toHaveLength(1);
+    expect((await k.app.store.auditTrail(inv.id)).find((a) => a.action === 'infomaniak_invitation_created')?.detail).toMatchObject({ found: true });
+  });
+
+  it('polls from one page of the users list where that costs fewer calls, and expires what Infomaniak expired', async () => {
+    organization({ 'root@acme.test': 'admin' });
+    k = await startKchat();
+    const people = [[911, 'xia@example.org'], [912, 'yan@example.org'], [913, 'zoe@example.org']] as const;
+    for (const [id, email] of people) {
+      const expired_at = id === 912 ? Math.floor(k.now() / 1000) + 3600 : Math.floor(k.now() / 1000) + 7 * 86_400;
+      capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation({ id, email, expired_at })));
+      capture('post', `${invitationPath(id)}/ksuite`, 201, ok(ikInvitation({ id })));
+      await k.invite(k.admin, dialogValues({ emails: email, role: 'collaborator', channels: k.general.id }));
+      await k.settle();
+    }
+    // Two hours later: xia and yan are still pending (yan's invitation expired an hour ago), zoe is a member now.
+    k.advance(2 * 3600_000);
+    const zoe = k.fake.addUser({ username: 'zoe', email: 'zoe@example.org', first_name: 'Zoe' });
+    k.fake.addTeamMember(k.team.id, zoe.id);
+    let listCalls = 0;
+    nock.cleanAll();
+    ik().get(`/2/accounts/${ACCOUNT}/users`).query({ page: '1', per_page: '100' }).reply(() => (listCalls++, [200, {
+      ...ok([
+        accountRow('root@acme.test', 'admin', 0), accountRow('xia@example.org', 'normal', 1, 'pending', { invitation_id: 911 }),
+        accountRow('yan@example.org', 'normal', 2, 'pending', { invitation_id: 912 }), accountRow('zoe@example.org', 'normal', 3),
+      ]),
+      total: 4, page: 1, pages: 1, items_per_page: 100,
+    }]));
+    await k.app.mattermost!.pollArrivals();
+    await k.settle();
+
+    // One call for three invitations, none of GET …/invitations/{id} (nock would refuse them).
+    expect(listCalls).toBe(1);
+    expect(accepted()).toBe(true);
+    const state = async (email: string) => (await k!.app.store.listInvitations({ email }))[0]!;
+    expect((await state('xia@example.org')).state).toBe('sent');
+    expect(await state('yan@example.org')).toMatchObject({ state: 'expired', external: { infomaniakStatus: 'expired' } });
+    expect(await state('zoe@example.org')).toMatchObject({ state: 'arrived', arrivedUserId: zoe.id });
+    expect(k.dms(k.admin).join('\n')).toMatch(/yan@example\.org.*expired|expired.*yan@example\.org/);
+  });
+
+  it('logs a status it does not know and leaves the invitation as it is', async () => {
+    const lines: string[] = [];
+    const { pino } = await import('pino');
+    organization({ 'root@acme.test': 'admin' });
+    k = await startKchat({ app: { log: pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) }) } });
+    capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
+    capture('post', `${invitationPath()}/ksuite`, 201, ok(ikInvitation()));
+    await k.invite(k.admin, dialogValues({ emails: 'ada@example.org', role: 'collaborator', channels: k.general.id }));
+    await k.settle();
+    ik().get(invitationPath()).reply(200, ok(ikInvitation({ status: 'on_hold' })));
+    await k.app.mattermost!.pollArrivals();
+    expect(accepted()).toBe(true);
+    expect((await k.only()).state).toBe('sent');
+    expect(lines.join('\n')).toMatch(/"status":"on_hold".*status this bot does not know/);
   });
 
   it('follows a rejection and a cancellation made on Infomaniak’s side', async () => {

@@ -15,9 +15,13 @@ export const LINK = 'https://manager.infomaniak.com/v3/invitation/accept/sEcReT-
 export const ok = (data: unknown) => ({ result: 'success', data });
 export const fail = (code: string, description?: string) => ({ result: 'error', error: { code, ...(description ? { description } : {}) } });
 
+const NOW_S = Math.floor(Date.now() / 1000);
+/** A 1×1 PNG, as the reference's `qr_code` string (its format is not documented; a data URL is assumed). */
+export const QR = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==';
+
 /** An AccountInvitation as documented (a subset of its fields). */
 export const ikInvitation = (over: Record<string, unknown> = {}) => ({
-  id: 777, status: 'pending', url_accept: LINK, qr_code: 'data:image/png;base64,xx', sent_at: 1_767_225_600, expired_at: 1_767_830_400,
+  id: 777, status: 'pending', url_accept: LINK, qr_code: QR, sent_at: NOW_S, expired_at: NOW_S + 7 * 86_400,
   has_ksuite: false, role_type: 'normal', ...over,
 });
 
@@ -112,7 +116,8 @@ export function organization(roles: Record<string, string>, status = 200, onCall
         ...Object.entries(pending).map(([email, role], i) => accountRow(email, role, i, 'pending')),
         ...Object.entries(roles).map(([email, role], i) => accountRow(email, role, i)),
       ];
-      const found = search ? users.filter((u) => u.email === search) : users.slice(0, 1);
+      const perPage = new URL(request.url, IK).searchParams.get('per_page');
+      const found = search ? users.filter((u) => u.email === search) : perPage === '1' ? users.slice(0, 1) : users;
       return [200, { ...ok(found), total: found.length, page: 1, pages: 1, items_per_page: 20 }];
     });
 }
