@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { newId } from '../core/clock.js';
 import { AuditEntry, Invitation } from '../core/model.js';
 import { withinRateLimit } from '../core/policy.js';
+import { admit, MAX_DRAFTS_PER_USER } from './records.js';
 import {
   Draft, OutboxJob, type CreateChecks, type CreateOutcome, type InvitationQuery, type NewJob, type Store, type Transition,
 } from './store.js';
@@ -157,7 +158,10 @@ const SQL = {
 
   pruneDrafts: `DELETE FROM drafts WHERE expires_at <= $1`,
   putDraft: `INSERT INTO drafts (id, doc) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc`,
-  getDraft: `SELECT doc FROM drafts WHERE id = $1`,
+  /** The person's newest MAX_DRAFTS_PER_USER ($3) drafts stay. */
+  trimDrafts: `DELETE FROM drafts WHERE id IN (SELECT id FROM drafts WHERE doc->>'userId' = $1 AND doc->>'platform' = $2
+    ORDER BY doc->>'createdAt' DESC, id DESC OFFSET $3)`,
+  getDraft: `SELECT doc FROM drafts WHERE id = $1 AND expires_at > $2`,
   deleteDraft: `DELETE FROM drafts WHERE id = $1`,
 
   ensureRateRow: `INSERT INTO rate_tokens (key) VALUES ($1) ON CONFLICT (key) DO NOTHING`,
@@ -420,14 +424,16 @@ export class PostgresStore implements Store {
   }
 
   async putDraft(draft: Draft): Promise<void> {
+    const admitted = admit(Draft, draft, 'draft');
     await this.transaction(async (db) => {
       await db.query(SQL.pruneDrafts, [new Date()]);
-      await db.query(SQL.putDraft, [draft.id, JSON.stringify(draft)]);
+      await db.query(SQL.putDraft, [admitted.id, JSON.stringify(admitted)]);
+      await db.query(SQL.trimDrafts, [admitted.userId, admitted.platform, MAX_DRAFTS_PER_USER]);
     });
   }
 
   async getDraft(id: string): Promise<Draft | undefined> {
-    const [found] = await this.docs(Draft, SQL.getDraft, [id]);
+    const [found] = await this.docs(Draft, SQL.getDraft, [id, new Date()]);
     return found;
   }
 

@@ -58,7 +58,8 @@ const draft = (id: string, over: Partial<Draft> = {}): Draft => ({
   platform: 'mattermost',
   workspaceId: 'team-1',
   channelId: 'chan-0',
-  values: { step: 1, emails: ['a@example.com'] },
+  values: { emails: 'a@example.com', name: '', role: 'collaborator' },
+  bot: { username: 'alice' },
   createdAt: '2030-01-01T10:00:00.000Z',
   // Far ahead: putting a draft may drop the ones that expired (by the real clock).
   expiresAt: '2999-01-01T00:00:00.000Z',
@@ -444,7 +445,7 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
         await store.putDraft(draft('d2'));
         expect(await store.getDraft('d1')).toEqual(d);
 
-        const replaced = { ...d, values: { step: 2, nested: { ok: true } } };
+        const replaced = { ...d, values: { emails: 'b@example.com', name: 'Bo', role: 'external' } };
         await store.putDraft(replaced);
         expect(await store.getDraft('d1')).toEqual(replaced);
 
@@ -452,6 +453,22 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
         expect(await store.getDraft('d1')).toBeUndefined();
         expect(await store.getDraft('d2')).toEqual(draft('d2'));
         await store.deleteDraft('never-there');
+      });
+
+      it('never returns a draft past its expiry, when its dialog can no longer be submitted', async () => {
+        await store.putDraft(draft('gone', { expiresAt: new Date(Date.now() - 1000).toISOString() }));
+        expect(await store.getDraft('gone')).toBeUndefined();
+        await store.putDraft(draft('live'));
+        expect(await store.getDraft('gone')).toBeUndefined();
+        expect(await store.getDraft('live')).toEqual(draft('live'));
+      });
+
+      it('keeps the newest 20 drafts of a person, dropping the oldest', async () => {
+        await store.putDraft(draft('bob', { userId: 'u-bob' }));
+        for (let i = 0; i < 25; i++) await store.putDraft(draft(`d${i}`, { createdAt: at(Date.UTC(2030, 0, 1, 10, i)) }));
+        const kept = await Promise.all(Array.from({ length: 25 }, async (_, i) => (await store.getDraft(`d${i}`)) !== undefined));
+        expect(kept).toEqual([...Array(5).fill(false), ...Array(20).fill(true)]);
+        expect(await store.getDraft('bob')).toEqual(draft('bob', { userId: 'u-bob' }));
       });
     });
 
