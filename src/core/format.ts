@@ -9,24 +9,41 @@ export interface TextFormat {
 }
 
 const ZWJ = '\u200D';
-const MARKDOWN_SPECIALS = /[\\`*_{}[\]()#+!|<>~]/g;
-const SAFE_USERNAME = /^[a-z0-9][a-z0-9._-]*$/i;
-const BROADCAST_NAMES = new Set(['all', 'channel', 'here']);
+const MARKDOWN_SPECIALS = /[\\`*_{}[\]()#+!|<>~&]/g;
+/** A username that mentions only its user: it ends in a letter or digit, so no suffix the server trims can leave a
+ * broadcast word (`@here-` is `@here`). */
+const SAFE_USERNAME = /^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/i;
+const BROADCAST_NAMES = new Set(['all', 'channel', 'here', 'everyone']);
+/** Line breaks of every kind, including Unicode's line and paragraph separators. */
+const LINE_BREAKS = /[\r\n\t\v\f\u0085\u2028\u2029]+/g;
+/** Control characters, and the bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E, U+200F,
+ * U+202A–U+202E, U+2066–U+2069) that let a name reorder or hide the text after it. */
+const INVISIBLE_CONTROLS = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu;
 
-/** A zero-width joiner after an @ that starts a word (one inside ana@example.org cannot mention) and inside
- * `://` and `www.`, so neither a mention nor an auto-link survives. */
+/** User text on one line, without control or bidirectional characters: for posts, subjects, SMS and the plain
+ * text of emails, where a line break could forge a line of the bot's own. */
+export function oneLine(text: string): string {
+  return text.replace(LINE_BREAKS, ' ').replace(INVISIBLE_CONTROLS, '').trim();
+}
+
+/** Mattermost starts a mention at an @ that follows anything but a letter or a digit (it splits words on
+ * punctuation and on `.`, `-`, `:`, and trims `.`, `-`, `:`, `_` in front: see mention_parser_standard.go),
+ * so a zero-width joiner goes after every such @: `@\u200Dall` is two words, neither a mention. One inside
+ * ana@example.org cannot mention and is kept. `://` and `www.` are broken the same way, so no auto-link
+ * survives. */
 function defuseMentionsAndLinks(text: string): string {
   return text
-    .replace(/(^|[^\p{L}\p{N}._%+-])@/gu, `$1@${ZWJ}`)
+    .replace(/(?<![\p{L}\p{N}])@/gu, `@${ZWJ}`)
     .replace(/:\/\//g, `:${ZWJ}//`)
     .replace(/www\./gi, (m) => `${m.slice(0, 3)}${ZWJ}.`);
 }
 
-/** Mattermost markdown. A backslash or an HTML entity before `@all` is turned back into a live mention by the
- * server, so mentions and URLs are defused with a zero-width joiner, and markdown characters are backslash-escaped. */
+/** Mattermost markdown. The server reads mentions from the markdown's text, after backslash escapes and HTML
+ * entities are resolved (`\\@all` and `&#64;all` are live), so mentions and URLs are defused with a zero-width
+ * joiner, and markdown characters, `&` among them, are backslash-escaped. */
 export const mattermostMarkdown: TextFormat = {
   escape(text) {
-    return defuseMentionsAndLinks(text.replace(/[\r\n\t]+/g, ' ').replace(MARKDOWN_SPECIALS, (c) => `\\${c}`));
+    return defuseMentionsAndLinks(oneLine(text).replace(MARKDOWN_SPECIALS, (c) => `\\${c}`));
   },
   mention(user) {
     const name = user.username;
@@ -45,7 +62,7 @@ const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
  * still highlight and auto-link them, so they are broken with a zero-width joiner as on Mattermost. */
 export const slackMrkdwn: TextFormat = {
   escape(text) {
-    return defuseMentionsAndLinks(text.replace(/[\r\n\t]+/g, ' ').replace(/[&<>]/g, (c) => SLACK_ENTITIES[c]!));
+    return defuseMentionsAndLinks(oneLine(text).replace(/[&<>]/g, (c) => SLACK_ENTITIES[c]!));
   },
   /** Slack mentions by id; a name never becomes a mention. */
   mention(user) {

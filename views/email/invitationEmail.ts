@@ -1,5 +1,6 @@
 /** The bot's own invitation email (text and HTML parts). Every value may come from a user or an operator and
  * is escaped in the HTML part; the subject is kept on one line. */
+import { oneLine } from '../../src/core/format.js';
 import { utcDate } from '../dates.js';
 import { html, httpUrl } from '../html.js';
 
@@ -18,16 +19,17 @@ export interface InvitationEmailContent {
   message?: string;
 }
 
-const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
-
 export function invitationEmail(c: InvitationEmailContent): { subject: string; text: string; html: string } {
   const expiry = c.expiresAt ? `This invitation expires on ${utcDate(c.expiresAt)}.` : 'This invitation does not expire.';
   const subject = oneLine(`${c.inviterName} invited you to join ${c.orgName}`).slice(0, 200);
+  // In the text part every user value stays on its own line's remainder: no line of it can pass for the bot's own
+  // (a second "Accept the invitation:" line, say).
+  const [invitee, inviter, org, message] = [c.inviteeName, c.inviterName, c.orgName, c.message ?? ''].map(oneLine);
   const text = [
-    `Hello ${c.inviteeName},`,
+    `Hello ${invitee},`,
     '',
-    `${c.inviterName} invited you to join ${c.orgName} as ${c.roleLabel.toLowerCase()}.`,
-    ...(c.message ? ['', `Their message: “${c.message}”`] : []),
+    `${inviter} invited you to join ${org} as ${c.roleLabel.toLowerCase()}.`,
+    ...(message ? ['', `Their message: “${message}”`] : []),
     '',
     `Accept the invitation: ${c.link}`,
     '',

@@ -4,6 +4,7 @@
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/freePort.js';
+import { CONTROL_CHARACTERS, mattermostMentions } from '../../support/mentionOracle.js';
 import { startHarness, type Harness } from './harness.js';
 
 let h: Harness | undefined;
@@ -135,5 +136,25 @@ describe('the deny form', () => {
 
     expect((await postDialog(reasonDialog, h!.admin.id, { reason: 'not this quarter', by: 'ceo' })).body).toEqual({});
     expect((await h!.app.store.listInvitations({}))[0]).toMatchObject({ state: 'denied', decision: { reason: 'not this quarter', by: { id: h!.admin.id } } });
+  });
+});
+
+describe('names the bot posts', () => {
+  it('announces an invitee named .@all, with a bidi override, without a channel-wide mention', async () => {
+    await h!.command(h!.admin);
+    const flow = h!.fake.dialogFlow(lastDialog(), { userId: h!.admin.id, channelId: h!.general.id, teamId: h!.team.id });
+    await flow.submit({ emails: 'Ana-@channel.org <ana@example.org>', name: '', role: 'collaborator' });
+    await flow.submit({ channels: [h!.general.id], delivery: 'platform_email', expiry: '7' });
+    await h!.app.outbox.drain();
+    h!.fake.registerUser({ email: 'ana@example.org', username: 'ana', teamId: h!.team.id, first_name: '.@all', last_name: '\u202Eereh@' });
+    await eventually(async () => (await h!.app.store.listInvitations({}))[0]!.state === 'arrived');
+    await h!.app.outbox.drain();
+    const posts = [...h!.fake.postsIn(h!.general.id), ...h!.fake.postsIn(h!.fake.directChannelId(h!.bot.id, h!.admin.id))]
+      .filter((p) => p.user_id === h!.bot.id).map((p) => p.message);
+    expect(posts.some((m) => m.startsWith(':wave:'))).toBe(true);
+    for (const message of posts) {
+      expect(mattermostMentions(message).broadcast).toEqual([]);
+      expect(message).not.toMatch(CONTROL_CHARACTERS);
+    }
   });
 });
