@@ -3,26 +3,17 @@
  * ask for a new invitation. Screenshots of each page go to test/artifacts/; the acceptance page's is copied to
  * docs/acceptance-page.png when that is missing or UPDATE_SCREENSHOTS=1. */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
 import type { Invitation } from '../../src/core/model.js';
 import { acceptanceUrl, issueLinkToken } from '../../src/lifecycle/inviteTokens.js';
-import { createLogger } from '../../src/logger.js';
-import { Outbox } from '../../src/outbox/outbox.js';
-import { mattermostAccountCreator, mattermostChannelNames, mattermostLoginUrl } from '../../src/platforms/mattermost/accountCreator.js';
 import { MattermostApi } from '../../src/platforms/mattermost/api.js';
-import { createMattermost } from '../../src/platforms/mattermost/index.js';
-import { Signer } from '../../src/security/signing.js';
-import { LowdbStore } from '../../src/store/lowdbStore.js';
-import { acceptancePageRouter } from '../../src/web/acceptancePage.js';
-import { createWebApp } from '../../src/web/server.js';
-import { MattermostFake, type FakeChannel, type FakeTeam, type FakeUser } from '../fakes/mattermostFake.js';
+import { startHarness, type Harness } from '../platforms/mattermost/harness.js';
 import { anInvitation } from '../support/invitationFixture.js';
 import { eventually } from '../support/freePort.js';
 
@@ -42,80 +33,35 @@ if (!available && !required) {
 const LOGO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96"><rect width="96" height="96" rx="20" fill="#1c58d9"/><text x="48" y="62" font-family="sans-serif" font-size="44" font-weight="700" fill="#fff" text-anchor="middle">A</text></svg>`;
 
 describe.skipIf(!available && !required)('acceptance page in headless Chromium', () => {
-  let fake: MattermostFake;
-  let team: FakeTeam;
-  let bob: FakeUser;
-  let bot: FakeUser;
-  let general: FakeChannel;
-  let store: LowdbStore;
-  let outbox: Outbox;
-  let server: http.Server;
+  let h: Harness;
   let logoServer: http.Server;
-  let baseUrl: string;
   let browser: Browser;
-  let dataDir: string;
   const cspViolations: string[] = [];
 
   beforeAll(async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is required (REQUIRE_BROWSER=1)`).toBe(true);
     await mkdir(ARTIFACTS, { recursive: true });
-    fake = await MattermostFake.start();
-    team = fake.addTeam({ name: 'acme', display_name: 'Acme' });
-    bot = fake.addUser({ username: 'guestlist', email: 'bot@acme.test', is_bot: true, roles: 'system_user system_admin' });
-    bob = fake.addUser({ username: 'bob', email: 'bob@acme.test', first_name: 'Bob' });
-    fake.addToken('bot-token', bot.id);
-    for (const u of [bot, bob]) fake.addTeamMember(team.id, u.id);
-    const townSquare = fake.addChannel({ team_id: team.id, name: 'town-square', display_name: 'Town Square', type: 'O' });
-    general = fake.addChannel({ team_id: team.id, name: 'general', display_name: 'General', type: 'O' });
-    for (const c of [townSquare, general]) for (const u of [bot, bob]) fake.addChannelMember(c.id, u.id);
-
     logoServer = http.createServer((_req, res) => void res.writeHead(200, { 'Content-Type': 'image/svg+xml' }).end(LOGO_SVG));
     await new Promise<void>((r) => logoServer.listen(0, '127.0.0.1', r));
-
-    dataDir = await mkdtemp(path.join(tmpdir(), 'guestlist-browser-'));
-    store = await LowdbStore.open(dataDir);
-    const log = createLogger('silent');
-    outbox = new Outbox(store, systemClock, log, { pollMs: 50, baseDelayMs: 50 });
-    const mattermost = createMattermost({
-      url: fake.url, botToken: 'bot-token', commandTokens: ['unused-command-token'],
-      settings: { publicUrl: 'http://127.0.0.1', trigger: 'invite-people', invitesPerHour: 20, inviteEmailsPerHour: 20 },
-      store, clock: systemClock, log, signer: new Signer('browser-test-secret-browser-test-secret'), outbox, links: { publicUrl: 'http://127.0.0.1', orgName: 'Acme Cooperative' },
+    // The whole bot (buildApp) against the Mattermost fake: its account creator, channel names, login URL and rules.
+    h = await startHarness({
+      env: { ORG_NAME: 'Acme Cooperative', ORG_LOGO_URL: `http://127.0.0.1:${(logoServer.address() as AddressInfo).port}/logo.svg`, PASSWORD_MIN_LENGTH: '12' },
     });
-    const api = new MattermostApi(fake.url, 'bot-token');
-    const join = acceptancePageRouter({
-      store, clock: systemClock, log,
-      org: { name: 'Acme Cooperative', logoUrl: `http://127.0.0.1:${(logoServer.address() as AddressInfo).port}/logo.svg` },
-      csrfSecret: 'browser-test-secret-browser-test-secret',
-      accounts: () => mattermostAccountCreator({ api, log }),
-      channelNames: (inv) => mattermostChannelNames(api, inv),
-      loginUrl: () => mattermostLoginUrl(api),
-      onJobsQueued: () => outbox.kick(),
-    });
-    const web = createWebApp({ log, routers: [{ path: '/join', router: join }, { path: '/mattermost', router: mattermost.router }], ready: async () => true });
-    server = await new Promise<http.Server>((resolve) => {
-      const s = web.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    outbox.start();
+    h.app.outbox.start();
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await outbox?.stop();
-    server?.closeAllConnections();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await h?.close();
     await new Promise<void>((r) => (logoServer ? logoServer.close(() => r()) : r()));
-    await store?.close();
-    await fake?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   async function invite(over: Partial<Invitation>): Promise<{ inv: Invitation; link: string }> {
-    const inv = anInvitation({ workspaceId: team.id, inviter: { id: bob.id, username: bob.username }, channelIds: [general.id], ...over });
-    await store.createInvitations([inv], [], []);
-    const { token, invitation } = (await issueLinkToken({ store, clock: systemClock }, inv, bob.id))!;
-    return { inv: invitation, link: acceptanceUrl(baseUrl, token) };
+    const inv = anInvitation({ workspaceId: h.team.id, inviter: { id: h.member.id, username: h.member.username }, channelIds: [h.general.id], ...over });
+    await h.app.store.createInvitations([inv], [], []);
+    const { token, invitation } = (await issueLinkToken({ store: h.app.store, clock: systemClock }, inv, h.member.id))!;
+    return { inv: invitation, link: acceptanceUrl(h.url, token) };
   }
 
   /** Clicks a submit button and waits for the page the POST answered with (the address may stay the same). */
@@ -155,6 +101,8 @@ describe.skipIf(!available && !required)('acceptance page in headless Chromium',
       await copyFile(path.join(ARTIFACTS, 'acceptance-page.png'), DOCS_SCREENSHOT);
     }
 
+    // PASSWORD_MIN_LENGTH reaches the browser's own check; the server checks it again (test/platforms/mattermost).
+    expect(await page.getAttribute('#password', 'minlength')).toBe('12');
     // A username the browser's own checks let through but the platform's rules refuse: answered on the field.
     await page.fill('#lastName', 'Lima');
     await page.fill('#username', 'system');
@@ -165,20 +113,20 @@ describe.skipIf(!available && !required)('acceptance page in headless Chromium',
 
     await page.fill('#username', 'ana.lima');
     await page.fill('#password', 'a long enough password');
-    await Promise.all([page.waitForURL(`${fake.url}/login`), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(`${h.fake.url}/login`), page.click('button[type=submit]')]);
 
-    const user = (await new MattermostApi(fake.url, 'bot-token').userByEmail('ana.lima@example.com'))!;
+    const user = (await new MattermostApi(h.fake.url, 'bot-token').userByEmail('ana.lima@example.com'))!;
     expect(user).toMatchObject({ username: 'ana.lima', first_name: 'Ana', last_name: 'Lima', roles: 'system_guest' });
-    expect(fake.channelMember(general.id, user.id)?.scheme_guest).toBe(true);
-    expect((await store.getInvitation(inv.id))?.state).toBe('arrived');
+    expect(h.fake.channelMember(h.general.id, user.id)?.scheme_guest).toBe(true);
+    expect((await h.app.store.getInvitation(inv.id))?.state).toBe('arrived');
 
-    const announcement = await eventually(() => fake.postsIn(general.id).find((p) => p.user_id === bot.id && p.message.includes('Please welcome')), 10_000);
+    const announcement = await eventually(() => h.fake.postsIn(h.general.id).find((p) => p.user_id === h.bot.id && p.message.includes('Please welcome')), 10_000);
     expect(announcement.message).toContain('@ana.lima');
-    expect(announcement.message).toContain('@bob');
-    const dm = await eventually(() => fake.postsIn(fake.directChannelId(bot.id, bob.id)).find((p) => p.message.includes('accepted your invitation')), 10_000);
+    expect(announcement.message).toContain('@alice');
+    const dm = await eventually(() => h.fake.postsIn(h.fake.directChannelId(h.bot.id, h.member.id)).find((p) => p.message.includes('accepted your invitation')), 10_000);
     expect(dm.message).toContain('ana.lima@example.com');
-    await eventually(async () => (await store.jobs({ invitationId: inv.id, state: 'pending' })).length === 0, 10_000);
-    expect(fake.postsIn(general.id).filter((p) => p.message.includes('Please welcome'))).toHaveLength(1);
+    await eventually(async () => (await h.app.store.jobs({ invitationId: inv.id, state: 'pending' })).length === 0, 10_000);
+    expect(h.fake.postsIn(h.general.id).filter((p) => p.message.includes('Please welcome'))).toHaveLength(1);
 
     // The link is used up: opening it again says so.
     const again = await page.goto(link);
@@ -197,12 +145,12 @@ describe.skipIf(!available && !required)('acceptance page in headless Chromium',
     await expect(page.locator('body').textContent()).resolves.toContain('late@example.com');
     await page.screenshot({ path: path.join(ARTIFACTS, 'expired-link.png'), fullPage: true });
 
-    expect(await submit(page, 'button:has-text("Ask bob for a new invitation")')).toBe(200);
+    expect(await submit(page, 'button:has-text("Ask alice for a new invitation")')).toBe(200);
     await expect(page.locator('h1').textContent()).resolves.toBe('Request sent');
     await page.screenshot({ path: path.join(ARTIFACTS, 'renewal-requested.png'), fullPage: true });
-    const [job] = await store.jobs({ invitationId: inv.id });
+    const [job] = await h.app.store.jobs({ invitationId: inv.id });
     expect(job).toMatchObject({ kind: 'mattermost.notify-inviter', payload: { about: 'renewal-request' } });
-    expect(fake.getUser((await new MattermostApi(fake.url, 'bot-token').userByEmail('late@example.com').then((u) => u?.id)) ?? '')).toBeUndefined();
+    expect(h.fake.getUser((await new MattermostApi(h.fake.url, 'bot-token').userByEmail('late@example.com').then((u) => u?.id)) ?? '')).toBeUndefined();
     await page.context().close();
   }, 60_000);
 
