@@ -158,3 +158,20 @@ describe('names the bot posts', () => {
     }
   });
 });
+
+describe('the wizard as a web page', () => {
+  it('refuses an over-long name with the page’s field error and ignores fields it does not have', async () => {
+    const answer = await h!.command(h!.member, 'bulk');
+    const link = /(http:\/\/\S+\/mattermost\/form\?t=\S+)/.exec(answer.body.text)![1]!;
+    const post = (fields: Record<string, string>) =>
+      fetch(link, { method: 'POST', body: new URLSearchParams(fields), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const base = { emails: 'ana@example.org', role: 'collaborator', channels: h!.general.id, delivery: 'platform_email', expiry: '7' };
+    const tooLong = await post({ ...base, name: 'x'.repeat(5000) });
+    expect(tooLong.status).toBe(422);
+    expect(await tooLong.text()).toContain('At most 120 characters.');
+    expect(await h!.app.store.listInvitations({})).toEqual([]);
+
+    expect((await post({ ...base, username: 'ceo', inviter: 'ceo' })).status).toBe(200);
+    expect((await h!.app.store.listInvitations({}))[0]!.inviter).toEqual({ id: h!.member.id, username: h!.member.username });
+  });
+});
