@@ -20,6 +20,11 @@ const LINE_BREAKS = /[\r\n\t\v\f\u0085\u2028\u2029]+/g;
  * U+202A–U+202E, U+2066–U+2069) that let a name reorder or hide the text after it. */
 const INVISIBLE_CONTROLS = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu;
 
+/** Whether `text` holds a control, line-break or bidirectional character (for forms that refuse them). */
+export function hasControls(text: string): boolean {
+  return oneLine(text) !== text.trim();
+}
+
 /** User text on one line, without control or bidirectional characters: for posts, subjects, SMS and the plain
  * text of emails, where a line break could forge a line of the bot's own. */
 export function oneLine(text: string): string {

@@ -3,6 +3,7 @@
  * web app's rule; the server's is looser) and not a reserved name; passwords follow PasswordSettings (minimum
  * length, optional character classes) and bcrypt's 72-byte ceiling. */
 import { z } from 'zod';
+import { hasControls } from '../core/format.js';
 
 export interface PasswordRules {
   minLength: number;
@@ -22,6 +23,10 @@ export function passwordHint(rules: PasswordRules): string {
   return `At least ${rules.minLength} characters${classes.length ? `, with ${classes.join(', ')}` : ''}.`;
 }
 
+/** Names are shown to everyone: no control or bidirectional character that could hide or reorder them. */
+const visible = (name: string) => !hasControls(name);
+const CONTROLS = 'Remove the invisible control characters from your name.';
+
 export function registrationSchema(rules: PasswordRules) {
   const password = z
     .string()
@@ -32,8 +37,8 @@ export function registrationSchema(rules: PasswordRules) {
     .refine((p) => !rules.number || /[0-9]/.test(p), 'Add a digit.')
     .refine((p) => !rules.symbol || /[^A-Za-z0-9]/.test(p), 'Add a symbol.');
   return z.object({
-    firstName: z.string().trim().min(1, 'Enter your first name.').max(64, 'Use at most 64 characters.'),
-    lastName: z.string().trim().max(64, 'Use at most 64 characters.').default(''),
+    firstName: z.string().trim().min(1, 'Enter your first name.').max(64, 'Use at most 64 characters.').refine(visible, CONTROLS),
+    lastName: z.string().trim().max(64, 'Use at most 64 characters.').refine(visible, CONTROLS).default(''),
     username: z
       .string()
       .trim()

@@ -173,6 +173,12 @@ describe('acceptance page', () => {
       const r = await agent.post(path).type('form').send({ csrf: csrfOf(res.text), firstName: 'Ana', username: bad, password: 'correct horse' });
       expect(r.status, bad).toBe(400);
     }
+    // A name that would reorder or hide what the bot posts after it, or end in NUL.
+    for (const firstName of ['\u202Eeh', 'Ana\u0000', 'Ana\nJoined as admin']) {
+      const r = await agent.post(path).type('form').send({ csrf: csrfOf(res.text), firstName, username: 'ana', password: 'correct horse' });
+      expect(r.status, JSON.stringify(firstName)).toBe(400);
+      expect(r.text).toContain('Remove the invisible control characters from your name.');
+    }
     expect(creator.calls).toHaveLength(0);
   });
 
