@@ -4,7 +4,8 @@
 import { newId } from '../../core/clock.js';
 import type { Invitation } from '../../core/model.js';
 import type { BackendOffers, DeliveryTools } from '../mattermost/backend.js';
-import type { KchatContext } from './context.js';
+import { chatCall, type KchatContext } from './context.js';
+import type { KchatGuests } from './kchatGuests.js';
 import { rightJob } from './rightSteps.js';
 
 export const EXTERNAL_OFFERS: BackendOffers = {
@@ -22,13 +23,25 @@ export async function resendExternal(ctx: KchatContext, inv: Invitation, tools: 
   }
 }
 
-/** Cancels kDrive's invitation once (a retry of the whole withdrawal skips what is done). */
-export async function withdrawExternal(ctx: KchatContext, inv: Invitation): Promise<void> {
+/** Cancels kChat's guest invitation (looked up by address in the invitation's first channel: one invitation
+ * covers all its channels) and kDrive's, each once: a retry of the whole withdrawal skips what is done. */
+export async function withdrawExternal(ctx: KchatContext, guests: KchatGuests, inv: Invitation): Promise<void> {
+  const at = () => ctx.clock.now().toISOString();
+  const channelId = inv.channelIds[0];
+  if (channelId && !inv.external?.kchatGuestInvitation) {
+    const id = await chatCall(() => guests.pendingId(channelId, inv.email));
+    if (id !== undefined) await chatCall(() => guests.cancel(id));
+    // None pending: already accepted, or cancelled in kChat; nothing is left to cancel.
+    const outcome = id === undefined ? 'none_pending' : 'cancelled';
+    inv = (await ctx.store.patchInvitation(inv.id, { external: { ...inv.external, kchatGuestInvitation: outcome } }, {
+      at: at(), invitationId: inv.id, actor: 'bot', action: 'kchat_guest_invitation_cancelled', detail: { outcome },
+    })) ?? inv;
+  }
   const driveInvitation = inv.external?.kdriveInvitationId;
   if (ctx.kdriveId && driveInvitation && inv.external?.kdriveInvitationStatus !== 'cancelled') {
     await ctx.ik.cancelDriveInvitation(ctx.kdriveId, driveInvitation);
     await ctx.store.patchInvitation(inv.id, { external: { ...inv.external, kdriveInvitationStatus: 'cancelled' } }, {
-      at: ctx.clock.now().toISOString(), invitationId: inv.id, actor: 'bot', action: 'kdrive_invitation_cancelled', detail: { kdriveInvitationId: driveInvitation },
+      at: at(), invitationId: inv.id, actor: 'bot', action: 'kdrive_invitation_cancelled', detail: { kdriveInvitationId: driveInvitation },
     });
   }
 }

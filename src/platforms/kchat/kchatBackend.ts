@@ -15,6 +15,7 @@ import { kchatCapabilities } from './capabilities.js';
 import { ikInvitationId, inviterLocale, type KchatContext, type KchatSettings } from './context.js';
 import { InfomaniakApi, ROLE_TYPE } from './infomaniakApi.js';
 import { OrganizationLevels } from './inviterLevel.js';
+import { KchatGuests } from './kchatGuests.js';
 import { KsuiteDrive } from './ksuiteDrive.js';
 import { splitName } from './names.js';
 import { linkNotice, notCancellableNotice, rightNotice, type RightProgress } from './notices.js';
@@ -31,6 +32,7 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
       ik, chat: mm.api, store: mm.store, clock: mm.clock, log, outbox: mm.outbox, kdriveId: settings.kdriveId,
       ksuiteDrive: settings.kdriveId ? new KsuiteDrive(ik, settings.kdriveId) : undefined,
     };
+    const guests = new KchatGuests(mm.api);
     const access = new InfomaniakAccess(ik, log);
     const levels = new OrganizationLevels(ik, mm.clock, log);
     const poll = new InvitationStatusPoll(ctx);
@@ -102,7 +104,7 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
       },
 
       async withdraw(inv) {
-        if (inv.role === 'external') return withdrawExternal(ctx, inv);
+        if (inv.role === 'external') return withdrawExternal(ctx, guests, inv);
         const id = ikInvitationId(inv);
         if (!id) return;
         const { outcome } = await ik.cancelInvitation(id);

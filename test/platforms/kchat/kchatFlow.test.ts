@@ -165,12 +165,44 @@ describe('kChat with the Infomaniak organization', () => {
     expect(accepted()).toBe(true);
     expect(k.dms(k.admin).join('\n')).not.toMatch(/link/i);
 
-    // Revoke: kDrive's invitation is cancelled with it.
+    // Revoke: kDrive's invitation is cancelled with it (kChat's own, none pending here, is looked for).
+    k.fake.failNext('GET', /\/members\/pending_guest$/, [{ status: 200, body: {} }]);
     ik().delete(`/2/drive/${DRIVE}/users/invitation/5501`, {}).reply(200, ok(true));
     expect(await k.click(k.admin, row!.actions.find((a) => a.id === 'revoke')!)).toMatchObject({ ephemeral_text: expect.stringMatching(/Revoked/) });
     await k.settle();
     expect(accepted()).toBe(true);
     expect((await k.app.store.auditTrail((await k.only()).id)).at(-1)).toMatchObject({ action: 'kdrive_invitation_cancelled' });
+  });
+
+  it('resends an external guest’s kChat invitation, and revoking cancels exactly that one by its id', async () => {
+    organization({ 'root@acme.test': 'admin' });
+    k = await startKchat();
+    await k.invite(k.admin, dialogValues({ emails: 'ivy@partner.test', role: 'external', channels: k.general.id }));
+    await k.settle();
+    expect(k.fake.invitesSent).toHaveLength(1);
+
+    const [row] = (await k.list(k.admin)).attachments;
+    expect(row!.actions.map((a) => a.id)).toEqual(['resend', 'revoke']);
+    expect(row!.text).toMatch(/No link to show/);
+    await k.click(k.admin, row!.actions[0]!);
+    expect((await k.fake.submitDialog(k.fake.dialogsOpened.at(-1)!, k.admin.id, k.general.id, k.team.id, { method: 'platform_email' })).body).toEqual({});
+    await k.settle();
+    expect(k.fake.invitesSent).toHaveLength(2);
+    expect(k.fake.invitesSent[1]).toMatchObject({ emails: ['ivy@partner.test'], guest: true, channels: [k.general.id] });
+    expect(k.dms(k.admin).join('\n')).not.toMatch(/link/i);
+
+    // kChat's web client: the channel's pending guests (a record keyed by id), one cancelled with the body {id}.
+    const pendingGuest = (id: number, email: string) => ({
+      id, key: 'k', type: 'email', status: 'pending', invited_by_id: 1, account_id: Number(ACCOUNT), email, expires_at: 0, created_at: 0, updated_at: 0,
+      data: { team_id: k!.team.id, channel_ids: [k!.general.id], product_id: 1 },
+    });
+    k.fake.failNext('GET', new RegExp(`/api/v4/channels/${k.general.id}/members/pending_guest$`), [{ status: 200, body: { 4241: pendingGuest(4241, 'other@partner.test'), 4242: pendingGuest(4242, 'IVY@partner.test') } }]);
+    k.fake.failNext('DELETE', /\/api\/v4\/teams\/invites\/email$/, [{ status: 200, body: { status: 'OK' } }]);
+    expect(await k.click(k.admin, row!.actions[1]!)).toMatchObject({ ephemeral_text: expect.stringMatching(/Revoked/) });
+    await k.settle();
+    const deletes = k.fake.requests.filter((r) => r.method === 'DELETE' && r.path === '/api/v4/teams/invites/email');
+    expect(deletes.map((r) => r.body)).toEqual([{ id: 4242 }]);
+    expect((await k.app.store.auditTrail((await k.only()).id)).at(-1)).toMatchObject({ action: 'kchat_guest_invitation_cancelled', detail: { outcome: 'cancelled' } });
   });
 
   it('shows a kDrive invitation that kDrive answered with an error as a failed step, not a success', async () => {
