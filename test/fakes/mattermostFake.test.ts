@@ -142,8 +142,6 @@ class WsProbe {
   }
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
-
 describe('REST through Client4', () => {
   it('reads users and the server version from X-Version-Id', async () => {
     const client = clientFor('bot-token');
@@ -569,7 +567,9 @@ describe('team membership routes', () => {
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ team_id: team.id, user_id: carol.id, roles: 'team_user', scheme_user: true });
     await botWs.waitFor((m) => m.event === 'user_added' && m.data?.user_id === carol.id);
-    await settle();
+    // One socket delivers in order: once a later marker is in, nothing sent before it is still on its way.
+    fake.emit('marker', {}, {});
+    await botWs.waitFor((m) => m.event === 'marker');
     expect(botWs.events('added_to_team')).toEqual([]);
 
     const page = await api('GET', `/teams/${team.id}/members?page=0&per_page=2`, 'bot-token');

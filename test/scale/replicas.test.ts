@@ -68,7 +68,10 @@ describe.skipIf(skip)('two replicas on one database', () => {
     for (const email of emails) fake.registerUser({ email, username: email.split('@')[0]!, teamId: w.team.id });
     const announced = () => fake.postsIn(w.general.id).filter((p) => p.user_id === w.bot.id && p.message.includes('Please welcome'));
     await eventually(() => announced().length >= N, 90_000);
-    await new Promise((r) => setTimeout(r, 1500)); // room for a late duplicate to show up
+    const store = await PostgresStore.open(DATABASE_URL, { schema });
+    cleanups.push(() => store.close());
+    // A late duplicate could only come from a job still queued or running: wait until none is.
+    await eventually(async () => (await store.jobs({ state: 'pending' })).length === 0, 30_000);
 
     const sentTo = fake.invitesSent.flatMap((i) => i.emails);
     expect(sentTo).toHaveLength(N);
@@ -77,8 +80,6 @@ describe.skipIf(skip)('two replicas on one database', () => {
     expect(welcomed).toHaveLength(N);
     expect(new Set(welcomed).size).toBe(N);
 
-    const store = await PostgresStore.open(DATABASE_URL, { schema });
-    cleanups.push(() => store.close());
     const invitations = await store.listInvitations({});
     expect(invitations).toHaveLength(N);
     expect(invitations.every((i) => i.state === 'arrived')).toBe(true);

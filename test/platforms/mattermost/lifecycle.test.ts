@@ -182,13 +182,14 @@ describe('the pending list', () => {
 describe('the admin JSON endpoint', () => {
   it('needs its bearer token and never shows link hashes or phone numbers', async () => {
     h = await startHarness({ env: await withChannels() });
-    await invite(h.admin, { delivery: 'link' });
+    await invite(h.admin, { delivery: 'sms', phone: '+41791234567' });
     expect((await fetch(`${h.url}/admin/invitations`)).status).toBe(401);
     expect((await fetch(`${h.url}/admin/invitations`, { headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
     const res = await fetch(`${h.url}/admin/invitations?state=sent`, { headers: { Authorization: 'Bearer admin-api-token-0123456789abcdef' } });
     const body = (await res.json()) as { invitations: Record<string, unknown>[] };
     expect(body.invitations).toEqual([expect.objectContaining({ email: 'ana@example.org', state: 'sent' })]);
     expect(body.invitations[0]).not.toHaveProperty('linkTokenHash');
+    expect(JSON.stringify(body)).not.toContain('791234567');
     expect((await fetch(`${h.url}/admin/invitations?state=bogus`, { headers: { Authorization: 'Bearer admin-api-token-0123456789abcdef' } })).status).toBe(400);
   });
 });
