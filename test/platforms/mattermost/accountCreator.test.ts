@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AccountRefusedError } from '../../../src/lifecycle/accountCreator.js';
 import { createLogger } from '../../../src/logger.js';
 import { MattermostApi } from '../../../src/platforms/mattermost/api.js';
@@ -18,7 +18,9 @@ describe('Mattermost account creation from the acceptance page', () => {
   const log = createLogger('debug', new Writable({ write: (c, _e, cb) => void (logs.push(String(c)), cb()) }));
   const account = (username: string) => ({ username, password: 'correct horse', firstName: 'Ana', lastName: 'Lima' });
 
-  beforeAll(async () => {
+  // A fresh server for each test: none relies on an account another one made.
+  beforeEach(async () => {
+    logs.length = 0;
     fake = await MattermostFake.start();
     team = fake.addTeam({ name: 'acme', display_name: 'Acme' });
     const bot = fake.addUser({ username: 'guestlist', email: 'bot@acme.test', is_bot: true, roles: 'system_user system_admin' });
@@ -30,7 +32,7 @@ describe('Mattermost account creation from the acceptance page', () => {
     for (const c of [townSquare, general, secret]) fake.addChannelMember(c.id, bot.id);
     api = new MattermostApi(fake.url, 'bot-token');
   });
-  afterAll(() => fake.stop());
+  afterEach(() => fake.stop());
 
   it('creates an external as a guest with the invited email, in the team and only the chosen channels', async () => {
     const inv = anInvitation({ email: 'ana@example.com', role: 'external', workspaceId: team.id, channelIds: [general.id, secret.id] });
@@ -55,6 +57,7 @@ describe('Mattermost account creation from the acceptance page', () => {
   });
 
   it('turns refusals the invitee can fix into AccountRefusedError on the right field', async () => {
+    fake.addUser({ username: 'ana', email: 'ana@example.com' });
     const creator = mattermostAccountCreator({ api, log });
     const taken = await creator.createAccount(anInvitation({ email: 'new1@example.com', workspaceId: team.id }), account('ana')).catch((e) => e);
     expect(taken).toBeInstanceOf(AccountRefusedError);
