@@ -4,7 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/app.js';
+import { buildApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 
@@ -18,7 +18,7 @@ afterEach(async () => {
   app = dir = undefined;
 });
 
-async function start(http: Parameters<typeof buildApp>[1]['http']): Promise<number> {
+async function start(http: AppOptions['http']): Promise<number> {
   dir = await mkdtemp(path.join(tmpdir(), 'guestlist-http-'));
   app = await buildApp(loadConfig({ PORT: '0', DATA_DIR: dir }), { log: createLogger('silent'), schedule: false, http });
   return ((await app.listen()).address() as { port: number }).port;
