@@ -106,6 +106,7 @@ const AccountInvitation = z.object({
   id: z.union([z.number().int(), z.string()]).transform(String),
   status: InvitationStatus,
   url_accept: z.string().nullish(),
+  qr_code: z.string().nullish(),
   /** Unix seconds, as Infomaniak's other timestamps. */
   expired_at: z.number().nullish(),
 });
@@ -155,6 +156,8 @@ export interface IkInvitation {
   status: string;
   /** The link that lets the invitee join (show it, or send it by SMS, when `silent`). */
   urlAccept: string | undefined;
+  /** The same invitation as a QR code (format not documented; see qrCode.ts). Never stored or logged. */
+  qrCode: string | undefined;
   /** ISO date, or null when Infomaniak gives none. */
   expiredAt: string | null;
 }
@@ -164,6 +167,7 @@ function toInvitation(data: z.infer<typeof AccountInvitation>): IkInvitation {
     id: data.id,
     status: data.status,
     urlAccept: data.url_accept ?? undefined,
+    qrCode: data.qr_code ?? undefined,
     expiredAt: data.expired_at == null ? null : new Date(data.expired_at * 1000).toISOString(),
   };
 }

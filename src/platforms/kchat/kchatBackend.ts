@@ -12,13 +12,14 @@ import { PLATFORM } from '../mattermost/context.js';
 import { InfomaniakAccess } from './access.js';
 import { EXTERNAL_OFFERS, resendExternal, withdrawExternal } from './externals.js';
 import { kchatCapabilities } from './capabilities.js';
-import { ikInvitationId, inviterLocale, type KchatContext, type KchatSettings } from './context.js';
+import { chatCall, ikInvitationId, inviterLocale, type KchatContext, type KchatSettings } from './context.js';
 import { InfomaniakApi, ROLE_TYPE } from './infomaniakApi.js';
 import { OrganizationLevels } from './inviterLevel.js';
 import { KchatGuests } from './kchatGuests.js';
 import { KsuiteDrive } from './ksuiteDrive.js';
 import { splitName } from './names.js';
-import { linkNotice, notCancellableNotice, rightNotice, type RightProgress } from './notices.js';
+import { linkNotice, notCancellableNotice, qrNotice, rightNotice, type RightProgress } from './notices.js';
+import { parseQrCode, postQrImage } from './qrCode.js';
 import { PacedBudget } from './pacedBudget.js';
 import { rightJobHandler } from './rightJobs.js';
 import { firstSteps, isRightStep, rightJob } from './rightSteps.js';
@@ -72,11 +73,17 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
       if (saved?.state === 'revoked') await ik.cancelInvitation(found.id);
     }
 
-    /** The acceptance link, read from Infomaniak each time (never stored). */
+    /** The acceptance link and its QR code, read from Infomaniak each time (never stored). An image QR code is
+     * posted to the inviter on its own, just before the link's notice. */
     async function linkText(inv: Invitation): Promise<string | undefined> {
       const id = ikInvitationId(inv);
       if (!id || !['sent', 'sending'].includes(inv.state)) return undefined;
-      return linkNotice(inv, (await ik.getInvitation(id)).urlAccept);
+      const { urlAccept, qrCode } = await ik.getInvitation(id);
+      const text = linkNotice(inv, urlAccept);
+      const qr = urlAccept ? parseQrCode(qrCode) : undefined;
+      if (qr?.kind === 'url') return `${text}\n\n${qrNotice(inv)}\n![QR code](${qr.url})`;
+      if (qr?.kind === 'image') await chatCall(() => postQrImage(mm.api, inv.inviter.id, qr, qrNotice(inv)));
+      return text;
     }
 
     const backend: MattermostBackend = {

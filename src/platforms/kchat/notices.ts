@@ -23,6 +23,10 @@ export function rightNotice(inv: Invitation, step: RightStep, progress: RightPro
   }
 }
 
+export function qrNotice(inv: Invitation): string {
+  return `The invitation for ${who(inv)} as a QR code, to hand over in person (it holds the same link; keep it private):`;
+}
+
 export function notCancellableNotice(inv: Invitation): string {
   return `:warning: Infomaniak could not cancel the invitation for ${who(inv)}: it was most likely accepted already. If they should not be in the organization, remove them in the Infomaniak Manager (Users).`;
 }

@@ -140,6 +140,7 @@ describe('createInvitation', () => {
         id: '777',
         status: 'pending',
         urlAccept: 'https://manager.infomaniak.com/v3/invitation/accept/abc',
+        qrCode: 'data:image/png;base64,xx',
         expiredAt: '2026-01-08T00:00:00.000Z',
       });
     });
@@ -176,7 +177,7 @@ describe('invitation follow-ups', () => {
       result: 'success',
       data: invitation({ status: 'accepted', url_accept: null, expired_at: null }),
     });
-    expect(await api().getInvitation('777')).toEqual({ id: '777', status: 'accepted', urlAccept: undefined, expiredAt: null });
+    expect(await api().getInvitation('777')).toEqual({ id: '777', status: 'accepted', urlAccept: undefined, qrCode: 'data:image/png;base64,xx', expiredAt: null });
   });
 
   it('cancels with a JSON body, treats a 404 as already gone and a 500 cannot_delete_object as settled', async () => {

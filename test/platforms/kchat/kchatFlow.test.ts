@@ -228,10 +228,19 @@ describe('kChat with the Infomaniak organization', () => {
     capture('post', `${invitationPath()}/ksuite`, 201, ok(ikInvitation({ has_ksuite: true })));
     ik().get(invitationPath()).reply(200, ok(ikInvitation()));
 
+    const uploads = () => k!.fake.requests.filter((r) => r.method === 'POST' && r.path === '/api/v4/files');
+    k.fake.failNext('POST', /^\/api\/v4\/files$/, [1, 2].map((n) => ({ status: 201, body: { file_infos: [{ id: `qrfile${n}`, name: 'invitation-qr.png' }], client_ids: [] } })));
     await k.invite(k.admin, dialogValues({ emails: 'lina@example.org', role: 'collaborator', channels: k.general.id, delivery: 'link' }));
     await k.settle();
 
     expect(created[0]).toMatchObject({ silent: true, strict: true });
+    // The QR code (a PNG data URL in the answer) reaches the inviter as an image in the direct channel, before the link.
+    const dmChannel = k.fake.directChannelId(k.bot.id, k.admin.id)!;
+    expect(uploads()).toHaveLength(1);
+    expect(String(uploads()[0]!.body)).toContain('invitation-qr.png');
+    expect(String(uploads()[0]!.body)).toContain(dmChannel);
+    const qrPost = k.fake.postsIn(dmChannel).find((p) => p.file_ids?.includes('qrfile1'));
+    expect(qrPost?.message).toMatch(/lina \(lina@example\.org\) as a QR code, to hand over in person/);
     const dm = k.dms(k.admin).find((m) => m.includes(LINK));
     expect(dm).toMatch(/invitation link for lina \(lina@example\.org\)/);
     expect(dm).toMatch(/registers with lina@example\.org/);
@@ -245,6 +254,7 @@ describe('kChat with the Infomaniak organization', () => {
     expect(await showLinkAgain({ store: k.app.store, clock: { now: () => new Date() } }, { invitationId: inv.id, by: { id: k.admin.id, username: 'root' }, byLevel: 'admin' })).toEqual({ ok: true });
     await k.settle();
     expect(k.dms(k.admin).filter((m) => m.includes(LINK))).toHaveLength(2);
+    expect(uploads()).toHaveLength(2);
     expect(JSON.stringify(await k.app.store.jobs({}))).not.toContain('sEcReT');
     expect(JSON.stringify(await k.app.store.listInvitations({}))).not.toContain('sEcReT');
     expect(accepted()).toBe(true);

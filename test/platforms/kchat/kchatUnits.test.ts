@@ -6,6 +6,7 @@ import { kchatCapabilities } from '../../../src/platforms/kchat/capabilities.js'
 import { OrganizationLevels } from '../../../src/platforms/kchat/inviterLevel.js';
 import { splitName } from '../../../src/platforms/kchat/names.js';
 import { PacedBudget } from '../../../src/platforms/kchat/pacedBudget.js';
+import { parseQrCode } from '../../../src/platforms/kchat/qrCode.js';
 import { appRole, firstSteps, nextSteps } from '../../../src/platforms/kchat/rightSteps.js';
 
 const silent = pino({ level: 'silent' });
@@ -93,5 +94,16 @@ describe('the inviter level from the organization', () => {
     await cached.refine({ id: '1', email: 'o@x.org' }, 'admin');
     await cached.refine({ id: '1', email: 'o@x.org' }, 'admin');
     expect(calls).toBe(1);
+  });
+});
+
+describe('the invitation’s QR code', () => {
+  it('reads a base64 image data URL as an image, an https URL as a link, and nothing else', () => {
+    expect(parseQrCode('data:image/png;base64,iVBORw0KGgo=')).toMatchObject({ kind: 'image', mime: 'image/png' });
+    expect(parseQrCode('data:image/svg+xml;base64,PHN2Zy8+')).toMatchObject({ kind: 'image', mime: 'image/svg+xml' });
+    expect(parseQrCode('https://api.infomaniak.com/qr/abc.png')).toEqual({ kind: 'url', url: 'https://api.infomaniak.com/qr/abc.png' });
+    for (const bad of [undefined, '', 'http://x.test/qr.png', 'javascript:alert(1)', 'data:text/html;base64,PGI+', 'https://x.test/a)b', 'not a url']) {
+      expect(parseQrCode(bad)).toBeUndefined();
+    }
   });
 });
