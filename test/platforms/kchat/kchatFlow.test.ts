@@ -5,11 +5,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { revokeInvitation } from '../../../src/actions/revokeInvitation.js';
 import { showLinkAgain } from '../../../src/actions/showLinkAgain.js';
 import { KDRIVE_RIGHTS } from '../../../src/core/model.js';
-import { ACCOUNT, DRIVE, LINK, accountRow, bypassNockForLocalhost, dialogValues, driveInvitationEntry, drives, fail, ik, ikInvitation, invitationPath, ok, organization, startKchat, type Kchat } from './kchatHarness.js';
+import { requestErrors } from './referenceSchemas.js';
+import { ACCOUNT, DRIVE, LINK, accountRow, bypassNockForLocalhost, dialogValues, driveInvitationEntry, drives, fail, ik, ikInvitation, invitationPath, ok, organization, sentToInfomaniak, startKchat, type Kchat } from './kchatHarness.js';
 
 let k: Kchat | undefined;
 let undoBypass: () => void;
-
 beforeAll(() => {
   undoBypass = bypassNockForLocalhost();
   nock.disableNetConnect();
@@ -19,6 +19,9 @@ afterEach(async () => {
   await k?.close();
   k = undefined;
   nock.cleanAll();
+  // Every request Infomaniak received in the test follows the reference's schema for its route.
+  const sent = sentToInfomaniak.splice(0);
+  expect(sent.flatMap(requestErrors)).toEqual([]);
 });
 afterAll(() => {
   undoBypass();

@@ -77,6 +77,10 @@ export interface Kchat extends Harness {
   dms(user: FakeUser): string[];
 }
 
+/** What the bot sent to Infomaniak since the last `splice`: nock 15 emits no 'request' event for fetch, so the
+ * bypass below records it (checked against the reference with referenceSchemas.ts). */
+export const sentToInfomaniak: { method: string; path: string; body: unknown }[] = [];
+
 /** nock 15 empties the body of a fetch it lets through (nock/nock#2989: "TypeError: unusable"), which breaks every
  * POST between the bot and the local fake. Local requests therefore bypass nock; the Infomaniak API goes through it.
  * Returns the undo. */
@@ -89,7 +93,13 @@ export function bypassNockForLocalhost(): () => void {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     return /^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(url);
   };
-  globalThis.fetch = ((input, init) => (isLocal(input) ? real(input, init) : mocked(input, init))) as typeof fetch;
+  globalThis.fetch = ((input, init) => {
+    if (isLocal(input)) return real(input, init);
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const text = typeof init?.body === 'string' ? init.body : undefined;
+    sentToInfomaniak.push({ method: init?.method ?? 'GET', path: url.pathname + url.search, body: text === undefined ? undefined : JSON.parse(text) });
+    return mocked(input, init);
+  }) as typeof fetch;
   return () => {
     globalThis.fetch = mocked;
   };
