@@ -23,7 +23,9 @@ export function dialogFeatures(version: string): DialogFeatures {
   return { multiselect: atLeast(version, 11, 0), multistep: atLeast(version, 11, 1) };
 }
 
-export function mattermostCapabilities(opts: { guestAccounts: boolean; linkMethods: readonly LinkMethod[] }): Capabilities {
+export function mattermostCapabilities(
+  opts: { guestAccounts: boolean; linkMethods: readonly LinkMethod[]; /** EnableEmailInvitations */ emailInvitations?: boolean },
+): Capabilities {
   return {
     roles: opts.guestAccounts ? ['external', 'collaborator', 'admin'] : ['collaborator', 'admin'],
     missingRoleReasons: {
@@ -32,6 +34,6 @@ export function mattermostCapabilities(opts: { guestAccounts: boolean; linkMetho
     },
     kdrive: false,
     billing: false,
-    deliveries: ['platform_email', ...opts.linkMethods],
+    deliveries: [...(opts.emailInvitations === false ? [] : (['platform_email'] as const)), ...opts.linkMethods],
   };
 }

@@ -75,11 +75,13 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
 
   const useSocket = opts.websocket !== false && backend?.websocket !== false;
 
-  /** Guest accounts need a licence with the feature and the setting on. */
+  /** Guest accounts need a licence with the feature and the setting on; the chat's invitation email needs
+   * EnableEmailInvitations. A setting the client config does not show is taken as on. */
   async function refreshCapabilities(): Promise<void> {
     const license = (await api.client.getClientLicenseOld().catch(() => ({}))) as Record<string, string>;
-    const guestAccounts = license.IsLicensed === 'true' && license.GuestAccounts === 'true';
-    caps = mattermostCapabilities({ guestAccounts, linkMethods });
+    const config = (await api.client.getClientConfig().catch(() => ({}))) as unknown as Record<string, string>;
+    const guestAccounts = license.IsLicensed === 'true' && license.GuestAccounts === 'true' && config.EnableGuestAccounts !== 'false';
+    caps = mattermostCapabilities({ guestAccounts, linkMethods, emailInvitations: config.EnableEmailInvitations !== 'false' });
   }
 
   return {

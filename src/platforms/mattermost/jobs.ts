@@ -20,6 +20,7 @@ import type { Approvals } from './approvals.js';
 import { PLATFORM, type MattermostContext } from './context.js';
 
 const RATE_LIMITED = 'app.email.rate_limit_exceeded.app_error';
+const GUEST_INVITE_FORBIDDEN = 'the bot may not invite guests: give its account the System Admin role (see README)';
 /** How often a bulk request's progress is reported to its inviter. */
 const PROGRESS_EVERY = 20;
 
@@ -114,6 +115,8 @@ export function mattermostJobHandlers(ctx: MattermostContext, approvals: Approva
     } catch (err) {
       // The server's own limiter answers 413 with this id, even with graceful=true: wait, do not give up.
       if (err instanceof MattermostError && err.errorId === RATE_LIMITED) throw new RetryLaterError(err.message, paceMs, true);
+      // invite_guest is held only by system admins by default: say what to change instead of a bare 403.
+      if (err instanceof MattermostError && err.status === 403 && inv.role === 'external') throw new PermanentError(GUEST_INVITE_FORBIDDEN);
       throw err instanceof MattermostError ? err.forOutbox() : err;
     }
     const error = results[0]?.error as { id?: string; message?: string } | undefined | null;
