@@ -343,6 +343,8 @@ export class LowdbStore implements Store {
   }
 
   async claimJobs(now: Date, limit: number, leaseMs: number): Promise<OutboxJob[]> {
+    // Jobs not yet on disk are never claimed: wait for the write that carries them (or undoes them).
+    if (this.fresh.size || this.inWrite.size) await (this.batch?.done ?? this.writing).catch(() => undefined);
     const iso = now.toISOString();
     const due = this.data.outbox
       .filter((j) => j.state === 'pending' && j.runAt <= iso && (!j.leaseUntil || j.leaseUntil <= iso) && !this.fresh.has(j.id) && !this.inWrite.has(j.id))
