@@ -9,7 +9,8 @@ import { pendingListBlocks, type ListAction, type ListButton } from '../../../vi
 import { PLATFORM, type SlackContext } from './context.js';
 import type { ListActions } from './listActions.js';
 
-const PAGE_SIZE = 15;
+/** Ten a page, as on Mattermost (README); two blocks each, well within a message's 50. */
+const PAGE_SIZE = 10;
 
 export interface ListMessage { text: string; blocks?: ReturnType<typeof pendingListBlocks> }
 
