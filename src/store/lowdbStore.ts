@@ -294,10 +294,6 @@ export class LowdbStore implements Store {
     return structuredClone(matches.slice(offset, q.limit === undefined ? undefined : offset + q.limit));
   }
 
-  async countCreatedSince(inviterId: string, since: Date): Promise<number> {
-    return this.createdSince(inviterId, since);
-  }
-
   private createdSince(inviterId: string, since: Date): number {
     const iso = since.toISOString();
     return this.data.invitations.filter((i) => i.inviter.id === inviterId && i.createdAt >= iso).length;

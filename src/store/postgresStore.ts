@@ -365,11 +365,6 @@ export class PostgresStore implements Store {
     return this.docs(Invitation, SQL.listInvitations(where, paging), params);
   }
 
-  async countCreatedSince(inviterId: string, since: Date): Promise<number> {
-    const { rows } = await this.pool.query<{ n: number }>(SQL.countCreatedSince, [inviterId, since]);
-    return rows[0]?.n ?? 0;
-  }
-
   async transition(id: string, change: Transition): Promise<Invitation | undefined> {
     const [removed, merged] = patchParams({ ...change.patch, state: change.to, updatedAt: change.audit.at });
     return this.transaction(async (db) => {

@@ -83,7 +83,6 @@ export interface Store {
   getInvitation(id: string): Promise<Invitation | undefined>;
   /** Newest first. */
   listInvitations(query: InvitationQuery): Promise<Invitation[]>;
-  countCreatedSince(inviterId: string, since: Date): Promise<number>;
   /** Compare-and-set: applies the change only while the invitation is in one of `from`; returns the
    * updated invitation, or undefined when it was not (someone else got there first). */
   transition(id: string, change: Transition): Promise<Invitation | undefined>;

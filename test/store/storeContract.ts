@@ -138,7 +138,7 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
         expect(await ids({ platform: 'mattermost', workspaceId: 'team-1', limit: 1, offset: 1 })).toEqual(['2']);
       });
 
-      it('counts what an inviter created since a moment (inclusive)', async () => {
+      it('counts for the rate limit what the inviter created since a moment (inclusive)', async () => {
         await store.createInvitations(
           [
             invitation('1', { createdAt: '2030-01-01T09:00:00.000Z' }),
@@ -149,10 +149,38 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
           [],
           [],
         );
-        expect(await store.countCreatedSince('u-alice', new Date('2030-01-01T10:00:00.000Z'))).toBe(2);
-        expect(await store.countCreatedSince('u-alice', new Date('2030-01-01T12:00:00.000Z'))).toBe(0);
-        expect(await store.countCreatedSince('u-carol', new Date('2029-01-01T00:00:00.000Z'))).toBe(1);
-        expect(await store.countCreatedSince('u-nobody', new Date(0))).toBe(0);
+        const create = (inviterId: string, since: string, perHour: number) => {
+          const inv = invitation(`new-${inviterId}-${perHour}`, { inviter: { id: inviterId, username: 'x' } });
+          const rateLimit = { inviterId, since: new Date(since), limit: { perHour } };
+          return store.createInvitations([inv], [], [], { openStates: [], rateLimit });
+        };
+        const refused = (recent: number) => ({ ok: false, refused: 'rateLimit', recent });
+        expect(await create('u-alice', '2030-01-01T10:00:00.000Z', 2)).toEqual(refused(2));
+        expect(await create('u-alice', '2030-01-01T12:00:00.000Z', 0)).toEqual(refused(0));
+        expect(await create('u-carol', '2029-01-01T00:00:00.000Z', 1)).toEqual(refused(1));
+        expect(await store.listInvitations({})).toHaveLength(4);
+        expect(await create('u-alice', '2030-01-01T10:00:00.000Z', 3)).toEqual({ ok: true });
+        expect((await store.getInvitation('new-u-alice-3'))?.inviter.id).toBe('u-alice');
+      });
+
+      it('refuses, writing nothing, an address with an open invitation in the same workspace', async () => {
+        const old = invitation('old', { email: 'bo@example.org', state: 'expired' });
+        await store.createInvitations([invitation('a', { email: 'ana@example.org' }), old], [], []);
+        const checks = {
+          openStates: ['pending_approval', 'sent'] as const,
+          rateLimit: { inviterId: 'u-alice', since: new Date(0), limit: { perHour: 100 } },
+        };
+        const again = [invitation('b', { email: 'ana@example.org' }), invitation('c', { email: 'cy@example.org' })];
+        const jobs = [job('send:b', { invitationId: 'b' })];
+        const refused = await store.createInvitations(again, [audit('b', 'created')], jobs, checks);
+        expect(refused).toEqual({ ok: false, refused: 'duplicates', emails: ['ana@example.org'] });
+        expect((await store.listInvitations({})).map((i) => i.id).sort()).toEqual(['a', 'old']);
+        expect(await store.auditTrail('b')).toEqual([]);
+        expect(await store.jobs()).toEqual([]);
+        // Another workspace's, or a finished invitation, is no duplicate.
+        const elsewhere = invitation('d', { email: 'ana@example.org', workspaceId: 'team-2' });
+        const finished = invitation('e', { email: 'bo@example.org' });
+        expect(await store.createInvitations([elsewhere, finished], [], [], checks)).toEqual({ ok: true });
       });
 
       it('stores the audit entries and jobs given with the invitations', async () => {
@@ -175,7 +203,10 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
               inviter: { id: 'u-alice', username: 'alice' },
               level: 'admin',
               originChannelId: 'chan-0',
-              caps: { roles: ['external'], missingRoleReasons: {}, kdrive: false, billing: false, deliveries: ['platform_email'] },
+              caps: {
+                roles: ['external'], missingRoleReasons: {}, kdrive: false, billing: false,
+                deliveries: ['platform_email'],
+              },
               request: {
                 recipients: emails.map((email) => ({ email, name: '' })),
                 role: 'external',
@@ -199,7 +230,8 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
           const created = results.flatMap((r) => (r.ok ? r.created : []));
           expect(created).toHaveLength(1);
           const skipped = results.flatMap((r) => (r.ok ? r.skipped : []));
-          expect(skipped).toEqual(Array(9).fill({ email: 'ana@example.org', reason: 'already has a pending invitation' }));
+          const pending = { email: 'ana@example.org', reason: 'already has a pending invitation' };
+          expect(skipped).toEqual(Array(9).fill(pending));
         });
 
         it('holds an inviter to the hourly limit when eight submissions arrive at once', async () => {
@@ -207,15 +239,16 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
           expect(await store.listInvitations({ inviterId: 'u-alice' })).toHaveLength(5);
           expect(await store.jobs()).toHaveLength(5);
           const refusals = results.filter((r) => !r.ok);
-          expect(refusals).toEqual(
-            Array(3).fill({ ok: false, reason: 'You can send 5 invitations an hour and have 0 left. Try again later, or ask an administrator.' }),
-          );
+          const reason = 'You can send 5 invitations an hour and have 0 left. ' +
+            'Try again later, or ask an administrator.';
+          expect(refusals).toEqual(Array(3).fill({ ok: false, reason }));
         });
 
         it('creates the fresh addresses of a batch and reports the pending one', async () => {
           await submit(['ana@example.org']);
           const result = await submit(['bo@example.org', 'ana@example.org', 'cy@example.org']);
-          expect(result).toMatchObject({ ok: true, skipped: [{ email: 'ana@example.org', reason: 'already has a pending invitation' }] });
+          const skipped = [{ email: 'ana@example.org', reason: 'already has a pending invitation' }];
+          expect(result).toMatchObject({ ok: true, skipped });
           const created = result.ok ? result.created : [];
           expect(created.map((i) => i.email)).toEqual(['bo@example.org', 'cy@example.org']);
           expect(created.map((i) => i.batch?.size)).toEqual([2, 2]);
