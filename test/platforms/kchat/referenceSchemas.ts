@@ -3,7 +3,7 @@
  * that route's own request schema. A route the reference documents without a body must get `{}`: the
  * getting-started rule is that every request but GET carries a JSON body. */
 import { readFileSync } from 'node:fs';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 
 const FILES = ['accounts-invitations.json', 'kdrive-users.json'] as const;
 interface Operation { requestBody?: { content?: Record<string, { schema?: unknown }> } }
