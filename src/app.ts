@@ -51,7 +51,9 @@ export interface App {
 /** The lowdb store holds the data directory for this process alone (the lock is released on stop). With
  * PostgreSQL the directory keeps only the secret, which replicas sharing it may well share. */
 async function openStore(config: Config): Promise<{ store: Store; lock?: DataDirLock }> {
-  if (config.database) return { store: await PostgresStore.open(config.database.url, { schema: config.database.schema }) };
+  if (config.database) {
+    return { store: await PostgresStore.open(config.database.url, { schema: config.database.schema }) };
+  }
   const lock = await lockDataDir(config.dataDir);
   const store = await LowdbStore.open(config.dataDir, undefined, config.archiveAfterDays).catch(async (err) => {
     await lock.release();
@@ -118,7 +120,9 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     ],
     // Ready: the store answers (lowdb: its file can be written) and every configured platform is connected.
     ready: async () =>
-      (await (store instanceof LowdbStore ? store.writable() : store.listInvitations({ limit: 1 }).then(() => true, () => false))) &&
+      (await (store instanceof LowdbStore
+        ? store.writable()
+        : store.listInvitations({ limit: 1 }).then(() => true, () => false))) &&
       (!mattermost || mattermost.ready()) && (!slack || slack.ready()),
   });
 

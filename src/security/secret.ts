@@ -13,14 +13,16 @@ function checked(secret: string, source: string): string {
   if (bytes < MIN_SECRET_BYTES) {
     throw new ConfigError(
       `The signing secret in ${source} is ${bytes} bytes long; at least ${MIN_SECRET_BYTES} are needed. Set ` +
-        'GUESTLIST_SECRET to a longer one, or remove the file to have one generated (signed buttons and forms then stop working).',
+        'GUESTLIST_SECRET to a longer one, or remove the file to have one generated ' +
+        '(signed buttons and forms then stop working).',
     );
   }
   return secret;
 }
 
 async function readSecret(file: string): Promise<string | undefined> {
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) =>
+    err.code === 'ENOENT' ? undefined : Promise.reject(err));
   return text === undefined ? undefined : checked(text.trim(), file);
 }
 

@@ -35,7 +35,8 @@ async function isAlive(holder: Holder): Promise<boolean> {
 }
 
 async function readHolder(file: string): Promise<Holder | 'unreadable' | undefined> {
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) =>
+    err.code === 'ENOENT' ? undefined : Promise.reject(err));
   if (text === undefined) return undefined;
   try {
     const h = JSON.parse(text) as Holder;
@@ -54,7 +55,8 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   await mkdir(dataDir, { recursive: true });
   const file = path.join(dataDir, 'guestlist.lock');
   const guard = `${file}.takeover`;
-  const me: Holder = { pid: process.pid, start: await startTimeOf(process.pid), host: os.hostname(), since: new Date().toISOString() };
+  const start = await startTimeOf(process.pid);
+  const me: Holder = { pid: process.pid, start, host: os.hostname(), since: new Date().toISOString() };
   const mine = JSON.stringify(me);
   for (let attempt = 0; attempt < 50; attempt++) {
     if (await createFileWhole(file, mine, 0o644)) {
@@ -70,7 +72,8 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
     if (holder && holder !== 'unreadable' && (await isAlive(holder))) {
       throw new ConfigError(
         `The data directory ${dataDir} is in use by process ${holder.pid} on ${holder.host} (since ${holder.since}): ` +
-          'one bot per data directory. Stop that one, or give this one its own DATA_DIR (several replicas need DATABASE_URL).',
+          'one bot per data directory. Stop that one, or give this one its own DATA_DIR ' +
+          '(several replicas need DATABASE_URL).',
       );
     }
     if (!holder) continue;

@@ -35,7 +35,8 @@ const DONE_JOB_RETENTION_MS = 7 * 24 * 3600_000;
 
 /** Reads the data file: missing is empty; anything but a JSON object is refused, naming the file. */
 async function readData(file: string): Promise<unknown> {
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) =>
+    err.code === 'ENOENT' ? undefined : Promise.reject(err));
   if (text === undefined) return structuredClone(EMPTY);
   const untouched = 'fix or move it away; it was left untouched.';
   let json: unknown;
@@ -45,7 +46,8 @@ async function readData(file: string): Promise<unknown> {
     throw new Error(`The data file ${file} is not valid JSON (${(err as Error).message}); ${untouched}`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new Error(`The data file ${file} holds ${Array.isArray(json) ? 'an array' : String(json)}, not Guestlist data; ${untouched}`);
+    const what = Array.isArray(json) ? 'an array' : String(json);
+    throw new Error(`The data file ${file} holds ${what}, not Guestlist data; ${untouched}`);
   }
   return json;
 }
@@ -98,7 +100,8 @@ export class LowdbStore implements Store {
     if (!parsed.success) {
       throw new Error(`The data file ${file} is not valid Guestlist data (${parsed.error.issues[0]?.message}); fix or move it away. It was left untouched.`);
     }
-    const { audit: _legacyAudit, auditTail = [], ...data } = parsed.data as Data & { audit?: unknown; auditTail?: AuditEntry[] };
+    type Read = Data & { audit?: unknown; auditTail?: AuditEntry[] };
+    const { audit: _legacyAudit, auditTail = [], ...data } = parsed.data as Read;
     // One process per file: leases found at start belong to a process that died, so its jobs are due now.
     for (const job of data.outbox) delete job.leaseUntil;
     const store = new LowdbStore(data, new TextFile(file), file);
@@ -132,7 +135,8 @@ export class LowdbStore implements Store {
     const missing = tail.length ? tail.filter((e) => !last.has(canonical(e))) : [];
     // Ends a torn line, so the next append starts on a line of its own.
     const lines = missing.map((e) => JSON.stringify(e) + '\n').join('');
-    if ((text && !text.endsWith('\n')) || lines) await appendFile(this.auditFile, (text && !text.endsWith('\n') ? '\n' : '') + lines);
+    const torn = text && !text.endsWith('\n') ? '\n' : '';
+    if (torn || lines) await appendFile(this.auditFile, torn + lines);
     const live = new Set(this.data.invitations.map((i) => i.id));
     this.audit = [...entries, ...missing].filter((e) => live.has(e.invitationId));
   }
@@ -147,7 +151,9 @@ export class LowdbStore implements Store {
   private persist(): Promise<void> {
     if (this.batch) return this.batch.done;
     let settle!: Batch['settle'];
-    const done = new Promise<void>((resolve, reject) => (settle = (err) => (err === undefined ? resolve() : reject(err))));
+    const done = new Promise<void>((resolve, reject) => {
+      settle = (err) => (err === undefined ? resolve() : reject(err));
+    });
     const batch: Batch = { done, settle };
     this.batch = batch;
     this.writing = this.writing.then(async () => {
@@ -219,7 +225,11 @@ export class LowdbStore implements Store {
   /** The jobs whose dedupe key is new, as they will be stored; adds nothing yet. */
   private newJobs(jobs: NewJob[], now = new Date()): OutboxJob[] {
     const keys = new Set<string>();
-    const fresh = jobs.filter((job) => !this.dedupeKeys.has(job.dedupeKey) && !keys.has(job.dedupeKey) && keys.add(job.dedupeKey));
+    const fresh = jobs.filter((job) => {
+      const isNew = !this.dedupeKeys.has(job.dedupeKey) && !keys.has(job.dedupeKey);
+      keys.add(job.dedupeKey);
+      return isNew;
+    });
     return fresh.map((job) =>
       admit(OutboxJob, {
         id: `${now.getTime().toString(36)}-${(this.jobSeq++).toString(36)}`,
@@ -304,7 +314,8 @@ export class LowdbStore implements Store {
     const index = this.data.invitations.findIndex((i) => i.id === id);
     const inv = this.data.invitations[index];
     if (!inv || (moved && !moved.from.includes(inv.state))) return undefined;
-    const next = admit(Invitation, { ...inv, ...patch, ...(moved && { state: moved.to, updatedAt: moved.audit.at }) }, `change of ${id}`);
+    const changed = { ...inv, ...patch, ...(moved && { state: moved.to, updatedAt: moved.audit.at }) };
+    const next = admit(Invitation, changed, `change of ${id}`);
     const entries = this.admitAudit(audit);
     const newJobs = this.newJobs(jobs);
     this.data.invitations[index] = next;
@@ -343,7 +354,8 @@ export class LowdbStore implements Store {
     if (this.fresh.size || this.inWrite.size) await (this.batch?.done ?? this.writing).catch(() => undefined);
     const iso = now.toISOString();
     const due = this.data.outbox
-      .filter((j) => j.state === 'pending' && j.runAt <= iso && (!j.leaseUntil || j.leaseUntil <= iso) && !this.fresh.has(j.id) && !this.inWrite.has(j.id))
+      .filter((j) => j.state === 'pending' && j.runAt <= iso && (!j.leaseUntil || j.leaseUntil <= iso))
+      .filter((j) => !this.fresh.has(j.id) && !this.inWrite.has(j.id))
       .sort((a, b) => (a.runAt < b.runAt ? -1 : 1))
       .slice(0, limit);
     if (!due.length) return [];
@@ -401,7 +413,8 @@ export class LowdbStore implements Store {
     const now = new Date().toISOString();
     const live = this.data.drafts.filter((d) => d.id !== admitted.id && d.expiresAt > now);
     const theirs = live.filter((d) => d.userId === admitted.userId && d.platform === admitted.platform);
-    const dropped = new Set(theirs.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0)).slice(0, -(MAX_DRAFTS_PER_USER - 1)));
+    theirs.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+    const dropped = new Set(theirs.slice(0, -(MAX_DRAFTS_PER_USER - 1)));
     this.data.drafts = live.filter((d) => !dropped.has(d));
     this.data.drafts.push(admitted);
     // Not awaited: a draft is no acknowledgement, and the command must not wait for a file write before its

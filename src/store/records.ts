@@ -18,7 +18,9 @@ function assertPlainJson(value: unknown, depth: number, what: string): void {
     throw new StoreRecordError(`${what} refused: it holds a number JSON cannot keep (${value})`);
   }
   if (typeof value !== 'object') throw new StoreRecordError(`${what} refused: it holds a ${typeof value}`);
-  if (depth >= MAX_DEPTH) throw new StoreRecordError(`${what} refused: it is nested more than ${MAX_DEPTH} levels deep`);
+  if (depth >= MAX_DEPTH) {
+    throw new StoreRecordError(`${what} refused: it is nested more than ${MAX_DEPTH} levels deep`);
+  }
   const proto = Object.getPrototypeOf(value);
   if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
     throw new StoreRecordError(`${what} refused: it holds a ${proto?.constructor?.name ?? 'non-plain'} object`);
