@@ -584,3 +584,52 @@ describe('team membership routes', () => {
     botWs.close();
   });
 });
+
+describe('as strict as the server it plays', () => {
+  it('refuses a JSON body the spec does not allow: a missing required field, a wrong type, a value outside an enum', async () => {
+    const missing = await api('POST', '/posts', 'bot-token', { channel_id: townSquare.id });
+    expect(missing).toMatchObject({ status: 400, body: { id: 'api.context.invalid_body_param.app_error', detailed_error: expect.stringMatching(/required property 'message'/) } });
+    const wrongType = await api('POST', '/posts', 'bot-token', { channel_id: townSquare.id, message: 42 });
+    expect(wrongType.body).toMatchObject({ detailed_error: expect.stringMatching(/\/message must be string/) });
+    const category = await api('POST', `/users/${bot.id}/teams/${team.id}/channels/categories`, 'bot-token', { team_id: team.id, user_id: bot.id, display_name: 'x', type: 'bogus' });
+    expect(category.body).toMatchObject({ detailed_error: expect.stringMatching(/\/type must be equal to one of the allowed values/) });
+    expect((await api('POST', '/posts', 'bot-token', { channel_id: townSquare.id, message: 'fine' })).status).toBe(201);
+  });
+
+  it('answers 501 to guest invitations while email invitations are off', async () => {
+    const off = await MattermostFake.start({ enableEmailInvitations: false });
+    try {
+      const root = off.addUser({ username: 'root', email: 'root@acme.test', roles: 'system_user system_admin' });
+      off.addToken('root-token', root.id);
+      const acme = off.addTeam({ name: 'acme', display_name: 'Acme' });
+      off.addTeamMember(acme.id, root.id, 'team_user team_admin');
+      const res = await fetch(`${off.url}/api/v4/teams/${acme.id}/invite-guests/email`, {
+        method: 'POST', headers: { Authorization: 'Bearer root-token', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ emails: ['gil@partner.example'], channels: ['c'.repeat(26)] }),
+      });
+      expect(res.status).toBe(501);
+      expect(await res.json()).toMatchObject({ id: 'api.team.invite_members.disabled.app_error' });
+    } finally {
+      await off.stop();
+    }
+  });
+
+  it('on a 10.6 server refuses multiselect and has no multi-step forms', async () => {
+    const old = await MattermostFake.start({ version: '10.6.0.1.abc.true' });
+    const bot10 = await startBot(() => ({ body: { type: 'form', form: { title: 'Step 2', elements: [] } } }));
+    try {
+      const user = old.addUser({ username: 'alice', email: 'alice@acme.test' });
+      const multi = { title: 'Invite', elements: [{ display_name: 'Channels', name: 'c', type: 'select', multiselect: true, options: [{ text: 'a', value: 'a' }] }] };
+      const res = await fetch(`${old.url}/api/v4/actions/dialogs/open`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ trigger_id: old.issueTriggerId(user.id), url: `${bot10.url}/dialog`, dialog: multi }),
+      });
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(await res.json())).toMatch(/multiselect needs Mattermost 11\.0/);
+      await expect(old.submitDialog({ url: `${bot10.url}/dialog`, dialog: { title: 'Invite', elements: [] } }, user.id, '', '', {})).rejects.toThrow(/multi-step form to a 10\.6/);
+    } finally {
+      await bot10.close();
+      await old.stop();
+    }
+  });
+});

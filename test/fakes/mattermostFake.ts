@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { WebSocket, WebSocketServer } from 'ws';
+import { RequestSchemas } from './specs/requestSchemas.js';
 
 // ---------------------------------------------------------------------------
 // Public types
@@ -291,6 +292,9 @@ const asString = (value: unknown): string | undefined => (typeof value === 'stri
 function asStringArray(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined;
 }
+
+let schemas: RequestSchemas | undefined;
+const requestSchemas = () => (schemas ??= RequestSchemas.load());
 
 function parseJsonOrText(text: string): unknown {
   if (text === '') return undefined;
@@ -789,6 +793,13 @@ export class MattermostFake {
       this.sendScripted(res, scripted, requestId);
       return;
     }
+    // A JSON body the spec does not allow (a missing required field, a wrong type or enum value) is refused
+    // as the server's body binding would, so a request the fake accepts is one the spec accepts.
+    const problem = rawBody ? requestSchemas().problem(method, url.pathname, parseJsonOrText(rawBody)) : undefined;
+    if (problem) {
+      this.sendJson(res, 400, appErrorBody(new ApiError(400, 'api.context.invalid_body_param.app_error', 'Invalid or missing parameter in request body.', problem), requestId), requestId);
+      return;
+    }
     try {
       const reply = await this.dispatch(method, url, rawBody, user);
       this.sendJson(res, reply.status, reply.body, requestId);
@@ -1250,6 +1261,9 @@ export class MattermostFake {
     if (license.GuestAccounts !== 'true') {
       throw new ApiError(403, 'api.team.invite_guests_to_channels.license.error', 'Your license does not support guest accounts');
     }
+    if (this.options.enableEmailInvitations === false) {
+      throw new ApiError(501, 'api.team.invite_members.disabled.app_error', 'Email invitations are disabled.');
+    }
     if (!this.isAdmin(sender)) throw errors.permission('invite_guest'); // only system_admin holds it by default
     const body = this.jsonObject(ctx, 'guests_invite');
     const emails = (asStringArray(body.emails) ?? []).map((e) => e.toLowerCase());
@@ -1555,7 +1569,7 @@ export class MattermostFake {
     const triggerId = asString(body.trigger_id) ?? '';
     const trigger = this.verifyTrigger(triggerId);
     const dialog = asRecord(body.dialog) ?? {};
-    validateDialog(dialog);
+    validateDialog(dialog, { multiselect: this.versionAtLeast(11, 0) });
     const opened: OpenedDialog = { trigger_id: triggerId, url, dialog: structuredClone(dialog) };
     this.dialogsOpened.push(opened);
     this.emit('open_dialog', { dialog: JSON.stringify(opened) }, { user_id: trigger.userId });
@@ -1796,7 +1810,7 @@ export class MattermostFake {
       return { status: 403, body: appErrorBody(errors.permission('read_channel'), '') };
     }
     const cancelled = opts.cancelled ?? false;
-    return this.postToIntegration(opened.url, {
+    const answer = await this.postToIntegration(opened.url, {
       type: 'dialog_submission',
       callback_id: asString(opened.dialog.callback_id) ?? '',
       state: opts.state ?? asString(opened.dialog.state) ?? '',
@@ -1806,6 +1820,16 @@ export class MattermostFake {
       submission: cancelled ? {} : submission,
       cancelled,
     });
+    // Before 11.1 the client knows no multi-step answer: the dialog would just close with the step lost.
+    if (asRecord(answer.body)?.type === 'form' && !this.versionAtLeast(11, 1)) {
+      throw new Error(`the bot answered a multi-step form to a ${this.version} server, which cannot show it`);
+    }
+    return answer;
+  }
+
+  private versionAtLeast(major: number, minor: number): boolean {
+    const [a = 0, b = 0] = this.version.split('.').map(Number);
+    return a > major || (a === major && b >= minor);
   }
 
   /** A dialog being filled in by one user, across multi-step forms (see DialogFlow). */
@@ -2141,7 +2165,8 @@ const ELEMENT_TYPES = ['text', 'textarea', 'select', 'bool', 'radio', 'date', 'd
  * sends it anyway (the client may then fail to render it), so the fake refuses it with 400 to make
  * tests catch bad dialogs. Checks follow Dialog.IsValid / DialogElement.IsValid.
  */
-function validateDialog(dialog: Record<string, unknown>): void {
+/** `multiselect` false: a server before 11.0, where a multiselect select would silently take one value. */
+function validateDialog(dialog: Record<string, unknown>, features: { multiselect: boolean }): void {
   const problems: string[] = [];
   const title = asString(dialog.title) ?? '';
   if (title === '' || [...title].length > 24) problems.push(`invalid dialog title "${title}" (1-24 characters)`);
@@ -2153,6 +2178,7 @@ function validateDialog(dialog: Record<string, unknown>): void {
     if (names.has(name)) problems.push(`duplicate dialog element name "${name}"`);
     names.add(name);
     problems.push(...elementProblems(element, index));
+    if (element.multiselect === true && !features.multiselect) problems.push(`element ${index}: multiselect needs Mattermost 11.0`);
   });
   if (problems.length > 0) {
     throw new ApiError(400, 'fake.interactive_dialog.invalid.app_error', 'Invalid interactive dialog (the real server would only log a warning).', problems.join('; '));
