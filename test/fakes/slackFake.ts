@@ -3,6 +3,7 @@
  * over real HTTP (`listen`) where nock cannot be loaded. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { blockProblems, viewProblems } from './slackLimits.js';
 
 
 export interface FakeSlackUser {
@@ -51,7 +52,38 @@ export class SlackFake {
   readonly rateLimitNext = new Map<string, number>();
   /** Calls to a method answer after this many milliseconds. */
   readonly slow = new Map<string, number>();
+  /** The tokens this workspace knows: the bot's, an org admin's (admin.* methods), the app-level one. */
+  readonly tokens = { bot: 'xoxb-test', admin: 'xoxp-org-admin', app: 'xapp-test' };
+  /** How long a trigger id is good for, once (Slack: 3 seconds). */
+  triggerLifetimeMs = 3000;
+  now: () => number = Date.now;
+  private readonly triggers = new Map<string, { at: number; used: boolean }>();
   private seq = 0;
+
+  /** A trigger id as Slack hands one out with a command or an interaction. */
+  issueTrigger(): string {
+    const id = `${++this.seq}.${this.now()}.trigger`;
+    this.triggers.set(id, { at: this.now(), used: false });
+    return id;
+  }
+
+  private takeTrigger(id: string): string | undefined {
+    const trigger = this.triggers.get(id);
+    if (!trigger) return 'invalid_trigger_id';
+    if (trigger.used) return 'exchanged_trigger_id';
+    if (this.now() - trigger.at > this.triggerLifetimeMs) return 'expired_trigger_id';
+    trigger.used = true;
+    return undefined;
+  }
+
+  /** Which token a method needs: the app-level one to open a socket, an org admin's for admin.*, else the bot's. */
+  private authError(method: string, header: string): string | undefined {
+    const token = header.replace(/^Bearer\s+/i, '');
+    if (!token) return 'not_authed';
+    if (!Object.values(this.tokens).includes(token)) return 'invalid_auth';
+    const needed = method === 'apps.connections.open' ? this.tokens.app : method.startsWith('admin.') ? this.tokens.admin : this.tokens.bot;
+    return token === needed ? undefined : 'not_allowed_token_type';
+  }
 
   private server: http.Server | undefined;
 
@@ -84,12 +116,14 @@ export class SlackFake {
       const delay = this.slow.get(method);
       if (delay) await new Promise((r) => setTimeout(r, delay));
       this.calls.push({ method, args, token });
+      const authError = this.authError(method, token);
+      if (authError) return [200, { ok: false, error: authError }];
       const limited = this.rateLimitNext.get(method);
       if (limited !== undefined) {
         this.rateLimitNext.delete(method);
         return [429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(limited) }];
       }
-      return [200, this.answer(method, args, token)];
+      return [200, this.answer(method, args)];
   }
 
   addUser(user: Omit<FakeSlackUser, 'real_name'> & { real_name?: string }): FakeSlackUser {
@@ -124,7 +158,7 @@ export class SlackFake {
     };
   }
 
-  private answer(method: string, a: Args, token: string): Record<string, unknown> {
+  private answer(method: string, a: Args): Record<string, unknown> {
     const fail = (error: string) => ({ ok: false, error });
     switch (method) {
       case 'auth.test':
@@ -156,6 +190,11 @@ export class SlackFake {
         return { ok: true, channel: { id: c.id } };
       }
       case 'chat.postMessage': {
+        const channel = this.channels.get(a.channel);
+        if (channel && !channel.members.has(this.botUserId)) return fail('not_in_channel');
+        if (!channel && !String(a.channel).startsWith('D')) return fail('channel_not_found');
+        const problems = blockProblems(a.blocks ?? [], 50);
+        if (problems.length) return { ...fail('invalid_blocks'), errors: problems };
         const ts = `${1700000000 + ++this.seq}.000100`;
         this.posts.push({ channel: a.channel, ts, text: a.text, blocks: a.blocks });
         return { ok: true, channel: a.channel, ts };
@@ -166,11 +205,16 @@ export class SlackFake {
         Object.assign(post, { text: a.text, blocks: a.blocks });
         return { ok: true, channel: a.channel, ts: a.ts };
       }
-      case 'views.open':
+      case 'views.open': {
+        const triggerError = this.takeTrigger(a.trigger_id);
+        if (triggerError) return fail(triggerError);
+        const problems = viewProblems(a.view);
+        if (problems.length) return { ...fail('invalid_arguments'), response_metadata: { messages: problems } };
         this.viewsOpened.push({ trigger_id: a.trigger_id, view: a.view });
         return { ok: true, view: { id: `V${++this.seq}`, ...a.view } };
+      }
       case 'apps.connections.open':
-        return this.socketUrl && token === 'Bearer xapp-test' ? { ok: true, url: this.socketUrl } : fail('invalid_auth');
+        return this.socketUrl ? { ok: true, url: this.socketUrl } : fail('invalid_auth');
       case 'admin.users.invite':
         return this.enterpriseId ? { ok: true } : fail('not_allowed_token_type');
       default:

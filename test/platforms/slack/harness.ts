@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { buildApp, type App, type AppOptions } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
 import { SlackFake, type FakePost, type FakeSlackUser } from '../../fakes/slackFake.js';
+import { viewProblems } from '../../fakes/slackLimits.js';
 import { HOOKS, interceptSlack, SLACK_API } from '../../fakes/slackNock.js';
 import { eventually, freePort } from '../../support/freePort.js';
 import { JOIN_URL, post, signature, SIGNING_SECRET } from './signedRequest.js';
@@ -103,7 +104,7 @@ export async function startSlackHarness(
       const form = new URLSearchParams({
         token: 'legacy-unused', team_id: fake.team.id, team_domain: 'acme', channel_id: channel, channel_name: 'general',
         user_id: user.id, user_name: user.name, command: '/invite-people', text, api_app_id: 'A0GUEST',
-        response_url: `${HOOKS}/commands/${user.id}`, trigger_id: `trigger-${++trigger}`,
+        response_url: `${HOOKS}/commands/${user.id}`, trigger_id: fake.issueTrigger(),
       });
       return h.send(form.toString(), 'application/x-www-form-urlencoded');
     },
@@ -111,17 +112,21 @@ export async function startSlackHarness(
     async submitView(user, view, values = {}) {
       const payload = {
         type: 'view_submission', team: { id: fake.team.id, domain: 'acme' }, user: { id: user.id, username: user.name, team_id: fake.team.id },
-        api_app_id: 'A0GUEST', trigger_id: `trigger-${++trigger}`,
+        api_app_id: 'A0GUEST', trigger_id: fake.issueTrigger(),
         view: { id: 'V1', team_id: fake.team.id, type: 'modal', callback_id: view.callback_id, private_metadata: view.private_metadata, blocks: view.blocks, hash: 'h', state: { values: stateValues(view, values) } },
       };
       const res = await h.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
-      return res.text ? JSON.parse(res.text) : {};
+      const answer = res.text ? JSON.parse(res.text) : {};
+      // A view answered in the ack must fit Slack's limits like one opened with views.open.
+      const problems = answer.view ? viewProblems(answer.view) : [];
+      if (problems.length) throw new Error(`Slack would refuse this ${answer.response_action} view: ${problems.join('; ')}`);
+      return answer;
     },
     async click(user, post, actionId) {
       const button = post.blocks!.flatMap((b: any) => b.elements ?? []).find((e: any) => e.action_id === actionId);
       const payload = {
         type: 'block_actions', team: { id: fake.team.id, domain: 'acme' }, user: { id: user.id, username: user.name, team_id: fake.team.id },
-        api_app_id: 'A0GUEST', trigger_id: `trigger-${++trigger}`, response_url: `${HOOKS}/actions/${user.id}`,
+        api_app_id: 'A0GUEST', trigger_id: fake.issueTrigger(), response_url: `${HOOKS}/actions/${user.id}`,
         container: { type: 'message', message_ts: post.ts, channel_id: post.channel }, channel: { id: post.channel }, message: { ts: post.ts },
         actions: [{ type: 'button', action_id: actionId, block_id: 'approval', value: button.value, action_ts: '1' }],
       };

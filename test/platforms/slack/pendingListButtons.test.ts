@@ -56,7 +56,7 @@ async function click(user: FakeSlackUser, actionId: string, value: string): Prom
   const views = h!.fake.viewsOpened.length;
   const payload = {
     type: 'block_actions', team: { id: h!.fake.team.id, domain: 'acme' }, user: { id: user.id, username: user.name, team_id: h!.fake.team.id },
-    api_app_id: 'A0GUEST', trigger_id: `trigger-list-${Math.random()}`, response_url: `${HOOKS}/actions/${user.id}`,
+    api_app_id: 'A0GUEST', trigger_id: h!.fake.issueTrigger(), response_url: `${HOOKS}/actions/${user.id}`,
     container: { type: 'message_attachment', is_ephemeral: true }, channel: { id: 'CGENERAL' },
     actions: [{ type: 'button', action_id: actionId, block_id: 'gl_list_0', value, action_ts: '1' }],
   };

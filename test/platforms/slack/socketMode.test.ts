@@ -30,12 +30,13 @@ afterAll(async () => {
 describe('Slack in Socket Mode', () => {
   it('takes a slash command over the socket, acknowledges it and opens the modal', async () => {
     await eventually(() => socket);
+    const triggerId = h.fake.issueTrigger();
     socket!.send(JSON.stringify({
       envelope_id: 'env-1', type: 'slash_commands', accepts_response_payload: true,
-      payload: { team_id: h.fake.team.id, channel_id: 'CGENERAL', user_id: h.member.id, user_name: 'alice', command: '/invite-people', text: '', trigger_id: 'sock-trigger', response_url: 'https://hooks.slack.test/sock', api_app_id: 'A0GUEST' },
+      payload: { team_id: h.fake.team.id, channel_id: 'CGENERAL', user_id: h.member.id, user_name: 'alice', command: '/invite-people', text: '', trigger_id: triggerId, response_url: 'https://hooks.slack.test/sock', api_app_id: 'A0GUEST' },
     }));
     await eventually(() => acks.find((a) => a.envelope_id === 'env-1'));
-    await eventually(() => h.fake.viewsOpened.find((v) => v.trigger_id === 'sock-trigger'));
+    await eventually(() => h.fake.viewsOpened.find((v) => v.trigger_id === triggerId));
     expect(h.lastView().callback_id).toBe('invite-who');
   });
 

@@ -34,7 +34,7 @@ describe('Mattermost and Slack in one process', () => {
     expect((await h.command(h.member)).status).toBe(200);
     expect(h.fake.dialogsOpened).toHaveLength(1);
 
-    const body = new URLSearchParams({ team_id: slack.team.id, channel_id: 'CGENERAL', user_id: 'UALICE', user_name: 'alice', command: '/invite-people', text: '', trigger_id: 't1', response_url: `${h.url}/nowhere` }).toString();
+    const body = new URLSearchParams({ team_id: slack.team.id, channel_id: 'CGENERAL', user_id: 'UALICE', user_name: 'alice', command: '/invite-people', text: '', trigger_id: slack.issueTrigger(), response_url: `${h.url}/nowhere` }).toString();
     const ts = Math.floor(Date.now() / 1000);
     const res = await post(`${h.url}/slack/events`, body, { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Slack-Request-Timestamp': String(ts), 'X-Slack-Signature': signature(body, ts) });
     expect(res.status).toBe(200);
