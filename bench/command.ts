@@ -1,13 +1,14 @@
-/** Slash command throughput and latency: POST /mattermost/command (valid token; the bot looks the inviter up,
- * stores a draft and opens the wizard's dialog through the fake's API) against a bare express 5 urlencoded POST
- * route, same connections and duration, in this same run. Plus the time from the command's arrival at the bot
- * to the dialog's opening at the fake. */
-import { performance } from 'node:perf_hooks';
-import type { Server } from 'node:http';
+/** Slash command cost, throughput and latency: POST /mattermost/command on three targets, each in a process of its
+ * own against the same Mattermost fake (in a worker thread here): a bare express 5 urlencoded route, a hand-written
+ * minimal bot (token check, HMAC-signed state, one dialogs/open with global fetch, `{}`), and Guestlist (the bot
+ * looks the inviter up, stores a draft and opens the wizard's dialog). Saturated runs give throughput and CPU time
+ * per command (user + system time of the target's process / commands answered); a steady run at half the minimal
+ * bot's rate gives Guestlist's latency below saturation. */
+import { fork, type ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import express from 'express';
-import type { App } from '../src/app.js';
-import { BOT_STORE, COMMAND_TOKEN, ask, fmt, now, round, say, startBot, summarize, table, traceBot, tsWorker, type Summary } from './lib.js';
+import { COMMAND_TOKEN, ask, fmt, round, say, summarize, table, tsWorker, type Summary } from './lib.js';
+import type { StartTarget, TargetKind } from './target.js';
+import type { Variant } from './whatifVariants.js';
 
 export interface CannonResult {
   rps: number;
@@ -24,13 +25,24 @@ export interface CannonResult {
 export interface CommandFigures {
   command_rps: number;
   baseline_rps: number;
+  minimal_rps: number;
   command_rps_ratio: number;
+  command_rps_vs_minimal: number;
+  command_cpu_ms: number;
+  minimal_cpu_ms: number;
+  baseline_cpu_ms: number;
+  command_cpu_ratio: number;
   command_p50_ms: number;
   command_p99_ms: number;
   baseline_p50_ms: number;
   baseline_p99_ms: number;
+  minimal_p50_ms: number;
+  minimal_p99_ms: number;
   dialog_open_p50_ms: number;
   dialog_open_p99_ms: number;
+  steady_rate: number;
+  steady_command_p99_ms: number;
+  steady_dialog_open_p99_ms: number;
   command_errors: number;
   command_not_opened: number;
 }
@@ -51,86 +63,146 @@ function cannon(data: Record<string, unknown>): Promise<{ result: CannonResult; 
   });
 }
 
+interface Usage { cpu: NodeJS.CpuUsage; elu: { idle: number; active: number; utilization: number } }
+
+/** A target process (bench/target.ts under tsx) and its IPC requests. */
+class Target {
+  private constructor(private readonly child: ChildProcess, readonly url: string) {}
+
+  static async start(m: StartTarget): Promise<Target> {
+    // Inherits this process's execArgv: tsx's loader, and --cpu-prof when the run is profiled.
+    const child = fork(new URL('./target.ts', import.meta.url), [], { stdio: 'inherit' });
+    await Target.reply(child, 'ready');
+    child.send({ type: 'start', ...m });
+    const { url } = await Target.reply<{ url: string }>(child, 'start');
+    return new Target(child, url);
+  }
+
+  private static reply<T>(child: ChildProcess, type: string): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: { type: string; error?: string }) => {
+        if (m.type !== type) return;
+        child.off('message', onMessage);
+        if (m.error) reject(new Error(m.error));
+        else resolve(m as T);
+      };
+      child.on('message', onMessage);
+      child.once('exit', (code) => reject(new Error(`the ${type} target exited (${code})`)));
+    });
+  }
+
+  ask<T>(type: string): Promise<T> {
+    this.child.send({ type });
+    return Target.reply<T>(this.child, type);
+  }
+
+  /** Runs the load and measures the process's CPU time and event-loop utilisation over exactly that run. */
+  async measure(load: Record<string, unknown>): Promise<{ result: CannonResult; issued: number; cpuMs: number; elu: number }> {
+    const before = await this.ask<Usage>('usage');
+    const run = await cannon({ ...load, url: this.url });
+    const after = await this.ask<Usage>('usage');
+    const cpuMs = (after.cpu.user - before.cpu.user + after.cpu.system - before.cpu.system) / 1000;
+    const active = after.elu.active - before.elu.active;
+    const elu = active / (active + after.elu.idle - before.elu.idle);
+    return { ...run, cpuMs, elu };
+  }
+
+  async stop(): Promise<void> {
+    await this.ask('stop').catch(() => undefined);
+  }
+}
+
+/** Commands answered with `{}` (the bot answers an ephemeral message when it could not open the dialog). */
+const answered = (r: CannonResult) => r.total - r.non2xx - r.mismatches;
+
 /** `whatIf` changes the running bot before the load (bench/whatif.ts uses it to estimate fixes without editing src/). */
-export async function benchCommand(whatIf?: (app: App) => Promise<void> | void): Promise<CommandFigures> {
-  say(`## command: POST /mattermost/command, ${CONNECTIONS} connections, ${DURATION_S} s each (after ${WARMUP_S} s warm-up); store: ${BOT_STORE}`);
+export async function benchCommand(opts: { whatIf?: Variant } = {}): Promise<CommandFigures> {
+  say(`## command: POST /mattermost/command, ${CONNECTIONS} connections, ${DURATION_S} s each (after ${WARMUP_S} s warm-up), one process per target`);
   const fakeWorker = tsWorker(new URL('./fakeWorker.ts', import.meta.url), {});
   const started = await ask<{ url: string; triggers: string[]; world: Record<string, string> }>(fakeWorker, { type: 'start', triggers: TRIGGERS });
   const { world, triggers } = started;
   const form = {
-    token: COMMAND_TOKEN, team_id: world.teamId!, team_domain: 'acme', channel_id: world.channelId!, channel_name: world.channelName!,
-    user_id: world.userId!, user_name: world.userName!, command: '/invite-people', text: '', trigger_id: triggers[0]!,
-    response_url: 'http://127.0.0.1:9/hooks/commands/x',
+    token: COMMAND_TOKEN, team_id: world.teamId!, team_domain: 'acme', channel_id: world.channelId!,
+    channel_name: world.channelName!, user_id: world.userId!, user_name: world.userName!, command: '/invite-people', text: '',
+    trigger_id: triggers[0]!, response_url: 'http://127.0.0.1:9/hooks/commands/x',
+  };
+  const common = { path: '/mattermost/command', connections: CONNECTIONS, form, triggers, expectBody: '{}' };
+  let next = 0;
+  /** Each run gets trigger ids of its own, so dialog times pair with the right command. */
+  const load = (duration: number, extra: Record<string, unknown> = {}) => ({ ...common, duration, startIndex: next, ...extra });
+  const saturate = async (kind: TargetKind) => {
+    const target = await Target.start({ kind, fakeUrl: started.url, approvalChannelId: world.approvalsId!, whatIf: opts.whatIf });
+    const warm = await cannon({ ...load(WARMUP_S), url: target.url });
+    if (kind !== 'bare') next += warm.issued + 100;
+    await ask(fakeWorker, { type: 'dialogs' }); // drop the warm-up's
+    await target.ask('received');
+    const run = await target.measure(load(DURATION_S));
+    if (kind !== 'bare') next += run.issued + 100; // the bare route opens no dialog
+    return { target, run, cpuPerCommand: run.cpuMs / Math.max(1, answered(run.result)) };
   };
 
-  // Baseline: a bare express 5 app with one urlencoded POST route, in this process.
-  const bare = express();
-  bare.post('/mattermost/command', express.urlencoded({ extended: false, limit: '16kb' }), (_req, res) => void res.json({}));
-  const bareServer = await new Promise<Server>((resolve) => {
-    const s = bare.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const bareUrl = `http://127.0.0.1:${(bareServer.address() as { port: number }).port}`;
-  const common = { path: '/mattermost/command', connections: CONNECTIONS, form, triggers };
-  await cannon({ ...common, url: bareUrl, duration: WARMUP_S });
-  let elu = performance.eventLoopUtilization();
-  const baseline = (await cannon({ ...common, url: bareUrl, duration: DURATION_S })).result;
-  const baselineElu = performance.eventLoopUtilization(elu).utilization;
-  bareServer.closeAllConnections();
-  await new Promise<void>((r) => bareServer.close(() => r()));
+  const bare = await saturate('bare');
+  await bare.target.stop();
+  const minimal = await saturate('minimal');
+  await minimal.target.stop();
+  await ask(fakeWorker, { type: 'dialogs' });
+  const bot = await saturate('guestlist');
+  const dialog = await dialogTimes(bot.target, fakeWorker, triggers);
 
-  // The bot, with its default lowdb store, against the fake (in its own thread).
-  const bot = await startBot({ mattermostUrl: started.url, approvalChannelId: world.approvalsId });
-  await whatIf?.(bot.app);
-  const received = new Map<number, number>();
-  bot.app.server!.prependListener('request', (req) => {
-    const i = /[?&]i=(\d+)/.exec(req.url ?? '');
-    if (i) received.set(Number(i[1]), now());
-  });
-  const trace = process.env.BENCH_TRACE === '1' ? traceBot(bot.app) : undefined;
-  const warm = await cannon({ ...common, url: bot.url, duration: WARMUP_S, expectBody: '{}' });
-  await ask(fakeWorker, { type: 'dialogs' }); // drop the warm-up's
-  received.clear();
-  const startIndex = warm.issued + 1000;
-  elu = performance.eventLoopUtilization();
-  const runStart = performance.now();
-  const run = await cannon({ ...common, url: bot.url, duration: DURATION_S, expectBody: '{}', startIndex });
-  const commandElu = performance.eventLoopUtilization(elu).utilization;
-  if (process.env.BENCH_TRACE === '1') say(`  measured bot run: ${(runStart / 1000).toFixed(1)} s to ${(performance.now() / 1000).toFixed(1)} s after the process started`);
-  const command = run.result;
+  // Below saturation: half the minimal bot's rate, open loop.
+  const steadyRate = Math.max(1, Math.round(minimal.run.result.rps / 2));
+  const steady = await bot.target.measure(load(DURATION_S, { overallRate: steadyRate }));
+  next += steady.issued + 100;
+  const steadyDialog = await dialogTimes(bot.target, fakeWorker, triggers);
+  await bot.target.stop();
+  await ask(fakeWorker, { type: 'stop' });
+  await fakeWorker.terminate();
+
+  const command = bot.run.result;
+  const row = (name: string, r: { result: CannonResult; cpuMs: number; elu: number }, cpu: number) => [
+    name, fmt(r.result.rps, 0), r.result.latency.p50, r.result.latency.p99, r.result.total,
+    `${r.result.errors}/${r.result.non2xx}/${r.result.mismatches}`, fmt(cpu, 3), fmt(r.elu, 2),
+  ];
+  table([
+    ['target (saturated)', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors/non-2xx/not {}', 'CPU ms/cmd', 'ELU'],
+    row('bare express urlencoded POST', bare.run, bare.cpuPerCommand),
+    row('minimal bot (token, HMAC, fetch)', minimal.run, minimal.cpuPerCommand),
+    row('Guestlist /mattermost/command', bot.run, bot.cpuPerCommand),
+    row(`Guestlist at ${steadyRate}/s (steady)`, steady, steady.cpuMs / Math.max(1, answered(steady.result))),
+  ]);
+  const cpuRatio = bot.cpuPerCommand / minimal.cpuPerCommand;
+  const rpsVsMinimal = command.rps / minimal.run.result.rps;
+  say(`  CPU per command Guestlist/minimal bot: ${fmt(cpuRatio, 2)}   (target ≤ 0.8)`);
+  say(`  throughput Guestlist/minimal bot: ${fmt(rpsVsMinimal, 2)}   (target ≥ 1); Guestlist/bare express: ${fmt(command.rps / bare.run.result.rps, 3)}`);
+  say(`  saturated: command received → dialog opened p50 ${fmt(dialog.summary.p50)} ms, p99 ${fmt(dialog.summary.p99)} ms over ${dialog.summary.n}; ${dialog.notOpened} opened none`);
+  say(`  steady ${steadyRate}/s: command p99 ${steady.result.latency.p99} ms (target ≤ 20 ms), dialog opened p99 ${fmt(steadyDialog.summary.p99)} ms (target ≤ 50 ms)`);
+  say();
+  return {
+    command_rps: round(command.rps, 0), baseline_rps: round(bare.run.result.rps, 0), minimal_rps: round(minimal.run.result.rps, 0),
+    command_rps_ratio: round(command.rps / bare.run.result.rps, 3), command_rps_vs_minimal: round(rpsVsMinimal, 3),
+    command_cpu_ms: round(bot.cpuPerCommand, 3), minimal_cpu_ms: round(minimal.cpuPerCommand, 3),
+    baseline_cpu_ms: round(bare.cpuPerCommand, 3), command_cpu_ratio: round(cpuRatio, 3),
+    command_p50_ms: command.latency.p50, command_p99_ms: command.latency.p99,
+    baseline_p50_ms: bare.run.result.latency.p50, baseline_p99_ms: bare.run.result.latency.p99,
+    minimal_p50_ms: minimal.run.result.latency.p50, minimal_p99_ms: minimal.run.result.latency.p99,
+    dialog_open_p50_ms: round(dialog.summary.p50), dialog_open_p99_ms: round(dialog.summary.p99),
+    steady_rate: steadyRate, steady_command_p99_ms: steady.result.latency.p99, steady_dialog_open_p99_ms: round(steadyDialog.summary.p99),
+    command_errors: command.errors + command.non2xx + command.mismatches, command_not_opened: dialog.notOpened,
+  };
+}
+
+/** From each command's arrival at the bot's server (`request` event) to the fake accepting its dialog. */
+async function dialogTimes(target: Target, fakeWorker: Worker, triggers: string[]): Promise<{ summary: Summary; notOpened: number }> {
   await new Promise((r) => setTimeout(r, 1600)); // the bot gives up on a dialog after 1.5 s
+  const { received } = await target.ask<{ received: [number, number][] }>('received');
   const { opened } = await ask<{ opened: [string, number][] }>(fakeWorker, { type: 'dialogs' });
   const openedAt = new Map(opened);
-  if (run.issued > TRIGGERS - startIndex % TRIGGERS) say(`  note: ${run.issued} commands for ${TRIGGERS} trigger ids: some were reused, dialog times may pair wrongly`);
-  const dialogMs: number[] = [];
+  const ms: number[] = [];
   let notOpened = 0;
   for (const [i, at] of received) {
     const done = openedAt.get(triggers[i % triggers.length]!);
     if (done === undefined) notOpened++;
-    else dialogMs.push(done - at);
+    else ms.push(done - at);
   }
-  const dialog: Summary = summarize(dialogMs);
-  trace?.report();
-  await bot.close();
-  await ask(fakeWorker, { type: 'stop' });
-  await fakeWorker.terminate();
-
-  const ratio = command.rps / baseline.rps;
-  const errors = command.errors + command.non2xx + command.mismatches;
-  table([
-    ['', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'errors/non-2xx/not {}'],
-    ['bare express urlencoded POST', fmt(baseline.rps, 0), baseline.latency.p50, baseline.latency.p90, baseline.latency.p99, baseline.latency.max, baseline.total, `${baseline.errors}/${baseline.non2xx}/-`],
-    ['/mattermost/command (bot)', fmt(command.rps, 0), command.latency.p50, command.latency.p90, command.latency.p99, command.latency.max, command.total, `${command.errors}/${command.non2xx}/${command.mismatches}`],
-  ]);
-  say(`  main thread (server) event-loop utilisation during the run: baseline ${fmt(baselineElu, 2)}, bot ${fmt(commandElu, 2)}`);
-  say(`  throughput ratio command/baseline: ${fmt(ratio, 3)}   (target ≥ 0.5)`);
-  say(`  command p99: ${command.latency.p99} ms   (target ≤ 50 ms)`);
-  say(`  command received → dialog opened at the fake: p50 ${fmt(dialog.p50)} ms, p90 ${fmt(dialog.p90)} ms, p99 ${fmt(dialog.p99)} ms, max ${fmt(dialog.max)} ms over ${dialog.n} dialogs; ${notOpened} commands opened none   (target p99 ≤ 300 ms)`);
-  say();
-  return {
-    command_rps: round(command.rps, 0), baseline_rps: round(baseline.rps, 0), command_rps_ratio: round(ratio, 3),
-    command_p50_ms: command.latency.p50, command_p99_ms: command.latency.p99,
-    baseline_p50_ms: baseline.latency.p50, baseline_p99_ms: baseline.latency.p99,
-    dialog_open_p50_ms: round(dialog.p50), dialog_open_p99_ms: round(dialog.p99),
-    command_errors: errors, command_not_opened: notOpened,
-  };
+  return { summary: summarize(ms), notOpened };
 }
