@@ -108,3 +108,34 @@ export function approvalDigest(invitations: Invitation[], f: TextFormat): string
   const lines = invitations.map((inv) => `- ${who(inv, f)} as ${ROLE_LABELS[inv.role].toLowerCase()}, asked by ${f.mention(inv.inviter)} on ${inv.createdAt.slice(0, 10)}`);
   return [`${invitations.length} invitation request${invitations.length === 1 ? ' has' : 's have'} waited more than a day for a decision:`, ...lines].join('\n');
 }
+
+/** A message about one invitation: text in the platform's markup, the outcome lines once it is decided, and the
+ * Approve / Deny buttons while it waits. Each platform renders it (views/<platform>/). */
+export interface ChatMessage {
+  text: string;
+  outcome?: string[];
+  approvalButtons?: { invitationId: string };
+}
+
+/** The approval request: its buttons while it waits, then who decided and what became of it. */
+export function approvalMessage(inv: Invitation, f: TextFormat, channelNames: string[]): ChatMessage {
+  const text = approvalRequest(inv, f, channelNames);
+  if (inv.state === 'pending_approval') return { text, approvalButtons: { invitationId: inv.id } };
+  const decided = decisionLine(inv, f);
+  const outcome = [decided || `This invitation is now ${stateLabel(inv)}.`];
+  if (decided && ['revoked', 'failed', 'expired'].includes(inv.state)) outcome.push(`This invitation is now ${stateLabel(inv)}.`);
+  // A right still being retried, or why the invitation failed: approvers see it until it is resolved.
+  if (inv.lastError) outcome.push(`:warning: ${f.escape(inv.lastError)}`);
+  return { text, outcome };
+}
+
+/** Progress of a bulk request; `perHour`: the platform's pace, when it has one. */
+export function bulkProgressNotice(inv: Invitation, done: number, now: Date, perHour?: number): string {
+  const size = inv.batch?.size ?? done;
+  const left = size - done;
+  if (left <= 0) return `Bulk invitation finished: all ${size} invitations were processed.`;
+  if (!perHour) return `Bulk invitation: ${done} of ${size} sent.`;
+  const hours = Math.ceil(left / perHour);
+  const eta = new Date(now.getTime() + hours * 3600_000).toISOString().slice(11, 16);
+  return `Bulk invitation: ${done} of ${size} sent. The rest go out at ${perHour} an hour; expected done by about ${eta} UTC.`;
+}

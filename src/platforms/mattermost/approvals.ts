@@ -2,11 +2,12 @@
  * clicker's rights re-checked through the API, and the deny reason. */
 import { mattermostMarkdown as md } from '../../core/format.js';
 import type { Invitation } from '../../core/model.js';
-import { approvalRequest, decisionLine, stateLabel } from '../../core/messages.js';
+import { approvalMessage } from '../../core/messages.js';
 import { mayApprove } from '../../core/policy.js';
 import { decideApproval } from '../../actions/decideApproval.js';
 import { denyReasonDialog } from '../../../views/mattermost/dialog.js';
-import { invitationButton } from './buttons.js';
+import { mattermostPost } from '../../../views/mattermost/approvalPost.js';
+import { approvalButtons } from './port.js';
 import type { MattermostContext } from './context.js';
 
 const REASON_TTL_MS = 30 * 60_000;
@@ -26,17 +27,8 @@ export class Approvals {
 
   /** The approval post's message and attachments. Mattermost strips `integration` from posts it returns, so
    * every update is rebuilt here, with live buttons while the invitation waits. */
-  render(inv: Invitation, channelNames: string[]): { message: string; props: Record<string, unknown> } {
-    const summary = approvalRequest(inv, md, channelNames);
-    if (inv.state !== 'pending_approval') {
-      const decided = decisionLine(inv, md);
-      const lines = [decided || `This invitation is now ${stateLabel(inv)}.`];
-      if (decided && ['revoked', 'failed', 'expired'].includes(inv.state)) lines.push(`This invitation is now ${stateLabel(inv)}.`);
-      // A right still being retried, or why the invitation failed: approvers see it until it is resolved.
-      if (inv.lastError) lines.push(`:warning: ${md.escape(inv.lastError)}`);
-      return { message: `${summary}\n\n${lines.join('\n')}`, props: { attachments: [] } };
-    }
-    return { message: summary, props: { attachments: [{ text: 'Approve this invitation?', actions: [invitationButton(this.ctx, inv.id, 'approve', 'Approve', { style: 'primary' }), invitationButton(this.ctx, inv.id, 'deny', 'Deny', { style: 'danger' })] }] } };
+  render(inv: Invitation, channelNames: string[]): { message: string; props?: Record<string, unknown> } {
+    return mattermostPost(approvalMessage(inv, md, channelNames), approvalButtons(this.ctx, inv.id));
   }
 
   /** An Approve or Deny click, its context already verified. From the pending list (`fromList`) the answer
@@ -83,7 +75,7 @@ export class Approvals {
     return { update: await this.renderUpdate(result.invitation) };
   }
 
-  private async renderUpdate(inv: Invitation): Promise<{ message: string; props: Record<string, unknown> }> {
+  private async renderUpdate(inv: Invitation): Promise<{ message: string; props?: Record<string, unknown> }> {
     return this.render(inv, await this.channelNames(inv));
   }
 

@@ -5,14 +5,15 @@ import type { PlatformDeps } from '../deps.js';
 import { MattermostApi } from './api.js';
 import { mattermostAccountCreator, mattermostChannelNames, mattermostLoginUrl } from './accountCreator.js';
 import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
+import { jobHandlers } from '../../flows/jobHandlers.js';
 import { Approvals } from './approvals.js';
+import { mattermostPort } from './port.js';
 import { InvitationActions } from './invitationActions.js';
 import { Arrivals } from './arrivals.js';
 import type { MattermostBackendFactory } from './backend.js';
 import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceLink.js';
 import { dialogFeatures, mattermostCapabilities } from './capabilities.js';
 import type { MattermostContext, MattermostSettings } from './context.js';
-import { mattermostJobHandlers } from './jobs.js';
 import { registerCommands } from './registerCommand.js';
 import { mattermostRouter } from './routes.js';
 import { MattermostSocket } from './websocket.js';
@@ -64,7 +65,8 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
   const approvals = new Approvals(ctx);
   const wizard = new WizardFlow(ctx);
   const arrivals = new Arrivals(ctx);
-  for (const [kind, handler] of Object.entries(mattermostJobHandlers(ctx, approvals))) opts.outbox.register(kind, handler);
+  const port = mattermostPort(ctx);
+  for (const [kind, handler] of Object.entries(jobHandlers(ctx, port))) opts.outbox.register(kind, handler);
 
   const socket = new MattermostSocket({
     url: opts.url, token: opts.botToken, log: ctx.log,

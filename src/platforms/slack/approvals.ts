@@ -1,12 +1,9 @@
 /** Approval requests on Slack: the message with Approve / Deny buttons, the clicks, and the deny reason. Slack
  * signs every click, but the button only names the invitation: the clicker's rights are read from Slack at click
  * time, and the decision itself is the core's compare-and-set (four eyes, once). */
-import { slackMrkdwn as mrkdwn } from '../../core/format.js';
 import type { Invitation } from '../../core/model.js';
-import { approvalRequest, decisionLine, stateLabel } from '../../core/messages.js';
 import { mayApprove } from '../../core/policy.js';
 import { decideApproval } from '../../actions/decideApproval.js';
-import { approvalBlocks } from '../../../views/slack/approvalMessage.js';
 import { denyReasonView } from '../../../views/slack/wizardModal.js';
 import type { SlackMember } from './api.js';
 import { PLATFORM, type SlackContext } from './context.js';
@@ -17,20 +14,6 @@ export type ApprovalAnswer = { ok: true } | { ok: false; reason: string };
 
 export class Approvals {
   constructor(private readonly ctx: SlackContext) {}
-
-  render(inv: Invitation, channelNames: string[]): { text: string; blocks: ReturnType<typeof approvalBlocks> } {
-    const summary = approvalRequest(inv, mrkdwn, channelNames);
-    if (inv.state === 'pending_approval') return { text: summary, blocks: approvalBlocks(summary, inv.id) };
-    const decided = decisionLine(inv, mrkdwn);
-    const outcome = [decided || `This invitation is now ${stateLabel(inv)}.`];
-    if (decided && ['revoked', 'failed', 'expired'].includes(inv.state)) outcome.push(`This invitation is now ${stateLabel(inv)}.`);
-    if (inv.lastError) outcome.push(`:warning: ${mrkdwn.escape(inv.lastError)}`);
-    return { text: `${summary}\n${outcome.join('\n')}`, blocks: approvalBlocks(summary, inv.id, outcome) };
-  }
-
-  async channelNames(inv: Invitation): Promise<string[]> {
-    return Promise.all(inv.channelIds.map((id) => this.ctx.api.channelName(id).catch(() => id)));
-  }
 
   /** A click, after its ack. Approve decides at once; Deny opens the reason modal with the click's trigger. */
   async click(action: 'approve' | 'deny', invitationId: string, userId: string, triggerId: string): Promise<ApprovalAnswer> {

@@ -5,11 +5,12 @@ import type { Router } from 'express';
 import type { Capabilities } from '../../core/policy.js';
 import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceLink.js';
 import { SlackApi } from './api.js';
+import { jobHandlers } from '../../flows/jobHandlers.js';
 import { Approvals } from './approvals.js';
+import { slackPort } from './port.js';
 import { Arrivals } from './arrivals.js';
 import { slackCapabilities } from './capabilities.js';
 import { PLATFORM, type SlackContext, type SlackSettings } from './context.js';
-import { slackJobHandlers } from './jobs.js';
 import { ListActions } from './listActions.js';
 import { registerListeners } from './listeners.js';
 import { httpReceiver, socketModeReceiver } from './receiver.js';
@@ -60,7 +61,8 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
   const approvals = new Approvals(ctx);
   const wizard = new WizardFlow(ctx);
   const arrivals = new Arrivals(ctx);
-  for (const [kind, handler] of Object.entries(slackJobHandlers(ctx, approvals, () => grid))) opts.outbox.register(kind, handler);
+  const port = slackPort(ctx, () => grid);
+  for (const [kind, handler] of Object.entries(jobHandlers(ctx, port))) opts.outbox.register(kind, handler);
 
   const http = opts.appToken ? undefined : httpReceiver(opts.signingSecret!, log);
   const socket = opts.appToken ? socketModeReceiver(opts.appToken, opts.apiUrl, log) : undefined;
@@ -82,7 +84,7 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
   return {
     router: http?.router,
     arrivals,
-    acceptance: { signUpUrl: () => opts.settings.joinUrl, channelNames: (inv) => approvals.channelNames(inv) },
+    acceptance: { signUpUrl: () => opts.settings.joinUrl, channelNames: (inv) => port.channelNames(inv) },
     async start() {
       const id = await api.identity();
       grid = !!id.enterpriseId && !!api.admin;

@@ -1,0 +1,46 @@
+/** What the flows ask of a chat platform, outbound. Each adapter implements it on its official client (Client4,
+ * Bolt's WebClient); a call that fails throws the outbox's RetryLaterError or PermanentError, so the flows never
+ * see a platform's own errors. */
+import type { TextFormat } from '../core/format.js';
+import type { ChatMessage } from '../core/messages.js';
+import type { Delivery, Invitation, Platform } from '../core/model.js';
+import type { NewJob } from '../store/store.js';
+
+export type { ChatMessage };
+
+/** Where a message was posted: what updating it needs on every platform. */
+export interface MessageRef { channelId: string; postId: string }
+
+export interface ChatUser { id: string; username: string; displayName: string }
+
+export interface ChatPort {
+  readonly platform: Platform;
+  readonly format: TextFormat;
+  /** The channel approval requests and digests go to; unset: a direct message to each approver. */
+  readonly approvalChannel?: string;
+  /** The pace of the platform's own invitation emails, per hour, if it has one (bulk progress says when). */
+  readonly invitationsPerHour?: number;
+
+  approvers(workspaceId: string): Promise<string[]>;
+  user(userId: string): Promise<ChatUser>;
+  channelNames(inv: Invitation): Promise<string[]>;
+  /** The direct-message channel with a user. */
+  directChannel(userId: string): Promise<string>;
+  post(channelId: string, message: ChatMessage): Promise<MessageRef>;
+  update(ref: MessageRef, message: ChatMessage): Promise<void>;
+
+  /** Makes a `sending` invitation reach the invitee by the platform's own means: the jobs to store with its
+   * delivery, or undefined when the bot's acceptance link does it (link, bot email, SMS). */
+  deliver(inv: Invitation): Promise<NewJob[] | undefined>;
+  /** Sends a `sent` invitation again by the platform's means: a notice for the inviter (possibly empty), or
+   * undefined when the bot's acceptance link does it. */
+  resend(inv: Invitation, method: Delivery): Promise<{ notice?: string } | undefined>;
+  /** Brings the newcomer into the workspace and `channelId`; RetryLaterError while their account is not ready. */
+  admit(inv: Invitation, userId: string, channelId: string): Promise<ChatUser>;
+  /** The workspace role an arrived administrator gets, where the platform has one. */
+  applyRole(inv: Invitation, userId: string): Promise<void>;
+  /** Undoes the platform's side of a revoked or expired invitation, where it has one. */
+  withdraw(inv: Invitation): Promise<void>;
+  /** A notice only the platform's backend can word (kChat's link from the organization), or undefined. */
+  backendNotice?(inv: Invitation, payload: Record<string, unknown>): Promise<string | undefined>;
+}

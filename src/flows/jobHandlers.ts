@@ -1,0 +1,197 @@
+/** The outbox's job handlers, written once for every platform: each re-reads its invitation (a job that outlived
+ * its purpose ends quietly), asks the chat port for what the platform must do, and records the outcome through an
+ * action. The port turns platform failures into the outbox's retry-or-give-up errors. */
+import type { Clock } from '../core/clock.js';
+import {
+  approvalDigest, approvalMessage, arrivalAnnouncement, arrivalNoticeToInviter, bulkProgressNotice,
+  decisionNoticeToInviter, declinedNoticeToInviter, deliveryFailedNotice, expiredNoticeToInviter, linkNoticeToInviter,
+  revokedNoticeToInviter,
+} from '../core/messages.js';
+import type { Delivery, Invitation } from '../core/model.js';
+import { JOB, jobKind, invitationOf, type InviterNotice } from '../actions/jobs.js';
+import { recordApprovalPost } from '../actions/recordApprovalPost.js';
+import { recordDelivered, recordDeliveryFailed } from '../actions/recordDelivery.js';
+import { sendAcceptanceLink, type LinkChannels, type LinkMethod } from '../delivery/acceptanceLink.js';
+import { remindInvitee } from '../delivery/reminder.js';
+import { RENEWAL_REQUEST, renewalRequestNotice } from '../lifecycle/renewalRequest.js';
+import { PermanentError, RetryLaterError } from '../outbox/errors.js';
+import type { JobHandler, Outbox } from '../outbox/outbox.js';
+import type { OutboxJob, Store } from '../store/store.js';
+import type { ChatPort } from './chatPort.js';
+
+export interface FlowDeps {
+  store: Store;
+  clock: Clock;
+  outbox: Outbox;
+  /** The bot's own acceptance links (link, bot email, SMS delivery), where the deployment has them. */
+  links?: LinkChannels;
+}
+
+export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobHandler> {
+  const { store } = deps;
+  const f = port.format;
+  const load = (job: OutboxJob) => invitationOf(store, job);
+  const dm = async (userId: string, text: string) => port.post(await port.directChannel(userId), { text });
+  const approvalOf = async (inv: Invitation) => approvalMessage(inv, f, await port.channelNames(inv));
+
+  const requestApproval: JobHandler = {
+    async run(job) {
+      let inv = await load(job);
+      if (inv.state !== 'pending_approval') return;
+      const targets = port.approvalChannel
+        ? [port.approvalChannel]
+        : await Promise.all((await port.approvers(inv.workspaceId)).filter((id) => id !== inv.inviter.id).map((id) => port.directChannel(id)));
+      if (!targets.length) throw new RetryLaterError('no approver to ask yet');
+      const message = await approvalOf(inv);
+      for (const channelId of targets) {
+        // Already posted there by an earlier attempt of this job: do not post twice.
+        if (inv.approvalPosts.some((p) => p.channelId === channelId)) continue;
+        inv = await recordApprovalPost(deps, inv, await port.post(channelId, message));
+      }
+    },
+  };
+
+  const updateApproval: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      const message = await approvalOf(inv);
+      for (const ref of inv.approvalPosts) await port.update(ref, message);
+    },
+  };
+
+  /** The bot's own acceptance link: mailed, texted, or shown to the inviter to pass on. */
+  async function sendLink(inv: Invitation, method: LinkMethod, phone?: string): Promise<void> {
+    if (!deps.links) throw new PermanentError('acceptance links are not available on this deployment');
+    const url = await sendAcceptanceLink(deps, deps.links, inv, method, phone);
+    if (url) await dm(inv.inviter.id, linkNoticeToInviter(inv, url, f));
+  }
+
+  const deliver: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      if (inv.state !== 'sending') return;
+      let followUps = await port.deliver(inv);
+      if (!followUps) {
+        await sendLink(inv, inv.delivery as LinkMethod);
+        followUps = [];
+      }
+      if (await recordDelivered(deps, inv, followUps)) deps.outbox.kick();
+    },
+    async onDead(job, error) {
+      await recordDeliveryFailed(deps, await load(job), error);
+    },
+  };
+
+  /** Resend, by the method the inviter or an approver chose. */
+  const resend: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      if (inv.state !== 'sent') return;
+      const method = job.payload.method as Delivery;
+      const sent = await port.resend(inv, method);
+      if (sent?.notice) await dm(inv.inviter.id, sent.notice);
+      if (!sent) await sendLink(inv, method as LinkMethod, typeof job.payload.phone === 'string' ? job.payload.phone : undefined);
+    },
+  };
+
+  const announce: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      const channelId = String(job.payload.channelId);
+      const userId = inv.arrivedUserId;
+      if (inv.state !== 'arrived' || !userId) return;
+      const user = await port.admit(inv, userId, channelId);
+      await port.post(channelId, { text: arrivalAnnouncement(inv, user, f) });
+    },
+  };
+
+  const applyRole: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      if (inv.arrivedUserId) await port.applyRole(inv, inv.arrivedUserId);
+    },
+  };
+
+  const withdraw: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      if (inv.state === 'revoked' || inv.state === 'expired') await port.withdraw(inv);
+    },
+  };
+
+  const notify: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      const text = await noticeText(inv, job.payload.about as InviterNotice | typeof RENEWAL_REQUEST, job.payload);
+      if (text) await dm(inv.inviter.id, text);
+    },
+  };
+
+  async function noticeText(inv: Invitation, about: InviterNotice | typeof RENEWAL_REQUEST, payload: Record<string, unknown>) {
+    switch (about) {
+      case 'decision':
+        return inv.decision && decisionNoticeToInviter(inv, f);
+      case 'failed':
+        return deliveryFailedNotice(inv, f);
+      case 'arrival':
+        return arrivalNoticeToInviter(inv, await port.user(inv.arrivedUserId!), f);
+      case 'progress':
+        return bulkProgressNotice(inv, Number(payload.done), deps.clock.now(), port.invitationsPerHour);
+      case 'revoked': {
+        const by = payload.by as { id?: string; username?: string } | undefined;
+        return revokedNoticeToInviter(inv, by?.id ? f.mention({ id: by.id, username: by.username ?? '' }) : undefined, f);
+      }
+      case RENEWAL_REQUEST:
+        return renewalRequestNotice(inv, f);
+      case 'link':
+        if (port.backendNotice) return port.backendNotice(inv, payload);
+        // Only the link's hash is kept: showing it again means issuing a new one (the old one stops working).
+        if (!deps.links || inv.state !== 'sent') return undefined;
+        return linkNoticeToInviter(inv, (await sendAcceptanceLink(deps, deps.links, inv, 'link'))!, f);
+      case 'expired':
+        return expiredNoticeToInviter(inv, f);
+      case 'declined':
+        return declinedNoticeToInviter(inv, payload.how === 'rejected' ? 'rejected' : 'cancelled', f);
+      default:
+        return port.backendNotice?.(inv, payload);
+    }
+  }
+
+  /** The invitee's one reminder, by the way the invitation went out. */
+  const reminder: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      await remindInvitee(deps, deps.links, inv, {
+        platformInvitation: async (i) => (await port.resend(i, i.delivery))?.notice,
+        dmInviter: (i, text) => dm(i.inviter.id, text),
+        format: f,
+      });
+    },
+  };
+
+  const digest: JobHandler = {
+    async run(job) {
+      const ids = (job.payload.invitationIds as string[]) ?? [];
+      const invitations = await Promise.all(ids.map((id) => store.getInvitation(id)));
+      const waiting = invitations.filter((i): i is Invitation => i?.state === 'pending_approval');
+      if (!waiting.length) return;
+      const text = approvalDigest(waiting, f);
+      if (port.approvalChannel) await port.post(port.approvalChannel, { text });
+      else for (const id of await port.approvers(String(job.payload.workspaceId))) await dm(id, text);
+    },
+  };
+
+  const kind = (what: Parameters<typeof jobKind>[1]) => jobKind(port.platform, what);
+  return {
+    [kind(JOB.requestApproval)]: requestApproval,
+    [kind(JOB.updateApproval)]: updateApproval,
+    [kind(JOB.deliver)]: deliver,
+    [kind(JOB.resend)]: resend,
+    [kind(JOB.announce)]: announce,
+    [kind(JOB.applyRole)]: applyRole,
+    [kind(JOB.notifyInviter)]: notify,
+    [kind(JOB.withdraw)]: withdraw,
+    [kind(JOB.remindInvitee)]: reminder,
+    [kind(JOB.approvalDigest)]: digest,
+  };
+}

@@ -1,0 +1,123 @@
+/** The chat port on Mattermost and kChat, over Client4: posts with signed buttons, DMs, the team's admins, the
+ * server's invitation emails (paced to its hourly limit), and, on kChat, the organization's side through the
+ * backend. Client4 failures become the outbox's retry-later or permanent errors. */
+import { mattermostMarkdown as md } from '../../core/format.js';
+import type { Invitation } from '../../core/model.js';
+import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
+import type { ChatPort } from '../../flows/chatPort.js';
+import { mattermostPost, type ApprovalButton } from '../../../views/mattermost/approvalPost.js';
+import { MattermostError } from './api.js';
+import { invitationButton } from './buttons.js';
+import { PLATFORM, type MattermostContext } from './context.js';
+
+const RATE_LIMITED = 'app.email.rate_limit_exceeded.app_error';
+const GUEST_INVITE_FORBIDDEN = 'the bot may not invite guests: give its account the System Admin role (see README)';
+
+/** Runs a platform call, turning its failure into the outbox's retry-or-not decision. */
+export async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw err instanceof MattermostError ? err.forOutbox() : err;
+  }
+}
+
+/** Approve / Deny buttons of one invitation, each with its signed context. */
+export function approvalButtons(ctx: MattermostContext, invitationId: string): ApprovalButton {
+  return (action, label, style) => invitationButton(ctx, invitationId, action, label, { style });
+}
+
+export function mattermostPort(ctx: MattermostContext): ChatPort {
+  const { api, backend } = ctx;
+
+  /** Mattermost sends at most N invitation emails an hour per sender (the bot): paced here, without spending retry
+   * attempts, so a bulk request drains at the server's pace. */
+  async function sendInviteEmail(inv: Invitation): Promise<void> {
+    const sender = await call(() => api.botId());
+    const perHour = ctx.settings.inviteEmailsPerHour;
+    const token = await ctx.store.takeRateToken(`mattermost:invite-email:${sender}`, perHour, 3600_000, ctx.clock.now());
+    if (!token.ok) throw new RetryLaterError('paced: invitation email budget used', token.retryAt.getTime() - ctx.clock.now().getTime(), true);
+    const paceMs = 3600_000 / perHour;
+    let results;
+    try {
+      results = await (inv.role === 'external'
+        ? api.client.sendEmailGuestInvitesToChannelsGracefully(inv.workspaceId, inv.channelIds, [inv.email], inv.message)
+        : api.client.sendEmailInvitesToTeamAndChannelsGracefully(inv.workspaceId, inv.channelIds, [inv.email], inv.message));
+    } catch (err) {
+      // The server's own limiter answers 413 with this id, even with graceful=true: wait, do not give up.
+      if (err instanceof MattermostError && err.errorId === RATE_LIMITED) throw new RetryLaterError(err.message, paceMs, true);
+      // invite_guest is held only by system admins by default: say what to change instead of a bare 403.
+      if (err instanceof MattermostError && err.status === 403 && inv.role === 'external') throw new PermanentError(GUEST_INVITE_FORBIDDEN);
+      throw err instanceof MattermostError ? err.forOutbox() : err;
+    }
+    const error = results[0]?.error as { id?: string; message?: string } | undefined | null;
+    if (!error) return;
+    if (error.id === RATE_LIMITED) throw new RetryLaterError(error.message ?? 'invitation emails rate limited', paceMs, true);
+    throw new PermanentError(error.message ?? error.id ?? 'the server refused the invitation');
+  }
+  const tools = { sendInviteEmail };
+
+  return {
+    platform: PLATFORM,
+    format: md,
+    approvalChannel: ctx.settings.approvalChannelId,
+    invitationsPerHour: ctx.settings.inviteEmailsPerHour,
+    approvers: (teamId) => call(() => api.approvers(teamId)),
+    async user(userId) {
+      const user = await call(() => api.client.getUser(userId));
+      const displayName = [user.first_name, user.last_name].filter(Boolean).join(' ') || user.nickname || user.username;
+      return { id: user.id, username: user.username, displayName };
+    },
+    channelNames: (inv) =>
+      Promise.all(inv.channelIds.map(async (id) => (await api.client.getChannel(id).catch(() => undefined))?.display_name ?? id)),
+    directChannel: (userId) => call(() => api.directChannel(userId)),
+    async post(channelId, msg) {
+      const { message, props } = mattermostPost(msg, approvalButtons(ctx, msg.approvalButtons?.invitationId ?? ''));
+      const post = await call(() => api.post(channelId, message, props));
+      return { channelId, postId: post.id };
+    },
+    async update(ref, msg) {
+      const { message, props } = mattermostPost(msg, approvalButtons(ctx, msg.approvalButtons?.invitationId ?? ''));
+      await call(() => api.patchPost(ref.postId, message, props ?? {}));
+    },
+    async deliver(inv) {
+      if (backend) return backend.deliver(inv, tools);
+      if (inv.delivery !== 'platform_email') return undefined;
+      await sendInviteEmail(inv);
+      return [];
+    },
+    async resend(inv, method) {
+      if (backend) {
+        // A reminder by a way the organization cannot send again: nothing to resend (the list offers no such
+        // Resend either).
+        if (!backend.offers(inv).resend.includes(method)) return {};
+        return { notice: await backend.resend(inv, method, tools) };
+      }
+      if (method !== 'platform_email') return undefined;
+      await sendInviteEmail(inv);
+      return {};
+    },
+    async admit(inv, userId, channelId) {
+      const user = await call(() => api.client.getUser(userId));
+      // An account made on the acceptance page is created, then demoted: joining the team before the demotion
+      // would give an external the default channels as a full member.
+      if (inv.role === 'external' && !user.roles.split(' ').includes('system_guest')) {
+        throw new RetryLaterError('waiting until the account is a guest', 2000);
+      }
+      // Email invitations to members carry no channels: membership is completed here, on arrival.
+      if (!backend?.managesMembership) await call(() => api.client.addToTeam(inv.workspaceId, userId));
+      await call(() => api.client.addToChannel(userId, channelId));
+      return this.user(userId);
+    },
+    async applyRole(inv, userId) {
+      if (inv.role !== 'admin' || backend?.managesMembership) return;
+      await call(() => api.client.addToTeam(inv.workspaceId, userId));
+      // The server wants one space-separated string; Client4's type says string[] but sends the value as given.
+      await call(() => api.client.updateTeamMemberRoles(inv.workspaceId, userId, 'team_user team_admin' as unknown as string[]));
+    },
+    async withdraw(inv) {
+      await backend?.withdraw(inv);
+    },
+    ...(backend ? { backendNotice: (inv: Invitation, payload: Record<string, unknown>) => backend.noticeText(inv, payload) } : {}),
+  };
+}

@@ -1,0 +1,91 @@
+/** The chat port on Slack, over Bolt's WebClient: posts and updates with blocks, DMs, the workspace's admins,
+ * and Slack's own invitation on Enterprise Grid. Web API failures become the outbox's retry-later (with
+ * Retry-After) or permanent errors. */
+import { slackMrkdwn as mrkdwn } from '../../core/format.js';
+import type { ChatMessage } from '../../core/messages.js';
+import type { Invitation } from '../../core/model.js';
+import { PermanentError } from '../../outbox/errors.js';
+import type { ChatPort, MessageRef } from '../../flows/chatPort.js';
+import { approvalBlocks } from '../../../views/slack/approvalMessage.js';
+import { slackErrorForOutbox } from './api.js';
+import { PLATFORM, type SlackContext } from './context.js';
+
+/** Runs a Web API call, turning its failure into the outbox's retry-or-not decision. */
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw slackErrorForOutbox(err);
+  }
+}
+
+/** Text and blocks of a message: an approval request gets its section, buttons or outcome; any other is text. */
+function rendered(msg: ChatMessage) {
+  if (!msg.approvalButtons && !msg.outcome) return { text: msg.text, blocks: undefined };
+  const text = msg.outcome ? `${msg.text}\n${msg.outcome.join('\n')}` : msg.text;
+  return { text, blocks: approvalBlocks(msg.text, msg.approvalButtons?.invitationId ?? '', msg.outcome) };
+}
+
+export function slackPort(ctx: SlackContext, grid: () => boolean): ChatPort {
+  const { api } = ctx;
+
+  /** Enterprise Grid: Slack's own invitation, with the channels, and guest flags and expiry for externals. */
+  async function inviteOnGrid(inv: Invitation): Promise<void> {
+    const admin = api.admin;
+    if (!admin || !grid()) throw new PermanentError('Slack invitations need Enterprise Grid and SLACK_ADMIN_TOKEN');
+    const guest = inv.role === 'external';
+    const expiry = inv.expiresAt ? { guest_expiration_ts: String(Math.floor(Date.parse(inv.expiresAt) / 1000)) } : {};
+    await call(() =>
+      admin.admin.users.invite({
+        team_id: inv.workspaceId, email: inv.email, real_name: inv.name, resend: true,
+        // Slack requires at least one channel; a member invited without one lands where the command was typed.
+        channel_ids: [inv.channelIds[0] ?? inv.originChannelId, ...inv.channelIds.slice(1)],
+        custom_message: inv.message || undefined,
+        ...(guest ? { is_restricted: true, ...expiry } : {}),
+      }),
+    );
+  }
+
+  return {
+    platform: PLATFORM,
+    format: mrkdwn,
+    approvalChannel: ctx.settings.approvalChannel,
+    approvers: () => call(() => api.approvers()),
+    async user(userId) {
+      const member = await call(() => api.member(userId, api.client));
+      return { id: userId, username: member.person.username, displayName: member.realName };
+    },
+    channelNames: (inv) => Promise.all(inv.channelIds.map((id) => api.channelName(id).catch(() => id))),
+    directChannel: (userId) => call(() => api.directChannel(userId)),
+    async post(channelId, msg): Promise<MessageRef> {
+      const { text, blocks } = rendered(msg);
+      const posted = await call(() => api.post(channelId, text, blocks));
+      // A DM is posted to its conversation id (D…), which is also what chat.update wants.
+      return { channelId: posted.channel, postId: posted.ts };
+    },
+    async update(ref, msg) {
+      const { text, blocks } = rendered(msg);
+      await call(() => api.update(ref.channelId, ref.postId, text, blocks ?? []));
+    },
+    async deliver(inv) {
+      if (inv.delivery !== 'platform_email') return undefined;
+      await inviteOnGrid(inv);
+      return [];
+    },
+    async resend(inv, method) {
+      if (method !== 'platform_email') return undefined;
+      await inviteOnGrid(inv);
+      return {};
+    },
+    async admit(_inv, userId, channelId) {
+      // The bot must be in the channel (Grid invitations may have added the newcomer already).
+      await call(() => api.addToChannel(channelId, userId));
+      return this.user(userId);
+    },
+    /** Slack has no API for workspace roles: Grid guests got theirs with the invitation, members need nothing. */
+    async applyRole() {},
+    /** Neither a Slack invitation nor a join link can be withdrawn by an app; the acceptance link dies with the
+     * revoke. */
+    async withdraw() {},
+  };
+}
