@@ -96,7 +96,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         store, clock, log, signer, outbox, links,
       })
     : undefined;
-  let arrivalPoll: { stop(): void } | undefined;
+  let arrivalPoll: { stop(): Promise<void> } | undefined;
   const acceptance: Partial<Record<Platform, AcceptanceSide>> = { mattermost: mattermost?.acceptance, slack: slack?.acceptance };
 
   const web = createWebApp({
@@ -126,10 +126,19 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       (!mattermost || mattermost.ready()) && (!slack || slack.ready()),
   });
 
+  /** Scheduled passes still running: stop() waits for them before it closes the store. */
+  const passes = new Set<Promise<unknown>>();
+  const track = (pass: Promise<unknown>) => {
+    passes.add(pass);
+    void pass.finally(() => passes.delete(pass));
+    return pass;
+  };
+
   /** A cron job that runs once per tick across replicas, and logs instead of throwing. */
   function schedule(name: string, expression: string, work: () => Promise<unknown>): void {
     const run = () => store.exclusive(name, work).catch((err) => log.warn({ job: name, err: (err as Error).message }, 'scheduled job failed'));
-    tasks.push(cron.schedule(expression, () => void run(), { noOverlap: true }));
+    // The promise is returned so that noOverlap sees a pass still running.
+    tasks.push(cron.schedule(expression, () => track(run()), { noOverlap: true }));
   }
 
   function startSchedules(): void {
@@ -141,7 +150,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     if (slack) schedule('slack-reconcile', config.reconcileCron, () => slack.arrivals.reconcile());
     // Once now, to catch up on what fell due while the bot was down, then every ten minutes.
     const lifecycle = () => runLifecycle({ store, clock }).then(() => outbox.kick());
-    void store.exclusive('lifecycle', lifecycle).catch((err) => log.warn({ err: (err as Error).message }, 'lifecycle pass failed'));
+    void track(store.exclusive('lifecycle', lifecycle).catch((err) => log.warn({ err: (err as Error).message }, 'lifecycle pass failed')));
     schedule('lifecycle', opts.cron?.lifecycle ?? '*/10 * * * *', lifecycle);
     if (store instanceof LowdbStore) {
       schedule('lowdb-archive', opts.cron?.archive ?? '17 3 * * *', () => store.archiveFinished(new Date(clock.now().getTime() - config.archiveAfterDays * 86400_000)));
@@ -166,7 +175,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     },
     async stop() {
       for (const t of tasks) await t.stop();
-      arrivalPoll?.stop();
+      await arrivalPoll?.stop();
+      await Promise.all(passes);
       mattermost?.stop();
       await slack?.stop();
       await new Promise<void>((resolve) => (app.server ? app.server.close(() => resolve()) : resolve()));

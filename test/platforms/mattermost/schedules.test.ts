@@ -87,6 +87,21 @@ describe('RECONCILE_CRON', () => {
   });
 });
 
+describe('stopping', () => {
+  it('waits for a scheduled pass in flight and keeps what it found', async () => {
+    h = await startHarness({ env: { RECONCILE_CRON: EVERY_SECOND }, app: { schedule: true } });
+    await invite(h, h.admin, { delivery: 'platform_email' });
+    h.fake.addUser({ username: 'ana', email: 'ana@example.org' });
+    const held = h.fake.holdNext('GET', /\/users\/email\//);
+    await held.reached; // reconciliation is asking Mattermost about ana
+    const stopped = h.app.stop();
+    held.release();
+    await stopped;
+    const data = JSON.parse(await readFile(path.join(h.dataDir, 'guestlist.json'), 'utf8'));
+    expect(data.invitations[0]).toMatchObject({ email: 'ana@example.org', state: 'arrived' });
+  });
+});
+
 describe('the daily archive', () => {
   it('moves invitations finished more than ARCHIVE_AFTER_DAYS ago out of the data file', async () => {
     const clock = movableClock();
