@@ -16,6 +16,7 @@ import { MattermostApi } from '../../src/platforms/mattermost/api.js';
 import { startHarness, type Harness } from '../platforms/mattermost/harness.js';
 import { anInvitation } from '../support/invitationFixture.js';
 import { eventually } from '../support/freePort.js';
+import { recordSkip, requiredByCi } from '../support/skips.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // Flags this machine needs (root, no network): see shared/docs/stack.md.
@@ -25,10 +26,8 @@ const DOCS_SCREENSHOT = path.resolve('docs/acceptance-page.png');
 const PHONE = { width: 390, height: 844 };
 
 const available = existsSync(CHROMIUM);
-const required = process.env.REQUIRE_BROWSER === '1';
-if (!available && !required) {
-  console.warn(`Skipping the browser tests: ${CHROMIUM} is missing (apt-get install -y chromium). Set REQUIRE_BROWSER=1 to make this a failure.`);
-}
+const required = requiredByCi('REQUIRE_BROWSER');
+if (!available && !required) recordSkip('the browser tests', `${CHROMIUM} is missing (apt-get install -y chromium)`);
 
 const LOGO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96"><rect width="96" height="96" rx="20" fill="#1c58d9"/><text x="48" y="62" font-family="sans-serif" font-size="44" font-weight="700" fill="#fff" text-anchor="middle">A</text></svg>`;
 
@@ -39,7 +38,7 @@ describe.skipIf(!available && !required)('acceptance page in headless Chromium',
   const cspViolations: string[] = [];
 
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is required (REQUIRE_BROWSER=1)`).toBe(true);
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is required (CI=true or REQUIRE_BROWSER=1)`).toBe(true);
     await mkdir(ARTIFACTS, { recursive: true });
     logoServer = http.createServer((_req, res) => void res.writeHead(200, { 'Content-Type': 'image/svg+xml' }).end(LOGO_SVG));
     await new Promise<void>((r) => logoServer.listen(0, '127.0.0.1', r));

@@ -1,10 +1,11 @@
 /** PostgreSQL for tests: where it is, whether it answers, and fresh schemas. Suites that need it skip when it is
- * unreachable, unless REQUIRE_POSTGRES=1 makes that a failure (CI sets it). */
+ * unreachable, unless CI=true or REQUIRE_POSTGRES=1 makes that a failure. */
 import pg from 'pg';
 import { it } from 'vitest';
+import { recordSkip, requiredByCi } from './skips.js';
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REQUIRED = process.env.REQUIRE_POSTGRES === '1';
+const REQUIRED = requiredByCi('REQUIRE_POSTGRES');
 const shownUrl = DATABASE_URL.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 
 /** Why PostgreSQL cannot be used, or undefined when it can. */
@@ -27,11 +28,11 @@ export async function skipWithoutPostgres(suite: string): Promise<boolean> {
   const problem = await unreachable();
   if (!problem) return false;
   if (REQUIRED) {
-    it(`reaches PostgreSQL for ${suite} (REQUIRE_POSTGRES=1)`, () => {
-      throw new Error(`REQUIRE_POSTGRES=1 but PostgreSQL at ${shownUrl} is unreachable: ${problem}`);
+    it(`reaches PostgreSQL for ${suite} (CI=true or REQUIRE_POSTGRES=1)`, () => {
+      throw new Error(`PostgreSQL is required here but ${shownUrl} is unreachable: ${problem}`);
     });
   } else {
-    console.warn(`Skipping ${suite}: no PostgreSQL at ${shownUrl} (${problem}). Set DATABASE_URL to run it, REQUIRE_POSTGRES=1 to fail instead.`);
+    recordSkip(suite, `no PostgreSQL at ${shownUrl} (${problem}); set DATABASE_URL to run it`);
   }
   return true;
 }
