@@ -1,43 +1,51 @@
-/** The embedded default store: one JSON file under DATA_DIR, held in memory and rewritten atomically
- * (temp file + rename) by lowdb, plus an append-only audit log beside it (JSON lines), so the file rewritten on
- * every change holds only what changes. Writes are coalesced: every change made before a write starts is carried
- * by that write, and each method resolves only once the write holding its change is done. A write that fails
- * undoes in memory every change it carried (and those made while it ran): what was refused is never served,
- * written or delivered later. One process per file (the app holds the data directory's lock). */
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+/** The embedded default store: everything held in memory, each change appended to a journal and folded into a
+ * snapshot in the background (src/store/journal.ts has the files), plus an append-only audit log. A change costs
+ * what changed: its records are appended, and the group commit that carries it is synced before it resolves.
+ * Changes made while a commit is under way share the next one. A commit that fails undoes in memory every change it
+ * carried (and those queued behind it): what was refused is never served, written or delivered later. The journal
+ * is folded into the snapshot when it passes COMPACT_BYTES and at close. One process per data directory (the app
+ * holds its lock). */
+import { mkdir, readFile } from 'node:fs/promises';
+import { open as openFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TextFile } from 'lowdb/node';
 import { z } from 'zod';
 import { AuditEntry, Invitation } from '../core/model.js';
 import { isOpen } from '../core/stateMachine.js';
-import { admit, MAX_DRAFTS_PER_USER } from './records.js';
 import { withinRateLimit } from '../core/policy.js';
+import { appendAfter, JournalFiles, writeFileSynced, type Op } from './journal.js';
+import { admit, MAX_DRAFTS_PER_USER } from './records.js';
 import {
   Draft, OutboxJob, type CreateChecks, type CreateOutcome, type InvitationQuery, type NewJob, type Store, type Transition,
 } from './store.js';
 
+/** The snapshot. `journal`: the first journal generation it does not hold; `auditBytes`: the length of the audit
+ * log that goes with it. Both absent in files written before the journal (read as generation 0, whole log). */
 const Data = z.object({
   version: z.literal(2),
+  journal: z.number().int().nonnegative().optional(),
+  auditBytes: z.number().int().nonnegative().optional(),
   invitations: z.array(Invitation),
   outbox: z.array(OutboxJob),
   drafts: z.array(Draft),
   rate: z.record(z.string(), z.array(z.number())),
-  /** The audit entries of the last write, kept here until they are in the log (see write()). */
+  /** Files written before the journal: the audit entries of their last write, perhaps not yet in the log. */
   auditTail: z.array(AuditEntry).optional(),
 });
-type Data = Omit<z.infer<typeof Data>, 'auditTail'>;
 
 /** Version 1 kept the audit trail inside the data file. */
 const DataV1 = Data.extend({ version: z.literal(1), audit: z.array(AuditEntry) });
 
-const EMPTY: Data = { version: 2, invitations: [], outbox: [], drafts: [], rate: {} };
 const DONE_JOB_RETENTION_MS = 7 * 24 * 3600_000;
+/** Past this many journal bytes a compaction starts in the background (by default). */
+const COMPACT_BYTES = 16 * 2 ** 20;
+/** Records serialized per snapshot chunk: the event loop is given back between chunks. */
+const CHUNK = 500;
 
 /** Reads the data file: missing is empty; anything but a JSON object is refused, naming the file. */
 async function readData(file: string): Promise<unknown> {
   const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) =>
     err.code === 'ENOENT' ? undefined : Promise.reject(err));
-  if (text === undefined) return structuredClone(EMPTY);
+  if (text === undefined) return { version: 2, journal: 0, auditBytes: 0, invitations: [], outbox: [], drafts: [], rate: {} };
   const untouched = 'fix or move it away; it was left untouched.';
   let json: unknown;
   try {
@@ -52,181 +60,424 @@ async function readData(file: string): Promise<unknown> {
   return json;
 }
 
+/** `i:`, `j:`, `d:`, `r:` and the record's id (rate: key). */
+type RecordKey = string;
+
 interface Batch {
+  ops: string[];
+  /** Each record this batch changes, as it was before the batch (undefined: absent): what undoing restores, and
+   * what a snapshot taken while the batch is not yet on disk holds. */
+  before: Map<RecordKey, unknown>;
+  /** The audit entries it adds, as lines. */
+  audit: { line: string; invitationId: string }[];
+  /** Jobs it adds: not claimable before it is on disk. */
+  jobs: string[];
+  /** Undone with an earlier batch: nothing to write. */
+  dead: boolean;
   done: Promise<void>;
   settle(err?: unknown): void;
 }
 
+/** The records as held in memory; every change replaces a record (never mutates it), so a compaction can write
+ * a consistent copy while changes go on. */
+class State {
+  readonly invitations = new Map<string, Invitation>();
+  readonly outbox = new Map<string, OutboxJob>();
+  readonly drafts = new Map<string, Draft>();
+  readonly rate = new Map<string, number[]>();
+  /** Audit entries by invitation, as JSON lines: in the log, or (`pendingAudit`) only in the journal yet. */
+  readonly audit = new Map<string, string[]>();
+  pendingAudit: string[] = [];
+  readonly pending = new Set<string>();
+  readonly dedupeKeys = new Set<string>();
+  private readonly byAddress = new Map<string, Set<string>>();
+  private readonly byInviter = new Map<string, Set<string>>();
+
+  static address(i: Pick<Invitation, 'platform' | 'workspaceId' | 'email'>): string {
+    return `${i.platform}\n${i.workspaceId}\n${i.email}`;
+  }
+
+  idsAt(address: string): ReadonlySet<string> {
+    return this.byAddress.get(address) ?? new Set();
+  }
+
+  idsOf(inviterId: string): ReadonlySet<string> {
+    return this.byInviter.get(inviterId) ?? new Set();
+  }
+
+  setInvitation(inv: Invitation): void {
+    const before = this.invitations.get(inv.id);
+    this.invitations.set(inv.id, inv);
+    // Index sets keep creation order (listInvitations relies on it): an entry moves only when its key changes.
+    if (before && State.address(before) === State.address(inv) && before.inviter.id === inv.inviter.id) return;
+    if (before) this.unindex(before);
+    index(this.byAddress, State.address(inv), inv.id);
+    index(this.byInviter, inv.inviter.id, inv.id);
+  }
+
+  deleteInvitation(id: string): void {
+    const before = this.invitations.get(id);
+    if (!before) return;
+    this.unindex(before);
+    this.invitations.delete(id);
+  }
+
+  private unindex(inv: Invitation): void {
+    this.byAddress.get(State.address(inv))?.delete(inv.id);
+    this.byInviter.get(inv.inviter.id)?.delete(inv.id);
+  }
+
+  setJob(job: OutboxJob): void {
+    this.outbox.set(job.id, job);
+    this.dedupeKeys.add(job.dedupeKey);
+    if (job.state === 'pending') this.pending.add(job.id);
+    else this.pending.delete(job.id);
+  }
+
+  deleteJob(id: string): void {
+    const job = this.outbox.get(id);
+    if (!job) return;
+    this.outbox.delete(id);
+    this.pending.delete(id);
+    this.dedupeKeys.delete(job.dedupeKey);
+  }
+
+  addAudit(line: string, invitationId: string): void {
+    const trail = this.audit.get(invitationId);
+    if (trail) trail.push(line);
+    else this.audit.set(invitationId, [line]);
+  }
+
+  /** Replays one journal line (records were admitted before they were journaled; parsed again all the same). */
+  apply(ops: Op[]): void {
+    for (const op of ops) {
+      if (op[0] === 'i') this.setInvitation(Invitation.parse(op[1]));
+      else if (op[0] === 'I') this.deleteInvitation(op[1]);
+      else if (op[0] === 'j') this.setJob(OutboxJob.parse(op[1]));
+      else if (op[0] === 'J') this.deleteJob(op[1]);
+      else if (op[0] === 'd') this.drafts.set(String(op[1].id), Draft.parse(op[1]));
+      else if (op[0] === 'D') this.drafts.delete(op[1]);
+      else if (op[0] === 'r') this.rate.set(op[1], op[2]);
+      else if (op[0] === 'a') {
+        const entry = AuditEntry.parse(op[1]);
+        const line = JSON.stringify(entry);
+        this.pendingAudit.push(line);
+        this.addAudit(line, entry.invitationId);
+      }
+    }
+  }
+}
+
+function index(map: Map<string, Set<string>>, key: string, id: string): void {
+  const ids = map.get(key);
+  if (ids) ids.add(id);
+  else map.set(key, new Set([id]));
+}
+
+interface Snapshot {
+  invitations: Invitation[];
+  outbox: OutboxJob[];
+  drafts: Draft[];
+  rate: Record<string, number[]>;
+}
+
+/** The records and files as opened: the snapshot, then every later journal. */
+interface Opened {
+  state: State;
+  gens: number[];
+  nextGen: number;
+  journalBytes: number;
+  auditBytes: number;
+  /** Written before the journal existed (or version 1): rewritten in the new layout at once. */
+  legacy: boolean;
+}
+
 export class LowdbStore implements Store {
-  /** The changes waiting for the next write, and the chain of writes (which never rejects). */
   private batch: Batch | undefined;
+  /** The chain of commits and rotations (never rejects). */
   private writing: Promise<void> = Promise.resolve();
-  /** What the last successful write put in the file: what a failed write rolls back to. */
-  private committed: string;
   private writeError: unknown;
   private jobSeq = 0;
-  private dedupeKeys = new Set<string>();
-  /** Jobs not yet on disk (queued, or in the write under way): never claimed, so never run before they are kept. */
-  private fresh = new Set<string>();
-  private inWrite = new Set<string>();
-  /** The lease of every claimed job, so a rolled-back completion does not make a job that ran due at once. */
-  private readonly leases = new Map<string, string>();
-  /** The audit entries of the invitations in the data file; `unwritten` are those not yet written anywhere,
-   * `owed` those written in the data file's tail but not yet in the log. */
-  private audit: AuditEntry[] = [];
-  private unwritten: AuditEntry[] = [];
-  private owed: AuditEntry[] = [];
-  private logTorn = false;
+  /** Jobs whose batch is not on disk yet: never claimed, so never run before they are kept. */
+  private readonly unsynced = new Set<string>();
+  private compacting: Promise<void> | undefined;
+  private closed = false;
+  private readonly running = new Set<string>();
 
-  private constructor(private data: Data, private readonly adapter: TextFile, readonly file: string) {
-    this.committed = JSON.stringify(data);
-  }
+  private constructor(
+    private readonly s: State,
+    private readonly files: JournalFiles,
+    readonly file: string,
+    /** The journal this process appends to, and the older ones not yet folded into the snapshot. */
+    private gen: number,
+    private folded: number[],
+    private journalBytes: number,
+    private auditBytes: number,
+    private readonly compactBytes: number,
+  ) {}
 
   get auditFile(): string {
     return this.file.replace(/\.json$/, '') + '-audit.jsonl';
   }
 
-  /** Finished invitations (and their audit entries) older than `archiveAfterDays` move to an append-only archive
-   * beside the hot file, so the file rewritten on every change stays small. */
-  static async open(dataDir: string, fileName = 'guestlist.json', archiveAfterDays = 30): Promise<LowdbStore> {
-    await mkdir(dataDir, { recursive: true });
+  get archiveFile(): string {
+    return this.file.replace(/\.json$/, '') + '-archive.jsonl';
+  }
+
+  /** What the files hold, without opening a store (nothing is written): for tests and tools that look at the
+   * data of a stopped (or killed) bot. */
+  static async peek(dataDir: string, fileName = 'guestlist.json'): Promise<{ invitations: Invitation[]; outbox: OutboxJob[] }> {
+    const { state } = await LowdbStore.read(dataDir, fileName);
+    return { invitations: [...state.invitations.values()], outbox: [...state.outbox.values()] };
+  }
+
+  private static async read(dataDir: string, fileName: string): Promise<Opened> {
     const file = path.join(dataDir, fileName);
-    // lowdb's writer (temp file + rename) without its JSON adapters: the store serializes itself, so a value
-    // that cannot be serialized fails only the write that carries it. Compact JSON: the whole file is rewritten
-    // on every change, so its size is the cost.
     const raw = await readData(file);
-    const legacy = DataV1.safeParse(raw);
-    const parsed = legacy.success ? { success: true as const, data: { ...legacy.data, version: 2 as const } } : Data.safeParse(raw);
+    const legacyV1 = DataV1.safeParse(raw);
+    const parsed = legacyV1.success ? { success: true as const, data: { ...legacyV1.data, version: 2 as const } } : Data.safeParse(raw);
     if (!parsed.success) {
       throw new Error(`The data file ${file} is not valid Guestlist data (${parsed.error.issues[0]?.message}); fix or move it away. It was left untouched.`);
     }
-    type Read = Data & { audit?: unknown; auditTail?: AuditEntry[] };
-    const { audit: _legacyAudit, auditTail = [], ...data } = parsed.data as Read;
-    // One process per file: leases found at start belong to a process that died, so its jobs are due now.
-    for (const job of data.outbox) delete job.leaseUntil;
-    const store = new LowdbStore(data, new TextFile(file), file);
-    for (const job of data.outbox) store.dedupeKeys.add(job.dedupeKey);
-    await store.loadAudit(auditTail);
-    if (legacy.success) {
-      store.unwritten = legacy.data.audit;
-      store.audit.push(...legacy.data.audit);
-      await store.persist();
+    const data = parsed.data;
+    const state = new State();
+    for (const inv of data.invitations) state.setInvitation(inv);
+    for (const job of data.outbox) state.setJob(job);
+    for (const draft of data.drafts) state.drafts.set(draft.id, draft);
+    for (const [key, times] of Object.entries(data.rate)) state.rate.set(key, times);
+    const tail = data.auditTail ?? [];
+    const log = await readAuditLog(file.replace(/\.json$/, '') + '-audit.jsonl', data.auditBytes, state, tail.length);
+    // Files written before the journal: their last write's audit entries may not have reached the log.
+    const logged = new Set(log.last);
+    for (const entry of tail) if (!logged.has(JSON.stringify(entry))) state.apply([['a', entry]]);
+    const auditBytes = log.bytes;
+    if (legacyV1.success) for (const e of legacyV1.data.audit) state.apply([['a', e]]);
+
+    const files = new JournalFiles(dataDir, fileName.replace(/\.json$/, ''));
+    const first = data.journal ?? 0;
+    const gens = (await files.generations()).filter((g) => g >= first);
+    let journalBytes = 0;
+    for (const gen of gens) {
+      const { ops, bytes } = await files.read(gen);
+      for (const line of ops) state.apply(line);
+      journalBytes += bytes;
     }
+    const nextGen = Math.max(first, ...gens.map((g) => g + 1));
+    return { state, gens, nextGen, journalBytes, auditBytes, legacy: data.journal === undefined };
+  }
+
+  /** Finished invitations (and their audit entries) older than `archiveAfterDays` move to an append-only archive
+   * beside the hot file, so memory and the snapshot hold what is live. */
+  static async open(
+    dataDir: string, fileName = 'guestlist.json', archiveAfterDays = 30, opts: { compactBytes?: number } = {},
+  ): Promise<LowdbStore> {
+    await mkdir(dataDir, { recursive: true });
+    const opened = await LowdbStore.read(dataDir, fileName);
+    const { state } = opened;
+    // One process per directory: leases found at start belong to a process that died, so its jobs are due now.
+    for (const job of state.outbox.values()) if (job.leaseUntil) state.setJob({ ...job, leaseUntil: undefined });
+    const files = new JournalFiles(dataDir, fileName.replace(/\.json$/, ''));
+    await files.create(opened.nextGen);
+    const store = new LowdbStore(
+      state, files, path.join(dataDir, fileName), opened.nextGen, opened.gens, opened.journalBytes, opened.auditBytes,
+      opts.compactBytes ?? COMPACT_BYTES,
+    );
+    if (opened.legacy) await store.compact();
     await store.archiveFinished(new Date(Date.now() - archiveAfterDays * 86400_000));
     return store;
   }
 
-  /** Reads the audit log, keeping the entries of invitations still in the data file. A line cut short by a crash
-   * during an append is skipped; the entries of the data file's tail that did not reach the log (a crash, or a
-   * failed append, after the data file was written) are appended now. */
-  private async loadAudit(tail: AuditEntry[]): Promise<void> {
-    const text = await readFile(this.auditFile, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? '' : Promise.reject(err)));
-    const entries: AuditEntry[] = [];
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        entries.push(AuditEntry.parse(JSON.parse(line)));
-      } catch {
-        // a torn last line
-      }
-    }
-    const canonical = (e: AuditEntry) => JSON.stringify(AuditEntry.parse(e));
-    const last = new Set(entries.slice(-tail.length).map(canonical));
-    const missing = tail.length ? tail.filter((e) => !last.has(canonical(e))) : [];
-    // Ends a torn line, so the next append starts on a line of its own.
-    const lines = missing.map((e) => JSON.stringify(e) + '\n').join('');
-    const torn = text && !text.endsWith('\n') ? '\n' : '';
-    if (torn || lines) await appendFile(this.auditFile, torn + lines);
-    const live = new Set(this.data.invitations.map((i) => i.id));
-    this.audit = [...entries, ...missing].filter((e) => live.has(e.invitationId));
-  }
+  // --- group commit ---------------------------------------------------------------------------------------
 
-  private record(entries: AuditEntry[]): void {
-    this.audit.push(...entries);
-    this.unwritten.push(...entries);
-  }
-
-  /** Resolves once a write that started after this call is done; rejects when it failed, and then every change
-   * it carried, and every change made while it ran, has been undone. */
-  private persist(): Promise<void> {
-    if (this.batch) return this.batch.done;
+  /** The batch that collects this tick's changes. */
+  private current(): Batch {
+    if (this.batch) return this.batch;
     let settle!: Batch['settle'];
     const done = new Promise<void>((resolve, reject) => {
       settle = (err) => (err === undefined ? resolve() : reject(err));
     });
-    const batch: Batch = { done, settle };
+    const batch: Batch = { ops: [], before: new Map(), audit: [], jobs: [], dead: false, done, settle };
     this.batch = batch;
-    this.writing = this.writing.then(async () => {
-      if (this.batch !== batch) return; // undone, and rejected, with the write before it
-      this.batch = undefined;
-      batch.settle(await this.write().then(() => undefined, (err: unknown) => err ?? new Error('write failed')));
-    });
-    return done;
+    this.writing = this.writing.then(() => this.commit(batch));
+    return batch;
   }
 
-  /** The data file first, with this write's audit entries in its tail, then the log: a crash or a failed append
-   * in between leaves the entries in the file, appended at the next start or write; a failed data write leaves
-   * nothing in the log for the change it undoes. */
-  private async write(): Promise<void> {
-    const entries = this.unwritten;
-    this.unwritten = [];
-    this.inWrite = this.fresh;
-    this.fresh = new Set();
-    const tail = [...this.owed, ...entries];
+  /** Resolves once the batch holding the changes made so far is on disk; rejects when it failed, and then every
+   * change it carried, and every change queued behind it, has been undone. */
+  private persist(): Promise<void> {
+    return this.current().done;
+  }
+
+  private async commit(batch: Batch): Promise<void> {
+    if (batch.dead) return;
+    if (this.batch === batch) this.batch = undefined;
+    const line = `[${batch.ops.join(',')}]\n`;
     try {
-      const text = JSON.stringify({ ...this.data, auditTail: tail });
-      await this.adapter.write(text);
-      this.committed = text;
+      if (this.closed && batch.ops.length) throw new Error('the store is closed');
+      await this.files.append(this.gen, line);
       this.writeError = undefined;
     } catch (err) {
       this.writeError = err;
-      this.rollback(entries, err);
-      throw err;
-    } finally {
-      this.inWrite = new Set();
+      // Newest first: the changes queued behind this one were made on top of it.
+      const queued = this.batch;
+      this.batch = undefined;
+      for (const b of [queued, batch]) if (b) this.undo(b, err);
+      return;
     }
-    this.owed = tail;
-    if (!tail.length) return;
-    const lines = tail.map((e) => JSON.stringify(e) + '\n').join('');
+    for (const id of batch.jobs) this.unsynced.delete(id);
+    this.s.pendingAudit.push(...batch.audit.map((a) => a.line));
+    this.journalBytes += Buffer.byteLength(line);
+    batch.settle();
+    if (this.journalBytes > this.compactBytes && !this.compacting && !this.closed) {
+      void this.compact().catch(() => undefined); // retried past the next commit; the journal stays until then
+    }
+  }
+
+  /** Back to what the batch found, and rejects it. */
+  private undo(batch: Batch, err: unknown): void {
+    for (const [key, record] of batch.before) this.restore(key, record);
+    for (const { invitationId } of batch.audit.reverse()) this.s.audit.get(invitationId)?.pop();
+    for (const id of batch.jobs) this.unsynced.delete(id);
+    batch.dead = true;
+    batch.settle(err);
+  }
+
+  private restore(key: RecordKey, record: unknown, s = this.s): void {
+    const id = key.slice(2);
+    if (key[0] === 'i') record ? s.setInvitation(record as Invitation) : s.deleteInvitation(id);
+    else if (key[0] === 'j') record ? s.setJob(record as OutboxJob) : s.deleteJob(id);
+    else if (key[0] === 'd') record ? s.drafts.set(id, record as Draft) : s.drafts.delete(id);
+    else record ? s.rate.set(id, record as number[]) : s.rate.delete(id);
+  }
+
+  /** Records a change in the current batch: its journal op, and the record as it was before the batch. */
+  private note(key: RecordKey, op: Op, before: unknown): Batch {
+    const batch = this.current();
+    batch.ops.push(JSON.stringify(op));
+    if (!batch.before.has(key)) batch.before.set(key, before);
+    return batch;
+  }
+
+  private putInvitation(inv: Invitation): void {
+    this.note(`i:${inv.id}`, ['i', inv], this.s.invitations.get(inv.id));
+    this.s.setInvitation(inv);
+  }
+
+  private putJob(job: OutboxJob): void {
+    const before = this.s.outbox.get(job.id);
+    const batch = this.note(`j:${job.id}`, ['j', job], before);
+    this.s.setJob(job);
+    if (!before) {
+      batch.jobs.push(job.id);
+      this.unsynced.add(job.id);
+    }
+  }
+
+  private removeJob(id: string): void {
+    const before = this.s.outbox.get(id);
+    if (!before) return;
+    this.note(`j:${id}`, ['J', id], before);
+    this.s.deleteJob(id);
+  }
+
+  private putAudit(entries: AuditEntry[]): void {
+    for (const entry of entries) {
+      const line = JSON.stringify(entry);
+      const batch = this.current();
+      batch.ops.push(JSON.stringify(['a', entry]));
+      batch.audit.push({ line, invitationId: entry.invitationId });
+      this.s.addAudit(line, entry.invitationId);
+    }
+  }
+
+  private putDraftRecord(draft: Draft): void {
+    this.note(`d:${draft.id}`, ['d', draft], this.s.drafts.get(draft.id));
+    this.s.drafts.set(draft.id, draft);
+  }
+
+  private removeDraft(id: string): void {
+    const before = this.s.drafts.get(id);
+    if (!before) return;
+    this.note(`d:${id}`, ['D', id], before);
+    this.s.drafts.delete(id);
+  }
+
+  // --- compaction -----------------------------------------------------------------------------------------
+
+  /** Folds the journals into a new snapshot: starts a new journal (between two commits), then writes the audit
+   * entries that were only journaled to the log and the snapshot of that moment, and removes the folded journals.
+   * A crash at any point leaves the old snapshot and every journal, or the new snapshot: nothing is lost or
+   * doubled (the snapshot names the log length that goes with it). */
+  compact(): Promise<void> {
+    this.compacting ??= this.fold().finally(() => (this.compacting = undefined));
+    return this.compacting;
+  }
+
+  private async fold(): Promise<void> {
+    let rotated!: { gen: number; folded: number[]; audit: string[]; bytes: number; records: Snapshot };
+    // Between two commits: everything committed so far is in the journals folded; changes made since (the open
+    // batch, written to the new journal) are left out of the snapshot by taking their records as they were.
+    const rotate = this.writing.then(async () => {
+      const gen = this.gen + 1;
+      await this.files.create(gen);
+      rotated = {
+        gen, folded: [...this.folded, this.gen], audit: this.s.pendingAudit, bytes: this.journalBytes, records: this.committed(),
+      };
+      this.gen = gen;
+      this.folded = rotated.folded;
+      this.s.pendingAudit = [];
+      this.journalBytes = 0;
+    });
+    this.writing = rotate.catch(() => undefined);
+    await rotate;
+    const cutoff = new Date(Date.now() - DONE_JOB_RETENTION_MS).toISOString();
+    const { invitations, drafts, rate } = rotated.records;
+    const outbox = rotated.records.outbox.filter((j) => j.state !== 'done' || j.runAt >= cutoff);
     try {
-      await appendFile(this.auditFile, (this.logTorn ? '\n' : '') + lines);
-      this.owed = [];
-      this.logTorn = false;
+      const auditBytes = await appendAfter(this.auditFile, this.auditBytes, rotated.audit.map((l) => l + '\n').join(''));
+      await writeFileSynced(this.file, snapshotChunks(rotated.gen, auditBytes, invitations, outbox, drafts, rate));
+      this.auditBytes = auditBytes;
     } catch (err) {
-      // The change is kept (its entries are in the data file); the next write appends them.
-      this.logTorn = true;
-      this.writeError = err;
+      // Still in the journals, which stay: the next compaction writes them.
+      this.s.pendingAudit.unshift(...rotated.audit);
+      this.journalBytes += rotated.bytes;
+      throw err;
     }
+    this.folded = this.folded.filter((g) => !rotated.folded.includes(g));
+    await this.files.remove(rotated.folded);
+    // Done jobs past their retention leave memory too (the snapshot no longer has them).
+    for (const job of this.s.outbox.values()) if (job.state === 'done' && job.runAt < cutoff) this.s.deleteJob(job.id);
   }
 
-  /** Back to what the last successful write kept, keeping the leases of jobs that are running. */
-  private rollback(failed: AuditEntry[], err: unknown): void {
-    const lost = new Set([...failed, ...this.unwritten]);
-    const { auditTail: _tail, ...data } = JSON.parse(this.committed) as Data & { auditTail?: unknown };
-    this.data = data;
-    this.audit = this.audit.filter((e) => !lost.has(e));
-    this.unwritten = [];
-    this.fresh = new Set();
-    this.dedupeKeys = new Set(data.outbox.map((j) => j.dedupeKey));
-    for (const job of data.outbox) {
-      const lease = this.leases.get(job.id);
-      if (lease && job.state === 'pending') job.leaseUntil = lease;
+  /** The records as committed (records are replaced, never changed, so later changes do not touch these). */
+  private committed(): Snapshot {
+    const invitations = new Map(this.s.invitations);
+    const outbox = new Map(this.s.outbox);
+    const drafts = new Map(this.s.drafts);
+    const rate = new Map(this.s.rate);
+    const maps = { i: invitations, j: outbox, d: drafts, r: rate } as Record<string, Map<string, unknown>>;
+    for (const [key, record] of this.batch?.before ?? []) {
+      if (record === undefined) maps[key[0]!]!.delete(key.slice(2));
+      else maps[key[0]!]!.set(key.slice(2), record);
     }
-    this.batch?.settle(err);
-    this.batch = undefined;
+    return {
+      invitations: [...invitations.values()], outbox: [...outbox.values()], drafts: [...drafts.values()], rate: Object.fromEntries(rate),
+    };
   }
 
-  /** False while the file cannot be written. Tries a write each time, so that it notices when the disk is back. */
+  /** False while the journal cannot be written. Tries a commit each time, so that it notices when the disk is back. */
   async writable(): Promise<boolean> {
     if (this.writeError === undefined) return true;
     return this.persist().then(() => this.writeError === undefined, () => false);
   }
 
+  // --- invitations ----------------------------------------------------------------------------------------
+
   /** The jobs whose dedupe key is new, as they will be stored; adds nothing yet. */
   private newJobs(jobs: NewJob[], now = new Date()): OutboxJob[] {
     const keys = new Set<string>();
     const fresh = jobs.filter((job) => {
-      const isNew = !this.dedupeKeys.has(job.dedupeKey) && !keys.has(job.dedupeKey);
+      const isNew = !this.s.dedupeKeys.has(job.dedupeKey) && !keys.has(job.dedupeKey);
       keys.add(job.dedupeKey);
       return isNew;
     });
@@ -245,14 +496,6 @@ export class LowdbStore implements Store {
     );
   }
 
-  private addJobs(jobs: OutboxJob[]): void {
-    for (const job of jobs) {
-      this.dedupeKeys.add(job.dedupeKey);
-      this.fresh.add(job.id);
-      this.data.outbox.push(job);
-    }
-  }
-
   private admitAudit(entries: AuditEntry[]): AuditEntry[] {
     return entries.map((e) => admit(AuditEntry, e, 'audit entry'));
   }
@@ -260,67 +503,76 @@ export class LowdbStore implements Store {
   async createInvitations(
     invitations: Invitation[], audit: AuditEntry[], jobs: NewJob[], checks?: CreateChecks,
   ): Promise<CreateOutcome> {
-    // Checked and pushed in one synchronous step: no other call runs in between.
+    // Checked and recorded in one synchronous step: no other call runs in between.
     const admitted = invitations.map((i) => admit(Invitation, i, `invitation for ${i.id}`));
     const entries = this.admitAudit(audit);
     const newJobs = this.newJobs(jobs);
     const refused = checks && this.refusal(admitted, checks);
     if (refused) return refused;
-    this.data.invitations.push(...admitted);
-    this.record(entries);
-    this.addJobs(newJobs);
+    for (const inv of admitted) this.putInvitation(inv);
+    this.putAudit(entries);
+    for (const job of newJobs) this.putJob(job);
     await this.persist();
     return { ok: true };
   }
 
   private refusal(invitations: Invitation[], { openStates, rateLimit }: CreateChecks): CreateOutcome | undefined {
-    const key = (i: Invitation) => JSON.stringify([i.platform, i.workspaceId, i.email]);
-    const open = new Set(this.data.invitations.filter((i) => openStates.includes(i.state)).map(key));
-    const emails = [...new Set(invitations.filter((i) => open.has(key(i))).map((i) => i.email))];
+    const taken = (i: Invitation) =>
+      [...this.s.idsAt(State.address(i))].some((id) => openStates.includes(this.s.invitations.get(id)!.state));
+    const emails = [...new Set(invitations.filter(taken).map((i) => i.email))];
     if (emails.length) return { ok: false, refused: 'duplicates', emails };
     const recent = this.createdSince(rateLimit.inviterId, rateLimit.since);
     if (!withinRateLimit(recent, invitations.length, rateLimit.limit).ok) return { ok: false, refused: 'rateLimit', recent };
     return undefined;
   }
 
+  private createdSince(inviterId: string, since: Date): number {
+    const iso = since.toISOString();
+    let n = 0;
+    for (const id of this.s.idsOf(inviterId)) if (this.s.invitations.get(id)!.createdAt >= iso) n++;
+    return n;
+  }
+
   async getInvitation(id: string): Promise<Invitation | undefined> {
-    const found = this.data.invitations.find((i) => i.id === id);
+    const found = this.s.invitations.get(id);
     return found && structuredClone(found);
   }
 
   async listInvitations(q: InvitationQuery): Promise<Invitation[]> {
-    const matches = this.data.invitations.filter(
-      (i) =>
+    const candidates = q.email && q.platform && q.workspaceId
+      ? [...this.s.idsAt(State.address({ platform: q.platform as Invitation['platform'], workspaceId: q.workspaceId, email: q.email }))]
+        .map((id) => this.s.invitations.get(id)!)
+      : q.inviterId ? [...this.s.idsOf(q.inviterId)].map((id) => this.s.invitations.get(id)!) : this.s.invitations.values();
+    const matches: Invitation[] = [];
+    for (const i of candidates) {
+      if (
         (!q.platform || i.platform === q.platform) &&
         (!q.workspaceId || i.workspaceId === q.workspaceId) &&
         (!q.inviterId || i.inviter.id === q.inviterId) &&
         (!q.email || i.email === q.email) &&
         (!q.batchId || i.batch?.id === q.batchId) &&
         (!q.linkTokenHash || i.linkTokenHash === q.linkTokenHash) &&
-        (!q.states || q.states.includes(i.state)),
-    );
-    matches.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+        (!q.states || q.states.includes(i.state))
+      ) matches.push(i);
+    }
+    // Stable: same-moment invitations stay in creation order.
+    const order = (i: Invitation) => i.createdAt;
+    matches.sort((a, b) => (order(a) < order(b) ? 1 : order(a) > order(b) ? -1 : 0));
     const offset = q.offset ?? 0;
     return structuredClone(matches.slice(offset, q.limit === undefined ? undefined : offset + q.limit));
   }
 
-  private createdSince(inviterId: string, since: Date): number {
-    const iso = since.toISOString();
-    return this.data.invitations.filter((i) => i.inviter.id === inviterId && i.createdAt >= iso).length;
-  }
-
   /** Validates the whole changed invitation (and what comes with it) before anything changes. */
   private change(id: string, patch: Transition['patch'], audit: AuditEntry[], jobs: NewJob[], moved?: Transition) {
-    const index = this.data.invitations.findIndex((i) => i.id === id);
-    const inv = this.data.invitations[index];
+    const inv = this.s.invitations.get(id);
     if (!inv || (moved && !moved.from.includes(inv.state))) return undefined;
     const changed = { ...inv, ...patch, ...(moved && { state: moved.to, updatedAt: moved.audit.at }) };
     const next = admit(Invitation, changed, `change of ${id}`);
     const entries = this.admitAudit(audit);
     const newJobs = this.newJobs(jobs);
-    this.data.invitations[index] = next;
-    this.record(entries);
-    this.addJobs(newJobs);
+    this.putInvitation(next);
+    this.putAudit(entries);
+    for (const job of newJobs) this.putJob(job);
     return next;
   }
 
@@ -331,124 +583,124 @@ export class LowdbStore implements Store {
     return structuredClone(next);
   }
 
-  async patchInvitation(id: string, patch: Transition['patch'], audit?: AuditEntry): Promise<Invitation | undefined> {
-    const next = this.change(id, patch, audit ? [audit] : [], []);
+  async patchInvitation(
+    id: string, patch: Transition['patch'], audit?: AuditEntry, jobs: NewJob[] = [],
+  ): Promise<Invitation | undefined> {
+    const next = this.change(id, patch, audit ? [audit] : [], jobs);
     if (!next) return undefined;
     await this.persist();
     return structuredClone(next);
   }
 
   async auditTrail(invitationId: string): Promise<AuditEntry[]> {
-    return structuredClone(this.audit.filter((a) => a.invitationId === invitationId));
+    return (this.s.audit.get(invitationId) ?? []).map((line) => JSON.parse(line) as AuditEntry);
   }
+
+  // --- outbox ---------------------------------------------------------------------------------------------
 
   async enqueue(jobs: NewJob[]): Promise<void> {
     const newJobs = this.newJobs(jobs);
     if (!newJobs.length) return;
-    this.addJobs(newJobs);
+    for (const job of newJobs) this.putJob(job);
     await this.persist();
   }
 
+  /** The lease is journaled (and synced) before the jobs are handed out: after a crash, the files show which jobs
+   * were in flight. open() drops leases, as they belong to a process that is gone. */
   async claimJobs(now: Date, limit: number, leaseMs: number): Promise<OutboxJob[]> {
-    // Jobs not yet on disk are never claimed: wait for the write that carries them (or undoes them).
-    if (this.fresh.size || this.inWrite.size) await (this.batch?.done ?? this.writing).catch(() => undefined);
     const iso = now.toISOString();
-    const due = this.data.outbox
-      .filter((j) => j.state === 'pending' && j.runAt <= iso && (!j.leaseUntil || j.leaseUntil <= iso))
-      .filter((j) => !this.fresh.has(j.id) && !this.inWrite.has(j.id))
-      .sort((a, b) => (a.runAt < b.runAt ? -1 : 1))
-      .slice(0, limit);
-    if (!due.length) return [];
-    const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
-    // Leases only matter inside this process (open() drops them), so taking one costs no write.
-    for (const job of due) {
-      job.leaseUntil = leaseUntil;
-      this.leases.set(job.id, leaseUntil);
+    const due: OutboxJob[] = [];
+    for (const id of this.s.pending) {
+      const j = this.s.outbox.get(id)!;
+      if (j.runAt <= iso && (!j.leaseUntil || j.leaseUntil <= iso) && !this.unsynced.has(id)) due.push(j);
     }
-    return structuredClone(due);
+    due.sort((a, b) => (a.runAt < b.runAt ? -1 : 1));
+    const claimed = due.slice(0, limit);
+    if (!claimed.length) return [];
+    const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
+    const leased = claimed.map((job) => ({ ...job, leaseUntil }));
+    for (const job of leased) this.putJob(job);
+    await this.persist();
+    return structuredClone(leased);
   }
 
   private job(id: string): OutboxJob {
-    const job = this.data.outbox.find((j) => j.id === id);
+    const job = this.s.outbox.get(id);
     if (!job) throw new Error(`unknown outbox job ${id}`);
     return job;
   }
 
   async completeJob(id: string): Promise<void> {
     const job = this.job(id);
-    Object.assign(job, { state: 'done', leaseUntil: undefined, attempts: job.attempts + 1 });
-    const cutoff = new Date(Date.now() - DONE_JOB_RETENTION_MS).toISOString();
-    this.data.outbox = this.data.outbox.filter((j) => {
-      const keep = j.state !== 'done' || j.runAt >= cutoff;
-      if (!keep) this.dedupeKeys.delete(j.dedupeKey);
-      return keep;
-    });
+    this.putJob({ ...job, state: 'done', leaseUntil: undefined, attempts: job.attempts + 1 });
     await this.persist();
-    this.leases.delete(id);
   }
 
   async retryJob(id: string, runAt: Date, error: string, countAttempt = true): Promise<void> {
     const job = this.job(id);
-    Object.assign(job, { runAt: runAt.toISOString(), leaseUntil: undefined, attempts: job.attempts + (countAttempt ? 1 : 0), lastError: error });
+    this.putJob({
+      ...job, runAt: runAt.toISOString(), leaseUntil: undefined, attempts: job.attempts + (countAttempt ? 1 : 0), lastError: error,
+    });
     await this.persist();
-    this.leases.delete(id);
   }
 
   async buryJob(id: string, error: string): Promise<void> {
     const job = this.job(id);
-    Object.assign(job, { state: 'dead', leaseUntil: undefined, attempts: job.attempts + 1, lastError: error });
+    this.putJob({ ...job, state: 'dead', leaseUntil: undefined, attempts: job.attempts + 1, lastError: error });
     await this.persist();
-    this.leases.delete(id);
   }
 
   async jobs(filter: { invitationId?: string; state?: OutboxJob['state'] } = {}): Promise<OutboxJob[]> {
-    return structuredClone(
-      this.data.outbox.filter((j) => (!filter.invitationId || j.invitationId === filter.invitationId) && (!filter.state || j.state === filter.state)),
+    const found = [...this.s.outbox.values()].filter(
+      (j) => (!filter.invitationId || j.invitationId === filter.invitationId) && (!filter.state || j.state === filter.state),
     );
+    return structuredClone(found);
   }
+
+  // --- drafts, rate tokens, exclusive ---------------------------------------------------------------------
 
   /** Drops the expired drafts, and the person's oldest beyond MAX_DRAFTS_PER_USER. */
   async putDraft(draft: Draft): Promise<void> {
     const admitted = admit(Draft, draft, 'draft');
     const now = new Date().toISOString();
-    const live = this.data.drafts.filter((d) => d.id !== admitted.id && d.expiresAt > now);
-    const theirs = live.filter((d) => d.userId === admitted.userId && d.platform === admitted.platform);
+    const theirs: Draft[] = [];
+    for (const d of [...this.s.drafts.values()]) {
+      if (d.id === admitted.id) continue;
+      if (d.expiresAt <= now) this.removeDraft(d.id);
+      else if (d.userId === admitted.userId && d.platform === admitted.platform) theirs.push(d);
+    }
     theirs.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
-    const dropped = new Set(theirs.slice(0, -(MAX_DRAFTS_PER_USER - 1)));
-    this.data.drafts = live.filter((d) => !dropped.has(d));
-    this.data.drafts.push(admitted);
-    // Not awaited: a draft is no acknowledgement, and the command must not wait for a file write before its
-    // dialog opens. The draft reaches the file with this write (or an earlier-queued one); a crash before that
-    // costs the user a "form expired, run the command again".
+    for (const d of theirs.slice(0, -(MAX_DRAFTS_PER_USER - 1))) this.removeDraft(d.id);
+    this.putDraftRecord(admitted);
+    // Not awaited: a draft is no acknowledgement, and the command must not wait for a sync before its dialog
+    // opens. The draft reaches the journal with this commit; a crash before that costs the user a "form expired,
+    // run the command again".
     void this.persist().catch(() => undefined);
   }
 
   async getDraft(id: string): Promise<Draft | undefined> {
-    const draft = this.data.drafts.find((d) => d.id === id && d.expiresAt > new Date().toISOString());
-    return draft && structuredClone(draft);
+    const draft = this.s.drafts.get(id);
+    return draft && draft.expiresAt > new Date().toISOString() ? structuredClone(draft) : undefined;
   }
 
   async deleteDraft(id: string): Promise<void> {
-    this.data.drafts = this.data.drafts.filter((d) => d.id !== id);
+    this.removeDraft(id);
     await this.persist();
   }
 
   async takeRateToken(key: string, limit: number, windowMs: number, now: Date): Promise<{ ok: true } | { ok: false; retryAt: Date }> {
     const t = now.getTime();
-    const recent = (this.data.rate[key] ?? []).filter((at) => at > t - windowMs);
-    if (recent.length >= limit) {
-      this.data.rate[key] = recent;
-      return { ok: false, retryAt: new Date(recent[0]! + windowMs) };
-    }
+    const before = this.s.rate.get(key);
+    const recent = (before ?? []).filter((at) => at > t - windowMs);
+    if (recent.length >= limit) return { ok: false, retryAt: new Date(recent[0]! + windowMs) };
     recent.push(t);
-    this.data.rate[key] = recent;
+    this.note(`r:${key}`, ['r', key, recent], before);
+    this.s.rate.set(key, recent);
     await this.persist();
     return { ok: true };
   }
 
-  private readonly running = new Set<string>();
-
-  /** One process per file: an in-process guard is enough. */
+  /** One process per directory: an in-process guard is enough. */
   async exclusive<T>(name: string, work: () => Promise<T>): Promise<T | undefined> {
     if (this.running.has(name)) return undefined;
     this.running.add(name);
@@ -459,39 +711,80 @@ export class LowdbStore implements Store {
     }
   }
 
-  get archiveFile(): string {
-    return this.file.replace(/\.json$/, '') + '-archive.jsonl';
-  }
+  // --- archive, close -------------------------------------------------------------------------------------
 
   /** Moves finished invitations last changed before `cutoff` to the archive (one JSON line each, with its audit
    * trail). The archive is appended first: a crash in between leaves a duplicate line there, never a loss. */
   async archiveFinished(cutoff: Date): Promise<number> {
     const iso = cutoff.toISOString();
-    const old = new Set(this.data.invitations.filter((i) => !isOpen(i.state) && i.updatedAt < iso).map((i) => i.id));
-    if (!old.size) return 0;
-    const trails = new Map<string, AuditEntry[]>();
-    for (const entry of this.audit) {
-      if (!old.has(entry.invitationId)) continue;
-      const trail = trails.get(entry.invitationId) ?? [];
-      trail.push(entry);
-      trails.set(entry.invitationId, trail);
+    const old = [...this.s.invitations.values()].filter((i) => !isOpen(i.state) && i.updatedAt < iso);
+    if (!old.length) return 0;
+    const lines = old.map((invitation) => JSON.stringify({ invitation, audit: (this.s.audit.get(invitation.id) ?? []).map((l) => JSON.parse(l)) }));
+    const handle = await openFile(this.archiveFile, 'a');
+    await handle.write(lines.join('\n') + '\n').then(() => handle.sync()).finally(() => handle.close());
+    const ids = new Set(old.map((i) => i.id));
+    for (const inv of old) {
+      this.note(`i:${inv.id}`, ['I', inv.id], inv);
+      this.s.deleteInvitation(inv.id);
     }
-    const lines = this.data.invitations
-      .filter((i) => old.has(i.id))
-      .map((invitation) => JSON.stringify({ invitation, audit: trails.get(invitation.id) ?? [] }));
-    await appendFile(this.archiveFile, lines.join('\n') + '\n');
-    this.data.invitations = this.data.invitations.filter((i) => !old.has(i.id));
-    this.audit = this.audit.filter((a) => !old.has(a.invitationId));
-    this.data.outbox = this.data.outbox.filter((j) => {
-      const keep = !j.invitationId || !old.has(j.invitationId) || j.state === 'pending';
-      if (!keep) this.dedupeKeys.delete(j.dedupeKey);
-      return keep;
-    });
+    for (const job of [...this.s.outbox.values()]) {
+      if (job.invitationId && ids.has(job.invitationId) && job.state !== 'pending') this.removeJob(job.id);
+    }
     await this.persist();
-    return old.size;
+    for (const id of ids) this.s.audit.delete(id); // kept until then, for an undo
+    return old.length;
   }
 
+  /** Waits for the commits under way and folds the journal into the snapshot. */
   async close(): Promise<void> {
-    await this.persist();
+    if (this.closed) return;
+    await this.writing;
+    await this.compacting?.catch(() => undefined);
+    await this.compact();
+    this.closed = true;
+  }
+}
+
+/** Reads the audit log up to `length` (all of it, up to its last whole line, for files from before the journal),
+ * keeping the lines of invitations in `state`; returns the length read and the last `keep` lines. */
+async function readAuditLog(
+  file: string, length: number | undefined, state: State, keep: number,
+): Promise<{ bytes: number; last: string[] }> {
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? '' : Promise.reject(err)));
+  const buf = Buffer.from(text);
+  const end = length ?? buf.lastIndexOf(0x0a) + 1;
+  const lines = buf.subarray(0, Math.min(end, buf.length)).toString('utf8').split('\n');
+  const last: string[] = [];
+  for (const line of lines) {
+    if (!line) continue;
+    let entry: AuditEntry;
+    try {
+      entry = AuditEntry.parse(JSON.parse(line));
+    } catch {
+      continue; // a line torn by a crash before the journal existed
+    }
+    const canonical = JSON.stringify(entry);
+    if (state.invitations.has(entry.invitationId)) state.addAudit(canonical, entry.invitationId);
+    if (keep) last.push(canonical);
+    if (last.length > keep) last.shift();
+  }
+  return { bytes: Math.min(end, buf.length), last };
+}
+
+function* snapshotChunks(
+  gen: number, auditBytes: number, invitations: Invitation[], outbox: OutboxJob[], drafts: Draft[], rate: Record<string, number[]>,
+): Generator<string> {
+  yield `{"version":2,"journal":${gen},"auditBytes":${auditBytes},"invitations":[`;
+  yield* records(invitations);
+  yield '],"outbox":[';
+  yield* records(outbox);
+  yield '],"drafts":[';
+  yield* records(drafts);
+  yield `],"rate":${JSON.stringify(rate)}}`;
+}
+
+function* records(list: object[]): Generator<string> {
+  for (let i = 0; i < list.length; i += CHUNK) {
+    yield (i ? ',' : '') + list.slice(i, i + CHUNK).map((r) => JSON.stringify(r)).join(',');
   }
 }

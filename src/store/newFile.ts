@@ -3,15 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, unlink } from 'node:fs/promises';
 import path from 'node:path';
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+import { syncDir } from './journal.js';
 
 /** Returns false, leaving the file as it was, when `file` already exists. */
 export async function createFileWhole(file: string, content: string, mode = 0o600): Promise<boolean> {

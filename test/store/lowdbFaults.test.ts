@@ -1,13 +1,14 @@
 /** lowdb under faults: a write that fails is undone (never served, written or delivered later), a record that
  * cannot be serialized is refused alone, a broken data file is named, drafts are bounded. Writes are made to fail
- * the way root cannot ignore: the temp file lowdb writes before its rename is replaced by a directory. */
-import { mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+ * the way root cannot ignore: the journal is replaced by a directory (test/support/storeFaults.ts). */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/core/model.js';
 import { LowdbStore } from '../../src/store/lowdbStore.js';
 import { StoreRecordError } from '../../src/store/records.js';
+import { blockStoreWrites } from '../support/storeFaults.js';
 import { invitation } from './storeContract.js';
 
 let dir: string;
@@ -21,9 +22,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const blocker = () => path.join(dir, '.guestlist.json.tmp');
-const blockWrites = () => mkdir(blocker());
-const unblockWrites = () => rmdir(blocker());
+let unblockWrites: () => Promise<void>;
+const blockWrites = async () => void (unblockWrites = await blockStoreWrites(dir));
 const entry = (invitationId: string, action: string, detail?: Record<string, unknown>): AuditEntry => ({
   at: '2030-01-01T11:00:00.000Z', invitationId, actor: 'u-bob', action, ...(detail && { detail }),
 });

@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
@@ -59,11 +59,11 @@ describe('LowdbStore files', () => {
       await writeFile(path.join(dir, 'guestlist.json'), JSON.stringify(v1, null, 2));
       const store = await LowdbStore.open(dir);
       await store.patchInvitation('a', { lastError: 'x' }, { at, invitationId: 'a', actor: 'bot', action: 'noted' });
+      await store.close();
       const raw = await readFile(store.file, 'utf8');
       expect(raw).not.toContain('\n');
       expect(JSON.parse(raw)).not.toHaveProperty('audit');
       expect((await readFile(store.auditFile, 'utf8')).trim().split('\n')).toHaveLength(2);
-      await store.close();
       await appendFile(path.join(dir, 'guestlist-audit.jsonl'), '{"at":"2030-01-01T00:00:00.000Z","invit'); // torn by a crash
       const reopened = await LowdbStore.open(dir);
       expect((await reopened.auditTrail('a')).map((e) => e.action)).toEqual(['created', 'noted']);
@@ -72,6 +72,78 @@ describe('LowdbStore files', () => {
       const third = await LowdbStore.open(dir);
       expect((await third.auditTrail('a')).map((e) => e.action)).toEqual(['created', 'noted', 'after-crash']);
       await third.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('LowdbStore journal', () => {
+  const at = '2030-01-01T11:00:00.000Z';
+  const journals = async (dir: string) => (await readdir(dir)).filter((n) => /^guestlist-journal\.\d+\.jsonl$/.test(n));
+
+  it('appends each change to the journal, synced before it resolves, without rewriting the data file', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'guestlist-journal-'));
+    try {
+      const store = await LowdbStore.open(dir);
+      await store.createInvitations([invitation('a'), invitation('b')], [], []);
+      await store.close();
+      const snapshot = await readFile(path.join(dir, 'guestlist.json'), 'utf8');
+      const reopened = await LowdbStore.open(dir);
+      await reopened.patchInvitation('a', { lastError: 'x' }, { at, invitationId: 'a', actor: 'bot', action: 'noted' });
+      expect(await readFile(path.join(dir, 'guestlist.json'), 'utf8')).toBe(snapshot);
+      const lines = (await Promise.all((await journals(dir)).map((n) => readFile(path.join(dir, n), 'utf8')))).join('').trim().split('\n');
+      expect(lines).toHaveLength(1); // one group commit, holding only invitation a and its audit entry
+      expect(lines[0]).toContain('"id":"a"');
+      expect(lines[0]).not.toContain('"id":"b"');
+      // Not closed (as after a crash): the journal alone brings the change back.
+      const third = await LowdbStore.open(dir);
+      expect((await third.getInvitation('a'))?.lastError).toBe('x');
+      expect((await third.auditTrail('a')).map((e) => e.action)).toEqual(['noted']);
+      await third.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ignores a last line torn by a crash, and keeps working after it', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'guestlist-torn-'));
+    try {
+      const store = await LowdbStore.open(dir);
+      await store.createInvitations([invitation('a')], [{ at, invitationId: 'a', actor: 'u', action: 'created' }], []);
+      const [journal] = await journals(dir);
+      await appendFile(path.join(dir, journal!), '[["i",{"id":"b","platfo'); // the crash cut this commit short
+      const reopened = await LowdbStore.open(dir);
+      expect((await reopened.listInvitations({})).map((i) => i.id)).toEqual(['a']);
+      await reopened.createInvitations([invitation('c')], [], []);
+      await reopened.close();
+      const third = await LowdbStore.open(dir);
+      expect((await third.listInvitations({})).map((i) => i.id).sort()).toEqual(['a', 'c']);
+      expect((await third.auditTrail('a')).map((e) => e.action)).toEqual(['created']);
+      await third.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('folds the journal into the data file once it passes its size, while changes go on', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'guestlist-compact-'));
+    try {
+      const store = await LowdbStore.open(dir, 'guestlist.json', 30, { compactBytes: 4096 });
+      for (let n = 0; n < 60; n++) {
+        await store.createInvitations([invitation(`i${n}`)], [{ at, invitationId: `i${n}`, actor: 'u', action: 'created' }], []);
+      }
+      expect(await journals(dir)).not.toEqual([]);
+      await store.compact(); // the one under way, if any
+      const data = JSON.parse(await readFile(path.join(dir, 'guestlist.json'), 'utf8'));
+      expect(data.invitations.length).toBeGreaterThan(30);
+      expect((await journals(dir)).length).toBeLessThanOrEqual(2);
+      const reopened = await LowdbStore.open(dir);
+      expect(await reopened.listInvitations({})).toHaveLength(60);
+      expect((await reopened.auditTrail('i0')).map((e) => e.action)).toEqual(['created']);
+      expect((await reopened.auditTrail('i59')).map((e) => e.action)).toEqual(['created']);
+      await reopened.close();
+      expect((await readFile(path.join(dir, 'guestlist-audit.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(60);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

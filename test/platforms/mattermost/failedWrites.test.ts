@@ -1,10 +1,9 @@
 /** A data directory that cannot be written: the submission is refused, /readyz says so, and nothing of it is kept,
  * shown or delivered once the disk is back, nor after a restart. Writes fail the way root cannot ignore: the
- * temp file lowdb writes before its rename is replaced by a directory. */
-import { mkdir, rmdir } from 'node:fs/promises';
-import path from 'node:path';
+ * store's journal is replaced by a directory. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/freePort.js';
+import { blockStoreWrites } from '../../support/storeFaults.js';
 import { startHarness, type Harness } from './harness.js';
 import { invite } from './invite.js';
 
@@ -17,7 +16,6 @@ afterEach(async () => {
 describe('when the data file cannot be written', () => {
   it('refuses the submission, answers 503 on /readyz until the disk is back, and never sends the invitation', async () => {
     h = await startHarness();
-    const blocker = path.join(h.dataDir, '.guestlist.json.tmp');
     const ready = async () => (await fetch(`${h!.url}/readyz`)).status;
     await eventually(async () => (await ready()) === 200); // the WebSocket is connected
 
@@ -25,12 +23,12 @@ describe('when the data file cannot be written', () => {
     const flow = h.fake.dialogFlow(h.fake.dialogsOpened.at(-1)!, { userId: h.admin.id, channelId: h.general.id, teamId: h.team.id });
     await flow.submit({ emails: 'ana@example.org', role: 'collaborator' });
     await h.app.store.deleteDraft('none'); // the first step's draft is on disk before the disk fails
-    await mkdir(blocker);
+    const unblock = await blockStoreWrites(h.dataDir);
     const refused = await flow.submit({ channels: [h.general.id], expiry: '7', delivery: 'platform_email' });
     expect(refused.body).toMatchObject({ error: expect.stringContaining('nothing was saved') });
     expect(await ready()).toBe(503);
 
-    await rmdir(blocker);
+    await unblock();
     expect(await ready()).toBe(200);
     await h.app.outbox.drain();
     expect(await h.app.store.listInvitations({ email: 'ana@example.org' })).toEqual([]);
