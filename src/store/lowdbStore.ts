@@ -745,6 +745,8 @@ export class LowdbStore implements Store {
   }
 }
 
+const LOGGED = /^\{"at":"[^"\\]*","invitationId":"([^"\\]*)",.*\}$/;
+
 /** Reads the audit log up to `length` (all of it, up to its last whole line, for files from before the journal),
  * keeping the lines of invitations in `state`; returns the length read and the last `keep` lines. */
 async function readAuditLog(
@@ -757,14 +759,19 @@ async function readAuditLog(
   const last: string[] = [];
   for (const line of lines) {
     if (!line) continue;
-    let entry: AuditEntry;
-    try {
-      entry = AuditEntry.parse(JSON.parse(line));
-    } catch {
-      continue; // a line torn by a crash before the journal existed
+    // The store writes each entry as zod's output, `at` then `invitationId`: read the id alone, keep the line.
+    const fast = LOGGED.exec(line);
+    let canonical = line;
+    let id = fast?.[1];
+    if (!id) {
+      try {
+        const entry = AuditEntry.parse(JSON.parse(line));
+        [canonical, id] = [JSON.stringify(entry), entry.invitationId];
+      } catch {
+        continue; // a line torn by a crash before the journal existed
+      }
     }
-    const canonical = JSON.stringify(entry);
-    if (state.invitations.has(entry.invitationId)) state.addAudit(canonical, entry.invitationId);
+    if (state.invitations.has(id)) state.addAudit(canonical, id);
     if (keep) last.push(canonical);
     if (last.length > keep) last.shift();
   }
