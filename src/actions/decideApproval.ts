@@ -2,7 +2,7 @@
  * time); the state change is a compare-and-set, so concurrent or repeated clicks decide exactly once. */
 import type { Clock } from '../core/clock.js';
 import type { Invitation, Person } from '../core/model.js';
-import { fourEyes, mayApprove, type InviterLevel } from '../core/policy.js';
+import { fourEyes, mayManage, type InviterLevel } from '../core/policy.js';
 import { TRANSITIONS } from '../core/stateMachine.js';
 import type { Store } from '../store/store.js';
 import { JOB, jobFor, notifyInviter } from './jobs.js';
@@ -24,7 +24,8 @@ export type DecisionResult =
 export async function decideApproval(deps: { store: Store; clock: Clock }, input: DecisionInput): Promise<DecisionResult> {
   const inv = await deps.store.getInvitation(input.invitationId);
   if (!inv) return { ok: false, reason: 'This invitation no longer exists.' };
-  if (!mayApprove(input.approverLevel)) return { ok: false, reason: 'Only administrators can approve or deny invitations.', invitation: inv };
+  const allowed = mayManage(input.approver.id, input.approverLevel, inv, 'decide');
+  if (!allowed.ok) return { ...allowed, invitation: inv };
   const eyes = fourEyes(input.approver.id, inv.inviter.id, input.otherApproverExists);
   if (!eyes.ok) return { ...eyes, invitation: inv };
 

@@ -66,6 +66,24 @@ export function mayApprove(level: InviterLevel): boolean {
   return level === 'admin' || level === 'owner';
 }
 
+/** What can be done to an invitation after it was made. */
+export type Management = 'decide' | 'revoke' | 'resend' | 'retry' | 'show-link';
+
+const MANAGE_REFUSALS: Record<Management, string> = {
+  decide: 'Only administrators (admins and owners) can approve or deny invitations.',
+  revoke: 'Only the inviter or an administrator can revoke this invitation.',
+  resend: 'Only the inviter or an administrator can resend it.',
+  retry: 'Only the inviter or an administrator can retry it.',
+  'show-link': 'Only the inviter or an administrator can see this link.',
+};
+
+/** The one rule for acting on an invitation, whatever the platform: approvers decide; the inviter or an approver
+ * does the rest. `level` is the actor's, looked up now. */
+export function mayManage(actorId: string, level: InviterLevel, inv: { inviter: { id: string } }, what: Management): { ok: true } | Refusal {
+  const allowed = mayApprove(level) || (what !== 'decide' && inv.inviter.id === actorId);
+  return allowed ? { ok: true } : { ok: false, reason: MANAGE_REFUSALS[what] };
+}
+
 /** Four eyes: nobody approves their own request while someone else could. */
 export function fourEyes(approverId: string, inviterId: string, otherApproverExists: boolean): { ok: true } | Refusal {
   if (approverId === inviterId && otherApproverExists) {

@@ -4,9 +4,14 @@
 import type { TextFormat } from '../core/format.js';
 import type { ChatMessage } from '../core/messages.js';
 import type { Delivery, Invitation, Platform } from '../core/model.js';
+import type { InviterLevel } from '../core/policy.js';
 import type { NewJob } from '../store/store.js';
 
 export type { ChatMessage };
+
+/** A form the flows open: the platform renders it (dialog, modal) and sends its submission back with `state`,
+ * the signed value that names what it is about. */
+export type FormRequest = { kind: 'deny'; state: string };
 
 /** Where a message was posted: what updating it needs on every platform. */
 export interface MessageRef { channelId: string; postId: string }
@@ -21,12 +26,16 @@ export interface ChatPort {
   /** The pace of the platform's own invitation emails, per hour, if it has one (bulk progress says when). */
   readonly invitationsPerHour?: number;
 
+  /** What the user may do in the workspace, read now (rights are never taken from a request). */
+  level(workspaceId: string, userId: string): Promise<InviterLevel>;
   approvers(workspaceId: string): Promise<string[]>;
   user(userId: string): Promise<ChatUser>;
   channelNames(inv: Invitation): Promise<string[]>;
   /** The direct-message channel with a user. */
   directChannel(userId: string): Promise<string>;
   post(channelId: string, message: ChatMessage): Promise<MessageRef>;
+  /** Opens a form for the user whose click or command gave `trigger`; its submission comes back with `state`. */
+  openForm(trigger: string, form: FormRequest): Promise<void>;
   update(ref: MessageRef, message: ChatMessage): Promise<void>;
 
   /** Makes a `sending` invitation reach the invitee by the platform's own means: the jobs to store with its

@@ -5,6 +5,7 @@ import type { PlatformDeps } from '../deps.js';
 import { MattermostApi } from './api.js';
 import { mattermostAccountCreator, mattermostChannelNames, mattermostLoginUrl } from './accountCreator.js';
 import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
+import { ApprovalFlow } from '../../flows/approvals.js';
 import { jobHandlers } from '../../flows/jobHandlers.js';
 import { Approvals } from './approvals.js';
 import { mattermostPort } from './port.js';
@@ -62,10 +63,10 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
     api.refineLevel = (user, level) => backend.refineLevel(user, level);
     for (const [kind, handler] of Object.entries(backend.jobHandlers)) opts.outbox.register(kind, handler);
   }
-  const approvals = new Approvals(ctx);
+  const port = mattermostPort(ctx);
+  const approvals = new Approvals(ctx, new ApprovalFlow(ctx, port));
   const wizard = new WizardFlow(ctx);
   const arrivals = new Arrivals(ctx);
-  const port = mattermostPort(ctx);
   for (const [kind, handler] of Object.entries(jobHandlers(ctx, port))) opts.outbox.register(kind, handler);
 
   const socket = new MattermostSocket({

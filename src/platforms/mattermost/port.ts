@@ -6,6 +6,7 @@ import type { Invitation } from '../../core/model.js';
 import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
 import type { ChatPort } from '../../flows/chatPort.js';
 import { mattermostPost, type ApprovalButton } from '../../../views/mattermost/approvalPost.js';
+import { denyReasonDialog } from '../../../views/mattermost/dialog.js';
 import { MattermostError } from './api.js';
 import { invitationButton } from './buttons.js';
 import { PLATFORM, type MattermostContext } from './context.js';
@@ -62,6 +63,7 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
     format: md,
     approvalChannel: ctx.settings.approvalChannelId,
     invitationsPerHour: ctx.settings.inviteEmailsPerHour,
+    level: (teamId, userId) => call(() => api.level(teamId, userId)),
     approvers: (teamId) => call(() => api.approvers(teamId)),
     async user(userId) {
       const user = await call(() => api.client.getUser(userId));
@@ -75,6 +77,10 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
       const { message, props } = mattermostPost(msg, approvalButtons(ctx, msg.approvalButtons?.invitationId ?? ''));
       const post = await call(() => api.post(channelId, message, props));
       return { channelId, postId: post.id };
+    },
+    async openForm(trigger, form) {
+      const dialog = denyReasonDialog(form.state);
+      await call(() => api.openDialog({ trigger_id: trigger, url: `${ctx.settings.publicUrl}/mattermost/dialog`, dialog }));
     },
     async update(ref, msg) {
       const { message, props } = mattermostPost(msg, approvalButtons(ctx, msg.approvalButtons?.invitationId ?? ''));

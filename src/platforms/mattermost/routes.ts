@@ -92,7 +92,7 @@ export function mattermostRouter(ctx: MattermostContext, wizard: WizardFlow, app
       const id = String(state.i);
       if (state.k === 'wizard') res.json(await wizard.submit(sub, String(state.d)));
       else if (state.k === 'resend') res.json(await answerForm(ResendForm, sub.submission, (v) => actions.submitResend(id, by, v)));
-      else if (state.k === 'deny') res.json(await answerForm(DenyForm, sub.submission, (v) => approvals.denyWithReason(id, by, v.reason)));
+      else if (state.k === 'deny') res.json(await answerForm(DenyForm, sub.submission, (v) => approvals.denyWithReason(sub.state, by, v.reason)));
       else res.status(400).json({ error: 'Unknown form.' });
     } catch (err) {
       ctx.log.error({ err }, 'dialog submission failed');

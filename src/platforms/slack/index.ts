@@ -5,8 +5,8 @@ import type { Router } from 'express';
 import type { Capabilities } from '../../core/policy.js';
 import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceLink.js';
 import { SlackApi } from './api.js';
+import { ApprovalFlow } from '../../flows/approvals.js';
 import { jobHandlers } from '../../flows/jobHandlers.js';
-import { Approvals } from './approvals.js';
 import { slackPort } from './port.js';
 import { Arrivals } from './arrivals.js';
 import { slackCapabilities } from './capabilities.js';
@@ -58,10 +58,10 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
     api, store: opts.store, clock: opts.clock, log, signer: opts.signer, outbox: opts.outbox, settings: opts.settings, links: opts.links,
     capabilities: () => caps,
   };
-  const approvals = new Approvals(ctx);
+  const port = slackPort(ctx, () => grid);
+  const approvals = new ApprovalFlow(ctx, port);
   const wizard = new WizardFlow(ctx);
   const arrivals = new Arrivals(ctx);
-  const port = slackPort(ctx, () => grid);
   for (const [kind, handler] of Object.entries(jobHandlers(ctx, port))) opts.outbox.register(kind, handler);
 
   const http = opts.appToken ? undefined : httpReceiver(opts.signingSecret!, log);

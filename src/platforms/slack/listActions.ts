@@ -16,7 +16,7 @@ import type { FieldErrors } from '../../core/wizard.js';
 import { LIST_ACTIONS, type ListAction } from '../../../views/slack/pendingListBlocks.js';
 import { resendView } from '../../../views/slack/resendModal.js';
 import { noticeView } from '../../../views/slack/wizardModal.js';
-import type { Approvals } from './approvals.js';
+import type { ApprovalFlow } from '../../flows/approvals.js';
 import { PLATFORM, type SlackContext } from './context.js';
 
 const RESEND_TTL_MS = 30 * 60_000;
@@ -24,7 +24,7 @@ const RESEND_TTL_MS = 30 * 60_000;
 export type ResendAnswer = { response_action: 'errors'; errors: FieldErrors } | { response_action: 'update'; view: types.ModalView };
 
 export class ListActions {
-  constructor(private readonly ctx: SlackContext, private readonly approvals: Approvals) {}
+  constructor(private readonly ctx: SlackContext, private readonly approvals: ApprovalFlow) {}
 
   /** A button's value: the action id doubles as the signed action, so a Mattermost token never passes here. */
   buttonValue(invitationId: string, action: ListAction): string {
@@ -48,8 +48,10 @@ export class ListActions {
     const inv = await this.ctx.store.getInvitation(claims.invitationId);
     if (!inv || inv.platform !== PLATFORM) return 'This invitation no longer exists.';
     if (action === 'gl_list_approve' || action === 'gl_list_deny') {
-      const answer = await this.approvals.click(action === 'gl_list_approve' ? 'approve' : 'deny', inv.id, userId, triggerId);
-      if (!answer.ok) return answer.reason;
+      const member = await this.ctx.api.member(userId);
+      const kind = action === 'gl_list_approve' ? 'approve' : 'deny';
+      const answer = await this.approvals.click({ invitationId: inv.id, action: kind, user: member.person, trigger: triggerId });
+      if (!answer.ok) return answer.notice;
       return action === 'gl_list_approve' ? `Approved: the invitation for ${inv.email} goes out now.` : undefined;
     }
     const member = await this.ctx.api.member(userId);

@@ -8,7 +8,7 @@ import { APPROVE_ACTION, DENY_ACTION } from '../../../views/slack/approvalMessag
 import { LIST_ACTIONS } from '../../../views/slack/pendingListBlocks.js';
 import { RESEND_CALLBACK } from '../../../views/slack/resendModal.js';
 import { readViewValues } from '../../../views/slack/wizardModal.js';
-import type { Approvals } from './approvals.js';
+import type { ApprovalFlow } from '../../flows/approvals.js';
 import type { Arrivals } from './arrivals.js';
 import type { SlackContext } from './context.js';
 import type { ListActions } from './listActions.js';
@@ -18,7 +18,10 @@ import type { WizardFlow } from './wizardFlow.js';
 
 const SORRY = 'Something went wrong on my side. Please try again in a moment.';
 
-export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard: WizardFlow; approvals: Approvals; arrivals: Arrivals; listActions: ListActions }): void {
+/** The user of a click or submission as the flows know people (Slack mentions by id; the name is for records). */
+const person = (user: { id: string; username?: string; name?: string }) => ({ id: user.id, username: user.username ?? user.name ?? user.id });
+
+export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard: WizardFlow; approvals: ApprovalFlow; arrivals: Arrivals; listActions: ListActions }): void {
   const { wizard, approvals, arrivals, listActions } = parts;
   const tell = (respond: RespondFn, text: string, blocks?: types.KnownBlock[]) =>
     respond({ response_type: 'ephemeral', replace_original: false, text, ...(blocks ? { blocks } : {}) }).catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not answer through response_url'));
@@ -54,19 +57,20 @@ export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard:
   bolt.view('deny-reason', async ({ ack, body, view }) => {
     const form = readForm(DenyForm, readViewValues(view.state.values));
     if (!form.ok) return void (await ack({ response_action: 'errors', errors: form.errors }));
-    const answer = await approvals.denyWithReason(view.private_metadata, body.user.id, form.values.reason).catch((err: Error) => {
+    const answer = await approvals.deny(view.private_metadata, person(body.user), form.values.reason).catch((err: Error) => {
       ctx.log.error({ err: err.message }, 'deny failed');
-      return { ok: false as const, reason: SORRY };
+      return { ok: false as const, notice: SORRY };
     });
-    await ack(answer.ok ? undefined : { response_action: 'errors', errors: { reason: answer.reason } });
+    await ack(answer.ok ? undefined : { response_action: 'errors', errors: { reason: answer.notice ?? SORRY } });
   });
 
   for (const [actionId, kind] of [[APPROVE_ACTION, 'approve'], [DENY_ACTION, 'deny']] as const) {
     bolt.action<BlockButtonAction>(actionId, async ({ ack, body, action, respond }) => {
       await ack();
       try {
-        const answer = await approvals.click(kind, action.value ?? '', body.user.id, body.trigger_id);
-        if (!answer.ok) await tell(respond, answer.reason);
+        const click = { invitationId: action.value ?? '', action: kind, user: person(body.user), trigger: body.trigger_id };
+        const answer = await approvals.click(click);
+        if (answer.notice) await tell(respond, answer.notice);
       } catch (err) {
         ctx.log.error({ err: (err as Error).message }, 'approval click failed');
         await tell(respond, SORRY);

@@ -7,6 +7,7 @@ import type { Invitation } from '../../core/model.js';
 import { PermanentError } from '../../outbox/errors.js';
 import type { ChatPort, MessageRef } from '../../flows/chatPort.js';
 import { approvalBlocks } from '../../../views/slack/approvalMessage.js';
+import { denyReasonView } from '../../../views/slack/wizardModal.js';
 import { slackErrorForOutbox } from './api.js';
 import { PLATFORM, type SlackContext } from './context.js';
 
@@ -50,6 +51,7 @@ export function slackPort(ctx: SlackContext, grid: () => boolean): ChatPort {
     platform: PLATFORM,
     format: mrkdwn,
     approvalChannel: ctx.settings.approvalChannel,
+    level: async (_workspaceId, userId) => (await call(() => api.member(userId))).level,
     approvers: () => call(() => api.approvers()),
     async user(userId) {
       const member = await call(() => api.member(userId, api.client));
@@ -62,6 +64,9 @@ export function slackPort(ctx: SlackContext, grid: () => boolean): ChatPort {
       const posted = await call(() => api.post(channelId, text, blocks));
       // A DM is posted to its conversation id (D…), which is also what chat.update wants.
       return { channelId: posted.channel, postId: posted.ts };
+    },
+    async openForm(trigger, form) {
+      await call(() => api.interactive.views.open({ trigger_id: trigger, view: denyReasonView(form.state) }));
     },
     async update(ref, msg) {
       const { text, blocks } = rendered(msg);

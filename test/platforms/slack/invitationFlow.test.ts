@@ -121,8 +121,9 @@ describe('a member invites someone on a Slack workspace (no Enterprise Grid)', (
     expect(await h.submitView(h.admin2, reasonView, { reason: 'Not now <@UADMIN>' })).toEqual({});
     const [inv] = await invitations();
     expect(inv!.state).toBe('denied');
-    // A replayed Deny changes nothing.
-    expect(await h.submitView(h.admin, reasonView, { reason: 'again' })).toEqual({ response_action: 'errors', errors: { reason: expect.stringMatching(/already decided/) } });
+    // A replayed Deny changes nothing, and the form is its clicker's only.
+    expect(await h.submitView(h.admin2, reasonView, { reason: 'again' })).toEqual({ response_action: 'errors', errors: { reason: expect.stringMatching(/already decided/) } });
+    expect(await h.submitView(h.admin, reasonView, { reason: 'again' })).toEqual({ response_action: 'errors', errors: { reason: expect.stringMatching(/expired/) } });
 
     await h.app.outbox.drain();
     expect(h.fake.postsIn('CAPPROVE')[0]!.text).toMatch(/Denied by <@UCARLA> .*: Not now &lt;@\u200DUADMIN&gt;/);

@@ -1,0 +1,76 @@
+/** Approve and Deny, once for every platform: a click names an invitation (the platform or the button's signature
+ * vouches for it), the clicker's rights are read now through the port, Deny asks for a reason in a form, and the
+ * decision itself is the action's compare-and-set (four eyes, exactly once). */
+import { approvalMessage, type ChatMessage } from '../core/messages.js';
+import type { Invitation, Person } from '../core/model.js';
+import { mayManage } from '../core/policy.js';
+import { decideApproval } from '../actions/decideApproval.js';
+import type { Signer } from '../security/signing.js';
+import type { ChatPort } from './chatPort.js';
+import type { FlowDeps } from './jobHandlers.js';
+
+const REASON_TTL_MS = 30 * 60_000;
+
+export interface ApprovalClick {
+  invitationId: string;
+  action: 'approve' | 'deny';
+  user: Person;
+  /** What opens the reason form; a client without one (some mobile apps) cannot deny from the post. */
+  trigger?: string;
+}
+
+/** A notice for the clicker, and the approval request as it now stands (to update the post in place). */
+export interface ApprovalReply { ok: boolean; notice?: string; update?: ChatMessage }
+
+export class ApprovalFlow {
+  constructor(private readonly deps: FlowDeps & { signer: Signer }, private readonly port: ChatPort) {}
+
+  async click(c: ApprovalClick): Promise<ApprovalReply> {
+    const inv = await this.invitation(c.invitationId);
+    if (!inv) return { ok: false, notice: 'This invitation no longer exists.' };
+    if (inv.state !== 'pending_approval') return { ok: false, notice: alreadyDecided(inv), update: await this.message(inv) };
+    const level = await this.port.level(inv.workspaceId, c.user.id);
+    const allowed = mayManage(c.user.id, level, inv, 'decide');
+    if (!allowed.ok) return { ok: false, notice: allowed.reason };
+    if (c.action === 'approve') return this.decide(inv, c.user, true);
+    if (!c.trigger) return { ok: false, notice: 'Please try again from the web or desktop app.' };
+    const exp = this.deps.clock.now().getTime() + REASON_TTL_MS;
+    await this.port.openForm(c.trigger, { kind: 'deny', state: this.deps.signer.sign({ k: 'deny', i: inv.id, u: c.user.id, n: c.user.username, exp }) });
+    return { ok: true };
+  }
+
+  /** The reason form's submission. `state` is the form's signed value, checked here; `user` submitted it. */
+  async deny(state: unknown, user: Person, reason: string): Promise<ApprovalReply> {
+    const claims = this.deps.signer.verify(state, this.deps.clock.now().getTime());
+    const inv = claims?.k === 'deny' && claims.u === user.id ? await this.invitation(String(claims.i)) : undefined;
+    if (!inv) return { ok: false, notice: 'This form has expired. Click Deny again.' };
+    return this.decide(inv, user, false, reason);
+  }
+
+  private async invitation(id: string): Promise<Invitation | undefined> {
+    const inv = await this.deps.store.getInvitation(id);
+    return inv?.platform === this.port.platform ? inv : undefined;
+  }
+
+  private async decide(inv: Invitation, approver: Person, approved: boolean, reason?: string): Promise<ApprovalReply> {
+    // Four eyes only matters when the inviter decides their own request: only then are the approvers listed.
+    const own = approver.id === inv.inviter.id;
+    const [level, approvers] = await Promise.all([
+      this.port.level(inv.workspaceId, approver.id), own ? this.port.approvers(inv.workspaceId) : [],
+    ]);
+    const otherApproverExists = !own || approvers.some((id) => id !== inv.inviter.id);
+    const result = await decideApproval(this.deps, { invitationId: inv.id, approver, approverLevel: level, approved, reason, otherApproverExists });
+    this.deps.outbox.kick();
+    const now = result.invitation && result.invitation.state !== 'pending_approval' ? result.invitation : undefined;
+    const update = now && (await this.message(now));
+    return result.ok ? { ok: true, update } : { ok: false, notice: result.reason, update };
+  }
+
+  private async message(inv: Invitation): Promise<ChatMessage> {
+    return approvalMessage(inv, this.port.format, await this.port.channelNames(inv));
+  }
+}
+
+function alreadyDecided(inv: Invitation): string {
+  return `This invitation was already ${inv.state === 'denied' ? 'denied' : 'decided'}.`;
+}
