@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import { z } from 'zod';
 import { newId } from '../core/clock.js';
-import { AuditEntry, Invitation } from '../core/model.js';
+import { AuditEntry, Invitation, StoredAuditEntry } from '../core/model.js';
 import { withinRateLimit } from '../core/policy.js';
 import { admit, MAX_DRAFTS_PER_USER } from './records.js';
 import {
@@ -376,17 +376,21 @@ export class PostgresStore implements Store {
     });
   }
 
-  async patchInvitation(id: string, patch: Transition['patch'], audit?: AuditEntry): Promise<Invitation | undefined> {
+  async patchInvitation(
+    id: string, patch: Transition['patch'], audit?: AuditEntry, jobs: NewJob[] = [],
+  ): Promise<Invitation | undefined> {
     const [removed, merged] = patchParams(patch ?? {});
     return this.transaction(async (db) => {
       const [updated] = await this.docs(Invitation, SQL.patchInvitation, [id, removed, merged], db);
-      if (updated && audit) await db.query(SQL.insertAudit, [JSON.stringify([audit])]);
+      if (!updated) return undefined;
+      if (audit) await db.query(SQL.insertAudit, [JSON.stringify([audit])]);
+      if (jobs.length) await db.query(SQL.enqueue, [JSON.stringify(newJobs(jobs, new Date()))]);
       return updated;
     });
   }
 
-  async auditTrail(invitationId: string): Promise<AuditEntry[]> {
-    return this.docs(AuditEntry, SQL.auditTrail, [invitationId]);
+  async auditTrail(invitationId: string): Promise<StoredAuditEntry[]> {
+    return this.docs(StoredAuditEntry, SQL.auditTrail, [invitationId]);
   }
 
   async enqueue(jobs: NewJob[]): Promise<void> {

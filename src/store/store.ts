@@ -1,7 +1,7 @@
 /** The one interface every store implements (lowdb by default, PostgreSQL for several replicas).
  * Each method is one atomic, durable change: when its promise resolves, the change is on disk. */
 import { z } from 'zod';
-import type { AuditEntry, Invitation, InvitationState } from '../core/model.js';
+import type { AuditEntry, Invitation, InvitationState, StoredAuditEntry } from '../core/model.js';
 import { WhoValues } from '../core/wizard.js';
 import type { RateLimit } from '../core/policy.js';
 
@@ -86,9 +86,13 @@ export interface Store {
   /** Compare-and-set: applies the change only while the invitation is in one of `from`; returns the
    * updated invitation, or undefined when it was not (someone else got there first). */
   transition(id: string, change: Transition): Promise<Invitation | undefined>;
-  /** A change that does not move the state (e.g. where the approval post is). */
-  patchInvitation(id: string, patch: Transition['patch'], audit?: AuditEntry): Promise<Invitation | undefined>;
-  auditTrail(invitationId: string): Promise<AuditEntry[]>;
+  /** A change that does not move the state (e.g. where the approval post is), with its audit entry and the jobs
+   * it schedules, all written together or not at all (nothing when the invitation is unknown). */
+  patchInvitation(
+    id: string, patch: Transition['patch'], audit?: AuditEntry, jobs?: NewJob[],
+  ): Promise<Invitation | undefined>;
+  /** Oldest first; an action this version does not list is read as it was written (see StoredAuditEntry). */
+  auditTrail(invitationId: string): Promise<StoredAuditEntry[]>;
 
   enqueue(jobs: NewJob[]): Promise<void>;
   /** Leases up to `limit` due jobs for `leaseMs`; a job whose lease ran out (its worker died) is due again. */

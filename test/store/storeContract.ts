@@ -337,8 +337,31 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
       });
 
       it('returns undefined for an unknown invitation and records nothing', async () => {
-        expect(await store.patchInvitation('missing', { name: 'x' }, audit('missing', 'posted'))).toBeUndefined();
+        const jobs = [job('notify:missing', { invitationId: 'missing' })];
+        expect(await store.patchInvitation('missing', { name: 'x' }, audit('missing', 'posted'), jobs)).toBeUndefined();
         expect(await store.auditTrail('missing')).toEqual([]);
+        expect(await store.jobs()).toEqual([]);
+      });
+
+      it('writes the change, its audit entry and its jobs together, durably', async () => {
+        const jobs = [job('notify:a', { invitationId: 'a' }), job('resend:a', { invitationId: 'a' })];
+        const patched = await store.patchInvitation('a', { lastError: undefined }, audit('a', 'resend_requested'), jobs);
+        expect(patched?.lastError).toBeUndefined();
+        await store.close();
+        const reopened = await handle.reopen();
+        expect((await reopened.getInvitation('a'))?.lastError).toBeUndefined();
+        expect((await reopened.auditTrail('a')).map((e) => e.action)).toEqual(['resend_requested']);
+        expect((await reopened.jobs({ invitationId: 'a' })).map((j) => [j.dedupeKey, j.state])).toEqual([
+          ['notify:a', 'pending'], ['resend:a', 'pending'],
+        ]);
+      });
+
+      it('writes none of it when one of its jobs cannot be stored', async () => {
+        const bad = job('bad:a', { invitationId: 'a', payload: { n: BigInt(1) } });
+        await expect(store.patchInvitation('a', { name: 'Renamed' }, audit('a', 'posted'), [bad])).rejects.toThrow();
+        expect((await store.getInvitation('a'))?.name).toBe('Guest a');
+        expect(await store.auditTrail('a')).toEqual([]);
+        expect(await store.jobs()).toEqual([]);
       });
     });
 
