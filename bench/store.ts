@@ -102,7 +102,7 @@ async function measureWrites(store: Store, targets: string[], samples: number): 
       });
       if (!done) throw new Error(`transition of ${id} did nothing`);
     } else if (op === 'patchInvitation') {
-      const done = await store.patchInvitation(id, { approvalPosts: [{ channelId: 'chan0000000000000000000001', postId: newId() }] }, { at, invitationId: id, actor: 'bot', action: 'bench-patch' });
+      const done = await store.patchInvitation(id, { approvalPosts: [{ channelId: 'chan0000000000000000000001', postId: newId() }] }, { at, invitationId: id, actor: 'bot', action: 'link_requested' });
       if (!done) throw new Error(`patch of ${id} did nothing`);
     } else {
       const inv = anInvitation({ email: `new${i}-${newId()}@example.org`, state: 'sending', delivery: 'platform_email', createdAt: at, updatedAt: at });

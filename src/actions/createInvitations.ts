@@ -88,7 +88,7 @@ function build(input: CreateInput, needsApproval: boolean, fresh: readonly Recip
     approvalPosts: [],
     batch,
   }));
-  const audit = created.map((inv) => ({ at, invitationId: inv.id, actor: input.inviter.id, action: 'created', detail: { state, role: inv.role } }));
+  const audit = created.map((inv) => ({ at, invitationId: inv.id, actor: input.inviter.id, action: 'created' as const, detail: { state, role: inv.role } }));
   const jobs = created.map((inv) => (state === 'pending_approval' ? jobFor(inv, JOB.requestApproval) : jobFor(inv, JOB.deliver)));
   return { created, audit, jobs };
 }

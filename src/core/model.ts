@@ -86,14 +86,36 @@ export const Invitation = z.object({
 });
 export type Invitation = z.infer<typeof Invitation>;
 
+/** Everything an audit entry may record, in one list: a store refuses to write any other action. */
+export const AUDIT_ACTIONS = [
+  // the invitation's life (src/actions, src/jobs, src/lifecycle)
+  'created', 'approve', 'deny', 'delivered', 'delivery_failed', 'retry', 'resend_requested', 'link_requested',
+  'link_issued', 'reminder_scheduled', 'renewal_requested', 'arrived', 'expired', 'revoked',
+  // what Infomaniak reported for a kChat invitation (statusPoll)
+  'accepted', 'declined', 'infomaniak_invitation_gone',
+  // the kChat backend's own steps
+  'infomaniak_invitation_created', 'infomaniak_invitation_cancelled', 'kchat_guest_invitation_cancelled',
+  'kdrive_invitation_cancelled', 'right_set', 'right_failed', 'right_given_up',
+] as const;
+export const AuditAction = z.enum(AUDIT_ACTIONS);
+export type AuditAction = z.infer<typeof AuditAction>;
+
+/** An audit entry as it is written: its action is one of AUDIT_ACTIONS. */
 export const AuditEntry = z.object({
   at: z.string(),
   invitationId: z.string(),
   actor: z.string(),
-  action: z.string(),
+  action: AuditAction,
   detail: z.record(z.string(), z.unknown()).optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/** An audit entry as it is read back. The trail is history: an action this version does not list (written by a
+ * newer version, or since retired) is kept verbatim and typed apart, so a read never fails or drops it. */
+export const StoredAuditEntry = AuditEntry.extend({
+  action: AuditAction.or(z.string().min(1).brand<'UnknownAuditAction'>()),
+});
+export type StoredAuditEntry = z.infer<typeof StoredAuditEntry>;
 
 /** An address the request named but that was not invited, and why. */
 export interface Skipped { email: string; reason: string }

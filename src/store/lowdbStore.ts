@@ -9,7 +9,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { open as openFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { AuditEntry, Invitation } from '../core/model.js';
+import { AuditEntry, Invitation, StoredAuditEntry } from '../core/model.js';
 import { isOpen } from '../core/stateMachine.js';
 import { withinRateLimit } from '../core/policy.js';
 import { appendAfter, JournalFiles, writeFileSynced, type Op } from './journal.js';
@@ -29,11 +29,11 @@ const Data = z.object({
   drafts: z.array(Draft),
   rate: z.record(z.string(), z.array(z.number())),
   /** Files written before the journal: the audit entries of their last write, perhaps not yet in the log. */
-  auditTail: z.array(AuditEntry).optional(),
+  auditTail: z.array(StoredAuditEntry).optional(),
 });
 
 /** Version 1 kept the audit trail inside the data file. */
-const DataV1 = Data.extend({ version: z.literal(1), audit: z.array(AuditEntry) });
+const DataV1 = Data.extend({ version: z.literal(1), audit: z.array(StoredAuditEntry) });
 
 const DONE_JOB_RETENTION_MS = 7 * 24 * 3600_000;
 /** Past this many journal bytes a compaction starts in the background (by default). */
@@ -159,7 +159,7 @@ class State {
       else if (op[0] === 'D') this.drafts.delete(op[1]);
       else if (op[0] === 'r') this.rate.set(op[1], op[2]);
       else if (op[0] === 'a') {
-        const entry = AuditEntry.parse(op[1]);
+        const entry = StoredAuditEntry.parse(op[1]);
         const line = JSON.stringify(entry);
         this.pendingAudit.push(line);
         this.addAudit(line, entry.invitationId);
@@ -592,8 +592,8 @@ export class LowdbStore implements Store {
     return structuredClone(next);
   }
 
-  async auditTrail(invitationId: string): Promise<AuditEntry[]> {
-    return (this.s.audit.get(invitationId) ?? []).map((line) => JSON.parse(line) as AuditEntry);
+  async auditTrail(invitationId: string): Promise<StoredAuditEntry[]> {
+    return (this.s.audit.get(invitationId) ?? []).map((line) => StoredAuditEntry.parse(JSON.parse(line)));
   }
 
   // --- outbox ---------------------------------------------------------------------------------------------
@@ -765,7 +765,7 @@ async function readAuditLog(
     let id = fast?.[1];
     if (!id) {
       try {
-        const entry = AuditEntry.parse(JSON.parse(line));
+        const entry = StoredAuditEntry.parse(JSON.parse(line));
         [canonical, id] = [JSON.stringify(entry), entry.invitationId];
       } catch {
         continue; // a line torn by a crash before the journal existed

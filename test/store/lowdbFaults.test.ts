@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../../src/core/model.js';
+import type { AuditAction, AuditEntry } from '../../src/core/model.js';
 import { LowdbStore } from '../../src/store/lowdbStore.js';
 import { StoreRecordError } from '../../src/store/records.js';
 import { blockStoreWrites } from '../support/storeFaults.js';
@@ -24,7 +24,7 @@ afterEach(async () => {
 
 let unblockWrites: () => Promise<void>;
 const blockWrites = async () => void (unblockWrites = await blockStoreWrites(dir));
-const entry = (invitationId: string, action: string, detail?: Record<string, unknown>): AuditEntry => ({
+const entry = (invitationId: string, action: AuditAction, detail?: Record<string, unknown>): AuditEntry => ({
   at: '2030-01-01T11:00:00.000Z', invitationId, actor: 'u-bob', action, ...(detail && { detail }),
 });
 const job = (key: string, payload: Record<string, unknown> = {}) => ({ kind: 'send', payload, dedupeKey: key, invitationId: key });
@@ -35,7 +35,7 @@ describe('a write that fails', () => {
     await blockWrites();
 
     await expect(store.createInvitations([invitation('b')], [entry('b', 'created')], [job('b')])).rejects.toThrow(/EISDIR/);
-    await expect(store.transition('a', { from: ['pending_approval'], to: 'sending', audit: entry('a', 'approved'), jobs: [job('a')] }))
+    await expect(store.transition('a', { from: ['pending_approval'], to: 'sending', audit: entry('a', 'approve'), jobs: [job('a')] }))
       .rejects.toThrow(/EISDIR/);
     expect(await store.getInvitation('b')).toBeUndefined();
     expect((await store.getInvitation('a'))?.state).toBe('pending_approval');
@@ -54,7 +54,7 @@ describe('a write that fails', () => {
     expect((await store.getInvitation('a'))?.state).toBe('pending_approval');
     expect((await store.auditTrail('a')).map((e) => e.action)).toEqual(['created']);
     expect((await store.jobs()).map((j) => j.dedupeKey)).toEqual(['c']);
-    expect(await readFile(store.auditFile, 'utf8')).not.toContain('approved');
+    expect(await readFile(store.auditFile, 'utf8')).not.toContain('approve');
   });
 
   it('also undoes the changes made while it ran, which share the next write', async () => {
@@ -76,11 +76,11 @@ describe('a record that cannot be serialized', () => {
     for (let i = 0; i < 100_000; i++) deep = { deep };
     await expect(store.enqueue([job('poison', { deep })])).rejects.toThrow(StoreRecordError);
     await store.createInvitations([invitation('a')], [entry('a', 'created')], []);
-    await expect(store.transition('a', { from: ['pending_approval'], to: 'sending', audit: entry('a', 'approved', { n: 10n }) }))
+    await expect(store.transition('a', { from: ['pending_approval'], to: 'sending', audit: entry('a', 'approve', { n: 10n }) }))
       .rejects.toThrow(/audit entry refused/);
     await expect(store.patchInvitation('a', { name: 10n as unknown as string })).rejects.toThrow(/change of a refused: name/);
     expect((await store.getInvitation('a'))?.state).toBe('pending_approval');
-    await store.transition('a', { from: ['pending_approval'], to: 'sending', audit: entry('a', 'approved') });
+    await store.transition('a', { from: ['pending_approval'], to: 'sending', audit: entry('a', 'approve') });
     await store.close();
 
     store = await LowdbStore.open(dir);

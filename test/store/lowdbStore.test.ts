@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { LowdbStore } from '../../src/store/lowdbStore.js';
+import type { AuditEntry } from '../../src/core/model.js';
 import type { Store } from '../../src/store/store.js';
 import { invitation, storeContract } from './storeContract.js';
 
@@ -58,7 +59,7 @@ describe('LowdbStore files', () => {
       const v1 = { version: 1, invitations: [invitation('a', { createdAt: at, updatedAt: at })], audit: [{ at, invitationId: 'a', actor: 'u', action: 'created' }], outbox: [], drafts: [], rate: {} };
       await writeFile(path.join(dir, 'guestlist.json'), JSON.stringify(v1, null, 2));
       const store = await LowdbStore.open(dir);
-      await store.patchInvitation('a', { lastError: 'x' }, { at, invitationId: 'a', actor: 'bot', action: 'noted' });
+      await store.patchInvitation('a', { lastError: 'x' }, { at, invitationId: 'a', actor: 'bot', action: 'link_requested' });
       await store.close();
       const raw = await readFile(store.file, 'utf8');
       expect(raw).not.toContain('\n');
@@ -66,12 +67,35 @@ describe('LowdbStore files', () => {
       expect((await readFile(store.auditFile, 'utf8')).trim().split('\n')).toHaveLength(2);
       await appendFile(path.join(dir, 'guestlist-audit.jsonl'), '{"at":"2030-01-01T00:00:00.000Z","invit'); // torn by a crash
       const reopened = await LowdbStore.open(dir);
-      expect((await reopened.auditTrail('a')).map((e) => e.action)).toEqual(['created', 'noted']);
-      await reopened.patchInvitation('a', {}, { at, invitationId: 'a', actor: 'bot', action: 'after-crash' });
+      expect((await reopened.auditTrail('a')).map((e) => e.action)).toEqual(['created', 'link_requested']);
+      await reopened.patchInvitation('a', {}, { at, invitationId: 'a', actor: 'bot', action: 'link_issued' });
       await reopened.close();
       const third = await LowdbStore.open(dir);
-      expect((await third.auditTrail('a')).map((e) => e.action)).toEqual(['created', 'noted', 'after-crash']);
+      expect((await third.auditTrail('a')).map((e) => e.action)).toEqual(['created', 'link_requested', 'link_issued']);
       await third.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('LowdbStore audit actions', () => {
+  it('refuses to write an action outside the enum, and reads back one written by another version', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'guestlist-actions-'));
+    try {
+      const at = '2030-01-01T11:00:00.000Z';
+      const legacy = { at, invitationId: 'a', actor: 'u', action: 'sponsored' };
+      const v1 = { version: 1, invitations: [invitation('a')], audit: [legacy], outbox: [], drafts: [], rate: {} };
+      await writeFile(path.join(dir, 'guestlist.json'), JSON.stringify(v1));
+      const store = await LowdbStore.open(dir);
+      const unknown = { ...legacy, action: 'renamed' } as unknown as AuditEntry;
+      await expect(store.patchInvitation('a', { lastError: 'x' }, unknown)).rejects.toThrow(/audit entry refused: action/);
+      await store.patchInvitation('a', {}, { at, invitationId: 'a', actor: 'bot', action: 'link_requested' });
+      await store.close();
+      const reopened = await LowdbStore.open(dir);
+      expect((await reopened.getInvitation('a'))?.lastError).toBeUndefined();
+      expect((await reopened.auditTrail('a')).map((e) => e.action)).toEqual(['sponsored', 'link_requested']);
+      await reopened.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -90,7 +114,7 @@ describe('LowdbStore journal', () => {
       await store.close();
       const snapshot = await readFile(path.join(dir, 'guestlist.json'), 'utf8');
       const reopened = await LowdbStore.open(dir);
-      await reopened.patchInvitation('a', { lastError: 'x' }, { at, invitationId: 'a', actor: 'bot', action: 'noted' });
+      await reopened.patchInvitation('a', { lastError: 'x' }, { at, invitationId: 'a', actor: 'bot', action: 'link_requested' });
       expect(await readFile(path.join(dir, 'guestlist.json'), 'utf8')).toBe(snapshot);
       const lines = (await Promise.all((await journals(dir)).map((n) => readFile(path.join(dir, n), 'utf8')))).join('').trim().split('\n');
       expect(lines).toHaveLength(1); // one group commit, holding only invitation a and its audit entry
@@ -99,7 +123,7 @@ describe('LowdbStore journal', () => {
       // Not closed (as after a crash): the journal alone brings the change back.
       const third = await LowdbStore.open(dir);
       expect((await third.getInvitation('a'))?.lastError).toBe('x');
-      expect((await third.auditTrail('a')).map((e) => e.action)).toEqual(['noted']);
+      expect((await third.auditTrail('a')).map((e) => e.action)).toEqual(['link_requested']);
       await third.close();
     } finally {
       await rm(dir, { recursive: true, force: true });

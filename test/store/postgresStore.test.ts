@@ -117,6 +117,21 @@ describe.skipIf(skip)('PostgresStore', () => {
     }
   });
 
+  it('reads back an audit action this version does not list (written by another version)', async () => {
+    const { stores, schema, cleanup } = await replicas(1);
+    const db = new pg.Client({ connectionString: DATABASE_URL });
+    try {
+      const at = '2030-01-01T11:00:00.000Z';
+      await stores[0]!.createInvitations([invitation('a')], [{ at, invitationId: 'a', actor: 'u', action: 'created' }], []);
+      await db.connect();
+      await db.query(`INSERT INTO "${schema}".audit (doc) VALUES ($1)`, [{ at, invitationId: 'a', actor: 'u', action: 'sponsored' }]);
+      expect((await stores[0]!.auditTrail('a')).map((e) => e.action)).toEqual(['created', 'sponsored']);
+    } finally {
+      await db.end();
+      await cleanup();
+    }
+  });
+
   it('runs a scheduled job on one replica per tick', async () => {
     const { stores, cleanup } = await replicas(3);
     try {

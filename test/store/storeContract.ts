@@ -1,6 +1,6 @@
 /** The behaviour every Store must have, as one suite that each store's test file runs against its own store. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditEntry, Invitation } from '../../src/core/model.js';
+import type { AuditAction, AuditEntry, Invitation } from '../../src/core/model.js';
 import type { Draft, NewJob, OutboxJob, Store } from '../../src/store/store.js';
 import { createInvitations } from '../../src/actions/createInvitations.js';
 
@@ -42,7 +42,7 @@ export function invitation(id: string, over: Partial<Invitation> = {}): Invitati
   };
 }
 
-const audit = (invitationId: string, action: string, when = '2030-01-01T11:00:00.000Z'): AuditEntry => ({
+const audit = (invitationId: string, action: AuditAction, when = '2030-01-01T11:00:00.000Z'): AuditEntry => ({
   at: when,
   invitationId,
   actor: 'u-bob',
@@ -267,23 +267,23 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
           from: ['pending_approval'],
           to: 'sending',
           patch: { decision, expiresAt: '2030-02-01T00:00:00.000Z' },
-          audit: audit('a', 'approved'),
+          audit: audit('a', 'approve'),
           jobs: [job('send:a', { invitationId: 'a' })],
         });
         const expected = { ...invitation('a'), state: 'sending', decision, expiresAt: '2030-02-01T00:00:00.000Z', updatedAt: '2030-01-01T11:00:00.000Z' };
         expect(updated).toEqual(expected);
         expect(await store.getInvitation('a')).toEqual(expected);
-        expect(await store.auditTrail('a')).toEqual([audit('a', 'created'), audit('a', 'approved')]);
+        expect(await store.auditTrail('a')).toEqual([audit('a', 'created'), audit('a', 'approve')]);
         expect((await store.jobs({ invitationId: 'a' })).map((j) => j.dedupeKey)).toEqual(['send:a']);
       });
 
       it('is a compare-and-set: from a state it has left, it changes nothing and returns undefined', async () => {
-        const change = { from: ['pending_approval'] as const, to: 'sending' as const, audit: audit('a', 'approved'), jobs: [job('send:a')] };
+        const change = { from: ['pending_approval'] as const, to: 'sending' as const, audit: audit('a', 'approve'), jobs: [job('send:a')] };
         expect(await store.transition('a', change)).toBeDefined();
-        const denied = await store.transition('a', { from: ['pending_approval'], to: 'denied', audit: audit('a', 'denied'), jobs: [job('deny:a')] });
+        const denied = await store.transition('a', { from: ['pending_approval'], to: 'denied', audit: audit('a', 'deny'), jobs: [job('deny:a')] });
         expect(denied).toBeUndefined();
         expect((await store.getInvitation('a'))?.state).toBe('sending');
-        expect((await store.auditTrail('a')).map((e) => e.action)).toEqual(['created', 'approved']);
+        expect((await store.auditTrail('a')).map((e) => e.action)).toEqual(['created', 'approve']);
         expect((await store.jobs()).map((j) => j.dedupeKey)).toEqual(['send:a']);
         expect(await store.transition('missing', change)).toBeUndefined();
       });
@@ -294,7 +294,7 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
             from: ['pending_approval'],
             to: to as Invitation['state'],
             patch: { lastError: `attempt ${n}` },
-            audit: audit('a', `attempt ${n}`),
+            audit: { ...audit('a', 'approve'), detail: { note: `attempt ${n}` } },
             jobs: [job(`job:${n}`)],
           }),
         );
@@ -303,13 +303,13 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
         expect(winners).toHaveLength(1);
         const winner = results.findIndex((r) => r !== undefined);
         expect(await store.getInvitation('a')).toEqual(winners[0]);
-        expect((await store.auditTrail('a')).map((e) => e.action)).toEqual(['created', `attempt ${winner}`]);
+        expect((await store.auditTrail('a')).map((e) => e.detail?.note)).toEqual(['created', `attempt ${winner}`]);
         expect((await store.jobs()).map((j) => j.dedupeKey)).toEqual([`job:${winner}`]);
       });
 
       it('accepts any of several from-states', async () => {
-        await store.transition('a', { from: ['pending_approval'], to: 'failed', audit: audit('a', 'failed') });
-        const retried = await store.transition('a', { from: ['sending', 'failed'], to: 'sending', audit: audit('a', 'retried') });
+        await store.transition('a', { from: ['pending_approval'], to: 'failed', audit: audit('a', 'delivery_failed') });
+        const retried = await store.transition('a', { from: ['sending', 'failed'], to: 'sending', audit: audit('a', 'retry') });
         expect(retried?.state).toBe('sending');
       });
     });
@@ -321,10 +321,10 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
 
       it('changes fields without moving the state, with an optional audit entry', async () => {
         const posts = [{ channelId: 'admins', postId: 'p1' }];
-        const patched = await store.patchInvitation('a', { approvalPosts: posts }, audit('a', 'posted'));
+        const patched = await store.patchInvitation('a', { approvalPosts: posts }, audit('a', 'link_requested'));
         expect(patched).toEqual({ ...invitation('a', { lastError: 'boom' }), approvalPosts: posts });
         expect(await store.getInvitation('a')).toEqual(patched);
-        expect(await store.auditTrail('a')).toEqual([audit('a', 'posted')]);
+        expect(await store.auditTrail('a')).toEqual([audit('a', 'link_requested')]);
 
         await store.patchInvitation('a', { name: 'Renamed' });
         expect((await store.getInvitation('a'))?.name).toBe('Renamed');
@@ -338,7 +338,7 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
 
       it('returns undefined for an unknown invitation and records nothing', async () => {
         const jobs = [job('notify:missing', { invitationId: 'missing' })];
-        expect(await store.patchInvitation('missing', { name: 'x' }, audit('missing', 'posted'), jobs)).toBeUndefined();
+        expect(await store.patchInvitation('missing', { name: 'x' }, audit('missing', 'link_requested'), jobs)).toBeUndefined();
         expect(await store.auditTrail('missing')).toEqual([]);
         expect(await store.jobs()).toEqual([]);
       });
@@ -358,7 +358,7 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
 
       it('writes none of it when one of its jobs cannot be stored', async () => {
         const bad = job('bad:a', { invitationId: 'a', payload: { n: BigInt(1) } });
-        await expect(store.patchInvitation('a', { name: 'Renamed' }, audit('a', 'posted'), [bad])).rejects.toThrow();
+        await expect(store.patchInvitation('a', { name: 'Renamed' }, audit('a', 'link_requested'), [bad])).rejects.toThrow();
         expect((await store.getInvitation('a'))?.name).toBe('Guest a');
         expect(await store.auditTrail('a')).toEqual([]);
         expect(await store.jobs()).toEqual([]);
@@ -367,11 +367,11 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
 
     it('keeps each invitation’s audit trail in order', async () => {
       await store.createInvitations([invitation('a'), invitation('b')], [audit('a', 'created'), audit('b', 'created')], []);
-      await store.patchInvitation('a', {}, audit('a', 'posted'));
-      await store.transition('b', { from: ['pending_approval'], to: 'denied', audit: audit('b', 'denied') });
-      await store.transition('a', { from: ['pending_approval'], to: 'sending', audit: audit('a', 'approved') });
-      expect((await store.auditTrail('a')).map((e) => e.action)).toEqual(['created', 'posted', 'approved']);
-      expect((await store.auditTrail('b')).map((e) => e.action)).toEqual(['created', 'denied']);
+      await store.patchInvitation('a', {}, audit('a', 'link_requested'));
+      await store.transition('b', { from: ['pending_approval'], to: 'denied', audit: audit('b', 'deny') });
+      await store.transition('a', { from: ['pending_approval'], to: 'sending', audit: audit('a', 'approve') });
+      expect((await store.auditTrail('a')).map((e) => e.action)).toEqual(['created', 'link_requested', 'approve']);
+      expect((await store.auditTrail('b')).map((e) => e.action)).toEqual(['created', 'deny']);
       expect(await store.auditTrail('nobody')).toEqual([]);
     });
 
@@ -394,7 +394,7 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
         await store.enqueue([job('k1', { payload: { v: 1 } }), job('k1', { payload: { v: 2 } }), job('k2')]);
         await store.enqueue([job('k1', { payload: { v: 3 } })]);
         await store.createInvitations([invitation('a')], [], [job('k2', { payload: { v: 4 } })]);
-        await store.transition('a', { from: ['pending_approval'], to: 'sending', audit: audit('a', 'x'), jobs: [job('k1', { payload: { v: 5 } })] });
+        await store.transition('a', { from: ['pending_approval'], to: 'sending', audit: audit('a', 'approve'), jobs: [job('k1', { payload: { v: 5 } })] });
         const jobs = await store.jobs();
         expect(jobs.map((j) => [j.dedupeKey, j.payload])).toEqual([
           ['k1', { v: 1 }],
@@ -573,8 +573,8 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
     it('keeps every change across close and reopen', async () => {
       const now = Date.now();
       await store.createInvitations([invitation('a'), invitation('b')], [audit('a', 'created')], [job('approve:a', { invitationId: 'a', runAt: at(now - 1000) })]);
-      await store.transition('a', { from: ['pending_approval'], to: 'sending', audit: audit('a', 'approved'), jobs: [job('send:a', { invitationId: 'a', runAt: at(now - 500) })] });
-      await store.patchInvitation('b', { lastError: 'boom' }, audit('b', 'failed'));
+      await store.transition('a', { from: ['pending_approval'], to: 'sending', audit: audit('a', 'approve'), jobs: [job('send:a', { invitationId: 'a', runAt: at(now - 500) })] });
+      await store.patchInvitation('b', { lastError: 'boom' }, audit('b', 'delivery_failed'));
       const [approve] = await store.claimJobs(new Date(now), 2, 60_000);
       await store.retryJob(approve!.id, new Date(now + 5000), 'timeout');
       await store.putDraft(draft('d1'));
@@ -587,8 +587,8 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
       expect(await reopened.getInvitation('b')).toEqual(before.b);
       expect(before.a?.state).toBe('sending');
       expect(before.b?.lastError).toBe('boom');
-      expect((await reopened.auditTrail('a')).map((e) => e.action)).toEqual(['created', 'approved']);
-      expect(await reopened.auditTrail('b')).toEqual([audit('b', 'failed')]);
+      expect((await reopened.auditTrail('a')).map((e) => e.action)).toEqual(['created', 'approve']);
+      expect(await reopened.auditTrail('b')).toEqual([audit('b', 'delivery_failed')]);
       const withoutLease = (jobs: OutboxJob[]) => jobs.map(({ leaseUntil: _, ...rest }) => rest);
       expect(handle.singleProcess ? withoutLease(await reopened.jobs()) : await reopened.jobs()).toEqual(handle.singleProcess ? withoutLease(before.jobs) : before.jobs);
       expect(before.jobs.find((j) => j.dedupeKey === 'approve:a')).toMatchObject({ attempts: 1, lastError: 'timeout' });

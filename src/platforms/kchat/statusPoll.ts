@@ -8,7 +8,7 @@
  * is used up, so deliveries are never starved. */
 import { JOB, jobFor } from '../../actions/jobs.js';
 import { recordArrival } from '../../actions/recordArrival.js';
-import type { Invitation } from '../../core/model.js';
+import type { AuditAction, Invitation } from '../../core/model.js';
 import { TRANSITIONS } from '../../core/stateMachine.js';
 import { isPaced } from '../../outbox/errors.js';
 import { PLATFORM } from '../mattermost/context.js';
@@ -95,7 +95,7 @@ export class InvitationStatusPoll {
       return;
     }
     const at = this.ctx.clock.now().toISOString();
-    const audit = (action: string) => ({ at, invitationId: inv.id, actor: 'infomaniak', action, detail: { status } });
+    const audit = (action: AuditAction) => ({ at, invitationId: inv.id, actor: 'infomaniak', action, detail: { status } });
     const external = { ...inv.external, infomaniakStatus: status };
     const approvalUpdate = inv.approvalPosts.length ? [jobFor(inv, JOB.updateApproval, {}, `infomaniak:${status}`)] : [];
     switch (status) {
