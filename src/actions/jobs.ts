@@ -1,7 +1,11 @@
-/** The outbox jobs that state changes schedule. A job's kind names its platform, whose adapter runs it. */
+/** The outbox jobs that state changes schedule. A job's kind names its platform, whose adapter runs it; what each
+ * kind carries is in jobPayloads.ts. */
 import type { Invitation } from '../core/model.js';
 import { PermanentError } from '../outbox/errors.js';
 import type { NewJob, OutboxJob, Store } from '../store/store.js';
+import type { JobPayload, JobWhat, NoticeAbout, NoticePayload } from './jobPayloads.js';
+
+export type { JobWhat };
 
 export const JOB = {
   requestApproval: 'request-approval',
@@ -20,22 +24,27 @@ export const JOB = {
   remindInvitee: 'remind-invitee',
   /** A workspace's requests that have waited more than a day, sent to its approvers. */
   approvalDigest: 'approval-digest',
-} as const;
-export type JobWhat = (typeof JOB)[keyof typeof JOB];
+} as const satisfies Record<string, JobWhat>;
 
-export type InviterNotice = 'decision' | 'arrival' | 'failed' | 'progress' | 'link' | 'rights' | 'declined' | 'revoked' | 'expired' | 'renewal-request';
+/** The notices that carry nothing but what they are about. */
+export type InviterNotice = { [A in NoticeAbout]: { about: A } extends Extract<NoticePayload, { about: A }> ? A : never }[NoticeAbout];
+
+/** A payload is optional only for the kinds whose payload may be empty. */
+type PayloadArgs<W extends JobWhat> = {} extends JobPayload<W>
+  ? [payload?: JobPayload<W>, key?: string]
+  : [payload: JobPayload<W>, key?: string];
 
 export function jobKind(platform: string, what: JobWhat): string {
   return `${platform}.${what}`;
 }
 
 /** One job for one invitation; `key` makes it unique when the same kind runs several times (e.g. per channel). */
-export function jobFor(inv: Invitation, what: JobWhat, payload: Record<string, unknown> = {}, key = ''): NewJob {
+export function jobFor<W extends JobWhat>(inv: Invitation, what: W, ...[payload, key = '']: PayloadArgs<W>): NewJob {
   return {
     kind: jobKind(inv.platform, what),
     invitationId: inv.id,
     dedupeKey: `${what}:${inv.id}${key ? `:${key}` : ''}`,
-    payload,
+    payload: payload ?? {},
   };
 }
 

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Invitation } from '../core/model.js';
 import { TRANSITIONS } from '../core/stateMachine.js';
 import type { NewJob, Store } from '../store/store.js';
-import { notifyInviter } from './jobs.js';
+import { JOB, jobFor, notifyInviter } from './jobs.js';
 
 type Deps = { store: Store; clock: Clock };
 
@@ -28,7 +28,7 @@ async function progressNotice(deps: Deps, inv: Invitation): Promise<NewJob[]> {
   const done = members.filter((i) => i.id === inv.id || (i.state !== 'sending' && i.state !== 'pending_approval')).length;
   const step = done === inv.batch.size ? 'last' : String(Math.floor(done / PROGRESS_EVERY));
   if (step === '0') return [];
-  return [{ ...notifyInviter(inv, 'progress'), dedupeKey: `progress:${inv.batch.id}:${step}`, payload: { about: 'progress', done } }];
+  return [{ ...jobFor(inv, JOB.notifyInviter, { about: 'progress', done }), dedupeKey: `progress:${inv.batch.id}:${step}` }];
 }
 
 export async function recordDeliveryFailed(deps: Deps, inv: Invitation, error: string): Promise<Invitation | undefined> {

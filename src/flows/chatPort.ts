@@ -6,6 +6,7 @@ import type { ChatMessage } from '../core/messages.js';
 import type { Delivery, Invitation, Platform } from '../core/model.js';
 import type { InviterLevel } from '../core/policy.js';
 import type { NewJob } from '../store/store.js';
+import type { NoticePayload } from '../actions/jobPayloads.js';
 
 export type { ChatMessage };
 
@@ -51,5 +52,5 @@ export interface ChatPort {
   /** Undoes the platform's side of a revoked or expired invitation, where it has one. */
   withdraw(inv: Invitation): Promise<void>;
   /** A notice only the platform's backend can word (kChat's link from the organization), or undefined. */
-  backendNotice?(inv: Invitation, payload: Record<string, unknown>): Promise<string | undefined>;
+  backendNotice?(inv: Invitation, notice: NoticePayload): Promise<string | undefined>;
 }

@@ -7,8 +7,9 @@ import {
   decisionNoticeToInviter, declinedNoticeToInviter, deliveryFailedNotice, expiredNoticeToInviter, linkNoticeToInviter,
   revokedNoticeToInviter,
 } from '../core/messages.js';
-import type { Delivery, Invitation } from '../core/model.js';
-import { JOB, jobKind, invitationOf, type InviterNotice } from '../actions/jobs.js';
+import type { Invitation } from '../core/model.js';
+import { JOB, jobKind, invitationOf } from '../actions/jobs.js';
+import { payloadOf, type NoticePayload } from '../actions/jobPayloads.js';
 import { recordApprovalPost } from '../actions/recordApprovalPost.js';
 import { recordDelivered, recordDeliveryFailed } from '../actions/recordDelivery.js';
 import { sendAcceptanceLink, type LinkChannels, type LinkMethod } from '../delivery/acceptanceLink.js';
@@ -16,6 +17,7 @@ import { remindInvitee } from '../delivery/reminder.js';
 import { RENEWAL_REQUEST, renewalRequestNotice } from '../lifecycle/renewalRequest.js';
 import { PermanentError, RetryLaterError } from '../outbox/errors.js';
 import type { JobHandler, Outbox } from '../outbox/outbox.js';
+import type { Logger } from '../logger.js';
 import type { OutboxJob, Store } from '../store/store.js';
 import type { ChatPort } from './chatPort.js';
 
@@ -23,6 +25,7 @@ export interface FlowDeps {
   store: Store;
   clock: Clock;
   outbox: Outbox;
+  log: Logger;
   /** The bot's own acceptance links (link, bot email, SMS delivery), where the deployment has them. */
   links?: LinkChannels;
 }
@@ -87,17 +90,17 @@ export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobH
     async run(job) {
       const inv = await load(job);
       if (inv.state !== 'sent') return;
-      const method = job.payload.method as Delivery;
+      const { method, phone } = payloadOf(job, JOB.resend);
       const sent = await port.resend(inv, method);
       if (sent?.notice) await dm(inv.inviter.id, sent.notice);
-      if (!sent) await sendLink(inv, method as LinkMethod, typeof job.payload.phone === 'string' ? job.payload.phone : undefined);
+      if (!sent) await sendLink(inv, method as LinkMethod, phone);
     },
   };
 
   const announce: JobHandler = {
     async run(job) {
       const inv = await load(job);
-      const channelId = String(job.payload.channelId);
+      const { channelId } = payloadOf(job, JOB.announce);
       const userId = inv.arrivedUserId;
       if (inv.state !== 'arrived' || !userId) return;
       const user = await port.admit(inv, userId, channelId);
@@ -122,13 +125,13 @@ export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobH
   const notify: JobHandler = {
     async run(job) {
       const inv = await load(job);
-      const text = await noticeText(inv, job.payload.about as InviterNotice | typeof RENEWAL_REQUEST, job.payload);
+      const text = await noticeText(inv, payloadOf(job, JOB.notifyInviter));
       if (text) await dm(inv.inviter.id, text);
     },
   };
 
-  async function noticeText(inv: Invitation, about: InviterNotice | typeof RENEWAL_REQUEST, payload: Record<string, unknown>) {
-    switch (about) {
+  async function noticeText(inv: Invitation, notice: NoticePayload) {
+    switch (notice.about) {
       case 'decision':
         return inv.decision && decisionNoticeToInviter(inv, f);
       case 'failed':
@@ -136,24 +139,22 @@ export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobH
       case 'arrival':
         return arrivalNoticeToInviter(inv, await port.user(inv.arrivedUserId!), f);
       case 'progress':
-        return bulkProgressNotice(inv, Number(payload.done), deps.clock.now(), port.invitationsPerHour);
-      case 'revoked': {
-        const by = payload.by as { id?: string; username?: string } | undefined;
-        return revokedNoticeToInviter(inv, by?.id ? f.mention({ id: by.id, username: by.username ?? '' }) : undefined, f);
-      }
+        return bulkProgressNotice(inv, notice.done, deps.clock.now(), port.invitationsPerHour);
+      case 'revoked':
+        return revokedNoticeToInviter(inv, notice.by?.id ? f.mention(notice.by) : undefined, f);
       case RENEWAL_REQUEST:
         return renewalRequestNotice(inv, f);
       case 'link':
-        if (port.backendNotice) return port.backendNotice(inv, payload);
+        if (port.backendNotice) return port.backendNotice(inv, notice);
         // Only the link's hash is kept: showing it again means issuing a new one (the old one stops working).
         if (!deps.links || inv.state !== 'sent') return undefined;
         return linkNoticeToInviter(inv, (await sendAcceptanceLink(deps, deps.links, inv, 'link'))!, f);
       case 'expired':
         return expiredNoticeToInviter(inv, f);
       case 'declined':
-        return declinedNoticeToInviter(inv, payload.how === 'rejected' ? 'rejected' : 'cancelled', f);
+        return declinedNoticeToInviter(inv, notice.how, f);
       default:
-        return port.backendNotice?.(inv, payload);
+        return port.backendNotice?.(inv, notice);
     }
   }
 
@@ -171,13 +172,13 @@ export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobH
 
   const digest: JobHandler = {
     async run(job) {
-      const ids = (job.payload.invitationIds as string[]) ?? [];
-      const invitations = await Promise.all(ids.map((id) => store.getInvitation(id)));
+      const { workspaceId, invitationIds } = payloadOf(job, JOB.approvalDigest);
+      const invitations = await Promise.all(invitationIds.map((id) => store.getInvitation(id)));
       const waiting = invitations.filter((i): i is Invitation => i?.state === 'pending_approval');
       if (!waiting.length) return;
       const text = approvalDigest(waiting, f);
       if (port.approvalChannel) await port.post(port.approvalChannel, { text });
-      else for (const id of await port.approvers(String(job.payload.workspaceId))) await dm(id, text);
+      else for (const id of await port.approvers(workspaceId)) await dm(id, text);
     },
   };
 

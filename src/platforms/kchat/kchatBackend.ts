@@ -18,7 +18,7 @@ import { OrganizationLevels } from './inviterLevel.js';
 import { KchatGuests } from './kchatGuests.js';
 import { KsuiteDrive } from './ksuiteDrive.js';
 import { splitName } from './names.js';
-import { linkNotice, notCancellableNotice, qrNotice, rightNotice, type RightProgress } from './notices.js';
+import { linkNotice, notCancellableNotice, qrNotice, rightNotice } from './notices.js';
 import { parseQrCode, postQrImage } from './qrCode.js';
 import { PacedBudget } from './pacedBudget.js';
 import { rightJobHandler } from './rightJobs.js';
@@ -123,13 +123,12 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
         if (outcome === 'not_cancellable') await mm.store.enqueue([jobFor(inv, JOB.notifyInviter, { about: 'not-cancellable' }, 'not-cancellable')]);
       },
 
-      async noticeText(inv, payload) {
-        if (payload.about === 'link') return linkText(inv);
-        if (payload.about === 'not-cancellable') return notCancellableNotice(inv);
-        if (payload.about === 'rights' && isRightStep(payload.step)) {
-          return rightNotice(inv, payload.step, payload.progress as RightProgress, typeof payload.error === 'string' ? payload.error : undefined);
-        }
-        return undefined;
+      async noticeText(inv, notice) {
+        if (notice.about === 'link') return linkText(inv);
+        if (notice.about === 'not-cancellable') return notCancellableNotice(inv);
+        if (notice.about !== 'rights') return undefined;
+        if (!isRightStep(notice.step)) throw new PermanentError(`unknown right step ${notice.step}`);
+        return rightNotice(inv, notice.step, notice.progress, notice.error);
       },
 
       jobHandlers: { [jobKind(PLATFORM, JOB.grantRight)]: rightJobHandler(ctx) },

@@ -8,8 +8,9 @@ import { PermanentError, isPaced, isPermanent } from '../../outbox/errors.js';
 import type { NewJob } from '../../store/store.js';
 import { ikInvitationId, inviterLocale, type KchatContext } from './context.js';
 import { invitationOf } from '../../actions/jobs.js';
+import { readPayload } from '../../actions/jobPayloads.js';
 import type { RightProgress } from './notices.js';
-import { appRole, isRightStep, nextSteps, rightJob, STEP_LABELS, type RightStep } from './rightSteps.js';
+import { appRole, isRightStep, nextSteps, rightJob, RightStepPayload, STEP_LABELS, type RightStep } from './rightSteps.js';
 
 const LIVE_STATES: readonly Invitation['state'][] = ['sent', 'arrived'];
 
@@ -60,8 +61,7 @@ export function rightJobHandler(ctx: KchatContext): JobHandler {
 
   return {
     async run(job) {
-      const step = job.payload.step;
-      if (!isRightStep(step)) throw new PermanentError(`unknown right step ${String(step)}`);
+      const { step } = readPayload(job, RightStepPayload);
       const inv = await invitationOf(ctx.store, job);
       if (!LIVE_STATES.includes(inv.state)) return;
       let answer: Record<string, unknown> | void;

@@ -1,6 +1,7 @@
 /** The rights an invitation gets after it exists, one outbox job per step so that a step that fails is retried
  * on its own (the invitation is never created twice) and shows until it succeeds. Order matters: kSuite access
  * sets the kChat and kDrive roles (and opens the kSuite's drive), and a drive's right needs the drive opened. */
+import { z } from 'zod';
 import type { Invitation, Role } from '../../core/model.js';
 import { JOB, jobFor } from '../../actions/jobs.js';
 import type { NewJob } from '../../store/store.js';
@@ -16,6 +17,9 @@ export const STEP_LABELS: Record<RightStep, string> = {
   'drive-external': 'kDrive invitation',
   'drive-resend': 'kDrive invitation sent again',
 };
+
+/** A grant-right job's payload, with the step narrowed to these. */
+export const RightStepPayload = z.object({ step: z.enum(RIGHT_STEPS) });
 
 export function isRightStep(value: unknown): value is RightStep {
   return (RIGHT_STEPS as readonly unknown[]).includes(value);

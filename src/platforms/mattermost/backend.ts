@@ -1,6 +1,7 @@
 /** The seam for servers that speak the Mattermost API but keep people, roles and rights elsewhere (kChat: the
  * Infomaniak organization). The adapter keeps the chat side (command, dialogs, posts, announcements); a backend
  * says what can be granted, delivers what the chat server cannot, and finds arrivals the server does not push. */
+import type { NoticePayload } from '../../actions/jobPayloads.js';
 import type { Delivery, Invitation } from '../../core/model.js';
 import type { Capabilities, InviterLevel } from '../../core/policy.js';
 import type { JobHandler } from '../../outbox/outbox.js';
@@ -38,7 +39,7 @@ export interface MattermostBackend {
   /** Undoes the backend's side of a revoked invitation. */
   withdraw(inv: Invitation): Promise<void>;
   /** The text of a notice the adapter does not write itself, or undefined to send nothing. */
-  noticeText(inv: Invitation, payload: Record<string, unknown>): Promise<string | undefined>;
+  noticeText(inv: Invitation, notice: NoticePayload): Promise<string | undefined>;
   /** Outbox handlers for the backend's own job kinds. */
   jobHandlers: Record<string, JobHandler>;
   /** Checks its own access at start-up; `ready()` reports the outcome. */

@@ -1,6 +1,7 @@
 /** The chat port on Mattermost and kChat, over Client4: posts with signed buttons, DMs, the team's admins, the
  * server's invitation emails (paced to its hourly limit), and, on kChat, the organization's side through the
  * backend. Client4 failures become the outbox's retry-later or permanent errors. */
+import type { NoticePayload } from '../../actions/jobPayloads.js';
 import { mattermostMarkdown as md } from '../../core/format.js';
 import type { Invitation } from '../../core/model.js';
 import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
@@ -124,6 +125,6 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
     async withdraw(inv) {
       await backend?.withdraw(inv);
     },
-    ...(backend ? { backendNotice: (inv: Invitation, payload: Record<string, unknown>) => backend.noticeText(inv, payload) } : {}),
+    ...(backend ? { backendNotice: (inv: Invitation, notice: NoticePayload) => backend.noticeText(inv, notice) } : {}),
   };
 }
