@@ -17,7 +17,13 @@ export type FormRequest = { kind: 'deny'; state: string };
 /** Where a message was posted: what updating it needs on every platform. */
 export interface MessageRef { channelId: string; postId: string }
 
-export interface ChatUser { id: string; username: string; displayName: string }
+export interface ChatUser {
+  id: string;
+  username: string;
+  displayName: string;
+  /** When the platform lets the bot see it (Mattermost: a system admin bot or ShowEmailAddress; Slack: a scope). */
+  email?: string;
+}
 
 export interface ChatPort {
   readonly platform: Platform;
@@ -31,6 +37,8 @@ export interface ChatPort {
   level(workspaceId: string, userId: string): Promise<InviterLevel>;
   approvers(workspaceId: string): Promise<string[]>;
   user(userId: string): Promise<ChatUser>;
+  /** The account with this address, if there is one (how a missed arrival is found). */
+  userByEmail(email: string): Promise<ChatUser | undefined>;
   channelNames(inv: Invitation): Promise<string[]>;
   /** The direct-message channel with a user. */
   directChannel(userId: string): Promise<string>;

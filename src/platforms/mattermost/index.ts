@@ -6,11 +6,12 @@ import { MattermostApi } from './api.js';
 import { mattermostAccountCreator, mattermostChannelNames, mattermostLoginUrl } from './accountCreator.js';
 import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
 import { ApprovalFlow } from '../../flows/approvals.js';
+import { ArrivalFlow } from '../../flows/arrivals.js';
 import { jobHandlers } from '../../flows/jobHandlers.js';
 import { Approvals } from './approvals.js';
 import { mattermostPort } from './port.js';
 import { InvitationActions } from './invitationActions.js';
-import { Arrivals } from './arrivals.js';
+import { onSocketEvent } from './arrivals.js';
 import type { MattermostBackendFactory } from './backend.js';
 import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceLink.js';
 import { dialogFeatures, mattermostCapabilities } from './capabilities.js';
@@ -33,7 +34,7 @@ export interface MattermostOptions extends PlatformDeps {
 
 export interface MattermostPlatform {
   router: Router;
-  arrivals: Arrivals;
+  arrivals: ArrivalFlow;
   /** What the acceptance page needs from this server; undefined on kChat, whose invitees accept on Infomaniak. */
   acceptance?: AcceptanceSide;
   /** One round of arrival checks: the backend's statuses, then every awaited email. */
@@ -66,12 +67,12 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
   const port = mattermostPort(ctx);
   const approvals = new Approvals(ctx, new ApprovalFlow(ctx, port));
   const wizard = new WizardFlow(ctx);
-  const arrivals = new Arrivals(ctx);
+  const arrivals = new ArrivalFlow(ctx, port);
   for (const [kind, handler] of Object.entries(jobHandlers(ctx, port))) opts.outbox.register(kind, handler);
 
   const socket = new MattermostSocket({
     url: opts.url, token: opts.botToken, log: ctx.log,
-    onEvent: (e) => void arrivals.onEvent(e).catch((err) => ctx.log.warn({ err: (err as Error).message }, 'arrival check failed')),
+    onEvent: (e) => void onSocketEvent(arrivals, ctx.log, e).catch((err) => ctx.log.warn({ err: (err as Error).message }, 'arrival check failed')),
     onResync: () => void arrivals.reconcile().catch((err) => ctx.log.warn({ err: (err as Error).message }, 'reconciliation failed')),
     onUnsupported: () => ctx.log.info('this server has no /api/v4/websocket (kChat): arrivals are found by periodic reconciliation'),
   });

@@ -5,7 +5,7 @@ import type { NoticePayload } from '../../actions/jobPayloads.js';
 import { mattermostMarkdown as md } from '../../core/format.js';
 import type { Invitation } from '../../core/model.js';
 import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
-import type { ChatPort } from '../../flows/chatPort.js';
+import type { ChatPort, ChatUser } from '../../flows/chatPort.js';
 import { mattermostPost, type ApprovalButton } from '../../../views/mattermost/approvalPost.js';
 import { denyReasonDialog } from '../../../views/mattermost/dialog.js';
 import { MattermostError } from './api.js';
@@ -22,6 +22,13 @@ export async function call<T>(fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     throw err instanceof MattermostError ? err.forOutbox() : err;
   }
+}
+
+type MattermostUser = { id: string; username: string; first_name: string; last_name: string; nickname: string; email?: string };
+
+function chatUser(user: MattermostUser): ChatUser {
+  const displayName = [user.first_name, user.last_name].filter(Boolean).join(' ') || user.nickname || user.username;
+  return { id: user.id, username: user.username, displayName, email: user.email || undefined };
 }
 
 /** Approve / Deny buttons of one invitation, each with its signed context. */
@@ -66,10 +73,10 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
     invitationsPerHour: ctx.settings.inviteEmailsPerHour,
     level: (teamId, userId) => call(() => api.level(teamId, userId)),
     approvers: (teamId) => call(() => api.approvers(teamId)),
-    async user(userId) {
-      const user = await call(() => api.client.getUser(userId));
-      const displayName = [user.first_name, user.last_name].filter(Boolean).join(' ') || user.nickname || user.username;
-      return { id: user.id, username: user.username, displayName };
+    user: async (userId) => chatUser(await call(() => api.client.getUser(userId))),
+    async userByEmail(email) {
+      const user = await call(() => api.userByEmail(email));
+      return user && chatUser({ ...user, email });
     },
     channelNames: (inv) =>
       Promise.all(inv.channelIds.map(async (id) => (await api.client.getChannel(id).catch(() => undefined))?.display_name ?? id)),

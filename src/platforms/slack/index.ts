@@ -6,9 +6,9 @@ import type { Capabilities } from '../../core/policy.js';
 import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceLink.js';
 import { SlackApi } from './api.js';
 import { ApprovalFlow } from '../../flows/approvals.js';
+import { ArrivalFlow } from '../../flows/arrivals.js';
 import { jobHandlers } from '../../flows/jobHandlers.js';
 import { slackPort } from './port.js';
-import { Arrivals } from './arrivals.js';
 import { slackCapabilities } from './capabilities.js';
 import { PLATFORM, type SlackContext, type SlackSettings } from './context.js';
 import { ListActions } from './listActions.js';
@@ -38,7 +38,7 @@ export const SLACK_MOUNT_PATH = '/slack';
 export interface SlackPlatform {
   /** HTTP mode: mount under /slack. Undefined in Socket Mode. */
   router?: Router;
-  arrivals: Arrivals;
+  arrivals: ArrivalFlow;
   /** The acceptance page sends Slack invitees on to the workspace's join link. */
   acceptance: AcceptanceSide;
   start(): Promise<void>;
@@ -61,7 +61,7 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
   const port = slackPort(ctx, () => grid);
   const approvals = new ApprovalFlow(ctx, port);
   const wizard = new WizardFlow(ctx);
-  const arrivals = new Arrivals(ctx);
+  const arrivals = new ArrivalFlow(ctx, port);
   for (const [kind, handler] of Object.entries(jobHandlers(ctx, port))) opts.outbox.register(kind, handler);
 
   const http = opts.appToken ? undefined : httpReceiver(opts.signingSecret!, log);

@@ -9,7 +9,8 @@ import { LIST_ACTIONS } from '../../../views/slack/pendingListBlocks.js';
 import { RESEND_CALLBACK } from '../../../views/slack/resendModal.js';
 import { readViewValues } from '../../../views/slack/wizardModal.js';
 import type { ApprovalFlow } from '../../flows/approvals.js';
-import type { Arrivals } from './arrivals.js';
+import type { ArrivalFlow } from '../../flows/arrivals.js';
+import { onMemberJoinedChannel, onTeamJoin } from './arrivals.js';
 import type { SlackContext } from './context.js';
 import type { ListActions } from './listActions.js';
 import { pendingList } from './pendingList.js';
@@ -21,7 +22,7 @@ const SORRY = 'Something went wrong on my side. Please try again in a moment.';
 /** The user of a click or submission as the flows know people (Slack mentions by id; the name is for records). */
 const person = (user: { id: string; username?: string; name?: string }) => ({ id: user.id, username: user.username ?? user.name ?? user.id });
 
-export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard: WizardFlow; approvals: ApprovalFlow; arrivals: Arrivals; listActions: ListActions }): void {
+export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard: WizardFlow; approvals: ApprovalFlow; arrivals: ArrivalFlow; listActions: ListActions }): void {
   const { wizard, approvals, arrivals, listActions } = parts;
   const tell = (respond: RespondFn, text: string, blocks?: types.KnownBlock[]) =>
     respond({ response_type: 'ephemeral', replace_original: false, text, ...(blocks ? { blocks } : {}) }).catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not answer through response_url'));
@@ -102,11 +103,11 @@ export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard:
   });
 
   bolt.event('team_join' satisfies SlackEvent, async ({ event }) => {
-    await arrivals.onTeamJoin(event.user).catch((err: Error) => ctx.log.warn({ err: err.message }, 'arrival check failed'));
+    await onTeamJoin(arrivals, ctx.log, event.user).catch((err: Error) => ctx.log.warn({ err: err.message }, 'arrival check failed'));
   });
 
   bolt.event('member_joined_channel' satisfies SlackEvent, async ({ event }) => {
-    await arrivals.onMemberJoinedChannel(event.user).catch((err: Error) => ctx.log.warn({ err: err.message }, 'arrival check failed'));
+    await onMemberJoinedChannel(arrivals, event.user, event.team).catch((err: Error) => ctx.log.warn({ err: err.message }, 'arrival check failed'));
   });
 
   bolt.error(async (err) => void ctx.log.error({ err: err.message }, 'Slack request failed'));

@@ -55,7 +55,11 @@ export function slackPort(ctx: SlackContext, grid: () => boolean): ChatPort {
     approvers: () => call(() => api.approvers()),
     async user(userId) {
       const member = await call(() => api.member(userId, api.client));
-      return { id: userId, username: member.person.username, displayName: member.realName };
+      return { id: userId, username: member.person.username, displayName: member.realName, email: member.email };
+    },
+    async userByEmail(email) {
+      const found = await call(() => api.userByEmail(email));
+      return found && this.user(found.id);
     },
     channelNames: (inv) => Promise.all(inv.channelIds.map((id) => api.channelName(id).catch(() => id))),
     directChannel: (userId) => call(() => api.directChannel(userId)),
