@@ -50,8 +50,9 @@ const clock = { now: () => new Date('2030-01-02T10:00:00.000Z') };
 beforeEach(async () => {
   ({ store, cleanup } = await tempStore());
   calls = [];
-  outbox = new Outbox(store, clock, pino({ level: 'silent' }));
-  const handlers = jobHandlers({ store, clock, outbox }, recordingPort(calls));
+  const log = pino({ level: 'silent' });
+  outbox = new Outbox(store, clock, log);
+  const handlers = jobHandlers({ store, clock, outbox, log }, recordingPort(calls));
   for (const [kind, handler] of Object.entries(handlers)) outbox.register(kind, handler);
 });
 afterEach(async () => cleanup());
