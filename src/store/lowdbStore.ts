@@ -609,6 +609,9 @@ export class LowdbStore implements Store {
    * were in flight. open() drops leases, as they belong to a process that is gone. */
   async claimJobs(now: Date, limit: number, leaseMs: number): Promise<OutboxJob[]> {
     const iso = now.toISOString();
+    // A job whose write is still on its way is claimed once that write is on disk, never before (it may fail and
+    // be undone): wait for it rather than leave the job for a later poll.
+    if ([...this.unsynced].some((id) => (this.s.outbox.get(id)?.runAt ?? iso) <= iso)) await this.writing.catch(() => undefined);
     const due: OutboxJob[] = [];
     for (const id of this.s.pending) {
       const j = this.s.outbox.get(id)!;
