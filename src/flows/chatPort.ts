@@ -4,7 +4,8 @@
 import type { TextFormat } from '../core/format.js';
 import type { ChatMessage } from '../core/messages.js';
 import type { Delivery, Invitation, Platform } from '../core/model.js';
-import type { InviterLevel } from '../core/policy.js';
+import type { Capabilities, InviterLevel } from '../core/policy.js';
+import type { Option, Step } from '../core/wizard.js';
 import type { NewJob } from '../store/store.js';
 import type { NoticePayload } from '../actions/jobPayloads.js';
 
@@ -12,7 +13,19 @@ export type { ChatMessage };
 
 /** A form the flows open: the platform renders it (dialog, modal) and sends its submission back with `state`,
  * the signed value that names what it is about. */
-export type FormRequest = { kind: 'deny'; state: string };
+export type FormRequest =
+  | { kind: 'deny'; state: string }
+  /** The wizard's steps in one form (one step where the platform has multi-step forms). */
+  | { kind: 'wizard'; steps: Step[]; state: string; submitLabel: string }
+  /** How a `sent` invitation should reach `email` again: one of `methods`, and the number when SMS is one. */
+  | { kind: 'resend'; state: string; email: string; methods: readonly Delivery[]; phone?: string };
+
+/** What the pending list offers for a `sent` invitation: the methods a resend may use (none: no Resend), whether
+ * Show link, and why a button is missing. */
+export interface ListOffers { resend: readonly Delivery[]; showLink: boolean; why?: string }
+
+/** Thrown by openForm when the platform does not let the bot open forms here (kChat may refuse dialogs). */
+export class FormsRefused extends Error {}
 
 /** Where a message was posted: what updating it needs on every platform. */
 export interface MessageRef { channelId: string; postId: string }
@@ -33,6 +46,16 @@ export interface ChatPort {
   /** The pace of the platform's own invitation emails, per hour, if it has one (bulk progress says when). */
   readonly invitationsPerHour?: number;
 
+  /** What this platform can grant and deliver (roles, kDrive, billing, delivery methods). */
+  capabilities(): Capabilities;
+  /** Whether a form can show its steps one after another (else the wizard is one form). */
+  multiStepForms(): boolean;
+  /** The channels a form offers the user (theirs, or the current one where they cannot be listed in time). */
+  channelOptions(workspaceId: string, userId: string, currentChannelId: string): Promise<Option[]>;
+  /** Of `selected`, the channels the user really is in, checked now (a superset is fine: the wizard intersects). */
+  verifyChannels(workspaceId: string, userId: string, selected: string[]): Promise<Option[]>;
+  /** Which of these addresses already have an account (as many as can be looked up in time). */
+  existingAccounts(emails: string[]): Promise<Set<string>>;
   /** What the user may do in the workspace, read now (rights are never taken from a request). */
   level(workspaceId: string, userId: string): Promise<InviterLevel>;
   approvers(workspaceId: string): Promise<string[]>;
@@ -59,6 +82,8 @@ export interface ChatPort {
   applyRole(inv: Invitation, userId: string): Promise<void>;
   /** Undoes the platform's side of a revoked or expired invitation, where it has one. */
   withdraw(inv: Invitation): Promise<void>;
+  /** The list's offers where the platform's backend decides them for its invitations (kChat), else undefined. */
+  offers?(inv: Invitation): ListOffers | undefined;
   /** A notice only the platform's backend can word (kChat's link from the organization), or undefined. */
   backendNotice?(inv: Invitation, notice: NoticePayload): Promise<string | undefined>;
 }

@@ -8,9 +8,10 @@ import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
 import { ApprovalFlow } from '../../flows/approvals.js';
 import { ArrivalFlow } from '../../flows/arrivals.js';
 import { jobHandlers } from '../../flows/jobHandlers.js';
+import { WizardFlow } from '../../flows/wizard.js';
 import { Approvals } from './approvals.js';
 import { mattermostPort } from './port.js';
-import { InvitationActions } from './invitationActions.js';
+import { PendingListFlow } from '../../flows/pendingList.js';
 import { onSocketEvent } from './arrivals.js';
 import type { MattermostBackendFactory } from './backend.js';
 import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceLink.js';
@@ -20,7 +21,7 @@ import { registerCommands } from './registerCommand.js';
 import { mattermostRouter } from './routes.js';
 import { MattermostSocket } from './websocket.js';
 import { webFormRouter } from './webForm.js';
-import { WizardFlow } from './wizardFlow.js';
+import { MattermostWizard } from './wizardFlow.js';
 
 export interface MattermostOptions extends PlatformDeps {
   url: string;
@@ -65,8 +66,10 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
     for (const [kind, handler] of Object.entries(backend.jobHandlers)) opts.outbox.register(kind, handler);
   }
   const port = mattermostPort(ctx);
-  const approvals = new Approvals(ctx, new ApprovalFlow(ctx, port));
-  const wizard = new WizardFlow(ctx);
+  const approvalFlow = new ApprovalFlow(ctx, port);
+  const approvals = new Approvals(ctx, approvalFlow);
+  const list = new PendingListFlow({ ...ctx, trigger: ctx.settings.trigger }, port, approvalFlow);
+  const wizard = new MattermostWizard(ctx, new WizardFlow({ ...ctx, invitesPerHour: ctx.settings.invitesPerHour }, port), port);
   const arrivals = new ArrivalFlow(ctx, port);
   for (const [kind, handler] of Object.entries(jobHandlers(ctx, port))) opts.outbox.register(kind, handler);
 
@@ -92,7 +95,7 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
     acceptance: backend
       ? undefined
       : { accounts: mattermostAccountCreator({ api, log: ctx.log }), channelNames: (inv) => mattermostChannelNames(api, inv), loginUrl: () => mattermostLoginUrl(api) },
-    router: mattermostRouter(ctx, wizard, approvals, new InvitationActions(ctx), () => [...opts.commandTokens, ...registeredTokens]).use('/form', webFormRouter(ctx, wizard)),
+    router: mattermostRouter(ctx, wizard, approvals, list, () => [...opts.commandTokens, ...registeredTokens]).use('/form', webFormRouter(ctx, wizard)),
     arrivals,
     async pollArrivals() {
       await backend?.pollArrivals();

@@ -5,14 +5,26 @@ import type { NoticePayload } from '../../actions/jobPayloads.js';
 import { mattermostMarkdown as md } from '../../core/format.js';
 import type { Invitation } from '../../core/model.js';
 import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
-import type { ChatPort, ChatUser } from '../../flows/chatPort.js';
+import { FormsRefused, type ChatPort, type ChatUser, type FormRequest } from '../../flows/chatPort.js';
+import { RecentLookups } from '../../flows/recentLookups.js';
+import type { Option } from '../../core/wizard.js';
+import { withTimeout } from '../withTimeout.js';
 import { mattermostPost, type ApprovalButton } from '../../../views/mattermost/approvalPost.js';
-import { denyReasonDialog } from '../../../views/mattermost/dialog.js';
+import { denyReasonDialog, renderDialog, resendDialog } from '../../../views/mattermost/dialog.js';
 import { MattermostError } from './api.js';
 import { invitationButton } from './buttons.js';
 import { PLATFORM, type MattermostContext } from './context.js';
 
 const RATE_LIMITED = 'app.email.rate_limit_exceeded.app_error';
+/** Budget for the lookups made before a dialog opens: old servers and kChat expire trigger ids after 3 s. */
+const LOOKUP_BUDGET_MS = 1200;
+const DIALOG_OPEN_BUDGET_MS = 1500;
+/** How long the dialog's channel list is reused (membership is re-checked on submit whatever this says). */
+const LOOKUP_TTL_MS = 60_000;
+/** Above this many recipients, existing accounts are reported by the delivery instead of looked up at submit. */
+const ACCOUNT_LOOKUP_MAX = 50;
+/** Answers to actions/dialogs/open meaning "not here", as opposed to a slow or failing server. */
+const DIALOGS_REFUSED = [403, 404, 405, 501];
 const GUEST_INVITE_FORBIDDEN = 'the bot may not invite guests: give its account the System Admin role (see README)';
 
 /** Runs a platform call, turning its failure into the outbox's retry-or-not decision. */
@@ -36,8 +48,30 @@ export function approvalButtons(ctx: MattermostContext, invitationId: string): A
   return (action, label, style) => invitationButton(ctx, invitationId, action, label, { style });
 }
 
+/** The dialog of a form other than the wizard's. */
+function dialogOf(form: Exclude<FormRequest, { kind: 'wizard' }>): Record<string, unknown> {
+  switch (form.kind) {
+    case 'deny':
+      return denyReasonDialog(form.state);
+    case 'resend':
+      return resendDialog(form);
+  }
+}
+
 export function mattermostPort(ctx: MattermostContext): ChatPort {
   const { api, backend } = ctx;
+  const channelLists = new RecentLookups<Option[] | undefined>(LOOKUP_TTL_MS, () => ctx.clock.now().getTime());
+
+  /** The user's channels, or undefined when the bot may not list them. */
+  async function channelsOf(teamId: string, userId: string): Promise<Option[] | undefined> {
+    try {
+      const channels = await api.channelsOf(teamId, userId);
+      return channels.map((c) => ({ value: c.id, label: c.display_name || c.name })).sort((a, b) => a.label.localeCompare(b.label));
+    } catch (err) {
+      ctx.log.debug({ err: (err as Error).message }, 'cannot list the inviter’s channels; offering the current one');
+      return undefined;
+    }
+  }
 
   /** Mattermost sends at most N invitation emails an hour per sender (the bot): paced here, without spending retry
    * attempts, so a bulk request drains at the server's pace. */
@@ -71,6 +105,22 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
     format: md,
     approvalChannel: ctx.settings.approvalChannelId,
     invitationsPerHour: ctx.settings.inviteEmailsPerHour,
+    capabilities: () => ctx.capabilities(),
+    multiStepForms: () => ctx.dialogFeatures().multistep,
+    async channelOptions(teamId, userId, currentChannelId) {
+      const load = channelLists.get(`${teamId}:${userId}`, () => channelsOf(teamId, userId));
+      return (await withTimeout(load, LOOKUP_BUDGET_MS, undefined)) ?? [{ value: currentChannelId, label: 'This channel' }];
+    },
+    async verifyChannels(_teamId, userId, selected) {
+      const checks = await Promise.all(selected.map(async (id) => ((await api.isChannelMember(id, userId)) ? id : undefined)));
+      return checks.filter((id): id is string => !!id).map((id) => ({ value: id, label: id }));
+    },
+    async existingAccounts(emails) {
+      // Above this many, existing accounts are reported by the delivery instead of looked up now.
+      if (emails.length > ACCOUNT_LOOKUP_MAX) return new Set();
+      const found = await Promise.all(emails.map(async (e) => ((await api.userByEmail(e).catch(() => undefined)) ? e : undefined)));
+      return new Set(found.filter((e): e is string => !!e));
+    },
     level: (teamId, userId) => call(() => api.level(teamId, userId)),
     approvers: (teamId) => call(() => api.approvers(teamId)),
     user: async (userId) => chatUser(await call(() => api.client.getUser(userId))),
@@ -87,8 +137,17 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
       return { channelId, postId: post.id };
     },
     async openForm(trigger, form) {
-      const dialog = denyReasonDialog(form.state);
-      await call(() => api.openDialog({ trigger_id: trigger, url: `${ctx.settings.publicUrl}/mattermost/dialog`, dialog }));
+      const url = `${ctx.settings.publicUrl}/mattermost/dialog`;
+      if (form.kind !== 'wizard') return void (await call(() => api.openDialog({ trigger_id: trigger, url, dialog: dialogOf(form) })));
+      const { steps, state, submitLabel } = form;
+      const dialog = renderDialog({ callbackId: `invite-${steps[0]!.id}`, state, steps, submitLabel, features: ctx.dialogFeatures() });
+      try {
+        await api.openDialog({ trigger_id: trigger, url, dialog }, AbortSignal.timeout(DIALOG_OPEN_BUDGET_MS));
+      } catch (err) {
+        // Refused outright (kChat may not serve dialogs), as opposed to a slow or failing server.
+        if (err instanceof MattermostError && DIALOGS_REFUSED.includes(err.status)) throw new FormsRefused(err.message);
+        throw err;
+      }
     },
     async update(ref, msg) {
       const { message, props } = mattermostPost(msg, approvalButtons(ctx, msg.approvalButtons?.invitationId ?? ''));
@@ -132,6 +191,7 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
     async withdraw(inv) {
       await backend?.withdraw(inv);
     },
+    offers: (inv) => backend?.offers(inv),
     ...(backend ? { backendNotice: (inv: Invitation, notice: NoticePayload) => backend.noticeText(inv, notice) } : {}),
   };
 }

@@ -4,13 +4,15 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { DenyForm, ResendForm, readForm } from '../../core/userInput.js';
+import type { PendingListFlow, ResendReply } from '../../flows/pendingList.js';
+import { parseCommand } from '../../../commands/invitePeople.js';
+import { pendingListAnswer } from '../../../views/mattermost/pendingList.js';
 import { safeEqual } from '../../security/signing.js';
 import type { Approvals } from './approvals.js';
-import { verifyButton } from './buttons.js';
-import type { InvitationActions } from './invitationActions.js';
+import { invitationButton, verifyButton } from './buttons.js';
 import type { MattermostContext } from './context.js';
 import { ephemeral } from './ephemeral.js';
-import type { WizardFlow } from './wizardFlow.js';
+import type { MattermostWizard } from './wizardFlow.js';
 
 const id = z.string().regex(/^[a-z0-9]{1,64}$/i);
 
@@ -50,13 +52,19 @@ async function answerForm<S extends z.ZodObject>(schema: S, raw: unknown, handle
   return form.ok ? handle(form.values) : { errors: form.errors };
 }
 
+/** The resend dialog's answer: {} closes it; a reason goes on its field, or above the dialog. */
+function resent(reply: ResendReply): object {
+  if (reply.ok) return {};
+  return reply.field ? { errors: { [reply.field]: reply.reason } } : { error: reply.reason };
+}
+
 function tokenOf(req: Request): string {
   const header = req.get('authorization') ?? '';
   const match = /^token\s+(.+)$/i.exec(header);
   return match ? match[1]!.trim() : typeof req.body?.token === 'string' ? req.body.token : '';
 }
 
-export function mattermostRouter(ctx: MattermostContext, wizard: WizardFlow, approvals: Approvals, actions: InvitationActions, commandTokens: () => string[]): Router {
+export function mattermostRouter(ctx: MattermostContext, wizard: MattermostWizard, approvals: Approvals, list: PendingListFlow, commandTokens: () => string[]): Router {
   const router = express.Router();
   const invalid = (res: Response, error: z.ZodError) => res.status(400).json({ error: `Invalid request: ${error.issues[0]?.path.join('.')} ${error.issues[0]?.message}` });
 
@@ -70,7 +78,10 @@ export function mattermostRouter(ctx: MattermostContext, wizard: WizardFlow, app
     const form = CommandForm.safeParse(req.body ?? {});
     if (!form.success) return void invalid(res, form.error);
     try {
-      res.json(await wizard.command(form.data));
+      const intent = parseCommand(form.data.text);
+      if (intent.kind !== 'list') return void res.json(await wizard.command(form.data));
+      const answer = await list.list(form.data.team_id, form.data.user_id, intent.page);
+      res.json(pendingListAnswer(answer, (i, a, label, style) => invitationButton(ctx, i, a, label, { style, fromList: true })));
     } catch (err) {
       ctx.log.error({ err }, 'slash command failed');
       res.json(ephemeral('Something went wrong on my side. Please try again in a moment.'));
@@ -82,16 +93,17 @@ export function mattermostRouter(ctx: MattermostContext, wizard: WizardFlow, app
     if (!body.success) return void invalid(res, body.error);
     const sub = body.data;
     const state = ctx.signer.verify(sub.state, ctx.clock.now().getTime());
-    if (!state || state.u !== sub.user_id) {
+    if (!state || !('u' in state) || state.u !== sub.user_id) {
       res.status(403).json({ error: 'This form is not valid (expired, or not yours). Run the command again.' });
       return;
     }
     if (sub.cancelled) return void res.json({});
     try {
-      const by = { id: sub.user_id, username: String(state.n ?? '') };
-      const id = String(state.i);
-      if (state.k === 'wizard') res.json(await wizard.submit(sub, String(state.d)));
-      else if (state.k === 'resend') res.json(await answerForm(ResendForm, sub.submission, (v) => actions.submitResend(id, by, v)));
+      const by = { id: sub.user_id, username: ('n' in state && state.n) || '' };
+      if (state.k === 'wizard') res.json(await wizard.submit(sub, state.d));
+      else if (state.k === 'resend') {
+        res.json(await answerForm(ResendForm, sub.submission, async (v) => resent(await list.submitResend(sub.state, by, v))));
+      }
       else if (state.k === 'deny') res.json(await answerForm(DenyForm, sub.submission, (v) => approvals.denyWithReason(sub.state, by, v.reason)));
       else res.status(400).json({ error: 'Unknown form.' });
     } catch (err) {
@@ -106,7 +118,13 @@ export function mattermostRouter(ctx: MattermostContext, wizard: WizardFlow, app
     const click = verifyButton(ctx, body.data.context.token);
     if (!click) return void res.json({ ephemeral_text: 'This button is not valid (expired or altered).' });
     try {
-      res.json(click.a === 'approve' || click.a === 'deny' ? await approvals.click(body.data, { ...click, a: click.a }) : await actions.click(body.data, click));
+      // Approve / Deny on an approval post rewrite that post; every button of the list goes to the list's flow.
+      if (!click.fromList && (click.a === 'approve' || click.a === 'deny')) {
+        return void res.json(await approvals.click(body.data, { ...click, a: click.a }));
+      }
+      const { user_id: id, user_name: username = '', trigger_id: trigger } = body.data;
+      const notice = await list.click({ invitationId: click.i, action: click.a, user: { id, username }, trigger });
+      res.json(notice ? { ephemeral_text: notice } : {});
     } catch (err) {
       ctx.log.error({ err }, 'button click failed');
       res.json({ ephemeral_text: 'Something went wrong on my side. Please try again.' });

@@ -14,7 +14,7 @@ import { wizardFormPage } from '../../../views/pages/wizardFormPage.js';
 import { setPageSecurityHeaders } from '../../web/pageSecurity.js';
 import type { Draft } from '../../store/store.js';
 import { WIZARD_TTL_MS, type MattermostContext } from './context.js';
-import type { WizardFlow } from './wizardFlow.js';
+import type { MattermostWizard } from './wizardFlow.js';
 
 
 /** The ephemeral answer that offers the web form: instead of a dialog the server refused, or for a bulk request. */
@@ -29,7 +29,7 @@ export function webFormOffer(ctx: MattermostContext, draftId: string, userId: st
   ].join('\n');
 }
 
-export function webFormRouter(ctx: MattermostContext, wizard: WizardFlow): Router {
+export function webFormRouter(ctx: MattermostContext, wizard: MattermostWizard): Router {
   const router = express.Router();
   const send = (req: Request, res: Response, status: number, body: string) => {
     setPageSecurityHeaders(req, res, { styleHashes: [PAGE_CSS_HASH] });
@@ -52,9 +52,9 @@ export function webFormRouter(ctx: MattermostContext, wizard: WizardFlow): Route
   }
 
   async function render(req: Request, res: Response, draft: Draft, status: number, extra: { values?: Record<string, unknown>; errors?: FieldErrors; error?: string } = {}) {
-    const [level, channels, org] = await Promise.all([ctx.api.level(draft.workspaceId, draft.userId), wizard.channelOptions(draft.workspaceId, draft.userId), orgOf(draft)]);
+    const [level, channels, org] = await Promise.all([ctx.api.level(draft.workspaceId, draft.userId), wizard.channelOptions(draft.workspaceId, draft.userId, draft.channelId), orgOf(draft)]);
     if (level === 'guest') return notice(req, res, org, 403, 'You cannot invite anyone', 'Guests (external users) cannot invite anyone. Ask a member of the team.');
-    const steps = wizardSteps({ level, caps: ctx.capabilities(), channels: channels ?? [{ value: draft.channelId, label: 'The channel you were in' }], currentChannelId: draft.channelId })
+    const steps = wizardSteps({ level, caps: ctx.capabilities(), channels, currentChannelId: draft.channelId })
       .map((step) => ({ ...step, fields: step.fields.map((f) => (f.name === 'emails' && f.kind === 'textarea' ? { ...f, maxLength: LIMITS.emails } : f)) }));
     send(req, res, status, wizardFormPage({ org, steps, ...extra }));
   }

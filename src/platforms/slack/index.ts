@@ -8,14 +8,15 @@ import { SlackApi } from './api.js';
 import { ApprovalFlow } from '../../flows/approvals.js';
 import { ArrivalFlow } from '../../flows/arrivals.js';
 import { jobHandlers } from '../../flows/jobHandlers.js';
+import { WizardFlow } from '../../flows/wizard.js';
 import { slackPort } from './port.js';
 import { slackCapabilities } from './capabilities.js';
 import { PLATFORM, type SlackContext, type SlackSettings } from './context.js';
-import { ListActions } from './listActions.js';
+import { PendingListFlow } from '../../flows/pendingList.js';
 import { registerListeners } from './listeners.js';
 import { httpReceiver, socketModeReceiver } from './receiver.js';
 import { slackLogger } from './slackLogger.js';
-import { WizardFlow } from './wizardFlow.js';
+import { SlackWizard } from './wizardFlow.js';
 import type { PlatformDeps } from '../deps.js';
 import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
 
@@ -60,7 +61,7 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
   };
   const port = slackPort(ctx, () => grid);
   const approvals = new ApprovalFlow(ctx, port);
-  const wizard = new WizardFlow(ctx);
+  const wizard = new SlackWizard(ctx, new WizardFlow({ ...ctx, invitesPerHour: ctx.settings.invitesPerHour }, port));
   const arrivals = new ArrivalFlow(ctx, port);
   for (const [kind, handler] of Object.entries(jobHandlers(ctx, port))) opts.outbox.register(kind, handler);
 
@@ -79,7 +80,7 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
     clientOptions: { slackApiUrl: opts.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
     logger: slackLogger(log),
   });
-  registerListeners(bolt, ctx, { wizard, approvals, arrivals, listActions: new ListActions(ctx, approvals) });
+  registerListeners(bolt, ctx, { wizard, approvals, arrivals, list: new PendingListFlow({ ...ctx, trigger: ctx.settings.trigger }, port, approvals) });
 
   return {
     router: http?.router,

@@ -5,25 +5,25 @@ import type { App, BlockButtonAction, RespondFn, types } from '@slack/bolt';
 import { helpText, parseCommand } from '../../../commands/invitePeople.js';
 import { DenyForm, ResendForm, readForm } from '../../core/userInput.js';
 import { APPROVE_ACTION, DENY_ACTION } from '../../../views/slack/approvalMessage.js';
-import { LIST_ACTIONS } from '../../../views/slack/pendingListBlocks.js';
+import { signButtonToken, verifyButtonToken } from '../../actions/buttonToken.js';
+import { LIST_ACTIONS, type PendingListFlow } from '../../flows/pendingList.js';
+import { listActionId, LIST_ACTION_IDS, pendingListMessage } from '../../../views/slack/pendingListBlocks.js';
 import { RESEND_CALLBACK } from '../../../views/slack/resendModal.js';
-import { readViewValues } from '../../../views/slack/wizardModal.js';
+import { noticeView, readViewValues } from '../../../views/slack/wizardModal.js';
 import type { ApprovalFlow } from '../../flows/approvals.js';
 import type { ArrivalFlow } from '../../flows/arrivals.js';
 import { onMemberJoinedChannel, onTeamJoin } from './arrivals.js';
 import type { SlackContext } from './context.js';
-import type { ListActions } from './listActions.js';
-import { pendingList } from './pendingList.js';
 import type { SlackEvent } from './scopes.js';
-import type { WizardFlow } from './wizardFlow.js';
+import type { SlackWizard } from './wizardFlow.js';
 
 const SORRY = 'Something went wrong on my side. Please try again in a moment.';
 
 /** The user of a click or submission as the flows know people (Slack mentions by id; the name is for records). */
 const person = (user: { id: string; username?: string; name?: string }) => ({ id: user.id, username: user.username ?? user.name ?? user.id });
 
-export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard: WizardFlow; approvals: ApprovalFlow; arrivals: ArrivalFlow; listActions: ListActions }): void {
-  const { wizard, approvals, arrivals, listActions } = parts;
+export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard: SlackWizard; approvals: ApprovalFlow; arrivals: ArrivalFlow; list: PendingListFlow }): void {
+  const { wizard, approvals, arrivals, list } = parts;
   const tell = (respond: RespondFn, text: string, blocks?: types.KnownBlock[]) =>
     respond({ response_type: 'ephemeral', replace_original: false, text, ...(blocks ? { blocks } : {}) }).catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not answer through response_url'));
 
@@ -33,8 +33,10 @@ export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard:
     await ack();
     try {
       if (intent.kind === 'list') {
-        const list = await pendingList(ctx, listActions, command.team_id, command.user_id, intent.page);
-        await tell(respond, list.text, list.blocks);
+        // Each button's value is signed (invitation, action id, expiry): Slack vouches for the clicker, not the value.
+        const sign = (invitationId: string, actionId: string) => signButtonToken(ctx.signer, ctx.clock.now(), invitationId, actionId);
+        const answer = pendingListMessage(await list.list(command.team_id, command.user_id, intent.page), sign);
+        await tell(respond, answer.text, answer.blocks);
       } else {
         // Slack has no bulk page: its modal takes as many addresses as its field holds.
         const answer = await wizard.open(command, intent.kind === 'wizard' ? intent.prefill : undefined);
@@ -48,7 +50,7 @@ export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard:
 
   bolt.view(/^invite-/, async ({ ack, body, view }) => {
     try {
-      await ack(await wizard.submit(body.user.id, view));
+      await ack(await wizard.submit(person(body.user), view));
     } catch (err) {
       ctx.log.error({ err: (err as Error).message }, 'wizard submission failed');
       await ack({ response_action: 'errors', errors: { [view.blocks.find((b) => b.type === 'input')?.block_id ?? 'emails']: 'Something went wrong on my side; nothing was saved. Please submit again.' } });
@@ -79,11 +81,15 @@ export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard:
     });
   }
 
-  for (const actionId of LIST_ACTIONS) {
+  for (const kind of LIST_ACTIONS) {
+    const actionId = listActionId(kind);
     bolt.action<BlockButtonAction>(actionId, async ({ ack, body, action, respond }) => {
       await ack();
       try {
-        const answer = await listActions.click(actionId, action.value ?? '', body.user.id, body.trigger_id);
+        const claims = verifyButtonToken(ctx.signer, ctx.clock.now(), action.value, LIST_ACTION_IDS);
+        if (claims?.action !== actionId) return void (await tell(respond, 'This button is not valid (expired or altered). Run the list again.'));
+        const click = { invitationId: claims.invitationId, action: kind, user: person(body.user), trigger: body.trigger_id };
+        const answer = await list.click(click);
         if (answer) await tell(respond, answer);
       } catch (err) {
         ctx.log.error({ err: (err as Error).message }, 'list button failed');
@@ -95,7 +101,12 @@ export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard:
   bolt.view(RESEND_CALLBACK, async ({ ack, body, view }) => {
     try {
       const form = readForm(ResendForm, readViewValues(view.state.values));
-      await ack(form.ok ? await listActions.submitResend(view.private_metadata, body.user.id, form.values) : { response_action: 'errors', errors: form.errors });
+      if (!form.ok) return void (await ack({ response_action: 'errors', errors: form.errors }));
+      const reply = await list.submitResend(view.private_metadata, person(body.user), form.values);
+      // The modal has only the method and phone blocks: a reason about the invitation itself goes on the method.
+      await ack(reply.ok
+        ? { response_action: 'update', view: noticeView('Resent', reply.notice) }
+        : { response_action: 'errors', errors: { [reply.field ?? 'method']: reply.reason } });
     } catch (err) {
       ctx.log.error({ err: (err as Error).message }, 'resend failed');
       await ack({ response_action: 'errors', errors: { method: SORRY } });

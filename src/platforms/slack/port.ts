@@ -5,11 +5,18 @@ import { slackMrkdwn as mrkdwn } from '../../core/format.js';
 import type { ChatMessage } from '../../core/messages.js';
 import type { Invitation } from '../../core/model.js';
 import { PermanentError } from '../../outbox/errors.js';
-import type { ChatPort, MessageRef } from '../../flows/chatPort.js';
+import type { ChatPort, FormRequest, MessageRef } from '../../flows/chatPort.js';
+import type { types } from '@slack/bolt';
 import { approvalBlocks } from '../../../views/slack/approvalMessage.js';
-import { denyReasonView } from '../../../views/slack/wizardModal.js';
+import { denyReasonView, stepView } from '../../../views/slack/wizardModal.js';
+import { resendView } from '../../../views/slack/resendModal.js';
+import { withTimeout } from '../withTimeout.js';
 import { slackErrorForOutbox } from './api.js';
 import { PLATFORM, type SlackContext } from './context.js';
+
+/** Existing accounts are looked up before the ack only for a few addresses; reconciliation finds the others. */
+const ACCOUNT_LOOKUP_MAX = 10;
+const ACCOUNT_LOOKUP_BUDGET_MS = 800;
 
 /** Runs a Web API call, turning its failure into the outbox's retry-or-not decision. */
 async function call<T>(fn: () => Promise<T>): Promise<T> {
@@ -25,6 +32,18 @@ function rendered(msg: ChatMessage) {
   if (!msg.approvalButtons && !msg.outcome) return { text: msg.text, blocks: undefined };
   const text = msg.outcome ? `${msg.text}\n${msg.outcome.join('\n')}` : msg.text;
   return { text, blocks: approvalBlocks(msg.text, msg.approvalButtons?.invitationId ?? '', msg.outcome) };
+}
+
+/** The modal of a form. */
+function viewOf(form: FormRequest): types.ModalView {
+  switch (form.kind) {
+    case 'deny':
+      return denyReasonView(form.state);
+    case 'wizard':
+      return stepView({ step: form.steps[0]!, privateMetadata: form.state, submitLabel: form.submitLabel });
+    case 'resend':
+      return resendView(form);
+  }
 }
 
 export function slackPort(ctx: SlackContext, grid: () => boolean): ChatPort {
@@ -51,6 +70,18 @@ export function slackPort(ctx: SlackContext, grid: () => boolean): ChatPort {
     platform: PLATFORM,
     format: mrkdwn,
     approvalChannel: ctx.settings.approvalChannel,
+    capabilities: () => ctx.capabilities(),
+    multiStepForms: () => true,
+    // The modal's channel picker lists Slack's conversations itself; the command's channel is its default.
+    channelOptions: async (_workspaceId, _userId, currentChannelId) => [{ value: currentChannelId, label: '' }],
+    verifyChannels: (_workspaceId, userId) => call(() => api.channelsOf(userId)),
+    async existingAccounts(emails) {
+      // Looked up before the ack only for a few addresses; reconciliation finds the others.
+      if (emails.length > ACCOUNT_LOOKUP_MAX) return new Set();
+      const lookups = emails.map(async (e) => ((await api.userByEmail(e, api.interactive)) ? e : undefined));
+      const found = Promise.all(lookups).then((all) => new Set(all.filter((e): e is string => !!e)));
+      return withTimeout(found, ACCOUNT_LOOKUP_BUDGET_MS, new Set<string>());
+    },
     level: async (_workspaceId, userId) => (await call(() => api.member(userId))).level,
     approvers: () => call(() => api.approvers()),
     async user(userId) {
@@ -70,7 +101,7 @@ export function slackPort(ctx: SlackContext, grid: () => boolean): ChatPort {
       return { channelId: posted.channel, postId: posted.ts };
     },
     async openForm(trigger, form) {
-      await call(() => api.interactive.views.open({ trigger_id: trigger, view: denyReasonView(form.state) }));
+      await call(() => api.interactive.views.open({ trigger_id: trigger, view: viewOf(form) }));
     },
     async update(ref, msg) {
       const { text, blocks } = rendered(msg);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RecentLookups } from '../../../src/platforms/mattermost/recentLookups.js';
+import { RecentLookups } from '../../src/flows/recentLookups.js';
 
 describe('recent lookups', () => {
   it('reuses a value within its lifetime, looks again after, and never keeps a failure', async () => {

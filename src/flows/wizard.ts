@@ -1,0 +1,155 @@
+/** The invitation wizard, once for every platform: open its first step (or all of it, where the platform has no
+ * multi-step forms), take each step's submission against that step's own fields and rights read now, and create the
+ * invitations. Drafts hold what was typed between steps; forms carry only a signed draft id. */
+import { newId } from '../core/clock.js';
+import { submissionSummary } from '../core/messages.js';
+import type { Person, Role } from '../core/model.js';
+import { mayInviteAtAll, type InviterLevel } from '../core/policy.js';
+import {
+  WhoValues, parseSubmission, readStep, wizardSteps, type FieldErrors, type Step, type WizardContext,
+} from '../core/wizard.js';
+import { createInvitations } from '../actions/createInvitations.js';
+import { closeDraft, openDraft, saveFirstStep } from '../actions/wizardDrafts.js';
+import type { Signer } from '../security/signing.js';
+import type { Draft } from '../store/store.js';
+import type { ChatPort } from './chatPort.js';
+import { FormsRefused } from './chatPort.js';
+import type { FlowDeps } from './jobHandlers.js';
+import { RecentLookups } from './recentLookups.js';
+
+/** How long a wizard's draft and its signed state stay valid. */
+export const WIZARD_TTL_MS = 60 * 60_000;
+/** How long the form's lookups are reused (rights are re-checked on submit whatever this says). */
+const LOOKUP_TTL_MS = 60_000;
+const GUESTS_CANNOT_INVITE = 'Guests (external users) cannot invite anyone. Ask a member of the team.';
+const EXPIRED = 'This form has expired. Run the command again.';
+
+export interface WizardStart {
+  workspaceId: string;
+  channelId: string;
+  user: Person;
+  /** What opens the form (the command's trigger id). */
+  trigger: string;
+  prefill?: string;
+  /** Where the outcome is told, if the platform gave one (already checked to be the platform's own). */
+  responseUrl?: string;
+}
+
+export type OpenReply =
+  | { kind: 'opened' }
+  | { kind: 'notice'; text: string }
+  /** The platform refused to open forms here: the draft is ready for the bot's web form instead. */
+  | { kind: 'refused'; draftId: string };
+
+export type StepName = Step['id'] | 'all';
+
+export type SubmitReply =
+  | { kind: 'errors'; errors: FieldErrors; step: Step }
+  | { kind: 'next'; form: { steps: Step[]; state: string; submitLabel: string } }
+  | { kind: 'done'; summary: string; anyone: boolean; responseUrl?: string }
+  | { kind: 'refused'; text: string };
+
+export class WizardFlow {
+  private readonly levels: RecentLookups<InviterLevel>;
+
+  constructor(private readonly deps: FlowDeps & { signer: Signer; invitesPerHour: number }, private readonly port: ChatPort) {
+    this.levels = new RecentLookups(LOOKUP_TTL_MS, () => deps.clock.now().getTime());
+  }
+
+  /** The inviter's level for showing a form: reused for a minute (every submission reads it afresh). */
+  formLevel(workspaceId: string, userId: string): Promise<InviterLevel> {
+    return this.levels.get(`${workspaceId}:${userId}`, () => this.port.level(workspaceId, userId));
+  }
+
+  /** Opens the first step; the form's lookups are bounded so that it opens within the trigger's lifetime. */
+  async open(start: WizardStart): Promise<OpenReply> {
+    const [level, channels] = await Promise.all([
+      this.formLevel(start.workspaceId, start.user.id),
+      this.port.channelOptions(start.workspaceId, start.user.id, start.channelId),
+    ]);
+    const allowed = mayInviteAtAll(level);
+    if (!allowed.ok) return { kind: 'notice', text: GUESTS_CANNOT_INVITE };
+    const draft = await this.newDraft(start);
+    const steps = wizardSteps(this.context(level, channels, start.channelId, start.prefill));
+    const multistep = this.port.multiStepForms();
+    try {
+      await this.port.openForm(start.trigger, {
+        kind: 'wizard', steps: multistep ? [steps[0]!] : steps, state: this.state(draft), submitLabel: multistep ? 'Next' : 'Invite',
+      });
+    } catch (err) {
+      if (err instanceof FormsRefused) return { kind: 'refused', draftId: draft.id };
+      this.deps.log.warn({ err: (err as Error).message }, 'could not open the invitation form');
+      return { kind: 'notice', text: 'I could not open the invitation form in time. Please run the command again.' };
+    }
+    return { kind: 'opened' };
+  }
+
+  /** A draft for the bot's web form (bulk requests, or where the platform refuses forms). */
+  async newDraft(start: Pick<WizardStart, 'workspaceId' | 'channelId' | 'user' | 'responseUrl'>): Promise<Draft> {
+    const now = this.deps.clock.now();
+    return openDraft(this.deps, {
+      id: newId(), userId: start.user.id, platform: this.port.platform, workspaceId: start.workspaceId,
+      channelId: start.channelId, values: WhoValues.parse({}),
+      bot: { username: start.user.username, responseUrl: start.responseUrl },
+      createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + WIZARD_TTL_MS).toISOString(),
+    });
+  }
+
+  /** One step's submission (`all`: the whole wizard in one form or page). `draftId` comes from the form's verified
+   * state; the user is who submitted it. */
+  async submit(draftId: string, user: Person, step: StepName, raw: unknown): Promise<SubmitReply> {
+    const { store } = this.deps;
+    const draft = await store.getDraft(draftId);
+    if (!draft || draft.userId !== user.id || draft.platform !== this.port.platform) return { kind: 'refused', text: EXPIRED };
+    const level = await this.port.level(draft.workspaceId, user.id);
+    if (!mayInviteAtAll(level).ok) return { kind: 'refused', text: GUESTS_CANNOT_INVITE };
+    const shown = (role?: Role) => this.shownStep(draft, level, step, role);
+
+    const read = readStep(raw, step);
+    if (!read.ok) return { kind: 'errors', errors: read.errors, step: await shown(draft.values.role as Role) };
+    // The second step answers only its own fields; the first step's come from the draft.
+    const values = step === 'access' ? { ...draft.values, ...read.values } : read.values;
+    const selected = Array.isArray(values.channels) ? (values.channels as string[]) : [];
+    const channels = step === 'who' ? [] : await this.port.verifyChannels(draft.workspaceId, user.id, selected);
+    const wizard = this.context(level, channels, draft.channelId);
+    const parsed = parseSubmission(values, wizard, step === 'who' ? 'who' : undefined);
+    if (!parsed.ok) return { kind: 'errors', errors: parsed.errors, step: await shown(values.role as Role) };
+
+    if (step === 'who') {
+      const who = WhoValues.parse(values);
+      await saveFirstStep(this.deps, draft, who);
+      const options = await this.port.channelOptions(draft.workspaceId, user.id, draft.channelId);
+      const [, access] = wizardSteps({ ...wizard, channels: options }, who.role as Role);
+      return { kind: 'next', form: { steps: [access!], state: this.state(draft), submitLabel: 'Invite' } };
+    }
+
+    const existing = await this.port.existingAccounts(parsed.request.recipients.map((r) => r.email));
+    const result = await createInvitations(this.deps, {
+      platform: this.port.platform, workspaceId: draft.workspaceId, inviter: { id: user.id, username: draft.bot.username || user.username },
+      level, originChannelId: draft.channelId, caps: wizard.caps, request: parsed.request, existingAccounts: existing,
+      rateLimit: { perHour: this.deps.invitesPerHour },
+    });
+    if (!result.ok) return { kind: 'refused', text: result.reason };
+    await closeDraft(this.deps, draft.id);
+    this.deps.outbox.kick();
+    const summary = submissionSummary(result.created, result.skipped, result.needsApproval, this.port.format, this.port.invitationsPerHour);
+    return { kind: 'done', summary, anyone: result.created.length > 0, responseUrl: draft.bot.responseUrl };
+  }
+
+  /** The step a submission answered, as shown (where its field errors go). */
+  private async shownStep(draft: Draft, level: InviterLevel, step: StepName, role?: Role): Promise<Step> {
+    const options = await this.port.channelOptions(draft.workspaceId, draft.userId, draft.channelId);
+    const [who, access] = wizardSteps(this.context(level, options, draft.channelId), role);
+    if (step === 'who') return who!;
+    if (step === 'access') return access!;
+    return { ...who!, fields: [...who!.fields, ...access!.fields] };
+  }
+
+  private context(level: InviterLevel, channels: WizardContext['channels'], currentChannelId: string, prefill?: string): WizardContext {
+    return { level, caps: this.port.capabilities(), channels, currentChannelId, prefill };
+  }
+
+  private state(draft: Draft): string {
+    return this.deps.signer.sign({ k: 'wizard', d: draft.id, u: draft.userId, exp: this.deps.clock.now().getTime() + WIZARD_TTL_MS });
+  }
+}
