@@ -41,8 +41,8 @@ export class ApprovalFlow {
 
   /** The reason form's submission. `state` is the form's signed value, checked here; `user` submitted it. */
   async deny(state: unknown, user: Person, reason: string): Promise<ApprovalReply> {
-    const claims = this.deps.signer.verify(state, this.deps.clock.now().getTime());
-    const inv = claims?.k === 'deny' && claims.u === user.id ? await this.invitation(String(claims.i)) : undefined;
+    const claims = this.deps.signer.verify(state, this.deps.clock.now().getTime(), 'deny');
+    const inv = claims?.u === user.id ? await this.invitation(claims.i) : undefined;
     if (!inv) return { ok: false, notice: 'This form has expired. Click Deny again.' };
     return this.decide(inv, user, false, reason);
   }

@@ -1,27 +1,34 @@
 /** HMAC-signed tokens for values that travel through the chat client and come back to us (button contexts,
  * dialog state): the client can see them, so they carry only ids, bound to who may use them and until when. */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { parseToken, type Token, type TokenKind, type TokenOf } from './tokens.js';
 
 export class Signer {
   constructor(private readonly secret: string) {}
 
-  sign(fields: Record<string, string | number>): string {
-    const body = Buffer.from(JSON.stringify(fields)).toString('base64url');
+  sign(token: Token): string {
+    const body = Buffer.from(JSON.stringify(token)).toString('base64url');
     return `${body}.${this.mac(body)}`;
   }
 
-  /** The signed fields, or undefined when the token was forged, altered or has expired (`exp`, epoch ms). */
-  verify(token: unknown, now: number): Record<string, string | number> | undefined {
+  /** The token, parsed (see tokens.ts), or undefined when it was forged, altered, has expired (`exp`, epoch ms)
+   * or, with `kind`, is of another kind. */
+  verify(token: unknown, now: number): Token | undefined;
+  verify<K extends TokenKind>(token: unknown, now: number, kind: K): TokenOf<K> | undefined;
+  verify(token: unknown, now: number, kind?: TokenKind): Token | undefined {
     if (typeof token !== 'string') return undefined;
     const [body, mac] = token.split('.');
     if (!body || !mac || !safeEqual(mac, this.mac(body))) return undefined;
+    let fields: unknown;
     try {
-      const fields = JSON.parse(Buffer.from(body, 'base64url').toString()) as Record<string, string | number>;
-      if (typeof fields.exp === 'number' && fields.exp < now) return undefined;
-      return fields;
+      fields = JSON.parse(Buffer.from(body, 'base64url').toString());
     } catch {
       return undefined;
     }
+    if (typeof fields !== 'object' || fields === null) return undefined;
+    const parsed = parseToken(fields as Record<string, unknown>);
+    if (!parsed || parsed.exp < now || (kind && parsed.k !== kind)) return undefined;
+    return parsed;
   }
 
   private mac(body: string): string {

@@ -28,7 +28,7 @@ async function memberRequests(extra: Record<string, unknown> = {}) {
   await wizard().open(start(member));
   const opened = port.forms.at(-1)!.form;
   if (opened.kind !== 'wizard') throw new Error('no wizard opened');
-  const draftId = String(world.deps.signer.verify(opened.state, world.clock.at.getTime())!.d);
+  const draftId = world.deps.signer.verify(opened.state, world.clock.at.getTime(), 'wizard')!.d;
   const who = await wizard().submit(draftId, member, 'who', { emails: 'ana@example.org', role: 'collaborator', username: 'ceo' });
   expect(who.kind).toBe('next');
   const done = await wizard().submit(draftId, member, 'access', { channels: ['dev', 'secret'], delivery: 'platform_email', expiry: '7', ...extra });

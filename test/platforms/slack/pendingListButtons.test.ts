@@ -236,9 +236,9 @@ describe('the pending list on Slack', () => {
     expect(await click(h.admin, 'gl_list_revoke', dan.id)).toMatch(/not valid/);
     expect(await click(h.admin, 'gl_list_revoke', showLink)).toMatch(/not valid/);
     const signer = new Signer('test-secret-0123456789-0123456789-abcdef');
-    const expired = signer.sign({ i: dan.id, a: 'gl_list_revoke', exp: Date.now() - 1000 });
+    const expired = signer.sign({ k: 'button', i: dan.id, a: 'gl_list_revoke', exp: Date.now() - 1000 });
     expect(await click(h.admin, 'gl_list_revoke', expired)).toMatch(/not valid/);
     // The same secret, a live expiry: accepted (so the refusals above are about the value, nothing else).
-    expect(await click(h.admin, 'gl_list_revoke', signer.sign({ i: dan.id, a: 'gl_list_revoke', exp: Date.now() + 60_000 }))).toMatch(/Revoked/);
+    expect(await click(h.admin, 'gl_list_revoke', signer.sign({ k: 'button', i: dan.id, a: 'gl_list_revoke', exp: Date.now() + 60_000 }))).toMatch(/Revoked/);
   });
 });
