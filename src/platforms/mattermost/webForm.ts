@@ -40,9 +40,9 @@ export function webFormRouter(ctx: MattermostContext, wizard: MattermostWizard):
 
   /** The draft the token names, if the token is genuine, unexpired and its draft still open. */
   async function draftOf(req: Request): Promise<Draft | undefined> {
-    const fields = ctx.signer.verify(req.query.t, ctx.clock.now().getTime());
-    if (!fields || fields.k !== 'form') return undefined;
-    const draft = await ctx.store.getDraft(String(fields.d));
+    const fields = ctx.signer.verify(req.query.t, ctx.clock.now().getTime(), 'form');
+    if (!fields) return undefined;
+    const draft = await ctx.store.getDraft(fields.d);
     return draft && draft.userId === fields.u ? draft : undefined;
   }
 

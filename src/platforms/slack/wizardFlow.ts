@@ -27,10 +27,10 @@ export class SlackWizard {
 
   /** A step's submission, answered in its ack. */
   async submit(user: { id: string; username: string }, view: ViewOutput): Promise<ViewAnswer> {
-    const signed = this.ctx.signer.verify(view.private_metadata, this.ctx.clock.now().getTime());
-    if (signed?.k !== 'wizard') return update(noticeView('Invite people', 'This form has expired. Run the command again.'));
+    const signed = this.ctx.signer.verify(view.private_metadata, this.ctx.clock.now().getTime(), 'wizard');
+    if (!signed) return update(noticeView('Invite people', 'This form has expired. Run the command again.'));
     const step = view.callback_id === 'invite-who' ? 'who' : 'access';
-    const reply = await this.flow.submit(String(signed.d), user, step, readViewValues(view.state.values));
+    const reply = await this.flow.submit(signed.d, user, step, readViewValues(view.state.values));
     switch (reply.kind) {
       case 'errors':
         return { response_action: 'errors', errors: onStep(reply.step, reply.errors) };
