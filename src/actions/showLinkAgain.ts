@@ -16,7 +16,8 @@ export async function showLinkAgain(
   if (!inv) return { ok: false, reason: 'This invitation no longer exists.' };
   if (inv.inviter.id !== input.by.id && !mayApprove(input.byLevel)) return { ok: false, reason: 'Only the inviter or an administrator can see this link.' };
   if (inv.state !== 'sent') return { ok: false, reason: 'There is no link to show: this invitation is not out (any more).' };
-  await deps.store.patchInvitation(inv.id, {}, { at: deps.clock.now().toISOString(), invitationId: inv.id, actor: input.by.id, action: 'link_requested' });
-  await deps.store.enqueue([jobFor(inv, JOB.notifyInviter, { about: 'link' }, `link:${newId()}`)]);
+  const at = deps.clock.now().toISOString();
+  const job = jobFor(inv, JOB.notifyInviter, { about: 'link' }, `link:${newId()}`);
+  await deps.store.patchInvitation(inv.id, {}, { at, invitationId: inv.id, actor: input.by.id, action: 'link_requested' }, [job]);
   return { ok: true };
 }

@@ -2,7 +2,8 @@
  * earlier one) and sent by the bot's email or by SMS, or handed back for the inviter to pass on. */
 import type { Clock } from '../core/clock.js';
 import type { Delivery, Invitation } from '../core/model.js';
-import { acceptanceUrl, issueLinkToken } from '../lifecycle/inviteTokens.js';
+import { issueLinkToken } from '../actions/issueLinkToken.js';
+import { acceptanceUrl } from '../lifecycle/inviteTokens.js';
 import { PermanentError } from '../outbox/errors.js';
 import type { Store } from '../store/store.js';
 import type { InvitationMailer } from './mailer.js';

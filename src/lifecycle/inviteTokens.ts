@@ -1,9 +1,9 @@
 /** Acceptance-link tokens. The raw token exists only in the link handed to the invitee: the invitation stores its
  * SHA-256, so a leaked data file or backup opens nothing. A link is single use because accepting it moves the
  * invitation to `arrived` with the store's compare-and-set (recordArrival), after which the link only shows the
- * "already accepted" page; issuing a new link replaces the hash, which kills the previous one. */
+ * "already accepted" page; issuing a new link (actions/issueLinkToken.ts) replaces the hash, which kills the
+ * previous one. */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../core/clock.js';
 import type { Invitation } from '../core/model.js';
 import type { Store } from '../store/store.js';
 
@@ -28,15 +28,6 @@ export function isWellFormedLinkToken(token: unknown): token is string {
 /** The acceptance page's address for a token (`publicUrl` without a trailing slash). */
 export function acceptanceUrl(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/join/${token}`;
-}
-
-/** Gives the invitation a fresh link, replacing (and so revoking) any earlier one. Returns the only copy of the
- * token: hand it to the delivery, never to a log or the store. */
-export async function issueLinkToken(deps: { store: Store; clock: Clock }, inv: Invitation, actor: string): Promise<{ token: string; invitation: Invitation } | undefined> {
-  const { token, hash } = newLinkToken();
-  const at = deps.clock.now().toISOString();
-  const invitation = await deps.store.patchInvitation(inv.id, { linkTokenHash: hash }, { at, invitationId: inv.id, actor, action: 'link_issued' });
-  return invitation && { token, invitation };
 }
 
 /** The invitation a link token belongs to. The store finds it by hash (an index lookup: timing there reveals

@@ -10,7 +10,7 @@ import type { Invitation, Role } from '../core/model.js';
 import { ROLE_LABELS } from '../core/policy.js';
 import { AccountRefusedError, type AccountCreator } from '../lifecycle/accountCreator.js';
 import { findInvitationByLinkToken, linkStatus } from '../lifecycle/inviteTokens.js';
-import { requestRenewal } from '../lifecycle/renewalRequest.js';
+import { requestRenewal } from '../actions/requestRenewal.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { joinPage, type JoinView, type RegistrationField } from '../../views/pages/joinPage.js';

@@ -4,11 +4,11 @@ import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Invitation } from '../../src/core/model.js';
 import { AccountRefusedError, type AccountCreator, type NewAccount } from '../../src/lifecycle/accountCreator.js';
-import { issueLinkToken } from '../../src/lifecycle/inviteTokens.js';
+import { issueLinkToken } from '../../src/actions/issueLinkToken.js';
 import { createLogger } from '../../src/logger.js';
 import type { LowdbStore } from '../../src/store/lowdbStore.js';
 import { acceptancePageRouter, JOIN_POST_RATE_LIMIT } from '../../src/web/acceptancePage.js';
-import { RENEWALS_PER_HOUR } from '../../src/lifecycle/renewalRequest.js';
+import { RENEWALS_PER_HOUR } from '../../src/actions/requestRenewal.js';
 import { createWebApp } from '../../src/web/server.js';
 import { anInvitation, tempStore } from '../support/invitationFixture.js';
 
