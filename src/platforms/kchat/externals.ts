@@ -1,6 +1,7 @@
 /** External people on kChat are kChat guests (kChat's own email, with their channels) and, with a kDrive right,
  * also get kDrive's own invitation. Resending sends both again; revoking cancels both. kChat gives the bot no
  * link for a guest, so there is none to show. */
+import { recordBackendStep } from '../../actions/recordBackendStep.js';
 import { newId } from '../../core/clock.js';
 import type { Invitation } from '../../core/model.js';
 import type { BackendOffers, DeliveryTools } from '../mattermost/backend.js';
@@ -18,7 +19,7 @@ export const EXTERNAL_OFFERS: BackendOffers = {
 export async function resendExternal(ctx: KchatContext, inv: Invitation, tools: DeliveryTools): Promise<void> {
   await tools.sendInviteEmail(inv);
   if (ctx.kdriveId && inv.external?.kdriveInvitationId) {
-    await ctx.store.enqueue([rightJob(inv, 'drive-resend', newId())]);
+    await recordBackendStep(ctx, inv, { jobs: [rightJob(inv, 'drive-resend', newId())] });
     ctx.outbox.kick();
   }
 }
@@ -26,22 +27,23 @@ export async function resendExternal(ctx: KchatContext, inv: Invitation, tools: 
 /** Cancels kChat's guest invitation (looked up by address in the invitation's first channel: one invitation
  * covers all its channels) and kDrive's, each once: a retry of the whole withdrawal skips what is done. */
 export async function withdrawExternal(ctx: KchatContext, guests: KchatGuests, inv: Invitation): Promise<void> {
-  const at = () => ctx.clock.now().toISOString();
   const channelId = inv.channelIds[0];
   if (channelId && !inv.external?.kchatGuestInvitation) {
     const id = await chatCall(() => guests.pendingId(channelId, inv.email));
     if (id !== undefined) await chatCall(() => guests.cancel(id));
     // None pending: already accepted, or cancelled in kChat; nothing is left to cancel.
     const outcome = id === undefined ? 'none_pending' : 'cancelled';
-    inv = (await ctx.store.patchInvitation(inv.id, { external: { ...inv.external, kchatGuestInvitation: outcome } }, {
-      at: at(), invitationId: inv.id, actor: 'bot', action: 'kchat_guest_invitation_cancelled', detail: { outcome },
+    inv = (await recordBackendStep(ctx, inv, {
+      external: { ...inv.external, kchatGuestInvitation: outcome },
+      audit: { action: 'kchat_guest_invitation_cancelled', detail: { outcome } },
     })) ?? inv;
   }
   const driveInvitation = inv.external?.kdriveInvitationId;
   if (ctx.kdriveId && driveInvitation && inv.external?.kdriveInvitationStatus !== 'cancelled') {
     await ctx.ik.cancelDriveInvitation(ctx.kdriveId, driveInvitation);
-    await ctx.store.patchInvitation(inv.id, { external: { ...inv.external, kdriveInvitationStatus: 'cancelled' } }, {
-      at: at(), invitationId: inv.id, actor: 'bot', action: 'kdrive_invitation_cancelled', detail: { kdriveInvitationId: driveInvitation },
+    await recordBackendStep(ctx, inv, {
+      external: { ...inv.external, kdriveInvitationStatus: 'cancelled' },
+      audit: { action: 'kdrive_invitation_cancelled', detail: { kdriveInvitationId: driveInvitation } },
     });
   }
 }

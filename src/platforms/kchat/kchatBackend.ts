@@ -4,6 +4,7 @@
  * people become kChat guests (kChat's own email), plus a kDrive invitation when a right was chosen. Arrivals are
  * polled (kChat has no /api/v4/websocket), and a revoke cancels the Infomaniak invitation. */
 import { JOB, jobFor, jobKind } from '../../actions/jobs.js';
+import { recordBackendStep } from '../../actions/recordBackendStep.js';
 import type { Invitation } from '../../core/model.js';
 import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
 import type { NewJob } from '../../store/store.js';
@@ -44,7 +45,6 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
     async function createOrganizationInvitation(inv: Invitation): Promise<void> {
       if (inv.role === 'external' || ikInvitationId(inv)) return;
       if (!access.ready()) throw new RetryLaterError('the Infomaniak organization API is not usable yet (see the start-up log)', 5 * 60_000);
-      const at = () => mm.clock.now().toISOString();
       const silent = inv.delivery === 'link';
       let found: { id: string; status: string; expiredAt: string | null; adopted: boolean } | undefined;
       if (inv.external?.infomaniakCreating) {
@@ -53,7 +53,7 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
         if (pending) found = { id: pending.invitationId!, status: 'pending', expiredAt: null, adopted: true };
         else if (rows.some((r) => r.state === 'valid' && r.userId)) throw new PermanentError('this address already belongs to a member of the organization');
       } else {
-        await mm.store.patchInvitation(inv.id, { external: { ...inv.external, infomaniakCreating: at() } });
+        await recordBackendStep(ctx, inv, { external: { ...inv.external, infomaniakCreating: mm.clock.now().toISOString() } });
       }
       if (!found) {
         const { firstName, lastName } = splitName(inv.name, inv.email);
@@ -64,11 +64,14 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
         found = { ...created, adopted: false };
       }
       const { infomaniakCreating: _attempt, ...rest } = inv.external ?? {};
-      const saved = await mm.store.patchInvitation(
-        inv.id,
-        { external: { ...rest, infomaniakInvitationId: found.id, infomaniakStatus: found.status, ...(found.expiredAt ? { infomaniakExpiresAt: found.expiredAt } : {}) } },
-        { at: at(), invitationId: inv.id, actor: 'bot', action: 'infomaniak_invitation_created', detail: { infomaniakInvitationId: found.id, silent, ...(found.adopted ? { found: true } : {}) } },
-      );
+      const expiry: Record<string, string> = found.expiredAt ? { infomaniakExpiresAt: found.expiredAt } : {};
+      const saved = await recordBackendStep(ctx, inv, {
+        external: { ...rest, infomaniakInvitationId: found.id, infomaniakStatus: found.status, ...expiry },
+        audit: {
+          action: 'infomaniak_invitation_created',
+          detail: { infomaniakInvitationId: found.id, silent, ...(found.adopted ? { found: true } : {}) },
+        },
+      });
       // Revoked while Infomaniak was answering: do not leave a live invitation behind.
       if (saved?.state === 'revoked') await ik.cancelInvitation(found.id);
     }
@@ -116,11 +119,13 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
         if (!id) return;
         const { outcome } = await ik.cancelInvitation(id);
         const status = outcome === 'not_cancellable' ? inv.external?.infomaniakStatus ?? 'pending' : 'cancelled';
-        await mm.store.patchInvitation(inv.id, { external: { ...inv.external, infomaniakStatus: status } }, {
-          at: mm.clock.now().toISOString(), invitationId: inv.id, actor: 'bot', action: 'infomaniak_invitation_cancelled', detail: { outcome },
-        });
         // Settled, not retried: the invitee most likely accepted already, which only a person can undo.
-        if (outcome === 'not_cancellable') await mm.store.enqueue([jobFor(inv, JOB.notifyInviter, { about: 'not-cancellable' }, 'not-cancellable')]);
+        const notice = outcome === 'not_cancellable' ? [jobFor(inv, JOB.notifyInviter, { about: 'not-cancellable' }, 'not-cancellable')] : [];
+        await recordBackendStep(ctx, inv, {
+          external: { ...inv.external, infomaniakStatus: status },
+          audit: { action: 'infomaniak_invitation_cancelled', detail: { outcome } },
+          jobs: notice,
+        });
       },
 
       async noticeText(inv, notice) {

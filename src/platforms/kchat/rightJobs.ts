@@ -2,6 +2,8 @@
  * is recorded on the invitation (lastError, audit) and shown to the inviter and on the approval post; its success
  * after failures is announced the same way; a step given up tells the inviter to finish by hand. */
 import { JOB, jobFor } from '../../actions/jobs.js';
+import { recordBackendStep } from '../../actions/recordBackendStep.js';
+import { redactContacts } from '../../core/redact.js';
 import type { Invitation } from '../../core/model.js';
 import type { JobHandler } from '../../outbox/outbox.js';
 import { PermanentError, isPaced, isPermanent } from '../../outbox/errors.js';
@@ -15,16 +17,12 @@ import { appRole, isRightStep, nextSteps, rightJob, RightStepPayload, STEP_LABEL
 const LIVE_STATES: readonly Invitation['state'][] = ['sent', 'arrived'];
 
 export function rightJobHandler(ctx: KchatContext): JobHandler {
-  const at = () => ctx.clock.now().toISOString();
-
   /** Sets one right; what it answers goes into the step's audit entry. */
   async function apply(inv: Invitation, step: RightStep): Promise<Record<string, unknown> | void> {
     const role = appRole(inv.role);
     if (step === 'drive-external') {
       const locale = await inviterLocale(ctx, inv);
       const invitationId = await ctx.ik.inviteDriveExternal(drive(), { email: inv.email, right: inv.kdriveRight, locale, message: inv.message || undefined });
-      // Kept, so that revoking cancels it and resending sends it again.
-      if (invitationId) await ctx.store.patchInvitation(inv.id, { external: { ...inv.external, kdriveInvitationId: invitationId } });
       return invitationId ? { kdriveInvitationId: invitationId } : { addedToDrive: true };
     }
     if (step === 'drive-resend') {
@@ -70,27 +68,37 @@ export function rightJobHandler(ctx: KchatContext): JobHandler {
       } catch (err) {
         // A permanent refusal is reported once, by onDead.
         if (!isPaced(err) && !isPermanent(err) && job.attempts === 0) {
-          const error = `${STEP_LABELS[step]}: ${(err as Error).message}`;
-          const failing = await ctx.store.patchInvitation(inv.id, { lastError: error }, { at: at(), invitationId: inv.id, actor: 'bot', action: 'right_failed', detail: { step, error } });
-          await ctx.store.enqueue(visibility(failing ?? inv, step, 'failing', (err as Error).message));
+          // Stored and shown to people, like the outbox's own errors: a server's echo of an address stays out.
+          const reason = redactContacts((err as Error).message);
+          const error = `${STEP_LABELS[step]}: ${reason}`;
+          await recordBackendStep(ctx, inv, {
+            lastError: error, audit: { action: 'right_failed', detail: { step, error } }, jobs: visibility(inv, step, 'failing', reason),
+          });
           ctx.outbox.kick();
         }
         throw err;
       }
       const recovered = job.attempts > 0;
       const clears = recovered && inv.lastError?.startsWith(STEP_LABELS[step]);
-      const done = await ctx.store.patchInvitation(inv.id, clears ? { lastError: undefined } : {}, {
-        at: at(), invitationId: inv.id, actor: 'bot', action: 'right_set', detail: { step, ...answer, ...(recovered ? { afterAttempts: job.attempts + 1 } : {}) },
+      // A kDrive invitation's id is kept, so that revoking cancels it and resending sends it again.
+      const driveInvitation = typeof answer?.kdriveInvitationId === 'string' ? answer.kdriveInvitationId : undefined;
+      await recordBackendStep(ctx, inv, {
+        ...(driveInvitation && { external: { ...inv.external, kdriveInvitationId: driveInvitation } }),
+        ...(clears && { lastError: null }),
+        audit: { action: 'right_set', detail: { step, ...answer, ...(recovered ? { afterAttempts: job.attempts + 1 } : {}) } },
+        jobs: [...nextSteps(step, ctx.kdriveId).map((next) => rightJob(inv, next)), ...(recovered ? visibility(inv, step, 'recovered') : [])],
       });
-      await ctx.store.enqueue([...nextSteps(step, ctx.kdriveId).map((next) => rightJob(inv, next)), ...(recovered ? visibility(done ?? inv, step, 'recovered') : [])]);
       ctx.outbox.kick();
     },
     async onDead(job, error) {
       const step = job.payload.step;
       const inv = job.invitationId ? await ctx.store.getInvitation(job.invitationId) : undefined;
       if (!inv || !isRightStep(step)) return;
-      await ctx.store.patchInvitation(inv.id, { lastError: `${STEP_LABELS[step]}: ${error}` }, { at: at(), invitationId: inv.id, actor: 'bot', action: 'right_given_up', detail: { step, error } });
-      await ctx.store.enqueue(visibility(inv, step, 'gave_up', error));
+      // `error` comes from the outbox, already free of addresses and numbers.
+      await recordBackendStep(ctx, inv, {
+        lastError: `${STEP_LABELS[step]}: ${error}`, audit: { action: 'right_given_up', detail: { step, error } },
+        jobs: visibility(inv, step, 'gave_up', error),
+      });
       ctx.outbox.kick();
     },
   };

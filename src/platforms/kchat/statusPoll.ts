@@ -6,10 +6,9 @@
  * invitation per call; what the list cannot tell (rejected, cancelled, gone) is then asked one by one. A round
  * takes at most `maxChecks` invitations, least recently checked first, and stops early when the shared budget
  * is used up, so deliveries are never starved. */
-import { JOB, jobFor } from '../../actions/jobs.js';
 import { recordArrival } from '../../actions/recordArrival.js';
-import type { AuditAction, Invitation } from '../../core/model.js';
-import { TRANSITIONS } from '../../core/stateMachine.js';
+import { isExternalStatus, recordExternalStatus } from '../../actions/recordExternalStatus.js';
+import type { Invitation } from '../../core/model.js';
 import { isPaced } from '../../outbox/errors.js';
 import { PLATFORM } from '../mattermost/context.js';
 import { ikInvitationId, type KchatContext } from './context.js';
@@ -17,7 +16,6 @@ import { InfomaniakError, type AccountRow } from './infomaniakApi.js';
 
 /** Statuses after which Infomaniak has nothing more to tell. `gone`: the invitation no longer exists there. */
 const SETTLED = new Set(['accepted', 'gone']);
-const KNOWN = new Set(['pending', 'accepted', 'cancelled', 'rejected', 'expired', 'gone']);
 const PER_PAGE = 100;
 
 export class InvitationStatusPoll {
@@ -90,53 +88,18 @@ export class InvitationStatusPoll {
   }
 
   private async settle(inv: Invitation, status: string): Promise<void> {
-    if (!KNOWN.has(status)) {
+    if (status === 'pending') return;
+    if (!isExternalStatus(status)) {
       this.ctx.log.warn({ invitation: inv.id, status }, 'Infomaniak gave an invitation status this bot does not know; it is left as it is');
       return;
     }
-    const at = this.ctx.clock.now().toISOString();
-    const audit = (action: AuditAction) => ({ at, invitationId: inv.id, actor: 'infomaniak', action, detail: { status } });
     const external = { ...inv.external, infomaniakStatus: status };
-    const approvalUpdate = inv.approvalPosts.length ? [jobFor(inv, JOB.updateApproval, {}, `infomaniak:${status}`)] : [];
-    switch (status) {
-      case 'accepted': {
-        await this.ctx.store.patchInvitation(inv.id, { external }, audit('accepted'));
-        const user = await this.ctx.chat.userByEmail(inv.email).catch(() => undefined);
-        if (user && (await recordArrival({ store: this.ctx.store, clock: this.ctx.clock }, { ...inv, external }, user.id, 'infomaniak'))) {
-          this.ctx.log.info({ invitation: inv.id, via: 'infomaniak' }, 'invitee arrived');
-        }
-        break;
+    await recordExternalStatus(this.ctx, inv, { status, external, actor: 'infomaniak' });
+    if (status === 'accepted') {
+      const user = await this.ctx.chat.userByEmail(inv.email).catch(() => undefined);
+      if (user && (await recordArrival(this.ctx, { ...inv, external }, user.id, 'infomaniak'))) {
+        this.ctx.log.info({ invitation: inv.id, via: 'infomaniak' }, 'invitee arrived');
       }
-      case 'cancelled':
-        await this.ctx.store.transition(inv.id, {
-          ...TRANSITIONS.revoke,
-          patch: { external },
-          audit: audit('revoked'),
-          jobs: [jobFor(inv, JOB.notifyInviter, { about: 'declined', how: 'cancelled' }, 'declined'), ...approvalUpdate],
-        });
-        break;
-      case 'rejected':
-        await this.ctx.store.transition(inv.id, {
-          ...TRANSITIONS.decline,
-          patch: { external, lastError: 'The invitee declined the invitation.' },
-          audit: audit('declined'),
-          jobs: [jobFor(inv, JOB.notifyInviter, { about: 'declined', how: 'rejected' }, 'declined'), ...approvalUpdate],
-        });
-        break;
-      case 'expired':
-        await this.ctx.store.transition(inv.id, {
-          ...TRANSITIONS.expire,
-          patch: { external },
-          audit: audit('expired'),
-          jobs: [jobFor(inv, JOB.notifyInviter, { about: 'expired' }, 'expired'), ...approvalUpdate],
-        });
-        break;
-      case 'gone':
-        // Accepted invitations may be cleaned up by Infomaniak: the email reconciliation decides, not this.
-        await this.ctx.store.patchInvitation(inv.id, { external }, audit('infomaniak_invitation_gone'));
-        break;
-      default:
-        return;
     }
     this.ctx.outbox.kick();
   }

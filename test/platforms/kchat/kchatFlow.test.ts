@@ -302,6 +302,29 @@ describe('kChat with the Infomaniak organization', () => {
     expect(accepted()).toBe(true);
   });
 
+  it('keeps addresses and numbers an error echoes out of the stored error, the audit and the inviter’s notice', async () => {
+    organization({ 'root@acme.test': 'admin' });
+    k = await startKchat();
+    capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
+    ik().post(`${invitationPath()}/ksuite`).reply(500, fail('unexpected_error', 'no seat for pia@example.org (+41 79 123 45 67)'));
+
+    await k.invite(k.admin, dialogValues({ emails: 'pia@example.org', role: 'collaborator', channels: k.general.id }));
+    await k.settle();
+
+    const inv = await k.only();
+    expect(inv.lastError).toMatch(/^kSuite access: .*no seat for \[email\] \(\[phone\]\)/);
+    const failed = (await k.app.store.auditTrail(inv.id)).find((a) => a.action === 'right_failed');
+    const notices = (await k.app.store.jobs({ invitationId: inv.id })).filter((j) => j.payload.about === 'rights');
+    for (const stored of [inv.lastError, JSON.stringify(failed), JSON.stringify(notices)]) {
+      expect(stored).toMatch(/no seat for \[email\] \(\[phone\]\)/);
+      expect(stored).not.toMatch(/pia@example\.org|123 45 67/);
+    }
+    // The notice names the invitee on purpose, not in Infomaniak's words.
+    const dm = k.dms(k.admin).find((m) => /could not be set yet/.test(m));
+    expect(dm).toMatch(/no seat for \\\[email\\\]/);
+    expect(dm).not.toMatch(/no seat for pia|123 45 67/);
+  });
+
   it('waits out a 429 on creation and reports a refusal with Infomaniak’s reason', async () => {
     organization({ 'root@acme.test': 'admin' });
     k = await startKchat();
