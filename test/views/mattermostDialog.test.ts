@@ -1,7 +1,7 @@
 /** Every dialog the bot can open stays within the server's limits (it only logs a warning and sends a broken
  * dialog otherwise), whatever the capabilities and the server version. */
 import { describe, expect, it } from 'vitest';
-import { DELIVERIES, ROLES, type Invitation } from '../../src/core/model.js';
+import { DELIVERIES, ROLES } from '../../src/core/model.js';
 import { wizardSteps } from '../../src/core/wizard.js';
 import { denyReasonDialog, renderDialog, resendDialog } from '../../views/mattermost/dialog.js';
 
@@ -33,6 +33,6 @@ describe('Mattermost dialogs', () => {
 
   it('the deny and resend dialogs fit too', () => {
     checkLimits(denyReasonDialog('s'));
-    checkLimits(resendDialog('s', { email: 'ana@example.org' } as Invitation, DELIVERIES));
+    checkLimits(resendDialog({ kind: 'resend', state: 's', email: 'ana@example.org', methods: DELIVERIES }));
   });
 });

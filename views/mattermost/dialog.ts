@@ -1,8 +1,8 @@
 /** Renders the core wizard's steps as Mattermost interactive dialogs, and reads submissions back into the
  * core's field names. Limits from the server's model: title ≤24, display_name ≤24, help_text ≤150. */
-import type { Delivery, Invitation } from '../../src/core/model.js';
 import { DELIVERY_LABELS, type Field, type Step } from '../../src/core/wizard.js';
 import type { DialogFeatures } from '../../src/platforms/mattermost/capabilities.js';
+import type { FormRequest } from '../../src/flows/chatPort.js';
 
 /** Without multiselect (before 11.0, and kChat), channels are offered as this many single selects. */
 export const CHANNEL_SLOTS = 3;
@@ -88,16 +88,22 @@ export function denyReasonDialog(state: string): Record<string, unknown> {
 }
 
 
-export function resendDialog(state: string, inv: Invitation, methods: readonly Delivery[]): Record<string, unknown> {
+export function resendDialog(form: Extract<FormRequest, { kind: 'resend' }>): Record<string, unknown> {
+  const { methods } = form;
+  const phone = {
+    type: 'text', subtype: 'tel', name: 'phone', display_name: 'Mobile number (SMS)', optional: true,
+    default: form.phone ?? '', placeholder: '+41 79 123 45 67', max_length: 20,
+  };
+  const options = methods.map((m) => ({ text: DELIVERY_LABELS[m], value: m }));
   return {
     callback_id: 'resend',
     title: 'Resend the invitation',
-    introduction_text: `How should ${inv.email} get the invitation again?`,
+    introduction_text: `How should ${form.email} get the invitation again?`,
     elements: [
-      { type: 'select', name: 'method', display_name: 'Method', default: methods[0], options: methods.map((m) => ({ text: DELIVERY_LABELS[m], value: m })) },
-      ...(methods.includes('sms') ? [{ type: 'text', subtype: 'tel', name: 'phone', display_name: 'Mobile number (SMS)', optional: true, default: inv.phone ?? '', placeholder: '+41 79 123 45 67', max_length: 20 }] : []),
+      { type: 'select', name: 'method', display_name: 'Method', default: methods[0], options },
+      ...(methods.includes('sms') ? [phone] : []),
     ],
     submit_label: 'Send',
-    state,
+    state: form.state,
   };
 }

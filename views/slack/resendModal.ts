@@ -1,14 +1,15 @@
 /** The modal Resend opens: how the invitee should get the invitation again, and the number when SMS is offered.
  * Block ids are the field names the resend action reports errors on (`method`, `phone`). */
 import type { types } from '@slack/bolt';
-import type { Delivery } from '../../src/core/model.js';
 import { DELIVERY_LABELS } from '../../src/core/wizard.js';
+import type { FormRequest } from '../../src/flows/chatPort.js';
 
 export const RESEND_CALLBACK = 'gl_resend';
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: false });
 
-export function resendView(privateMetadata: string, email: string, methods: readonly Delivery[], phone?: string): types.ModalView {
+export function resendView(form: Extract<FormRequest, { kind: 'resend' }>): types.ModalView {
+  const { email, methods, phone } = form;
   const options = methods.map((m) => ({ text: plain(DELIVERY_LABELS[m]), value: m }));
   const blocks: types.KnownBlock[] = [
     { type: 'section', text: plain(`How should ${email} get the invitation again?`) },
@@ -21,7 +22,7 @@ export function resendView(privateMetadata: string, email: string, methods: read
     });
   }
   return {
-    type: 'modal', callback_id: RESEND_CALLBACK, private_metadata: privateMetadata,
+    type: 'modal', callback_id: RESEND_CALLBACK, private_metadata: form.state,
     title: plain('Resend the invitation'), submit: plain('Send'), close: plain('Cancel'), blocks,
   };
 }

@@ -19,12 +19,10 @@ type Answer = Record<string, unknown>;
 export class Approvals {
   constructor(private readonly ctx: MattermostContext, private readonly flow: ApprovalFlow) {}
 
-  /** A click, its context verified. From the pending list (`fromList`) the answer leaves the list post as it is;
-   * on an approval post it rewrites the post to show the outcome. */
-  async click(req: ActionRequest, signed: { i: string; a: 'approve' | 'deny'; fromList: boolean }): Promise<Answer> {
+  /** A click on an approval post, its context verified: the answer rewrites the post to show the outcome. */
+  async click(req: ActionRequest, signed: { i: string; a: 'approve' | 'deny' }): Promise<Answer> {
     const user = { id: req.user_id, username: req.user_name ?? '' };
     const reply = await this.flow.click({ invitationId: signed.i, action: signed.a, user, trigger: req.trigger_id });
-    if (signed.fromList) return { ephemeral_text: reply.notice ?? (reply.ok && signed.a === 'approve' ? 'Approved.' : undefined) };
     return { ...(reply.notice ? { ephemeral_text: reply.notice } : {}), ...this.update(reply) };
   }
 

@@ -3,15 +3,13 @@
  * sends to clients); the click handler verifies it and re-checks the clicker's rights. Ids are letters only,
  * as the server's click route requires. */
 import { signButtonToken, verifyButtonToken } from '../../actions/buttonToken.js';
+import { LIST_ACTIONS, type ListAction } from '../../flows/pendingList.js';
 import type { MattermostContext } from './context.js';
-
-export const BUTTON_ACTIONS = ['approve', 'deny', 'resend', 'showlink', 'revoke', 'retry'] as const;
-export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
 
 export function invitationButton(
   ctx: MattermostContext,
   invitationId: string,
-  action: ButtonAction,
+  action: ListAction,
   name: string,
   opts: { style?: 'default' | 'primary' | 'danger'; fromList?: boolean } = {},
 ): Record<string, unknown> {
@@ -19,9 +17,9 @@ export function invitationButton(
   return { id: action, type: 'button', name, style: opts.style ?? 'default', integration: { url: `${ctx.settings.publicUrl}/mattermost/action`, context: { token } } };
 }
 
-export interface VerifiedClick { i: string; a: ButtonAction; fromList: boolean }
+export interface VerifiedClick { i: string; a: ListAction; fromList: boolean }
 
 export function verifyButton(ctx: MattermostContext, token: unknown): VerifiedClick | undefined {
-  const claims = verifyButtonToken(ctx.signer, ctx.clock.now(), token, BUTTON_ACTIONS);
+  const claims = verifyButtonToken(ctx.signer, ctx.clock.now(), token, LIST_ACTIONS);
   return claims && { i: claims.invitationId, a: claims.action, fromList: claims.extra.l === 1 };
 }

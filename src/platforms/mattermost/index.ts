@@ -95,7 +95,8 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
     acceptance: backend
       ? undefined
       : { accounts: mattermostAccountCreator({ api, log: ctx.log }), channelNames: (inv) => mattermostChannelNames(api, inv), loginUrl: () => mattermostLoginUrl(api) },
-    router: mattermostRouter(ctx, wizard, approvals, list, () => [...opts.commandTokens, ...registeredTokens]).use('/form', webFormRouter(ctx, wizard)),
+    router: mattermostRouter(ctx, wizard, approvals, list, () => [...opts.commandTokens, ...registeredTokens])
+      .use('/form', webFormRouter(ctx, wizard)),
     arrivals,
     async pollArrivals() {
       await backend?.pollArrivals();

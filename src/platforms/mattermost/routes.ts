@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DenyForm, ResendForm, readForm } from '../../core/userInput.js';
 import type { PendingListFlow, ResendReply } from '../../flows/pendingList.js';
 import { parseCommand } from '../../../commands/invitePeople.js';
-import { pendingListAnswer } from '../../../views/mattermost/pendingList.js';
+import { pendingListAnswer, type ListButtonMaker } from '../../../views/mattermost/pendingList.js';
 import { safeEqual } from '../../security/signing.js';
 import type { Approvals } from './approvals.js';
 import { invitationButton, verifyButton } from './buttons.js';
@@ -64,7 +64,10 @@ function tokenOf(req: Request): string {
   return match ? match[1]!.trim() : typeof req.body?.token === 'string' ? req.body.token : '';
 }
 
-export function mattermostRouter(ctx: MattermostContext, wizard: MattermostWizard, approvals: Approvals, list: PendingListFlow, commandTokens: () => string[]): Router {
+export function mattermostRouter(
+  ctx: MattermostContext, wizard: MattermostWizard, approvals: Approvals, list: PendingListFlow,
+  commandTokens: () => string[],
+): Router {
   const router = express.Router();
   const invalid = (res: Response, error: z.ZodError) => res.status(400).json({ error: `Invalid request: ${error.issues[0]?.path.join('.')} ${error.issues[0]?.message}` });
 
@@ -81,7 +84,9 @@ export function mattermostRouter(ctx: MattermostContext, wizard: MattermostWizar
       const intent = parseCommand(form.data.text);
       if (intent.kind !== 'list') return void res.json(await wizard.command(form.data));
       const answer = await list.list(form.data.team_id, form.data.user_id, intent.page);
-      res.json(pendingListAnswer(answer, (i, a, label, style) => invitationButton(ctx, i, a, label, { style, fromList: true })));
+      const button: ListButtonMaker = (i, a, name, style) =>
+        invitationButton(ctx, i, a, name, { style, fromList: true });
+      res.json(pendingListAnswer(answer, button));
     } catch (err) {
       ctx.log.error({ err }, 'slash command failed');
       res.json(ephemeral('Something went wrong on my side. Please try again in a moment.'));
@@ -102,7 +107,8 @@ export function mattermostRouter(ctx: MattermostContext, wizard: MattermostWizar
       const by = { id: sub.user_id, username: ('n' in state && state.n) || '' };
       if (state.k === 'wizard') res.json(await wizard.submit(sub, state.d));
       else if (state.k === 'resend') {
-        res.json(await answerForm(ResendForm, sub.submission, async (v) => resent(await list.submitResend(sub.state, by, v))));
+        const submit = async (v: ResendForm) => resent(await list.submitResend(sub.state, by, v));
+        res.json(await answerForm(ResendForm, sub.submission, submit));
       }
       else if (state.k === 'deny') res.json(await answerForm(DenyForm, sub.submission, (v) => approvals.denyWithReason(sub.state, by, v.reason)));
       else res.status(400).json({ error: 'Unknown form.' });

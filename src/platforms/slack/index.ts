@@ -80,7 +80,8 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
     clientOptions: { slackApiUrl: opts.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
     logger: slackLogger(log),
   });
-  registerListeners(bolt, ctx, { wizard, approvals, arrivals, list: new PendingListFlow({ ...ctx, trigger: ctx.settings.trigger }, port, approvals) });
+  const list = new PendingListFlow({ ...ctx, trigger: ctx.settings.trigger }, port, approvals);
+  registerListeners(bolt, ctx, { wizard, approvals, arrivals, list });
 
   return {
     router: http?.router,

@@ -22,7 +22,10 @@ const SORRY = 'Something went wrong on my side. Please try again in a moment.';
 /** The user of a click or submission as the flows know people (Slack mentions by id; the name is for records). */
 const person = (user: { id: string; username?: string; name?: string }) => ({ id: user.id, username: user.username ?? user.name ?? user.id });
 
-export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard: SlackWizard; approvals: ApprovalFlow; arrivals: ArrivalFlow; list: PendingListFlow }): void {
+export function registerListeners(
+  bolt: App, ctx: SlackContext,
+  parts: { wizard: SlackWizard; approvals: ApprovalFlow; arrivals: ArrivalFlow; list: PendingListFlow },
+): void {
   const { wizard, approvals, arrivals, list } = parts;
   const tell = (respond: RespondFn, text: string, blocks?: types.KnownBlock[]) =>
     respond({ response_type: 'ephemeral', replace_original: false, text, ...(blocks ? { blocks } : {}) }).catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not answer through response_url'));
@@ -34,7 +37,8 @@ export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard:
     try {
       if (intent.kind === 'list') {
         // Each button's value is signed (invitation, action id, expiry): Slack vouches for the clicker, not the value.
-        const sign = (invitationId: string, actionId: string) => signButtonToken(ctx.signer, ctx.clock.now(), invitationId, actionId);
+        const sign = (invitationId: string, actionId: string) =>
+          signButtonToken(ctx.signer, ctx.clock.now(), invitationId, actionId);
         const answer = pendingListMessage(await list.list(command.team_id, command.user_id, intent.page), sign);
         await tell(respond, answer.text, answer.blocks);
       } else {
@@ -87,9 +91,11 @@ export function registerListeners(bolt: App, ctx: SlackContext, parts: { wizard:
       await ack();
       try {
         const claims = verifyButtonToken(ctx.signer, ctx.clock.now(), action.value, LIST_ACTION_IDS);
-        if (claims?.action !== actionId) return void (await tell(respond, 'This button is not valid (expired or altered). Run the list again.'));
-        const click = { invitationId: claims.invitationId, action: kind, user: person(body.user), trigger: body.trigger_id };
-        const answer = await list.click(click);
+        if (claims?.action !== actionId) {
+          return void (await tell(respond, 'This button is not valid (expired or altered). Run the list again.'));
+        }
+        const click = { invitationId: claims.invitationId, action: kind, user: person(body.user) };
+        const answer = await list.click({ ...click, trigger: body.trigger_id });
         if (answer) await tell(respond, answer);
       } catch (err) {
         ctx.log.error({ err: (err as Error).message }, 'list button failed');
