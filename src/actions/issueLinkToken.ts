@@ -10,6 +10,7 @@ export async function issueLinkToken(
 ): Promise<{ token: string; invitation: Invitation } | undefined> {
   const { token, hash } = newLinkToken();
   const at = deps.clock.now().toISOString();
-  const invitation = await deps.store.patchInvitation(inv.id, { linkTokenHash: hash }, { at, invitationId: inv.id, actor, action: 'link_issued' });
+  const audit = { at, invitationId: inv.id, actor, action: 'link_issued' } as const;
+  const invitation = await deps.store.patchInvitation(inv.id, { linkTokenHash: hash }, audit);
   return invitation && { token, invitation };
 }

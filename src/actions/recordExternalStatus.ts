@@ -30,8 +30,12 @@ export async function recordExternalStatus(
 ): Promise<Invitation | undefined> {
   const { status, external } = report;
   const at = deps.clock.now().toISOString();
-  const audit = (action: AuditEntry['action']) => ({ at, invitationId: inv.id, actor: report.actor, action, detail: { status } });
-  const approvalUpdate = inv.approvalPosts.length ? [jobFor(inv, JOB.updateApproval, {}, `${report.actor}:${status}`)] : [];
+  const audit = (action: AuditEntry['action']) => ({
+    at, invitationId: inv.id, actor: report.actor, action, detail: { status },
+  });
+  const approvalUpdate = inv.approvalPosts.length
+    ? [jobFor(inv, JOB.updateApproval, {}, `${report.actor}:${status}`)]
+    : [];
   switch (status) {
     case 'accepted':
       return deps.store.patchInvitation(inv.id, { external }, audit('accepted'));

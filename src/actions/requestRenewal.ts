@@ -15,7 +15,8 @@ export async function requestRenewal(
 ): Promise<{ ok: true } | { ok: false; retryAt: Date }> {
   const now = deps.clock.now();
   const hourAgo = new Date(now.getTime() - 3600_000).toISOString();
-  const recent = (await deps.store.auditTrail(inv.id)).filter((a) => a.action === 'renewal_requested' && a.at > hourAgo);
+  const trail = await deps.store.auditTrail(inv.id);
+  const recent = trail.filter((a) => a.action === 'renewal_requested' && a.at > hourAgo);
   if (recent.length >= RENEWALS_PER_HOUR) return { ok: false, retryAt: new Date(Date.parse(recent[0]!.at) + 3600_000) };
   const audit = { at: now.toISOString(), invitationId: inv.id, actor: 'invitee', action: 'renewal_requested' } as const;
   await deps.store.patchInvitation(inv.id, {}, { ...audit, detail: { state: inv.state } }, [renewalRequestJob(inv)]);

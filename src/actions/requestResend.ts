@@ -34,7 +34,9 @@ export async function requestResend(deps: { store: Store; clock: Clock }, input:
   if (method === 'sms' && !phone) return { ok: false, reason: 'Enter the number in international form, e.g. +41 79 123 45 67.', field: 'phone' };
   const at = deps.clock.now().toISOString();
   const job = jobFor(inv, JOB.resend, { method, ...(phone ? { phone } : {}) }, newId());
-  const audit = { at, invitationId: inv.id, actor: input.by.id, action: 'resend_requested', detail: { method } } as const;
+  const audit = {
+    at, invitationId: inv.id, actor: input.by.id, action: 'resend_requested', detail: { method },
+  } as const;
   // The request and its job in one write: a crash between two would keep a request that never runs.
   await deps.store.patchInvitation(inv.id, {}, audit, [job]);
   return { ok: true };

@@ -18,6 +18,7 @@ export async function showLinkAgain(
   if (inv.state !== 'sent') return { ok: false, reason: 'There is no link to show: this invitation is not out (any more).' };
   const at = deps.clock.now().toISOString();
   const job = jobFor(inv, JOB.notifyInviter, { about: 'link' }, `link:${newId()}`);
-  await deps.store.patchInvitation(inv.id, {}, { at, invitationId: inv.id, actor: input.by.id, action: 'link_requested' }, [job]);
+  const audit = { at, invitationId: inv.id, actor: input.by.id, action: 'link_requested' } as const;
+  await deps.store.patchInvitation(inv.id, {}, audit, [job]);
   return { ok: true };
 }

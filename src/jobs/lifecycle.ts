@@ -29,7 +29,8 @@ export async function runLifecycle(deps: { store: Store; clock: Clock }): Promis
     }
   }
 
-  const stale = waiting.filter((i) => i.state === 'pending_approval' && now.getTime() - Date.parse(i.createdAt) > DAY_MS && !expired(i));
+  const waitedADay = (inv: Invitation) => now.getTime() - Date.parse(inv.createdAt) > DAY_MS;
+  const stale = waiting.filter((i) => i.state === 'pending_approval' && waitedADay(i) && !expired(i));
   result.digests = await queueApprovalDigests(deps, stale);
   return result;
 }

@@ -53,7 +53,8 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
         if (pending) found = { id: pending.invitationId!, status: 'pending', expiredAt: null, adopted: true };
         else if (rows.some((r) => r.state === 'valid' && r.userId)) throw new PermanentError('this address already belongs to a member of the organization');
       } else {
-        await recordBackendStep(ctx, inv, { external: { ...inv.external, infomaniakCreating: mm.clock.now().toISOString() } });
+        const attempt = mm.clock.now().toISOString();
+        await recordBackendStep(ctx, inv, { external: { ...inv.external, infomaniakCreating: attempt } });
       }
       if (!found) {
         const { firstName, lastName } = splitName(inv.name, inv.email);
@@ -120,7 +121,9 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
         const { outcome } = await ik.cancelInvitation(id);
         const status = outcome === 'not_cancellable' ? inv.external?.infomaniakStatus ?? 'pending' : 'cancelled';
         // Settled, not retried: the invitee most likely accepted already, which only a person can undo.
-        const notice = outcome === 'not_cancellable' ? [jobFor(inv, JOB.notifyInviter, { about: 'not-cancellable' }, 'not-cancellable')] : [];
+        const notice = outcome === 'not_cancellable'
+          ? [jobFor(inv, JOB.notifyInviter, { about: 'not-cancellable' }, 'not-cancellable')]
+          : [];
         await recordBackendStep(ctx, inv, {
           external: { ...inv.external, infomaniakStatus: status },
           audit: { action: 'infomaniak_invitation_cancelled', detail: { outcome } },

@@ -72,7 +72,9 @@ export function rightJobHandler(ctx: KchatContext): JobHandler {
           const reason = redactContacts((err as Error).message);
           const error = `${STEP_LABELS[step]}: ${reason}`;
           await recordBackendStep(ctx, inv, {
-            lastError: error, audit: { action: 'right_failed', detail: { step, error } }, jobs: visibility(inv, step, 'failing', reason),
+            lastError: error,
+            audit: { action: 'right_failed', detail: { step, error } },
+            jobs: visibility(inv, step, 'failing', reason),
           });
           ctx.outbox.kick();
         }
@@ -86,7 +88,10 @@ export function rightJobHandler(ctx: KchatContext): JobHandler {
         ...(driveInvitation && { external: { ...inv.external, kdriveInvitationId: driveInvitation } }),
         ...(clears && { lastError: null }),
         audit: { action: 'right_set', detail: { step, ...answer, ...(recovered ? { afterAttempts: job.attempts + 1 } : {}) } },
-        jobs: [...nextSteps(step, ctx.kdriveId).map((next) => rightJob(inv, next)), ...(recovered ? visibility(inv, step, 'recovered') : [])],
+        jobs: [
+          ...nextSteps(step, ctx.kdriveId).map((next) => rightJob(inv, next)),
+          ...(recovered ? visibility(inv, step, 'recovered') : []),
+        ],
       });
       ctx.outbox.kick();
     },

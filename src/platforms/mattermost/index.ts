@@ -75,7 +75,7 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
 
   const socket = new MattermostSocket({
     url: opts.url, token: opts.botToken, log: ctx.log,
-    onEvent: (e) => void onSocketEvent(arrivals, ctx.log, e).catch((err) => ctx.log.warn({ err: (err as Error).message }, 'arrival check failed')),
+    onEvent: (e) => void onSocketEvent(arrivals, ctx.log, e),
     onResync: () => void arrivals.reconcile().catch((err) => ctx.log.warn({ err: (err as Error).message }, 'reconciliation failed')),
     onUnsupported: () => ctx.log.info('this server has no /api/v4/websocket (kChat): arrivals are found by periodic reconciliation'),
   });

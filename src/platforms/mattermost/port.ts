@@ -36,7 +36,9 @@ export async function call<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-type MattermostUser = { id: string; username: string; first_name: string; last_name: string; nickname: string; email?: string };
+interface MattermostUser {
+  id: string; username: string; first_name: string; last_name: string; nickname: string; email?: string;
+}
 
 function chatUser(user: MattermostUser): ChatUser {
   const displayName = [user.first_name, user.last_name].filter(Boolean).join(' ') || user.nickname || user.username;
