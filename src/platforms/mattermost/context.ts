@@ -38,5 +38,3 @@ export interface MattermostContext {
 
 export const PLATFORM = 'mattermost' as const;
 
-/** How long a wizard's draft and its signed state stay valid. */
-export const WIZARD_TTL_MS = 60 * 60_000;

@@ -13,8 +13,9 @@ import { noticePage } from '../../../views/pages/noticePage.js';
 import { wizardFormPage } from '../../../views/pages/wizardFormPage.js';
 import { setPageSecurityHeaders } from '../../web/pageSecurity.js';
 import type { Draft } from '../../store/store.js';
-import { WIZARD_TTL_MS, type MattermostContext } from './context.js';
+import type { MattermostContext } from './context.js';
 import type { MattermostWizard } from './wizardFlow.js';
+import { WIZARD_TTL_MS } from '../../flows/wizard.js';
 
 
 /** The ephemeral answer that offers the web form: instead of a dialog the server refused, or for a bulk request. */

@@ -33,5 +33,3 @@ export interface SlackContext {
 
 export const PLATFORM = 'slack' as const;
 
-/** How long a wizard's draft and its signed view metadata stay valid. */
-export const WIZARD_TTL_MS = 60 * 60_000;
