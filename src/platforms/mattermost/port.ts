@@ -144,7 +144,7 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
       const { steps, state, submitLabel } = form;
       const dialog = renderDialog({ callbackId: `invite-${steps[0]!.id}`, state, steps, submitLabel, features: ctx.dialogFeatures() });
       try {
-        await api.openDialog({ trigger_id: trigger, url, dialog }, AbortSignal.timeout(DIALOG_OPEN_BUDGET_MS));
+        await api.openDialog({ trigger_id: trigger, url, dialog }, DIALOG_OPEN_BUDGET_MS);
       } catch (err) {
         // Refused outright (kChat may not serve dialogs), as opposed to a slow or failing server.
         if (err instanceof MattermostError && DIALOGS_REFUSED.includes(err.status)) throw new FormsRefused(err.message);

@@ -37,6 +37,21 @@ describe('MattermostApi', () => {
     expect(isPermanent((err as MattermostError).forOutbox())).toBe(false);
   });
 
+  it('opens a dialog within its own budget, shorter than the other calls\' timeout', async () => {
+    let abandoned = false;
+    const url = await serve((req) => void req.socket.once('close', () => (abandoned = true)));
+    const api = new MattermostApi(url, 't', { timeoutMs: 60_000 });
+    const err = await api.openDialog({ trigger_id: 'x', url: 'http://bot/dialog', dialog: {} }, 200).catch((e: unknown) => e);
+    await eventually(() => abandoned);
+    expect(err).toMatchObject({ status: 0 });
+  });
+
+  it('keeps the status and id of a refused dialog', async () => {
+    const url = await serve((_req, res) => void res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id: 'api.no_dialogs', message: 'not here' })));
+    const err = await new MattermostApi(url, 't').openDialog({ trigger_id: 'x', url: 'http://bot/dialog', dialog: {} }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 404, errorId: 'api.no_dialogs', message: 'Mattermost 404: not here' });
+  });
+
   it('treats a 403 as final', async () => {
     const url = await serve((_req, res) => void res.writeHead(403, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id: 'api.context.permissions.app_error', message: 'no' })));
     const err = (await new MattermostApi(url, 't').client.getMe().catch((e: unknown) => e)) as MattermostError;
