@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issueLinkToken } from '../../src/actions/issueLinkToken.js';
 import { recordArrival } from '../../src/actions/recordArrival.js';
@@ -47,7 +48,9 @@ describe('issuing and finding links', () => {
     await store.createInvitations([inv], [], []);
     const first = await issueLinkToken({ store, clock }, inv, 'bob');
     expect(first?.invitation.linkTokenHash).toBe(hashLinkToken(first!.token));
-    const file = await readFile(store.file, 'utf8');
+    // Everything the store keeps on disk: its snapshot (once written) and journal files.
+    const dir = path.dirname(store.file);
+    const file = (await Promise.all((await readdir(dir)).map((name) => readFile(path.join(dir, name), 'utf8')))).join('\n');
     expect(file).not.toContain(first!.token);
     expect(file).toContain(hashLinkToken(first!.token));
     expect((await findInvitationByLinkToken(store, first!.token))?.id).toBe(inv.id);
