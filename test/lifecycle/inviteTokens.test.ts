@@ -50,7 +50,8 @@ describe('issuing and finding links', () => {
     expect(first?.invitation.linkTokenHash).toBe(hashLinkToken(first!.token));
     // Everything the store keeps on disk: its snapshot (once written) and journal files.
     const dir = path.dirname(store.file);
-    const file = (await Promise.all((await readdir(dir)).map((name) => readFile(path.join(dir, name), 'utf8')))).join('\n');
+    const files = await Promise.all((await readdir(dir)).map((name) => readFile(path.join(dir, name), 'utf8')));
+    const file = files.join('\n');
     expect(file).not.toContain(first!.token);
     expect(file).toContain(hashLinkToken(first!.token));
     expect((await findInvitationByLinkToken(store, first!.token))?.id).toBe(inv.id);
