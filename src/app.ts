@@ -1,5 +1,6 @@
 /** The composition root: builds the whole bot from a validated Config. Tests build it the same way. */
 import type { Server } from 'node:http';
+import express, { type Router } from 'express';
 import cron, { type ScheduledTask } from 'node-cron';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Config } from './config.js';
@@ -9,6 +10,7 @@ import { every } from './jobs/every.js';
 import { kchatBackend } from './platforms/kchat/kchatBackend.js';
 import { createMattermost, type MattermostPlatform } from './platforms/mattermost/index.js';
 import { createSlack, SLACK_MOUNT_PATH, type SlackPlatform } from './platforms/slack/index.js';
+import { createLocal, type LocalPlatform } from './platforms/local/index.js';
 import { loadOrCreateSecret } from './security/secret.js';
 import { Signer } from './security/signing.js';
 import { lockDataDir, type DataDirLock } from './store/dataDirLock.js';
@@ -43,6 +45,8 @@ export interface App {
   outbox: Outbox;
   mattermost?: MattermostPlatform;
   slack?: SlackPlatform;
+  /** The playground (PLAYGROUND, or no platform configured). */
+  local?: LocalPlatform;
   server?: Server;
   listen(): Promise<Server>;
   stop(): Promise<void>;
@@ -60,6 +64,11 @@ async function openStore(config: Config): Promise<{ store: Store; lock?: DataDir
     throw err;
   });
   return { store, lock };
+}
+
+/** `GET /` opens the playground. */
+function toPlayground(): Router {
+  return express.Router().get('/', (_req, res) => res.redirect(302, '/playground/'));
 }
 
 export async function buildApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -96,8 +105,16 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         store, clock, log, signer, outbox, links,
       })
     : undefined;
+  const local = config.playground
+    ? await createLocal({
+        store, clock, log, signer, outbox, links, secret, dataDir: config.dataDir, publicUrl: config.publicUrl,
+        trigger: config.trigger, invitesPerHour: config.invitesPerHour,
+      })
+    : undefined;
   let arrivalPoll: { stop(): Promise<void> } | undefined;
-  const acceptance: Partial<Record<Platform, AcceptanceSide>> = { mattermost: mattermost?.acceptance, slack: slack?.acceptance };
+  const acceptance: Partial<Record<Platform, AcceptanceSide>> = {
+    mattermost: mattermost?.acceptance, slack: slack?.acceptance, local: local?.acceptance,
+  };
 
   const web = createWebApp({
     log,
@@ -117,6 +134,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         }),
       },
       ...(config.adminApiToken ? [{ path: '/admin', router: adminRouter({ store, token: config.adminApiToken }) }] : []),
+      ...(local ? [{ path: '/playground', router: local.router }, { path: '/', router: toPlayground() }] : []),
     ],
     // Ready: the store answers (lowdb: its file can be written) and every configured platform is connected.
     ready: async () =>
@@ -158,12 +176,15 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   }
 
   const app: App = {
-    store, outbox, mattermost, slack,
+    store, outbox, mattermost, slack, local,
     async listen() {
       const server = await listenWithLimits(web, config.port, opts.http);
       app.server = server;
       const address = server.address();
       log.info({ port: typeof address === 'object' && address ? address.port : config.port, publicUrl: config.publicUrl }, 'Guestlist listening');
+      if (local) {
+        log.warn({ url: `${config.publicUrl}/playground/` }, 'The playground is on: a chat to try the bot. Do not expose it.');
+      }
       if (!mattermost && !slack) log.warn('No platform is configured: set MATTERMOST_URL and MATTERMOST_BOT_TOKEN, or SLACK_BOT_TOKEN (see README), to connect one.');
       if (mattermost) {
         await mattermost.start().catch((err) => log.error({ err: (err as Error).message }, 'could not connect to Mattermost; check MATTERMOST_URL and MATTERMOST_BOT_TOKEN'));
@@ -179,6 +200,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       await Promise.all(passes);
       mattermost?.stop();
       await slack?.stop();
+      local?.stop();
       await new Promise<void>((resolve) => (app.server ? app.server.close(() => resolve()) : resolve()));
       app.server?.closeAllConnections();
       await outbox.stop();

@@ -55,6 +55,8 @@ const Env = z
     /** Enterprise Grid only: an org-installed user token with admin.users:write, for admin.users.invite. */
     SLACK_ADMIN_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^xoxp-/, 'must be a user token (xoxp-…)').optional()),
     SLACK_API_URL: z.url().default('https://slack.com/api/'),
+    /** The local playground (src/platforms/local): on by default only while no platform is configured. */
+    PLAYGROUND: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['on', 'off']).optional()),
   })
   .superRefine((env, ctx) => {
     if (env.SMTP_URL && !env.MAIL_FROM) ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required when SMTP_URL is set (the sender of invitation emails)' });
@@ -97,6 +99,8 @@ export interface Config {
     adminToken?: string;
     apiUrl: string;
   };
+  /** The local playground is served (PLAYGROUND=on, or no platform configured and PLAYGROUND unset). */
+  playground: boolean;
   /** Set when INFOMANIAK_API_TOKEN is: the Mattermost adapter then runs against kChat with this backend. */
   kchat?: {
     apiUrl: string;
@@ -152,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
         }
       : undefined,
+    playground: e.PLAYGROUND === 'on' || (e.PLAYGROUND === undefined && !e.MATTERMOST_URL && !e.SLACK_BOT_TOKEN),
     kchat: e.INFOMANIAK_API_TOKEN
       ? {
           apiUrl: e.INFOMANIAK_API_URL.replace(/\/+$/, ''),

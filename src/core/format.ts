@@ -77,3 +77,22 @@ export const slackMrkdwn: TextFormat = {
     return `*${text}*`;
   },
 };
+
+/** What localMarkup escapes: its own markup (`\`, `*`, `` ` ``, `_`), mentions (`@`) and links (`:`). */
+const LOCAL_SPECIALS = /[\\*`_@:]/g;
+
+/** The playground's markup (rendered to HTML by views/local/markup.ts): `**bold**`, `` `code` ``, `@username`
+ * mentions and bare http(s) links; a backslash makes the next character literal. User text is backslash-escaped
+ * wholesale, so it can neither mention, nor link, nor format; HTML is escaped when rendering, whatever the text. */
+export const localMarkup: TextFormat = {
+  escape(text) {
+    return oneLine(text).replace(LOCAL_SPECIALS, (c) => `\\${c}`);
+  },
+  mention(user) {
+    const name = user.username;
+    return SAFE_USERNAME.test(name) && !BROADCAST_NAMES.has(name.toLowerCase()) ? `@${name}` : this.escape(name);
+  },
+  bold(text) {
+    return `**${text}**`;
+  },
+};

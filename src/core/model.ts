@@ -16,7 +16,8 @@ export const DELIVERIES = ['platform_email', 'bot_email', 'sms', 'link'] as cons
 export const Delivery = z.enum(DELIVERIES);
 export type Delivery = z.infer<typeof Delivery>;
 
-export const PLATFORMS = ['mattermost', 'slack'] as const;
+/** `local`: the playground, a web chat served by the bot itself (src/platforms/local). */
+export const PLATFORMS = ['mattermost', 'slack', 'local'] as const;
 export const Platform = z.enum(PLATFORMS);
 export type Platform = z.infer<typeof Platform>;
 

@@ -13,12 +13,15 @@ export interface PageCsp {
   imageOrigins?: string[];
   /** Origins a form may lead to (a registration redirects to the chat's login page), besides our own. */
   formTargets?: string[];
+  /** Inline scripts allowed by their hash ('sha256-…'), which may also connect back to us (fetch, EventSource). */
+  scriptHashes?: string[];
 }
 
 export function setPageSecurityHeaders(req: Request, res: Response, csp: PageCsp): void {
   const policy = [
     "default-src 'none'",
     `style-src ${csp.styleHashes.join(' ')}`,
+    ...(csp.scriptHashes ? [`script-src ${csp.scriptHashes.join(' ')}`, "connect-src 'self'"] : []),
     `img-src 'self' ${(csp.imageOrigins ?? []).join(' ')}`.trim(),
     `form-action 'self' ${(csp.formTargets ?? []).join(' ')}`.trim(),
     "frame-ancestors 'none'",

@@ -39,7 +39,8 @@ function control(f: Field, value: unknown, describedBy: string): SafeHtml {
   }
 }
 
-function field(f: Field, v: WizardFormView): SafeHtml {
+/** One field with its label, hint and error (also the playground's forms). */
+export function field(f: Field, v: Pick<WizardFormView, 'values' | 'errors'>): SafeHtml {
   const error = v.errors?.[f.name];
   const describedBy = [f.help ? `f-${f.name}-hint` : '', error ? `f-${f.name}-error` : ''].filter(Boolean).join(' ');
   const label = f.kind === 'bool' ? '' : f.kind === 'multiselect' ? html`<p><strong>${f.label}</strong></p>` : html`<label for="f-${f.name}">${f.label}${f.optional ? ' (optional)' : ''}</label>`;

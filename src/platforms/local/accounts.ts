@@ -1,0 +1,35 @@
+/** The acceptance page's side on the playground: registering makes the invitee a person of the playground's team
+ * (a guest for an external), and signing in opens the playground as them. Channels come with the arrival's jobs,
+ * as on every platform. */
+import { newId } from '../../core/clock.js';
+import { type AcceptanceSide, AccountRefusedError } from '../../lifecycle/accountCreator.js';
+import type { LocalChat } from './state.js';
+
+export function localAcceptance(chat: LocalChat, publicUrl: string): AcceptanceSide {
+  const playground = `${publicUrl}/playground/`;
+  return {
+    accounts: {
+      async createAccount(inv, account) {
+        const username = account.username.toLowerCase();
+        if (chat.people().some((p) => p.username === username)) {
+          throw new AccountRefusedError('username', 'This username is already taken; choose another.');
+        }
+        if (chat.people().some((p) => p.email.toLowerCase() === inv.email.toLowerCase())) {
+          throw new AccountRefusedError(undefined, `An account with ${inv.email} already exists in the playground.`);
+        }
+        const id = newId();
+        const displayName = `${account.firstName} ${account.lastName}`.trim();
+        await chat.addPerson({
+          id,
+          username,
+          displayName,
+          email: inv.email,
+          level: inv.role === 'external' ? 'guest' : 'member',
+        });
+        return { userId: id, loginUrl: `${playground}?as=${id}` };
+      },
+    },
+    channelNames: async (inv) => inv.channelIds.flatMap((id) => chat.channel(id)?.name ?? []),
+    loginUrl: () => playground,
+  };
+}

@@ -1,0 +1,133 @@
+/** What one person sees of the playground: the view model views/local renders, from the chat's state, the open
+ * form and the store's invitations. */
+
+import type { FormView, PlaygroundView } from '../../../views/local/playgroundPage.js';
+import { stateLabel } from '../../core/messages.js';
+import { ROLE_LABELS } from '../../core/policy.js';
+import { LIMITS } from '../../core/userInput.js';
+import { DELIVERY_LABELS, type Field } from '../../core/wizard.js';
+import type { FormRequest } from '../../flows/chatPort.js';
+import type { Store } from '../../store/store.js';
+import { BOT, type LocalChat, type LocalPerson, type OpenForm } from './state.js';
+
+function fieldsOf(form: FormRequest): Pick<FormView, 'title' | 'intro' | 'fields' | 'submitLabel'> {
+  switch (form.kind) {
+    case 'wizard': {
+      const bulk = form.steps.length > 1;
+      // One form with every step is the bulk form: its address field takes what a web page can.
+      const fields = form.steps
+        .flatMap((s) => s.fields)
+        .map(
+          (f): Field => (bulk && f.name === 'emails' && f.kind === 'textarea' ? { ...f, maxLength: LIMITS.emails } : f),
+        );
+      return {
+        title: form.steps[0]!.title,
+        intro: form.steps.map((s) => s.intro).join(' '),
+        fields,
+        submitLabel: form.submitLabel,
+      };
+    }
+    case 'deny':
+      return {
+        title: 'Deny the invitation',
+        submitLabel: 'Deny',
+        fields: [
+          {
+            kind: 'textarea',
+            name: 'reason',
+            label: 'Reason',
+            optional: true,
+            maxLength: LIMITS.reason,
+            help: 'The inviter sees this reason.',
+          },
+        ],
+      };
+    case 'resend': {
+      const methods = form.methods.map((m) => ({ value: m, label: DELIVERY_LABELS[m] }));
+      const fields: Field[] = [
+        { kind: 'select', name: 'method', label: 'Send it by', options: methods, default: form.methods[0] },
+      ];
+      if (form.methods.includes('sms')) {
+        fields.push({
+          kind: 'text',
+          name: 'phone',
+          label: 'Mobile number (SMS)',
+          optional: true,
+          default: form.phone,
+          maxLength: LIMITS.phone,
+        });
+      }
+      return { title: `Send again to ${form.email}`, submitLabel: 'Send', fields };
+    }
+  }
+}
+
+export function formView(open: OpenForm): FormView {
+  return {
+    ...fieldsOf(open.form),
+    state: open.form.state,
+    values: open.values,
+    errors: open.errors,
+    error: open.error,
+  };
+}
+
+export interface ScreenDeps {
+  chat: LocalChat;
+  store: Store;
+  trigger: string;
+  base: string;
+}
+
+export async function screen(
+  deps: ScreenDeps,
+  me: LocalPerson,
+  channelId: string,
+  csrf: string,
+): Promise<PlaygroundView> {
+  const { chat } = deps;
+  const direct = channelId === `dm-${me.id}`;
+  const channel = chat.channel(channelId);
+  const member = direct || !!channel?.members.includes(me.id);
+  const names = new Map(chat.people().map((p) => [p.id, p.displayName]));
+  const invitations = await deps.store.listInvitations({ platform: 'local', limit: 20 });
+  const open = chat.forms.get(me.id);
+  return {
+    base: deps.base,
+    trigger: deps.trigger,
+    csrf,
+    me,
+    people: chat.people(),
+    channels: chat.channels().map((c) => ({ id: c.id, name: c.name, member: c.members.includes(me.id) })),
+    current: { id: channelId, name: channel?.name ?? 'guestlist', direct },
+    messages: member
+      ? chat.messagesIn(channelId, me.id).map((m) => ({
+          id: m.id,
+          at: m.at,
+          text: m.text,
+          outcome: m.outcome,
+          ephemeral: !!m.to,
+          from: m.from === BOT ? 'Guestlist (bot)' : (names.get(m.from) ?? m.from),
+          buttons: m.buttons.map(({ label, style }) => ({ label, style })),
+        }))
+      : [
+          {
+            id: 'not-member',
+            at: '',
+            text: 'You are not a member of this channel.',
+            outcome: [],
+            buttons: [],
+            ephemeral: true,
+            from: 'Guestlist (bot)',
+          },
+        ],
+    invitations: invitations.map((i) => ({
+      name: i.name,
+      email: i.email,
+      role: ROLE_LABELS[i.role],
+      state: stateLabel(i),
+      inviter: i.inviter.username,
+    })),
+    form: open ? formView(open) : undefined,
+  };
+}
