@@ -35,6 +35,10 @@ export interface WizardStart {
   responseUrl?: string;
 }
 
+type DraftStart = Pick<WizardStart, 'workspaceId' | 'channelId' | 'user' | 'responseUrl'>;
+/** A new draft's values, parsed once: the schema's defaults. */
+const EMPTY_WHO = Object.freeze(WhoValues.parse({}));
+
 export type OpenReply =
   | { kind: 'opened' }
   | { kind: 'notice'; text: string }
@@ -69,14 +73,19 @@ export class WizardFlow {
     ]);
     const allowed = mayInviteAtAll(level);
     if (!allowed.ok) return { kind: 'notice', text: GUESTS_CANNOT_INVITE };
-    const draft = await this.newDraft(start);
+    const draft = this.draftOf(start);
     const steps = wizardSteps(this.context(level, channels, start.channelId, start.prefill));
     const multistep = this.port.multiStepForms();
-    try {
-      await this.port.openForm(start.trigger, {
+    // The draft is stored while the form opens: only the form's submission, seconds later, reads it.
+    const [opened, stored] = await Promise.allSettled([
+      this.port.openForm(start.trigger, {
         kind: 'wizard', steps: multistep ? [steps[0]!] : steps, state: this.state(draft), submitLabel: multistep ? 'Next' : 'Invite',
-      });
-    } catch (err) {
+      }),
+      openDraft(this.deps, draft),
+    ]);
+    if (stored.status === 'rejected') throw stored.reason;
+    if (opened.status === 'rejected') {
+      const err: unknown = opened.reason;
       if (err instanceof FormsRefused) return { kind: 'refused', draftId: draft.id };
       this.deps.log.warn({ err: (err as Error).message }, 'could not open the invitation form');
       return { kind: 'notice', text: 'I could not open the invitation form in time. Please run the command again.' };
@@ -85,14 +94,17 @@ export class WizardFlow {
   }
 
   /** A draft for the bot's web form (bulk requests, or where the platform refuses forms). */
-  async newDraft(start: Pick<WizardStart, 'workspaceId' | 'channelId' | 'user' | 'responseUrl'>): Promise<Draft> {
+  newDraft(start: DraftStart): Promise<Draft> {
+    return openDraft(this.deps, this.draftOf(start));
+  }
+
+  private draftOf(start: DraftStart): Draft {
     const now = this.deps.clock.now();
-    return openDraft(this.deps, {
+    return {
       id: newId(), userId: start.user.id, platform: this.port.platform, workspaceId: start.workspaceId,
-      channelId: start.channelId, values: WhoValues.parse({}),
-      bot: { username: start.user.username, responseUrl: start.responseUrl },
+      channelId: start.channelId, values: EMPTY_WHO, bot: { username: start.user.username, responseUrl: start.responseUrl },
       createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + WIZARD_TTL_MS).toISOString(),
-    });
+    };
   }
 
   /** One step's submission (`all`: the whole wizard in one form or page). `draftId` comes from the form's verified
