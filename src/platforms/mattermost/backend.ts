@@ -6,7 +6,6 @@ import type { Delivery, Invitation } from '../../core/model.js';
 import type { Capabilities, InviterLevel } from '../../core/policy.js';
 import type { JobHandler } from '../../outbox/outbox.js';
 import type { NewJob } from '../../store/store.js';
-import type { MattermostContext } from './context.js';
 
 export interface DeliveryTools {
   /** The chat server's own email invitation (guests get their channels with it), paced as on Mattermost. */
@@ -50,4 +49,3 @@ export interface MattermostBackend {
   pollArrivals(): Promise<void>;
 }
 
-export type MattermostBackendFactory = (ctx: MattermostContext) => MattermostBackend;

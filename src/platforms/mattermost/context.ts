@@ -38,3 +38,5 @@ export interface MattermostContext {
 
 export const PLATFORM = 'mattermost' as const;
 
+/** How a backend is made: from the adapter's context, once. */
+export type MattermostBackendFactory = (ctx: MattermostContext) => MattermostBackend;

@@ -13,7 +13,7 @@ import { Approvals } from './approvals.js';
 import { mattermostPort } from './port.js';
 import { PendingListFlow } from '../../flows/pendingList.js';
 import { onSocketEvent } from './arrivals.js';
-import type { MattermostBackendFactory } from './backend.js';
+import type { MattermostBackendFactory } from './context.js';
 import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceLink.js';
 import { dialogFeatures, mattermostCapabilities } from './capabilities.js';
 import type { MattermostContext, MattermostSettings } from './context.js';
