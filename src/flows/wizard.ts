@@ -107,12 +107,17 @@ export class WizardFlow {
     };
   }
 
+  /** The open draft `draftId` of this user on this platform, if any (the web form's page reads it). */
+  async openDraftOf(draftId: string, userId: string): Promise<Draft | undefined> {
+    const draft = await this.deps.store.getDraft(draftId);
+    return draft && draft.userId === userId && draft.platform === this.port.platform ? draft : undefined;
+  }
+
   /** One step's submission (`all`: the whole wizard in one form or page). `draftId` comes from the form's verified
    * state; the user is who submitted it. */
   async submit(draftId: string, user: Person, step: StepName, raw: unknown): Promise<SubmitReply> {
-    const { store } = this.deps;
-    const draft = await store.getDraft(draftId);
-    if (!draft || draft.userId !== user.id || draft.platform !== this.port.platform) return { kind: 'refused', text: EXPIRED };
+    const draft = await this.openDraftOf(draftId, user.id);
+    if (!draft) return { kind: 'refused', text: EXPIRED };
     const level = await this.port.level(draft.workspaceId, user.id);
     if (!mayInviteAtAll(level).ok) return { kind: 'refused', text: GUESTS_CANNOT_INVITE };
     const shown = (role?: Role) => this.shownStep(draft, level, step, role);

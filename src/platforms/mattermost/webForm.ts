@@ -43,8 +43,7 @@ export function webFormRouter(ctx: MattermostContext, wizard: MattermostWizard):
   async function draftOf(req: Request): Promise<Draft | undefined> {
     const fields = ctx.signer.verify(req.query.t, ctx.clock.now().getTime(), 'form');
     if (!fields) return undefined;
-    const draft = await ctx.store.getDraft(fields.d);
-    return draft && draft.userId === fields.u ? draft : undefined;
+    return wizard.draft(fields.d, fields.u);
   }
 
   async function orgOf(draft: Draft): Promise<Org> {

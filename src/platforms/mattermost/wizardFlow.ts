@@ -5,6 +5,7 @@
 import type { FieldErrors, Option } from '../../core/wizard.js';
 import type { ChatPort } from '../../flows/chatPort.js';
 import type { StepName, WizardFlow } from '../../flows/wizard.js';
+import type { Draft } from '../../store/store.js';
 import { parseCommand, helpText } from '../../../commands/invitePeople.js';
 import { CHANNEL_SLOTS, readSubmission, renderDialog } from '../../../views/mattermost/dialog.js';
 import type { MattermostContext } from './context.js';
@@ -68,6 +69,11 @@ export class MattermostWizard {
   private commandResponseUrl(given: string | undefined): string | undefined {
     const path = given && URL.canParse(given) ? new URL(given).pathname : undefined;
     return path && COMMAND_HOOK_PATH.test(path) ? `${this.ctx.settings.serverUrl}${path}` : undefined;
+  }
+
+  /** The web form's draft: open, this user's, on this platform. */
+  draft(draftId: string, userId: string): Promise<Draft | undefined> {
+    return this.flow.openDraftOf(draftId, userId);
   }
 
   /** The channels the web form offers. */
