@@ -6,6 +6,8 @@ import { escapeHtml, SafeHtml } from '../html.js';
 /** Private-use code points standing for escaped ASCII characters while the markup is read. */
 const SET_ASIDE = 0xe000;
 const SET_ASIDE_RANGE = /[\uE000-\uE07F]/g;
+/** The emoji shortcodes the bot's messages use. */
+const EMOJI: Record<string, string> = { warning: '⚠', wave: '👋', white_check_mark: '✓', no_entry_sign: '✗' };
 
 export function renderMarkup(text: string, mentionable: (username: string) => boolean): SafeHtml {
   const aside = text
@@ -15,7 +17,7 @@ export function renderMarkup(text: string, mentionable: (username: string) => bo
     .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
     .replace(/`([^`\n]+)`/g, '<code>$1</code>')
     .replace(/(^|\s)_([^_\n]+)_(?=\s|$)/g, '$1<em>$2</em>')
-    .replace(/:warning:/g, '⚠️')
+    .replace(/:([a-z_]+):/g, (m, code: string) => EMOJI[code] ?? m)
     .replace(/https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)]/g, (url) => `<a href="${url}" rel="noreferrer">${url}</a>`)
     .replace(/(^|[^\p{L}\p{N}/])@([a-z0-9._-]+[a-z0-9])/giu, (m, before: string, name: string) =>
       mentionable(name) ? `${before}<span class="mention">@${name}</span>` : m,
