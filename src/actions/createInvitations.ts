@@ -9,6 +9,7 @@ import { fallbackName, type Recipient } from '../core/recipients.js';
 import type { InvitationRequest } from '../core/wizard.js';
 import type { CreateChecks, Store } from '../store/store.js';
 import { JOB, jobFor } from './jobs.js';
+import { skippedReason } from '../core/messages.js';
 
 export interface CreateInput {
   platform: Platform;
@@ -34,7 +35,7 @@ export async function createInvitations(deps: { store: Store; clock: Clock }, in
 
   const reasons = new Map<string, string>();
   for (const email of request.recipients.map((r) => normalizeEmail(r.email))) {
-    if (input.existingAccounts.has(email)) reasons.set(email, 'already has an account');
+    if (input.existingAccounts.has(email)) reasons.set(email, skippedReason('account'));
   }
   const now = deps.clock.now();
   const checks: CreateChecks = {
@@ -55,7 +56,7 @@ export async function createInvitations(deps: { store: Store; clock: Clock }, in
     const outcome = await deps.store.createInvitations(created, audit, jobs, checks);
     if (outcome.ok) return { ok: true, created, skipped, needsApproval: verdict.needsApproval };
     if (outcome.refused === 'rateLimit') return rateLimitRefusal(outcome.recent, input.rateLimit);
-    for (const email of outcome.emails) reasons.set(email, 'already has a pending invitation');
+    for (const email of outcome.emails) reasons.set(email, skippedReason('pending'));
   }
 }
 

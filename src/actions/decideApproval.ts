@@ -6,6 +6,7 @@ import { fourEyes, mayManage, type InviterLevel } from '../core/policy.js';
 import { TRANSITIONS } from '../core/stateMachine.js';
 import type { Store } from '../store/store.js';
 import { JOB, jobFor, notifyInviter } from './jobs.js';
+import { alreadyDecided, invitationGone } from '../core/messages.js';
 
 export interface DecisionInput {
   invitationId: string;
@@ -23,7 +24,7 @@ export type DecisionResult =
 
 export async function decideApproval(deps: { store: Store; clock: Clock }, input: DecisionInput): Promise<DecisionResult> {
   const inv = await deps.store.getInvitation(input.invitationId);
-  if (!inv) return { ok: false, reason: 'This invitation no longer exists.' };
+  if (!inv) return { ok: false, reason: invitationGone() };
   const allowed = mayManage(input.approver.id, input.approverLevel, inv, 'decide');
   if (!allowed.ok) return { ...allowed, invitation: inv };
   const eyes = fourEyes(input.approver.id, inv.inviter.id, input.otherApproverExists);
@@ -45,5 +46,5 @@ export async function decideApproval(deps: { store: Store; clock: Clock }, input
   });
   if (updated) return { ok: true, invitation: updated };
   const current = await deps.store.getInvitation(inv.id);
-  return { ok: false, reason: 'This invitation was already decided.', invitation: current };
+  return { ok: false, reason: alreadyDecided(), invitation: current };
 }

@@ -8,6 +8,7 @@ import type { AuditEntry, Invitation } from '../core/model.js';
 import { TRANSITIONS } from '../core/stateMachine.js';
 import type { Store } from '../store/store.js';
 import { JOB, jobFor } from './jobs.js';
+import { inviteeDeclined } from '../core/messages.js';
 
 /** `gone`: the platform no longer has the invitation (for kChat, the email reconciliation then decides). */
 export const EXTERNAL_STATUSES = ['accepted', 'cancelled', 'rejected', 'expired', 'gone'] as const;
@@ -51,7 +52,7 @@ export async function recordExternalStatus(
     case 'rejected':
       return deps.store.transition(inv.id, {
         ...TRANSITIONS.decline,
-        patch: { external, lastError: 'The invitee declined the invitation.' },
+        patch: { external, lastError: inviteeDeclined() },
         audit: audit('declined'),
         jobs: [jobFor(inv, JOB.notifyInviter, { about: 'declined', how: 'rejected' }, 'declined'), ...approvalUpdate],
       });

@@ -8,6 +8,7 @@ import { normalizePhone } from '../core/phone.js';
 import { mayApprove, type InviterLevel } from '../core/policy.js';
 import type { Store } from '../store/store.js';
 import { JOB, jobFor } from './jobs.js';
+import { chooseOfferedMethod, manageRefused, notOut, phoneInternational } from '../core/messages.js';
 
 export interface ResendInput {
   invitationId: string;
@@ -26,12 +27,12 @@ export type ResendResult = { ok: true } | { ok: false; reason: string; field?: '
 
 export async function requestResend(deps: { store: Store; clock: Clock }, input: ResendInput): Promise<ResendResult> {
   const inv = await deps.store.getInvitation(input.invitationId);
-  if (!inv || inv.state !== 'sent') return { ok: false, reason: 'This invitation is no longer out.' };
-  if (inv.inviter.id !== input.by.id && !mayApprove(input.byLevel)) return { ok: false, reason: 'Only the inviter or an administrator can resend it.' };
+  if (!inv || inv.state !== 'sent') return { ok: false, reason: notOut() };
+  if (inv.inviter.id !== input.by.id && !mayApprove(input.byLevel)) return { ok: false, reason: manageRefused('resend') };
   const method = input.method as Delivery;
-  if (!input.offered.includes(method)) return { ok: false, reason: 'Choose one of the methods offered.', field: 'method' };
+  if (!input.offered.includes(method)) return { ok: false, reason: chooseOfferedMethod(), field: 'method' };
   const phone = method === 'sms' ? normalizePhone(input.phone ?? '') : undefined;
-  if (method === 'sms' && !phone) return { ok: false, reason: 'Enter the number in international form, e.g. +41 79 123 45 67.', field: 'phone' };
+  if (method === 'sms' && !phone) return { ok: false, reason: phoneInternational(), field: 'phone' };
   const at = deps.clock.now().toISOString();
   const job = jobFor(inv, JOB.resend, { method, ...(phone ? { phone } : {}) }, newId());
   const audit = {

@@ -7,14 +7,15 @@ import { mayApprove, type InviterLevel } from '../core/policy.js';
 import { TRANSITIONS } from '../core/stateMachine.js';
 import type { Store } from '../store/store.js';
 import { JOB, jobFor } from './jobs.js';
+import { invitationGone, notFailed, onlyAdminsRetry } from '../core/messages.js';
 
 export async function retryDelivery(
   deps: { store: Store; clock: Clock },
   input: { invitationId: string; by: Person; byLevel: InviterLevel },
 ): Promise<{ ok: true; email: string } | { ok: false; reason: string }> {
-  if (!mayApprove(input.byLevel)) return { ok: false, reason: 'Only an administrator can retry a failed invitation.' };
+  if (!mayApprove(input.byLevel)) return { ok: false, reason: onlyAdminsRetry() };
   const inv = await deps.store.getInvitation(input.invitationId);
-  if (!inv) return { ok: false, reason: 'This invitation no longer exists.' };
+  if (!inv) return { ok: false, reason: invitationGone() };
   const updated = await deps.store.transition(inv.id, {
     ...TRANSITIONS.retry,
     patch: { lastError: undefined },
@@ -22,5 +23,5 @@ export async function retryDelivery(
     // A fresh key: the earlier deliver job, dead, keeps its own.
     jobs: [jobFor(inv, JOB.deliver, {}, `retry:${newId()}`)],
   });
-  return updated ? { ok: true, email: inv.email } : { ok: false, reason: 'This invitation is no longer failed.' };
+  return updated ? { ok: true, email: inv.email } : { ok: false, reason: notFailed() };
 }

@@ -7,6 +7,7 @@ import { mayApprove, type InviterLevel } from '../core/policy.js';
 import { TRANSITIONS } from '../core/stateMachine.js';
 import type { Store } from '../store/store.js';
 import { JOB, jobFor } from './jobs.js';
+import { alreadyInState, invitationGone, manageRefused } from '../core/messages.js';
 
 export interface RevokeInput {
   invitationId: string;
@@ -20,9 +21,9 @@ export type RevokeResult = { ok: true; invitation: Invitation } | { ok: false; r
 
 export async function revokeInvitation(deps: { store: Store; clock: Clock }, input: RevokeInput): Promise<RevokeResult> {
   const inv = await deps.store.getInvitation(input.invitationId);
-  if (!inv) return { ok: false, reason: 'This invitation no longer exists.' };
+  if (!inv) return { ok: false, reason: invitationGone() };
   if (inv.inviter.id !== input.by.id && !mayApprove(input.byLevel)) {
-    return { ok: false, reason: 'Only the inviter or an administrator can revoke this invitation.', invitation: inv };
+    return { ok: false, reason: manageRefused('revoke'), invitation: inv };
   }
   const at = deps.clock.now().toISOString();
   const updated = await deps.store.transition(inv.id, {
@@ -35,5 +36,5 @@ export async function revokeInvitation(deps: { store: Store; clock: Clock }, inp
     ],
   });
   if (updated) return { ok: true, invitation: updated };
-  return { ok: false, reason: `This invitation is already ${(await deps.store.getInvitation(inv.id))?.state ?? 'gone'}.` };
+  return { ok: false, reason: alreadyInState((await deps.store.getInvitation(inv.id))?.state ?? 'gone') };
 }

@@ -7,15 +7,16 @@ import type { Person } from '../core/model.js';
 import { mayApprove, type InviterLevel } from '../core/policy.js';
 import type { Store } from '../store/store.js';
 import { JOB, jobFor } from './jobs.js';
+import { invitationGone, manageRefused, noLinkNotOut } from '../core/messages.js';
 
 export async function showLinkAgain(
   deps: { store: Store; clock: Clock },
   input: { invitationId: string; by: Person; byLevel: InviterLevel },
 ): Promise<{ ok: true } | { ok: false; reason: string }> {
   const inv = await deps.store.getInvitation(input.invitationId);
-  if (!inv) return { ok: false, reason: 'This invitation no longer exists.' };
-  if (inv.inviter.id !== input.by.id && !mayApprove(input.byLevel)) return { ok: false, reason: 'Only the inviter or an administrator can see this link.' };
-  if (inv.state !== 'sent') return { ok: false, reason: 'There is no link to show: this invitation is not out (any more).' };
+  if (!inv) return { ok: false, reason: invitationGone() };
+  if (inv.inviter.id !== input.by.id && !mayApprove(input.byLevel)) return { ok: false, reason: manageRefused('show-link') };
+  if (inv.state !== 'sent') return { ok: false, reason: noLinkNotOut() };
   const at = deps.clock.now().toISOString();
   const job = jobFor(inv, JOB.notifyInviter, { about: 'link' }, `link:${newId()}`);
   const audit = { at, invitationId: inv.id, actor: input.by.id, action: 'link_requested' } as const;

@@ -1,5 +1,11 @@
 /** Who may invite whom, and what happens to their request. Pure functions, one table of rules. */
 import type { Delivery, Role } from './model.js';
+import {
+  guestsCannotInvite, manageRefused, ownApproval, rateLimited, roleAboveYours, roleHidden, roleNotOnPlatform,
+} from './messages/refusals.js';
+
+/** The role names moved to the messages module; kept here for callers not yet moved (the local playground). */
+export { ROLE_LABELS } from './messages/refusals.js';
 
 /** What the inviter is in the organization, as the platform adapter resolved it. */
 export type InviterLevel = 'owner' | 'admin' | 'member' | 'guest';
@@ -29,7 +35,7 @@ export type Refusal = { ok: false; reason: string };
 export type Verdict = { ok: true; needsApproval: boolean } | Refusal;
 
 export function mayInviteAtAll(level: InviterLevel): { ok: true } | Refusal {
-  if (level === 'guest') return { ok: false, reason: 'Guests (external users) cannot invite anyone. Ask a member of the team.' };
+  if (level === 'guest') return { ok: false, reason: guestsCannotInvite() };
   return { ok: true };
 }
 
@@ -43,9 +49,9 @@ export function grantableRoles(level: InviterLevel, caps: Capabilities): { roles
   const hidden: { role: Role; reason: string }[] = [];
   for (const role of ['external', 'collaborator', 'admin', 'legal_representative'] as const) {
     if (!caps.roles.includes(role)) {
-      hidden.push({ role, reason: caps.missingRoleReasons[role] ?? 'this platform cannot apply it' });
+      hidden.push({ role, reason: caps.missingRoleReasons[role] ?? roleHidden('platform') });
     } else if (!mayGrant(level, role)) {
-      hidden.push({ role, reason: role === 'legal_representative' ? 'only a legal representative can create another' : 'it is above your own role' });
+      hidden.push({ role, reason: roleHidden(role === 'legal_representative' ? 'only-legal' : 'above') });
     } else {
       roles.push(role);
     }
@@ -57,8 +63,8 @@ export function grantableRoles(level: InviterLevel, caps: Capabilities): { roles
 export function decide(level: InviterLevel, role: Role, caps: Capabilities): Verdict {
   const allowed = mayInviteAtAll(level);
   if (!allowed.ok) return allowed;
-  if (!caps.roles.includes(role)) return { ok: false, reason: `This platform cannot grant the role ${ROLE_LABELS[role]}.` };
-  if (!mayGrant(level, role)) return { ok: false, reason: `You cannot grant the role ${ROLE_LABELS[role]}: it is above your own.` };
+  if (!caps.roles.includes(role)) return { ok: false, reason: roleNotOnPlatform(role) };
+  if (!mayGrant(level, role)) return { ok: false, reason: roleAboveYours(role) };
   return { ok: true, needsApproval: level === 'member' };
 }
 
@@ -69,25 +75,17 @@ export function mayApprove(level: InviterLevel): boolean {
 /** What can be done to an invitation after it was made. */
 export type Management = 'decide' | 'revoke' | 'resend' | 'retry' | 'show-link';
 
-const MANAGE_REFUSALS: Record<Management, string> = {
-  decide: 'Only administrators (admins and owners) can approve or deny invitations.',
-  revoke: 'Only the inviter or an administrator can revoke this invitation.',
-  resend: 'Only the inviter or an administrator can resend it.',
-  retry: 'Only the inviter or an administrator can retry it.',
-  'show-link': 'Only the inviter or an administrator can see this link.',
-};
-
 /** The one rule for acting on an invitation, whatever the platform: approvers decide; the inviter or an approver
  * does the rest. `level` is the actor's, looked up now. */
 export function mayManage(actorId: string, level: InviterLevel, inv: { inviter: { id: string } }, what: Management): { ok: true } | Refusal {
   const allowed = mayApprove(level) || (what !== 'decide' && inv.inviter.id === actorId);
-  return allowed ? { ok: true } : { ok: false, reason: MANAGE_REFUSALS[what] };
+  return allowed ? { ok: true } : { ok: false, reason: manageRefused(what) };
 }
 
 /** Four eyes: nobody approves their own request while someone else could. */
 export function fourEyes(approverId: string, inviterId: string, otherApproverExists: boolean): { ok: true } | Refusal {
   if (approverId === inviterId && otherApproverExists) {
-    return { ok: false, reason: 'You cannot approve your own invitation while another approver exists.' };
+    return { ok: false, reason: ownApproval() };
   }
   return { ok: true };
 }
@@ -101,15 +99,5 @@ export function withinRateLimit(recent: number, adding: number, limit: RateLimit
 
 export function rateLimitRefusal(recent: number, limit: RateLimit): Refusal {
   const left = Math.max(0, limit.perHour - recent);
-  return {
-    ok: false,
-    reason: `You can send ${limit.perHour} invitations an hour and have ${left} left. Try again later, or ask an administrator.`,
-  };
+  return { ok: false, reason: rateLimited(limit.perHour, left) };
 }
-
-export const ROLE_LABELS: Record<Role, string> = {
-  legal_representative: 'Legal representative',
-  admin: 'Administrator',
-  collaborator: 'Collaborator',
-  external: 'External guest',
-};

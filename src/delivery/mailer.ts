@@ -5,7 +5,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { invitationEmail, type InvitationEmailContent } from '../../views/email/invitationEmail.js';
 import type { Invitation } from '../core/model.js';
 import { redactContacts } from '../core/redact.js';
-import { ROLE_LABELS } from '../core/policy.js';
+import { ROLE_LABELS } from '../core/messages.js';
 import type { Logger } from '../logger.js';
 import { PermanentError, RetryLaterError } from '../outbox/errors.js';
 

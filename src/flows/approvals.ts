@@ -1,7 +1,9 @@
 /** Approve and Deny, once for every platform: a click names an invitation (the platform or the button's signature
  * vouches for it), the clicker's rights are read now through the port, Deny asks for a reason in a form, and the
  * decision itself is the action's compare-and-set (four eyes, exactly once). */
-import { approvalMessage, type ChatMessage } from '../core/messages.js';
+import {
+  alreadyDecided, approvalMessage, formExpired, invitationGone, noFormHere, type ChatMessage,
+} from '../core/messages.js';
 import type { Invitation, Person } from '../core/model.js';
 import { mayManage } from '../core/policy.js';
 import { decideApproval } from '../actions/decideApproval.js';
@@ -27,13 +29,13 @@ export class ApprovalFlow {
 
   async click(c: ApprovalClick): Promise<ApprovalReply> {
     const inv = await this.invitation(c.invitationId);
-    if (!inv) return { ok: false, notice: 'This invitation no longer exists.' };
-    if (inv.state !== 'pending_approval') return { ok: false, notice: alreadyDecided(inv), update: await this.message(inv) };
+    if (!inv) return { ok: false, notice: invitationGone() };
+    if (inv.state !== 'pending_approval') return { ok: false, notice: alreadyDecided(inv.state), update: await this.message(inv) };
     const level = await this.port.level(inv.workspaceId, c.user.id);
     const allowed = mayManage(c.user.id, level, inv, 'decide');
     if (!allowed.ok) return { ok: false, notice: allowed.reason };
     if (c.action === 'approve') return this.decide(inv, c.user, true);
-    if (!c.trigger) return { ok: false, notice: 'Please try again from the web or desktop app.' };
+    if (!c.trigger) return { ok: false, notice: noFormHere() };
     const exp = this.deps.clock.now().getTime() + REASON_TTL_MS;
     await this.port.openForm(c.trigger, { kind: 'deny', state: this.deps.signer.sign({ k: 'deny', i: inv.id, u: c.user.id, n: c.user.username, exp }) });
     return { ok: true };
@@ -43,7 +45,7 @@ export class ApprovalFlow {
   async deny(state: unknown, user: Person, reason: string): Promise<ApprovalReply> {
     const claims = this.deps.signer.verify(state, this.deps.clock.now().getTime(), 'deny');
     const inv = claims?.u === user.id ? await this.invitation(claims.i) : undefined;
-    if (!inv) return { ok: false, notice: 'This form has expired. Click Deny again.' };
+    if (!inv) return { ok: false, notice: formExpired('Deny') };
     return this.decide(inv, user, false, reason);
   }
 
@@ -69,8 +71,4 @@ export class ApprovalFlow {
   private async message(inv: Invitation): Promise<ChatMessage> {
     return approvalMessage(inv, this.port.format, await this.port.channelNames(inv));
   }
-}
-
-function alreadyDecided(inv: Invitation): string {
-  return `This invitation was already ${inv.state === 'denied' ? 'denied' : 'decided'}.`;
 }

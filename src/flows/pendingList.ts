@@ -4,9 +4,12 @@
  * requests, Mattermost buttons carry an HMAC'd context); the clicker's rights are read now through the port.
  * Approve / Deny go through the approval flow, the others through src/actions; Resend asks for the method in a
  * form, whose signed state names the invitation and the user who opened it. */
-import { stateLabel } from '../core/messages.js';
+import {
+  approvedGoesOut, buttonLabel, cannotResend, formExpired, invitationGone, linkComingByDm, listEmpty, listEntryText,
+  listHeading, listMore, noFormHere, noLinkOfMine, onlyOutResent, resentOnItsWay, retrying, revokedNoLongerWorks,
+} from '../core/messages.js';
 import type { Invitation, Person } from '../core/model.js';
-import { deliveriesFor, mayApprove, mayManage, ROLE_LABELS, type Management } from '../core/policy.js';
+import { deliveriesFor, mayApprove, mayManage, type Management } from '../core/policy.js';
 import { OPEN_STATES } from '../core/stateMachine.js';
 import type { ResendForm } from '../core/userInput.js';
 import { requestResend } from '../actions/requestResend.js';
@@ -40,11 +43,6 @@ const MANAGEMENT: Record<Exclude<ListAction, 'approve' | 'deny'>, Management> = 
   resend: 'resend', showlink: 'show-link', retry: 'retry', revoke: 'revoke',
 };
 
-function age(fromIso: string, now: Date): string {
-  const hours = Math.floor((now.getTime() - Date.parse(fromIso)) / 3600_000);
-  return hours < 1 ? 'just now' : hours < 48 ? `${hours} h ago` : `${Math.floor(hours / 24)} days ago`;
-}
-
 export class PendingListFlow {
   constructor(
     private readonly deps: FlowDeps & { signer: Signer; trigger: string },
@@ -59,24 +57,24 @@ export class PendingListFlow {
       offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE + 1,
     });
     if (!invitations.length) {
-      return { text: page > 1 ? 'No more pending invitations.' : 'No pending invitations.', entries: [] };
+      return { text: listEmpty(page), entries: [] };
     }
     const f = this.port.format;
     const entries = invitations.slice(0, PAGE_SIZE).map((inv) => this.entry(inv, approver));
-    const text = `${f.bold(`Pending invitations${approver ? ' (everyone’s)' : ''}`)}, page ${page}`;
-    const more = invitations.length > PAGE_SIZE ? `More: \`/${this.deps.trigger} list ${page + 1}\`` : undefined;
+    const text = listHeading(approver, page, f);
+    const more = invitations.length > PAGE_SIZE ? listMore(this.deps.trigger, page + 1) : undefined;
     return { text, entries, more };
   }
 
   /** A click on one of the list's buttons. Returns what to tell the clicker, if anything. */
   async click(c: ListClick): Promise<string | undefined> {
     const inv = await this.invitation(c.invitationId);
-    if (!inv) return 'This invitation no longer exists.';
+    if (!inv) return invitationGone();
     const f = this.port.format;
     if (c.action === 'approve' || c.action === 'deny') {
       const reply = await this.approvals.click({ ...c, action: c.action });
       if (!reply.ok) return reply.notice;
-      return c.action === 'approve' ? `Approved: the invitation for ${f.escape(inv.email)} goes out now.` : undefined;
+      return c.action === 'approve' ? approvedGoesOut(inv.email, f) : undefined;
     }
     const level = await this.port.level(inv.workspaceId, c.user.id);
     const allowed = mayManage(c.user.id, level, inv, MANAGEMENT[c.action]);
@@ -87,25 +85,23 @@ export class PendingListFlow {
       case 'revoke': {
         const result = await revokeInvitation(this.deps, input);
         this.deps.outbox.kick();
-        return result.ok ? `Revoked: the invitation for ${f.escape(inv.email)} no longer works.` : result.reason;
+        return result.ok ? revokedNoLongerWorks(inv.email, f) : result.reason;
       }
       case 'showlink': {
-        if (!offers.showLink) return offers.why ?? 'There is no link of mine to show for this invitation.';
+        if (!offers.showLink) return offers.why ?? noLinkOfMine();
         const result = await showLinkAgain(this.deps, input);
         this.deps.outbox.kick();
-        return result.ok
-          ? 'I am sending the inviter the link by direct message. Any earlier link of mine stops working.'
-          : result.reason;
+        return result.ok ? linkComingByDm() : result.reason;
       }
       case 'retry': {
         const result = await retryDelivery(this.deps, input);
         this.deps.outbox.kick();
-        return result.ok ? `Retrying the invitation for ${f.escape(result.email)}.` : result.reason;
+        return result.ok ? retrying(result.email, f) : result.reason;
       }
       case 'resend': {
-        if (inv.state !== 'sent') return 'Only an invitation that is out can be sent again.';
-        if (!offers.resend.length) return offers.why ?? 'This invitation cannot be sent again.';
-        if (!c.trigger) return 'Please try again from the web or desktop app.';
+        if (inv.state !== 'sent') return onlyOutResent();
+        if (!offers.resend.length) return offers.why ?? cannotResend();
+        if (!c.trigger) return noFormHere();
         const exp = this.deps.clock.now().getTime() + RESEND_TTL_MS;
         const state = this.deps.signer.sign({ k: 'resend', i: inv.id, u: c.user.id, n: c.user.username, exp });
         const form = { kind: 'resend' as const, state, email: inv.email, methods: offers.resend, phone: inv.phone };
@@ -118,18 +114,16 @@ export class PendingListFlow {
   /** The resend form's submission. `state` is the form's signed value, checked here; `user` submitted it. */
   async submitResend(state: unknown, user: Person, values: ResendForm): Promise<ResendReply> {
     const claims = this.deps.signer.verify(state, this.deps.clock.now().getTime(), 'resend');
-    if (claims?.u !== user.id) {
-      return { ok: false, reason: 'This form has expired. Click Resend again.', field: 'method' };
-    }
+    if (claims?.u !== user.id) return { ok: false, reason: formExpired('Resend'), field: 'method' };
     const inv = await this.invitation(claims.i);
-    if (!inv) return { ok: false, reason: 'This invitation no longer exists.' };
+    if (!inv) return { ok: false, reason: invitationGone() };
     const level = await this.port.level(inv.workspaceId, user.id);
     const offered = this.offers(inv).resend;
     const input = { invitationId: inv.id, by: user, byLevel: level, ...values, offered };
     const result = await requestResend(this.deps, input);
     if (!result.ok) return result;
     this.deps.outbox.kick();
-    return { ok: true, notice: `The invitation for ${this.port.format.escape(inv.email)} is on its way again.` };
+    return { ok: true, notice: resentOnItsWay(inv.email, this.port.format) };
   }
 
   private async invitation(id: string): Promise<Invitation | undefined> {
@@ -149,23 +143,16 @@ export class PendingListFlow {
   private entry(inv: Invitation, approver: boolean): ListEntry {
     const f = this.port.format;
     const offers = this.offers(inv);
-    const channels = `${inv.channelIds.length} channel${inv.channelIds.length === 1 ? '' : 's'}`;
-    const invited = `invited by ${f.mention(inv.inviter)} ${age(inv.createdAt, this.deps.clock.now())}`;
-    const text = [
-      `${f.bold(f.escape(inv.name))} (${f.escape(inv.email)}): ${stateLabel(inv)}`,
-      `${ROLE_LABELS[inv.role]} · ${channels} · ${invited} · expires ${inv.expiresAt?.slice(0, 10) ?? 'never'}`,
-      ...(inv.lastError ? [`:warning: ${f.escape(inv.lastError)}`] : []),
-      ...(inv.state === 'sent' && offers.why ? [`_${f.escape(offers.why)}_`] : []),
-    ].join('\n');
-    const button = (action: ListAction, label: string, style?: ListButton['style']) => ({ action, label, style });
+    const text = listEntryText(inv, this.deps.clock.now(), f, offers.why);
+    const button = (action: ListAction, style?: ListButton['style']) => ({ action, label: buttonLabel(action), style });
     const sent = inv.state === 'sent';
     const decide = inv.state === 'pending_approval' && approver;
     const buttons = [
-      ...(decide ? [button('approve', 'Approve', 'primary'), button('deny', 'Deny')] : []),
-      ...(sent && offers.resend.length ? [button('resend', 'Resend')] : []),
-      ...(sent && offers.showLink ? [button('showlink', 'Show link')] : []),
-      ...(inv.state === 'failed' && approver ? [button('retry', 'Retry', 'primary')] : []),
-      button('revoke', 'Revoke', 'danger'),
+      ...(decide ? [button('approve', 'primary'), button('deny')] : []),
+      ...(sent && offers.resend.length ? [button('resend')] : []),
+      ...(sent && offers.showLink ? [button('showlink')] : []),
+      ...(inv.state === 'failed' && approver ? [button('retry', 'primary')] : []),
+      button('revoke', 'danger'),
     ];
     return { invitationId: inv.id, text, buttons };
   }

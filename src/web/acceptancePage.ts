@@ -7,7 +7,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { recordArrival } from '../actions/recordArrival.js';
 import type { Clock } from '../core/clock.js';
 import type { Invitation, Role } from '../core/model.js';
-import { ROLE_LABELS } from '../core/policy.js';
+import { ROLE_LABELS } from '../core/messages.js';
 import { AccountRefusedError, type AccountCreator } from '../lifecycle/accountCreator.js';
 import { findInvitationByLinkToken, linkStatus } from '../lifecycle/inviteTokens.js';
 import { requestRenewal } from '../actions/requestRenewal.js';
