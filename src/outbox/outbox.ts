@@ -15,9 +15,11 @@ export interface JobHandler {
 }
 
 export interface OutboxOptions {
+  /** The fallback: a store that tells of queued jobs (PostgreSQL's NOTIFY) wakes the outbox at once. */
   pollMs?: number;
-  /** How long a claimed job is this process's: far above the longest job (each platform call is bounded, at
-   * most 20 s), so no other replica runs it twice; a crashed replica's jobs wait this long to be taken over. */
+  /** How long a claimed job is this process's; a crashed replica's jobs wait this long to be taken over. Where the
+   * store renews leases, a running job's lease is renewed every third of it; elsewhere the lease must be far
+   * above the longest job (each platform call is bounded, at most 20 s), so no other worker runs it twice. */
   leaseMs?: number;
   /** Jobs run at once. */
   concurrency?: number;
@@ -26,6 +28,10 @@ export interface OutboxOptions {
   maxDelayMs?: number;
 }
 
+/** With renewal: a crashed replica's jobs are taken over within this (plus a poll). */
+const RENEWED_LEASE_MS = 30_000;
+const UNRENEWED_LEASE_MS = 5 * 60_000;
+
 export class Outbox {
   private readonly handlers = new Map<string, JobHandler>();
   private timer: NodeJS.Timeout | undefined;
@@ -33,9 +39,17 @@ export class Outbox {
   private again = false;
   private stopped = true;
   private readonly opts: Required<OutboxOptions>;
+  /** Ends the store's wake-ups. */
+  private unwatch: (() => void) | undefined;
+  /** Wakes a pass that waits for a job to finish, so that it claims newly queued jobs at once. */
+  private wakeUp: (() => void) | undefined;
+  /** The jobs running here, whose leases are renewed together on one timer. */
+  private readonly leased = new Set<string>();
+  private renewTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly store: Store, private readonly clock: Clock, private readonly log: Logger, opts: OutboxOptions = {}) {
-    this.opts = { pollMs: 1000, leaseMs: 5 * 60_000, concurrency: 32, maxAttempts: 12, baseDelayMs: 1000, maxDelayMs: 15 * 60_000, ...opts };
+    const leaseMs = store.renewLeases ? RENEWED_LEASE_MS : UNRENEWED_LEASE_MS;
+    this.opts = { pollMs: 1000, leaseMs, concurrency: 32, maxAttempts: 12, baseDelayMs: 1000, maxDelayMs: 15 * 60_000, ...opts };
   }
 
   register(kind: string, handler: JobHandler): void {
@@ -44,12 +58,15 @@ export class Outbox {
 
   start(): void {
     this.stopped = false;
+    this.unwatch ??= this.store.watchJobs?.(() => this.kick());
     this.kick();
   }
 
   /** Stops polling and waits for the jobs in hand. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unwatch?.();
+    this.unwatch = undefined;
     clearTimeout(this.timer);
     await this.running;
   }
@@ -59,6 +76,7 @@ export class Outbox {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
+      this.wakeUp?.();
       return;
     }
     clearTimeout(this.timer);
@@ -86,17 +104,43 @@ export class Outbox {
     let ran = 0;
     for (;;) {
       if (inFlight.size < max) {
+        this.again = false; // this claim sees every job queued before it
         const jobs = await this.store.claimJobs(this.clock.now(), max - inFlight.size, this.opts.leaseMs);
         for (const job of jobs) {
-          const running: Promise<void> = this.runJob(job).finally(() => inFlight.delete(running));
+          this.lease(job.id);
+          const running: Promise<void> = this.runJob(job).finally(() => {
+            inFlight.delete(running);
+            this.release(job.id);
+          });
           inFlight.add(running);
         }
         ran += jobs.length;
         if (!jobs.length && !inFlight.size) return ran;
-        if (jobs.length && inFlight.size < max) continue;
+        if ((jobs.length || this.again) && inFlight.size < max) continue;
       }
-      await Promise.race(inFlight);
+      await Promise.race([...inFlight, new Promise<void>((resolve) => (this.wakeUp = resolve))]);
+      this.wakeUp = undefined;
     }
+  }
+
+  private lease(id: string): void {
+    this.leased.add(id);
+    if (this.renewTimer || !this.store.renewLeases) return;
+    this.renewTimer = setInterval(() => this.renew(), Math.max(1, Math.floor(this.opts.leaseMs / 3)));
+    this.renewTimer.unref();
+  }
+
+  private release(id: string): void {
+    this.leased.delete(id);
+    if (this.leased.size) return;
+    clearInterval(this.renewTimer);
+    this.renewTimer = undefined;
+  }
+
+  /** One renewal for every running job; a failed one is retried at the next tick, two before the lease ends. */
+  private renew(): void {
+    const until = new Date(this.clock.now().getTime() + this.opts.leaseMs);
+    this.store.renewLeases?.([...this.leased], until).catch((err) => this.log.warn({ err: errorText(err) }, 'could not renew job leases'));
   }
 
   private async runJob(job: OutboxJob): Promise<void> {

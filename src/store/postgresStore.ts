@@ -24,6 +24,11 @@ interface Migration {
 
 /** Append only: a released migration is never edited, a change is a new version. Keep them additive, so a replica
  * still running the previous release keeps working while the next one rolls out. */
+/** NOTIFY channel of queued jobs; the payload is the schema, so that schemas sharing a database stay apart. */
+const JOBS_CHANNEL = 'guestlist_jobs';
+/** How soon a lost LISTEN connection is opened again (polling covers the gap). */
+const RELISTEN_MS = 1000;
+
 const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -98,6 +103,19 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX invitations_link_token ON invitations (link_token_hash) WHERE link_token_hash IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'replicas are told when a job is queued',
+    // Per statement, delivered at commit: every path that queues jobs wakes the replicas, once a transaction.
+    sql: `
+      CREATE FUNCTION outbox_queued() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('${JOBS_CHANNEL}', TG_TABLE_SCHEMA);
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER outbox_queued AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_queued();
+    `,
+  },
 ];
 
 const JOB_COLUMNS = 'id, kind, payload, invitation_id, dedupe_key, attempts, run_at, state, lease_until, last_error, created_at';
@@ -151,6 +169,7 @@ const SQL = {
     SELECT ${JOB_COLUMNS} FROM claimed ORDER BY run_at, seq`,
   completeJob: `UPDATE outbox SET state = 'done', lease_until = NULL, attempts = attempts + 1 WHERE id = $1`,
   pruneDoneJobs: `DELETE FROM outbox WHERE state = 'done' AND run_at < $1`,
+  renewLeases: `UPDATE outbox SET lease_until = $2 WHERE id = ANY($1) AND state = 'pending' AND lease_until IS NOT NULL`,
   retryJob: `UPDATE outbox SET run_at = $2, lease_until = NULL, attempts = attempts + $3, last_error = $4 WHERE id = $1`,
   buryJob: `UPDATE outbox SET state = 'dead', lease_until = NULL, attempts = attempts + 1, last_error = $2 WHERE id = $1`,
   jobs: `SELECT ${JOB_COLUMNS} FROM outbox
@@ -255,7 +274,11 @@ function newJobs(jobs: readonly NewJob[], now: Date): object[] {
 export class PostgresStore implements Store {
   private ended: Promise<void> | undefined;
 
-  private constructor(private readonly pool: pg.Pool) {}
+  private readonly watchers = new Set<() => void>();
+  /** The connection that LISTENs for queued jobs while anyone watches. */
+  private listener: pg.Client | undefined;
+
+  private constructor(private readonly pool: pg.Pool, private readonly config: pg.ClientConfig) {}
 
   /** Connects and brings the schema up to date. `schema` keeps every table in that schema (created if missing). */
   static async open(databaseUrl: string, opts: { schema?: string } = {}): Promise<PostgresStore> {
@@ -263,16 +286,17 @@ export class PostgresStore implements Store {
     if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
       throw new Error(`Invalid PostgreSQL schema name ${JSON.stringify(schema)}: use lower-case letters, digits and _.`);
     }
-    const pool = new pg.Pool({
+    const config: pg.ClientConfig = {
       connectionString: databaseUrl,
       application_name: 'guestlist',
       // Every connection resolves unqualified names in our schema: the SQL above stays schema-agnostic.
       options: schema ? `-c search_path=${schema}` : undefined,
-    });
+    };
+    const pool = new pg.Pool(config);
     // An idle connection that breaks (server restart) is dropped by the pool; without a listener the
     // 'error' event would crash the process. The next query reports a lasting outage.
     pool.on('error', () => undefined);
-    const store = new PostgresStore(pool);
+    const store = new PostgresStore(pool, config);
     try {
       await store.migrate(schema);
     } catch (err) {
@@ -402,6 +426,45 @@ export class PostgresStore implements Store {
     return rows.map(toJob);
   }
 
+  async renewLeases(ids: string[], leaseUntil: Date): Promise<void> {
+    if (ids.length) await this.pool.query(SQL.renewLeases, [ids, leaseUntil]);
+  }
+
+  watchJobs(wake: () => void): () => void {
+    this.watchers.add(wake);
+    if (!this.listener) void this.listen();
+    return () => this.watchers.delete(wake);
+  }
+
+  /** LISTENs on a connection of its own (a pooled one would be handed to other queries). A lost connection is
+   * opened again; once listening, the watchers are woken for whatever was queued while nobody listened. */
+  private async listen(): Promise<void> {
+    if (this.ended) return;
+    const client = new pg.Client(this.config);
+    this.listener = client;
+    const lost = () => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      if (!this.ended) setTimeout(() => void this.listen(), RELISTEN_MS).unref();
+    };
+    client.on('error', () => client.end().catch(() => undefined));
+    client.on('end', lost);
+    try {
+      await client.connect();
+      if (this.ended) return void (await client.end());
+      const { rows } = await client.query<{ schema: string }>('SELECT current_schema() AS schema');
+      const schema = rows[0]?.schema;
+      client.on('notification', (n) => {
+        if (n.channel === JOBS_CHANNEL && n.payload === schema) for (const wake of this.watchers) wake();
+      });
+      await client.query(`LISTEN ${JOBS_CHANNEL}`);
+      for (const wake of this.watchers) wake();
+    } catch {
+      await client.end().catch(() => undefined);
+      lost();
+    }
+  }
+
   async completeJob(id: string): Promise<void> {
     await this.transaction(async (db) => {
       await this.updateJob(SQL.completeJob, [id], db);
@@ -470,7 +533,9 @@ export class PostgresStore implements Store {
 
   /** Ends the pool; calling it again is harmless. */
   async close(): Promise<void> {
-    this.ended ??= this.pool.end();
+    const listener = this.listener;
+    this.listener = undefined;
+    this.ended ??= Promise.all([this.pool.end(), listener?.end().catch(() => undefined)]).then(() => undefined);
     await this.ended;
   }
 }

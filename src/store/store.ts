@@ -97,6 +97,11 @@ export interface Store {
   enqueue(jobs: NewJob[]): Promise<void>;
   /** Leases up to `limit` due jobs for `leaseMs`; a job whose lease ran out (its worker died) is due again. */
   claimJobs(now: Date, limit: number, leaseMs: number): Promise<OutboxJob[]>;
+  /** Extends the leases of jobs still running here. A store shared by replicas has it, so that leases can be
+   * short (a crashed replica's jobs are taken over soon) without a long job being taken over while it runs. */
+  renewLeases?(ids: string[], leaseUntil: Date): Promise<void>;
+  /** Calls `wake` whenever any replica queues a job, until the returned function is called. */
+  watchJobs?(wake: () => void): () => void;
   completeJob(id: string): Promise<void>;
   /** `countAttempt` false: the job was only held back (paced), not failed. */
   retryJob(id: string, runAt: Date, error: string, countAttempt?: boolean): Promise<void>;

@@ -46,7 +46,7 @@ describe.skipIf(skip)('PostgresStore', () => {
       const client = new pg.Client({ connectionString: DATABASE_URL });
       await client.connect();
       const { rows } = await client.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`).finally(() => client.end());
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     } finally {
       await cleanup();
     }
