@@ -1,5 +1,6 @@
 /** Two real bot processes on one PostgreSQL database share the work: 200 invitations go through approval,
- * delivery and arrival, and each is delivered and announced exactly once. */
+ * delivery and arrival, and each is delivered and announced exactly once; a replica killed in the middle of a job
+ * has it taken over by another within a minute. */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,20 +24,37 @@ async function inBatches<T>(items: T[], limit: number, work: (item: T, i: number
   for (let i = 0; i < items.length; i += limit) await Promise.all(items.slice(i, i + limit).map((item, j) => work(item, i + j)));
 }
 
+/** The fake, its seeded team, and the environment of replicas sharing a fresh schema. */
+async function setUp() {
+  const fake = await MattermostFake.start({ version: '10.6.0.1.abc.true', triggerLifetimeMs: 300_000, emailInvitesPerHour: 1e6, emailInvitesMaxBurst: 1e6 });
+  cleanups.push(() => fake.stop());
+  const w = seed(fake);
+  const schema = freshSchema('gl_replicas');
+  cleanups.push(() => dropSchema(schema));
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'guestlist-replicas-'));
+  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+  const env = {
+    DATABASE_URL, DATABASE_SCHEMA: schema, DATA_DIR: dataDir, MATTERMOST_URL: fake.url, MATTERMOST_BOT_TOKEN: 'bot-token',
+    MATTERMOST_COMMAND_TOKEN: COMMAND_TOKEN, MATTERMOST_APPROVAL_CHANNEL_ID: w.approvals.id, GUESTLIST_SECRET: 'replica-secret-0123456789-0123456789-ab',
+    INVITES_PER_HOUR: '100000', MATTERMOST_INVITE_EMAILS_PER_HOUR: '100000',
+  };
+  return { fake, w, env, schema };
+}
+
+/** Runs the slash command and submits the one-step wizard for `email`, as a member. */
+async function invite(bot: BotProcess, { fake, w }: Awaited<ReturnType<typeof setUp>>, email: string): Promise<void> {
+  const trigger = fake.issueTriggerId(w.member.id);
+  const form = new URLSearchParams({ token: COMMAND_TOKEN, team_id: w.team.id, channel_id: w.general.id, user_id: w.member.id, user_name: w.member.username, text: '', trigger_id: trigger });
+  expect(await (await fetch(`${bot.url}/mattermost/command`, { method: 'POST', body: form })).json()).toEqual({});
+  const opened = fake.dialogsOpened.find((d) => d.trigger_id === trigger)!;
+  const res = await fake.submitDialog(opened, w.member.id, w.general.id, w.team.id, { emails: email, role: 'collaborator', channels: w.general.id, delivery: 'platform_email', expiry: '7' });
+  expect(res.body).toEqual({});
+}
+
 describe.skipIf(skip)('two replicas on one database', () => {
   it(`deliver and announce each of ${N} approved invitations exactly once`, async () => {
-    const fake = await MattermostFake.start({ version: '10.6.0.1.abc.true', triggerLifetimeMs: 300_000, emailInvitesPerHour: 1e6, emailInvitesMaxBurst: 1e6 });
-    cleanups.push(() => fake.stop());
-    const w = seed(fake);
-    const schema = freshSchema('gl_replicas');
-    cleanups.push(() => dropSchema(schema));
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'guestlist-replicas-'));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const env = {
-      DATABASE_URL, DATABASE_SCHEMA: schema, DATA_DIR: dataDir, MATTERMOST_URL: fake.url, MATTERMOST_BOT_TOKEN: 'bot-token',
-      MATTERMOST_COMMAND_TOKEN: COMMAND_TOKEN, MATTERMOST_APPROVAL_CHANNEL_ID: w.approvals.id, GUESTLIST_SECRET: 'replica-secret-0123456789-0123456789-ab',
-      INVITES_PER_HOUR: '100000', MATTERMOST_INVITE_EMAILS_PER_HOUR: '100000',
-    };
+    const setup = await setUp();
+    const { fake, w, env, schema } = setup;
     const bots: BotProcess[] = [];
     for (let i = 0; i < 2; i++) {
       const bot = await startBot(env);
@@ -47,15 +65,7 @@ describe.skipIf(skip)('two replicas on one database', () => {
 
     // Members ask, alternating between the replicas.
     const emails = Array.from({ length: N }, (_, i) => `replica${i}@example.org`);
-    await inBatches(emails, 20, async (email, i) => {
-      const bot = bots[i % 2]!;
-      const trigger = fake.issueTriggerId(w.member.id);
-      const form = new URLSearchParams({ token: COMMAND_TOKEN, team_id: w.team.id, channel_id: w.general.id, user_id: w.member.id, user_name: w.member.username, text: '', trigger_id: trigger });
-      expect(await (await fetch(`${bot.url}/mattermost/command`, { method: 'POST', body: form })).json()).toEqual({});
-      const opened = fake.dialogsOpened.find((d) => d.trigger_id === trigger)!;
-      const res = await fake.submitDialog(opened, w.member.id, w.general.id, w.team.id, { emails: email, role: 'collaborator', channels: w.general.id, delivery: 'platform_email', expiry: '7' });
-      expect(res.body).toEqual({});
-    });
+    await inBatches(emails, 20, (email, i) => invite(bots[i % 2]!, setup, email));
 
     const requests = await eventually(() => (fake.postsIn(w.approvals.id).length >= N ? fake.postsIn(w.approvals.id) : undefined), 60_000);
     expect(requests).toHaveLength(N);
@@ -86,4 +96,22 @@ describe.skipIf(skip)('two replicas on one database', () => {
     const approvals = await Promise.all(invitations.map(async (i) => (await store.auditTrail(i.id)).filter((a) => a.action === 'approve').length));
     expect(approvals.every((n) => n === 1)).toBe(true);
   }, 240_000);
+
+  it('takes over the job of a replica killed while running it, within a minute', async () => {
+    const setup = await setUp();
+    const { fake, w, env } = setup;
+    const first = await startBot(env);
+    cleanups.push(() => first.kill());
+    // The approval request's post is held (never answered, never stored): the first replica has claimed the job
+    // and is in the middle of it.
+    const held = fake.holdNext('POST', /^\/api\/v4\/posts$/);
+    cleanups.push(async () => held.release());
+    await invite(first, setup, 'takeover@example.org');
+    await held.reached;
+    await first.kill('SIGKILL');
+    const second = await startBot(env);
+    cleanups.push(() => second.kill('SIGTERM'));
+    const requests = await eventually(() => (fake.postsIn(w.approvals.id).length ? fake.postsIn(w.approvals.id) : undefined), 60_000);
+    expect(requests).toHaveLength(1);
+  }, 120_000);
 });
