@@ -3,3 +3,5 @@
 export * from './messages/invitation.js';
 export * from './messages/refusals.js';
 export * from './messages/list.js';
+export * from './messages/wizard.js';
+export * from './messages/pages.js';

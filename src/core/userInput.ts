@@ -2,6 +2,7 @@
  * modals, the web form, the deny and resend forms) is read through these: known fields only (zod drops unknown
  * keys), each with its type and a length limit, so nothing a client adds reaches the store or a post. */
 import { z } from 'zod';
+import { fieldError } from './messages.js';
 import { MAX_RECIPIENTS } from './recipients.js';
 
 export const LIMITS = {
@@ -16,15 +17,15 @@ export const LIMITS = {
   channels: 100,
 } as const;
 
-const NOT_VALID = 'This value is not valid.';
+const NOT_VALID = fieldError.notValid();
 
 /** Free text: a string of at most `max` characters (as typed, before trimming) without NUL, which PostgreSQL
  * cannot store. Absent or null is empty. */
 export function freeText(max: number) {
   return z
     .preprocess((v) => (v == null ? '' : v), z.string({ error: NOT_VALID }))
-    .refine((s) => s.length <= max, { error: `At most ${max.toLocaleString('en')} characters.` })
-    .refine((s) => !s.includes('\0'), { error: 'This text holds a character that is not allowed (NUL).' })
+    .refine((s) => s.length <= max, { error: fieldError.tooLong(max) })
+    .refine((s) => !s.includes('\0'), { error: fieldError.nul() })
     .transform((s) => s.trim());
 }
 
@@ -38,7 +39,7 @@ export const choices = z.preprocess(
   (v) => (v == null || v === '' ? [] : Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : v),
   z
     .array(choice, { error: NOT_VALID })
-    .max(LIMITS.channels, { error: `At most ${LIMITS.channels} at once.` })
+    .max(LIMITS.channels, { error: fieldError.tooMany(LIMITS.channels) })
     .transform((a) => [...new Set(a.filter(Boolean))]),
 );
 

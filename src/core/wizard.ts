@@ -3,7 +3,11 @@
  * fields as a Mattermost dialog or a Slack modal and hand the submitted values back. */
 import { z } from 'zod';
 import { KDRIVE_RIGHTS, type Delivery, type KDriveRight, type Role } from './model.js';
-import { ROLE_LABELS, grantableRoles, type Capabilities, type InviterLevel } from './policy.js';
+import { grantableRoles, type Capabilities, type InviterLevel } from './policy.js';
+import {
+  EMAILS_PLACEHOLDER, PHONE_PLACEHOLDER, accessIntro, deliveryLabel, expiryLabel, fieldError, fieldHelp, fieldLabel,
+  kdriveLabel, phoneInternational, roleLabel, whoIntro, wizardTitle, type FieldName,
+} from './messages.js';
 import { normalizePhone } from './phone.js';
 import { LIMITS, choice, choices, flag, freeText, readForm, type FieldErrors, type FormResult } from './userInput.js';
 import { MAX_RECIPIENTS, parseRecipients, type Recipient } from './recipients.js';
@@ -33,34 +37,30 @@ export interface WizardContext {
 export const DIALOG_EMAILS_MAX = 3000;
 export type { FieldErrors } from './userInput.js';
 
+/** The delivery labels moved to the messages module; kept here for callers not yet moved (the local playground). */
+export { DELIVERY_LABELS } from './messages.js';
+
 export const EXPIRY_CHOICES = ['1', '3', '7', '30', 'never'] as const;
-export const DELIVERY_LABELS: Record<Delivery, string> = {
-  platform_email: 'Invitation email from the chat',
-  link: 'Show me a link to pass on',
-  bot_email: 'Email with my invitation link',
-  sms: 'SMS with the invitation link',
-};
-const KDRIVE_LABELS: Record<KDriveRight, string> = { none: 'No access', read: 'Read', write: 'Write', manage: 'Manage' };
+/** A field's words, from the messages module. */
+const words = (name: FieldName) => ({ name, label: fieldLabel(name), help: fieldHelp(name) });
 
 /** Roles whose extras include billing (rights for collaborators, reminders for all three). */
 const BILLING_ROLES: readonly Role[] = ['legal_representative', 'admin', 'collaborator'];
 
 function whoStep(ctx: WizardContext): Step {
   const { roles, hidden } = grantableRoles(ctx.level, ctx.caps);
-  const missing = hidden.map((h) => `${ROLE_LABELS[h.role]}: ${h.reason}`).join('; ');
   return {
     id: 'who',
-    title: 'Invite people',
-    intro: missing ? `Roles not offered here. ${missing}.` : 'Who do you want to invite?',
+    title: wizardTitle('who'),
+    intro: whoIntro(hidden),
     fields: [
       {
-        kind: 'textarea', name: 'emails', label: 'Email addresses', default: ctx.prefill ?? '',
-        placeholder: 'ana@example.org, Ben Ito <ben@example.org>',
-        help: 'One or several, separated by commas or new lines. Each gets their own invitation.', maxLength: DIALOG_EMAILS_MAX,
+        kind: 'textarea', ...words('emails'), default: ctx.prefill ?? '', placeholder: EMAILS_PLACEHOLDER,
+        maxLength: DIALOG_EMAILS_MAX,
       },
-      { kind: 'text', name: 'name', label: 'Name', optional: true, maxLength: LIMITS.name, help: 'Used when you invite one person.' },
+      { kind: 'text', ...words('name'), optional: true, maxLength: LIMITS.name },
       {
-        kind: 'select', name: 'role', label: 'Role', options: roles.map((r) => ({ value: r, label: ROLE_LABELS[r] })),
+        kind: 'select', name: 'role', label: fieldLabel('role'), options: roles.map((r) => ({ value: r, label: roleLabel(r) })),
         default: roles.includes('external') ? 'external' : roles[0],
       },
     ],
@@ -70,26 +70,35 @@ function whoStep(ctx: WizardContext): Step {
 function accessStep(ctx: WizardContext, role?: Role): Step {
   const fields: Field[] = [
     {
-      kind: 'multiselect', name: 'channels', label: 'Channels',
+      kind: 'multiselect', ...words('channels'),
       options: ctx.channels, default: ctx.channels.some((c) => c.value === ctx.currentChannelId) ? [ctx.currentChannelId] : [],
-      help: 'Channels you are in. The guest joins them on arrival.',
     },
   ];
   if (ctx.caps.kdrive) {
-    fields.push({ kind: 'select', name: 'kdrive', label: 'kDrive permission', default: 'none', options: KDRIVE_RIGHTS.map((r) => ({ value: r, label: KDRIVE_LABELS[r] })) });
+    const options = KDRIVE_RIGHTS.map((r) => ({ value: r, label: kdriveLabel(r) }));
+    fields.push({ kind: 'select', name: 'kdrive', label: fieldLabel('kdrive'), default: 'none', options });
   }
   if (ctx.caps.billing && (!role || BILLING_ROLES.includes(role))) {
-    if (!role || role === 'collaborator') fields.push({ kind: 'bool', name: 'billing_rights', label: 'Billing rights', default: false, help: 'Collaborators only: may see and pay invoices.' });
-    fields.push({ kind: 'bool', name: 'remind_email', label: 'Billing reminders: email', default: false });
-    fields.push({ kind: 'bool', name: 'remind_sms', label: 'Billing reminders: SMS', default: false });
+    if (!role || role === 'collaborator') fields.push({ kind: 'bool', ...words('billing_rights'), default: false });
+    fields.push({ kind: 'bool', name: 'remind_email', label: fieldLabel('remind_email'), default: false });
+    fields.push({ kind: 'bool', name: 'remind_sms', label: fieldLabel('remind_sms'), default: false });
   }
   fields.push(
-    { kind: 'select', name: 'delivery', label: 'Send it by', default: ctx.caps.deliveries[0], options: ctx.caps.deliveries.map((d) => ({ value: d, label: DELIVERY_LABELS[d] })) },
-    ...(ctx.caps.deliveries.includes('sms') ? [{ kind: 'text', subtype: 'text', name: 'phone', label: 'Mobile number (SMS)', optional: true, placeholder: '+41 79 123 45 67', maxLength: LIMITS.phone } as Field] : []),
-    { kind: 'select', name: 'expiry', label: 'Expires after', default: '7', options: EXPIRY_CHOICES.map((e) => ({ value: e, label: e === 'never' ? 'Never' : `${e} day${e === '1' ? '' : 's'}` })) },
-    { kind: 'textarea', name: 'message', label: 'Personal message', optional: true, maxLength: LIMITS.message },
+    {
+      kind: 'select', name: 'delivery', label: fieldLabel('delivery'), default: ctx.caps.deliveries[0],
+      options: ctx.caps.deliveries.map((d) => ({ value: d, label: deliveryLabel(d) })),
+    },
+    ...(ctx.caps.deliveries.includes('sms') ? [{
+      kind: 'text', subtype: 'text', name: 'phone', label: fieldLabel('phone'), optional: true,
+      placeholder: PHONE_PLACEHOLDER, maxLength: LIMITS.phone,
+    } as Field] : []),
+    {
+      kind: 'select', name: 'expiry', label: fieldLabel('expiry'), default: '7',
+      options: EXPIRY_CHOICES.map((e) => ({ value: e, label: expiryLabel(e) })),
+    },
+    { kind: 'textarea', name: 'message', label: fieldLabel('message'), optional: true, maxLength: LIMITS.message },
   );
-  return { id: 'access', title: 'Invite people: access', intro: role ? `Access for the new ${ROLE_LABELS[role].toLowerCase()}.` : 'What they get, and how to reach them.', fields };
+  return { id: 'access', title: wizardTitle('access'), intro: accessIntro(role), fields };
 }
 
 /** The steps of the wizard. With `role` known (multi-step dialogs), the second step shows only that role's extras. */
@@ -144,11 +153,11 @@ export function parseSubmission(values: Record<string, unknown>, ctx: WizardCont
   const { roles } = grantableRoles(ctx.level, ctx.caps);
   if (check('who')) {
     const longName = recipients.find((r) => r.name.length > LIMITS.name);
-    if (invalid.length) errors.emails = `Not an email address: ${invalid.slice(0, 3).map((e) => clip(e, 60)).join(', ')}${invalid.length > 3 ? '…' : ''}`;
-    else if (longName) errors.emails = `A name may have at most ${LIMITS.name} characters: ${clip(longName.name, 60)}`;
-    else if (!recipients.length) errors.emails = 'Enter at least one email address.';
-    else if (recipients.length > MAX_RECIPIENTS) errors.emails = `At most ${MAX_RECIPIENTS} addresses at once.`;
-    if (!roles.includes(v.role as Role)) errors.role = roles.length ? 'Choose one of the roles offered.' : 'You cannot grant any role here.';
+    if (invalid.length) errors.emails = fieldError.notEmails(invalid.slice(0, 3).map((e) => clip(e, 60)), invalid.length > 3);
+    else if (longName) errors.emails = fieldError.longName(LIMITS.name, clip(longName.name, 60));
+    else if (!recipients.length) errors.emails = fieldError.noEmail();
+    else if (recipients.length > MAX_RECIPIENTS) errors.emails = fieldError.tooManyAddresses(MAX_RECIPIENTS);
+    if (!roles.includes(v.role as Role)) errors.role = fieldError.chooseRole(roles.length > 0);
   }
   if (recipients.length === 1 && v.name && !recipients[0]!.name) recipients[0]!.name = v.name;
   const role = v.role as Role;
@@ -158,15 +167,17 @@ export function parseSubmission(values: Record<string, unknown>, ctx: WizardCont
   const billing = ctx.caps.billing && BILLING_ROLES.includes(role);
   if (check('access')) {
     const foreign = v.channels.filter((c) => !allowedChannels.has(c));
-    if (foreign.length) errors.channels = 'You can only add guests to channels you are a member of.';
-    if (role === 'external' && !v.channels.length) errors.channels = 'An external guest needs at least one channel.';
-    if (!(KDRIVE_RIGHTS as readonly string[]).includes(kdrive)) errors.kdrive = 'Choose a kDrive permission.';
+    if (foreign.length) errors.channels = fieldError.foreignChannel();
+    if (role === 'external' && !v.channels.length) errors.channels = fieldError.externalNeedsChannel();
+    if (!(KDRIVE_RIGHTS as readonly string[]).includes(kdrive)) errors.kdrive = fieldError.chooseKdrive();
     const roleDeliveries = ctx.caps.roleDeliveries?.[role];
-    if (!ctx.caps.deliveries.includes(v.delivery as Delivery)) errors.delivery = 'Choose how to send the invitation.';
-    else if (roleDeliveries && !roleDeliveries.includes(v.delivery as Delivery)) errors.delivery = `For the role ${ROLE_LABELS[role]}, choose: ${roleDeliveries.map((d) => DELIVERY_LABELS[d]).join(' or ')}.`;
-    if (!(EXPIRY_CHOICES as readonly string[]).includes(v.expiry || '7')) errors.expiry = 'Choose an expiry.';
-    if (v.delivery === 'sms' && recipients.length > 1) errors.delivery = 'SMS delivery works for one invitee at a time.';
-    if (v.delivery === 'sms' && !normalizePhone(v.phone)) errors.phone = 'Enter the number in international form, e.g. +41 79 123 45 67.';
+    if (!ctx.caps.deliveries.includes(v.delivery as Delivery)) errors.delivery = fieldError.chooseDelivery();
+    else if (roleDeliveries && !roleDeliveries.includes(v.delivery as Delivery)) {
+      errors.delivery = fieldError.roleDeliveries(role, roleDeliveries);
+    }
+    if (!(EXPIRY_CHOICES as readonly string[]).includes(v.expiry || '7')) errors.expiry = fieldError.chooseExpiry();
+    if (v.delivery === 'sms' && recipients.length > 1) errors.delivery = fieldError.smsOnePerson();
+    if (v.delivery === 'sms' && !normalizePhone(v.phone)) errors.phone = phoneInternational();
   }
   if (Object.keys(errors).length) return { ok: false, errors };
   const expiry = v.expiry || '7';

@@ -2,7 +2,9 @@
  * multi-step forms), take each step's submission against that step's own fields and rights read now, and create the
  * invitations. Drafts hold what was typed between steps; forms carry only a signed draft id. */
 import { newId } from '../core/clock.js';
-import { submissionSummary } from '../core/messages.js';
+import {
+  formExpired, formNotOpened, guestsCannotInvite, submissionSummary, submitLabel,
+} from '../core/messages.js';
 import type { Person, Role } from '../core/model.js';
 import { mayInviteAtAll, type InviterLevel } from '../core/policy.js';
 import {
@@ -21,8 +23,6 @@ import { RecentLookups } from './recentLookups.js';
 export const WIZARD_TTL_MS = 60 * 60_000;
 /** How long the form's lookups are reused (rights are re-checked on submit whatever this says). */
 const LOOKUP_TTL_MS = 60_000;
-const GUESTS_CANNOT_INVITE = 'Guests (external users) cannot invite anyone. Ask a member of the team.';
-const EXPIRED = 'This form has expired. Run the command again.';
 
 export interface WizardStart {
   workspaceId: string;
@@ -72,14 +72,14 @@ export class WizardFlow {
       this.port.channelOptions(start.workspaceId, start.user.id, start.channelId),
     ]);
     const allowed = mayInviteAtAll(level);
-    if (!allowed.ok) return { kind: 'notice', text: GUESTS_CANNOT_INVITE };
+    if (!allowed.ok) return { kind: 'notice', text: guestsCannotInvite() };
     const draft = this.draftOf(start);
     const steps = wizardSteps(this.context(level, channels, start.channelId, start.prefill));
     const multistep = this.port.multiStepForms();
     // The draft is stored while the form opens: only the form's submission, seconds later, reads it.
     const [opened, stored] = await Promise.allSettled([
       this.port.openForm(start.trigger, {
-        kind: 'wizard', steps: multistep ? [steps[0]!] : steps, state: this.state(draft), submitLabel: multistep ? 'Next' : 'Invite',
+        kind: 'wizard', steps: multistep ? [steps[0]!] : steps, state: this.state(draft), submitLabel: submitLabel(multistep ? 'next' : 'invite'),
       }),
       openDraft(this.deps, draft),
     ]);
@@ -88,7 +88,7 @@ export class WizardFlow {
       const err: unknown = opened.reason;
       if (err instanceof FormsRefused) return { kind: 'refused', draftId: draft.id };
       this.deps.log.warn({ err: (err as Error).message }, 'could not open the invitation form');
-      return { kind: 'notice', text: 'I could not open the invitation form in time. Please run the command again.' };
+      return { kind: 'notice', text: formNotOpened() };
     }
     return { kind: 'opened' };
   }
@@ -117,9 +117,9 @@ export class WizardFlow {
    * state; the user is who submitted it. */
   async submit(draftId: string, user: Person, step: StepName, raw: unknown): Promise<SubmitReply> {
     const draft = await this.openDraftOf(draftId, user.id);
-    if (!draft) return { kind: 'refused', text: EXPIRED };
+    if (!draft) return { kind: 'refused', text: formExpired('command') };
     const level = await this.port.level(draft.workspaceId, user.id);
-    if (!mayInviteAtAll(level).ok) return { kind: 'refused', text: GUESTS_CANNOT_INVITE };
+    if (!mayInviteAtAll(level).ok) return { kind: 'refused', text: guestsCannotInvite() };
     const shown = (role?: Role) => this.shownStep(draft, level, step, role);
 
     const read = readStep(raw, step);
@@ -137,7 +137,7 @@ export class WizardFlow {
       await saveFirstStep(this.deps, draft, who);
       const options = await this.port.channelOptions(draft.workspaceId, user.id, draft.channelId);
       const [, access] = wizardSteps({ ...wizard, channels: options }, who.role as Role);
-      return { kind: 'next', form: { steps: [access!], state: this.state(draft), submitLabel: 'Invite' } };
+      return { kind: 'next', form: { steps: [access!], state: this.state(draft), submitLabel: submitLabel('invite') } };
     }
 
     const existing = await this.port.existingAccounts(parsed.request.recipients.map((r) => r.email));

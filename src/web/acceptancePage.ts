@@ -6,8 +6,8 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { recordArrival } from '../actions/recordArrival.js';
 import type { Clock } from '../core/clock.js';
-import type { Invitation, Role } from '../core/model.js';
-import { ROLE_LABELS } from '../core/messages.js';
+import type { Invitation } from '../core/model.js';
+import { ROLE_LABELS, pageNotice, roleNote, type PageNotice } from '../core/messages.js';
 import { AccountRefusedError, type AccountCreator } from '../lifecycle/accountCreator.js';
 import { findInvitationByLinkToken, linkStatus } from '../lifecycle/inviteTokens.js';
 import { requestRenewal } from '../actions/requestRenewal.js';
@@ -48,13 +48,6 @@ export interface AcceptancePageOptions {
  * the chat server's account creation or the invitation's audit trail. */
 export const JOIN_POST_RATE_LIMIT: WindowLimit = { limit: 10, windowMs: 10 * 60_000 };
 
-const ROLE_NOTES: Record<Role, string> = {
-  external: 'You will see only the channels listed here, as a guest.',
-  collaborator: 'You will be a member of the team.',
-  admin: 'You will be a member of the team and can manage it.',
-  legal_representative: 'You will have every right, and legal responsibility for the organization.',
-};
-
 export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
   const router = express.Router();
   const csrf = new CsrfGuard(opts.csrfSecret);
@@ -70,9 +63,8 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
     setPageSecurityHeaders(req, res, { styleHashes: [PAGE_CSS_HASH], imageOrigins: logoOrigin ? [logoOrigin] : [], formTargets: chat ? [chat] : [] });
   };
   const send = (res: Response, status: number, body: string) => void res.status(status).type('html').send(body);
-  const notice = (res: Response, status: number, title: string, ...lines: string[]) => send(res, status, noticePage(opts.org, title, lines));
-  const unknownLink = (res: Response) =>
-    notice(res, 404, 'This link is not valid', 'Check that you opened the whole link from your invitation.', 'If you received a newer invitation, use the link in that one: it replaces the earlier ones.');
+  const notice = (res: Response, status: number, n: PageNotice) => send(res, status, noticePage(opts.org, n.title, n.lines));
+  const unknownLink = (res: Response) => notice(res, 404, pageNotice.unknownLink());
 
   const joinView = async (req: Request, res: Response, inv: Invitation, extra: Pick<JoinView, 'values' | 'errors'>): Promise<string> =>
     joinPage({
@@ -81,7 +73,7 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
       inviteeName: inv.name,
       email: inv.email,
       roleLabel: ROLE_LABELS[inv.role],
-      roleNote: ROLE_NOTES[inv.role],
+      roleNote: roleNote(inv.role),
       channels: await opts.channelNames(inv).catch(() => []),
       expiresAt: inv.expiresAt,
       message: inv.message || undefined,
@@ -114,8 +106,7 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
   const limited = new SlidingWindow(JOIN_POST_RATE_LIMIT);
   const tooMany = rateLimit(limited, (req) => [tokenKey(String(req.params.token))], (req, res, seconds) => {
     headers(req, res);
-    const wait = seconds <= 60 ? 'a minute' : `${Math.ceil(seconds / 60)} minutes`;
-    notice(res, 429, 'Too many attempts', `Please wait ${wait}, then open your invitation link again.`);
+    notice(res, 429, pageNotice.tooManyAttempts(seconds));
   });
 
   router.post('/:token', tooMany, express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }), async (req, res) => {
@@ -124,7 +115,7 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
     if (!inv) return unknownLink(res);
     const form = (req.body ?? {}) as Record<string, unknown>;
     if (!csrf.verify(req, inv.linkTokenHash!, form.csrf)) {
-      return notice(res, 403, 'Please try again', 'This form was not accepted: it is too old, or your browser did not send its security cookie.', 'Open your invitation link again (with cookies allowed for this site) and submit the form once more.');
+      return notice(res, 403, pageNotice.csrfRefused());
     }
     const status = linkStatus(inv, opts.clock.now());
     if (form.intent === 'renew') {
@@ -133,12 +124,11 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
       if (!renewal.ok) {
         const seconds = Math.ceil((renewal.retryAt.getTime() - opts.clock.now().getTime()) / 1000);
         res.set('Retry-After', String(Math.max(1, seconds)));
-        const asked = `We already asked ${inv.inviter.username} to send you a new invitation.`;
-        return notice(res, 429, 'Request already sent', asked, 'If they do, you will receive it like the first one.');
+        return notice(res, 429, pageNotice.renewalAlreadyAsked(inv.inviter.username));
       }
       opts.onJobsQueued?.();
       opts.log.info({ invitation: inv.id, status }, 'invitee asked for a new invitation');
-      return notice(res, 200, 'Request sent', `We asked ${inv.inviter.username} to send you a new invitation.`, 'If they do, you will receive it like the first one.');
+      return notice(res, 200, pageNotice.renewalAsked(inv.inviter.username));
     }
     if (status !== 'usable') return deadLink(req, res, inv, status);
     if (opts.signUpUrl?.(inv)) return void res.redirect(303, req.originalUrl);
@@ -153,9 +143,9 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
     const creator = opts.accounts(inv);
     if (!creator) {
       opts.log.error({ invitation: inv.id, platform: inv.platform }, 'no account creator for this platform');
-      return notice(res, 500, 'Registration is not available', `Accounts cannot be created from this page for this invitation. Please ask ${inv.inviter.username} for help.`);
+      return notice(res, 500, pageNotice.registrationUnavailable(inv.inviter.username));
     }
-    if (inFlight.has(inv.id)) return notice(res, 409, 'Your account is being created', 'Please wait a few seconds, then open your invitation link again.');
+    if (inFlight.has(inv.id)) return notice(res, 409, pageNotice.accountInProgress());
     inFlight.add(inv.id);
     try {
       const { userId, loginUrl } = await creator.createAccount(inv, parsed.data);
@@ -169,7 +159,7 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
         return send(res, err.field ? 400 : 409, await joinView(req, res, inv, { values, errors }));
       }
       opts.log.error({ invitation: inv.id, err: (err as Error).message }, 'account creation failed');
-      notice(res, 502, 'Your account could not be created', 'The chat server did not complete the registration. Nothing is lost: please try again in a few minutes.');
+      notice(res, 502, pageNotice.accountFailed());
     } finally {
       inFlight.delete(inv.id);
     }
@@ -180,7 +170,7 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) opts.log.error({ err: err.message }, 'acceptance page failed');
     headers(req, res);
-    notice(res, status, status === 500 ? 'Something went wrong' : 'This request was not accepted', 'Please open your invitation link again.');
+    notice(res, status, pageNotice.requestRefused(status === 500));
   });
 
   return router;

@@ -1,14 +1,14 @@
 /** A message about an invitation as a Mattermost post: the approval request with Approve / Deny buttons while it
  * waits (buttons made by the caller, which signs them), then the request with its outcome and no buttons. Any
  * other message is its text alone. Texts are markdown, already escaped by the caller. */
-import type { ChatMessage } from '../../src/core/messages.js';
+import { approvalQuestion, buttonLabel, type ChatMessage } from '../../src/core/messages.js';
 
 export type ApprovalButton = (action: 'approve' | 'deny', label: string, style: 'primary' | 'danger') => Record<string, unknown>;
 
 export function mattermostPost(msg: ChatMessage, button: ApprovalButton): { message: string; props?: Record<string, unknown> } {
   if (msg.approvalButtons) {
-    const actions = [button('approve', 'Approve', 'primary'), button('deny', 'Deny', 'danger')];
-    return { message: msg.text, props: { attachments: [{ text: 'Approve this invitation?', actions }] } };
+    const actions = [button('approve', buttonLabel('approve'), 'primary'), button('deny', buttonLabel('deny'), 'danger')];
+    return { message: msg.text, props: { attachments: [{ text: approvalQuestion(), actions }] } };
   }
   if (msg.outcome) return { message: `${msg.text}\n\n${msg.outcome.join('\n')}`, props: { attachments: [] } };
   return { message: msg.text };

@@ -1,6 +1,9 @@
 /** Renders the core wizard's steps as Mattermost interactive dialogs, and reads submissions back into the
  * core's field names. Limits from the server's model: title ≤24, display_name ≤24, help_text ≤150. */
-import { DELIVERY_LABELS, type Field, type Step } from '../../src/core/wizard.js';
+import type { Field, Step } from '../../src/core/wizard.js';
+import {
+  PHONE_PLACEHOLDER, deliveryLabel, denyTitle, fieldHelp, fieldLabel, formButton, resendIntro, resendTitle,
+} from '../../src/core/messages.js';
 import type { DialogFeatures } from '../../src/platforms/mattermost/capabilities.js';
 import type { FormRequest } from '../../src/flows/chatPort.js';
 
@@ -80,9 +83,12 @@ export function readSubmission(submission: Record<string, unknown>): Record<stri
 export function denyReasonDialog(state: string): Record<string, unknown> {
   return {
     callback_id: 'deny',
-    title: 'Deny the invitation',
-    elements: [{ type: 'textarea', name: 'reason', display_name: 'Reason', optional: true, max_length: 500, help_text: 'The inviter sees this reason.' }],
-    submit_label: 'Deny',
+    title: denyTitle(),
+    elements: [{
+      type: 'textarea', name: 'reason', display_name: fieldLabel('reason'), optional: true, max_length: 500,
+      help_text: fieldHelp('reason'),
+    }],
+    submit_label: formButton('deny'),
     state,
   };
 }
@@ -91,19 +97,19 @@ export function denyReasonDialog(state: string): Record<string, unknown> {
 export function resendDialog(form: Extract<FormRequest, { kind: 'resend' }>): Record<string, unknown> {
   const { methods } = form;
   const phone = {
-    type: 'text', subtype: 'tel', name: 'phone', display_name: 'Mobile number (SMS)', optional: true,
-    default: form.phone ?? '', placeholder: '+41 79 123 45 67', max_length: 20,
+    type: 'text', subtype: 'tel', name: 'phone', display_name: fieldLabel('phone'), optional: true,
+    default: form.phone ?? '', placeholder: PHONE_PLACEHOLDER, max_length: 20,
   };
-  const options = methods.map((m) => ({ text: DELIVERY_LABELS[m], value: m }));
+  const options = methods.map((m) => ({ text: deliveryLabel(m), value: m }));
   return {
     callback_id: 'resend',
-    title: 'Resend the invitation',
-    introduction_text: `How should ${form.email} get the invitation again?`,
+    title: resendTitle(),
+    introduction_text: resendIntro(form.email),
     elements: [
-      { type: 'select', name: 'method', display_name: 'Method', default: methods[0], options },
+      { type: 'select', name: 'method', display_name: fieldLabel('method'), default: methods[0], options },
       ...(methods.includes('sms') ? [phone] : []),
     ],
-    submit_label: 'Send',
+    submit_label: formButton('send'),
     state: form.state,
   };
 }

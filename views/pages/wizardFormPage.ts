@@ -4,6 +4,7 @@
 import type { Field, FieldErrors, Step } from '../../src/core/wizard.js';
 import { html, type SafeHtml } from '../html.js';
 import { page, type Org } from './layout.js';
+import { wizardTitle } from '../../src/core/messages.js';
 
 export interface WizardFormView {
   org: Org;
@@ -51,7 +52,7 @@ ${error ? html`<p class="error" id="f-${f.name}-error">${error}</p>` : ''}</div>
 
 export function wizardFormPage(v: WizardFormView): string {
   const body = html`<section class="card">
-<h1>${v.steps[0]?.title ?? 'Invite people'}</h1>
+<h1>${v.steps[0]?.title ?? wizardTitle('who')}</h1>
 ${v.steps.map((s) => html`<p class="muted">${s.intro}</p>`)}
 ${v.error ? html`<div class="alert" role="alert">${v.error}</div>` : ''}
 ${v.errors && Object.keys(v.errors).length ? html`<div class="alert" role="alert">Please correct the fields marked below.</div>` : ''}
@@ -60,5 +61,5 @@ ${v.steps.flatMap((s) => s.fields).map((f) => field(f, v))}
 <button type="submit">Invite</button>
 </form>
 </section>`;
-  return page({ title: 'Invite people', org: v.org, body });
+  return page({ title: wizardTitle('who'), org: v.org, body });
 }

@@ -2,6 +2,7 @@
  * request with the outcome and no buttons. Button values carry the invitation id only; Slack signs the click and
  * the clicker's rights are checked when it arrives. Texts are mrkdwn, already escaped by the caller. */
 import type { types } from '@slack/bolt';
+import { buttonLabel } from '../../src/core/messages.js';
 
 export const APPROVE_ACTION = 'approval.approve';
 export const DENY_ACTION = 'approval.deny';
@@ -12,5 +13,5 @@ export function approvalBlocks(summary: string, invitationId: string, outcome?: 
   const button = (action_id: string, text: string, style: 'primary' | 'danger') => ({
     type: 'button' as const, action_id, value: invitationId, style, text: { type: 'plain_text' as const, text },
   });
-  return [request, { type: 'actions', block_id: 'approval', elements: [button(APPROVE_ACTION, 'Approve', 'primary'), button(DENY_ACTION, 'Deny', 'danger')] }];
+  return [request, { type: 'actions', block_id: 'approval', elements: [button(APPROVE_ACTION, buttonLabel('approve'), 'primary'), button(DENY_ACTION, buttonLabel('deny'), 'danger')] }];
 }

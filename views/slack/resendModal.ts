@@ -1,7 +1,9 @@
 /** The modal Resend opens: how the invitee should get the invitation again, and the number when SMS is offered.
  * Block ids are the field names the resend action reports errors on (`method`, `phone`). */
 import type { types } from '@slack/bolt';
-import { DELIVERY_LABELS } from '../../src/core/wizard.js';
+import {
+  PHONE_PLACEHOLDER, deliveryLabel, fieldLabel, formButton, phoneHint, resendIntro, resendTitle,
+} from '../../src/core/messages.js';
 import type { FormRequest } from '../../src/flows/chatPort.js';
 
 export const RESEND_CALLBACK = 'gl_resend';
@@ -10,19 +12,19 @@ const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: fal
 
 export function resendView(form: Extract<FormRequest, { kind: 'resend' }>): types.ModalView {
   const { email, methods, phone } = form;
-  const options = methods.map((m) => ({ text: plain(DELIVERY_LABELS[m]), value: m }));
+  const options = methods.map((m) => ({ text: plain(deliveryLabel(m)), value: m }));
   const blocks: types.KnownBlock[] = [
-    { type: 'section', text: plain(`How should ${email} get the invitation again?`) },
-    { type: 'input', block_id: 'method', label: plain('Method'), element: { type: 'static_select', action_id: 'method', options, initial_option: options[0] } },
+    { type: 'section', text: plain(resendIntro(email)) },
+    { type: 'input', block_id: 'method', label: plain(fieldLabel('method')), element: { type: 'static_select', action_id: 'method', options, initial_option: options[0] } },
   ];
   if (methods.includes('sms')) {
     blocks.push({
-      type: 'input', block_id: 'phone', optional: true, label: plain('Mobile number (SMS)'), hint: plain('In international form, only for SMS.'),
-      element: { type: 'plain_text_input', action_id: 'phone', max_length: 20, placeholder: plain('+41 79 123 45 67'), ...(phone ? { initial_value: phone } : {}) },
+      type: 'input', block_id: 'phone', optional: true, label: plain(fieldLabel('phone')), hint: plain(phoneHint()),
+      element: { type: 'plain_text_input', action_id: 'phone', max_length: 20, placeholder: plain(PHONE_PLACEHOLDER), ...(phone ? { initial_value: phone } : {}) },
     });
   }
   return {
     type: 'modal', callback_id: RESEND_CALLBACK, private_metadata: form.state,
-    title: plain('Resend the invitation'), submit: plain('Send'), close: plain('Cancel'), blocks,
+    title: plain(resendTitle()), submit: plain(formButton('send')), close: plain(formButton('cancel')), blocks,
   };
 }

@@ -4,6 +4,7 @@
  * ≤ 24 characters, placeholder ≤ 150, option text ≤ 75, 100 static options. */
 import type { types, ViewStateValue } from '@slack/bolt';
 import type { Field, Step } from '../../src/core/wizard.js';
+import { denyTitle, fieldHelp, fieldLabel, formButton } from '../../src/core/messages.js';
 
 type Block = types.KnownBlock;
 type Modal = types.ModalView;
@@ -69,14 +70,14 @@ export function stepView(input: StepViewInput): Modal {
   }
   return {
     type: 'modal', callback_id: `invite-${step.id}`, private_metadata: input.privateMetadata,
-    title: plain(step.title, 24), submit: plain(input.submitLabel, 24), close: plain('Cancel', 24), blocks,
+    title: plain(step.title, 24), submit: plain(input.submitLabel, 24), close: plain(formButton('cancel'), 24), blocks,
   };
 }
 
 /** A closing view that only tells something (the outcome, or why the form cannot go on). `mrkdwn` must be escaped. */
 export function noticeView(title: string, mrkdwn: string): Modal {
   return {
-    type: 'modal', title: plain(title, 24), close: plain('Done', 24),
+    type: 'modal', title: plain(title, 24), close: plain(formButton('done'), 24),
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(mrkdwn, 3000) } }],
   };
 }
@@ -84,9 +85,9 @@ export function noticeView(title: string, mrkdwn: string): Modal {
 export function denyReasonView(privateMetadata: string): Modal {
   return {
     type: 'modal', callback_id: 'deny-reason', private_metadata: privateMetadata,
-    title: plain('Deny the invitation'), submit: plain('Deny'), close: plain('Cancel'),
+    title: plain(denyTitle()), submit: plain(formButton('deny')), close: plain(formButton('cancel')),
     blocks: [{
-      type: 'input', block_id: 'reason', optional: true, label: plain('Reason'), hint: plain('The inviter sees this reason.'),
+      type: 'input', block_id: 'reason', optional: true, label: plain(fieldLabel('reason')), hint: plain(fieldHelp('reason')!),
       element: { type: 'plain_text_input', action_id: 'reason', multiline: true, max_length: 500 },
     }],
   };

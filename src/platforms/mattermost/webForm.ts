@@ -5,6 +5,7 @@
  * (WizardFlow.submit), so rights are checked the same way. Tokens never reach the log: they travel in the query
  * string, and the app logs paths only. */
 import express, { type Request, type Response, type Router } from 'express';
+import { guestsCannotInvite, pageNotice, webFormOfferText, type PageNotice } from '../../core/messages.js';
 import { MAX_RECIPIENTS } from '../../core/recipients.js';
 import { LIMITS } from '../../core/userInput.js';
 import { WIZARD_FIELDS, wizardSteps, type FieldErrors } from '../../core/wizard.js';
@@ -22,12 +23,7 @@ import { WIZARD_TTL_MS } from '../../flows/wizard.js';
 export function webFormOffer(ctx: MattermostContext, draftId: string, userId: string, why: 'no-dialogs' | 'bulk' = 'no-dialogs'): string {
   const token = ctx.signer.sign({ k: 'form', d: draftId, u: userId, exp: ctx.clock.now().getTime() + WIZARD_TTL_MS });
   const url = `${ctx.settings.publicUrl}/mattermost/form?t=${encodeURIComponent(token)}`;
-  return [
-    why === 'bulk'
-      ? `Paste up to ${MAX_RECIPIENTS.toLocaleString('en')} addresses in the invitation form on this page.`
-      : 'This server does not let bots open forms (dialogs) here, so I cannot show the invitation form in the chat.',
-    `Fill in the form on this page (it is for you only and works for one hour): ${url}`,
-  ].join('\n');
+  return webFormOfferText(why, MAX_RECIPIENTS, url);
 }
 
 export function webFormRouter(ctx: MattermostContext, wizard: MattermostWizard): Router {
@@ -36,7 +32,8 @@ export function webFormRouter(ctx: MattermostContext, wizard: MattermostWizard):
     setPageSecurityHeaders(req, res, { styleHashes: [PAGE_CSS_HASH] });
     res.status(status).type('html').send(body);
   };
-  const notice = (req: Request, res: Response, org: Org, status: number, title: string, line: string) => send(req, res, status, noticePage(org, title, [line]));
+  const notice = (req: Request, res: Response, org: Org, status: number, n: PageNotice) =>
+    send(req, res, status, noticePage(org, n.title, n.lines));
   const fallbackOrg: Org = { name: 'Guestlist' };
 
   /** The draft the token names, if the token is genuine, unexpired and its draft still open. */
@@ -53,13 +50,13 @@ export function webFormRouter(ctx: MattermostContext, wizard: MattermostWizard):
 
   async function render(req: Request, res: Response, draft: Draft, status: number, extra: { values?: Record<string, unknown>; errors?: FieldErrors; error?: string } = {}) {
     const [level, channels, org] = await Promise.all([ctx.api.level(draft.workspaceId, draft.userId), wizard.channelOptions(draft.workspaceId, draft.userId, draft.channelId), orgOf(draft)]);
-    if (level === 'guest') return notice(req, res, org, 403, 'You cannot invite anyone', 'Guests (external users) cannot invite anyone. Ask a member of the team.');
+    if (level === 'guest') return notice(req, res, org, 403, pageNotice.guestsCannotInvite(guestsCannotInvite()));
     const steps = wizardSteps({ level, caps: ctx.capabilities(), channels, currentChannelId: draft.channelId })
       .map((step) => ({ ...step, fields: step.fields.map((f) => (f.name === 'emails' && f.kind === 'textarea' ? { ...f, maxLength: LIMITS.emails } : f)) }));
     send(req, res, status, wizardFormPage({ org, steps, ...extra }));
   }
 
-  const expired = (req: Request, res: Response) => notice(req, res, fallbackOrg, 404, 'This form has expired', 'Run the command in the chat again to get a new one.');
+  const expired = (req: Request, res: Response) => notice(req, res, fallbackOrg, 404, pageNotice.formExpired());
 
   router.get('/', async (req, res) => {
     try {
@@ -68,7 +65,7 @@ export function webFormRouter(ctx: MattermostContext, wizard: MattermostWizard):
       await render(req, res, draft, 200);
     } catch (err) {
       ctx.log.error({ err: (err as Error).message }, 'web form failed');
-      notice(req, res, fallbackOrg, 500, 'Something went wrong', 'Please try again in a moment.');
+      notice(req, res, fallbackOrg, 500, pageNotice.formFailed(false));
     }
   });
 
@@ -82,10 +79,10 @@ export function webFormRouter(ctx: MattermostContext, wizard: MattermostWizard):
       if (answer.errors || answer.error) {
         return render(req, res, draft, 422, { values, errors: answer.errors as FieldErrors | undefined, error: answer.error as string | undefined });
       }
-      notice(req, res, await orgOf(draft), 200, 'Done', 'Your invitation request is saved. I will tell you in the chat how it goes; you can close this page.');
+      notice(req, res, await orgOf(draft), 200, pageNotice.formDone());
     } catch (err) {
       ctx.log.error({ err: (err as Error).message }, 'web form submission failed');
-      notice(req, res, fallbackOrg, 500, 'Something went wrong', 'Nothing was saved. Please submit the form again.');
+      notice(req, res, fallbackOrg, 500, pageNotice.formFailed(true));
     }
   });
 

@@ -2,6 +2,7 @@
  * wizard), the wizard flow opens its dialog within the trigger's lifetime, and each dialog submission is answered as
  * Mattermost expects (field errors, the next step as a form, or a closing error). The outcome goes to the command's
  * response URL, which only ever points at the configured server. */
+import { fieldError, guestsCannotInvite } from '../../core/messages.js';
 import type { FieldErrors, Option } from '../../core/wizard.js';
 import type { ChatPort } from '../../flows/chatPort.js';
 import type { StepName, WizardFlow } from '../../flows/wizard.js';
@@ -61,7 +62,7 @@ export class MattermostWizard {
   }
 
   private guestsCannotInvite() {
-    return ephemeral('Guests (external users) cannot invite anyone. Ask a member of the team.');
+    return ephemeral(guestsCannotInvite());
   }
 
   /** The command's response URL, on the configured server only: a command hook's path is kept, any other host
@@ -106,7 +107,7 @@ export class MattermostWizard {
 
   /** Errors on the slotted channel selects are shown on the first one. */
   private fieldErrors(errors: FieldErrors): FieldErrors {
-    if (errors.channels && !this.ctx.dialogFeatures().multiselect) return { ...errors, channels: `${errors.channels} (up to ${CHANNEL_SLOTS})` };
+    if (errors.channels && !this.ctx.dialogFeatures().multiselect) return { ...errors, channels: fieldError.slots(errors.channels, CHANNEL_SLOTS) };
     return errors;
   }
 

@@ -3,6 +3,7 @@
  * step's blocks, the next view, or a closing notice). The view carries a signed draft id, nothing else. */
 import type { SlashCommand, ViewOutput, types } from '@slack/bolt';
 import { slackMrkdwn as mrkdwn } from '../../core/format.js';
+import { formExpired, formNotOpenedHere, invitedTitle, wizardTitle } from '../../core/messages.js';
 import type { FieldErrors, Step } from '../../core/wizard.js';
 import type { WizardFlow } from '../../flows/wizard.js';
 import { noticeView, readViewValues, stepView } from '../../../views/slack/wizardModal.js';
@@ -22,24 +23,24 @@ export class SlackWizard {
       workspaceId: cmd.team_id, channelId: cmd.channel_id, user: { id: cmd.user_id, username: cmd.user_name },
       trigger: cmd.trigger_id, prefill,
     });
-    return opened.kind === 'notice' ? opened.text : opened.kind === 'refused' ? 'I could not open the invitation form.' : undefined;
+    return opened.kind === 'notice' ? opened.text : opened.kind === 'refused' ? formNotOpenedHere() : undefined;
   }
 
   /** A step's submission, answered in its ack. */
   async submit(user: { id: string; username: string }, view: ViewOutput): Promise<ViewAnswer> {
     const signed = this.ctx.signer.verify(view.private_metadata, this.ctx.clock.now().getTime(), 'wizard');
-    if (!signed) return update(noticeView('Invite people', 'This form has expired. Run the command again.'));
+    if (!signed) return update(noticeView(wizardTitle('who'), formExpired('command')));
     const step = view.callback_id === 'invite-who' ? 'who' : 'access';
     const reply = await this.flow.submit(signed.d, user, step, readViewValues(view.state.values));
     switch (reply.kind) {
       case 'errors':
         return { response_action: 'errors', errors: onStep(reply.step, reply.errors) };
       case 'refused':
-        return update(noticeView('Invite people', mrkdwn.escape(reply.text)));
+        return update(noticeView(wizardTitle('who'), mrkdwn.escape(reply.text)));
       case 'next':
         return update(stepView({ step: reply.form.steps[0]!, privateMetadata: reply.form.state, submitLabel: reply.form.submitLabel }));
       case 'done':
-        return update(noticeView(reply.anyone ? 'Invitation sent' : 'Nobody invited', reply.summary));
+        return update(noticeView(invitedTitle(reply.anyone), reply.summary));
     }
   }
 }
