@@ -24,18 +24,5 @@ export function parseCommand(text: string): CommandIntent {
   return { kind: 'help', unknown: trimmed };
 }
 
-/** `bulkPage`: the platform offers the bulk web page (`bulk`). */
-export function helpText(trigger: string, unknown?: string, bulkPage = false): string {
-  const lines = [
-    unknown ? `I did not understand \`${unknown.replace(/`/g, "'").slice(0, 60)}\`. Here is what I can do:` : 'Invite people to this team and follow their invitation until they arrive.',
-    '',
-    `- \`/${trigger}\` opens the invitation form (this channel is preselected).`,
-    `- \`/${trigger} ana@example.org\` opens it with the address filled in (several: separate them with commas).`,
-    ...(bulkPage ? [`- \`/${trigger} bulk\` gives you a page where you can paste up to 1,000 addresses at once.`] : []),
-    `- \`/${trigger} list\` shows your pending invitations (administrators see everyone's).`,
-    `- \`/${trigger} help\` shows this help.`,
-    '',
-    'Invitations from members wait for an administrator’s approval. When your guest arrives, I announce it in their channels and tell you.',
-  ];
-  return lines.join('\n');
-}
+/** The help's words live with every other sentence. */
+export { helpText } from '../src/core/messages.js';

@@ -5,3 +5,4 @@ export * from './messages/refusals.js';
 export * from './messages/list.js';
 export * from './messages/wizard.js';
 export * from './messages/pages.js';
+export * from './messages/replies.js';

@@ -8,6 +8,7 @@ import type { Invitation } from '../../core/model.js';
 import { AccountRefusedError, type AccountCreator, type NewAccount } from '../../lifecycle/accountCreator.js';
 import type { Logger } from '../../logger.js';
 import { MattermostError, type MattermostApi } from './api.js';
+import { accountRefused } from '../../core/messages.js';
 
 /** The server's own message, without our "Mattermost 400: " prefix. */
 const serverText = (err: MattermostError) => err.message.replace(/^Mattermost \d+:\s*/, '');
@@ -16,13 +17,13 @@ const serverText = (err: MattermostError) => err.message.replace(/^Mattermost \d
 function refusal(err: unknown, inv: Invitation): AccountRefusedError | undefined {
   if (!(err instanceof MattermostError) || err.status !== 400 || !err.errorId) return undefined;
   const id = err.errorId;
-  if (id === 'app.user.save.username_exists.app_error') return new AccountRefusedError('username', 'This username is already taken; choose another.');
-  if (id.startsWith('model.user.is_valid.username')) return new AccountRefusedError('username', 'The chat server does not accept this username; choose another.');
+  if (id === 'app.user.save.username_exists.app_error') return new AccountRefusedError('username', accountRefused.usernameTaken());
+  if (id.startsWith('model.user.is_valid.username')) return new AccountRefusedError('username', accountRefused.usernameRefused());
   if (id.startsWith('model.user.is_valid.pwd')) return new AccountRefusedError('password', serverText(err));
   if (id.startsWith('model.user.is_valid.first_name')) return new AccountRefusedError('firstName', serverText(err));
   if (id.startsWith('model.user.is_valid.last_name')) return new AccountRefusedError('lastName', serverText(err));
   if (id === 'app.user.save.email_exists.app_error') {
-    return new AccountRefusedError(undefined, `An account with ${inv.email} already exists on the chat: sign in with it. If it is not yours, ask the person who invited you.`);
+    return new AccountRefusedError(undefined, accountRefused.emailExists(inv.email));
   }
   return undefined;
 }

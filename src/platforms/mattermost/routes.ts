@@ -13,6 +13,7 @@ import { invitationButton, verifyButton } from './buttons.js';
 import type { MattermostContext } from './context.js';
 import { ephemeral } from './ephemeral.js';
 import type { MattermostWizard } from './wizardFlow.js';
+import { badCommandToken, buttonInvalid, formInvalid, invalidRequest, sorry, unknownForm } from '../../core/messages.js';
 
 const id = z.string().regex(/^[a-z0-9]{1,64}$/i);
 
@@ -69,13 +70,15 @@ export function mattermostRouter(
   commandTokens: () => string[],
 ): Router {
   const router = express.Router();
-  const invalid = (res: Response, error: z.ZodError) => res.status(400).json({ error: `Invalid request: ${error.issues[0]?.path.join('.')} ${error.issues[0]?.message}` });
+  const invalid = (res: Response, error: z.ZodError) => res.status(400).json({
+    error: invalidRequest(error.issues[0]?.path.join('.') ?? '', error.issues[0]?.message ?? ''),
+  });
 
   router.post('/command', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     const token = tokenOf(req);
     if (!token || !commandTokens().some((t) => safeEqual(t, token))) {
       ctx.log.warn({ ip: req.ip }, 'slash command with a wrong token refused');
-      res.status(401).json({ error: 'Invalid command token.' });
+      res.status(401).json({ error: badCommandToken() });
       return;
     }
     const form = CommandForm.safeParse(req.body ?? {});
@@ -89,7 +92,7 @@ export function mattermostRouter(
       res.json(pendingListAnswer(answer, button));
     } catch (err) {
       ctx.log.error({ err }, 'slash command failed');
-      res.json(ephemeral('Something went wrong on my side. Please try again in a moment.'));
+      res.json(ephemeral(sorry('retry-later')));
     }
   });
 
@@ -99,7 +102,7 @@ export function mattermostRouter(
     const sub = body.data;
     const state = ctx.signer.verify(sub.state, ctx.clock.now().getTime());
     if (!state || !('u' in state) || state.u !== sub.user_id) {
-      res.status(403).json({ error: 'This form is not valid (expired, or not yours). Run the command again.' });
+      res.status(403).json({ error: formInvalid() });
       return;
     }
     if (sub.cancelled) return void res.json({});
@@ -111,10 +114,10 @@ export function mattermostRouter(
         res.json(await answerForm(ResendForm, sub.submission, submit));
       }
       else if (state.k === 'deny') res.json(await answerForm(DenyForm, sub.submission, (v) => approvals.denyWithReason(sub.state, by, v.reason)));
-      else res.status(400).json({ error: 'Unknown form.' });
+      else res.status(400).json({ error: unknownForm() });
     } catch (err) {
       ctx.log.error({ err }, 'dialog submission failed');
-      res.json({ error: 'Something went wrong on my side; nothing was saved. Please submit again.' });
+      res.json({ error: sorry('nothing-saved') });
     }
   });
 
@@ -122,7 +125,7 @@ export function mattermostRouter(
     const body = ActionBody.safeParse(req.body ?? {});
     if (!body.success) return void invalid(res, body.error);
     const click = verifyButton(ctx, body.data.context.token);
-    if (!click) return void res.json({ ephemeral_text: 'This button is not valid (expired or altered).' });
+    if (!click) return void res.json({ ephemeral_text: buttonInvalid(false) });
     try {
       // Approve / Deny on an approval post rewrite that post; every button of the list goes to the list's flow.
       if (!click.fromList && (click.a === 'approve' || click.a === 'deny')) {
@@ -133,7 +136,7 @@ export function mattermostRouter(
       res.json(notice ? { ephemeral_text: notice } : {});
     } catch (err) {
       ctx.log.error({ err }, 'button click failed');
-      res.json({ ephemeral_text: 'Something went wrong on my side. Please try again.' });
+      res.json({ ephemeral_text: sorry('retry-now') });
     }
   });
 

@@ -16,8 +16,9 @@ import { onMemberJoinedChannel, onTeamJoin } from './arrivals.js';
 import type { SlackContext } from './context.js';
 import type { SlackEvent } from './scopes.js';
 import type { SlackWizard } from './wizardFlow.js';
+import { buttonInvalid, sorry } from '../../core/messages.js';
 
-const SORRY = 'Something went wrong on my side. Please try again in a moment.';
+const SORRY = sorry('retry-later');
 
 /** The user of a click or submission as the flows know people (Slack mentions by id; the name is for records). */
 const person = (user: { id: string; username?: string; name?: string }) => ({ id: user.id, username: user.username ?? user.name ?? user.id });
@@ -57,7 +58,7 @@ export function registerListeners(
       await ack(await wizard.submit(person(body.user), view));
     } catch (err) {
       ctx.log.error({ err: (err as Error).message }, 'wizard submission failed');
-      await ack({ response_action: 'errors', errors: { [view.blocks.find((b) => b.type === 'input')?.block_id ?? 'emails']: 'Something went wrong on my side; nothing was saved. Please submit again.' } });
+      await ack({ response_action: 'errors', errors: { [view.blocks.find((b) => b.type === 'input')?.block_id ?? 'emails']: sorry('nothing-saved') } });
     }
   });
 
@@ -92,7 +93,7 @@ export function registerListeners(
       try {
         const claims = verifyButtonToken(ctx.signer, ctx.clock.now(), action.value, LIST_ACTION_IDS);
         if (claims?.action !== actionId) {
-          return void (await tell(respond, 'This button is not valid (expired or altered). Run the list again.'));
+          return void (await tell(respond, buttonInvalid(true)));
         }
         const click = { invitationId: claims.invitationId, action: kind, user: person(body.user) };
         const answer = await list.click({ ...click, trigger: body.trigger_id });
