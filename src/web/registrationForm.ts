@@ -4,6 +4,7 @@
  * length, optional character classes) and bcrypt's 72-byte ceiling. */
 import { z } from 'zod';
 import { hasControls } from '../core/format.js';
+import { registration } from '../core/messages.js';
 
 export interface PasswordRules {
   minLength: number;
@@ -19,35 +20,36 @@ export const PASSWORD_MAX = 72;
 const RESERVED_USERNAMES = new Set(['all', 'channel', 'here', 'matterbot', 'system']);
 
 export function passwordHint(rules: PasswordRules): string {
-  const classes = [rules.lowercase && 'a lower-case letter', rules.uppercase && 'an upper-case letter', rules.number && 'a digit', rules.symbol && 'a symbol'].filter(Boolean);
-  return `At least ${rules.minLength} characters${classes.length ? `, with ${classes.join(', ')}` : ''}.`;
+  const classes = (['lower', 'upper', 'digit', 'symbol'] as const)
+    .filter((c) => ({ lower: rules.lowercase, upper: rules.uppercase, digit: rules.number, symbol: rules.symbol })[c]);
+  return registration.passwordHint(rules.minLength, [...classes]);
 }
 
 /** Names are shown to everyone: no control or bidirectional character that could hide or reorder them. */
 const visible = (name: string) => !hasControls(name);
-const CONTROLS = 'Remove the invisible control characters from your name.';
+const CONTROLS = registration.controls();
 
 export function registrationSchema(rules: PasswordRules) {
   const password = z
     .string()
-    .min(rules.minLength, `Use at least ${rules.minLength} characters.`)
-    .refine((p) => Buffer.byteLength(p) <= PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`)
-    .refine((p) => !rules.lowercase || /[a-z]/.test(p), 'Add a lower-case letter.')
-    .refine((p) => !rules.uppercase || /[A-Z]/.test(p), 'Add an upper-case letter.')
-    .refine((p) => !rules.number || /[0-9]/.test(p), 'Add a digit.')
-    .refine((p) => !rules.symbol || /[^A-Za-z0-9]/.test(p), 'Add a symbol.');
+    .min(rules.minLength, registration.atLeast(rules.minLength))
+    .refine((p) => Buffer.byteLength(p) <= PASSWORD_MAX, registration.atMost(PASSWORD_MAX))
+    .refine((p) => !rules.lowercase || /[a-z]/.test(p), registration.addLower())
+    .refine((p) => !rules.uppercase || /[A-Z]/.test(p), registration.addUpper())
+    .refine((p) => !rules.number || /[0-9]/.test(p), registration.addDigit())
+    .refine((p) => !rules.symbol || /[^A-Za-z0-9]/.test(p), registration.addSymbol());
   return z.object({
-    firstName: z.string().trim().min(1, 'Enter your first name.').max(64, 'Use at most 64 characters.').refine(visible, CONTROLS),
-    lastName: z.string().trim().max(64, 'Use at most 64 characters.').refine(visible, CONTROLS).default(''),
+    firstName: z.string().trim().min(1, registration.firstName()).max(64, registration.atMost(64)).refine(visible, CONTROLS),
+    lastName: z.string().trim().max(64, registration.atMost(64)).refine(visible, CONTROLS).default(''),
     username: z
       .string()
       .trim()
       .toLowerCase()
-      .min(USERNAME_MIN, `Use at least ${USERNAME_MIN} characters.`)
-      .max(USERNAME_MAX, `Use at most ${USERNAME_MAX} characters.`)
-      .regex(/^[a-z]/, 'Start with a letter.')
-      .regex(/^[a-z0-9.\-_]+$/, 'Use only lower-case letters, digits, “.”, “-” and “_”.')
-      .refine((u) => !RESERVED_USERNAMES.has(u), 'This name is reserved; choose another.'),
+      .min(USERNAME_MIN, registration.atLeast(USERNAME_MIN))
+      .max(USERNAME_MAX, registration.atMost(USERNAME_MAX))
+      .regex(/^[a-z]/, registration.startWithLetter())
+      .regex(/^[a-z0-9.\-_]+$/, registration.usernameChars())
+      .refine((u) => !RESERVED_USERNAMES.has(u), registration.reserved()),
     password,
   });
 }

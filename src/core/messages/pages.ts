@@ -66,3 +66,22 @@ export const pageNotice = {
     lines: ['Your invitation request is saved. I will tell you in the chat how it goes; you can close this page.'],
   }),
 };
+
+/** The registration form's hint and field errors (the acceptance page). */
+export const registration = {
+  passwordHint: (minLength: number, classes: ('lower' | 'upper' | 'digit' | 'symbol')[]) => {
+    const words = { lower: 'a lower-case letter', upper: 'an upper-case letter', digit: 'a digit', symbol: 'a symbol' };
+    return `At least ${minLength} characters${classes.length ? `, with ${classes.map((c) => words[c]).join(', ')}` : ''}.`;
+  },
+  controls: () => 'Remove the invisible control characters from your name.',
+  atLeast: (n: number) => `Use at least ${n} characters.`,
+  atMost: (n: number) => `Use at most ${n} characters.`,
+  addLower: () => 'Add a lower-case letter.',
+  addUpper: () => 'Add an upper-case letter.',
+  addDigit: () => 'Add a digit.',
+  addSymbol: () => 'Add a symbol.',
+  firstName: () => 'Enter your first name.',
+  startWithLetter: () => 'Start with a letter.',
+  usernameChars: () => 'Use only lower-case letters, digits, “.”, “-” and “_”.',
+  reserved: () => 'This name is reserved; choose another.',
+};

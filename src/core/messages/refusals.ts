@@ -54,3 +54,14 @@ export const formNotOpened = () => 'I could not open the invitation form in time
 /** Why an address in the wizard was not invited (after the address). */
 export const skippedReason = (why: 'account' | 'pending') =>
   why === 'account' ? 'already has an account' : 'already has a pending invitation';
+
+/** Why a platform does not offer a role (shown in the wizard after the role's label). */
+export const roleMissingOn = {
+  mattermostLegal: () => 'Mattermost has no legal representative role',
+  mattermostGuests: () => 'guest accounts are not enabled or licensed on this server',
+  slackLegal: () => 'Slack has no legal representative role',
+  slackAdmin: () => 'Slack does not let apps make someone a workspace admin',
+  slackGuests: () => 'only Enterprise Grid lets apps invite guests',
+  kchatOrganization: () =>
+    'the bot cannot reach the Infomaniak organization right now (an administrator can see why in its log)',
+};

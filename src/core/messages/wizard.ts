@@ -92,3 +92,5 @@ export const formButton = (which: 'send' | 'cancel' | 'done' | 'deny') =>
   ({ send: 'Send', cancel: 'Cancel', done: 'Done', deny: 'Deny' })[which];
 /** The approval post's question above its buttons. */
 export const approvalQuestion = () => 'Approve this invitation?';
+/** The one channel offered when the inviter's channels could not be read in time. */
+export const thisChannel = () => 'This channel';

@@ -2,11 +2,12 @@
  * access; guests (external people) only need kChat. */
 import type { Role } from '../../core/model.js';
 import type { Capabilities } from '../../core/policy.js';
+import { roleMissingOn } from '../../core/messages.js';
 
 const ORGANIZATION_ROLES: readonly Role[] = ['collaborator', 'admin', 'legal_representative'];
 
 export function kchatCapabilities(opts: { organization: boolean; kdrive: boolean }): Capabilities {
-  const unavailable = 'the bot cannot reach the Infomaniak organization right now (an administrator can see why in its log)';
+  const unavailable = roleMissingOn.kchatOrganization();
   return {
     roles: opts.organization ? ['external', ...ORGANIZATION_ROLES] : ['external'],
     missingRoleReasons: opts.organization ? {} : Object.fromEntries(ORGANIZATION_ROLES.map((r) => [r, unavailable])),

@@ -1,6 +1,7 @@
 /** What this Mattermost server can do, from its version (X-Version-Id) and licence. */
 import type { Capabilities } from '../../core/policy.js';
 import type { LinkMethod } from '../../delivery/acceptanceLink.js';
+import { roleMissingOn } from '../../core/messages.js';
 
 export interface DialogFeatures {
   /** `multiselect` on select elements: 11.0. */
@@ -29,8 +30,8 @@ export function mattermostCapabilities(
   return {
     roles: opts.guestAccounts ? ['external', 'collaborator', 'admin'] : ['collaborator', 'admin'],
     missingRoleReasons: {
-      legal_representative: 'Mattermost has no legal representative role',
-      ...(opts.guestAccounts ? {} : { external: 'guest accounts are not enabled or licensed on this server' }),
+      legal_representative: roleMissingOn.mattermostLegal(),
+      ...(opts.guestAccounts ? {} : { external: roleMissingOn.mattermostGuests() }),
     },
     kdrive: false,
     billing: false,

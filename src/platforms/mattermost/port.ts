@@ -14,6 +14,7 @@ import { denyReasonDialog, renderDialog, resendDialog } from '../../../views/mat
 import { MattermostError } from './api.js';
 import { invitationButton } from './buttons.js';
 import { PLATFORM, type MattermostContext } from './context.js';
+import { thisChannel } from '../../core/messages.js';
 
 const RATE_LIMITED = 'app.email.rate_limit_exceeded.app_error';
 /** Budget for the lookups made before a dialog opens: old servers and kChat expire trigger ids after 3 s. */
@@ -111,7 +112,7 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
     multiStepForms: () => ctx.dialogFeatures().multistep,
     async channelOptions(teamId, userId, currentChannelId) {
       const load = channelLists.get(`${teamId}:${userId}`, () => channelsOf(teamId, userId));
-      return (await withTimeout(load, LOOKUP_BUDGET_MS, undefined)) ?? [{ value: currentChannelId, label: 'This channel' }];
+      return (await withTimeout(load, LOOKUP_BUDGET_MS, undefined)) ?? [{ value: currentChannelId, label: thisChannel() }];
     },
     async verifyChannels(_teamId, userId, selected) {
       const checks = await Promise.all(selected.map(async (id) => ((await api.isChannelMember(id, userId)) ? id : undefined)));

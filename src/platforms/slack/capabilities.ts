@@ -4,14 +4,15 @@
  * token (admin.users.invite). */
 import type { Capabilities } from '../../core/policy.js';
 import type { LinkMethod } from '../../delivery/acceptanceLink.js';
+import { roleMissingOn } from '../../core/messages.js';
 
 export function slackCapabilities(opts: { grid: boolean; linkMethods: readonly LinkMethod[] }): Capabilities {
   return {
     roles: opts.grid ? ['external', 'collaborator'] : ['collaborator'],
     missingRoleReasons: {
-      legal_representative: 'Slack has no legal representative role',
-      admin: 'Slack does not let apps make someone a workspace admin',
-      ...(opts.grid ? {} : { external: 'only Enterprise Grid lets apps invite guests' }),
+      legal_representative: roleMissingOn.slackLegal(),
+      admin: roleMissingOn.slackAdmin(),
+      ...(opts.grid ? {} : { external: roleMissingOn.slackGuests() }),
     },
     kdrive: false,
     billing: false,
