@@ -6,3 +6,4 @@ export * from './messages/list.js';
 export * from './messages/wizard.js';
 export * from './messages/pages.js';
 export * from './messages/replies.js';
+export * from './messages/kchat.js';

@@ -5,7 +5,8 @@ import { ROLE_LABELS } from './refusals.js';
 
 export interface ArrivedUser { id: string; username: string; displayName: string }
 
-function who(inv: Invitation, f: TextFormat): string {
+/** The invitee as the bot names them: name and address, or the address. */
+export function who(inv: Invitation, f: TextFormat): string {
   return inv.name ? `${f.escape(inv.name)} (${f.escape(inv.email)})` : f.escape(inv.email);
 }
 
