@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 const ROOT = join(import.meta.dirname, '../..');
 /** Where user-visible texts used to be assembled; src/platforms/local is the playground, moved separately. */
 const SCANNED = [
-  'src/flows', 'src/actions', 'src/platforms/mattermost', 'src/platforms/kchat', 'src/platforms/slack', 'src/web', 'views',
-  'commands',
+  'src/flows', 'src/actions', 'src/platforms/mattermost', 'src/platforms/kchat', 'src/platforms/slack', 'src/web',
+  'views', 'commands',
 ];
 const SKIPPED_DIRS = new Set(['src/platforms/local', 'views/local']);
 

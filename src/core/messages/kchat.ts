@@ -6,7 +6,9 @@ import { who } from './invitation.js';
 export type RightProgress = 'failing' | 'recovered' | 'gave_up';
 
 /** `what`: the right's label (e.g. the kDrive right); `error`: Infomaniak's words, if any. */
-export function rightNotice(inv: Invitation, what: string, progress: RightProgress, f: TextFormat, error?: string): string {
+export function rightNotice(
+  inv: Invitation, what: string, progress: RightProgress, f: TextFormat, error?: string,
+): string {
   const why = error ? ` (${f.escape(error)})` : '';
   switch (progress) {
     case 'failing':

@@ -32,9 +32,12 @@ export function listEntryText(inv: Invitation, now: Date, f: TextFormat, why?: s
   ].join('\n');
 }
 
-export const approvedGoesOut = (email: string, f: TextFormat) => `Approved: the invitation for ${f.escape(email)} goes out now.`;
+export const approvedGoesOut = (email: string, f: TextFormat) =>
+  `Approved: the invitation for ${f.escape(email)} goes out now.`;
 export const revokedNoLongerWorks = (email: string, f: TextFormat) =>
   `Revoked: the invitation for ${f.escape(email)} no longer works.`;
-export const linkComingByDm = () => 'I am sending the inviter the link by direct message. Any earlier link of mine stops working.';
+export const linkComingByDm = () =>
+  'I am sending the inviter the link by direct message. Any earlier link of mine stops working.';
 export const retrying = (email: string, f: TextFormat) => `Retrying the invitation for ${f.escape(email)}.`;
-export const resentOnItsWay = (email: string, f: TextFormat) => `The invitation for ${f.escape(email)} is on its way again.`;
+export const resentOnItsWay = (email: string, f: TextFormat) =>
+  `The invitation for ${f.escape(email)} is on its way again.`;

@@ -71,7 +71,8 @@ export const pageNotice = {
 export const registration = {
   passwordHint: (minLength: number, classes: ('lower' | 'upper' | 'digit' | 'symbol')[]) => {
     const words = { lower: 'a lower-case letter', upper: 'an upper-case letter', digit: 'a digit', symbol: 'a symbol' };
-    return `At least ${minLength} characters${classes.length ? `, with ${classes.map((c) => words[c]).join(', ')}` : ''}.`;
+    const need = classes.map((c) => words[c]).join(', ');
+    return `At least ${minLength} characters${need ? `, with ${need}` : ''}.`;
   },
   controls: () => 'Remove the invisible control characters from your name.',
   atLeast: (n: number) => `Use at least ${n} characters.`,

@@ -35,7 +35,8 @@ export const rateLimited = (perHour: number, left: number) =>
   `You can send ${perHour} invitations an hour and have ${left} left. Try again later, or ask an administrator.`;
 
 export const invitationGone = () => 'This invitation no longer exists.';
-export const alreadyDecided = (state?: string) => `This invitation was already ${state === 'denied' ? 'denied' : 'decided'}.`;
+export const alreadyDecided = (state?: string) =>
+  `This invitation was already ${state === 'denied' ? 'denied' : 'decided'}.`;
 export const alreadyInState = (state: string) => `This invitation is already ${state}.`;
 export const notOut = () => 'This invitation is no longer out.';
 export const notFailed = () => 'This invitation is no longer failed.';
@@ -48,7 +49,7 @@ export const phoneInternational = () => 'Enter the number in international form,
 /** A button that opens a form was clicked where the platform gives no trigger (e.g. a mobile client). */
 export const noFormHere = () => 'Please try again from the web or desktop app.';
 export const formExpired = (again: 'command' | 'Deny' | 'Resend') =>
-  again === 'command' ? 'This form has expired. Run the command again.' : `This form has expired. Click ${again} again.`;
+  `This form has expired. ${again === 'command' ? 'Run the command again.' : `Click ${again} again.`}`;
 export const formNotOpened = () => 'I could not open the invitation form in time. Please run the command again.';
 
 /** Why an address in the wizard was not invited (after the address). */

@@ -39,5 +39,6 @@ export const accountRefused = {
   usernameTaken: () => 'This username is already taken; choose another.',
   usernameRefused: () => 'The chat server does not accept this username; choose another.',
   emailExists: (email: string) =>
-    `An account with ${email} already exists on the chat: sign in with it. If it is not yours, ask the person who invited you.`,
+    `An account with ${email} already exists on the chat: sign in with it. `
+    + 'If it is not yours, ask the person who invited you.',
 };

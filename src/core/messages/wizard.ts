@@ -14,7 +14,10 @@ export const accessIntro = (role?: Role) =>
 export const submitLabel = (which: 'next' | 'invite') => (which === 'next' ? 'Next' : 'Invite');
 
 const FIELDS = {
-  emails: { label: 'Email addresses', help: 'One or several, separated by commas or new lines. Each gets their own invitation.' },
+  emails: {
+    label: 'Email addresses',
+    help: 'One or several, separated by commas or new lines. Each gets their own invitation.',
+  },
   name: { label: 'Name', help: 'Used when you invite one person.' },
   role: { label: 'Role' },
   channels: { label: 'Channels', help: 'Channels you are in. The guest joins them on arrival.' },
@@ -46,7 +49,9 @@ export const DELIVERY_LABELS: Record<Delivery, string> = {
   sms: 'SMS with the invitation link',
 };
 export const deliveryLabel = (d: Delivery) => DELIVERY_LABELS[d];
-const KDRIVE_LABELS: Record<KDriveRight, string> = { none: 'No access', read: 'Read', write: 'Write', manage: 'Manage' };
+const KDRIVE_LABELS: Record<KDriveRight, string> = {
+  none: 'No access', read: 'Read', write: 'Write', manage: 'Manage',
+};
 export const kdriveLabel = (r: KDriveRight) => KDRIVE_LABELS[r];
 export const expiryLabel = (days: string) => (days === 'never' ? 'Never' : `${days} day${days === '1' ? '' : 's'}`);
 
