@@ -5,8 +5,7 @@
  * (WizardFlow.submit), so rights are checked the same way. Tokens never reach the log: they travel in the query
  * string, and the app logs paths only. */
 import express, { type Request, type Response, type Router } from 'express';
-import { guestsCannotInvite, pageNotice, webFormOfferText, type PageNotice } from '../../core/messages.js';
-import { MAX_RECIPIENTS } from '../../core/recipients.js';
+import { guestsCannotInvite, pageNotice, type PageNotice } from '../../core/messages.js';
 import { LIMITS } from '../../core/userInput.js';
 import { WIZARD_FIELDS, wizardSteps, type FieldErrors } from '../../core/wizard.js';
 import { PAGE_CSS_HASH, type Org } from '../../../views/pages/layout.js';
@@ -16,15 +15,6 @@ import { setPageSecurityHeaders } from '../../web/pageSecurity.js';
 import type { Draft } from '../../store/store.js';
 import type { MattermostContext } from './context.js';
 import type { MattermostWizard } from './wizardFlow.js';
-import { WIZARD_TTL_MS } from '../../flows/wizard.js';
-
-
-/** The ephemeral answer that offers the web form: instead of a dialog the server refused, or for a bulk request. */
-export function webFormOffer(ctx: MattermostContext, draftId: string, userId: string, why: 'no-dialogs' | 'bulk' = 'no-dialogs'): string {
-  const token = ctx.signer.sign({ k: 'form', d: draftId, u: userId, exp: ctx.clock.now().getTime() + WIZARD_TTL_MS });
-  const url = `${ctx.settings.publicUrl}/mattermost/form?t=${encodeURIComponent(token)}`;
-  return webFormOfferText(why, MAX_RECIPIENTS, url);
-}
 
 export function webFormRouter(ctx: MattermostContext, wizard: MattermostWizard): Router {
   const router = express.Router();

@@ -11,7 +11,7 @@ import { parseCommand, helpText } from '../../../commands/invitePeople.js';
 import { CHANNEL_SLOTS, readSubmission, renderDialog } from '../../../views/mattermost/dialog.js';
 import type { MattermostContext } from './context.js';
 import { ephemeral } from './ephemeral.js';
-import { webFormOffer } from './webForm.js';
+import { webFormOffer } from './webFormLink.js';
 
 /** Mattermost's command response URLs: `/hooks/commands/{26-character id}`. */
 const COMMAND_HOOK_PATH = /^\/hooks\/commands\/[a-z0-9]{1,64}$/i;
