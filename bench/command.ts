@@ -4,9 +4,9 @@
  * looks the inviter up, stores a draft and opens the wizard's dialog). Saturated runs give throughput and CPU time
  * per command (user + system time of the target's process / commands answered); a steady run at half the minimal
  * bot's rate gives Guestlist's latency below saturation. */
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { COMMAND_TOKEN, ask, fmt, round, say, summarize, table, tsWorker, type Summary } from './lib.js';
+import { ask, COMMAND_TOKEN, fmt, round, type Summary, say, summarize, table, tsWorker } from './lib.js';
 import type { StartTarget, TargetKind } from './target.js';
 import type { Variant } from './whatifVariants.js';
 
@@ -63,11 +63,17 @@ function cannon(data: Record<string, unknown>): Promise<{ result: CannonResult; 
   });
 }
 
-interface Usage { cpu: NodeJS.CpuUsage; elu: { idle: number; active: number; utilization: number } }
+interface Usage {
+  cpu: NodeJS.CpuUsage;
+  elu: { idle: number; active: number; utilization: number };
+}
 
 /** A target process (bench/target.ts under tsx) and its IPC requests. */
 class Target {
-  private constructor(private readonly child: ChildProcess, readonly url: string) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
 
   static async start(m: StartTarget): Promise<Target> {
     // Inherits this process's execArgv: tsx's loader, and --cpu-prof when the run is profiled.
@@ -97,7 +103,9 @@ class Target {
   }
 
   /** Runs the load and measures the process's CPU time and event-loop utilisation over exactly that run. */
-  async measure(load: Record<string, unknown>): Promise<{ result: CannonResult; issued: number; cpuMs: number; elu: number }> {
+  async measure(
+    load: Record<string, unknown>,
+  ): Promise<{ result: CannonResult; issued: number; cpuMs: number; elu: number }> {
     const before = await this.ask<Usage>('usage');
     const run = await cannon({ ...load, url: this.url });
     const after = await this.ask<Usage>('usage');
@@ -117,21 +125,44 @@ const answered = (r: CannonResult) => r.total - r.non2xx - r.mismatches;
 
 /** `whatIf` changes the running bot before the load (bench/whatif.ts uses it to estimate fixes without editing src/). */
 export async function benchCommand(opts: { whatIf?: Variant } = {}): Promise<CommandFigures> {
-  say(`## command: POST /mattermost/command, ${CONNECTIONS} connections, ${DURATION_S} s each (after ${WARMUP_S} s warm-up), one process per target`);
+  say(
+    `## command: POST /mattermost/command, ${CONNECTIONS} connections, ${DURATION_S} s each (after ${WARMUP_S} s warm-up), one process per target`,
+  );
   const fakeWorker = tsWorker(new URL('./fakeWorker.ts', import.meta.url), {});
-  const started = await ask<{ url: string; triggers: string[]; world: Record<string, string> }>(fakeWorker, { type: 'start', triggers: TRIGGERS });
+  const started = await ask<{ url: string; triggers: string[]; world: Record<string, string> }>(fakeWorker, {
+    type: 'start',
+    triggers: TRIGGERS,
+  });
   const { world, triggers } = started;
   const form = {
-    token: COMMAND_TOKEN, team_id: world.teamId!, team_domain: 'acme', channel_id: world.channelId!,
-    channel_name: world.channelName!, user_id: world.userId!, user_name: world.userName!, command: '/invite-people', text: '',
-    trigger_id: triggers[0]!, response_url: 'http://127.0.0.1:9/hooks/commands/x',
+    token: COMMAND_TOKEN,
+    team_id: world.teamId!,
+    team_domain: 'acme',
+    channel_id: world.channelId!,
+    channel_name: world.channelName!,
+    user_id: world.userId!,
+    user_name: world.userName!,
+    command: '/invite-people',
+    text: '',
+    trigger_id: triggers[0]!,
+    response_url: 'http://127.0.0.1:9/hooks/commands/x',
   };
   const common = { path: '/mattermost/command', connections: CONNECTIONS, form, triggers, expectBody: '{}' };
   let next = 0;
   /** Each run gets trigger ids of its own, so dialog times pair with the right command. */
-  const load = (duration: number, extra: Record<string, unknown> = {}) => ({ ...common, duration, startIndex: next, ...extra });
+  const load = (duration: number, extra: Record<string, unknown> = {}) => ({
+    ...common,
+    duration,
+    startIndex: next,
+    ...extra,
+  });
   const saturate = async (kind: TargetKind) => {
-    const target = await Target.start({ kind, fakeUrl: started.url, approvalChannelId: world.approvalsId!, whatIf: opts.whatIf });
+    const target = await Target.start({
+      kind,
+      fakeUrl: started.url,
+      approvalChannelId: world.approvalsId!,
+      whatIf: opts.whatIf,
+    });
     const warm = await cannon({ ...load(WARMUP_S), url: target.url });
     if (kind !== 'bare') next += warm.issued + 100;
     await ask(fakeWorker, { type: 'dialogs' }); // drop the warm-up's
@@ -160,8 +191,14 @@ export async function benchCommand(opts: { whatIf?: Variant } = {}): Promise<Com
 
   const command = bot.run.result;
   const row = (name: string, r: { result: CannonResult; cpuMs: number; elu: number }, cpu: number) => [
-    name, fmt(r.result.rps, 0), r.result.latency.p50, r.result.latency.p99, r.result.total,
-    `${r.result.errors}/${r.result.non2xx}/${r.result.mismatches}`, fmt(cpu, 3), fmt(r.elu, 2),
+    name,
+    fmt(r.result.rps, 0),
+    r.result.latency.p50,
+    r.result.latency.p99,
+    r.result.total,
+    `${r.result.errors}/${r.result.non2xx}/${r.result.mismatches}`,
+    fmt(cpu, 3),
+    fmt(r.elu, 2),
   ];
   table([
     ['target (saturated)', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors/non-2xx/not {}', 'CPU ms/cmd', 'ELU'],
@@ -173,26 +210,48 @@ export async function benchCommand(opts: { whatIf?: Variant } = {}): Promise<Com
   const cpuRatio = bot.cpuPerCommand / minimal.cpuPerCommand;
   const rpsVsMinimal = command.rps / minimal.run.result.rps;
   say(`  CPU per command Guestlist/minimal bot: ${fmt(cpuRatio, 2)}   (target ≤ 0.8)`);
-  say(`  throughput Guestlist/minimal bot: ${fmt(rpsVsMinimal, 2)}   (target ≥ 1); Guestlist/bare express: ${fmt(command.rps / bare.run.result.rps, 3)}`);
-  say(`  saturated: command received → dialog opened p50 ${fmt(dialog.summary.p50)} ms, p99 ${fmt(dialog.summary.p99)} ms over ${dialog.summary.n}; ${dialog.notOpened} opened none`);
-  say(`  steady ${steadyRate}/s: command p99 ${steady.result.latency.p99} ms (target ≤ 20 ms), dialog opened p99 ${fmt(steadyDialog.summary.p99)} ms (target ≤ 50 ms)`);
+  say(
+    `  throughput Guestlist/minimal bot: ${fmt(rpsVsMinimal, 2)}   (target ≥ 1); Guestlist/bare express: ${fmt(command.rps / bare.run.result.rps, 3)}`,
+  );
+  say(
+    `  saturated: command received → dialog opened p50 ${fmt(dialog.summary.p50)} ms, p99 ${fmt(dialog.summary.p99)} ms over ${dialog.summary.n}; ${dialog.notOpened} opened none`,
+  );
+  say(
+    `  steady ${steadyRate}/s: command p99 ${steady.result.latency.p99} ms (target ≤ 20 ms), dialog opened p99 ${fmt(steadyDialog.summary.p99)} ms (target ≤ 50 ms)`,
+  );
   say();
   return {
-    command_rps: round(command.rps, 0), baseline_rps: round(bare.run.result.rps, 0), minimal_rps: round(minimal.run.result.rps, 0),
-    command_rps_ratio: round(command.rps / bare.run.result.rps, 3), command_rps_vs_minimal: round(rpsVsMinimal, 3),
-    command_cpu_ms: round(bot.cpuPerCommand, 3), minimal_cpu_ms: round(minimal.cpuPerCommand, 3),
-    baseline_cpu_ms: round(bare.cpuPerCommand, 3), command_cpu_ratio: round(cpuRatio, 3),
-    command_p50_ms: command.latency.p50, command_p99_ms: command.latency.p99,
-    baseline_p50_ms: bare.run.result.latency.p50, baseline_p99_ms: bare.run.result.latency.p99,
-    minimal_p50_ms: minimal.run.result.latency.p50, minimal_p99_ms: minimal.run.result.latency.p99,
-    dialog_open_p50_ms: round(dialog.summary.p50), dialog_open_p99_ms: round(dialog.summary.p99),
-    steady_rate: steadyRate, steady_command_p99_ms: steady.result.latency.p99, steady_dialog_open_p99_ms: round(steadyDialog.summary.p99),
-    command_errors: command.errors + command.non2xx + command.mismatches, command_not_opened: dialog.notOpened,
+    command_rps: round(command.rps, 0),
+    baseline_rps: round(bare.run.result.rps, 0),
+    minimal_rps: round(minimal.run.result.rps, 0),
+    command_rps_ratio: round(command.rps / bare.run.result.rps, 3),
+    command_rps_vs_minimal: round(rpsVsMinimal, 3),
+    command_cpu_ms: round(bot.cpuPerCommand, 3),
+    minimal_cpu_ms: round(minimal.cpuPerCommand, 3),
+    baseline_cpu_ms: round(bare.cpuPerCommand, 3),
+    command_cpu_ratio: round(cpuRatio, 3),
+    command_p50_ms: command.latency.p50,
+    command_p99_ms: command.latency.p99,
+    baseline_p50_ms: bare.run.result.latency.p50,
+    baseline_p99_ms: bare.run.result.latency.p99,
+    minimal_p50_ms: minimal.run.result.latency.p50,
+    minimal_p99_ms: minimal.run.result.latency.p99,
+    dialog_open_p50_ms: round(dialog.summary.p50),
+    dialog_open_p99_ms: round(dialog.summary.p99),
+    steady_rate: steadyRate,
+    steady_command_p99_ms: steady.result.latency.p99,
+    steady_dialog_open_p99_ms: round(steadyDialog.summary.p99),
+    command_errors: command.errors + command.non2xx + command.mismatches,
+    command_not_opened: dialog.notOpened,
   };
 }
 
 /** From each command's arrival at the bot's server (`request` event) to the fake accepting its dialog. */
-async function dialogTimes(target: Target, fakeWorker: Worker, triggers: string[]): Promise<{ summary: Summary; notOpened: number }> {
+async function dialogTimes(
+  target: Target,
+  fakeWorker: Worker,
+  triggers: string[],
+): Promise<{ summary: Summary; notOpened: number }> {
   await new Promise((r) => setTimeout(r, 1600)); // the bot gives up on a dialog after 1.5 s
   const { received } = await target.ask<{ received: [number, number][] }>('received');
   const { opened } = await ask<{ opened: [string, number][] }>(fakeWorker, { type: 'dialogs' });

@@ -49,8 +49,10 @@ function watch(): void {
       const post = JSON.parse(String(data.post)) as { channel_id: string; user_id: string; message: string };
       if (post.user_id === world.bot.id) {
         const who = /@arr(\d+)\b/.exec(post.message);
-        if (post.channel_id === world.general.id && who && !announcedAt.has(Number(who[1]))) announcedAt.set(Number(who[1]), now());
-        if (post.channel_id === fake.directChannelId(world.bot.id, world.admin.id)) adminDms.push({ at: now(), message: post.message });
+        if (post.channel_id === world.general.id && who && !announcedAt.has(Number(who[1])))
+          announcedAt.set(Number(who[1]), now());
+        if (post.channel_id === fake.directChannelId(world.bot.id, world.admin.id))
+          adminDms.push({ at: now(), message: post.message });
       }
     }
     emit(event, data, broadcast);
@@ -65,10 +67,18 @@ const handlers: Record<string, (m: Record<string, any>) => Promise<Record<string
     watch();
     const triggers = Array.from({ length: (m.triggers as number) ?? 0 }, () => fake.issueTriggerId(world.member.id));
     return {
-      url: fake.url, triggers,
+      url: fake.url,
+      triggers,
       world: {
-        teamId: world.team.id, channelId: world.general.id, channelName: world.general.name, approvalsId: world.approvals.id,
-        userId: world.member.id, userName: world.member.username, adminId: world.admin.id, adminName: world.admin.username, botId: world.bot.id,
+        teamId: world.team.id,
+        channelId: world.general.id,
+        channelName: world.general.name,
+        approvalsId: world.approvals.id,
+        userId: world.member.id,
+        userName: world.member.username,
+        adminId: world.admin.id,
+        adminName: world.admin.username,
+        botId: world.bot.id,
       },
     };
   },
@@ -76,7 +86,14 @@ const handlers: Record<string, (m: Record<string, any>) => Promise<Record<string
     return { opened: opened.splice(0) };
   },
   async status() {
-    return { wsConnections: fake.wsConnections, emailLookups, invitesSent, lastInviteAt, announced: announcedAt.size, adminDms };
+    return {
+      wsConnections: fake.wsConnections,
+      emailLookups,
+      invitesSent,
+      lastInviteAt,
+      announced: announcedAt.size,
+      adminDms,
+    };
   },
   /** `count` invitees `arr0…` register at `rate` a second (open loop); answers when each arrived and was announced. */
   async arrivals(m) {
@@ -88,7 +105,13 @@ const handlers: Record<string, (m: Record<string, any>) => Promise<Record<string
       const wait = start + (i * 1000) / rate - now();
       if (wait > 1) await sleep(wait);
       arrivedAt.push(now());
-      fake.registerUser({ email: `arr${i}@example.org`, username: `arr${i}`, first_name: 'Arr', last_name: String(i), teamId: world.team.id });
+      fake.registerUser({
+        email: `arr${i}@example.org`,
+        username: `arr${i}`,
+        first_name: 'Arr',
+        last_name: String(i),
+        teamId: world.team.id,
+      });
     }
     const sentFor = now() - start;
     const until = now() + (m.timeoutMs as number);
@@ -98,23 +121,42 @@ const handlers: Record<string, (m: Record<string, any>) => Promise<Record<string
   /** The admin runs the command and submits both wizard steps with `count` emails. Answers the submissions' times. */
   async bulk(m) {
     const form = new URLSearchParams({
-      token: m.commandToken, team_id: world.team.id, team_domain: 'acme', channel_id: world.general.id, channel_name: world.general.name,
-      user_id: world.admin.id, user_name: world.admin.username, command: '/invite-people', text: '',
-      trigger_id: fake.issueTriggerId(world.admin.id), response_url: m.responseUrl,
+      token: m.commandToken,
+      team_id: world.team.id,
+      team_domain: 'acme',
+      channel_id: world.general.id,
+      channel_name: world.general.name,
+      user_id: world.admin.id,
+      user_name: world.admin.username,
+      command: '/invite-people',
+      text: '',
+      trigger_id: fake.issueTriggerId(world.admin.id),
+      response_url: m.responseUrl,
     });
     const before = opened.length;
-    const res = await fetch(`${m.botUrl}/mattermost/command`, { method: 'POST', body: form, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
-    if (res.status !== 200 || opened.length === before) throw new Error(`the command did not open a dialog (${res.status} ${await res.text()})`);
+    const res = await fetch(`${m.botUrl}/mattermost/command`, {
+      method: 'POST',
+      body: form,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    if (res.status !== 200 || opened.length === before)
+      throw new Error(`the command did not open a dialog (${res.status} ${await res.text()})`);
     const dialog = lastDialog;
     if (!dialog) throw new Error('no dialog captured');
-    const flow = fake.dialogFlow(dialog, { userId: world.admin.id, channelId: world.general.id, teamId: world.team.id });
+    const flow = fake.dialogFlow(dialog, {
+      userId: world.admin.id,
+      channelId: world.general.id,
+      teamId: world.team.id,
+    });
     const emails = Array.from({ length: m.count as number }, (_, i) => `bulk${i}@example.org`).join('\n');
     const step1 = await flow.submit({ emails, role: 'collaborator' });
-    if ((step1.body as { type?: string })?.type !== 'form') throw new Error(`step 1 refused: ${JSON.stringify(step1.body).slice(0, 300)}`);
+    if ((step1.body as { type?: string })?.type !== 'form')
+      throw new Error(`step 1 refused: ${JSON.stringify(step1.body).slice(0, 300)}`);
     const submittedAt = now();
     const step2 = await flow.submit({ channels: [world.general.id], delivery: 'platform_email', expiry: '7' });
     const answeredAt = now();
-    if (JSON.stringify(step2.body) !== '{}') throw new Error(`step 2 refused: ${JSON.stringify(step2.body).slice(0, 300)}`);
+    if (JSON.stringify(step2.body) !== '{}')
+      throw new Error(`step 2 refused: ${JSON.stringify(step2.body).slice(0, 300)}`);
     return { submittedAt, answeredAt };
   },
   async stop() {

@@ -4,13 +4,13 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import pg from 'pg';
 import { pino } from 'pino';
-import { buildApp, type App, type AppOptions } from '../src/app.js';
+import { type App, type AppOptions, buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { LowdbStore } from '../src/store/lowdbStore.js';
 import { PostgresStore } from '../src/store/postgresStore.js';
 import type { Store } from '../src/store/store.js';
-import pg from 'pg';
 import { freePort } from '../test/support/freePort.js';
 
 export const COMMAND_TOKEN = 'benchcmdtoken0123456789abcdef';
@@ -41,7 +41,14 @@ function rank(sorted: number[], p: number): number {
 export function summarize(samples: number[]): Summary {
   const sorted = [...samples].sort((a, b) => a - b);
   const mean = sorted.reduce((a, b) => a + b, 0) / (sorted.length || 1);
-  return { n: sorted.length, p50: rank(sorted, 50), p90: rank(sorted, 90), p99: rank(sorted, 99), max: sorted.at(-1) ?? NaN, mean };
+  return {
+    n: sorted.length,
+    p50: rank(sorted, 50),
+    p90: rank(sorted, 90),
+    p99: rank(sorted, 99),
+    max: sorted.at(-1) ?? NaN,
+    mean,
+  };
 }
 
 export const round = (x: number, digits = 2): number => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
@@ -57,7 +64,10 @@ export function sayTo(stream: 'stdout' | 'stderr'): void {
 export function table(rows: (string | number)[][]): void {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => String(r[c] ?? '').length)));
   for (const [i, r] of rows.entries()) {
-    say('  ' + r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]!) : String(cell).padStart(widths[c]!))).join('  '));
+    say(
+      '  ' +
+        r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]!) : String(cell).padStart(widths[c]!))).join('  '),
+    );
     if (i === 0) say('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
   }
 }
@@ -73,7 +83,11 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs: number,
 }
 
 /** Where the bot posts its response_url answers (the command's confirmation). */
-export async function hookServer(): Promise<{ url: string; received: { at: number; body: unknown }[]; close(): Promise<void> }> {
+export async function hookServer(): Promise<{
+  url: string;
+  received: { at: number; body: unknown }[];
+  close(): Promise<void>;
+}> {
   const received: { at: number; body: unknown }[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -85,7 +99,15 @@ export async function hookServer(): Promise<{ url: string; received: { at: numbe
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks/commands/x`;
-  return { url, received, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    url,
+    received,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
 export interface Bot {
@@ -113,14 +135,21 @@ export async function startBot(opts: {
   await opts.seed?.(store);
   const port = await freePort();
   const env: Record<string, string> = {
-    PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, DATA_DIR: dataDir, LOG_LEVEL: 'silent',
-    GUESTLIST_SECRET: SECRET, MATTERMOST_URL: opts.mattermostUrl, MATTERMOST_BOT_TOKEN: BOT_TOKEN,
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    GUESTLIST_SECRET: SECRET,
+    MATTERMOST_URL: opts.mattermostUrl,
+    MATTERMOST_BOT_TOKEN: BOT_TOKEN,
     MATTERMOST_COMMAND_TOKEN: COMMAND_TOKEN,
     ...(opts.approvalChannelId ? { MATTERMOST_APPROVAL_CHANNEL_ID: opts.approvalChannelId } : {}),
     ...opts.env,
   };
   // BENCH_OUTBOX_CONCURRENCY: what-if runs with more or fewer jobs in flight (by default the bot's own).
-  const concurrency = process.env.BENCH_OUTBOX_CONCURRENCY ? { concurrency: Number(process.env.BENCH_OUTBOX_CONCURRENCY) } : {};
+  const concurrency = process.env.BENCH_OUTBOX_CONCURRENCY
+    ? { concurrency: Number(process.env.BENCH_OUTBOX_CONCURRENCY) }
+    : {};
   const appOpts: AppOptions = { schedule: false, log: pino({ level: 'silent' }), store, ...opts.app };
   if (appOpts.outbox) appOpts.outbox = { ...appOpts.outbox, ...concurrency };
   const app = await buildApp(loadConfig(env), appOpts);
@@ -144,7 +173,9 @@ export async function startBot(opts: {
 
 /** A TypeScript module in a worker thread (tsx registered there too). */
 export function tsWorker(entry: URL, workerData: unknown): Worker {
-  return new Worker(new URL('./tsWorkerBoot.mjs', import.meta.url), { workerData: { entry: entry.href, data: workerData } });
+  return new Worker(new URL('./tsWorkerBoot.mjs', import.meta.url), {
+    workerData: { entry: entry.href, data: workerData },
+  });
 }
 
 /** Sends one request to a worker and waits for the answer of the same `type`. */
@@ -168,7 +199,19 @@ export function traceBot(app: { store: object }): { report(): void } {
   const times = new Map<string, number[]>();
   const record = (key: string, ms: number) => (times.get(key) ?? times.set(key, []).get(key)!).push(ms);
   const store = app.store as Record<string, unknown>;
-  for (const name of ['putDraft', 'getDraft', 'getInvitation', 'listInvitations', 'takeRateToken', 'transition', 'patchInvitation', 'enqueue', 'claimJobs', 'completeJob', 'retryJob']) {
+  for (const name of [
+    'putDraft',
+    'getDraft',
+    'getInvitation',
+    'listInvitations',
+    'takeRateToken',
+    'transition',
+    'patchInvitation',
+    'enqueue',
+    'claimJobs',
+    'completeJob',
+    'retryJob',
+  ]) {
     const original = store[name] as (...a: unknown[]) => Promise<unknown>;
     store[name] = async (...a: unknown[]) => {
       const t = now();
@@ -185,14 +228,20 @@ export function traceBot(app: { store: object }): { report(): void } {
     try {
       return await originalFetch(input, init);
     } finally {
-      const url = String(input instanceof Request ? input.url : input).replace(/^https?:\/\/[^/]+/, '').replace(/[a-z0-9]{26}/g, ':id').replace(/\/email\/[^/?]+/, '/email/:email').replace(/\?.*/, '');
+      const url = String(input instanceof Request ? input.url : input)
+        .replace(/^https?:\/\/[^/]+/, '')
+        .replace(/[a-z0-9]{26}/g, ':id')
+        .replace(/\/email\/[^/?]+/, '/email/:email')
+        .replace(/\?.*/, '');
       record(`fetch ${(init?.method ?? 'GET').toUpperCase()} ${url}`, now() - t);
     }
   };
   return {
     report() {
       globalThis.fetch = originalFetch;
-      const rows: (string | number)[][] = [['traced call (whole run incl. warm-up)', 'calls', 'p50 ms', 'p99 ms', 'mean ms']];
+      const rows: (string | number)[][] = [
+        ['traced call (whole run incl. warm-up)', 'calls', 'p50 ms', 'p99 ms', 'mean ms'],
+      ];
       for (const [k, v] of times) {
         const s = summarize(v);
         rows.push([k, s.n, fmt(s.p50), fmt(s.p99), fmt(s.mean)]);
@@ -201,4 +250,3 @@ export function traceBot(app: { store: object }): { report(): void } {
     },
   };
 }
-

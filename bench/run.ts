@@ -12,8 +12,15 @@ type Bench = (typeof BENCHES)[number];
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const onlyArg = args.find((a) => a.startsWith('--only='))?.slice(7) ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
-const only = onlyArg ? onlyArg.split(',').map((s) => s.trim()).filter(Boolean) : [...BENCHES];
+const onlyArg =
+  args.find((a) => a.startsWith('--only='))?.slice(7) ??
+  (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
+const only = onlyArg
+  ? onlyArg
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+  : [...BENCHES];
 const unknown = only.filter((b) => !(BENCHES as readonly string[]).includes(b));
 if (unknown.length) {
   console.error(`Unknown benchmark(s): ${unknown.join(', ')}. Choose among ${BENCHES.join(', ')}.`);
@@ -26,12 +33,18 @@ const load = os.loadavg()[0]!;
 const cores = os.availableParallelism();
 say(`# Guestlist benchmarks: ${only.join(', ')}`);
 say(`node ${process.version}, ${cores} cores, load average ${fmt(load, 2)} at start; bot store: ${BOT_STORE}`);
-if (load > cores * 0.75) say(`warning: the machine is already busy (load ${fmt(load, 2)} on ${cores} cores): the figures will be noisy`);
+if (load > cores * 0.75)
+  say(`warning: the machine is already busy (load ${fmt(load, 2)} on ${cores} cores): the figures will be noisy`);
 say();
 
 const figures: Record<string, unknown> = {};
 const failures: Record<string, string> = {};
-const runners: Record<Bench, () => Promise<object>> = { command: benchCommand, store: benchStore, arrival: benchArrival, bulk: benchBulk };
+const runners: Record<Bench, () => Promise<object>> = {
+  command: benchCommand,
+  store: benchStore,
+  arrival: benchArrival,
+  bulk: benchBulk,
+};
 for (const name of BENCHES) {
   if (!only.includes(name)) continue;
   try {
@@ -64,16 +77,27 @@ for (const [name, check] of Object.entries(CHECKS)) {
   const value = figures[check.figure];
   targets[name] = typeof value === 'number' && Number.isFinite(value) ? check.pass(value) : null;
   const shown = typeof value === 'number' ? String(value) : 'not measured';
-  say(`  ${targets[name] === null ? '  -   ' : targets[name] ? ' pass ' : ' MISS '} ${name.padEnd(24)} ${shown.padStart(10)}   target ${check.target}`);
+  say(
+    `  ${targets[name] === null ? '  -   ' : targets[name] ? ' pass ' : ' MISS '} ${name.padEnd(24)} ${shown.padStart(10)}   target ${check.target}`,
+  );
 }
 const elapsed = (Date.now() - started) / 1000;
 say(`\ndone in ${fmt(elapsed, 0)} s`);
 
 if (json) {
-  console.log(JSON.stringify({
-    ...figures, targets, only, bot_store: BOT_STORE, node: process.version, cores, load_at_start: round(load, 2), elapsed_s: round(elapsed, 0),
-    ...(Object.keys(failures).length ? { failures } : {}),
-  }));
+  console.log(
+    JSON.stringify({
+      ...figures,
+      targets,
+      only,
+      bot_store: BOT_STORE,
+      node: process.version,
+      cores,
+      load_at_start: round(load, 2),
+      elapsed_s: round(elapsed, 0),
+      ...(Object.keys(failures).length ? { failures } : {}),
+    }),
+  );
 }
 // Worker threads and pools are closed by each benchmark; exit anyway so that a stray handle cannot hang the run.
 process.exit(Object.keys(failures).length ? 1 : 0);

@@ -15,7 +15,7 @@ import { PostgresStore } from '../src/store/postgresStore.js';
 import type { Store } from '../src/store/store.js';
 import { anInvitation } from '../test/support/invitationFixture.js';
 import { unreachable } from '../test/support/postgres.js';
-import { DATABASE_URL, fmt, now, round, say, summarize, table, type Summary } from './lib.js';
+import { DATABASE_URL, fmt, now, round, type Summary, say, summarize, table } from './lib.js';
 
 export interface StoreFigures {
   lowdb_write_p50_ms_1k: number;
@@ -76,7 +76,13 @@ function seedInvitation(i: number, size: number, olderByMs = 0): Invitation {
 /** Two audit entries per invitation (created, delivered): the least any delivered invitation has. */
 function seedAudit(inv: Invitation): AuditEntry[] {
   return [
-    { at: inv.createdAt, invitationId: inv.id, actor: inv.inviter.id, action: 'created', detail: { state: 'sending', role: inv.role } },
+    {
+      at: inv.createdAt,
+      invitationId: inv.id,
+      actor: inv.inviter.id,
+      action: 'created',
+      detail: { state: 'sending', role: inv.role },
+    },
     { at: inv.createdAt, invitationId: inv.id, actor: 'bot', action: 'delivered', detail: { via: inv.delivery } },
   ];
 }
@@ -85,7 +91,11 @@ type Op = 'transition' | 'patchInvitation' | 'createInvitations';
 const OPS: Op[] = ['transition', 'patchInvitation', 'createInvitations'];
 
 /** `samples` writes, the three kinds in turn; the invitations they touch are fresh ones in state `sent`. */
-async function measureWrites(store: Store, targets: string[], samples: number): Promise<{ all: Summary; byOp: Record<Op, Summary> }> {
+async function measureWrites(
+  store: Store,
+  targets: string[],
+  samples: number,
+): Promise<{ all: Summary; byOp: Record<Op, Summary> }> {
   const times: Record<Op, number[]> = { transition: [], patchInvitation: [], createInvitations: [] };
   const all: number[] = [];
   let t = 0;
@@ -98,23 +108,49 @@ async function measureWrites(store: Store, targets: string[], samples: number): 
       const done = await store.transition(id, {
         ...TRANSITIONS.expire,
         audit: { at, invitationId: id, actor: 'bot', action: 'expired' },
-        jobs: [{ kind: 'mattermost.notify-inviter', invitationId: id, dedupeKey: `bench-expired:${id}:${i}`, payload: { about: 'expired' } }],
+        jobs: [
+          {
+            kind: 'mattermost.notify-inviter',
+            invitationId: id,
+            dedupeKey: `bench-expired:${id}:${i}`,
+            payload: { about: 'expired' },
+          },
+        ],
       });
       if (!done) throw new Error(`transition of ${id} did nothing`);
     } else if (op === 'patchInvitation') {
-      const done = await store.patchInvitation(id, { approvalPosts: [{ channelId: 'chan0000000000000000000001', postId: newId() }] }, { at, invitationId: id, actor: 'bot', action: 'link_requested' });
+      const done = await store.patchInvitation(
+        id,
+        { approvalPosts: [{ channelId: 'chan0000000000000000000001', postId: newId() }] },
+        { at, invitationId: id, actor: 'bot', action: 'link_requested' },
+      );
       if (!done) throw new Error(`patch of ${id} did nothing`);
     } else {
-      const inv = anInvitation({ email: `new${i}-${newId()}@example.org`, state: 'sending', delivery: 'platform_email', createdAt: at, updatedAt: at });
-      await store.createInvitations([inv], [{ at, invitationId: inv.id, actor: 'inviter1', action: 'created' }], [
-        { kind: 'mattermost.deliver', invitationId: inv.id, dedupeKey: `deliver:${inv.id}`, payload: {} },
-      ]);
+      const inv = anInvitation({
+        email: `new${i}-${newId()}@example.org`,
+        state: 'sending',
+        delivery: 'platform_email',
+        createdAt: at,
+        updatedAt: at,
+      });
+      await store.createInvitations(
+        [inv],
+        [{ at, invitationId: inv.id, actor: 'inviter1', action: 'created' }],
+        [{ kind: 'mattermost.deliver', invitationId: inv.id, dedupeKey: `deliver:${inv.id}`, payload: {} }],
+      );
     }
     const ms = now() - start;
     times[op].push(ms);
     all.push(ms);
   }
-  return { all: summarize(all), byOp: { transition: summarize(times.transition), patchInvitation: summarize(times.patchInvitation), createInvitations: summarize(times.createInvitations) } };
+  return {
+    all: summarize(all),
+    byOp: {
+      transition: summarize(times.transition),
+      patchInvitation: summarize(times.patchInvitation),
+      createInvitations: summarize(times.createInvitations),
+    },
+  };
 }
 
 /** Ids of seeded invitations in state `sent` (every fifth seed is), newest first, skipping `skip` of them. */
@@ -126,13 +162,43 @@ function sentTargets(size: number, count: number, skip = 0): string[] {
 
 const seedId = (i: number) => `seed${i.toString(36).padStart(8, '0')}`;
 
-export interface Row { store: string; size: number; all: Summary; byOp: Record<Op, Summary>; extra: string }
+export interface Row {
+  store: string;
+  size: number;
+  all: Summary;
+  byOp: Record<Op, Summary>;
+  extra: string;
+}
 
 function printRows(rows: Row[]): void {
-  const out: (string | number)[][] = [['store @ invitations', 'writes', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'transition p50/p99', 'patch p50/p99', 'create(1) p50/p99', 'setup']];
+  const out: (string | number)[][] = [
+    [
+      'store @ invitations',
+      'writes',
+      'p50 ms',
+      'p90 ms',
+      'p99 ms',
+      'max ms',
+      'transition p50/p99',
+      'patch p50/p99',
+      'create(1) p50/p99',
+      'setup',
+    ],
+  ];
   for (const r of rows) {
     const o = (op: Op) => `${fmt(r.byOp[op].p50)}/${fmt(r.byOp[op].p99)}`;
-    out.push([`${r.store} @ ${r.size / 1000}k`, r.all.n, fmt(r.all.p50), fmt(r.all.p90), fmt(r.all.p99), fmt(r.all.max), o('transition'), o('patchInvitation'), o('createInvitations'), r.extra]);
+    out.push([
+      `${r.store} @ ${r.size / 1000}k`,
+      r.all.n,
+      fmt(r.all.p50),
+      fmt(r.all.p90),
+      fmt(r.all.p99),
+      fmt(r.all.max),
+      o('transition'),
+      o('patchInvitation'),
+      o('createInvitations'),
+      r.extra,
+    ]);
   }
   table(out);
 }
@@ -140,14 +206,30 @@ function printRows(rows: Row[]): void {
 /** Writes a LowdbStore's files for these invitations, as a compaction leaves them (data file naming journal 0 and
  * the audit log's length); returns the data file's size in MiB. */
 async function seedLowdb(dir: string, invitations: Invitation[]): Promise<number> {
-  const audit = invitations.flatMap(seedAudit).map((e) => JSON.stringify(e) + '\n').join('');
-  const json = JSON.stringify({ version: 2, journal: 0, auditBytes: Buffer.byteLength(audit), invitations, outbox: [], drafts: [], rate: {} });
+  const audit = invitations
+    .flatMap(seedAudit)
+    .map((e) => JSON.stringify(e) + '\n')
+    .join('');
+  const json = JSON.stringify({
+    version: 2,
+    journal: 0,
+    auditBytes: Buffer.byteLength(audit),
+    invitations,
+    outbox: [],
+    drafts: [],
+    rate: {},
+  });
   await writeFile(path.join(dir, 'guestlist.json'), json);
   await writeFile(path.join(dir, 'guestlist-audit.jsonl'), audit);
   return Buffer.byteLength(json) / 2 ** 20;
 }
 
-export interface LowdbSize { row: Row; mib: number; openMs: number; rssMiB: number }
+export interface LowdbSize {
+  row: Row;
+  mib: number;
+  openMs: number;
+  rssMiB: number;
+}
 
 /** One size on files seeded in `dir` (bench/storeLowdb.ts runs it in a process of its own, so that the resident
  * memory is the store's): opens the store, measures its writes. */
@@ -170,14 +252,22 @@ async function lowdbRows(): Promise<LowdbSize[]> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'guestlist-bench-store-'));
     try {
       // The files are built here, directly (100k separate writes would take long), as a compaction writes them.
-      const mib = await seedLowdb(dir, Array.from({ length: size }, (_, i) => seedInvitation(i, size)));
+      const mib = await seedLowdb(
+        dir,
+        Array.from({ length: size }, (_, i) => seedInvitation(i, size)),
+      );
       const child = fork(new URL('./storeLowdb.ts', import.meta.url), [String(size), dir, String(mib)], {
-        execArgv: [...process.execArgv, '--expose-gc'], stdio: 'inherit',
+        execArgv: [...process.execArgv, '--expose-gc'],
+        stdio: 'inherit',
       });
-      results.push(await new Promise<LowdbSize>((resolve, reject) => {
-        child.once('message', (m: LowdbSize & { error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m)));
-        child.once('exit', (code) => reject(new Error(`lowdb ${size}: exited ${code}`)));
-      }));
+      results.push(
+        await new Promise<LowdbSize>((resolve, reject) => {
+          child.once('message', (m: LowdbSize & { error?: string }) =>
+            m.error ? reject(new Error(m.error)) : resolve(m),
+          );
+          child.once('exit', (code) => reject(new Error(`lowdb ${size}: exited ${code}`)));
+        }),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -201,7 +291,6 @@ async function lowdbArchiveOpen(size: number): Promise<{ ms: number; archived: n
     await rm(dir, { recursive: true, force: true });
   }
 }
-
 
 /** PostgreSQL grows one set from 1k to 100k (seed positions 0, 1, 2…): `count` sent ones not written before. */
 const PG_FINAL = SIZES.at(-1)!;
@@ -229,7 +318,9 @@ async function pgRows(): Promise<Row[]> {
       const t = now();
       // Seeded through the store's own insert, 2,000 invitations (and their audit entries) per call.
       while (seeded < size) {
-        const batch = Array.from({ length: Math.min(2000, size - seeded) }, (_, k) => seedInvitation(seeded + k, PG_FINAL));
+        const batch = Array.from({ length: Math.min(2000, size - seeded) }, (_, k) =>
+          seedInvitation(seeded + k, PG_FINAL),
+        );
         await store.createInvitations(batch, batch.flatMap(seedAudit), []);
         seeded += batch.length;
       }
@@ -259,30 +350,48 @@ export async function benchStore(): Promise<StoreFigures> {
   printRows([...low.rows, ...pgr]);
   const get = (rows: Row[], size: number) => rows.find((r) => r.size === size)!.all;
   const lowGrowth = get(low.rows, 100_000).p50 / get(low.rows, 1_000).p50;
-  say(`  lowdb write p99 at 10k: ${fmt(get(low.rows, 10_000).p99)} ms (target ≤ 10 ms), at 100k: ${fmt(get(low.rows, 100_000).p99)} ms (target ≤ 20 ms); growth 100k/1k (p50): ${fmt(lowGrowth, 1)}×`);
-  say(`  lowdb open with 100k: ${fmt(at(100_000).openMs, 0)} ms (target ≤ 2000 ms); resident memory after open at 1k / 10k / 100k: ${sizes.map((r) => fmt(r.rssMiB, 0)).join(' / ')} MiB (target ≤ 250 MiB at 100k)`);
-  say(`  lowdb open with 5k / 10k invitations older than the archive cutoff: ${fmt(archive[0]!.ms, 0)} ms / ${fmt(archive[1]!.ms, 0)} ms (archived ${archive[0]!.archived} / ${archive[1]!.archived}); ×${fmt(archive[1]!.ms / archive[0]!.ms, 1)} for 2× the data`);
+  say(
+    `  lowdb write p99 at 10k: ${fmt(get(low.rows, 10_000).p99)} ms (target ≤ 10 ms), at 100k: ${fmt(get(low.rows, 100_000).p99)} ms (target ≤ 20 ms); growth 100k/1k (p50): ${fmt(lowGrowth, 1)}×`,
+  );
+  say(
+    `  lowdb open with 100k: ${fmt(at(100_000).openMs, 0)} ms (target ≤ 2000 ms); resident memory after open at 1k / 10k / 100k: ${sizes.map((r) => fmt(r.rssMiB, 0)).join(' / ')} MiB (target ≤ 250 MiB at 100k)`,
+  );
+  say(
+    `  lowdb open with 5k / 10k invitations older than the archive cutoff: ${fmt(archive[0]!.ms, 0)} ms / ${fmt(archive[1]!.ms, 0)} ms (archived ${archive[0]!.archived} / ${archive[1]!.archived}); ×${fmt(archive[1]!.ms / archive[0]!.ms, 1)} for 2× the data`,
+  );
   const figures: StoreFigures = {
     lowdb_archive_open_ms_10k: round(archive[1]!.ms, 0),
-    lowdb_write_p50_ms_1k: round(get(low.rows, 1_000).p50), lowdb_write_p99_ms_1k: round(get(low.rows, 1_000).p99),
-    lowdb_write_p50_ms_10k: round(get(low.rows, 10_000).p50), lowdb_write_p99_ms_10k: round(get(low.rows, 10_000).p99),
-    lowdb_write_p50_ms_100k: round(get(low.rows, 100_000).p50), lowdb_write_p99_ms_100k: round(get(low.rows, 100_000).p99),
-    lowdb_write_growth_100k_1k: round(lowGrowth, 1), lowdb_file_mib_100k: round(low.fileMiB, 1),
+    lowdb_write_p50_ms_1k: round(get(low.rows, 1_000).p50),
+    lowdb_write_p99_ms_1k: round(get(low.rows, 1_000).p99),
+    lowdb_write_p50_ms_10k: round(get(low.rows, 10_000).p50),
+    lowdb_write_p99_ms_10k: round(get(low.rows, 10_000).p99),
+    lowdb_write_p50_ms_100k: round(get(low.rows, 100_000).p50),
+    lowdb_write_p99_ms_100k: round(get(low.rows, 100_000).p99),
+    lowdb_write_growth_100k_1k: round(lowGrowth, 1),
+    lowdb_file_mib_100k: round(low.fileMiB, 1),
     lowdb_open_ms_100k: round(at(100_000).openMs, 0),
-    lowdb_rss_mib_1k: round(at(1_000).rssMiB, 0), lowdb_rss_mib_10k: round(at(10_000).rssMiB, 0), lowdb_rss_mib_100k: round(at(100_000).rssMiB, 0),
+    lowdb_rss_mib_1k: round(at(1_000).rssMiB, 0),
+    lowdb_rss_mib_10k: round(at(10_000).rssMiB, 0),
+    lowdb_rss_mib_100k: round(at(100_000).rssMiB, 0),
   };
   if (problem) {
-    say(`  PostgreSQL skipped: not reachable at ${DATABASE_URL.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')} (${problem}). Set DATABASE_URL.`);
+    say(
+      `  PostgreSQL skipped: not reachable at ${DATABASE_URL.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')} (${problem}). Set DATABASE_URL.`,
+    );
     figures.pg_skipped = problem;
   } else {
     const growth = get(pgr, 100_000).p50 / get(pgr, 1_000).p50;
     const growth99 = get(pgr, 100_000).p99 / get(pgr, 1_000).p99;
     say(`  PostgreSQL write growth 100k/1k: p50 ${fmt(growth, 2)}×, p99 ${fmt(growth99, 2)}×   (target ≤ 1.5, on p50)`);
     Object.assign(figures, {
-      pg_write_p50_ms_1k: round(get(pgr, 1_000).p50), pg_write_p99_ms_1k: round(get(pgr, 1_000).p99),
-      pg_write_p50_ms_10k: round(get(pgr, 10_000).p50), pg_write_p99_ms_10k: round(get(pgr, 10_000).p99),
-      pg_write_p50_ms_100k: round(get(pgr, 100_000).p50), pg_write_p99_ms_100k: round(get(pgr, 100_000).p99),
-      pg_write_growth_100k_1k: round(growth), pg_write_growth_p99_100k_1k: round(growth99),
+      pg_write_p50_ms_1k: round(get(pgr, 1_000).p50),
+      pg_write_p99_ms_1k: round(get(pgr, 1_000).p99),
+      pg_write_p50_ms_10k: round(get(pgr, 10_000).p50),
+      pg_write_p99_ms_10k: round(get(pgr, 10_000).p99),
+      pg_write_p50_ms_100k: round(get(pgr, 100_000).p50),
+      pg_write_p99_ms_100k: round(get(pgr, 100_000).p99),
+      pg_write_growth_100k_1k: round(growth),
+      pg_write_growth_p99_100k_1k: round(growth99),
     });
   }
   say();

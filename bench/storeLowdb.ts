@@ -3,5 +3,7 @@
 import { lowdbSize } from './store.js';
 
 const [size, dir, mib] = process.argv.slice(2);
-const reply = await lowdbSize(Number(size), dir!, Number(mib)).catch((err: Error) => ({ error: err.stack ?? String(err) }));
+const reply = await lowdbSize(Number(size), dir!, Number(mib)).catch((err: Error) => ({
+  error: err.stack ?? String(err),
+}));
 process.send!(reply, undefined, {}, () => process.exit(0));

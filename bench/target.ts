@@ -6,11 +6,16 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import express from 'express';
-import { COMMAND_TOKEN, BOT_TOKEN, SECRET, now, sayTo, startBot, traceBot, type Bot } from './lib.js';
+import { BOT_TOKEN, type Bot, COMMAND_TOKEN, now, SECRET, sayTo, startBot, traceBot } from './lib.js';
 import { applyWhatIf, type Variant } from './whatifVariants.js';
 
 export type TargetKind = 'bare' | 'minimal' | 'guestlist';
-export interface StartTarget { kind: TargetKind; fakeUrl: string; approvalChannelId: string; whatIf?: Variant }
+export interface StartTarget {
+  kind: TargetKind;
+  fakeUrl: string;
+  approvalChannelId: string;
+  whatIf?: Variant;
+}
 
 const send = (m: object) => process.send!(m);
 const received = new Map<number, number>();
@@ -21,7 +26,9 @@ sayTo('stderr'); // stdout's last line is the benchmark's JSON
 
 function listen(app: express.Express): Promise<string> {
   return new Promise((resolve) => {
-    server = app.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server!.address() as { port: number }).port}`));
+    server = app.listen(0, '127.0.0.1', () =>
+      resolve(`http://127.0.0.1:${(server!.address() as { port: number }).port}`),
+    );
   });
 }
 
@@ -36,14 +43,18 @@ function minimalBot(fakeUrl: string): express.Express {
     const state = JSON.stringify({ u: req.body.user_id, c: req.body.channel_id, t: Date.now() });
     const signed = `${state}.${createHmac('sha256', SECRET).update(state).digest('base64url')}`;
     const dialog = {
-      callback_id: 'invite', title: 'Invite people', submit_label: 'Next', state: signed,
+      callback_id: 'invite',
+      title: 'Invite people',
+      submit_label: 'Next',
+      state: signed,
       elements: [
         { type: 'textarea', name: 'emails', display_name: 'Who', placeholder: 'ana@example.org' },
         { type: 'select', name: 'role', display_name: 'Role', options: [{ text: 'Guest', value: 'external' }] },
       ],
     };
     const opened = await fetch(`${fakeUrl}/api/v4/actions/dialogs/open`, {
-      method: 'POST', headers: { Authorization: `Bearer ${BOT_TOKEN}`, 'Content-Type': 'application/json' },
+      method: 'POST',
+      headers: { Authorization: `Bearer ${BOT_TOKEN}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ trigger_id: req.body.trigger_id, url: 'http://127.0.0.1:9/dialog', dialog }),
     });
     await opened.arrayBuffer();
@@ -55,7 +66,11 @@ function minimalBot(fakeUrl: string): express.Express {
 async function start(m: StartTarget): Promise<string> {
   if (m.kind === 'bare') {
     const app = express();
-    app.post('/mattermost/command', express.urlencoded({ extended: false, limit: '16kb' }), (_req, res) => void res.json({}));
+    app.post(
+      '/mattermost/command',
+      express.urlencoded({ extended: false, limit: '16kb' }),
+      (_req, res) => void res.json({}),
+    );
     return listen(app);
   }
   if (m.kind === 'minimal') return listen(minimalBot(m.fakeUrl));
@@ -72,7 +87,8 @@ async function start(m: StartTarget): Promise<string> {
 process.on('message', async (m: { type: string } & Partial<StartTarget>) => {
   try {
     if (m.type === 'start') send({ type: 'start', url: await start(m as StartTarget) });
-    else if (m.type === 'usage') send({ type: 'usage', cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() });
+    else if (m.type === 'usage')
+      send({ type: 'usage', cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() });
     else if (m.type === 'received') {
       send({ type: 'received', received: [...received] });
       received.clear();

@@ -10,7 +10,7 @@ import { benchCommand, type CommandFigures } from './command.js';
 import { say, table } from './lib.js';
 import { VARIANTS, type Variant } from './whatifVariants.js';
 
-const chosen = (process.argv.slice(2).filter((a) => (VARIANTS as string[]).includes(a)) as Variant[]);
+const chosen = process.argv.slice(2).filter((a) => (VARIANTS as string[]).includes(a)) as Variant[];
 
 const results: [Variant, CommandFigures][] = [];
 for (const variant of chosen.length ? chosen : VARIANTS) {
@@ -20,6 +20,14 @@ for (const variant of chosen.length ? chosen : VARIANTS) {
 }
 table([
   ['variant', 'command req/s', 'baseline req/s', 'ratio', 'p50 ms', 'p99 ms', 'dialog p99 ms'],
-  ...results.map(([v, f]) => [v, f.command_rps, f.baseline_rps, f.command_rps_ratio, f.command_p50_ms, f.command_p99_ms, f.dialog_open_p99_ms]),
+  ...results.map(([v, f]) => [
+    v,
+    f.command_rps,
+    f.baseline_rps,
+    f.command_rps_ratio,
+    f.command_p50_ms,
+    f.command_p99_ms,
+    f.dialog_open_p99_ms,
+  ]),
 ]);
 process.exit(0);

@@ -1,7 +1,7 @@
 /** The what-if variants of bench/whatif.ts, applied inside the Guestlist target's process (bench/target.ts). */
 import http from 'node:http';
-import { MattermostApi } from '../src/platforms/mattermost/api.js';
 import type { App } from '../src/app.js';
+import { MattermostApi } from '../src/platforms/mattermost/api.js';
 import type { Draft } from '../src/store/store.js';
 
 export type Variant = 'none' | 'cache-lookups' | 'memory-drafts' | 'both' | 'all';
@@ -30,12 +30,18 @@ function plainHttpOpen(): void {
   MattermostApi.prototype.openDialog = function (open) {
     const body = JSON.stringify(open);
     return new Promise<void>((resolve, reject) => {
-      const req = http.request(`${this.url}/api/v4/actions/dialogs/open`, {
-        method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-      }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
-      });
+      const req = http.request(
+        `${this.url}/api/v4/actions/dialogs/open`,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });

@@ -20,7 +20,8 @@ export function parseCommand(text: string): CommandIntent {
     return { kind: 'list', page: Number.isFinite(page) && page > 0 ? page : 1 };
   }
   const { recipients, invalid } = parseRecipients(trimmed);
-  if (recipients.length && !invalid.length) return { kind: 'wizard', prefill: recipients.map((r) => (r.name ? `${r.name} <${r.email}>` : r.email)).join(', ') };
+  if (recipients.length && !invalid.length)
+    return { kind: 'wizard', prefill: recipients.map((r) => (r.name ? `${r.name} <${r.email}>` : r.email)).join(', ') };
   return { kind: 'help', unknown: trimmed };
 }
 

@@ -2,30 +2,30 @@
 import type { Server } from 'node:http';
 import express, { type Router } from 'express';
 import cron, { type ScheduledTask } from 'node-cron';
-import { systemClock, type Clock } from './core/clock.js';
 import type { Config } from './config.js';
+import { type Clock, systemClock } from './core/clock.js';
+import type { Platform } from './core/model.js';
+import type { LinkChannels } from './delivery/acceptanceLink.js';
+import { InvitationMailer } from './delivery/mailer.js';
+import { WebhookSmsSender } from './delivery/sms.js';
+import { every } from './jobs/every.js';
+import { runLifecycle } from './jobs/lifecycle.js';
+import type { AcceptanceSide } from './lifecycle/accountCreator.js';
 import { createLogger, type Logger } from './logger.js';
 import { Outbox, type OutboxOptions } from './outbox/outbox.js';
-import { every } from './jobs/every.js';
 import { kchatBackend } from './platforms/kchat/kchatBackend.js';
+import { createLocal, type LocalPlatform } from './platforms/local/index.js';
 import { createMattermost, type MattermostPlatform } from './platforms/mattermost/index.js';
 import { createSlack, SLACK_MOUNT_PATH, type SlackPlatform } from './platforms/slack/index.js';
-import { createLocal, type LocalPlatform } from './platforms/local/index.js';
 import { loadOrCreateSecret } from './security/secret.js';
 import { Signer } from './security/signing.js';
-import { lockDataDir, type DataDirLock } from './store/dataDirLock.js';
+import { type DataDirLock, lockDataDir } from './store/dataDirLock.js';
 import { LowdbStore } from './store/lowdbStore.js';
 import { PostgresStore } from './store/postgresStore.js';
 import type { Store } from './store/store.js';
-import { createWebApp, listenWithLimits, type HttpLimits } from './web/server.js';
 import { acceptancePageRouter } from './web/acceptancePage.js';
 import { adminRouter } from './web/adminApi.js';
-import { InvitationMailer } from './delivery/mailer.js';
-import { WebhookSmsSender } from './delivery/sms.js';
-import type { LinkChannels } from './delivery/acceptanceLink.js';
-import { runLifecycle } from './jobs/lifecycle.js';
-import type { AcceptanceSide } from './lifecycle/accountCreator.js';
-import type { Platform } from './core/model.js';
+import { createWebApp, type HttpLimits, listenWithLimits } from './web/server.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -80,40 +80,76 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const outbox = new Outbox(store, clock, log.child({ part: 'outbox' }), opts.outbox);
   const tasks: ScheduledTask[] = [];
 
-  const mailer = config.smtp && new InvitationMailer({ smtpUrl: config.smtp.url, from: config.smtp.from, orgName: config.org.name, log });
+  const mailer =
+    config.smtp &&
+    new InvitationMailer({ smtpUrl: config.smtp.url, from: config.smtp.from, orgName: config.org.name, log });
   const sms = config.sms && new WebhookSmsSender({ url: config.sms.url, token: config.sms.token, log });
   const links: LinkChannels = { publicUrl: config.publicUrl, orgName: config.org.name, mailer, sms };
 
   const mattermost = config.mattermost
     ? createMattermost({
-        url: config.mattermost.url, botToken: config.mattermost.botToken, commandTokens: config.mattermost.commandTokens,
+        url: config.mattermost.url,
+        botToken: config.mattermost.botToken,
+        commandTokens: config.mattermost.commandTokens,
         settings: {
-          publicUrl: config.publicUrl, serverUrl: config.mattermost.url, trigger: config.trigger,
+          publicUrl: config.publicUrl,
+          serverUrl: config.mattermost.url,
+          trigger: config.trigger,
           approvalChannelId: config.mattermost.approvalChannelId,
-          invitesPerHour: config.invitesPerHour, inviteEmailsPerHour: config.mattermost.inviteEmailsPerHour,
+          invitesPerHour: config.invitesPerHour,
+          inviteEmailsPerHour: config.mattermost.inviteEmailsPerHour,
         },
-        store, clock, log, signer, outbox,
+        store,
+        clock,
+        log,
+        signer,
+        outbox,
         backend: config.kchat && kchatBackend(config.kchat),
         links: config.kchat ? undefined : links,
       })
     : undefined;
   const slack = config.slack
     ? createSlack({
-        botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken,
-        adminToken: config.slack.adminToken, apiUrl: config.slack.apiUrl,
-        settings: { publicUrl: config.publicUrl, trigger: config.trigger, approvalChannel: config.slack.approvalChannel, joinUrl: config.slack.joinUrl, invitesPerHour: config.invitesPerHour },
-        store, clock, log, signer, outbox, links,
+        botToken: config.slack.botToken,
+        signingSecret: config.slack.signingSecret,
+        appToken: config.slack.appToken,
+        adminToken: config.slack.adminToken,
+        apiUrl: config.slack.apiUrl,
+        settings: {
+          publicUrl: config.publicUrl,
+          trigger: config.trigger,
+          approvalChannel: config.slack.approvalChannel,
+          joinUrl: config.slack.joinUrl,
+          invitesPerHour: config.invitesPerHour,
+        },
+        store,
+        clock,
+        log,
+        signer,
+        outbox,
+        links,
       })
     : undefined;
   const local = config.playground
     ? await createLocal({
-        store, clock, log, signer, outbox, links, secret, dataDir: config.dataDir, publicUrl: config.publicUrl,
-        trigger: config.trigger, invitesPerHour: config.invitesPerHour,
+        store,
+        clock,
+        log,
+        signer,
+        outbox,
+        links,
+        secret,
+        dataDir: config.dataDir,
+        publicUrl: config.publicUrl,
+        trigger: config.trigger,
+        invitesPerHour: config.invitesPerHour,
       })
     : undefined;
   let arrivalPoll: { stop(): Promise<void> } | undefined;
   const acceptance: Partial<Record<Platform, AcceptanceSide>> = {
-    mattermost: mattermost?.acceptance, slack: slack?.acceptance, local: local?.acceptance,
+    mattermost: mattermost?.acceptance,
+    slack: slack?.acceptance,
+    local: local?.acceptance,
   };
 
   const web = createWebApp({
@@ -125,7 +161,12 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       {
         path: '/join',
         router: acceptancePageRouter({
-          store, clock, log, org: config.org, csrfSecret: secret, passwordRules: { minLength: config.passwordMinLength },
+          store,
+          clock,
+          log,
+          org: config.org,
+          csrfSecret: secret,
+          passwordRules: { minLength: config.passwordMinLength },
           accounts: (inv) => acceptance[inv.platform]?.accounts,
           channelNames: async (inv) => (await acceptance[inv.platform]?.channelNames(inv)) ?? [],
           loginUrl: (inv) => acceptance[inv.platform]?.loginUrl?.(),
@@ -133,15 +174,26 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
           onJobsQueued: () => outbox.kick(),
         }),
       },
-      ...(config.adminApiToken ? [{ path: '/admin', router: adminRouter({ store, token: config.adminApiToken }) }] : []),
-      ...(local ? [{ path: '/playground', router: local.router }, { path: '/', router: toPlayground() }] : []),
+      ...(config.adminApiToken
+        ? [{ path: '/admin', router: adminRouter({ store, token: config.adminApiToken }) }]
+        : []),
+      ...(local
+        ? [
+            { path: '/playground', router: local.router },
+            { path: '/', router: toPlayground() },
+          ]
+        : []),
     ],
     // Ready: the store answers (lowdb: its file can be written) and every configured platform is connected.
     ready: async () =>
       (await (store instanceof LowdbStore
         ? store.writable()
-        : store.listInvitations({ limit: 1 }).then(() => true, () => false))) &&
-      (!mattermost || mattermost.ready()) && (!slack || slack.ready()),
+        : store.listInvitations({ limit: 1 }).then(
+            () => true,
+            () => false,
+          ))) &&
+      (!mattermost || mattermost.ready()) &&
+      (!slack || slack.ready()),
   });
 
   /** Scheduled passes still running: stop() waits for them before it closes the store. */
@@ -154,7 +206,10 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
 
   /** A cron job that runs once per tick across replicas, and logs instead of throwing. */
   function schedule(name: string, expression: string, work: () => Promise<unknown>): void {
-    const run = () => store.exclusive(name, work).catch((err) => log.warn({ job: name, err: (err as Error).message }, 'scheduled job failed'));
+    const run = () =>
+      store
+        .exclusive(name, work)
+        .catch((err) => log.warn({ job: name, err: (err as Error).message }, 'scheduled job failed'));
     // The promise is returned so that noOverlap sees a pass still running.
     tasks.push(cron.schedule(expression, () => track(run()), { noOverlap: true }));
   }
@@ -162,34 +217,73 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   function startSchedules(): void {
     // kChat pushes no arrivals to bots: its invitations' status is polled within the shared Infomaniak budget.
     if (mattermost && config.kchat) {
-      arrivalPoll = every('kchat-arrivals', config.kchat.arrivalPollSeconds * 1000, () => store.exclusive('kchat-arrivals', () => mattermost.pollArrivals()), log);
+      arrivalPoll = every(
+        'kchat-arrivals',
+        config.kchat.arrivalPollSeconds * 1000,
+        () => store.exclusive('kchat-arrivals', () => mattermost.pollArrivals()),
+        log,
+      );
     }
     if (mattermost) schedule('mattermost-reconcile', config.reconcileCron, () => mattermost.arrivals.reconcile());
     if (slack) schedule('slack-reconcile', config.reconcileCron, () => slack.arrivals.reconcile());
     // Once now, to catch up on what fell due while the bot was down, then every ten minutes.
     const lifecycle = () => runLifecycle({ store, clock }).then(() => outbox.kick());
-    void track(store.exclusive('lifecycle', lifecycle).catch((err) => log.warn({ err: (err as Error).message }, 'lifecycle pass failed')));
+    void track(
+      store
+        .exclusive('lifecycle', lifecycle)
+        .catch((err) => log.warn({ err: (err as Error).message }, 'lifecycle pass failed')),
+    );
     schedule('lifecycle', opts.cron?.lifecycle ?? '*/10 * * * *', lifecycle);
     if (store instanceof LowdbStore) {
-      schedule('lowdb-archive', opts.cron?.archive ?? '17 3 * * *', () => store.archiveFinished(new Date(clock.now().getTime() - config.archiveAfterDays * 86400_000)));
+      schedule('lowdb-archive', opts.cron?.archive ?? '17 3 * * *', () =>
+        store.archiveFinished(new Date(clock.now().getTime() - config.archiveAfterDays * 86400_000)),
+      );
     }
   }
 
   const app: App = {
-    store, outbox, mattermost, slack, local,
+    store,
+    outbox,
+    mattermost,
+    slack,
+    local,
     async listen() {
       const server = await listenWithLimits(web, config.port, opts.http);
       app.server = server;
       const address = server.address();
-      log.info({ port: typeof address === 'object' && address ? address.port : config.port, publicUrl: config.publicUrl }, 'Guestlist listening');
+      log.info(
+        { port: typeof address === 'object' && address ? address.port : config.port, publicUrl: config.publicUrl },
+        'Guestlist listening',
+      );
       if (local) {
-        log.warn({ url: `${config.publicUrl}/playground/` }, 'The playground is on: a chat to try the bot. Do not expose it.');
+        log.warn(
+          { url: `${config.publicUrl}/playground/` },
+          'The playground is on: a chat to try the bot. Do not expose it.',
+        );
       }
-      if (!mattermost && !slack) log.warn('No platform is configured: set MATTERMOST_URL and MATTERMOST_BOT_TOKEN, or SLACK_BOT_TOKEN (see README), to connect one.');
+      if (!mattermost && !slack)
+        log.warn(
+          'No platform is configured: set MATTERMOST_URL and MATTERMOST_BOT_TOKEN, or SLACK_BOT_TOKEN (see README), to connect one.',
+        );
       if (mattermost) {
-        await mattermost.start().catch((err) => log.error({ err: (err as Error).message }, 'could not connect to Mattermost; check MATTERMOST_URL and MATTERMOST_BOT_TOKEN'));
+        await mattermost
+          .start()
+          .catch((err) =>
+            log.error(
+              { err: (err as Error).message },
+              'could not connect to Mattermost; check MATTERMOST_URL and MATTERMOST_BOT_TOKEN',
+            ),
+          );
       }
-      if (slack) await slack.start().catch((err) => log.error({ err: (err as Error).message }, 'could not connect to Slack; check SLACK_BOT_TOKEN and SLACK_API_URL'));
+      if (slack)
+        await slack
+          .start()
+          .catch((err) =>
+            log.error(
+              { err: (err as Error).message },
+              'could not connect to Slack; check SLACK_BOT_TOKEN and SLACK_API_URL',
+            ),
+          );
       outbox.start();
       if (opts.schedule !== false) startSchedules();
       return server;

@@ -10,8 +10,14 @@ const Env = z
     PUBLIC_URL: z.url().default('http://localhost:3000'),
     DATA_DIR: z.string().min(1).default('./data'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    GUESTLIST_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional()),
-    COMMAND_TRIGGER: z.string().regex(/^[a-z0-9_-]{1,128}$/, 'lower-case letters, digits, - or _, no leading /').default('invite-people'),
+    GUESTLIST_SECRET: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.string().min(32, 'must be at least 32 characters').optional(),
+    ),
+    COMMAND_TRIGGER: z
+      .string()
+      .regex(/^[a-z0-9_-]{1,128}$/, 'lower-case letters, digits, - or _, no leading /')
+      .default('invite-people'),
     INVITES_PER_HOUR: z.coerce.number().int().min(1).default(20),
     MATTERMOST_URL: optionalUrl,
     MATTERMOST_BOT_TOKEN: optional,
@@ -24,47 +30,121 @@ const Env = z
     ORG_NAME: z.string().min(1).default('Guestlist'),
     ORG_LOGO_URL: optionalUrl,
     /** The bot's own invitation emails (smtp:// or smtps://…), and their sender. */
-    SMTP_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional()),
+    SMTP_URL: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+        .optional(),
+    ),
     MAIL_FROM: optional,
     /** SMS delivery: the operator's gateway receives JSON {to, text}, with this bearer token if set. */
     SMS_WEBHOOK_URL: optionalUrl,
     SMS_WEBHOOK_TOKEN: optional,
     PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(72).default(8),
     /** Bearer token for GET /admin/invitations (JSON of every invitation); unset = the endpoint is off. */
-    ADMIN_API_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(24, 'must be at least 24 characters').optional()),
+    ADMIN_API_TOKEN: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.string().min(24, 'must be at least 24 characters').optional(),
+    ),
     /** lowdb: finished invitations older than this move from the hot file to the archive file. */
     ARCHIVE_AFTER_DAYS: z.coerce.number().int().min(1).default(30),
     /** PostgreSQL for several replicas; unset = the embedded lowdb file in DATA_DIR. */
-    DATABASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
-    DATABASE_SCHEMA: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and _').optional()),
+    DATABASE_URL: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+        .optional(),
+    ),
+    DATABASE_SCHEMA: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and _')
+        .optional(),
+    ),
     /** kChat: the Infomaniak organization behind the kChat server (MATTERMOST_URL). */
     INFOMANIAK_API_URL: z.url().default('https://api.infomaniak.com'),
     INFOMANIAK_API_TOKEN: optional,
-    INFOMANIAK_ACCOUNT_ID: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^\d+$/, 'the numeric id of the organization, as shown in the Manager').optional()),
+    INFOMANIAK_ACCOUNT_ID: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.string().regex(/^\d+$/, 'the numeric id of the organization, as shown in the Manager').optional(),
+    ),
     KDRIVE_ID: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
     /** Seconds between two checks of the Infomaniak invitations' status. */
     ARRIVAL_POLL_INTERVAL: z.coerce.number().int().min(5).default(60),
     /** Slack: the bot token (xoxb-) turns the Slack adapter on. */
-    SLACK_BOT_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-…)').optional()),
+    SLACK_BOT_TOKEN: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .regex(/^xoxb-/, 'must be a bot token (xoxb-…)')
+        .optional(),
+    ),
     SLACK_SIGNING_SECRET: optional,
     /** Socket Mode instead of HTTP when set (an app-level token with connections:write). */
-    SLACK_APP_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^xapp-/, 'must be an app-level token (xapp-…)').optional()),
+    SLACK_APP_TOKEN: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .regex(/^xapp-/, 'must be an app-level token (xapp-…)')
+        .optional(),
+    ),
     SLACK_APPROVAL_CHANNEL: optional,
     /** The workspace's own invite link or sign-up page: where the acceptance page sends invitees. */
     SLACK_JOIN_URL: optionalUrl,
     /** Enterprise Grid only: an org-installed user token with admin.users:write, for admin.users.invite. */
-    SLACK_ADMIN_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^xoxp-/, 'must be a user token (xoxp-…)').optional()),
+    SLACK_ADMIN_TOKEN: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .regex(/^xoxp-/, 'must be a user token (xoxp-…)')
+        .optional(),
+    ),
     SLACK_API_URL: z.url().default('https://slack.com/api/'),
     /** The local playground (src/platforms/local): on by default only while no platform is configured. */
     PLAYGROUND: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['on', 'off']).optional()),
   })
   .superRefine((env, ctx) => {
-    if (env.SMTP_URL && !env.MAIL_FROM) ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required when SMTP_URL is set (the sender of invitation emails)' });
-    if (env.MATTERMOST_URL && !env.MATTERMOST_BOT_TOKEN) ctx.addIssue({ code: 'custom', path: ['MATTERMOST_BOT_TOKEN'], message: 'is required when MATTERMOST_URL is set' });
-    if (env.INFOMANIAK_API_TOKEN && !env.INFOMANIAK_ACCOUNT_ID) ctx.addIssue({ code: 'custom', path: ['INFOMANIAK_ACCOUNT_ID'], message: 'is required when INFOMANIAK_API_TOKEN is set (the numeric id of the organization)' });
-    if (env.SLACK_BOT_TOKEN && !env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required in HTTP mode (without SLACK_APP_TOKEN): every request from Slack is checked with it' });
-    if (env.SLACK_BOT_TOKEN && !env.SLACK_JOIN_URL && !env.SLACK_ADMIN_TOKEN) ctx.addIssue({ code: 'custom', path: ['SLACK_JOIN_URL'], message: 'is required unless SLACK_ADMIN_TOKEN is set (Enterprise Grid): apps cannot send Slack invitations on other plans, so invitees are sent to this link' });
-    if (env.INFOMANIAK_API_TOKEN && !env.MATTERMOST_URL) ctx.addIssue({ code: 'custom', path: ['MATTERMOST_URL'], message: 'is required when INFOMANIAK_API_TOKEN is set (the kChat server, e.g. https://your-team.kchat.infomaniak.com)' });
+    if (env.SMTP_URL && !env.MAIL_FROM)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAIL_FROM'],
+        message: 'is required when SMTP_URL is set (the sender of invitation emails)',
+      });
+    if (env.MATTERMOST_URL && !env.MATTERMOST_BOT_TOKEN)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MATTERMOST_BOT_TOKEN'],
+        message: 'is required when MATTERMOST_URL is set',
+      });
+    if (env.INFOMANIAK_API_TOKEN && !env.INFOMANIAK_ACCOUNT_ID)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INFOMANIAK_ACCOUNT_ID'],
+        message: 'is required when INFOMANIAK_API_TOKEN is set (the numeric id of the organization)',
+      });
+    if (env.SLACK_BOT_TOKEN && !env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'is required in HTTP mode (without SLACK_APP_TOKEN): every request from Slack is checked with it',
+      });
+    if (env.SLACK_BOT_TOKEN && !env.SLACK_JOIN_URL && !env.SLACK_ADMIN_TOKEN)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_JOIN_URL'],
+        message:
+          'is required unless SLACK_ADMIN_TOKEN is set (Enterprise Grid): apps cannot send Slack invitations on other plans, so invitees are sent to this link',
+      });
+    if (env.INFOMANIAK_API_TOKEN && !env.MATTERMOST_URL)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MATTERMOST_URL'],
+        message:
+          'is required when INFOMANIAK_API_TOKEN is set (the kChat server, e.g. https://your-team.kchat.infomaniak.com)',
+      });
   });
 
 export interface Config {
@@ -140,7 +220,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ? {
           url: e.MATTERMOST_URL.replace(/\/+$/, ''),
           botToken: e.MATTERMOST_BOT_TOKEN!,
-          commandTokens: (e.MATTERMOST_COMMAND_TOKEN ?? '').split(',').map((t) => t.trim()).filter(Boolean),
+          commandTokens: (e.MATTERMOST_COMMAND_TOKEN ?? '')
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean),
           approvalChannelId: e.MATTERMOST_APPROVAL_CHANNEL_ID,
           inviteEmailsPerHour: e.MATTERMOST_INVITE_EMAILS_PER_HOUR,
         }

@@ -1,9 +1,26 @@
 /** Structured JSON logs. Secrets, tokens and invitation links are redacted wherever they appear by key. */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 
-export const REDACTED_KEYS = ['token', 'botToken', 'commandTokens', 'secret', 'password', 'authorization', 'Authorization', 'url_accept', 'urlAccept', 'link', 'trigger_id', 'appToken', 'adminToken', 'signingSecret', 'response_url', 'responseUrl'];
+export const REDACTED_KEYS = [
+  'token',
+  'botToken',
+  'commandTokens',
+  'secret',
+  'password',
+  'authorization',
+  'Authorization',
+  'url_accept',
+  'urlAccept',
+  'link',
+  'trigger_id',
+  'appToken',
+  'adminToken',
+  'signingSecret',
+  'response_url',
+  'responseUrl',
+];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../src/app.js';
+import { type App, buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { COMMAND_TOKEN, startHarness, type Harness } from './platforms/mattermost/harness.js';
+import { COMMAND_TOKEN, type Harness, startHarness } from './platforms/mattermost/harness.js';
 
 let app: App | undefined;
 let h: Harness | undefined;
@@ -28,7 +28,10 @@ describe('starting the bot', () => {
   it('starts with no platform configured, answers health and readiness, and says how to connect one', async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'guestlist-app-'));
     const logs = capture();
-    app = await buildApp(loadConfig({ PORT: '0', DATA_DIR: dir }), { log: createLogger('info', logs.stream), schedule: false });
+    app = await buildApp(loadConfig({ PORT: '0', DATA_DIR: dir }), {
+      log: createLogger('info', logs.stream),
+      schedule: false,
+    });
     const server = await app.listen();
     const port = (server.address() as { port: number }).port;
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
@@ -46,6 +49,7 @@ describe('starting the bot', () => {
     await h.command(h.member, '', { token: 'not-the-token' });
     await h.command(h.member, 'help');
     expect(logs.text()).toMatch(/wrong token refused/);
-    for (const secret of [COMMAND_TOKEN, 'not-the-token', h.env.MATTERMOST_BOT_TOKEN!, h.env.GUESTLIST_SECRET!]) expect(logs.text()).not.toContain(secret);
+    for (const secret of [COMMAND_TOKEN, 'not-the-token', h.env.MATTERMOST_BOT_TOKEN!, h.env.GUESTLIST_SECRET!])
+      expect(logs.text()).not.toContain(secret);
   });
 });

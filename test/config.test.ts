@@ -21,7 +21,12 @@ describe('configuration', () => {
   });
 
   it('reads several command tokens and trims the public URL', () => {
-    const config = loadConfig({ PUBLIC_URL: 'https://bot.example.org/', MATTERMOST_URL: 'https://chat.example.org/', MATTERMOST_BOT_TOKEN: 'b', MATTERMOST_COMMAND_TOKEN: 'a1, a2' });
+    const config = loadConfig({
+      PUBLIC_URL: 'https://bot.example.org/',
+      MATTERMOST_URL: 'https://chat.example.org/',
+      MATTERMOST_BOT_TOKEN: 'b',
+      MATTERMOST_COMMAND_TOKEN: 'a1, a2',
+    });
     expect(config.publicUrl).toBe('https://bot.example.org');
     expect(config.mattermost).toMatchObject({ url: 'https://chat.example.org', commandTokens: ['a1', 'a2'] });
   });

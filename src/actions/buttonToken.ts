@@ -12,12 +12,23 @@ export interface ButtonClaims<A extends string> {
   extra: { l?: 1 };
 }
 
-export function signButtonToken(signer: Signer, now: Date, invitationId: string, action: string, extra: { l?: 1 } = {}): string {
+export function signButtonToken(
+  signer: Signer,
+  now: Date,
+  invitationId: string,
+  action: string,
+  extra: { l?: 1 } = {},
+): string {
   return signer.sign({ k: 'button', i: invitationId, a: action, exp: now.getTime() + BUTTON_TTL_MS, ...extra });
 }
 
 /** The claims of a genuine, unexpired button token naming one of `actions`; undefined otherwise. */
-export function verifyButtonToken<A extends string>(signer: Signer, now: Date, token: unknown, actions: readonly A[]): ButtonClaims<A> | undefined {
+export function verifyButtonToken<A extends string>(
+  signer: Signer,
+  now: Date,
+  token: unknown,
+  actions: readonly A[],
+): ButtonClaims<A> | undefined {
   const signed = signer.verify(token, now.getTime(), 'button');
   if (!signed || !(actions as readonly string[]).includes(signed.a)) return undefined;
   return { invitationId: signed.i, action: signed.a as A, extra: signed.l ? { l: signed.l } : {} };

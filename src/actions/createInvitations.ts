@@ -2,14 +2,14 @@
  * entries and the jobs that will request approval or deliver them, checked for duplicates and the rate limit. */
 import type { Clock } from '../core/clock.js';
 import { newId } from '../core/clock.js';
-import { normalizeEmail, type Invitation, type Person, type Platform, type Skipped } from '../core/model.js';
-import { decide, rateLimitRefusal, type Capabilities, type InviterLevel, type RateLimit } from '../core/policy.js';
-import { OPEN_STATES } from '../core/stateMachine.js';
+import { skippedReason } from '../core/messages.js';
+import { type Invitation, normalizeEmail, type Person, type Platform, type Skipped } from '../core/model.js';
+import { type Capabilities, decide, type InviterLevel, type RateLimit, rateLimitRefusal } from '../core/policy.js';
 import { fallbackName, type Recipient } from '../core/recipients.js';
+import { OPEN_STATES } from '../core/stateMachine.js';
 import type { InvitationRequest } from '../core/wizard.js';
 import type { CreateChecks, Store } from '../store/store.js';
 import { JOB, jobFor } from './jobs.js';
-import { skippedReason } from '../core/messages.js';
 
 export interface CreateInput {
   platform: Platform;
@@ -28,7 +28,10 @@ export type CreateResult =
   | { ok: true; created: Invitation[]; skipped: Skipped[]; needsApproval: boolean }
   | { ok: false; reason: string };
 
-export async function createInvitations(deps: { store: Store; clock: Clock }, input: CreateInput): Promise<CreateResult> {
+export async function createInvitations(
+  deps: { store: Store; clock: Clock },
+  input: CreateInput,
+): Promise<CreateResult> {
   const { request } = input;
   const verdict = decide(input.level, request.role, input.caps);
   if (!verdict.ok) return verdict;
@@ -63,7 +66,8 @@ export async function createInvitations(deps: { store: Store; clock: Clock }, in
 function build(input: CreateInput, needsApproval: boolean, fresh: readonly Recipient[], now: Date) {
   const { request } = input;
   const at = now.toISOString();
-  const expiresAt = request.expiryDays === null ? null : new Date(now.getTime() + request.expiryDays * 86400_000).toISOString();
+  const expiresAt =
+    request.expiryDays === null ? null : new Date(now.getTime() + request.expiryDays * 86400_000).toISOString();
   const state = needsApproval ? 'pending_approval' : 'sending';
   const batch = fresh.length > 1 ? { id: newId(), size: fresh.length } : undefined;
   const created: Invitation[] = fresh.map((r) => ({
@@ -89,7 +93,15 @@ function build(input: CreateInput, needsApproval: boolean, fresh: readonly Recip
     approvalPosts: [],
     batch,
   }));
-  const audit = created.map((inv) => ({ at, invitationId: inv.id, actor: input.inviter.id, action: 'created' as const, detail: { state, role: inv.role } }));
-  const jobs = created.map((inv) => (state === 'pending_approval' ? jobFor(inv, JOB.requestApproval) : jobFor(inv, JOB.deliver)));
+  const audit = created.map((inv) => ({
+    at,
+    invitationId: inv.id,
+    actor: input.inviter.id,
+    action: 'created' as const,
+    detail: { state, role: inv.role },
+  }));
+  const jobs = created.map((inv) =>
+    state === 'pending_approval' ? jobFor(inv, JOB.requestApproval) : jobFor(inv, JOB.deliver),
+  );
   return { created, audit, jobs };
 }

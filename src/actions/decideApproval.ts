@@ -1,12 +1,12 @@
 /** An approver's Approve or Deny. Rights are re-checked here (the adapter resolves the clicker's level at click
  * time); the state change is a compare-and-set, so concurrent or repeated clicks decide exactly once. */
 import type { Clock } from '../core/clock.js';
+import { alreadyDecided, invitationGone } from '../core/messages.js';
 import type { Invitation, Person } from '../core/model.js';
-import { fourEyes, mayManage, type InviterLevel } from '../core/policy.js';
+import { fourEyes, type InviterLevel, mayManage } from '../core/policy.js';
 import { TRANSITIONS } from '../core/stateMachine.js';
 import type { Store } from '../store/store.js';
 import { JOB, jobFor, notifyInviter } from './jobs.js';
-import { alreadyDecided, invitationGone } from '../core/messages.js';
 
 export interface DecisionInput {
   invitationId: string;
@@ -22,7 +22,10 @@ export type DecisionResult =
   | { ok: true; invitation: Invitation }
   | { ok: false; reason: string; invitation?: Invitation };
 
-export async function decideApproval(deps: { store: Store; clock: Clock }, input: DecisionInput): Promise<DecisionResult> {
+export async function decideApproval(
+  deps: { store: Store; clock: Clock },
+  input: DecisionInput,
+): Promise<DecisionResult> {
   const inv = await deps.store.getInvitation(input.invitationId);
   if (!inv) return { ok: false, reason: invitationGone() };
   const allowed = mayManage(input.approver.id, input.approverLevel, inv, 'decide');
@@ -37,7 +40,13 @@ export async function decideApproval(deps: { store: Store; clock: Clock }, input
   const updated = await deps.store.transition(inv.id, {
     ...TRANSITIONS[event],
     patch: { decision },
-    audit: { at, invitationId: inv.id, actor: input.approver.id, action: event, detail: input.reason ? { reason: input.reason } : undefined },
+    audit: {
+      at,
+      invitationId: inv.id,
+      actor: input.approver.id,
+      action: event,
+      detail: input.reason ? { reason: input.reason } : undefined,
+    },
     jobs: [
       jobFor(decided, JOB.updateApproval),
       notifyInviter(decided, 'decision'),

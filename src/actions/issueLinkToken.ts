@@ -6,7 +6,9 @@ import { newLinkToken } from '../lifecycle/inviteTokens.js';
 import type { Store } from '../store/store.js';
 
 export async function issueLinkToken(
-  deps: { store: Store; clock: Clock }, inv: Invitation, actor: string,
+  deps: { store: Store; clock: Clock },
+  inv: Invitation,
+  actor: string,
 ): Promise<{ token: string; invitation: Invitation } | undefined> {
   const { token, hash } = newLinkToken();
   const at = deps.clock.now().toISOString();

@@ -27,12 +27,13 @@ export const JOB = {
 } as const satisfies Record<string, JobWhat>;
 
 /** The notices that carry nothing but what they are about. */
-export type InviterNotice = { [A in NoticeAbout]: { about: A } extends Extract<NoticePayload, { about: A }> ? A : never }[NoticeAbout];
+export type InviterNotice = {
+  [A in NoticeAbout]: { about: A } extends Extract<NoticePayload, { about: A }> ? A : never;
+}[NoticeAbout];
 
 /** A payload is optional only for the kinds whose payload may be empty. */
-type PayloadArgs<W extends JobWhat> = {} extends JobPayload<W>
-  ? [payload?: JobPayload<W>, key?: string]
-  : [payload: JobPayload<W>, key?: string];
+type PayloadArgs<W extends JobWhat> =
+  {} extends JobPayload<W> ? [payload?: JobPayload<W>, key?: string] : [payload: JobPayload<W>, key?: string];
 
 export function jobKind(platform: string, what: JobWhat): string {
   return `${platform}.${what}`;

@@ -4,7 +4,9 @@ import type { Invitation } from '../core/model.js';
 import type { Store } from '../store/store.js';
 
 export async function recordApprovalPost(
-  deps: { store: Store }, inv: Invitation, post: { channelId: string; postId: string },
+  deps: { store: Store },
+  inv: Invitation,
+  post: { channelId: string; postId: string },
 ): Promise<Invitation> {
   const patched = await deps.store.patchInvitation(inv.id, { approvalPosts: [...inv.approvalPosts, post] });
   return patched ?? inv;

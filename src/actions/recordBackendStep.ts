@@ -17,7 +17,9 @@ export interface BackendStep {
 }
 
 export async function recordBackendStep(
-  deps: { store: Store; clock: Clock }, inv: Invitation, step: BackendStep,
+  deps: { store: Store; clock: Clock },
+  inv: Invitation,
+  step: BackendStep,
 ): Promise<Invitation | undefined> {
   const patch = {
     ...(step.external && { external: step.external }),

@@ -11,10 +11,20 @@ type Deps = { store: Store; clock: Clock };
 /** How often a bulk request's progress is reported to its inviter. */
 export const PROGRESS_EVERY = 20;
 
-export async function recordDelivered(deps: Deps, inv: Invitation, followUps: NewJob[] = []): Promise<Invitation | undefined> {
+export async function recordDelivered(
+  deps: Deps,
+  inv: Invitation,
+  followUps: NewJob[] = [],
+): Promise<Invitation | undefined> {
   return deps.store.transition(inv.id, {
     ...TRANSITIONS.delivered,
-    audit: { at: deps.clock.now().toISOString(), invitationId: inv.id, actor: 'bot', action: 'delivered', detail: { via: inv.delivery } },
+    audit: {
+      at: deps.clock.now().toISOString(),
+      invitationId: inv.id,
+      actor: 'bot',
+      action: 'delivered',
+      detail: { via: inv.delivery },
+    },
     jobs: [...followUps, ...(await progressNotice(deps, inv))],
   });
 }
@@ -25,17 +35,31 @@ async function progressNotice(deps: Deps, inv: Invitation): Promise<NewJob[]> {
   if (!inv.batch) return [];
   const members = await deps.store.listInvitations({ platform: inv.platform, batchId: inv.batch.id });
   // This delivery counts as done: its own transition is the one being written.
-  const done = members.filter((i) => i.id === inv.id || (i.state !== 'sending' && i.state !== 'pending_approval')).length;
+  const done = members.filter(
+    (i) => i.id === inv.id || (i.state !== 'sending' && i.state !== 'pending_approval'),
+  ).length;
   const step = done === inv.batch.size ? 'last' : String(Math.floor(done / PROGRESS_EVERY));
   if (step === '0') return [];
-  return [{ ...jobFor(inv, JOB.notifyInviter, { about: 'progress', done }), dedupeKey: `progress:${inv.batch.id}:${step}` }];
+  return [
+    { ...jobFor(inv, JOB.notifyInviter, { about: 'progress', done }), dedupeKey: `progress:${inv.batch.id}:${step}` },
+  ];
 }
 
-export async function recordDeliveryFailed(deps: Deps, inv: Invitation, error: string): Promise<Invitation | undefined> {
+export async function recordDeliveryFailed(
+  deps: Deps,
+  inv: Invitation,
+  error: string,
+): Promise<Invitation | undefined> {
   return deps.store.transition(inv.id, {
     ...TRANSITIONS.deliveryFailed,
     patch: { lastError: error },
-    audit: { at: deps.clock.now().toISOString(), invitationId: inv.id, actor: 'bot', action: 'delivery_failed', detail: { error } },
+    audit: {
+      at: deps.clock.now().toISOString(),
+      invitationId: inv.id,
+      actor: 'bot',
+      action: 'delivery_failed',
+      detail: { error },
+    },
     jobs: [notifyInviter(inv, 'failed')],
   });
 }

@@ -4,11 +4,11 @@
  * same write. `accepted` only records the status: the arrival is its own change (recordArrival), made once the
  * account exists. */
 import type { Clock } from '../core/clock.js';
+import { inviteeDeclined } from '../core/messages.js';
 import type { AuditEntry, Invitation } from '../core/model.js';
 import { TRANSITIONS } from '../core/stateMachine.js';
 import type { Store } from '../store/store.js';
 import { JOB, jobFor } from './jobs.js';
-import { inviteeDeclined } from '../core/messages.js';
 
 /** `gone`: the platform no longer has the invitation (for kChat, the email reconciliation then decides). */
 export const EXTERNAL_STATUSES = ['accepted', 'cancelled', 'rejected', 'expired', 'gone'] as const;
@@ -27,12 +27,18 @@ export interface ExternalReport {
 }
 
 export async function recordExternalStatus(
-  deps: { store: Store; clock: Clock }, inv: Invitation, report: ExternalReport,
+  deps: { store: Store; clock: Clock },
+  inv: Invitation,
+  report: ExternalReport,
 ): Promise<Invitation | undefined> {
   const { status, external } = report;
   const at = deps.clock.now().toISOString();
   const audit = (action: AuditEntry['action']) => ({
-    at, invitationId: inv.id, actor: report.actor, action, detail: { status },
+    at,
+    invitationId: inv.id,
+    actor: report.actor,
+    action,
+    detail: { status },
   });
   const approvalUpdate = inv.approvalPosts.length
     ? [jobFor(inv, JOB.updateApproval, {}, `${report.actor}:${status}`)]

@@ -3,12 +3,12 @@
  * `resend` job runs from the outbox (on kChat, the backend's resend). */
 import type { Clock } from '../core/clock.js';
 import { newId } from '../core/clock.js';
+import { chooseOfferedMethod, manageRefused, notOut, phoneInternational } from '../core/messages.js';
 import type { Delivery, Person } from '../core/model.js';
 import { normalizePhone } from '../core/phone.js';
-import { mayApprove, type InviterLevel } from '../core/policy.js';
+import { type InviterLevel, mayApprove } from '../core/policy.js';
 import type { Store } from '../store/store.js';
 import { JOB, jobFor } from './jobs.js';
-import { chooseOfferedMethod, manageRefused, notOut, phoneInternational } from '../core/messages.js';
 
 export interface ResendInput {
   invitationId: string;
@@ -28,7 +28,8 @@ export type ResendResult = { ok: true } | { ok: false; reason: string; field?: '
 export async function requestResend(deps: { store: Store; clock: Clock }, input: ResendInput): Promise<ResendResult> {
   const inv = await deps.store.getInvitation(input.invitationId);
   if (!inv || inv.state !== 'sent') return { ok: false, reason: notOut() };
-  if (inv.inviter.id !== input.by.id && !mayApprove(input.byLevel)) return { ok: false, reason: manageRefused('resend') };
+  if (inv.inviter.id !== input.by.id && !mayApprove(input.byLevel))
+    return { ok: false, reason: manageRefused('resend') };
   const method = input.method as Delivery;
   if (!input.offered.includes(method)) return { ok: false, reason: chooseOfferedMethod(), field: 'method' };
   const phone = method === 'sms' ? normalizePhone(input.phone ?? '') : undefined;
@@ -36,7 +37,11 @@ export async function requestResend(deps: { store: Store; clock: Clock }, input:
   const at = deps.clock.now().toISOString();
   const job = jobFor(inv, JOB.resend, { method, ...(phone ? { phone } : {}) }, newId());
   const audit = {
-    at, invitationId: inv.id, actor: input.by.id, action: 'resend_requested', detail: { method },
+    at,
+    invitationId: inv.id,
+    actor: input.by.id,
+    action: 'resend_requested',
+    detail: { method },
   } as const;
   // The request and its job in one write: a crash between two would keep a request that never runs.
   await deps.store.patchInvitation(inv.id, {}, audit, [job]);

@@ -2,12 +2,12 @@
  * deliver job with it, so two clicks retry once. */
 import type { Clock } from '../core/clock.js';
 import { newId } from '../core/clock.js';
+import { invitationGone, notFailed, onlyAdminsRetry } from '../core/messages.js';
 import type { Person } from '../core/model.js';
-import { mayApprove, type InviterLevel } from '../core/policy.js';
+import { type InviterLevel, mayApprove } from '../core/policy.js';
 import { TRANSITIONS } from '../core/stateMachine.js';
 import type { Store } from '../store/store.js';
 import { JOB, jobFor } from './jobs.js';
-import { invitationGone, notFailed, onlyAdminsRetry } from '../core/messages.js';
 
 export async function retryDelivery(
   deps: { store: Store; clock: Clock },

@@ -8,7 +8,9 @@ import { JOB, jobFor } from './jobs.js';
 export async function scheduleReminder(deps: { store: Store; clock: Clock }, inv: Invitation): Promise<boolean> {
   const at = deps.clock.now().toISOString();
   const reminded = await deps.store.transition(inv.id, {
-    from: ['sent'], to: 'sent', patch: { remindedAt: at },
+    from: ['sent'],
+    to: 'sent',
+    patch: { remindedAt: at },
     audit: { at, invitationId: inv.id, actor: 'bot', action: 'reminder_scheduled' },
     jobs: [jobFor(inv, JOB.remindInvitee)],
   });

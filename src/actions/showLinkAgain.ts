@@ -3,11 +3,11 @@
  * approver may ask, at any time while the invitation is out. */
 import type { Clock } from '../core/clock.js';
 import { newId } from '../core/clock.js';
+import { invitationGone, manageRefused, noLinkNotOut } from '../core/messages.js';
 import type { Person } from '../core/model.js';
-import { mayApprove, type InviterLevel } from '../core/policy.js';
+import { type InviterLevel, mayApprove } from '../core/policy.js';
 import type { Store } from '../store/store.js';
 import { JOB, jobFor } from './jobs.js';
-import { invitationGone, manageRefused, noLinkNotOut } from '../core/messages.js';
 
 export async function showLinkAgain(
   deps: { store: Store; clock: Clock },
@@ -15,7 +15,8 @@ export async function showLinkAgain(
 ): Promise<{ ok: true } | { ok: false; reason: string }> {
   const inv = await deps.store.getInvitation(input.invitationId);
   if (!inv) return { ok: false, reason: invitationGone() };
-  if (inv.inviter.id !== input.by.id && !mayApprove(input.byLevel)) return { ok: false, reason: manageRefused('show-link') };
+  if (inv.inviter.id !== input.by.id && !mayApprove(input.byLevel))
+    return { ok: false, reason: manageRefused('show-link') };
   if (inv.state !== 'sent') return { ok: false, reason: noLinkNotOut() };
   const at = deps.clock.now().toISOString();
   const job = jobFor(inv, JOB.notifyInviter, { about: 'link' }, `link:${newId()}`);

@@ -1,7 +1,9 @@
 /** Time and ids come from here so that jobs, expiry and tests can use a controllable clock. */
 import { randomFillSync } from 'node:crypto';
 
-export interface Clock { now(): Date }
+export interface Clock {
+  now(): Date;
+}
 export const systemClock: Clock = { now: () => new Date() };
 
 const ID_BYTES = 16;

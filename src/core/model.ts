@@ -90,13 +90,32 @@ export type Invitation = z.infer<typeof Invitation>;
 /** Everything an audit entry may record, in one list: a store refuses to write any other action. */
 export const AUDIT_ACTIONS = [
   // the invitation's life (src/actions, src/jobs, src/lifecycle)
-  'created', 'approve', 'deny', 'delivered', 'delivery_failed', 'retry', 'resend_requested', 'link_requested',
-  'link_issued', 'reminder_scheduled', 'renewal_requested', 'arrived', 'expired', 'revoked',
+  'created',
+  'approve',
+  'deny',
+  'delivered',
+  'delivery_failed',
+  'retry',
+  'resend_requested',
+  'link_requested',
+  'link_issued',
+  'reminder_scheduled',
+  'renewal_requested',
+  'arrived',
+  'expired',
+  'revoked',
   // what Infomaniak reported for a kChat invitation (statusPoll)
-  'accepted', 'declined', 'infomaniak_invitation_gone',
+  'accepted',
+  'declined',
+  'infomaniak_invitation_gone',
   // the kChat backend's own steps
-  'infomaniak_invitation_created', 'infomaniak_invitation_cancelled', 'kchat_guest_invitation_cancelled',
-  'kdrive_invitation_cancelled', 'right_set', 'right_failed', 'right_given_up',
+  'infomaniak_invitation_created',
+  'infomaniak_invitation_cancelled',
+  'kchat_guest_invitation_cancelled',
+  'kdrive_invitation_cancelled',
+  'right_set',
+  'right_failed',
+  'right_given_up',
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;
@@ -119,7 +138,10 @@ export const StoredAuditEntry = AuditEntry.extend({
 export type StoredAuditEntry = z.infer<typeof StoredAuditEntry>;
 
 /** An address the request named but that was not invited, and why. */
-export interface Skipped { email: string; reason: string }
+export interface Skipped {
+  email: string;
+  reason: string;
+}
 
 /** Lower-cased, trimmed: the form emails are compared in. */
 export function normalizeEmail(email: string): string {

@@ -10,6 +10,9 @@ export function isE164(phone: string): boolean {
 /** What a person typed (`+41 79 123 45 67`, `0041-79-…`, `(555) …` with its +) as E.164, or undefined. National
  * numbers without a country code are refused: we cannot guess the country. */
 export function normalizePhone(input: string): string | undefined {
-  const compact = input.trim().replace(/[\s().\-\u00a0]/g, '').replace(/^00/, '+');
+  const compact = input
+    .trim()
+    .replace(/[\s().\-\u00a0]/g, '')
+    .replace(/^00/, '+');
   return isE164(compact) ? compact : undefined;
 }

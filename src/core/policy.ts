@@ -1,8 +1,15 @@
 /** Who may invite whom, and what happens to their request. Pure functions, one table of rules. */
-import type { Delivery, Role } from './model.js';
+
 import {
-  guestsCannotInvite, manageRefused, ownApproval, rateLimited, roleAboveYours, roleHidden, roleNotOnPlatform,
+  guestsCannotInvite,
+  manageRefused,
+  ownApproval,
+  rateLimited,
+  roleAboveYours,
+  roleHidden,
+  roleNotOnPlatform,
 } from './messages/refusals.js';
+import type { Delivery, Role } from './model.js';
 
 /** The role names moved to the messages module; kept here for callers not yet moved (the local playground). */
 export { ROLE_LABELS } from './messages/refusals.js';
@@ -29,7 +36,12 @@ export function deliveriesFor(caps: Capabilities, role: Role): readonly Delivery
 }
 
 const RANK: Record<Role, number> = { external: 0, collaborator: 1, admin: 2, legal_representative: 3 };
-const HIGHEST_GRANTABLE: Record<InviterLevel, number> = { guest: -1, member: RANK.collaborator, admin: RANK.admin, owner: RANK.legal_representative };
+const HIGHEST_GRANTABLE: Record<InviterLevel, number> = {
+  guest: -1,
+  member: RANK.collaborator,
+  admin: RANK.admin,
+  owner: RANK.legal_representative,
+};
 
 export type Refusal = { ok: false; reason: string };
 export type Verdict = { ok: true; needsApproval: boolean } | Refusal;
@@ -44,7 +56,10 @@ export function mayGrant(level: InviterLevel, role: Role): boolean {
 }
 
 /** Roles this inviter may grant on this platform, and why each other role is not offered. */
-export function grantableRoles(level: InviterLevel, caps: Capabilities): { roles: Role[]; hidden: { role: Role; reason: string }[] } {
+export function grantableRoles(
+  level: InviterLevel,
+  caps: Capabilities,
+): { roles: Role[]; hidden: { role: Role; reason: string }[] } {
   const roles: Role[] = [];
   const hidden: { role: Role; reason: string }[] = [];
   for (const role of ['external', 'collaborator', 'admin', 'legal_representative'] as const) {
@@ -77,7 +92,12 @@ export type Management = 'decide' | 'revoke' | 'resend' | 'retry' | 'show-link';
 
 /** The one rule for acting on an invitation, whatever the platform: approvers decide; the inviter or an approver
  * does the rest. `level` is the actor's, looked up now. */
-export function mayManage(actorId: string, level: InviterLevel, inv: { inviter: { id: string } }, what: Management): { ok: true } | Refusal {
+export function mayManage(
+  actorId: string,
+  level: InviterLevel,
+  inv: { inviter: { id: string } },
+  what: Management,
+): { ok: true } | Refusal {
   const allowed = mayApprove(level) || (what !== 'decide' && inv.inviter.id === actorId);
   return allowed ? { ok: true } : { ok: false, reason: manageRefused(what) };
 }
@@ -90,7 +110,9 @@ export function fourEyes(approverId: string, inviterId: string, otherApproverExi
   return { ok: true };
 }
 
-export interface RateLimit { perHour: number }
+export interface RateLimit {
+  perHour: number;
+}
 
 /** `recent` = how many invitations the inviter created in the last hour. */
 export function withinRateLimit(recent: number, adding: number, limit: RateLimit): { ok: true } | Refusal {

@@ -3,7 +3,10 @@
 import { z } from 'zod';
 import { normalizeEmail } from './model.js';
 
-export interface Recipient { email: string; name: string }
+export interface Recipient {
+  email: string;
+  name: string;
+}
 
 const emailSchema = z.email();
 const NAMED = /^(.*?)\s*<([^<>]+)>$/;

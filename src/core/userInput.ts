@@ -51,7 +51,8 @@ export type FormResult<T> = { ok: true; values: T } | { ok: false; errors: Field
  * (on the form's first field when the submission is not an object at all). */
 export function readForm<S extends z.ZodObject>(schema: S, raw: unknown): FormResult<z.output<S>> {
   const first = Object.keys(schema.shape)[0] ?? 'form';
-  if (raw == null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, errors: { [first]: NOT_VALID } };
+  if (raw == null || typeof raw !== 'object' || Array.isArray(raw))
+    return { ok: false, errors: { [first]: NOT_VALID } };
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, values: parsed.data };
   const errors: FieldErrors = {};

@@ -2,27 +2,58 @@
  * and the parsing of what was submitted into an invitation request (or field errors). Adapters render the
  * fields as a Mattermost dialog or a Slack modal and hand the submitted values back. */
 import { z } from 'zod';
-import { KDRIVE_RIGHTS, type Delivery, type KDriveRight, type Role } from './model.js';
-import { grantableRoles, type Capabilities, type InviterLevel } from './policy.js';
 import {
-  EMAILS_PLACEHOLDER, PHONE_PLACEHOLDER, accessIntro, deliveryLabel, expiryLabel, fieldError, fieldHelp, fieldLabel,
-  kdriveLabel, phoneInternational, roleLabel, whoIntro, wizardTitle, type FieldName,
+  accessIntro,
+  deliveryLabel,
+  EMAILS_PLACEHOLDER,
+  expiryLabel,
+  type FieldName,
+  fieldError,
+  fieldHelp,
+  fieldLabel,
+  kdriveLabel,
+  PHONE_PLACEHOLDER,
+  phoneInternational,
+  roleLabel,
+  whoIntro,
+  wizardTitle,
 } from './messages.js';
+import { type Delivery, KDRIVE_RIGHTS, type KDriveRight, type Role } from './model.js';
 import { normalizePhone } from './phone.js';
-import { LIMITS, choice, choices, flag, freeText, readForm, type FieldErrors, type FormResult } from './userInput.js';
+import { type Capabilities, grantableRoles, type InviterLevel } from './policy.js';
 import { MAX_RECIPIENTS, parseRecipients, type Recipient } from './recipients.js';
+import { choice, choices, type FieldErrors, type FormResult, flag, freeText, LIMITS, readForm } from './userInput.js';
 
-export interface Option { value: string; label: string }
+export interface Option {
+  value: string;
+  label: string;
+}
 
-interface FieldBase { name: string; label: string; help?: string; optional?: boolean }
+interface FieldBase {
+  name: string;
+  label: string;
+  help?: string;
+  optional?: boolean;
+}
 export type Field =
-  | (FieldBase & { kind: 'text'; subtype?: 'email' | 'text'; default?: string; placeholder?: string; maxLength?: number })
+  | (FieldBase & {
+      kind: 'text';
+      subtype?: 'email' | 'text';
+      default?: string;
+      placeholder?: string;
+      maxLength?: number;
+    })
   | (FieldBase & { kind: 'textarea'; default?: string; placeholder?: string; maxLength?: number })
   | (FieldBase & { kind: 'select'; options: Option[]; default?: string; multi?: false })
   | (FieldBase & { kind: 'multiselect'; options: Option[]; default: string[] })
   | (FieldBase & { kind: 'bool'; default: boolean });
 
-export interface Step { id: 'who' | 'access'; title: string; intro: string; fields: Field[] }
+export interface Step {
+  id: 'who' | 'access';
+  title: string;
+  intro: string;
+  fields: Field[];
+}
 
 export interface WizardContext {
   level: InviterLevel;
@@ -35,10 +66,10 @@ export interface WizardContext {
 
 /** A dialog's or modal's text field holds at most 3,000 characters; the web form takes LIMITS.emails. */
 export const DIALOG_EMAILS_MAX = 3000;
-export type { FieldErrors } from './userInput.js';
 
 /** The delivery labels moved to the messages module; kept here for callers not yet moved (the local playground). */
 export { DELIVERY_LABELS } from './messages.js';
+export type { FieldErrors } from './userInput.js';
 
 export const EXPIRY_CHOICES = ['1', '3', '7', '30', 'never'] as const;
 /** A field's words, from the messages module. */
@@ -55,12 +86,18 @@ function whoStep(ctx: WizardContext): Step {
     intro: whoIntro(hidden),
     fields: [
       {
-        kind: 'textarea', ...words('emails'), default: ctx.prefill ?? '', placeholder: EMAILS_PLACEHOLDER,
+        kind: 'textarea',
+        ...words('emails'),
+        default: ctx.prefill ?? '',
+        placeholder: EMAILS_PLACEHOLDER,
         maxLength: DIALOG_EMAILS_MAX,
       },
       { kind: 'text', ...words('name'), optional: true, maxLength: LIMITS.name },
       {
-        kind: 'select', name: 'role', label: fieldLabel('role'), options: roles.map((r) => ({ value: r, label: roleLabel(r) })),
+        kind: 'select',
+        name: 'role',
+        label: fieldLabel('role'),
+        options: roles.map((r) => ({ value: r, label: roleLabel(r) })),
         default: roles.includes('external') ? 'external' : roles[0],
       },
     ],
@@ -70,8 +107,10 @@ function whoStep(ctx: WizardContext): Step {
 function accessStep(ctx: WizardContext, role?: Role): Step {
   const fields: Field[] = [
     {
-      kind: 'multiselect', ...words('channels'),
-      options: ctx.channels, default: ctx.channels.some((c) => c.value === ctx.currentChannelId) ? [ctx.currentChannelId] : [],
+      kind: 'multiselect',
+      ...words('channels'),
+      options: ctx.channels,
+      default: ctx.channels.some((c) => c.value === ctx.currentChannelId) ? [ctx.currentChannelId] : [],
     },
   ];
   if (ctx.caps.kdrive) {
@@ -85,15 +124,30 @@ function accessStep(ctx: WizardContext, role?: Role): Step {
   }
   fields.push(
     {
-      kind: 'select', name: 'delivery', label: fieldLabel('delivery'), default: ctx.caps.deliveries[0],
+      kind: 'select',
+      name: 'delivery',
+      label: fieldLabel('delivery'),
+      default: ctx.caps.deliveries[0],
       options: ctx.caps.deliveries.map((d) => ({ value: d, label: deliveryLabel(d) })),
     },
-    ...(ctx.caps.deliveries.includes('sms') ? [{
-      kind: 'text', subtype: 'text', name: 'phone', label: fieldLabel('phone'), optional: true,
-      placeholder: PHONE_PLACEHOLDER, maxLength: LIMITS.phone,
-    } as Field] : []),
+    ...(ctx.caps.deliveries.includes('sms')
+      ? [
+          {
+            kind: 'text',
+            subtype: 'text',
+            name: 'phone',
+            label: fieldLabel('phone'),
+            optional: true,
+            placeholder: PHONE_PLACEHOLDER,
+            maxLength: LIMITS.phone,
+          } as Field,
+        ]
+      : []),
     {
-      kind: 'select', name: 'expiry', label: fieldLabel('expiry'), default: '7',
+      kind: 'select',
+      name: 'expiry',
+      label: fieldLabel('expiry'),
+      default: '7',
       options: EXPIRY_CHOICES.map((e) => ({ value: e, label: expiryLabel(e) })),
     },
     { kind: 'textarea', name: 'message', label: fieldLabel('message'), optional: true, maxLength: LIMITS.message },
@@ -125,13 +179,24 @@ export interface InvitationRequest {
  * it answers (readStep), so it can never set another step's values or anything that is not a field. */
 const WHO_FIELDS = { emails: freeText(LIMITS.emails), name: freeText(LIMITS.name), role: choice };
 const ACCESS_FIELDS = {
-  channels: choices, kdrive: choice, billing_rights: flag, remind_email: flag, remind_sms: flag,
-  delivery: choice, expiry: choice, message: freeText(LIMITS.message), phone: freeText(LIMITS.phone),
+  channels: choices,
+  kdrive: choice,
+  billing_rights: flag,
+  remind_email: flag,
+  remind_sms: flag,
+  delivery: choice,
+  expiry: choice,
+  message: freeText(LIMITS.message),
+  phone: freeText(LIMITS.phone),
 };
 /** The first step's values, as a draft keeps them between the steps. */
 export const WhoValues = z.object(WHO_FIELDS);
 export type WhoValues = z.output<typeof WhoValues>;
-const STEP_SCHEMAS = { who: WhoValues, access: z.object(ACCESS_FIELDS), all: z.object({ ...WHO_FIELDS, ...ACCESS_FIELDS }) };
+const STEP_SCHEMAS = {
+  who: WhoValues,
+  access: z.object(ACCESS_FIELDS),
+  all: z.object({ ...WHO_FIELDS, ...ACCESS_FIELDS }),
+};
 /** Every field of the wizard, e.g. for a web form that posts them all at once. */
 export const WIZARD_FIELDS = Object.keys(STEP_SCHEMAS.all.shape) as (keyof typeof STEP_SCHEMAS.all.shape)[];
 
@@ -142,7 +207,11 @@ export function readStep(raw: unknown, step: Step['id'] | 'all'): FormResult<Rec
 }
 
 /** Validates one step's values (or all, when `stepId` is omitted) against what this inviter may do. */
-export function parseSubmission(values: Record<string, unknown>, ctx: WizardContext, stepId?: Step['id']): { ok: true; request: InvitationRequest } | { ok: false; errors: FieldErrors } {
+export function parseSubmission(
+  values: Record<string, unknown>,
+  ctx: WizardContext,
+  stepId?: Step['id'],
+): { ok: true; request: InvitationRequest } | { ok: false; errors: FieldErrors } {
   const typed = readForm(STEP_SCHEMAS.all, values);
   if (!typed.ok) return typed;
   const v = typed.values;
@@ -153,7 +222,11 @@ export function parseSubmission(values: Record<string, unknown>, ctx: WizardCont
   const { roles } = grantableRoles(ctx.level, ctx.caps);
   if (check('who')) {
     const longName = recipients.find((r) => r.name.length > LIMITS.name);
-    if (invalid.length) errors.emails = fieldError.notEmails(invalid.slice(0, 3).map((e) => clip(e, 60)), invalid.length > 3);
+    if (invalid.length)
+      errors.emails = fieldError.notEmails(
+        invalid.slice(0, 3).map((e) => clip(e, 60)),
+        invalid.length > 3,
+      );
     else if (longName) errors.emails = fieldError.longName(LIMITS.name, clip(longName.name, 60));
     else if (!recipients.length) errors.emails = fieldError.noEmail();
     else if (recipients.length > MAX_RECIPIENTS) errors.emails = fieldError.tooManyAddresses(MAX_RECIPIENTS);
@@ -163,7 +236,7 @@ export function parseSubmission(values: Record<string, unknown>, ctx: WizardCont
   const role = v.role as Role;
 
   const allowedChannels = new Set(ctx.channels.map((c) => c.value));
-  const kdrive = ctx.caps.kdrive ? (v.kdrive || 'none') : 'none';
+  const kdrive = ctx.caps.kdrive ? v.kdrive || 'none' : 'none';
   const billing = ctx.caps.billing && BILLING_ROLES.includes(role);
   if (check('access')) {
     const foreign = v.channels.filter((c) => !allowedChannels.has(c));
@@ -184,10 +257,14 @@ export function parseSubmission(values: Record<string, unknown>, ctx: WizardCont
   return {
     ok: true,
     request: {
-      recipients, role, channelIds: v.channels, kdriveRight: kdrive as KDriveRight,
+      recipients,
+      role,
+      channelIds: v.channels,
+      kdriveRight: kdrive as KDriveRight,
       billingRights: billing && role === 'collaborator' && v.billing_rights,
       billingReminders: { email: billing && v.remind_email, sms: billing && v.remind_sms },
-      delivery: v.delivery as Delivery, message: v.message,
+      delivery: v.delivery as Delivery,
+      message: v.message,
       phone: v.delivery === 'sms' ? normalizePhone(v.phone) : undefined,
       expiryDays: expiry === 'never' ? null : Number(expiry),
     },

@@ -1,8 +1,9 @@
 /** Delivering the bot's own acceptance link, whatever the platform: a fresh link is issued (replacing any
  * earlier one) and sent by the bot's email or by SMS, or handed back for the inviter to pass on. */
+
+import { issueLinkToken } from '../actions/issueLinkToken.js';
 import type { Clock } from '../core/clock.js';
 import type { Delivery, Invitation } from '../core/model.js';
-import { issueLinkToken } from '../actions/issueLinkToken.js';
 import { acceptanceUrl } from '../lifecycle/inviteTokens.js';
 import { PermanentError } from '../outbox/errors.js';
 import type { Store } from '../store/store.js';
@@ -31,13 +32,18 @@ export async function sendAcceptanceLink(
   method: LinkMethod,
   phone = inv.phone,
 ): Promise<string | undefined> {
-  if (method === 'bot_email' && !channels.mailer) throw new PermanentError('the bot has no SMTP server configured (SMTP_URL)');
-  if (method === 'sms' && (!channels.sms || !phone)) throw new PermanentError(channels.sms ? 'no phone number for SMS delivery' : 'no SMS gateway configured (SMS_WEBHOOK_URL)');
+  if (method === 'bot_email' && !channels.mailer)
+    throw new PermanentError('the bot has no SMTP server configured (SMTP_URL)');
+  if (method === 'sms' && (!channels.sms || !phone))
+    throw new PermanentError(
+      channels.sms ? 'no phone number for SMS delivery' : 'no SMS gateway configured (SMS_WEBHOOK_URL)',
+    );
   const issued = await issueLinkToken(deps, inv, 'bot');
   if (!issued) throw new PermanentError(`invitation ${inv.id} not found`);
   const url = acceptanceUrl(channels.publicUrl, issued.token);
   if (method === 'bot_email') await channels.mailer!.sendInvitation(issued.invitation, url);
-  else if (method === 'sms') await channels.sms!.send(phone!, invitationSmsText(issued.invitation, url, channels.orgName));
+  else if (method === 'sms')
+    await channels.sms!.send(phone!, invitationSmsText(issued.invitation, url, channels.orgName));
   else return url;
   return undefined;
 }

@@ -2,10 +2,10 @@
  * Failures come out as outbox errors: the server's 5xx refusals are permanent, anything else (4xx, connection,
  * timeout, authentication being fixed) is retried. Neither the link nor the address is logged. */
 import nodemailer, { type Transporter } from 'nodemailer';
-import { invitationEmail, type InvitationEmailContent } from '../../views/email/invitationEmail.js';
+import { type InvitationEmailContent, invitationEmail } from '../../views/email/invitationEmail.js';
+import { ROLE_LABELS } from '../core/messages.js';
 import type { Invitation } from '../core/model.js';
 import { redactContacts } from '../core/redact.js';
-import { ROLE_LABELS } from '../core/messages.js';
 import type { Logger } from '../logger.js';
 import { PermanentError, RetryLaterError } from '../outbox/errors.js';
 
@@ -38,14 +38,19 @@ export class InvitationMailer {
 
   constructor(private readonly opts: MailerOptions) {
     // Bounded waits: a hung server must fail the outbox job, not hold its lease.
-    this.transport = nodemailer.createTransport({ url: opts.smtpUrl, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 });
+    this.transport = nodemailer.createTransport({
+      url: opts.smtpUrl,
+      connectionTimeout: 15_000,
+      greetingTimeout: 15_000,
+      socketTimeout: 30_000,
+    });
   }
 
   /** Sends the invitation email for `inv` with its acceptance link; resolves with the Message-ID. */
   async sendInvitation(inv: Invitation, link: string): Promise<string> {
     const { subject, text, html } = invitationEmail(invitationEmailContent(inv, link, this.opts.orgName));
     try {
-      const info = (await this.transport.sendMail({ from: this.opts.from, to: inv.email, subject, text, html }));
+      const info = await this.transport.sendMail({ from: this.opts.from, to: inv.email, subject, text, html });
       this.opts.log.info({ invitation: inv.id, messageId: info.messageId }, 'invitation email sent');
       return info.messageId;
     } catch (err) {
@@ -63,6 +68,10 @@ export function smtpFailure(err: unknown): Error {
   const e = err as { responseCode?: number; code?: string; message?: string };
   // Refusals echo the recipient ("550 <ana@example.org>: no such user"); the address is not kept.
   const text = redactContacts(e.message ?? String(err)).slice(0, 200);
-  const message = `SMTP: ${e.responseCode ? `${e.responseCode} ` : ''}${e.code ?? ''} ${text}`.replace(/\s+/g, ' ').trim();
-  return e.responseCode && e.responseCode >= 500 && e.code !== 'EAUTH' ? new PermanentError(message) : new RetryLaterError(message);
+  const message = `SMTP: ${e.responseCode ? `${e.responseCode} ` : ''}${e.code ?? ''} ${text}`
+    .replace(/\s+/g, ' ')
+    .trim();
+  return e.responseCode && e.responseCode >= 500 && e.code !== 'EAUTH'
+    ? new PermanentError(message)
+    : new RetryLaterError(message);
 }

@@ -7,7 +7,7 @@ import { linkReminderToInviter } from '../core/messages.js';
 import type { Invitation } from '../core/model.js';
 import { PermanentError } from '../outbox/errors.js';
 import type { Store } from '../store/store.js';
-import { sendAcceptanceLink, type LinkChannels } from './acceptanceLink.js';
+import { type LinkChannels, sendAcceptanceLink } from './acceptanceLink.js';
 
 export interface ReminderSide {
   /** The platform's own invitation sent again (Mattermost's invitation email, Slack's admin.users.invite). */
@@ -17,7 +17,10 @@ export interface ReminderSide {
 }
 
 export async function remindInvitee(
-  deps: { store: Store; clock: Clock }, links: LinkChannels | undefined, inv: Invitation, side: ReminderSide,
+  deps: { store: Store; clock: Clock },
+  links: LinkChannels | undefined,
+  inv: Invitation,
+  side: ReminderSide,
 ): Promise<void> {
   if (inv.state !== 'sent') return;
   if (inv.delivery === 'platform_email') {

@@ -5,7 +5,7 @@ import { invitationSms } from '../../views/sms/invitationSms.js';
 import type { Invitation } from '../core/model.js';
 import { isE164 } from '../core/phone.js';
 import type { Logger } from '../logger.js';
-import { PermanentError, RetryLaterError, parseRetryAfter } from '../outbox/errors.js';
+import { PermanentError, parseRetryAfter, RetryLaterError } from '../outbox/errors.js';
 
 export interface SmsSender {
   /** `to` in E.164 (+41791234567). Throws the outbox's PermanentError or RetryLaterError. */
@@ -36,7 +36,10 @@ export class WebhookSmsSender implements SmsSender {
     try {
       res = await fetch(this.opts.url, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...(this.opts.token ? { Authorization: `Bearer ${this.opts.token}` } : {}) },
+        headers: {
+          'Content-Type': 'application/json',
+          ...(this.opts.token ? { Authorization: `Bearer ${this.opts.token}` } : {}),
+        },
         body: JSON.stringify({ to, text }),
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
         redirect: 'error',
@@ -59,5 +62,11 @@ export class WebhookSmsSender implements SmsSender {
 
 /** The text of an invitation SMS. */
 export function invitationSmsText(inv: Invitation, link: string, orgName: string): string {
-  return invitationSms({ inviterName: inv.inviter.username, orgName, email: inv.email, expiresAt: inv.expiresAt, link });
+  return invitationSms({
+    inviterName: inv.inviter.username,
+    orgName,
+    email: inv.email,
+    expiresAt: inv.expiresAt,
+    link,
+  });
 }

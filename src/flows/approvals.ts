@@ -1,12 +1,18 @@
 /** Approve and Deny, once for every platform: a click names an invitation (the platform or the button's signature
  * vouches for it), the clicker's rights are read now through the port, Deny asks for a reason in a form, and the
  * decision itself is the action's compare-and-set (four eyes, exactly once). */
+
+import { decideApproval } from '../actions/decideApproval.js';
 import {
-  alreadyDecided, approvalMessage, formExpired, invitationGone, noFormHere, type ChatMessage,
+  alreadyDecided,
+  approvalMessage,
+  type ChatMessage,
+  formExpired,
+  invitationGone,
+  noFormHere,
 } from '../core/messages.js';
 import type { Invitation, Person } from '../core/model.js';
 import { mayManage } from '../core/policy.js';
-import { decideApproval } from '../actions/decideApproval.js';
 import type { Signer } from '../security/signing.js';
 import type { ChatPort } from './chatPort.js';
 import type { FlowDeps } from './jobHandlers.js';
@@ -22,22 +28,33 @@ export interface ApprovalClick {
 }
 
 /** A notice for the clicker, and the approval request as it now stands (to update the post in place). */
-export interface ApprovalReply { ok: boolean; notice?: string; update?: ChatMessage }
+export interface ApprovalReply {
+  ok: boolean;
+  notice?: string;
+  update?: ChatMessage;
+}
 
 export class ApprovalFlow {
-  constructor(private readonly deps: FlowDeps & { signer: Signer }, private readonly port: ChatPort) {}
+  constructor(
+    private readonly deps: FlowDeps & { signer: Signer },
+    private readonly port: ChatPort,
+  ) {}
 
   async click(c: ApprovalClick): Promise<ApprovalReply> {
     const inv = await this.invitation(c.invitationId);
     if (!inv) return { ok: false, notice: invitationGone() };
-    if (inv.state !== 'pending_approval') return { ok: false, notice: alreadyDecided(inv.state), update: await this.message(inv) };
+    if (inv.state !== 'pending_approval')
+      return { ok: false, notice: alreadyDecided(inv.state), update: await this.message(inv) };
     const level = await this.port.level(inv.workspaceId, c.user.id);
     const allowed = mayManage(c.user.id, level, inv, 'decide');
     if (!allowed.ok) return { ok: false, notice: allowed.reason };
     if (c.action === 'approve') return this.decide(inv, c.user, true);
     if (!c.trigger) return { ok: false, notice: noFormHere() };
     const exp = this.deps.clock.now().getTime() + REASON_TTL_MS;
-    await this.port.openForm(c.trigger, { kind: 'deny', state: this.deps.signer.sign({ k: 'deny', i: inv.id, u: c.user.id, n: c.user.username, exp }) });
+    await this.port.openForm(c.trigger, {
+      kind: 'deny',
+      state: this.deps.signer.sign({ k: 'deny', i: inv.id, u: c.user.id, n: c.user.username, exp }),
+    });
     return { ok: true };
   }
 
@@ -58,10 +75,18 @@ export class ApprovalFlow {
     // Four eyes only matters when the inviter decides their own request: only then are the approvers listed.
     const own = approver.id === inv.inviter.id;
     const [level, approvers] = await Promise.all([
-      this.port.level(inv.workspaceId, approver.id), own ? this.port.approvers(inv.workspaceId) : [],
+      this.port.level(inv.workspaceId, approver.id),
+      own ? this.port.approvers(inv.workspaceId) : [],
     ]);
     const otherApproverExists = !own || approvers.some((id) => id !== inv.inviter.id);
-    const result = await decideApproval(this.deps, { invitationId: inv.id, approver, approverLevel: level, approved, reason, otherApproverExists });
+    const result = await decideApproval(this.deps, {
+      invitationId: inv.id,
+      approver,
+      approverLevel: level,
+      approved,
+      reason,
+      otherApproverExists,
+    });
     this.deps.outbox.kick();
     const now = result.invitation && result.invitation.state !== 'pending_approval' ? result.invitation : undefined;
     const update = now && (await this.message(now));

@@ -3,7 +3,7 @@
  * reconciliation looks every awaited address up through the port, so a missed event still ends in an arrival.
  * The arrival itself is recordArrival's compare-and-set: however many paths notice it, it happens once. */
 import { recordArrival } from '../actions/recordArrival.js';
-import { normalizeEmail, type Invitation, type Platform } from '../core/model.js';
+import { type Invitation, normalizeEmail, type Platform } from '../core/model.js';
 import { AWAITING_ARRIVAL } from '../core/stateMachine.js';
 import type { Logger } from '../logger.js';
 import type { ChatPort } from './chatPort.js';
@@ -21,14 +21,19 @@ export interface MemberArrived {
 }
 
 export class ArrivalFlow {
-  constructor(private readonly deps: FlowDeps & { log: Logger }, private readonly port: ChatPort) {}
+  constructor(
+    private readonly deps: FlowDeps & { log: Logger },
+    private readonly port: ChatPort,
+  ) {}
 
   /** How many invitations the newcomer settled, or undefined when the bot cannot see their address. */
   async arrived(e: MemberArrived): Promise<number | undefined> {
     const email = e.email ?? (await this.port.user(e.userId)).email;
     if (!email) return undefined;
     const awaited = await this.deps.store.listInvitations({
-      platform: e.platform, email: normalizeEmail(email), states: AWAITING_ARRIVAL,
+      platform: e.platform,
+      email: normalizeEmail(email),
+      states: AWAITING_ARRIVAL,
     });
     let arrived = 0;
     for (const inv of awaited) if (await this.arrive(inv, e.userId, e.via, e.workspaceId)) arrived++;

@@ -1,13 +1,14 @@
 /** What the flows ask of a chat platform, outbound. Each adapter implements it on its official client (Client4,
  * Bolt's WebClient); a call that fails throws the outbox's RetryLaterError or PermanentError, so the flows never
  * see a platform's own errors. */
+
+import type { NoticePayload } from '../actions/jobPayloads.js';
 import type { TextFormat } from '../core/format.js';
 import type { ChatMessage } from '../core/messages.js';
 import type { Delivery, Invitation, Platform } from '../core/model.js';
 import type { Capabilities, InviterLevel } from '../core/policy.js';
 import type { Option, Step } from '../core/wizard.js';
 import type { NewJob } from '../store/store.js';
-import type { NoticePayload } from '../actions/jobPayloads.js';
 
 export type { ChatMessage };
 
@@ -22,13 +23,20 @@ export type FormRequest =
 
 /** What the pending list offers for a `sent` invitation: the methods a resend may use (none: no Resend), whether
  * Show link, and why a button is missing. */
-export interface ListOffers { resend: readonly Delivery[]; showLink: boolean; why?: string }
+export interface ListOffers {
+  resend: readonly Delivery[];
+  showLink: boolean;
+  why?: string;
+}
 
 /** Thrown by openForm when the platform does not let the bot open forms here (kChat may refuse dialogs). */
 export class FormsRefused extends Error {}
 
 /** Where a message was posted: what updating it needs on every platform. */
-export interface MessageRef { channelId: string; postId: string }
+export interface MessageRef {
+  channelId: string;
+  postId: string;
+}
 
 export interface ChatUser {
   id: string;

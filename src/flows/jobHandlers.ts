@@ -1,23 +1,32 @@
 /** The outbox's job handlers, written once for every platform: each re-reads its invitation (a job that outlived
  * its purpose ends quietly), asks the chat port for what the platform must do, and records the outcome through an
  * action. The port turns platform failures into the outbox's retry-or-give-up errors. */
+
+import { type NoticePayload, payloadOf } from '../actions/jobPayloads.js';
+import { invitationOf, JOB, jobKind } from '../actions/jobs.js';
+import { recordApprovalPost } from '../actions/recordApprovalPost.js';
+import { recordDelivered, recordDeliveryFailed } from '../actions/recordDelivery.js';
 import type { Clock } from '../core/clock.js';
 import {
-  approvalDigest, approvalMessage, arrivalAnnouncement, arrivalNoticeToInviter, bulkProgressNotice,
-  decisionNoticeToInviter, declinedNoticeToInviter, deliveryFailedNotice, expiredNoticeToInviter, linkNoticeToInviter,
+  approvalDigest,
+  approvalMessage,
+  arrivalAnnouncement,
+  arrivalNoticeToInviter,
+  bulkProgressNotice,
+  decisionNoticeToInviter,
+  declinedNoticeToInviter,
+  deliveryFailedNotice,
+  expiredNoticeToInviter,
+  linkNoticeToInviter,
   revokedNoticeToInviter,
 } from '../core/messages.js';
 import type { Invitation } from '../core/model.js';
-import { JOB, jobKind, invitationOf } from '../actions/jobs.js';
-import { payloadOf, type NoticePayload } from '../actions/jobPayloads.js';
-import { recordApprovalPost } from '../actions/recordApprovalPost.js';
-import { recordDelivered, recordDeliveryFailed } from '../actions/recordDelivery.js';
-import { sendAcceptanceLink, type LinkChannels, type LinkMethod } from '../delivery/acceptanceLink.js';
+import { type LinkChannels, type LinkMethod, sendAcceptanceLink } from '../delivery/acceptanceLink.js';
 import { remindInvitee } from '../delivery/reminder.js';
 import { RENEWAL_REQUEST, renewalRequestNotice } from '../lifecycle/renewalRequest.js';
+import type { Logger } from '../logger.js';
 import { PermanentError, RetryLaterError } from '../outbox/errors.js';
 import type { JobHandler, Outbox } from '../outbox/outbox.js';
-import type { Logger } from '../logger.js';
 import type { OutboxJob, Store } from '../store/store.js';
 import type { ChatPort } from './chatPort.js';
 
@@ -43,7 +52,11 @@ export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobH
       if (inv.state !== 'pending_approval') return;
       const targets = port.approvalChannel
         ? [port.approvalChannel]
-        : await Promise.all((await port.approvers(inv.workspaceId)).filter((id) => id !== inv.inviter.id).map((id) => port.directChannel(id)));
+        : await Promise.all(
+            (await port.approvers(inv.workspaceId))
+              .filter((id) => id !== inv.inviter.id)
+              .map((id) => port.directChannel(id)),
+          );
       if (!targets.length) throw new RetryLaterError('no approver to ask yet');
       const message = await approvalOf(inv);
       for (const channelId of targets) {

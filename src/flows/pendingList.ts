@@ -4,18 +4,33 @@
  * requests, Mattermost buttons carry an HMAC'd context); the clicker's rights are read now through the port.
  * Approve / Deny go through the approval flow, the others through src/actions; Resend asks for the method in a
  * form, whose signed state names the invitation and the user who opened it. */
-import {
-  approvedGoesOut, buttonLabel, cannotResend, formExpired, invitationGone, linkComingByDm, listEmpty, listEntryText,
-  listHeading, listMore, noFormHere, noLinkOfMine, onlyOutResent, resentOnItsWay, retrying, revokedNoLongerWorks,
-} from '../core/messages.js';
-import type { Invitation, Person } from '../core/model.js';
-import { deliveriesFor, mayApprove, mayManage, type Management } from '../core/policy.js';
-import { OPEN_STATES } from '../core/stateMachine.js';
-import type { ResendForm } from '../core/userInput.js';
+
 import { requestResend } from '../actions/requestResend.js';
 import { retryDelivery } from '../actions/retryDelivery.js';
 import { revokeInvitation } from '../actions/revokeInvitation.js';
 import { showLinkAgain } from '../actions/showLinkAgain.js';
+import {
+  approvedGoesOut,
+  buttonLabel,
+  cannotResend,
+  formExpired,
+  invitationGone,
+  linkComingByDm,
+  listEmpty,
+  listEntryText,
+  listHeading,
+  listMore,
+  noFormHere,
+  noLinkOfMine,
+  onlyOutResent,
+  resentOnItsWay,
+  retrying,
+  revokedNoLongerWorks,
+} from '../core/messages.js';
+import type { Invitation, Person } from '../core/model.js';
+import { deliveriesFor, type Management, mayApprove, mayManage } from '../core/policy.js';
+import { OPEN_STATES } from '../core/stateMachine.js';
+import type { ResendForm } from '../core/userInput.js';
 import type { Signer } from '../security/signing.js';
 import type { ApprovalFlow } from './approvals.js';
 import type { ChatPort, ListOffers } from './chatPort.js';
@@ -27,20 +42,40 @@ const RESEND_TTL_MS = 30 * 60_000;
 export const LIST_ACTIONS = ['approve', 'deny', 'resend', 'showlink', 'retry', 'revoke'] as const;
 export type ListAction = (typeof LIST_ACTIONS)[number];
 
-export interface ListButton { action: ListAction; label: string; style?: 'primary' | 'danger' }
-export interface ListEntry { invitationId: string; text: string; buttons: ListButton[] }
+export interface ListButton {
+  action: ListAction;
+  label: string;
+  style?: 'primary' | 'danger';
+}
+export interface ListEntry {
+  invitationId: string;
+  text: string;
+  buttons: ListButton[];
+}
 /** The list as every platform shows it, in the port's markup: a heading (the whole answer when nothing is
  * pending), one entry per invitation with its buttons, and how to see the next page. Adapters render it and sign
  * each button their way. */
-export interface ListMessage { text: string; entries: ListEntry[]; more?: string }
+export interface ListMessage {
+  text: string;
+  entries: ListEntry[];
+  more?: string;
+}
 
-export interface ListClick { invitationId: string; action: ListAction; user: Person; trigger?: string }
+export interface ListClick {
+  invitationId: string;
+  action: ListAction;
+  user: Person;
+  trigger?: string;
+}
 
 /** The resend form's outcome: a closing notice, or the reason, on its field when it is about one. */
 export type ResendReply = { ok: true; notice: string } | { ok: false; reason: string; field?: 'method' | 'phone' };
 
 const MANAGEMENT: Record<Exclude<ListAction, 'approve' | 'deny'>, Management> = {
-  resend: 'resend', showlink: 'show-link', retry: 'retry', revoke: 'revoke',
+  resend: 'resend',
+  showlink: 'show-link',
+  retry: 'retry',
+  revoke: 'revoke',
 };
 
 export class PendingListFlow {
@@ -53,8 +88,12 @@ export class PendingListFlow {
   async list(workspaceId: string, userId: string, page: number): Promise<ListMessage> {
     const approver = mayApprove(await this.port.level(workspaceId, userId));
     const invitations = await this.deps.store.listInvitations({
-      platform: this.port.platform, workspaceId, states: OPEN_STATES, inviterId: approver ? undefined : userId,
-      offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE + 1,
+      platform: this.port.platform,
+      workspaceId,
+      states: OPEN_STATES,
+      inviterId: approver ? undefined : userId,
+      offset: (page - 1) * PAGE_SIZE,
+      limit: PAGE_SIZE + 1,
     });
     if (!invitations.length) {
       return { text: listEmpty(page), entries: [] };

@@ -4,7 +4,11 @@
 export class RecentLookups<T> {
   private readonly entries = new Map<string, { at: number; value: Promise<T> }>();
 
-  constructor(private readonly ttlMs: number, private readonly now: () => number, private readonly maxEntries = 10_000) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+    private readonly maxEntries = 10_000,
+  ) {}
 
   get(key: string, load: () => Promise<T>): Promise<T> {
     const hit = this.entries.get(key);

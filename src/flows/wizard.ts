@@ -1,17 +1,22 @@
 /** The invitation wizard, once for every platform: open its first step (or all of it, where the platform has no
  * multi-step forms), take each step's submission against that step's own fields and rights read now, and create the
  * invitations. Drafts hold what was typed between steps; forms carry only a signed draft id. */
-import { newId } from '../core/clock.js';
-import {
-  formExpired, formNotOpened, guestsCannotInvite, submissionSummary, submitLabel,
-} from '../core/messages.js';
-import type { Person, Role } from '../core/model.js';
-import { mayInviteAtAll, type InviterLevel } from '../core/policy.js';
-import {
-  WhoValues, parseSubmission, readStep, wizardSteps, type FieldErrors, type Step, type WizardContext,
-} from '../core/wizard.js';
+
 import { createInvitations } from '../actions/createInvitations.js';
 import { closeDraft, openDraft, saveFirstStep } from '../actions/wizardDrafts.js';
+import { newId } from '../core/clock.js';
+import { formExpired, formNotOpened, guestsCannotInvite, submissionSummary, submitLabel } from '../core/messages.js';
+import type { Person, Role } from '../core/model.js';
+import { type InviterLevel, mayInviteAtAll } from '../core/policy.js';
+import {
+  type FieldErrors,
+  parseSubmission,
+  readStep,
+  type Step,
+  WhoValues,
+  type WizardContext,
+  wizardSteps,
+} from '../core/wizard.js';
 import type { Signer } from '../security/signing.js';
 import type { Draft } from '../store/store.js';
 import type { ChatPort } from './chatPort.js';
@@ -56,7 +61,10 @@ export type SubmitReply =
 export class WizardFlow {
   private readonly levels: RecentLookups<InviterLevel>;
 
-  constructor(private readonly deps: FlowDeps & { signer: Signer; invitesPerHour: number }, private readonly port: ChatPort) {
+  constructor(
+    private readonly deps: FlowDeps & { signer: Signer; invitesPerHour: number },
+    private readonly port: ChatPort,
+  ) {
     this.levels = new RecentLookups(LOOKUP_TTL_MS, () => deps.clock.now().getTime());
   }
 
@@ -79,7 +87,10 @@ export class WizardFlow {
     // The draft is stored while the form opens: only the form's submission, seconds later, reads it.
     const [opened, stored] = await Promise.allSettled([
       this.port.openForm(start.trigger, {
-        kind: 'wizard', steps: multistep ? [steps[0]!] : steps, state: this.state(draft), submitLabel: submitLabel(multistep ? 'next' : 'invite'),
+        kind: 'wizard',
+        steps: multistep ? [steps[0]!] : steps,
+        state: this.state(draft),
+        submitLabel: submitLabel(multistep ? 'next' : 'invite'),
       }),
       openDraft(this.deps, draft),
     ]);
@@ -101,9 +112,15 @@ export class WizardFlow {
   private draftOf(start: DraftStart): Draft {
     const now = this.deps.clock.now();
     return {
-      id: newId(), userId: start.user.id, platform: this.port.platform, workspaceId: start.workspaceId,
-      channelId: start.channelId, values: EMPTY_WHO, bot: { username: start.user.username, responseUrl: start.responseUrl },
-      createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + WIZARD_TTL_MS).toISOString(),
+      id: newId(),
+      userId: start.user.id,
+      platform: this.port.platform,
+      workspaceId: start.workspaceId,
+      channelId: start.channelId,
+      values: EMPTY_WHO,
+      bot: { username: start.user.username, responseUrl: start.responseUrl },
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + WIZARD_TTL_MS).toISOString(),
     };
   }
 
@@ -142,14 +159,26 @@ export class WizardFlow {
 
     const existing = await this.port.existingAccounts(parsed.request.recipients.map((r) => r.email));
     const result = await createInvitations(this.deps, {
-      platform: this.port.platform, workspaceId: draft.workspaceId, inviter: { id: user.id, username: draft.bot.username || user.username },
-      level, originChannelId: draft.channelId, caps: wizard.caps, request: parsed.request, existingAccounts: existing,
+      platform: this.port.platform,
+      workspaceId: draft.workspaceId,
+      inviter: { id: user.id, username: draft.bot.username || user.username },
+      level,
+      originChannelId: draft.channelId,
+      caps: wizard.caps,
+      request: parsed.request,
+      existingAccounts: existing,
       rateLimit: { perHour: this.deps.invitesPerHour },
     });
     if (!result.ok) return { kind: 'refused', text: result.reason };
     await closeDraft(this.deps, draft.id);
     this.deps.outbox.kick();
-    const summary = submissionSummary(result.created, result.skipped, result.needsApproval, this.port.format, this.port.invitationsPerHour);
+    const summary = submissionSummary(
+      result.created,
+      result.skipped,
+      result.needsApproval,
+      this.port.format,
+      this.port.invitationsPerHour,
+    );
     return { kind: 'done', summary, anyone: result.created.length > 0, responseUrl: draft.bot.responseUrl };
   }
 
@@ -162,11 +191,21 @@ export class WizardFlow {
     return { ...who!, fields: [...who!.fields, ...access!.fields] };
   }
 
-  private context(level: InviterLevel, channels: WizardContext['channels'], currentChannelId: string, prefill?: string): WizardContext {
+  private context(
+    level: InviterLevel,
+    channels: WizardContext['channels'],
+    currentChannelId: string,
+    prefill?: string,
+  ): WizardContext {
     return { level, caps: this.port.capabilities(), channels, currentChannelId, prefill };
   }
 
   private state(draft: Draft): string {
-    return this.deps.signer.sign({ k: 'wizard', d: draft.id, u: draft.userId, exp: this.deps.clock.now().getTime() + WIZARD_TTL_MS });
+    return this.deps.signer.sign({
+      k: 'wizard',
+      d: draft.id,
+      u: draft.userId,
+      exp: this.deps.clock.now().getTime() + WIZARD_TTL_MS,
+    });
   }
 }

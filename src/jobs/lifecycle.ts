@@ -2,18 +2,23 @@
  * before expiry, and send approvers a digest of requests waiting more than a day. Each pass is idempotent
  * (compare-and-set transitions, a reminder mark, one digest job per workspace and day) and catches up after
  * downtime, since it compares with the current time rather than counting ticks. Every change is an action's. */
-import type { Clock } from '../core/clock.js';
-import type { Invitation } from '../core/model.js';
+
 import { expireInvitation } from '../actions/expireInvitation.js';
 import { queueApprovalDigests } from '../actions/queueApprovalDigests.js';
 import { scheduleReminder } from '../actions/scheduleReminder.js';
+import type { Clock } from '../core/clock.js';
+import type { Invitation } from '../core/model.js';
 import type { Store } from '../store/store.js';
 
 const DAY_MS = 86400_000;
 /** The reminder goes out this long before expiry (or halfway, for invitations shorter than twice this). */
 const REMIND_BEFORE_MS = DAY_MS;
 
-export interface LifecycleResult { expired: number; reminded: number; digests: number }
+export interface LifecycleResult {
+  expired: number;
+  reminded: number;
+  digests: number;
+}
 
 export async function runLifecycle(deps: { store: Store; clock: Clock }): Promise<LifecycleResult> {
   const now = deps.clock.now();

@@ -27,7 +27,10 @@ export interface AcceptanceSide {
 
 /** The platform refused the registration for a reason the invitee can act on; `field` points at the form field. */
 export class AccountRefusedError extends Error {
-  constructor(readonly field: 'username' | 'password' | 'firstName' | 'lastName' | undefined, message: string) {
+  constructor(
+    readonly field: 'username' | 'password' | 'firstName' | 'lastName' | undefined,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -6,7 +6,11 @@ export class PermanentError extends Error {
 /** A failure worth retrying, optionally not before `retryAfterMs` (a 429's Retry-After). A `paced` job was
  * held back by our own budget, not refused: the wait costs it no attempt. */
 export class RetryLaterError extends Error {
-  constructor(message: string, readonly retryAfterMs?: number, readonly paced = false) {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    readonly paced = false,
+  ) {
     super(message);
   }
 }

@@ -2,10 +2,11 @@
  * stored together with the change that caused it. Jobs are leased (a dead worker's jobs become due again),
  * retried with exponential backoff honouring Retry-After, and buried after `maxAttempts` with a hook that
  * lets the invitation show the failure. */
-import type { Logger } from '../logger.js';
+
 import type { Clock } from '../core/clock.js';
-import type { OutboxJob, Store } from '../store/store.js';
 import { redactContacts } from '../core/redact.js';
+import type { Logger } from '../logger.js';
+import type { OutboxJob, Store } from '../store/store.js';
 import { isPaced, isPermanent, retryAfterOf } from './errors.js';
 
 export interface JobHandler {
@@ -47,9 +48,22 @@ export class Outbox {
   private readonly leased = new Set<string>();
   private renewTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly store: Store, private readonly clock: Clock, private readonly log: Logger, opts: OutboxOptions = {}) {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    opts: OutboxOptions = {},
+  ) {
     const leaseMs = store.renewLeases ? RENEWED_LEASE_MS : UNRENEWED_LEASE_MS;
-    this.opts = { pollMs: 1000, leaseMs, concurrency: 32, maxAttempts: 12, baseDelayMs: 1000, maxDelayMs: 15 * 60_000, ...opts };
+    this.opts = {
+      pollMs: 1000,
+      leaseMs,
+      concurrency: 32,
+      maxAttempts: 12,
+      baseDelayMs: 1000,
+      maxDelayMs: 15 * 60_000,
+      ...opts,
+    };
   }
 
   register(kind: string, handler: JobHandler): void {
@@ -140,12 +154,19 @@ export class Outbox {
   /** One renewal for every running job; a failed one is retried at the next tick, two before the lease ends. */
   private renew(): void {
     const until = new Date(this.clock.now().getTime() + this.opts.leaseMs);
-    this.store.renewLeases?.([...this.leased], until).catch((err) => this.log.warn({ err: errorText(err) }, 'could not renew job leases'));
+    this.store
+      .renewLeases?.([...this.leased], until)
+      .catch((err) => this.log.warn({ err: errorText(err) }, 'could not renew job leases'));
   }
 
   private async runJob(job: OutboxJob): Promise<void> {
     const handler = this.handlers.get(job.kind);
-    const log = this.log.child({ job: job.id, kind: job.kind, invitation: job.invitationId, attempt: job.attempts + 1 });
+    const log = this.log.child({
+      job: job.id,
+      kind: job.kind,
+      invitation: job.invitationId,
+      attempt: job.attempts + 1,
+    });
     if (!handler) {
       log.error('no handler for this kind of job; it stays queued');
       await this.store.retryJob(job.id, new Date(this.clock.now().getTime() + this.opts.maxDelayMs), 'no handler');
@@ -159,7 +180,12 @@ export class Outbox {
       // Stored and shown to people: a server's echo of an address or number in its refusal stays out.
       const message = redactContacts(err instanceof Error ? err.message : String(err));
       if (isPaced(err)) {
-        await this.store.retryJob(job.id, new Date(this.clock.now().getTime() + (retryAfterOf(err) ?? 0)), message, false);
+        await this.store.retryJob(
+          job.id,
+          new Date(this.clock.now().getTime() + (retryAfterOf(err) ?? 0)),
+          message,
+          false,
+        );
         return;
       }
       if (isPermanent(err) || job.attempts + 1 >= this.opts.maxAttempts) {

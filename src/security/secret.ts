@@ -22,7 +22,8 @@ function checked(secret: string, source: string): string {
 
 async function readSecret(file: string): Promise<string | undefined> {
   const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) =>
-    err.code === 'ENOENT' ? undefined : Promise.reject(err));
+    err.code === 'ENOENT' ? undefined : Promise.reject(err),
+  );
   return text === undefined ? undefined : checked(text.trim(), file);
 }
 

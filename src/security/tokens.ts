@@ -10,7 +10,13 @@ const Exp = z.number().int();
 export const Token = z.discriminatedUnion('k', [
   /** A message button: the invitation and the action the bot offered on it (the clicker's rights are checked at
    * the click); `l`: it was in the pending list (Mattermost answers there). */
-  z.object({ k: z.literal('button'), i: Id, a: z.string().regex(/^[a-z_-]{1,40}$/), l: z.literal(1).optional(), exp: Exp }),
+  z.object({
+    k: z.literal('button'),
+    i: Id,
+    a: z.string().regex(/^[a-z_-]{1,40}$/),
+    l: z.literal(1).optional(),
+    exp: Exp,
+  }),
   /** Deny's reason form, for the approver `u` (`n`: their username) who clicked. */
   z.object({ k: z.literal('deny'), i: Id, u: Id, n: z.string().max(64), exp: Exp }),
   /** Resend's method form, for the user `u` who clicked (`n` on Mattermost, where submissions carry no name). */

@@ -36,7 +36,8 @@ async function isAlive(holder: Holder): Promise<boolean> {
 
 async function readHolder(file: string): Promise<Holder | 'unreadable' | undefined> {
   const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) =>
-    err.code === 'ENOENT' ? undefined : Promise.reject(err));
+    err.code === 'ENOENT' ? undefined : Promise.reject(err),
+  );
   if (text === undefined) return undefined;
   try {
     const h = JSON.parse(text) as Holder;
@@ -79,7 +80,10 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
     if (!holder) continue;
     // Stale. Only the holder of the guard removes it, after reading it again: two processes taking over the same
     // stale lock at once must not remove the lock one of them has just taken.
-    const guarded = await mkdir(guard).then(() => true, () => false);
+    const guarded = await mkdir(guard).then(
+      () => true,
+      () => false,
+    );
     if (guarded) {
       try {
         const again = await readHolder(file);
@@ -88,7 +92,10 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
         await rmdir(guard).catch(() => undefined);
       }
     } else {
-      const age = await stat(guard).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(guard).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age > GUARD_EXPIRY_MS) await rmdir(guard).catch(() => undefined);
       else await new Promise((resolve) => setTimeout(resolve, 20));
     }

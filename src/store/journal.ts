@@ -3,7 +3,7 @@
  * appended to by one process run only; the snapshot names the first generation it does not hold, so opening reads the
  * snapshot, then every later journal in order. A line cut short by a crash can only be a journal's last one and was
  * never acknowledged: it is skipped. Every write is synced (file, and directory when a name appears). */
-import { open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /** One change to one record: set (whole record) or delete, or an audit entry (kept as its JSON line). */
@@ -23,7 +23,10 @@ export async function syncDir(dir: string): Promise<void> {
 }
 
 export class JournalFiles {
-  constructor(readonly dir: string, private readonly base: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly base: string,
+  ) {}
 
   journal(gen: number): string {
     return path.join(this.dir, `${this.base}-journal.${gen}.jsonl`);
@@ -33,7 +36,11 @@ export class JournalFiles {
   async generations(): Promise<number[]> {
     const pattern = new RegExp(`^${this.base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-journal\\.(\\d+)\\.jsonl$`);
     const names = await readdir(this.dir);
-    return names.map((n) => pattern.exec(n)?.[1]).filter((g): g is string => g !== undefined).map(Number).sort((a, b) => a - b);
+    return names
+      .map((n) => pattern.exec(n)?.[1])
+      .filter((g): g is string => g !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
   }
 
   /** The lines of a journal, parsed; a torn last line is dropped. Anything else that is not JSON is refused. */
@@ -48,7 +55,9 @@ export class JournalFiles {
         ops.push(JSON.parse(line) as Op[]);
       } catch (err) {
         if (n === lines.length - 1) break; // torn by a crash: never synced, never acknowledged
-        throw new Error(`The journal ${file} is broken at line ${n + 1} (${(err as Error).message}); fix or move it away.`);
+        throw new Error(
+          `The journal ${file} is broken at line ${n + 1} (${(err as Error).message}); fix or move it away.`,
+        );
       }
     }
     return { ops, bytes: Buffer.byteLength(text) };

@@ -5,17 +5,23 @@
  * carried (and those queued behind it): what was refused is never served, written or delivered later. The journal
  * is folded into the snapshot when it passes COMPACT_BYTES and at close. One process per data directory (the app
  * holds its lock). */
-import { mkdir, readFile } from 'node:fs/promises';
-import { open as openFile } from 'node:fs/promises';
+import { mkdir, open as openFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AuditEntry, Invitation, StoredAuditEntry } from '../core/model.js';
-import { isOpen } from '../core/stateMachine.js';
 import { withinRateLimit } from '../core/policy.js';
-import { appendAfter, JournalFiles, writeFileSynced, type Op } from './journal.js';
+import { isOpen } from '../core/stateMachine.js';
+import { appendAfter, JournalFiles, type Op, writeFileSynced } from './journal.js';
 import { admit, MAX_DRAFTS_PER_USER } from './records.js';
 import {
-  Draft, OutboxJob, type CreateChecks, type CreateOutcome, type InvitationQuery, type NewJob, type Store, type Transition,
+  type CreateChecks,
+  type CreateOutcome,
+  Draft,
+  type InvitationQuery,
+  type NewJob,
+  OutboxJob,
+  type Store,
+  type Transition,
 } from './store.js';
 
 /** The snapshot. `journal`: the first journal generation it does not hold; `auditBytes`: the length of the audit
@@ -44,8 +50,10 @@ const CHUNK = 500;
 /** Reads the data file: missing is empty; anything but a JSON object is refused, naming the file. */
 async function readData(file: string): Promise<unknown> {
   const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) =>
-    err.code === 'ENOENT' ? undefined : Promise.reject(err));
-  if (text === undefined) return { version: 2, journal: 0, auditBytes: 0, invitations: [], outbox: [], drafts: [], rate: {} };
+    err.code === 'ENOENT' ? undefined : Promise.reject(err),
+  );
+  if (text === undefined)
+    return { version: 2, journal: 0, auditBytes: 0, invitations: [], outbox: [], drafts: [], rate: {} };
   const untouched = 'fix or move it away; it was left untouched.';
   let json: unknown;
   try {
@@ -226,7 +234,10 @@ export class LowdbStore implements Store {
 
   /** What the files hold, without opening a store (nothing is written): for tests and tools that look at the
    * data of a stopped (or killed) bot. */
-  static async peek(dataDir: string, fileName = 'guestlist.json'): Promise<{ invitations: Invitation[]; outbox: OutboxJob[] }> {
+  static async peek(
+    dataDir: string,
+    fileName = 'guestlist.json',
+  ): Promise<{ invitations: Invitation[]; outbox: OutboxJob[] }> {
     const { state } = await LowdbStore.read(dataDir, fileName);
     return { invitations: [...state.invitations.values()], outbox: [...state.outbox.values()] };
   }
@@ -235,9 +246,13 @@ export class LowdbStore implements Store {
     const file = path.join(dataDir, fileName);
     const raw = await readData(file);
     const legacyV1 = DataV1.safeParse(raw);
-    const parsed = legacyV1.success ? { success: true as const, data: { ...legacyV1.data, version: 2 as const } } : Data.safeParse(raw);
+    const parsed = legacyV1.success
+      ? { success: true as const, data: { ...legacyV1.data, version: 2 as const } }
+      : Data.safeParse(raw);
     if (!parsed.success) {
-      throw new Error(`The data file ${file} is not valid Guestlist data (${parsed.error.issues[0]?.message}); fix or move it away. It was left untouched.`);
+      throw new Error(
+        `The data file ${file} is not valid Guestlist data (${parsed.error.issues[0]?.message}); fix or move it away. It was left untouched.`,
+      );
     }
     const data = parsed.data;
     const state = new State();
@@ -269,7 +284,10 @@ export class LowdbStore implements Store {
   /** Finished invitations (and their audit entries) older than `archiveAfterDays` move to an append-only archive
    * beside the hot file, so memory and the snapshot hold what is live. */
   static async open(
-    dataDir: string, fileName = 'guestlist.json', archiveAfterDays = 30, opts: { compactBytes?: number } = {},
+    dataDir: string,
+    fileName = 'guestlist.json',
+    archiveAfterDays = 30,
+    opts: { compactBytes?: number } = {},
   ): Promise<LowdbStore> {
     await mkdir(dataDir, { recursive: true });
     const opened = await LowdbStore.read(dataDir, fileName);
@@ -279,7 +297,13 @@ export class LowdbStore implements Store {
     const files = new JournalFiles(dataDir, fileName.replace(/\.json$/, ''));
     await files.create(opened.nextGen);
     const store = new LowdbStore(
-      state, files, path.join(dataDir, fileName), opened.nextGen, opened.gens, opened.journalBytes, opened.auditBytes,
+      state,
+      files,
+      path.join(dataDir, fileName),
+      opened.nextGen,
+      opened.gens,
+      opened.journalBytes,
+      opened.auditBytes,
       opts.compactBytes ?? COMPACT_BYTES,
     );
     if (opened.legacy) await store.compact();
@@ -421,7 +445,11 @@ export class LowdbStore implements Store {
       const gen = this.gen + 1;
       await this.files.create(gen);
       rotated = {
-        gen, folded: [...this.folded, this.gen], audit: this.s.pendingAudit, bytes: this.journalBytes, records: this.committed(),
+        gen,
+        folded: [...this.folded, this.gen],
+        audit: this.s.pendingAudit,
+        bytes: this.journalBytes,
+        records: this.committed(),
       };
       this.gen = gen;
       this.folded = rotated.folded;
@@ -434,7 +462,11 @@ export class LowdbStore implements Store {
     const { invitations, drafts, rate } = rotated.records;
     const outbox = rotated.records.outbox.filter((j) => j.state !== 'done' || j.runAt >= cutoff);
     try {
-      const auditBytes = await appendAfter(this.auditFile, this.auditBytes, rotated.audit.map((l) => l + '\n').join(''));
+      const auditBytes = await appendAfter(
+        this.auditFile,
+        this.auditBytes,
+        rotated.audit.map((l) => l + '\n').join(''),
+      );
       await writeFileSynced(this.file, snapshotChunks(rotated.gen, auditBytes, invitations, outbox, drafts, rate));
       this.auditBytes = auditBytes;
     } catch (err) {
@@ -461,14 +493,20 @@ export class LowdbStore implements Store {
       else maps[key[0]!]!.set(key.slice(2), record);
     }
     return {
-      invitations: [...invitations.values()], outbox: [...outbox.values()], drafts: [...drafts.values()], rate: Object.fromEntries(rate),
+      invitations: [...invitations.values()],
+      outbox: [...outbox.values()],
+      drafts: [...drafts.values()],
+      rate: Object.fromEntries(rate),
     };
   }
 
   /** False while the journal cannot be written. Tries a commit each time, so that it notices when the disk is back. */
   async writable(): Promise<boolean> {
     if (this.writeError === undefined) return true;
-    return this.persist().then(() => this.writeError === undefined, () => false);
+    return this.persist().then(
+      () => this.writeError === undefined,
+      () => false,
+    );
   }
 
   // --- invitations ----------------------------------------------------------------------------------------
@@ -482,17 +520,21 @@ export class LowdbStore implements Store {
       return isNew;
     });
     return fresh.map((job) =>
-      admit(OutboxJob, {
-        id: `${now.getTime().toString(36)}-${(this.jobSeq++).toString(36)}`,
-        kind: job.kind,
-        payload: job.payload,
-        invitationId: job.invitationId,
-        dedupeKey: job.dedupeKey,
-        attempts: 0,
-        runAt: job.runAt ?? now.toISOString(),
-        state: 'pending',
-        createdAt: now.toISOString(),
-      }, `outbox job ${job.kind}`),
+      admit(
+        OutboxJob,
+        {
+          id: `${now.getTime().toString(36)}-${(this.jobSeq++).toString(36)}`,
+          kind: job.kind,
+          payload: job.payload,
+          invitationId: job.invitationId,
+          dedupeKey: job.dedupeKey,
+          attempts: 0,
+          runAt: job.runAt ?? now.toISOString(),
+          state: 'pending',
+          createdAt: now.toISOString(),
+        },
+        `outbox job ${job.kind}`,
+      ),
     );
   }
 
@@ -501,7 +543,10 @@ export class LowdbStore implements Store {
   }
 
   async createInvitations(
-    invitations: Invitation[], audit: AuditEntry[], jobs: NewJob[], checks?: CreateChecks,
+    invitations: Invitation[],
+    audit: AuditEntry[],
+    jobs: NewJob[],
+    checks?: CreateChecks,
   ): Promise<CreateOutcome> {
     // Checked and recorded in one synchronous step: no other call runs in between.
     const admitted = invitations.map((i) => admit(Invitation, i, `invitation for ${i.id}`));
@@ -522,7 +567,8 @@ export class LowdbStore implements Store {
     const emails = [...new Set(invitations.filter(taken).map((i) => i.email))];
     if (emails.length) return { ok: false, refused: 'duplicates', emails };
     const recent = this.createdSince(rateLimit.inviterId, rateLimit.since);
-    if (!withinRateLimit(recent, invitations.length, rateLimit.limit).ok) return { ok: false, refused: 'rateLimit', recent };
+    if (!withinRateLimit(recent, invitations.length, rateLimit.limit).ok)
+      return { ok: false, refused: 'rateLimit', recent };
     return undefined;
   }
 
@@ -539,10 +585,20 @@ export class LowdbStore implements Store {
   }
 
   async listInvitations(q: InvitationQuery): Promise<Invitation[]> {
-    const candidates = q.email && q.platform && q.workspaceId
-      ? [...this.s.idsAt(State.address({ platform: q.platform as Invitation['platform'], workspaceId: q.workspaceId, email: q.email }))]
-        .map((id) => this.s.invitations.get(id)!)
-      : q.inviterId ? [...this.s.idsOf(q.inviterId)].map((id) => this.s.invitations.get(id)!) : this.s.invitations.values();
+    const candidates =
+      q.email && q.platform && q.workspaceId
+        ? [
+            ...this.s.idsAt(
+              State.address({
+                platform: q.platform as Invitation['platform'],
+                workspaceId: q.workspaceId,
+                email: q.email,
+              }),
+            ),
+          ].map((id) => this.s.invitations.get(id)!)
+        : q.inviterId
+          ? [...this.s.idsOf(q.inviterId)].map((id) => this.s.invitations.get(id)!)
+          : this.s.invitations.values();
     const matches: Invitation[] = [];
     for (const i of candidates) {
       if (
@@ -553,7 +609,8 @@ export class LowdbStore implements Store {
         (!q.batchId || i.batch?.id === q.batchId) &&
         (!q.linkTokenHash || i.linkTokenHash === q.linkTokenHash) &&
         (!q.states || q.states.includes(i.state))
-      ) matches.push(i);
+      )
+        matches.push(i);
     }
     // Stable: same-moment invitations stay in creation order.
     const order = (i: Invitation) => i.createdAt;
@@ -584,7 +641,10 @@ export class LowdbStore implements Store {
   }
 
   async patchInvitation(
-    id: string, patch: Transition['patch'], audit?: AuditEntry, jobs: NewJob[] = [],
+    id: string,
+    patch: Transition['patch'],
+    audit?: AuditEntry,
+    jobs: NewJob[] = [],
   ): Promise<Invitation | undefined> {
     const next = this.change(id, patch, audit ? [audit] : [], jobs);
     if (!next) return undefined;
@@ -611,7 +671,8 @@ export class LowdbStore implements Store {
     const iso = now.toISOString();
     // A job whose write is still on its way is claimed once that write is on disk, never before (it may fail and
     // be undone): wait for it rather than leave the job for a later poll.
-    if ([...this.unsynced].some((id) => (this.s.outbox.get(id)?.runAt ?? iso) <= iso)) await this.writing.catch(() => undefined);
+    if ([...this.unsynced].some((id) => (this.s.outbox.get(id)?.runAt ?? iso) <= iso))
+      await this.writing.catch(() => undefined);
     const due: OutboxJob[] = [];
     for (const id of this.s.pending) {
       const j = this.s.outbox.get(id)!;
@@ -642,7 +703,11 @@ export class LowdbStore implements Store {
   async retryJob(id: string, runAt: Date, error: string, countAttempt = true): Promise<void> {
     const job = this.job(id);
     this.putJob({
-      ...job, runAt: runAt.toISOString(), leaseUntil: undefined, attempts: job.attempts + (countAttempt ? 1 : 0), lastError: error,
+      ...job,
+      runAt: runAt.toISOString(),
+      leaseUntil: undefined,
+      attempts: job.attempts + (countAttempt ? 1 : 0),
+      lastError: error,
     });
     await this.persist();
   }
@@ -655,7 +720,8 @@ export class LowdbStore implements Store {
 
   async jobs(filter: { invitationId?: string; state?: OutboxJob['state'] } = {}): Promise<OutboxJob[]> {
     const found = [...this.s.outbox.values()].filter(
-      (j) => (!filter.invitationId || j.invitationId === filter.invitationId) && (!filter.state || j.state === filter.state),
+      (j) =>
+        (!filter.invitationId || j.invitationId === filter.invitationId) && (!filter.state || j.state === filter.state),
     );
     return structuredClone(found);
   }
@@ -691,7 +757,12 @@ export class LowdbStore implements Store {
     await this.persist();
   }
 
-  async takeRateToken(key: string, limit: number, windowMs: number, now: Date): Promise<{ ok: true } | { ok: false; retryAt: Date }> {
+  async takeRateToken(
+    key: string,
+    limit: number,
+    windowMs: number,
+    now: Date,
+  ): Promise<{ ok: true } | { ok: false; retryAt: Date }> {
     const t = now.getTime();
     const before = this.s.rate.get(key);
     const recent = (before ?? []).filter((at) => at > t - windowMs);
@@ -722,9 +793,14 @@ export class LowdbStore implements Store {
     const iso = cutoff.toISOString();
     const old = [...this.s.invitations.values()].filter((i) => !isOpen(i.state) && i.updatedAt < iso);
     if (!old.length) return 0;
-    const lines = old.map((invitation) => JSON.stringify({ invitation, audit: (this.s.audit.get(invitation.id) ?? []).map((l) => JSON.parse(l)) }));
+    const lines = old.map((invitation) =>
+      JSON.stringify({ invitation, audit: (this.s.audit.get(invitation.id) ?? []).map((l) => JSON.parse(l)) }),
+    );
     const handle = await openFile(this.archiveFile, 'a');
-    await handle.write(lines.join('\n') + '\n').then(() => handle.sync()).finally(() => handle.close());
+    await handle
+      .write(lines.join('\n') + '\n')
+      .then(() => handle.sync())
+      .finally(() => handle.close());
     const ids = new Set(old.map((i) => i.id));
     for (const inv of old) {
       this.note(`i:${inv.id}`, ['I', inv.id], inv);
@@ -753,9 +829,14 @@ const LOGGED = /^\{"at":"[^"\\]*","invitationId":"([^"\\]*)",.*\}$/;
 /** Reads the audit log up to `length` (all of it, up to its last whole line, for files from before the journal),
  * keeping the lines of invitations in `state`; returns the length read and the last `keep` lines. */
 async function readAuditLog(
-  file: string, length: number | undefined, state: State, keep: number,
+  file: string,
+  length: number | undefined,
+  state: State,
+  keep: number,
 ): Promise<{ bytes: number; last: string[] }> {
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? '' : Promise.reject(err)));
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) =>
+    err.code === 'ENOENT' ? '' : Promise.reject(err),
+  );
   const buf = Buffer.from(text);
   const end = length ?? buf.lastIndexOf(0x0a) + 1;
   const lines = buf.subarray(0, Math.min(end, buf.length)).toString('utf8').split('\n');
@@ -782,7 +863,12 @@ async function readAuditLog(
 }
 
 function* snapshotChunks(
-  gen: number, auditBytes: number, invitations: Invitation[], outbox: OutboxJob[], drafts: Draft[], rate: Record<string, number[]>,
+  gen: number,
+  auditBytes: number,
+  invitations: Invitation[],
+  outbox: OutboxJob[],
+  drafts: Draft[],
+  rate: Record<string, number[]>,
 ): Generator<string> {
   yield `{"version":2,"journal":${gen},"auditBytes":${auditBytes},"invitations":[`;
   yield* records(invitations);
@@ -795,6 +881,10 @@ function* snapshotChunks(
 
 function* records(list: object[]): Generator<string> {
   for (let i = 0; i < list.length; i += CHUNK) {
-    yield (i ? ',' : '') + list.slice(i, i + CHUNK).map((r) => JSON.stringify(r)).join(',');
+    yield (i ? ',' : '') +
+      list
+        .slice(i, i + CHUNK)
+        .map((r) => JSON.stringify(r))
+        .join(',');
   }
 }

@@ -2,15 +2,23 @@
  * transaction (or one statement). Invitations, audit entries and drafts are kept whole as JSONB documents, with
  * the columns that queries filter on generated from the document, so the two can never disagree. Everything
  * read back is parsed with the zod schemas. */
-import pg from 'pg';
+
 import type { PoolClient, QueryResultRow } from 'pg';
+import pg from 'pg';
 import { z } from 'zod';
 import { newId } from '../core/clock.js';
 import { AuditEntry, Invitation, StoredAuditEntry } from '../core/model.js';
 import { withinRateLimit } from '../core/policy.js';
 import { admit, MAX_DRAFTS_PER_USER } from './records.js';
 import {
-  Draft, OutboxJob, type CreateChecks, type CreateOutcome, type InvitationQuery, type NewJob, type Store, type Transition,
+  type CreateChecks,
+  type CreateOutcome,
+  Draft,
+  type InvitationQuery,
+  type NewJob,
+  OutboxJob,
+  type Store,
+  type Transition,
 } from './store.js';
 
 const DONE_JOB_RETENTION_MS = 7 * 24 * 3600_000;
@@ -118,7 +126,8 @@ const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-const JOB_COLUMNS = 'id, kind, payload, invitation_id, dedupe_key, attempts, run_at, state, lease_until, last_error, created_at';
+const JOB_COLUMNS =
+  'id, kind, payload, invitation_id, dedupe_key, attempts, run_at, state, lease_until, last_error, created_at';
 
 /** Every statement the store runs. Arrays of documents travel as one JSONB parameter, in order. */
 const SQL = {
@@ -224,7 +233,9 @@ function toJob(row: unknown): OutboxJob {
 /** A patch as SQL parameters: the keys it sets to undefined are removed from the document (as Object.assign
  * clears them in the lowdb store), the rest are merged in. */
 function patchParams(patch: object): [removedKeys: string[], merged: string] {
-  const removed = Object.entries(patch).filter(([, value]) => value === undefined).map(([key]) => key);
+  const removed = Object.entries(patch)
+    .filter(([, value]) => value === undefined)
+    .map(([key]) => key);
   return [removed, JSON.stringify(patch)];
 }
 
@@ -268,7 +279,12 @@ function slidingWindow(
 }
 
 function newJobs(jobs: readonly NewJob[], now: Date): object[] {
-  return jobs.map((job) => ({ ...job, id: newId(), runAt: job.runAt ?? now.toISOString(), createdAt: now.toISOString() }));
+  return jobs.map((job) => ({
+    ...job,
+    id: newId(),
+    runAt: job.runAt ?? now.toISOString(),
+    createdAt: now.toISOString(),
+  }));
 }
 
 export class PostgresStore implements Store {
@@ -278,13 +294,18 @@ export class PostgresStore implements Store {
   /** The connection that LISTENs for queued jobs while anyone watches. */
   private listener: pg.Client | undefined;
 
-  private constructor(private readonly pool: pg.Pool, private readonly config: pg.ClientConfig) {}
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly config: pg.ClientConfig,
+  ) {}
 
   /** Connects and brings the schema up to date. `schema` keeps every table in that schema (created if missing). */
   static async open(databaseUrl: string, opts: { schema?: string } = {}): Promise<PostgresStore> {
     const { schema } = opts;
     if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
-      throw new Error(`Invalid PostgreSQL schema name ${JSON.stringify(schema)}: use lower-case letters, digits and _.`);
+      throw new Error(
+        `Invalid PostgreSQL schema name ${JSON.stringify(schema)}: use lower-case letters, digits and _.`,
+      );
     }
     const config: pg.ClientConfig = {
       connectionString: databaseUrl,
@@ -339,7 +360,12 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async docs<T>(schema: z.ZodType<T>, sql: string, params: unknown[], db: pg.Pool | PoolClient = this.pool): Promise<T[]> {
+  private async docs<T>(
+    schema: z.ZodType<T>,
+    sql: string,
+    params: unknown[],
+    db: pg.Pool | PoolClient = this.pool,
+  ): Promise<T[]> {
     const { rows } = await db.query<QueryResultRow>(sql, params);
     return rows.map((row) => schema.parse(DocRow.parse(row).doc));
   }
@@ -351,7 +377,10 @@ export class PostgresStore implements Store {
   }
 
   async createInvitations(
-    invitations: Invitation[], audit: AuditEntry[], jobs: NewJob[], checks?: CreateChecks,
+    invitations: Invitation[],
+    audit: AuditEntry[],
+    jobs: NewJob[],
+    checks?: CreateChecks,
   ): Promise<CreateOutcome> {
     return this.transaction(async (db) => {
       const refused = checks && (await this.refusal(db, invitations, checks));
@@ -366,16 +395,25 @@ export class PostgresStore implements Store {
   /** Under the inviter's and the workspaces' locks, held until the transaction ends, each statement sees every
    * creation committed before: the checks and the insert are one step. */
   private async refusal(
-    db: PoolClient, invitations: Invitation[], { openStates, rateLimit }: CreateChecks,
+    db: PoolClient,
+    invitations: Invitation[],
+    { openStates, rateLimit }: CreateChecks,
   ): Promise<CreateOutcome | undefined> {
     await db.query(SQL.creationLock, [1, rateLimit.inviterId]);
     const workspaces = [...new Set(invitations.map((i) => JSON.stringify([i.platform, i.workspaceId])))].sort();
     for (const workspace of workspaces) await db.query(SQL.creationLock, [2, workspace]);
-    const { rows } = await db.query<{ email: string }>(SQL.openDuplicates, [JSON.stringify(invitations), [...openStates]]);
+    const { rows } = await db.query<{ email: string }>(SQL.openDuplicates, [
+      JSON.stringify(invitations),
+      [...openStates],
+    ]);
     if (rows.length) return { ok: false, refused: 'duplicates', emails: rows.map((r) => r.email) };
-    const { rows: count } = await db.query<{ n: number }>(SQL.countCreatedSince, [rateLimit.inviterId, rateLimit.since]);
+    const { rows: count } = await db.query<{ n: number }>(SQL.countCreatedSince, [
+      rateLimit.inviterId,
+      rateLimit.since,
+    ]);
     const recent = count[0]?.n ?? 0;
-    if (!withinRateLimit(recent, invitations.length, rateLimit.limit).ok) return { ok: false, refused: 'rateLimit', recent };
+    if (!withinRateLimit(recent, invitations.length, rateLimit.limit).ok)
+      return { ok: false, refused: 'rateLimit', recent };
     return undefined;
   }
 
@@ -401,7 +439,10 @@ export class PostgresStore implements Store {
   }
 
   async patchInvitation(
-    id: string, patch: Transition['patch'], audit?: AuditEntry, jobs: NewJob[] = [],
+    id: string,
+    patch: Transition['patch'],
+    audit?: AuditEntry,
+    jobs: NewJob[] = [],
   ): Promise<Invitation | undefined> {
     const [removed, merged] = patchParams(patch ?? {});
     return this.transaction(async (db) => {
@@ -503,7 +544,12 @@ export class PostgresStore implements Store {
     await this.pool.query(SQL.deleteDraft, [id]);
   }
 
-  async takeRateToken(key: string, limit: number, windowMs: number, now: Date): Promise<{ ok: true } | { ok: false; retryAt: Date }> {
+  async takeRateToken(
+    key: string,
+    limit: number,
+    windowMs: number,
+    now: Date,
+  ): Promise<{ ok: true } | { ok: false; retryAt: Date }> {
     return this.transaction(async (db) => {
       await db.query(SQL.ensureRateRow, [key]);
       const { rows } = await db.query<{ taken: Date[] }>(SQL.lockRateRow, [key]);
@@ -519,7 +565,9 @@ export class PostgresStore implements Store {
   async exclusive<T>(name: string, work: () => Promise<T>): Promise<T | undefined> {
     const db = await this.pool.connect();
     try {
-      const { rows } = await db.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`guestlist:job:${name}`]);
+      const { rows } = await db.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+        `guestlist:job:${name}`,
+      ]);
       if (!rows[0]?.locked) return undefined;
       try {
         return await work();

@@ -2,8 +2,8 @@
  * Each method is one atomic, durable change: when its promise resolves, the change is on disk. */
 import { z } from 'zod';
 import type { AuditEntry, Invitation, InvitationState, StoredAuditEntry } from '../core/model.js';
-import { WhoValues } from '../core/wizard.js';
 import type { RateLimit } from '../core/policy.js';
+import { WhoValues } from '../core/wizard.js';
 
 export const OutboxJob = z.object({
   id: z.string(),
@@ -32,7 +32,9 @@ export const Draft = z.object({
   /** What the person typed in the first step, typed: nothing else a submission holds is kept. */
   values: WhoValues,
   /** What the bot itself knows of the command (never from a submission). */
-  bot: z.object({ username: z.string().max(128), responseUrl: z.string().max(500).optional() }).default({ username: '' }),
+  bot: z
+    .object({ username: z.string().max(128), responseUrl: z.string().max(500).optional() })
+    .default({ username: '' }),
   createdAt: z.string(),
   expiresAt: z.string(),
 });
@@ -78,7 +80,10 @@ export type CreateOutcome =
 export interface Store {
   /** With `checks`, refuses (writing nothing) when they fail; they and the insert are one atomic step. */
   createInvitations(
-    invitations: Invitation[], audit: AuditEntry[], jobs: NewJob[], checks?: CreateChecks,
+    invitations: Invitation[],
+    audit: AuditEntry[],
+    jobs: NewJob[],
+    checks?: CreateChecks,
   ): Promise<CreateOutcome>;
   getInvitation(id: string): Promise<Invitation | undefined>;
   /** Newest first. */
@@ -89,7 +94,10 @@ export interface Store {
   /** A change that does not move the state (e.g. where the approval post is), with its audit entry and the jobs
    * it schedules, all written together or not at all (nothing when the invitation is unknown). */
   patchInvitation(
-    id: string, patch: Transition['patch'], audit?: AuditEntry, jobs?: NewJob[],
+    id: string,
+    patch: Transition['patch'],
+    audit?: AuditEntry,
+    jobs?: NewJob[],
   ): Promise<Invitation | undefined>;
   /** Oldest first; an action this version does not list is read as it was written (see StoredAuditEntry). */
   auditTrail(invitationId: string): Promise<StoredAuditEntry[]>;
@@ -114,7 +122,12 @@ export interface Store {
 
   /** A shared budget (e.g. an API's 60 calls a minute): takes one call from `key` if fewer than `limit`
    * were taken in the last `windowMs`, else says when the next one frees up. */
-  takeRateToken(key: string, limit: number, windowMs: number, now: Date): Promise<{ ok: true } | { ok: false; retryAt: Date }>;
+  takeRateToken(
+    key: string,
+    limit: number,
+    windowMs: number,
+    now: Date,
+  ): Promise<{ ok: true } | { ok: false; retryAt: Date }>;
 
   /** Runs `work` only if no other process (replica) runs work of the same name right now; returns undefined
    * when it was skipped. Scheduled jobs use it so each tick runs once across replicas. */

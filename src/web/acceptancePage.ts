@@ -4,22 +4,29 @@
  * inviter for a new invitation. Server-rendered, no JavaScript. Tokens, links and passwords are never logged; the
  * router renders its own errors so the app-wide handler (which logs paths) never sees a token-bearing path. */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { recordArrival } from '../actions/recordArrival.js';
-import type { Clock } from '../core/clock.js';
-import type { Invitation } from '../core/model.js';
-import { ROLE_LABELS, pageNotice, roleNote, type PageNotice } from '../core/messages.js';
-import { AccountRefusedError, type AccountCreator } from '../lifecycle/accountCreator.js';
-import { findInvitationByLinkToken, linkStatus } from '../lifecycle/inviteTokens.js';
-import { requestRenewal } from '../actions/requestRenewal.js';
-import type { Logger } from '../logger.js';
-import type { Store } from '../store/store.js';
-import { joinPage, type JoinView, type RegistrationField } from '../../views/pages/joinPage.js';
-import { PAGE_CSS_HASH, type Org } from '../../views/pages/layout.js';
+import { type JoinView, joinPage, type RegistrationField } from '../../views/pages/joinPage.js';
+import { type Org, PAGE_CSS_HASH } from '../../views/pages/layout.js';
 import { linkDeadPage } from '../../views/pages/linkDeadPage.js';
 import { noticePage } from '../../views/pages/noticePage.js';
+import { recordArrival } from '../actions/recordArrival.js';
+import { requestRenewal } from '../actions/requestRenewal.js';
+import type { Clock } from '../core/clock.js';
+import { type PageNotice, pageNotice, ROLE_LABELS, roleNote } from '../core/messages.js';
+import type { Invitation } from '../core/model.js';
+import { type AccountCreator, AccountRefusedError } from '../lifecycle/accountCreator.js';
+import { findInvitationByLinkToken, linkStatus } from '../lifecycle/inviteTokens.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/store.js';
 import { CsrfGuard, originOf, setPageSecurityHeaders } from './pageSecurity.js';
-import { passwordHint, PASSWORD_MAX, registrationSchema, USERNAME_MAX, USERNAME_MIN, type PasswordRules } from './registrationForm.js';
 import { rateLimit, SlidingWindow, tokenKey, type WindowLimit } from './rateLimit.js';
+import {
+  PASSWORD_MAX,
+  type PasswordRules,
+  passwordHint,
+  registrationSchema,
+  USERNAME_MAX,
+  USERNAME_MIN,
+} from './registrationForm.js';
 
 export interface AcceptancePageOptions {
   store: Store;
@@ -53,20 +60,36 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
   const csrf = new CsrfGuard(opts.csrfSecret);
   const rules: PasswordRules = opts.passwordRules ?? { minLength: 8 };
   const schema = registrationSchema(rules);
-  const pageRules = { usernameMin: USERNAME_MIN, usernameMax: USERNAME_MAX, passwordMin: rules.minLength, passwordMax: PASSWORD_MAX, passwordHint: passwordHint(rules) };
+  const pageRules = {
+    usernameMin: USERNAME_MIN,
+    usernameMax: USERNAME_MAX,
+    passwordMin: rules.minLength,
+    passwordMax: PASSWORD_MAX,
+    passwordHint: passwordHint(rules),
+  };
   const logoOrigin = originOf(opts.org.logoUrl);
   /** Invitations whose account is being created right now in this process: a double submit waits its turn. */
   const inFlight = new Set<string>();
 
   const headers = (req: Request, res: Response, inv?: Invitation) => {
     const chat = inv && originOf(opts.loginUrl(inv));
-    setPageSecurityHeaders(req, res, { styleHashes: [PAGE_CSS_HASH], imageOrigins: logoOrigin ? [logoOrigin] : [], formTargets: chat ? [chat] : [] });
+    setPageSecurityHeaders(req, res, {
+      styleHashes: [PAGE_CSS_HASH],
+      imageOrigins: logoOrigin ? [logoOrigin] : [],
+      formTargets: chat ? [chat] : [],
+    });
   };
   const send = (res: Response, status: number, body: string) => void res.status(status).type('html').send(body);
-  const notice = (res: Response, status: number, n: PageNotice) => send(res, status, noticePage(opts.org, n.title, n.lines));
+  const notice = (res: Response, status: number, n: PageNotice) =>
+    send(res, status, noticePage(opts.org, n.title, n.lines));
   const unknownLink = (res: Response) => notice(res, 404, pageNotice.unknownLink());
 
-  const joinView = async (req: Request, res: Response, inv: Invitation, extra: Pick<JoinView, 'values' | 'errors'>): Promise<string> =>
+  const joinView = async (
+    req: Request,
+    res: Response,
+    inv: Invitation,
+    extra: Pick<JoinView, 'values' | 'errors'>,
+  ): Promise<string> =>
     joinPage({
       org: opts.org,
       inviterName: inv.inviter.username,
@@ -83,11 +106,25 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
       ...extra,
     });
 
-  const deadLink = (req: Request, res: Response, inv: Invitation, status: 'used' | 'expired' | 'revoked' | 'unavailable') =>
-    send(res, 410, linkDeadPage({
-      org: opts.org, status, inviterName: inv.inviter.username, email: inv.email, expiresAt: inv.expiresAt,
-      csrf: csrf.issue(req, res, inv.linkTokenHash!), loginUrl: opts.loginUrl(inv),
-    }));
+  const deadLink = (
+    req: Request,
+    res: Response,
+    inv: Invitation,
+    status: 'used' | 'expired' | 'revoked' | 'unavailable',
+  ) =>
+    send(
+      res,
+      410,
+      linkDeadPage({
+        org: opts.org,
+        status,
+        inviterName: inv.inviter.username,
+        email: inv.email,
+        expiresAt: inv.expiresAt,
+        csrf: csrf.issue(req, res, inv.linkTokenHash!),
+        loginUrl: opts.loginUrl(inv),
+      }),
+    );
 
   const defaultValues = (inv: Invitation) => {
     const [first = '', ...rest] = inv.name.trim().split(/\s+/);
@@ -104,66 +141,87 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
   });
 
   const limited = new SlidingWindow(JOIN_POST_RATE_LIMIT);
-  const tooMany = rateLimit(limited, (req) => [tokenKey(String(req.params.token))], (req, res, seconds) => {
-    headers(req, res);
-    notice(res, 429, pageNotice.tooManyAttempts(seconds));
-  });
+  const tooMany = rateLimit(
+    limited,
+    (req) => [tokenKey(String(req.params.token))],
+    (req, res, seconds) => {
+      headers(req, res);
+      notice(res, 429, pageNotice.tooManyAttempts(seconds));
+    },
+  );
 
-  router.post('/:token', tooMany, express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }), async (req, res) => {
-    const inv = await findInvitationByLinkToken(opts.store, req.params.token);
-    headers(req, res, inv);
-    if (!inv) return unknownLink(res);
-    const form = (req.body ?? {}) as Record<string, unknown>;
-    if (!csrf.verify(req, inv.linkTokenHash!, form.csrf)) {
-      return notice(res, 403, pageNotice.csrfRefused());
-    }
-    const status = linkStatus(inv, opts.clock.now());
-    if (form.intent === 'renew') {
-      if (status === 'usable') return void res.redirect(303, req.originalUrl);
-      const renewal = await requestRenewal(opts, inv);
-      if (!renewal.ok) {
-        const seconds = Math.ceil((renewal.retryAt.getTime() - opts.clock.now().getTime()) / 1000);
-        res.set('Retry-After', String(Math.max(1, seconds)));
-        return notice(res, 429, pageNotice.renewalAlreadyAsked(inv.inviter.username));
+  router.post(
+    '/:token',
+    tooMany,
+    express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }),
+    async (req, res) => {
+      const inv = await findInvitationByLinkToken(opts.store, req.params.token);
+      headers(req, res, inv);
+      if (!inv) return unknownLink(res);
+      const form = (req.body ?? {}) as Record<string, unknown>;
+      if (!csrf.verify(req, inv.linkTokenHash!, form.csrf)) {
+        return notice(res, 403, pageNotice.csrfRefused());
       }
-      opts.onJobsQueued?.();
-      opts.log.info({ invitation: inv.id, status }, 'invitee asked for a new invitation');
-      return notice(res, 200, pageNotice.renewalAsked(inv.inviter.username));
-    }
-    if (status !== 'usable') return deadLink(req, res, inv, status);
-    if (opts.signUpUrl?.(inv)) return void res.redirect(303, req.originalUrl);
+      const status = linkStatus(inv, opts.clock.now());
+      if (form.intent === 'renew') {
+        if (status === 'usable') return void res.redirect(303, req.originalUrl);
+        const renewal = await requestRenewal(opts, inv);
+        if (!renewal.ok) {
+          const seconds = Math.ceil((renewal.retryAt.getTime() - opts.clock.now().getTime()) / 1000);
+          res.set('Retry-After', String(Math.max(1, seconds)));
+          return notice(res, 429, pageNotice.renewalAlreadyAsked(inv.inviter.username));
+        }
+        opts.onJobsQueued?.();
+        opts.log.info({ invitation: inv.id, status }, 'invitee asked for a new invitation');
+        return notice(res, 200, pageNotice.renewalAsked(inv.inviter.username));
+      }
+      if (status !== 'usable') return deadLink(req, res, inv, status);
+      if (opts.signUpUrl?.(inv)) return void res.redirect(303, req.originalUrl);
 
-    const parsed = schema.safeParse({ firstName: form.firstName ?? '', lastName: form.lastName ?? '', username: form.username ?? '', password: form.password ?? '' });
-    const values = { firstName: String(form.firstName ?? ''), lastName: String(form.lastName ?? ''), username: String(form.username ?? '') };
-    if (!parsed.success) {
-      const errors: JoinView['errors'] = {};
-      for (const issue of parsed.error.issues) errors[issue.path[0] as RegistrationField] ??= issue.message;
-      return send(res, 400, await joinView(req, res, inv, { values, errors }));
-    }
-    const creator = opts.accounts(inv);
-    if (!creator) {
-      opts.log.error({ invitation: inv.id, platform: inv.platform }, 'no account creator for this platform');
-      return notice(res, 500, pageNotice.registrationUnavailable(inv.inviter.username));
-    }
-    if (inFlight.has(inv.id)) return notice(res, 409, pageNotice.accountInProgress());
-    inFlight.add(inv.id);
-    try {
-      const { userId, loginUrl } = await creator.createAccount(inv, parsed.data);
-      const arrived = await recordArrival(opts, inv, userId, 'acceptance-page');
-      opts.log.info({ invitation: inv.id, user: userId, recorded: !!arrived }, 'invitee registered on the acceptance page');
-      opts.onJobsQueued?.();
-      res.redirect(303, loginUrl);
-    } catch (err) {
-      if (err instanceof AccountRefusedError) {
-        const errors = err.field ? { [err.field]: err.message } : { form: err.message };
-        return send(res, err.field ? 400 : 409, await joinView(req, res, inv, { values, errors }));
+      const parsed = schema.safeParse({
+        firstName: form.firstName ?? '',
+        lastName: form.lastName ?? '',
+        username: form.username ?? '',
+        password: form.password ?? '',
+      });
+      const values = {
+        firstName: String(form.firstName ?? ''),
+        lastName: String(form.lastName ?? ''),
+        username: String(form.username ?? ''),
+      };
+      if (!parsed.success) {
+        const errors: JoinView['errors'] = {};
+        for (const issue of parsed.error.issues) errors[issue.path[0] as RegistrationField] ??= issue.message;
+        return send(res, 400, await joinView(req, res, inv, { values, errors }));
       }
-      opts.log.error({ invitation: inv.id, err: (err as Error).message }, 'account creation failed');
-      notice(res, 502, pageNotice.accountFailed());
-    } finally {
-      inFlight.delete(inv.id);
-    }
-  });
+      const creator = opts.accounts(inv);
+      if (!creator) {
+        opts.log.error({ invitation: inv.id, platform: inv.platform }, 'no account creator for this platform');
+        return notice(res, 500, pageNotice.registrationUnavailable(inv.inviter.username));
+      }
+      if (inFlight.has(inv.id)) return notice(res, 409, pageNotice.accountInProgress());
+      inFlight.add(inv.id);
+      try {
+        const { userId, loginUrl } = await creator.createAccount(inv, parsed.data);
+        const arrived = await recordArrival(opts, inv, userId, 'acceptance-page');
+        opts.log.info(
+          { invitation: inv.id, user: userId, recorded: !!arrived },
+          'invitee registered on the acceptance page',
+        );
+        opts.onJobsQueued?.();
+        res.redirect(303, loginUrl);
+      } catch (err) {
+        if (err instanceof AccountRefusedError) {
+          const errors = err.field ? { [err.field]: err.message } : { form: err.message };
+          return send(res, err.field ? 400 : 409, await joinView(req, res, inv, { values, errors }));
+        }
+        opts.log.error({ invitation: inv.id, err: (err as Error).message }, 'account creation failed');
+        notice(res, 502, pageNotice.accountFailed());
+      } finally {
+        inFlight.delete(inv.id);
+      }
+    },
+  );
 
   // Body-parser refusals and unexpected failures end here, rendered without the token-bearing path in any log.
   router.use((err: { status?: number; message?: string }, req: Request, res: Response, _next: NextFunction) => {

@@ -22,21 +22,34 @@ const bearer = (req: Request) => /^bearer\s+(.+)$/i.exec(req.get('authorization'
 
 export function adminRouter(deps: { store: Store; token: string }): Router {
   const router = express.Router();
-  router.use(rateLimit(
-    new SlidingWindow(ADMIN_RATE_LIMIT),
-    (req) => [tokenKey(bearer(req)?.[1]?.trim() ?? '')],
-    (_req, res, seconds) => void res.status(429).json({ error: `Too many requests. Try again in ${seconds} seconds.` }),
-  ));
+  router.use(
+    rateLimit(
+      new SlidingWindow(ADMIN_RATE_LIMIT),
+      (req) => [tokenKey(bearer(req)?.[1]?.trim() ?? '')],
+      (_req, res, seconds) =>
+        void res.status(429).json({ error: `Too many requests. Try again in ${seconds} seconds.` }),
+    ),
+  );
   router.use((req, res, next) => {
     const match = bearer(req);
-    if (!match || !safeEqual(match[1]!.trim(), deps.token)) return void res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'Unauthorized.' });
+    if (!match || !safeEqual(match[1]!.trim(), deps.token))
+      return void res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'Unauthorized.' });
     next();
   });
   router.get('/invitations', async (req, res) => {
     const q = Query.safeParse(req.query);
-    if (!q.success) return void res.status(400).json({ error: `Invalid query: ${q.error.issues[0]?.path.join('.')} ${q.error.issues[0]?.message}` });
+    if (!q.success)
+      return void res
+        .status(400)
+        .json({ error: `Invalid query: ${q.error.issues[0]?.path.join('.')} ${q.error.issues[0]?.message}` });
     const { state, platform, workspace, limit, offset } = q.data;
-    const invitations = await deps.store.listInvitations({ states: state, platform, workspaceId: workspace, limit, offset });
+    const invitations = await deps.store.listInvitations({
+      states: state,
+      platform,
+      workspaceId: workspace,
+      limit,
+      offset,
+    });
     // The link's hash and the invitee's phone number stay inside.
     res.json({ invitations: invitations.map(({ linkTokenHash: _h, phone: _p, ...rest }) => rest), limit, offset });
   });

@@ -15,7 +15,10 @@ const MAX_KEYS = 10_000;
 export class SlidingWindow {
   private readonly hits = new Map<string, number[]>();
 
-  constructor(private readonly opts: WindowLimit, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly opts: WindowLimit,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Counts one request for every key when all of them are under the limit; otherwise counts nothing and says
    * in how many seconds the fullest key frees up. */
@@ -25,7 +28,8 @@ export class SlidingWindow {
     let freeAt = 0;
     const recent = keys.map((key) => {
       const times = (this.hits.get(key) ?? []).filter((at) => at > since);
-      if (times.length >= this.opts.limit) freeAt = Math.max(freeAt, times[times.length - this.opts.limit]! + this.opts.windowMs);
+      if (times.length >= this.opts.limit)
+        freeAt = Math.max(freeAt, times[times.length - this.opts.limit]! + this.opts.windowMs);
       return times;
     });
     if (freeAt) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((freeAt - now) / 1000)) };

@@ -20,8 +20,9 @@ export const PASSWORD_MAX = 72;
 const RESERVED_USERNAMES = new Set(['all', 'channel', 'here', 'matterbot', 'system']);
 
 export function passwordHint(rules: PasswordRules): string {
-  const classes = (['lower', 'upper', 'digit', 'symbol'] as const)
-    .filter((c) => ({ lower: rules.lowercase, upper: rules.uppercase, digit: rules.number, symbol: rules.symbol })[c]);
+  const classes = (['lower', 'upper', 'digit', 'symbol'] as const).filter(
+    (c) => ({ lower: rules.lowercase, upper: rules.uppercase, digit: rules.number, symbol: rules.symbol })[c],
+  );
   return registration.passwordHint(rules.minLength, [...classes]);
 }
 
@@ -39,7 +40,12 @@ export function registrationSchema(rules: PasswordRules) {
     .refine((p) => !rules.number || /[0-9]/.test(p), registration.addDigit())
     .refine((p) => !rules.symbol || /[^A-Za-z0-9]/.test(p), registration.addSymbol());
   return z.object({
-    firstName: z.string().trim().min(1, registration.firstName()).max(64, registration.atMost(64)).refine(visible, CONTROLS),
+    firstName: z
+      .string()
+      .trim()
+      .min(1, registration.firstName())
+      .max(64, registration.atMost(64))
+      .refine(visible, CONTROLS),
     lastName: z.string().trim().max(64, registration.atMost(64)).refine(visible, CONTROLS).default(''),
     username: z
       .string()

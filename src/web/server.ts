@@ -22,12 +22,16 @@ export function createWebApp(opts: WebOptions): Express {
   for (const { path, router } of opts.routers) app.use(path, router);
   app.use((_req, res) => void res.status(404).json({ error: 'Not found.' }));
   // Body parser failures (bad JSON, too large) keep their 4xx status; anything else is a 500 without details.
-  app.use((err: { status?: number; type?: string; message?: string }, req: Request, res: Response, _next: NextFunction) => {
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) opts.log.error({ err, path: req.path }, 'request failed');
-    else opts.log.info({ status, type: err.type, path: req.path }, 'bad request refused');
-    res.status(status).json({ error: status === 413 ? 'Request body too large.' : status === 500 ? 'Internal error.' : 'Bad request.' });
-  });
+  app.use(
+    (err: { status?: number; type?: string; message?: string }, req: Request, res: Response, _next: NextFunction) => {
+      const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+      if (status === 500) opts.log.error({ err, path: req.path }, 'request failed');
+      else opts.log.info({ status, type: err.type, path: req.path }, 'bad request refused');
+      res.status(status).json({
+        error: status === 413 ? 'Request body too large.' : status === 500 ? 'Internal error.' : 'Bad request.',
+      });
+    },
+  );
   return app;
 }
 
@@ -52,10 +56,18 @@ export const HTTP_LIMITS: HttpLimits = {
 };
 
 /** Listens on `port` with those limits; a connection beyond `maxConnections` is closed at once. */
-export function listenWithLimits(handler: RequestListener, port: number, limits: Partial<HttpLimits> = {}): Promise<Server> {
+export function listenWithLimits(
+  handler: RequestListener,
+  port: number,
+  limits: Partial<HttpLimits> = {},
+): Promise<Server> {
   const l = { ...HTTP_LIMITS, ...limits };
   const server = http.createServer(
-    { headersTimeout: l.headersTimeoutMs, requestTimeout: l.requestTimeoutMs, connectionsCheckingInterval: l.checkIntervalMs },
+    {
+      headersTimeout: l.headersTimeoutMs,
+      requestTimeout: l.requestTimeoutMs,
+      connectionsCheckingInterval: l.checkIntervalMs,
+    },
     handler,
   );
   server.keepAliveTimeout = l.keepAliveTimeoutMs;

@@ -4,8 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { requestRenewal } from '../../src/actions/requestRenewal.js';
 import { requestResend } from '../../src/actions/requestResend.js';
 import { showLinkAgain } from '../../src/actions/showLinkAgain.js';
-import type { Store } from '../../src/store/store.js';
 import type { LowdbStore } from '../../src/store/lowdbStore.js';
+import type { Store } from '../../src/store/store.js';
 import { anInvitation, tempStore } from '../support/invitationFixture.js';
 
 const WRITES = new Set(['createInvitations', 'transition', 'patchInvitation', 'enqueue']);
@@ -34,12 +34,29 @@ function diesAfterOneWrite(inner: Store): Store {
 
 describe('a change written in one store call', () => {
   const cases = [
-    ['a resend request', 'resend_requested', 'resend', (s: Store, id: string) =>
-      requestResend({ store: s, clock }, { invitationId: id, by: inviter, byLevel: 'member', method: 'link', offered: ['link'] })],
-    ['a request to show the link again', 'link_requested', 'notify-inviter', (s: Store, id: string) =>
-      showLinkAgain({ store: s, clock }, { invitationId: id, by: inviter, byLevel: 'member' })],
-    ['an invitee’s request for a new invitation', 'renewal_requested', 'notify-inviter', async (s: Store, id: string) =>
-      requestRenewal({ store: s, clock }, (await s.getInvitation(id))!)],
+    [
+      'a resend request',
+      'resend_requested',
+      'resend',
+      (s: Store, id: string) =>
+        requestResend(
+          { store: s, clock },
+          { invitationId: id, by: inviter, byLevel: 'member', method: 'link', offered: ['link'] },
+        ),
+    ],
+    [
+      'a request to show the link again',
+      'link_requested',
+      'notify-inviter',
+      (s: Store, id: string) =>
+        showLinkAgain({ store: s, clock }, { invitationId: id, by: inviter, byLevel: 'member' }),
+    ],
+    [
+      'an invitee’s request for a new invitation',
+      'renewal_requested',
+      'notify-inviter',
+      async (s: Store, id: string) => requestRenewal({ store: s, clock }, (await s.getInvitation(id))!),
+    ],
   ] as const;
 
   it.each(cases)('keeps %s whole: its audit entry and its job', async (_what, action, job, act) => {

@@ -7,21 +7,29 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueLinkToken } from '../../src/actions/issueLinkToken.js';
 import { systemClock } from '../../src/core/clock.js';
 import type { Invitation } from '../../src/core/model.js';
-import { issueLinkToken } from '../../src/actions/issueLinkToken.js';
 import { acceptanceUrl } from '../../src/lifecycle/inviteTokens.js';
 import { MattermostApi } from '../../src/platforms/mattermost/api.js';
-import { startHarness, type Harness } from '../platforms/mattermost/harness.js';
-import { anInvitation } from '../support/invitationFixture.js';
+import { type Harness, startHarness } from '../platforms/mattermost/harness.js';
 import { eventually } from '../support/freePort.js';
+import { anInvitation } from '../support/invitationFixture.js';
 import { recordSkip, requiredByCi } from '../support/skips.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // Flags this machine needs (root, no network): see shared/docs/stack.md.
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const ARTIFACTS = path.resolve('test/artifacts');
 const DOCS_SCREENSHOT = path.resolve('docs/acceptance-page.png');
 const PHONE = { width: 390, height: 844 };
@@ -41,11 +49,17 @@ describe.skipIf(!available && !required)('acceptance page in headless Chromium',
   beforeAll(async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is required (CI=true or REQUIRE_BROWSER=1)`).toBe(true);
     await mkdir(ARTIFACTS, { recursive: true });
-    logoServer = http.createServer((_req, res) => void res.writeHead(200, { 'Content-Type': 'image/svg+xml' }).end(LOGO_SVG));
+    logoServer = http.createServer(
+      (_req, res) => void res.writeHead(200, { 'Content-Type': 'image/svg+xml' }).end(LOGO_SVG),
+    );
     await new Promise<void>((r) => logoServer.listen(0, '127.0.0.1', r));
     // The whole bot (buildApp) against the Mattermost fake: its account creator, channel names, login URL and rules.
     h = await startHarness({
-      env: { ORG_NAME: 'Acme Cooperative', ORG_LOGO_URL: `http://127.0.0.1:${(logoServer.address() as AddressInfo).port}/logo.svg`, PASSWORD_MIN_LENGTH: '12' },
+      env: {
+        ORG_NAME: 'Acme Cooperative',
+        ORG_LOGO_URL: `http://127.0.0.1:${(logoServer.address() as AddressInfo).port}/logo.svg`,
+        PASSWORD_MIN_LENGTH: '12',
+      },
     });
     h.app.outbox.start();
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
@@ -58,7 +72,12 @@ describe.skipIf(!available && !required)('acceptance page in headless Chromium',
   });
 
   async function invite(over: Partial<Invitation>): Promise<{ inv: Invitation; link: string }> {
-    const inv = anInvitation({ workspaceId: h.team.id, inviter: { id: h.member.id, username: h.member.username }, channelIds: [h.general.id], ...over });
+    const inv = anInvitation({
+      workspaceId: h.team.id,
+      inviter: { id: h.member.id, username: h.member.username },
+      channelIds: [h.general.id],
+      ...over,
+    });
     await h.app.store.createInvitations([inv], [], []);
     const { token, invitation } = (await issueLinkToken({ store: h.app.store, clock: systemClock }, inv, h.member.id))!;
     return { inv: invitation, link: acceptanceUrl(h.url, token) };
@@ -66,13 +85,22 @@ describe.skipIf(!available && !required)('acceptance page in headless Chromium',
 
   /** Clicks a submit button and waits for the page the POST answered with (the address may stay the same). */
   async function submit(page: Page, selector: string): Promise<number> {
-    const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click(selector)]);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.click(selector),
+    ]);
     await page.waitForLoadState('load');
     return response.status();
   }
 
   async function phonePage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, javaScriptEnabled: false });
+    const context = await browser.newContext({
+      viewport: PHONE,
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      javaScriptEnabled: false,
+    });
     const page = await context.newPage();
     page.on('console', (m) => /Content Security Policy|Refused to/i.test(m.text()) && cspViolations.push(m.text()));
     return page;
@@ -80,8 +108,11 @@ describe.skipIf(!available && !required)('acceptance page in headless Chromium',
 
   it('opens an invitation link, registers, and the guest arrives and is announced on Mattermost', async () => {
     const { inv, link } = await invite({
-      email: 'ana.lima@example.com', name: 'Ana Lima', role: 'external',
-      expiresAt: new Date(Date.now() + 7 * 86400_000).toISOString(), message: 'Welcome aboard, see you in #general!',
+      email: 'ana.lima@example.com',
+      name: 'Ana Lima',
+      role: 'external',
+      expiresAt: new Date(Date.now() + 7 * 86400_000).toISOString(),
+      message: 'Welcome aboard, see you in #general!',
     });
     const page = await phonePage();
     const response = await page.goto(link);
@@ -90,7 +121,9 @@ describe.skipIf(!available && !required)('acceptance page in headless Chromium',
     await expect(page.locator('#invited-email').textContent()).resolves.toBe('ana.lima@example.com');
     await expect(page.locator('body').textContent()).resolves.toContain('General');
     // The inline style sheet passed the CSP (by its hash) and the logo loaded from its allowed origin.
-    expect(await page.locator('button[type=submit]').evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(28, 88, 217)');
+    expect(await page.locator('button[type=submit]').evaluate((b) => getComputedStyle(b).backgroundColor)).toBe(
+      'rgb(28, 88, 217)',
+    );
     expect(await page.locator('header img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
     // Fits a phone: nothing wider than the screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
@@ -120,12 +153,24 @@ describe.skipIf(!available && !required)('acceptance page in headless Chromium',
     expect(h.fake.channelMember(h.general.id, user.id)?.scheme_guest).toBe(true);
     expect((await h.app.store.getInvitation(inv.id))?.state).toBe('arrived');
 
-    const announcement = await eventually(() => h.fake.postsIn(h.general.id).find((p) => p.user_id === h.bot.id && p.message.includes('Please welcome')), 10_000);
+    const announcement = await eventually(
+      () => h.fake.postsIn(h.general.id).find((p) => p.user_id === h.bot.id && p.message.includes('Please welcome')),
+      10_000,
+    );
     expect(announcement.message).toContain('@ana.lima');
     expect(announcement.message).toContain('@alice');
-    const dm = await eventually(() => h.fake.postsIn(h.fake.directChannelId(h.bot.id, h.member.id)).find((p) => p.message.includes('accepted your invitation')), 10_000);
+    const dm = await eventually(
+      () =>
+        h.fake
+          .postsIn(h.fake.directChannelId(h.bot.id, h.member.id))
+          .find((p) => p.message.includes('accepted your invitation')),
+      10_000,
+    );
     expect(dm.message).toContain('ana.lima@example.com');
-    await eventually(async () => (await h.app.store.jobs({ invitationId: inv.id, state: 'pending' })).length === 0, 10_000);
+    await eventually(
+      async () => (await h.app.store.jobs({ invitationId: inv.id, state: 'pending' })).length === 0,
+      10_000,
+    );
     expect(h.fake.postsIn(h.general.id).filter((p) => p.message.includes('Please welcome'))).toHaveLength(1);
 
     // The link is used up: opening it again says so.
@@ -137,7 +182,11 @@ describe.skipIf(!available && !required)('acceptance page in headless Chromium',
   }, 60_000);
 
   it('shows an expired link clearly, and its button asks the inviter for a new invitation', async () => {
-    const { inv, link } = await invite({ email: 'late@example.com', name: 'Lena Late', expiresAt: new Date(Date.now() - 86400_000).toISOString() });
+    const { inv, link } = await invite({
+      email: 'late@example.com',
+      name: 'Lena Late',
+      expiresAt: new Date(Date.now() - 86400_000).toISOString(),
+    });
     const page = await phonePage();
     const response = await page.goto(link);
     expect(response?.status()).toBe(410);
@@ -150,7 +199,11 @@ describe.skipIf(!available && !required)('acceptance page in headless Chromium',
     await page.screenshot({ path: path.join(ARTIFACTS, 'renewal-requested.png'), fullPage: true });
     const [job] = await h.app.store.jobs({ invitationId: inv.id });
     expect(job).toMatchObject({ kind: 'mattermost.notify-inviter', payload: { about: 'renewal-request' } });
-    expect(h.fake.getUser((await new MattermostApi(h.fake.url, 'bot-token').userByEmail('late@example.com').then((u) => u?.id)) ?? '')).toBeUndefined();
+    expect(
+      h.fake.getUser(
+        (await new MattermostApi(h.fake.url, 'bot-token').userByEmail('late@example.com').then((u) => u?.id)) ?? '',
+      ),
+    ).toBeUndefined();
     await page.context().close();
   }, 60_000);
 

@@ -1,28 +1,66 @@
 /** Every form of @all/@channel/@here, Slack's <!channel>, links and control characters, checked against what
  * the servers would read as a mention (test/support/mentionOracle.ts), in every message the bot posts. */
 import { describe, expect, it } from 'vitest';
-import { mattermostMarkdown as md, oneLine, slackMrkdwn as mrkdwn, type TextFormat } from '../../src/core/format.js';
+import { mattermostMarkdown as md, slackMrkdwn as mrkdwn, oneLine, type TextFormat } from '../../src/core/format.js';
 import * as messages from '../../src/core/messages.js';
 import type { Invitation } from '../../src/core/model.js';
 import { invitationEmail } from '../../views/email/invitationEmail.js';
 import { invitationSms } from '../../views/sms/invitationSms.js';
-import { CONTROL_CHARACTERS, mattermostMentions, slackMentions, type Mentions } from '../support/mentionOracle.js';
 import { invitation } from '../store/storeContract.js';
+import { CONTROL_CHARACTERS, type Mentions, mattermostMentions, slackMentions } from '../support/mentionOracle.js';
 
 /** Forms Mattermost reads as a channel-wide mention, from its parser's rules: words split on anything but letters,
  * digits and `: . - _ @`; `: . - _` trimmed in front and `. - : _` behind; a word split again on `. - :`;
  * markdown escapes and entities resolved first. */
 const MATTERMOST_BROADCASTS = [
-  '@all', '@channel', '@here', '@ALL', '@Here', 'hi @all!', '(@channel)', '"@here"', '*@all*', '~@all',
-  '.@all', '_@all', '-@all', ':@all', '%@all', '+@all', '/@all', '¡@all', '—@all', 'e\u0301@all',
-  'ana-@channel.org', 'x.@here', 'a:@all', 'a-b-@here', '__@all', '.:-@channel',
-  '@all.', '@all:', '@all-', '@all_', '@here!', '@channel...', '@all_-:',
-  '\\@all', '&#64;all', '&#x40;channel', '&commat;here',
+  '@all',
+  '@channel',
+  '@here',
+  '@ALL',
+  '@Here',
+  'hi @all!',
+  '(@channel)',
+  '"@here"',
+  '*@all*',
+  '~@all',
+  '.@all',
+  '_@all',
+  '-@all',
+  ':@all',
+  '%@all',
+  '+@all',
+  '/@all',
+  '¡@all',
+  '—@all',
+  'e\u0301@all',
+  'ana-@channel.org',
+  'x.@here',
+  'a:@all',
+  'a-b-@here',
+  '__@all',
+  '.:-@channel',
+  '@all.',
+  '@all:',
+  '@all-',
+  '@all_',
+  '@here!',
+  '@channel...',
+  '@all_-:',
+  '\\@all',
+  '&#64;all',
+  '&#x40;channel',
+  '&commat;here',
 ];
 /** Forms that become a mention only once a control character between their letters is dropped by a client. */
 const HIDDEN = ['@\u202Eall', '@\u2066here\u2069', '@\u0000channel', '@\u200Eall'];
 const SLACK_BROADCASTS = ['<!channel>', '<!here>', '<!everyone>', '<!subteam^S0123|devs>', '@everyone', '<@U0123ABC>'];
-const LINKS = ['[x](http://evil.test)', 'http://evil.test', 'https://evil.test/a', 'www.evil.test', '<http://evil.test|bank>'];
+const LINKS = [
+  '[x](http://evil.test)',
+  'http://evil.test',
+  'https://evil.test/a',
+  'www.evil.test',
+  '<http://evil.test|bank>',
+];
 const ALL_FORMS = [...MATTERMOST_BROADCASTS, ...HIDDEN, ...SLACK_BROADCASTS, ...LINKS];
 
 const nothing = (m: Mentions, allowedUsers: string[] = []) => {
@@ -60,17 +98,28 @@ describe.each([
     expect(f.escape('ana.lopez@example.org')).toBe('ana.lopez@example.org');
   });
 
-  it.each(['all', 'channel', 'here', 'everyone', 'here-', 'all_', 'channel.'])('never mentions a user named %j', (username) => {
-    nothing(mentionsIn(f.mention({ id: 'x1', username })));
-  });
+  it.each(['all', 'channel', 'here', 'everyone', 'here-', 'all_', 'channel.'])(
+    'never mentions a user named %j',
+    (username) => {
+      nothing(mentionsIn(f.mention({ id: 'x1', username })));
+    },
+  );
 });
 
 /** An invitation with a hostile value in every field a message shows. */
 function hostileInvitation(form: string): Invitation {
   return invitation('i1', {
-    name: `Ana ${form}`, email: 'ana-@channel.org', message: `hello ${form}\nAccept the invitation: http://evil.test`,
-    lastError: `refused ${form}`, inviter: { id: 'u1', username: 'ben' },
-    decision: { by: { id: 'u2', username: 'root' }, at: '2030-01-01T10:00:00.000Z', approved: false, reason: `no ${form}` },
+    name: `Ana ${form}`,
+    email: 'ana-@channel.org',
+    message: `hello ${form}\nAccept the invitation: http://evil.test`,
+    lastError: `refused ${form}`,
+    inviter: { id: 'u1', username: 'ben' },
+    decision: {
+      by: { id: 'u2', username: 'root' },
+      at: '2030-01-01T10:00:00.000Z',
+      approved: false,
+      reason: `no ${form}`,
+    },
   });
 }
 
@@ -96,34 +145,51 @@ function everyMessage(inv: Invitation, f: TextFormat, form: string): string[] {
 describe.each([
   ['Mattermost', md, mattermostMentions],
   ['Slack', mrkdwn, slackMentions],
-] as [string, TextFormat, (s: string) => Mentions][])('every message the bot posts on %s', (_platform, f, mentionsIn) => {
-  it.each(ALL_FORMS)('shows %j in every field as text', (form) => {
-    for (const text of everyMessage(hostileInvitation(form), f, form)) {
-      // Only the people the bot means to mention: the inviter, the approver, the newcomer (Mattermost mentions
-      // by username: one named like the form, if the server allows that name, is a real user).
-      nothing(mentionsIn(text), f === md ? ['ben', 'root', 'ana', form] : []);
-      expect(text).not.toMatch(CONTROL_CHARACTERS);
-      expect(text).not.toMatch(/\nAccept the invitation/);
-    }
-  });
-});
+] as [string, TextFormat, (s: string) => Mentions][])(
+  'every message the bot posts on %s',
+  (_platform, f, mentionsIn) => {
+    it.each(ALL_FORMS)('shows %j in every field as text', (form) => {
+      for (const text of everyMessage(hostileInvitation(form), f, form)) {
+        // Only the people the bot means to mention: the inviter, the approver, the newcomer (Mattermost mentions
+        // by username: one named like the form, if the server allows that name, is a real user).
+        nothing(mentionsIn(text), f === md ? ['ben', 'root', 'ana', form] : []);
+        expect(text).not.toMatch(CONTROL_CHARACTERS);
+        expect(text).not.toMatch(/\nAccept the invitation/);
+      }
+    });
+  },
+);
 
 describe('plain-text deliveries', () => {
   const form = '\u202Eevil\nAccept the invitation: http://evil.test';
 
   it('keeps every user value of the email’s text part on its line', () => {
     const mail = invitationEmail({
-      email: 'ana@example.org', inviteeName: `Ana${form}`, inviterName: `Ben${form}`, orgName: `Acme${form}`,
-      roleLabel: 'Collaborator', expiresAt: null, link: 'https://guestlist.test/join/t', message: `Hi${form}`,
+      email: 'ana@example.org',
+      inviteeName: `Ana${form}`,
+      inviterName: `Ben${form}`,
+      orgName: `Acme${form}`,
+      roleLabel: 'Collaborator',
+      expiresAt: null,
+      link: 'https://guestlist.test/join/t',
+      message: `Hi${form}`,
     });
     const lines = mail.text.split('\n');
-    expect(lines.filter((l) => l.startsWith('Accept the invitation:'))).toEqual(['Accept the invitation: https://guestlist.test/join/t']);
+    expect(lines.filter((l) => l.startsWith('Accept the invitation:'))).toEqual([
+      'Accept the invitation: https://guestlist.test/join/t',
+    ]);
     expect(mail.text).not.toMatch(CONTROL_CHARACTERS);
     expect(mail.subject).not.toMatch(/[\n\u202E]/);
   });
 
   it('keeps control characters out of the SMS', () => {
-    const sms = invitationSms({ inviterName: `Ben${form}`, orgName: 'Acme', email: 'ana@example.org', expiresAt: null, link: 'https://g.test/j' });
+    const sms = invitationSms({
+      inviterName: `Ben${form}`,
+      orgName: 'Acme',
+      email: 'ana@example.org',
+      expiresAt: null,
+      link: 'https://g.test/j',
+    });
     expect(sms).not.toMatch(/[\n\u202E]/);
     expect(oneLine('a\u2028b\u2067c')).toBe('a bc');
   });

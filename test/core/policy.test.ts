@@ -1,9 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { decide, fourEyes, grantableRoles, withinRateLimit, type Capabilities, type InviterLevel } from '../../src/core/policy.js';
 import type { Role } from '../../src/core/model.js';
+import {
+  type Capabilities,
+  decide,
+  fourEyes,
+  grantableRoles,
+  type InviterLevel,
+  withinRateLimit,
+} from '../../src/core/policy.js';
 
 const everything: Capabilities = {
-  roles: ['external', 'collaborator', 'admin', 'legal_representative'], missingRoleReasons: {}, kdrive: true, billing: true, deliveries: ['platform_email', 'link'],
+  roles: ['external', 'collaborator', 'admin', 'legal_representative'],
+  missingRoleReasons: {},
+  kdrive: true,
+  billing: true,
+  deliveries: ['platform_email', 'link'],
 };
 
 type Outcome = 'refused' | 'approval' | 'immediate';
@@ -41,7 +52,11 @@ describe('who may invite whom', () => {
   });
 
   it('offers only grantable roles and says why the others are missing', () => {
-    const caps: Capabilities = { ...everything, roles: ['external', 'collaborator', 'admin'], missingRoleReasons: { legal_representative: 'Mattermost has no legal representative role' } };
+    const caps: Capabilities = {
+      ...everything,
+      roles: ['external', 'collaborator', 'admin'],
+      missingRoleReasons: { legal_representative: 'Mattermost has no legal representative role' },
+    };
     const { roles, hidden } = grantableRoles('member', caps);
     expect(roles).toEqual(['external', 'collaborator']);
     expect(hidden).toEqual([

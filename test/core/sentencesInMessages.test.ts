@@ -9,8 +9,14 @@ import { describe, expect, it } from 'vitest';
 const ROOT = join(import.meta.dirname, '../..');
 /** Where user-visible texts used to be assembled; src/platforms/local is the playground, moved separately. */
 const SCANNED = [
-  'src/flows', 'src/actions', 'src/platforms/mattermost', 'src/platforms/kchat', 'src/platforms/slack', 'src/web',
-  'views', 'commands',
+  'src/flows',
+  'src/actions',
+  'src/platforms/mattermost',
+  'src/platforms/kchat',
+  'src/platforms/slack',
+  'src/web',
+  'views',
+  'commands',
 ];
 const SKIPPED_DIRS = new Set(['src/platforms/local', 'views/local']);
 
@@ -35,8 +41,11 @@ const OPERATOR_FILES = new Set([
 /** Still holding sentences, to move next: their texts are HTML with markup inside the sentence (pages, the
  * email's HTML part) or kChat's notices, which need an HTML TextFormat and the kChat wording in the module. */
 const NOT_YET_MOVED = new Set([
-  'views/email/invitationEmail.ts', 'views/pages/joinPage.ts', 'views/pages/linkDeadPage.ts',
-  'src/platforms/kchat/errorWords.ts', 'src/platforms/kchat/externals.ts',
+  'views/email/invitationEmail.ts',
+  'views/pages/joinPage.ts',
+  'views/pages/linkDeadPage.ts',
+  'src/platforms/kchat/errorWords.ts',
+  'src/platforms/kchat/externals.ts',
   'src/platforms/kchat/kchatBackend.ts',
 ]);
 
@@ -46,15 +55,28 @@ const looksLikeSentence = (s: string) => /^(:[a-z_]+: )?[A-Z][a-z']*[ ,:][^]*[a-
 function files(dir: string): string[] {
   if (SKIPPED_DIRS.has(relative(ROOT, dir))) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** The sentences written in one file, as `path:line: text`. */
 export function sentencesIn(path: string, source: string): string[] {
   const found: string[] = [];
+  /** How many parentheses of a log or operator-error call (one the formatter may spread over lines) are open. */
+  let openCall = 0;
+  const depth = (code: string) =>
+    code.replace(SENTENCE, '').split('(').length - code.replace(SENTENCE, '').split(')').length;
   source.split('\n').forEach((line, i) => {
     const code = line.replace(/\/\/ .*$/, '');
-    if (/^\s*(\*|\/\*\*?)/.test(code) || NOT_USER_TEXT.some((re) => re.test(code))) return;
+    if (openCall > 0) {
+      openCall += depth(code);
+      return;
+    }
+    if (NOT_USER_TEXT.some((re) => re.test(code))) {
+      openCall = Math.max(0, depth(code));
+      return;
+    }
+    if (/^\s*(\*|\/\*\*?)/.test(code)) return;
     for (const m of code.matchAll(SENTENCE)) if (looksLikeSentence(m[2]!)) found.push(`${path}:${i + 1}: ${m[2]}`);
   });
   return found;
@@ -74,11 +96,15 @@ describe('user-visible sentences', () => {
       "return ephemeral('This invitation was already approved.');",
       "ctx.log.warn({ err }, 'Could not open the form');",
       "const id = 'invite-who';",
-      "notice(`:warning: The link for ${who} expired.`);",
+      'ctx.log.warn(',
+      '  { invitation: inv.id },',
+      "  'Infomaniak gave a status this bot does not know',",
+      ');',
+      'notice(`:warning: The link for ${who} expired.`);',
     ].join('\n');
     expect(sentencesIn('x.ts', source)).toEqual([
       'x.ts:1: This invitation was already approved.',
-      'x.ts:4: :warning: The link for ${who} expired.',
+      'x.ts:8: :warning: The link for ${who} expired.',
     ]);
   });
 });

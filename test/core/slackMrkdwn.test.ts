@@ -4,7 +4,9 @@ import { slackMrkdwn as f } from '../../src/core/format.js';
 
 describe('slackMrkdwn', () => {
   it('escapes Slack control characters, so no <!channel>, <@U…> or <url|label> can be written', () => {
-    expect(f.escape('<!channel> <@U123> <http://evil.example|click> a & b')).toBe('&lt;!channel&gt; &lt;@\u200DU123&gt; &lt;http:\u200D//evil.example|click&gt; a &amp; b');
+    expect(f.escape('<!channel> <@U123> <http://evil.example|click> a & b')).toBe(
+      '&lt;!channel&gt; &lt;@\u200DU123&gt; &lt;http:\u200D//evil.example|click&gt; a &amp; b',
+    );
   });
 
   it('defuses bare mentions and links but leaves addresses as typed', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { STATES } from '../../src/core/model.js';
-import { TRANSITIONS, canApply, isOpen } from '../../src/core/stateMachine.js';
+import { canApply, isOpen, TRANSITIONS } from '../../src/core/stateMachine.js';
 
 describe('invitation lifecycle', () => {
   it('follows the product diagram', () => {

@@ -1,12 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import type { Capabilities } from '../../src/core/policy.js';
-import { parseSubmission, wizardSteps, type WizardContext } from '../../src/core/wizard.js';
-import { parseRecipients } from '../../src/core/recipients.js';
 import { parseCommand } from '../../commands/invitePeople.js';
+import type { Capabilities } from '../../src/core/policy.js';
+import { parseRecipients } from '../../src/core/recipients.js';
+import { parseSubmission, type WizardContext, wizardSteps } from '../../src/core/wizard.js';
 
-const caps: Capabilities = { roles: ['external', 'collaborator', 'admin'], missingRoleReasons: { legal_representative: 'no such role here' }, kdrive: false, billing: false, deliveries: ['platform_email'] };
-const ctx: WizardContext = { level: 'member', caps, channels: [{ value: 'town', label: 'Town square' }, { value: 'dev', label: 'Dev' }], currentChannelId: 'dev' };
-const valid = { emails: 'ana@example.org', name: '', role: 'external', channels: ['dev'], delivery: 'platform_email', expiry: '7', message: '' };
+const caps: Capabilities = {
+  roles: ['external', 'collaborator', 'admin'],
+  missingRoleReasons: { legal_representative: 'no such role here' },
+  kdrive: false,
+  billing: false,
+  deliveries: ['platform_email'],
+};
+const ctx: WizardContext = {
+  level: 'member',
+  caps,
+  channels: [
+    { value: 'town', label: 'Town square' },
+    { value: 'dev', label: 'Dev' },
+  ],
+  currentChannelId: 'dev',
+};
+const valid = {
+  emails: 'ana@example.org',
+  name: '',
+  role: 'external',
+  channels: ['dev'],
+  delivery: 'platform_email',
+  expiry: '7',
+  message: '',
+};
 
 describe('wizard steps', () => {
   it('offers only the roles the inviter may grant, and says why others are missing', () => {
@@ -26,7 +48,11 @@ describe('wizard steps', () => {
   });
 
   it('shows billing extras only for roles that have them', () => {
-    const full = { ...ctx, level: 'owner' as const, caps: { ...caps, billing: true, kdrive: true, roles: [...caps.roles, 'legal_representative' as const] } };
+    const full = {
+      ...ctx,
+      level: 'owner' as const,
+      caps: { ...caps, billing: true, kdrive: true, roles: [...caps.roles, 'legal_representative' as const] },
+    };
     expect(wizardSteps(full, 'external')[1]!.fields.map((f) => f.name)).not.toContain('remind_email');
     expect(wizardSteps(full, 'collaborator')[1]!.fields.map((f) => f.name)).toContain('billing_rights');
     expect(wizardSteps(full, 'admin')[1]!.fields.map((f) => f.name)).not.toContain('billing_rights');
@@ -37,7 +63,12 @@ describe('wizard steps', () => {
 describe('parsing a submission', () => {
   it('accepts a valid one, with the values clients send (booleans as strings, lists as CSV)', () => {
     const r = parseSubmission({ ...valid, channels: 'dev,town', name: 'Ana Lopez' }, ctx);
-    expect(r.ok && r.request).toMatchObject({ role: 'external', channelIds: ['dev', 'town'], recipients: [{ email: 'ana@example.org', name: 'Ana Lopez' }], expiryDays: 7 });
+    expect(r.ok && r.request).toMatchObject({
+      role: 'external',
+      channelIds: ['dev', 'town'],
+      recipients: [{ email: 'ana@example.org', name: 'Ana Lopez' }],
+      expiryDays: 7,
+    });
   });
 
   it('puts errors on the fields', () => {
@@ -64,9 +95,14 @@ describe('parsing a submission', () => {
 
 describe('recipients', () => {
   it('normalizes odd casing and spaces, drops duplicates, reads "Name <email>"', () => {
-    const { recipients, invalid } = parseRecipients('  Ana@Example.ORG ,ana@example.org;\n Ben Ito <BEN@example.org>\n');
+    const { recipients, invalid } = parseRecipients(
+      '  Ana@Example.ORG ,ana@example.org;\n Ben Ito <BEN@example.org>\n',
+    );
     expect(invalid).toEqual([]);
-    expect(recipients).toEqual([{ email: 'ana@example.org', name: '' }, { email: 'ben@example.org', name: 'Ben Ito' }]);
+    expect(recipients).toEqual([
+      { email: 'ana@example.org', name: '' },
+      { email: 'ben@example.org', name: 'Ben Ito' },
+    ]);
   });
 });
 

@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvitationMailer } from '../../src/delivery/mailer.js';
-import { newLinkToken, acceptanceUrl } from '../../src/lifecycle/inviteTokens.js';
+import { acceptanceUrl, newLinkToken } from '../../src/lifecycle/inviteTokens.js';
 import { createLogger } from '../../src/logger.js';
 import { PermanentError, RetryLaterError } from '../../src/outbox/errors.js';
 import { anInvitation } from '../support/invitationFixture.js';
-import { decodeHeader, readMime, startSmtpSink, type SmtpSink } from '../support/smtpSink.js';
+import { decodeHeader, readMime, type SmtpSink, startSmtpSink } from '../support/smtpSink.js';
 
 function capturedLogger() {
   const lines: string[] = [];
@@ -20,9 +20,21 @@ describe('the invitation email, through a real SMTP server', () => {
 
   it('sends text and HTML parts naming the organization, the inviter, the required address, the expiry and the link', async () => {
     const { log, lines } = capturedLogger();
-    const mailer = new InvitationMailer({ smtpUrl: smtp.url({ user: 'bot', pass: 'p@ss word' }), from: 'Guestlist <guestlist@example.org>', orgName: 'Acme & Söhne', log });
+    const mailer = new InvitationMailer({
+      smtpUrl: smtp.url({ user: 'bot', pass: 'p@ss word' }),
+      from: 'Guestlist <guestlist@example.org>',
+      orgName: 'Acme & Söhne',
+      log,
+    });
     const link = acceptanceUrl('https://guestlist.example.org', newLinkToken().token);
-    const inv = anInvitation({ email: 'ana@example.com', name: 'Ana Lima', inviter: { id: 'u1', username: 'bob' }, role: 'external', expiresAt: '2030-01-08T10:00:00.000Z', message: 'See you on Monday!' });
+    const inv = anInvitation({
+      email: 'ana@example.com',
+      name: 'Ana Lima',
+      inviter: { id: 'u1', username: 'bob' },
+      role: 'external',
+      expiresAt: '2030-01-08T10:00:00.000Z',
+      message: 'See you on Monday!',
+    });
 
     const messageId = await mailer.sendInvitation(inv, link);
     mailer.close();
@@ -53,7 +65,12 @@ describe('the invitation email, through a real SMTP server', () => {
 
   it('escapes every user-supplied value in the HTML part, and keeps the subject on one line', async () => {
     const { log } = capturedLogger();
-    const mailer = new InvitationMailer({ smtpUrl: smtp.url(), from: 'guestlist@example.org', orgName: 'Org <b>bold</b>\r\nBcc: victim@example.com', log });
+    const mailer = new InvitationMailer({
+      smtpUrl: smtp.url(),
+      from: 'guestlist@example.org',
+      orgName: 'Org <b>bold</b>\r\nBcc: victim@example.com',
+      log,
+    });
     const inv = anInvitation({
       email: 'x@example.com',
       name: '<script>alert(1)</script>',
@@ -80,16 +97,34 @@ describe('the invitation email, through a real SMTP server', () => {
     smtp.refuse('gone@example.com', 550, 'No such user');
     smtp.refuse('busy@example.com', 451, 'Try again later');
     const mailer = new InvitationMailer({ smtpUrl: smtp.url(), from: 'guestlist@example.org', orgName: 'Acme', log });
-    await expect(mailer.sendInvitation(anInvitation({ email: 'gone@example.com' }), 'https://x.example/join/a')).rejects.toBeInstanceOf(PermanentError);
-    await expect(mailer.sendInvitation(anInvitation({ email: 'busy@example.com' }), 'https://x.example/join/a')).rejects.toBeInstanceOf(RetryLaterError);
+    await expect(
+      mailer.sendInvitation(anInvitation({ email: 'gone@example.com' }), 'https://x.example/join/a'),
+    ).rejects.toBeInstanceOf(PermanentError);
+    await expect(
+      mailer.sendInvitation(anInvitation({ email: 'busy@example.com' }), 'https://x.example/join/a'),
+    ).rejects.toBeInstanceOf(RetryLaterError);
     mailer.close();
   });
 
   it('retries when the server cannot be reached or refuses the credentials', async () => {
     const { log } = capturedLogger();
-    const down = new InvitationMailer({ smtpUrl: 'smtp://127.0.0.1:1', from: 'guestlist@example.org', orgName: 'Acme', log });
-    await expect(down.sendInvitation(anInvitation(), 'https://x.example/join/a')).rejects.toBeInstanceOf(RetryLaterError);
-    const badAuth = new InvitationMailer({ smtpUrl: smtp.url({ user: 'bot', pass: 'wrong' }), from: 'guestlist@example.org', orgName: 'Acme', log });
-    await expect(badAuth.sendInvitation(anInvitation(), 'https://x.example/join/a')).rejects.toBeInstanceOf(RetryLaterError);
+    const down = new InvitationMailer({
+      smtpUrl: 'smtp://127.0.0.1:1',
+      from: 'guestlist@example.org',
+      orgName: 'Acme',
+      log,
+    });
+    await expect(down.sendInvitation(anInvitation(), 'https://x.example/join/a')).rejects.toBeInstanceOf(
+      RetryLaterError,
+    );
+    const badAuth = new InvitationMailer({
+      smtpUrl: smtp.url({ user: 'bot', pass: 'wrong' }),
+      from: 'guestlist@example.org',
+      orgName: 'Acme',
+      log,
+    });
+    await expect(badAuth.sendInvitation(anInvitation(), 'https://x.example/join/a')).rejects.toBeInstanceOf(
+      RetryLaterError,
+    );
   });
 });

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isE164, normalizePhone } from '../../src/core/phone.js';
-import { WebhookSmsSender, invitationSmsText, maskPhone } from '../../src/delivery/sms.js';
+import { invitationSmsText, maskPhone, WebhookSmsSender } from '../../src/delivery/sms.js';
 import { createLogger } from '../../src/logger.js';
 import { PermanentError, RetryLaterError } from '../../src/outbox/errors.js';
 import { anInvitation } from '../support/invitationFixture.js';
@@ -20,7 +20,15 @@ describe('phone numbers', () => {
   it('accepts E.164 only', () => {
     expect(isE164(PHONE)).toBe(true);
     expect(isE164('+12025550123')).toBe(true);
-    for (const bad of ['0791234567', '+0791234567', '+41 79 123 45 67', '+4179123456789012', '+123', '41791234567', '+41791234567\n']) {
+    for (const bad of [
+      '0791234567',
+      '+0791234567',
+      '+41 79 123 45 67',
+      '+4179123456789012',
+      '+123',
+      '41791234567',
+      '+41791234567\n',
+    ]) {
       expect(isE164(bad), bad).toBe(false);
     }
   });
@@ -54,7 +62,10 @@ describe('WebhookSmsSender', () => {
     nock(GATEWAY, { reqheaders: { authorization: 'Bearer gw-secret', 'content-type': 'application/json' } })
       .post('/send', (body) => ((seen = body), true))
       .reply(202, { id: 'm1' });
-    await new WebhookSmsSender({ url: `${GATEWAY}/send`, token: 'gw-secret', log }).send(PHONE, 'hello https://x.example/join/t0k3n');
+    await new WebhookSmsSender({ url: `${GATEWAY}/send`, token: 'gw-secret', log }).send(
+      PHONE,
+      'hello https://x.example/join/t0k3n',
+    );
     expect(seen).toEqual({ to: PHONE, text: 'hello https://x.example/join/t0k3n' });
     expect(text()).toContain('+41*******67');
     expect(text()).not.toContain(PHONE);
@@ -64,13 +75,17 @@ describe('WebhookSmsSender', () => {
 
   it('sends no Authorization header without a token', async () => {
     const { log } = capturedLogger();
-    nock(GATEWAY, { badheaders: ['authorization'] }).post('/send').reply(200);
+    nock(GATEWAY, { badheaders: ['authorization'] })
+      .post('/send')
+      .reply(200);
     await new WebhookSmsSender({ url: `${GATEWAY}/send`, log }).send(PHONE, 'hi');
   });
 
   it('refuses a number that is not E.164 without calling the gateway', async () => {
     const { log } = capturedLogger();
-    const err = await new WebhookSmsSender({ url: `${GATEWAY}/send`, log }).send('0791234567', 'hi').catch((e: Error) => e);
+    const err = await new WebhookSmsSender({ url: `${GATEWAY}/send`, log })
+      .send('0791234567', 'hi')
+      .catch((e: Error) => e);
     expect(err).toBeInstanceOf(PermanentError);
     expect((err as Error).message).not.toContain('0791234567');
   });
@@ -89,7 +104,9 @@ describe('WebhookSmsSender', () => {
     nock(GATEWAY).post('/send').replyWithError('socket hang up');
     await expect(sender.send(PHONE, 'hi')).rejects.toBeInstanceOf(RetryLaterError);
 
-    nock(GATEWAY).post('/send').reply(400, { error: `invalid number ${PHONE}` });
+    nock(GATEWAY)
+      .post('/send')
+      .reply(400, { error: `invalid number ${PHONE}` });
     const refused = await sender.send(PHONE, 'hi').catch((e: Error) => e);
     expect(refused).toBeInstanceOf(PermanentError);
     expect((refused as Error).message).not.toContain(PHONE);
@@ -99,8 +116,18 @@ describe('WebhookSmsSender', () => {
 
 describe('invitation SMS text', () => {
   it('names the inviter, the organization and the address to use, and ends with the link', () => {
-    const sms = invitationSmsText(anInvitation({ email: 'ana@example.com', inviter: { id: 'u', username: 'bob' }, expiresAt: '2030-01-08T10:00:00.000Z' }), 'https://g.example/join/abc', 'Acme');
-    expect(sms).toBe('bob invited you to join Acme. Register with ana@example.com. Valid until 2030-01-08. https://g.example/join/abc');
+    const sms = invitationSmsText(
+      anInvitation({
+        email: 'ana@example.com',
+        inviter: { id: 'u', username: 'bob' },
+        expiresAt: '2030-01-08T10:00:00.000Z',
+      }),
+      'https://g.example/join/abc',
+      'Acme',
+    );
+    expect(sms).toBe(
+      'bob invited you to join Acme. Register with ana@example.com. Valid until 2030-01-08. https://g.example/join/abc',
+    );
     expect(sms.length).toBeLessThan(306);
   });
 });

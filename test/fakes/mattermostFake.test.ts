@@ -1,9 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import mm from '@mattermost/client';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { MattermostFake, type FakeChannel, type FakeTeam, type FakeUser } from './mattermostFake.js';
+import { type FakeChannel, type FakeTeam, type FakeUser, MattermostFake } from './mattermostFake.js';
 
 // Named ESM imports of @mattermost/client fail at run time (shared/docs/stack.md).
 const { Client4, WebSocketClient } = mm;
@@ -101,7 +101,14 @@ async function startBot(answer: (path: string, body: any) => { status?: number; 
   return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-type WsMessage = { event?: string; data?: Record<string, any>; seq?: number; status?: string; seq_reply?: number; broadcast?: Record<string, any> };
+type WsMessage = {
+  event?: string;
+  data?: Record<string, any>;
+  seq?: number;
+  status?: string;
+  seq_reply?: number;
+  broadcast?: Record<string, any>;
+};
 
 class WsProbe {
   readonly messages: WsMessage[] = [];
@@ -180,7 +187,11 @@ describe('REST through Client4', () => {
     const post = await client.createPost({
       channel_id: townSquare.id,
       message: 'Invite bob?',
-      props: { attachments: [{ text: 'Pending', actions: [{ id: 'approve', name: 'Approve', integration }, { name: 'No id' }] }] },
+      props: {
+        attachments: [
+          { text: 'Pending', actions: [{ id: 'approve', name: 'Approve', integration }, { name: 'No id' }] },
+        ],
+      },
     } as unknown as PostInput);
 
     const returnedActions = (post.props as any).attachments[0].actions;
@@ -189,7 +200,9 @@ describe('REST through Client4', () => {
     expect(post.props.from_bot).toBe('true');
     expect((fake.postsIn(townSquare.id)[0]?.props as any).attachments[0].actions[0].integration).toEqual(integration);
 
-    const patched = await client.patchPost({ id: post.id, message: 'Invite bob? (2 votes)' } as Parameters<Client['patchPost']>[0]);
+    const patched = await client.patchPost({ id: post.id, message: 'Invite bob? (2 votes)' } as Parameters<
+      Client['patchPost']
+    >[0]);
     expect(patched.message).toBe('Invite bob? (2 votes)');
     expect(patched.edit_at).toBeGreaterThan(0);
 
@@ -223,7 +236,11 @@ describe('REST through Client4', () => {
   });
 
   it('injects failures: a 429 from the rate limiter is a Client4 error without status', async () => {
-    const limited = { status: 429, body: 'limit exceeded', headers: { 'Retry-After': '1', 'X-RateLimit-Remaining': '0' } };
+    const limited = {
+      status: 429,
+      body: 'limit exceeded',
+      headers: { 'Retry-After': '1', 'X-RateLimit-Remaining': '0' },
+    };
     fake.failNext('GET', /\/users\/me$/, [limited, limited]);
     const client = clientFor('bot-token');
 
@@ -252,12 +269,16 @@ describe('invitations', () => {
     expect(first.body).toHaveLength(21);
     expect(first.body.every((r: { error: unknown }) => r.error === null)).toBe(true);
 
-    const limited = await api('POST', `/teams/${team.id}/invite/email?graceful=true`, 'alice-token', ['late@example.com']);
+    const limited = await api('POST', `/teams/${team.id}/invite/email?graceful=true`, 'alice-token', [
+      'late@example.com',
+    ]);
     expect(limited.status).toBe(413);
     expect(limited.body).toMatchObject({ id: 'app.email.rate_limit_exceeded.app_error', status_code: 413 });
 
     // Another sender has its own budget.
-    expect((await api('POST', `/teams/${team.id}/invite/email`, 'bot-token', ['other@example.com'])).body).toEqual({ status: 'OK' });
+    expect((await api('POST', `/teams/${team.id}/invite/email`, 'bot-token', ['other@example.com'])).body).toEqual({
+      status: 'OK',
+    });
 
     clock += 3 * 60_000; // one emission interval
     const again = await api('POST', `/teams/${team.id}/invite/email`, 'alice-token', {
@@ -287,24 +308,47 @@ describe('invitations', () => {
   it('lets only system admins invite guests, and requires channels', async () => {
     const body = { emails: ['ext@partner.test'], channels: [lobby.id], message: 'hi' };
     expect((await api('POST', `/teams/${team.id}/invite-guests/email`, 'alice-token', body)).status).toBe(403);
-    const noChannels = await api('POST', `/teams/${team.id}/invite-guests/email`, 'admin-token', { emails: ['ext@partner.test'] });
+    const noChannels = await api('POST', `/teams/${team.id}/invite-guests/email`, 'admin-token', {
+      emails: ['ext@partner.test'],
+    });
     expect(noChannels.status).toBe(400);
-    expect((await api('POST', `/teams/${team.id}/invite-guests/email`, 'admin-token', body)).body).toEqual({ status: 'OK' });
+    expect((await api('POST', `/teams/${team.id}/invite-guests/email`, 'admin-token', body)).body).toEqual({
+      status: 'OK',
+    });
     expect(fake.invitesSent).toEqual([
-      { teamId: team.id, senderId: admin.id, emails: ['ext@partner.test'], channels: [lobby.id], message: 'hi', guest: true },
+      {
+        teamId: team.id,
+        senderId: admin.id,
+        emails: ['ext@partner.test'],
+        channels: [lobby.id],
+        message: 'hi',
+        guest: true,
+      },
     ]);
   });
 
   it('answers the license and client config the bot checks', async () => {
-    expect((await api('GET', '/license/client?format=old', 'bot-token')).body).toMatchObject({ IsLicensed: 'true', GuestAccounts: 'true' });
-    expect((await api('GET', '/config/client?format=old', 'bot-token')).body).toMatchObject({ Version: '11.1.0', EnableGuestAccounts: 'true' });
+    expect((await api('GET', '/license/client?format=old', 'bot-token')).body).toMatchObject({
+      IsLicensed: 'true',
+      GuestAccounts: 'true',
+    });
+    expect((await api('GET', '/config/client?format=old', 'bot-token')).body).toMatchObject({
+      Version: '11.1.0',
+      EnableGuestAccounts: 'true',
+    });
   });
 });
 
 describe('slash commands', () => {
   it('refuses built-in and duplicate triggers', async () => {
     const client = clientFor('admin-token');
-    const command = { team_id: team.id, trigger: 'invite', method: 'P', url: 'https://bot.example/cmd', auto_complete: true };
+    const command = {
+      team_id: team.id,
+      trigger: 'invite',
+      method: 'P',
+      url: 'https://bot.example/cmd',
+      auto_complete: true,
+    };
     const builtIn = await rejection(client.addCommand(command as unknown as CommandInput));
     expect(builtIn).toMatchObject({ status_code: 400, server_error_id: 'api.command.duplicate_trigger.app_error' });
 
@@ -333,38 +377,65 @@ describe('interactive dialogs and buttons', () => {
 
   it('opens dialogs only with a fresh trigger id and a valid dialog', async () => {
     const triggerId = fake.issueTriggerId(alice.id);
-    const opened = await api('POST', '/actions/dialogs/open', undefined, { trigger_id: triggerId, url: 'http://bot/dialog', dialog });
+    const opened = await api('POST', '/actions/dialogs/open', undefined, {
+      trigger_id: triggerId,
+      url: 'http://bot/dialog',
+      dialog,
+    });
     expect(opened.body).toEqual({ status: 'OK' });
     expect(fake.dialogsOpened).toEqual([{ trigger_id: triggerId, url: 'http://bot/dialog', dialog }]);
 
     const tooLong = { ...dialog, title: 'Invite someone to the team now' };
-    const invalid = await api('POST', '/actions/dialogs/open', 'bot-token', { trigger_id: triggerId, url: 'http://bot/dialog', dialog: tooLong });
+    const invalid = await api('POST', '/actions/dialogs/open', 'bot-token', {
+      trigger_id: triggerId,
+      url: 'http://bot/dialog',
+      dialog: tooLong,
+    });
     expect(invalid.status).toBe(400);
 
-    const unknown = await api('POST', '/actions/dialogs/open', 'bot-token', { trigger_id: 'forged', url: 'http://bot/dialog', dialog });
+    const unknown = await api('POST', '/actions/dialogs/open', 'bot-token', {
+      trigger_id: 'forged',
+      url: 'http://bot/dialog',
+      dialog,
+    });
     expect(unknown.status).toBe(400);
 
     clock += 3001;
-    const expired = await api('POST', '/actions/dialogs/open', 'bot-token', { trigger_id: triggerId, url: 'http://bot/dialog', dialog });
+    const expired = await api('POST', '/actions/dialogs/open', 'bot-token', {
+      trigger_id: triggerId,
+      url: 'http://bot/dialog',
+      dialog,
+    });
     expect(expired.body).toMatchObject({ id: 'interactive_message.decode_trigger_id.expired', status_code: 400 });
   });
 
   it('clicks a button: sends the PostActionIntegrationRequest and applies the update', async () => {
     const botServer = await startBot((path) =>
-      path === '/keep' ? { body: { update: { message: 'Still pending' } } } : { body: { update: { message: 'Approved', props: { attachments: [] } }, ephemeral_text: 'Done' } },
+      path === '/keep'
+        ? { body: { update: { message: 'Still pending' } } }
+        : { body: { update: { message: 'Approved', props: { attachments: [] } }, ephemeral_text: 'Done' } },
     );
     try {
       const client = clientFor('bot-token');
       const attachments = [
         {
           actions: [
-            { id: 'approve', name: 'Approve', type: 'button', integration: { url: `${botServer.url}/approve`, context: { invitation: 'inv1' } } },
+            {
+              id: 'approve',
+              name: 'Approve',
+              type: 'button',
+              integration: { url: `${botServer.url}/approve`, context: { invitation: 'inv1' } },
+            },
             { id: 'keep', name: 'Keep', integration: { url: `${botServer.url}/keep` } },
             { id: 'bad_id', name: 'Broken', integration: { url: `${botServer.url}/approve` } },
           ],
         },
       ];
-      const post = await client.createPost({ channel_id: townSquare.id, message: 'Invite?', props: { attachments } } as unknown as PostInput);
+      const post = await client.createPost({
+        channel_id: townSquare.id,
+        message: 'Invite?',
+        props: { attachments },
+      } as unknown as PostInput);
 
       const broken = await fake.clickButton(post.id, 'bad_id', alice.id);
       expect(broken.status).toBe(404);
@@ -390,10 +461,16 @@ describe('interactive dialogs and buttons', () => {
         context: { invitation: 'inv1' },
       });
       expect(fake.postsIn(townSquare.id)[0]).toMatchObject({ message: 'Approved', props: { attachments: [] } });
-      expect(fake.ephemeralPosts).toEqual([{ user_id: alice.id, channel_id: townSquare.id, root_id: post.id, message: 'Done' }]);
+      expect(fake.ephemeralPosts).toEqual([
+        { user_id: alice.id, channel_id: townSquare.id, root_id: post.id, message: 'Done' },
+      ]);
 
       // The click's trigger id opens a dialog.
-      const opened = await api('POST', '/actions/dialogs/open', 'bot-token', { trigger_id: click.triggerId, url: `${botServer.url}/d`, dialog });
+      const opened = await api('POST', '/actions/dialogs/open', 'bot-token', {
+        trigger_id: click.triggerId,
+        url: `${botServer.url}/d`,
+        dialog,
+      });
       expect(opened.status).toBe(200);
     } finally {
       await botServer.close();
@@ -401,18 +478,46 @@ describe('interactive dialogs and buttons', () => {
   });
 
   it('submits multi-step dialogs, accumulating earlier steps like the 11.1 web client', async () => {
-    const step2 = { callback_id: 'invite-2', title: 'Role', state: 'wizard-1:2', elements: [{ display_name: 'Role', name: 'role', type: 'radio', options: [{ text: 'Guest', value: 'guest' }] }] };
-    const botServer = await startBot((_path, body) => (body.callback_id === 'invite' ? { body: { type: 'form', form: step2 } } : { body: {} }));
+    const step2 = {
+      callback_id: 'invite-2',
+      title: 'Role',
+      state: 'wizard-1:2',
+      elements: [{ display_name: 'Role', name: 'role', type: 'radio', options: [{ text: 'Guest', value: 'guest' }] }],
+    };
+    const botServer = await startBot((_path, body) =>
+      body.callback_id === 'invite' ? { body: { type: 'form', form: step2 } } : { body: {} },
+    );
     try {
-      const flow = fake.dialogFlow({ url: `${botServer.url}/dialog`, dialog }, { userId: alice.id, channelId: townSquare.id, teamId: team.id });
+      const flow = fake.dialogFlow(
+        { url: `${botServer.url}/dialog`, dialog },
+        { userId: alice.id, channelId: townSquare.id, teamId: team.id },
+      );
       const first = await flow.submit({ email: 'bob@example.com' });
       expect(first.body).toEqual({ type: 'form', form: step2 });
       expect(flow.current.dialog).toEqual(step2);
 
       await flow.submit({ role: 'guest' });
       expect(botServer.received.map((r) => r.body)).toEqual([
-        { type: 'dialog_submission', callback_id: 'invite', state: 'wizard-1', user_id: alice.id, channel_id: townSquare.id, team_id: team.id, submission: { email: 'bob@example.com' }, cancelled: false },
-        { type: 'dialog_submission', callback_id: 'invite-2', state: 'wizard-1:2', user_id: alice.id, channel_id: townSquare.id, team_id: team.id, submission: { email: 'bob@example.com', role: 'guest' }, cancelled: false },
+        {
+          type: 'dialog_submission',
+          callback_id: 'invite',
+          state: 'wizard-1',
+          user_id: alice.id,
+          channel_id: townSquare.id,
+          team_id: team.id,
+          submission: { email: 'bob@example.com' },
+          cancelled: false,
+        },
+        {
+          type: 'dialog_submission',
+          callback_id: 'invite-2',
+          state: 'wizard-1:2',
+          user_id: alice.id,
+          channel_id: townSquare.id,
+          team_id: team.id,
+          submission: { email: 'bob@example.com', role: 'guest' },
+          cancelled: false,
+        },
       ]);
 
       await flow.cancel();
@@ -427,7 +532,11 @@ describe('WebSocket', () => {
   it('authenticates by header or challenge, then says hello', async () => {
     const byHeader = await WsProbe.open('', 'bot-token');
     const hello = await byHeader.waitFor((m) => m.event === 'hello');
-    expect(hello).toMatchObject({ seq: 0, data: { server_version: VERSION }, broadcast: { user_id: bot.id, channel_id: '', team_id: '', omit_users: null } });
+    expect(hello).toMatchObject({
+      seq: 0,
+      data: { server_version: VERSION },
+      broadcast: { user_id: bot.id, channel_id: '', team_id: '', omit_users: null },
+    });
     expect(hello.data?.connection_id).toMatch(/^[a-z0-9]{26}$/);
 
     const byChallenge = await WsProbe.open();
@@ -444,10 +553,22 @@ describe('WebSocket', () => {
     const aliceWs = await WsProbe.open('', 'alice-token');
     await botWs.waitFor((m) => m.event === 'hello');
 
-    const bob = fake.registerUser({ email: 'bob@example.com', username: 'bob', teamId: team.id, channelIds: [lobby.id] });
+    const bob = fake.registerUser({
+      email: 'bob@example.com',
+      username: 'bob',
+      teamId: team.id,
+      channelIds: [lobby.id],
+    });
 
     await botWs.waitFor((m) => m.event === 'user_added' && m.broadcast?.channel_id === lobby.id);
-    expect(botWs.events('new_user')).toEqual([{ event: 'new_user', data: { user_id: bob.id }, broadcast: { omit_users: null, user_id: '', channel_id: '', team_id: '' }, seq: 1 }]);
+    expect(botWs.events('new_user')).toEqual([
+      {
+        event: 'new_user',
+        data: { user_id: bob.id },
+        broadcast: { omit_users: null, user_id: '', channel_id: '', team_id: '' },
+        seq: 1,
+      },
+    ]);
     // town-square is a default channel: joining the team joins it too.
     expect(botWs.events('user_added').map((m) => [m.broadcast?.channel_id, m.data])).toEqual([
       [townSquare.id, { user_id: bob.id, team_id: team.id }],
@@ -478,14 +599,25 @@ describe('WebSocket', () => {
     // Lossless resume: no hello, the queued event continues the sequence.
     const second = await WsProbe.open(`?connection_id=${connectionId}&sequence_number=3`, 'bot-token');
     await second.waitFor((m) => m.seq === 3);
-    expect(second.messages).toEqual([{ event: 'custom', data: { n: 3 }, broadcast: { omit_users: null, user_id: '', channel_id: '', team_id: '' }, seq: 3 }]);
+    expect(second.messages).toEqual([
+      {
+        event: 'custom',
+        data: { n: 3 },
+        broadcast: { omit_users: null, user_id: '', channel_id: '', team_id: '' },
+        seq: 3,
+      },
+    ]);
 
     // The client lost seq 1-3: they are replayed from the dead queue.
     fake.dropWebSockets();
     await second.closed;
     const third = await WsProbe.open(`?connection_id=${connectionId}&sequence_number=1`, 'bot-token');
     await third.waitFor((m) => m.seq === 3);
-    expect(third.messages.map((m) => [m.seq, m.data?.n])).toEqual([[1, 1], [2, 2], [3, 3]]);
+    expect(third.messages.map((m) => [m.seq, m.data?.n])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
     fake.emit('custom', { n: 4 });
     await third.waitFor((m) => m.seq === 4);
 
@@ -521,7 +653,11 @@ describe('WebSocket', () => {
       fake.dropWebSockets();
       fake.emit('custom', { n: 2 });
       await vi.waitFor(() => expect(received).toHaveLength(3));
-      expect(received.map((m) => [m.event, m.seq])).toEqual([['hello', 0], ['custom', 1], ['custom', 2]]);
+      expect(received.map((m) => [m.event, m.seq])).toEqual([
+        ['hello', 0],
+        ['custom', 1],
+        ['custom', 2],
+      ]);
       expect(fake.wsConnections).toBe(1);
     } finally {
       client.close();
@@ -563,7 +699,10 @@ describe('team membership routes', () => {
     const botWs = await WsProbe.open('', 'bot-token');
     await botWs.waitFor((m) => m.event === 'hello');
 
-    const added = await api('POST', `/teams/${team.id}/members`, 'alice-token', { team_id: team.id, user_id: carol.id });
+    const added = await api('POST', `/teams/${team.id}/members`, 'alice-token', {
+      team_id: team.id,
+      user_id: carol.id,
+    });
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ team_id: team.id, user_id: carol.id, roles: 'team_user', scheme_user: true });
     await botWs.waitFor((m) => m.event === 'user_added' && m.data?.user_id === carol.id);
@@ -577,8 +716,20 @@ describe('team membership routes', () => {
     const all = await api('GET', `/teams/${team.id}/members?per_page=200`, 'bot-token');
     expect(all.body).toHaveLength(4);
 
-    expect((await api('PUT', `/teams/${team.id}/members/${carol.id}/roles`, 'alice-token', { roles: 'team_user team_admin' })).status).toBe(403);
-    expect((await api('PUT', `/teams/${team.id}/members/${carol.id}/roles`, 'admin-token', { roles: 'team_user team_admin' })).body).toEqual({ status: 'OK' });
+    expect(
+      (
+        await api('PUT', `/teams/${team.id}/members/${carol.id}/roles`, 'alice-token', {
+          roles: 'team_user team_admin',
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await api('PUT', `/teams/${team.id}/members/${carol.id}/roles`, 'admin-token', {
+          roles: 'team_user team_admin',
+        })
+      ).body,
+    ).toEqual({ status: 'OK' });
     expect((await clientFor('bot-token').getTeamMember(team.id, carol.id)).roles).toBe('team_user team_admin');
     expect((await api('GET', `/teams/${team.id}/members/${carol.id}`, 'alice-token')).status).toBe(200);
     botWs.close();
@@ -588,11 +739,24 @@ describe('team membership routes', () => {
 describe('as strict as the server it plays', () => {
   it('refuses a JSON body the spec does not allow: a missing required field, a wrong type, a value outside an enum', async () => {
     const missing = await api('POST', '/posts', 'bot-token', { channel_id: townSquare.id });
-    expect(missing).toMatchObject({ status: 400, body: { id: 'api.context.invalid_body_param.app_error', detailed_error: expect.stringMatching(/required property 'message'/) } });
+    expect(missing).toMatchObject({
+      status: 400,
+      body: {
+        id: 'api.context.invalid_body_param.app_error',
+        detailed_error: expect.stringMatching(/required property 'message'/),
+      },
+    });
     const wrongType = await api('POST', '/posts', 'bot-token', { channel_id: townSquare.id, message: 42 });
     expect(wrongType.body).toMatchObject({ detailed_error: expect.stringMatching(/\/message must be string/) });
-    const category = await api('POST', `/users/${bot.id}/teams/${team.id}/channels/categories`, 'bot-token', { team_id: team.id, user_id: bot.id, display_name: 'x', type: 'bogus' });
-    expect(category.body).toMatchObject({ detailed_error: expect.stringMatching(/\/type must be equal to one of the allowed values/) });
+    const category = await api('POST', `/users/${bot.id}/teams/${team.id}/channels/categories`, 'bot-token', {
+      team_id: team.id,
+      user_id: bot.id,
+      display_name: 'x',
+      type: 'bogus',
+    });
+    expect(category.body).toMatchObject({
+      detailed_error: expect.stringMatching(/\/type must be equal to one of the allowed values/),
+    });
     expect((await api('POST', '/posts', 'bot-token', { channel_id: townSquare.id, message: 'fine' })).status).toBe(201);
   });
 
@@ -604,7 +768,8 @@ describe('as strict as the server it plays', () => {
       const acme = off.addTeam({ name: 'acme', display_name: 'Acme' });
       off.addTeamMember(acme.id, root.id, 'team_user team_admin');
       const res = await fetch(`${off.url}/api/v4/teams/${acme.id}/invite-guests/email`, {
-        method: 'POST', headers: { Authorization: 'Bearer root-token', 'Content-Type': 'application/json' },
+        method: 'POST',
+        headers: { Authorization: 'Bearer root-token', 'Content-Type': 'application/json' },
         body: JSON.stringify({ emails: ['gil@partner.example'], channels: ['c'.repeat(26)] }),
       });
       expect(res.status).toBe(501);
@@ -619,14 +784,34 @@ describe('as strict as the server it plays', () => {
     const bot10 = await startBot(() => ({ body: { type: 'form', form: { title: 'Step 2', elements: [] } } }));
     try {
       const user = old.addUser({ username: 'alice', email: 'alice@acme.test' });
-      const multi = { title: 'Invite', elements: [{ display_name: 'Channels', name: 'c', type: 'select', multiselect: true, options: [{ text: 'a', value: 'a' }] }] };
+      const multi = {
+        title: 'Invite',
+        elements: [
+          {
+            display_name: 'Channels',
+            name: 'c',
+            type: 'select',
+            multiselect: true,
+            options: [{ text: 'a', value: 'a' }],
+          },
+        ],
+      };
       const res = await fetch(`${old.url}/api/v4/actions/dialogs/open`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ trigger_id: old.issueTriggerId(user.id), url: `${bot10.url}/dialog`, dialog: multi }),
       });
       expect(res.status).toBe(400);
       expect(JSON.stringify(await res.json())).toMatch(/multiselect needs Mattermost 11\.0/);
-      await expect(old.submitDialog({ url: `${bot10.url}/dialog`, dialog: { title: 'Invite', elements: [] } }, user.id, '', '', {})).rejects.toThrow(/multi-step form to a 10\.6/);
+      await expect(
+        old.submitDialog(
+          { url: `${bot10.url}/dialog`, dialog: { title: 'Invite', elements: [] } },
+          user.id,
+          '',
+          '',
+          {},
+        ),
+      ).rejects.toThrow(/multi-step form to a 10\.6/);
     } finally {
       await bot10.close();
       await old.stop();

@@ -9,10 +9,11 @@
  * server version from it) and every JSON response has `Content-Type: application/json`
  * exactly (Client4 parses nothing else). Errors are AppError bodies.
  */
+
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { randomBytes } from 'node:crypto';
 import { WebSocket, WebSocketServer } from 'ws';
 import { RequestSchemas } from './specs/requestSchemas.js';
 
@@ -263,9 +264,34 @@ const ACTION_RETAIN_PROPS = ['from_webhook', 'override_username', 'override_icon
 
 /** Built-in slash command triggers of a stock server (server/channels/app/slashcommands). */
 export const BUILT_IN_TRIGGERS: readonly string[] = [
-  'away', 'code', 'collapse', 'custom_status', 'dnd', 'expand', 'groupmsg', 'header', 'help', 'invite',
-  'invite_people', 'join', 'kick', 'leave', 'logout', 'me', 'msg', 'mute', 'offline', 'online', 'open',
-  'purpose', 'remove', 'rename', 'search', 'settings', 'shortcuts', 'shrug',
+  'away',
+  'code',
+  'collapse',
+  'custom_status',
+  'dnd',
+  'expand',
+  'groupmsg',
+  'header',
+  'help',
+  'invite',
+  'invite_people',
+  'join',
+  'kick',
+  'leave',
+  'logout',
+  'me',
+  'msg',
+  'mute',
+  'offline',
+  'online',
+  'open',
+  'purpose',
+  'remove',
+  'rename',
+  'search',
+  'settings',
+  'shortcuts',
+  'shrug',
 ];
 
 const ID_ALPHABET = 'ybndrfg8ejkmcpqxot1uwisza345h769'; // model.NewId's base32 alphabet
@@ -341,28 +367,48 @@ class ApiError extends Error {
 }
 
 function appErrorBody(err: ApiError, requestId: string): Record<string, unknown> {
-  return { id: err.id, message: err.message, detailed_error: err.detailed, request_id: requestId, status_code: err.status };
+  return {
+    id: err.id,
+    message: err.message,
+    detailed_error: err.detailed,
+    request_id: requestId,
+    status_code: err.status,
+  };
 }
 
 const errors = {
   unauthorized: () =>
     new ApiError(401, 'api.context.session_expired.app_error', 'Invalid or expired session, please login again.'),
   permission: (permission: string) =>
-    new ApiError(403, 'api.context.permissions.app_error', 'You do not have the appropriate permissions.', `permission=${permission}`),
+    new ApiError(
+      403,
+      'api.context.permissions.app_error',
+      'You do not have the appropriate permissions.',
+      `permission=${permission}`,
+    ),
   routeNotFound: () => new ApiError(404, 'api.context.404.app_error', 'Sorry, we could not find the page.'),
   invalidParam: (name: string) =>
     new ApiError(400, 'api.context.invalid_param.app_error', `Invalid ${name} parameter.`),
   invalidUrlParam: (name: string) =>
-    new ApiError(400, 'api.context.invalid_url_param.app_error', `Invalid or missing ${name} parameter in request URL.`),
+    new ApiError(
+      400,
+      'api.context.invalid_url_param.app_error',
+      `Invalid or missing ${name} parameter in request URL.`,
+    ),
   invalidBodyParam: (name: string) =>
     new ApiError(400, 'api.context.invalid_body_param.app_error', `Invalid or missing ${name} in request body.`),
   userNotFound: () => new ApiError(404, 'app.user.missing_account.const', 'Unable to find the user.'),
   teamNotFound: () => new ApiError(404, 'app.team.get.find.app_error', 'Unable to find the existing team.'),
   teamMemberNotFound: () =>
     new ApiError(404, 'app.team.get_member.missing.app_error', 'No team member found for that user ID and team ID.'),
-  channelNotFound: () => new ApiError(404, 'app.channel.get.existing.app_error', 'Unable to find the existing channel.'),
+  channelNotFound: () =>
+    new ApiError(404, 'app.channel.get.existing.app_error', 'Unable to find the existing channel.'),
   channelMemberNotFound: () =>
-    new ApiError(404, 'app.channel.get_member.missing.app_error', 'No channel member found for that user ID and channel ID.'),
+    new ApiError(
+      404,
+      'app.channel.get_member.missing.app_error',
+      'No channel member found for that user ID and channel ID.',
+    ),
   postNotFound: () => new ApiError(404, 'app.post.get.app_error', 'Unable to get the post.'),
 };
 
@@ -382,7 +428,11 @@ class GcraLimiter {
   private readonly emissionMs: number;
   private readonly toleranceMs: number;
 
-  constructor(perHour: number, maxBurst: number, private readonly now: () => number) {
+  constructor(
+    perHour: number,
+    maxBurst: number,
+    private readonly now: () => number,
+  ) {
     this.emissionMs = 3_600_000 / perHour;
     this.toleranceMs = this.emissionMs * (maxBurst + 1);
   }
@@ -423,12 +473,7 @@ interface Route {
   handler: (ctx: Ctx) => Reply | Promise<Reply>;
 }
 
-function compileRoute(
-  method: string,
-  template: string,
-  handler: Route['handler'],
-  anonymous = false,
-): Route {
+function compileRoute(method: string, template: string, handler: Route['handler'], anonymous = false): Route {
   const names: string[] = [];
   const source = template.replace(/:([a-z_]+)/g, (_m, name: string) => {
     names.push(name);
@@ -520,7 +565,11 @@ export class MattermostFake {
     this.options = options;
     this.version = options.version ?? DEFAULT_VERSION;
     this.now = options.now ?? Date.now;
-    this.emailLimiter = new GcraLimiter(options.emailInvitesPerHour ?? 20, options.emailInvitesMaxBurst ?? 20, this.now);
+    this.emailLimiter = new GcraLimiter(
+      options.emailInvitesPerHour ?? 20,
+      options.emailInvitesMaxBurst ?? 20,
+      this.now,
+    );
     this.routes = this.buildRoutes();
     const { port } = server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
@@ -548,7 +597,14 @@ export class MattermostFake {
   // Seeding (silent: no WebSocket events)
   // -------------------------------------------------------------------------
 
-  addTeam(input: { id?: string; name: string; display_name: string; type?: 'O' | 'I'; allow_open_invite?: boolean; allowed_domains?: string }): FakeTeam {
+  addTeam(input: {
+    id?: string;
+    name: string;
+    display_name: string;
+    type?: 'O' | 'I';
+    allow_open_invite?: boolean;
+    allowed_domains?: string;
+  }): FakeTeam {
     const at = this.now();
     const team: FakeTeam = {
       id: input.id ?? newId(),
@@ -627,7 +683,14 @@ export class MattermostFake {
     return member;
   }
 
-  addChannel(input: { id?: string; team_id: string; name: string; display_name: string; type: 'O' | 'P' | 'D'; creator_id?: string }): FakeChannel {
+  addChannel(input: {
+    id?: string;
+    team_id: string;
+    name: string;
+    display_name: string;
+    type: 'O' | 'P' | 'D';
+    creator_id?: string;
+  }): FakeChannel {
     const at = this.now();
     const channel: FakeChannel = {
       id: input.id ?? newId(),
@@ -738,7 +801,10 @@ export class MattermostFake {
   holdNext(method: string, pathPattern: RegExp): { reached: Promise<void>; release(): void } {
     let reached!: () => void;
     let release!: () => void;
-    const hold = { reached: new Promise<void>((r) => (reached = r)), released: new Promise<void>((r) => (release = r)) };
+    const hold = {
+      reached: new Promise<void>((r) => (reached = r)),
+      released: new Promise<void>((r) => (release = r)),
+    };
     this.holds.push({ method: method.toUpperCase(), pattern: pathPattern, reached, released: hold.released });
     return { reached: hold.reached, release };
   }
@@ -797,7 +863,20 @@ export class MattermostFake {
     // as the server's body binding would, so a request the fake accepts is one the spec accepts.
     const problem = rawBody ? requestSchemas().problem(method, url.pathname, parseJsonOrText(rawBody)) : undefined;
     if (problem) {
-      this.sendJson(res, 400, appErrorBody(new ApiError(400, 'api.context.invalid_body_param.app_error', 'Invalid or missing parameter in request body.', problem), requestId), requestId);
+      this.sendJson(
+        res,
+        400,
+        appErrorBody(
+          new ApiError(
+            400,
+            'api.context.invalid_body_param.app_error',
+            'Invalid or missing parameter in request body.',
+            problem,
+          ),
+          requestId,
+        ),
+        requestId,
+      );
       return;
     }
     try {
@@ -899,7 +978,12 @@ export class MattermostFake {
   }
 
   private static readonly TEAM_USER_PERMISSIONS = new Set([
-    'view_team', 'add_user_to_team', 'invite_user', 'join_public_channels', 'read_public_channel', 'list_team_channels',
+    'view_team',
+    'add_user_to_team',
+    'invite_user',
+    'join_public_channels',
+    'read_public_channel',
+    'list_team_channels',
   ]);
 
   private hasTeamPermission(user: FakeUser, teamId: string, permission: string): boolean {
@@ -1010,7 +1094,11 @@ export class MattermostFake {
 
   private getClientLicense(ctx: Ctx): Reply {
     if (ctx.query.get('format') !== 'old') {
-      throw new ApiError(501, 'api.license.client.old_format.app_error', 'New format for the client license is not supported yet. Please specify format=old in the query string.');
+      throw new ApiError(
+        501,
+        'api.license.client.old_format.app_error',
+        'New format for the client license is not supported yet. Please specify format=old in the query string.',
+      );
     }
     const license = this.license();
     return ok(ctx.user ? license : { IsLicensed: license.IsLicensed ?? 'false' });
@@ -1018,7 +1106,11 @@ export class MattermostFake {
 
   private getClientConfig(ctx: Ctx): Reply {
     if (ctx.query.get('format') !== 'old') {
-      throw new ApiError(501, 'api.config.client.old_format.app_error', 'New format for the client configuration is not supported yet. Please specify format=old in the query string.');
+      throw new ApiError(
+        501,
+        'api.config.client.old_format.app_error',
+        'New format for the client configuration is not supported yet. Please specify format=old in the query string.',
+      );
     }
     const [major = '0', minor = '0', patch = '0', build = ''] = this.version.split('.');
     return ok({
@@ -1110,9 +1202,20 @@ export class MattermostFake {
       throw new ApiError(400, 'model.user.is_valid.pwd.app_error', 'Your password must contain at least 8 characters.');
     }
     const users = [...this.users.values()];
-    if (users.some((u) => u.email === email)) throw new ApiError(400, 'app.user.save.email_exists.app_error', 'An account with that email already exists.');
-    if (users.some((u) => u.username === username)) throw new ApiError(400, 'app.user.save.username_exists.app_error', 'An account with that username already exists.');
-    const user = this.addUser({ username, email, first_name: asString(body.first_name), last_name: asString(body.last_name) });
+    if (users.some((u) => u.email === email))
+      throw new ApiError(400, 'app.user.save.email_exists.app_error', 'An account with that email already exists.');
+    if (users.some((u) => u.username === username))
+      throw new ApiError(
+        400,
+        'app.user.save.username_exists.app_error',
+        'An account with that username already exists.',
+      );
+    const user = this.addUser({
+      username,
+      email,
+      first_name: asString(body.first_name),
+      last_name: asString(body.last_name),
+    });
     this.emit('new_user', { user_id: user.id }, {});
     return created(this.userJson(user, ctx.user));
   }
@@ -1123,21 +1226,32 @@ export class MattermostFake {
     const user = this.users.get(this.requireId(ctx, 'user_id'));
     const license = this.license();
     if (license.IsLicensed !== 'true' || license.GuestAccounts !== 'true') {
-      throw new ApiError(501, 'api.team.demote_user_to_guest.license.error', 'Your license does not support guest accounts');
+      throw new ApiError(
+        501,
+        'api.team.demote_user_to_guest.license.error',
+        'Your license does not support guest accounts',
+      );
     }
     if (this.options.guestAccountsEnabled === false) {
-      throw new ApiError(501, 'api.team.demote_user_to_guest.disabled.error', 'Guest accounts are disabled on this server.');
+      throw new ApiError(
+        501,
+        'api.team.demote_user_to_guest.disabled.error',
+        'Guest accounts are disabled on this server.',
+      );
     }
     if (!this.isAdmin(viewer)) throw errors.permission('demote_to_guest');
     if (!user) throw errors.userNotFound();
-    if (user.is_bot) throw new ApiError(400, 'api.user.demote_user_to_guest.bot.app_error', 'Bots cannot be demoted to guests.');
+    if (user.is_bot)
+      throw new ApiError(400, 'api.user.demote_user_to_guest.bot.app_error', 'Bots cannot be demoted to guests.');
     user.roles = 'system_guest';
     user.update_at = this.now();
     for (const m of this.teamMembers.values()) {
-      if (m.user_id === user.id) Object.assign(m, { roles: 'team_guest', scheme_guest: true, scheme_user: false, scheme_admin: false });
+      if (m.user_id === user.id)
+        Object.assign(m, { roles: 'team_guest', scheme_guest: true, scheme_user: false, scheme_admin: false });
     }
     for (const m of this.channelMembers.values()) {
-      if (m.user_id === user.id) Object.assign(m, { roles: 'channel_guest', scheme_guest: true, scheme_user: false, scheme_admin: false });
+      if (m.user_id === user.id)
+        Object.assign(m, { roles: 'channel_guest', scheme_guest: true, scheme_user: false, scheme_admin: false });
     }
     return statusOk();
   }
@@ -1212,7 +1326,12 @@ export class MattermostFake {
     const invalid = tokens.some((t) => !allowed.includes(t));
     const guestMix = tokens.includes('team_guest') && (tokens.includes('team_user') || tokens.includes('team_admin'));
     if (invalid || guestMix) {
-      throw new ApiError(400, 'api.team.update_team_member_roles.bad_role', 'Invalid team member roles.', `roles=${roles}`);
+      throw new ApiError(
+        400,
+        'api.team.update_team_member_roles.bad_role',
+        'Invalid team member roles.',
+        `roles=${roles}`,
+      );
     }
     const member = this.addTeamMember(teamId, userId, tokens.join(' '));
     this.emit('memberrole_updated', { member: JSON.stringify(member) }, { user_id: userId });
@@ -1253,13 +1372,21 @@ export class MattermostFake {
     const teamId = this.requireId(ctx, 'team_id');
     const license = this.license();
     if (license.IsLicensed !== 'true') {
-      throw new ApiError(501, 'api.team.invite_guests_to_channels.license.error', 'Your license does not support guest accounts');
+      throw new ApiError(
+        501,
+        'api.team.invite_guests_to_channels.license.error',
+        'Your license does not support guest accounts',
+      );
     }
     if (this.options.guestAccountsEnabled === false) {
       throw new ApiError(501, 'api.team.invite_guests_to_channels.disabled.error', 'Guest accounts are disabled');
     }
     if (license.GuestAccounts !== 'true') {
-      throw new ApiError(403, 'api.team.invite_guests_to_channels.license.error', 'Your license does not support guest accounts');
+      throw new ApiError(
+        403,
+        'api.team.invite_guests_to_channels.license.error',
+        'Your license does not support guest accounts',
+      );
     }
     if (this.options.enableEmailInvitations === false) {
       throw new ApiError(501, 'api.team.invite_members.disabled.app_error', 'Email invitations are disabled.');
@@ -1269,13 +1396,25 @@ export class MattermostFake {
     const emails = (asStringArray(body.emails) ?? []).map((e) => e.toLowerCase());
     const channelIds = asStringArray(body.channels) ?? [];
     if (emails.length === 0) throw new ApiError(400, 'model.guest.is_valid.emails.app_error', 'Invalid emails.');
-    if (channelIds.length === 0) throw new ApiError(400, 'model.guest.is_valid.channels.app_error', 'Invalid channels.');
+    if (channelIds.length === 0)
+      throw new ApiError(400, 'model.guest.is_valid.channels.app_error', 'Invalid channels.');
     const team = this.teams.get(teamId);
     if (!team) throw errors.teamNotFound();
     if (channelIds.some((id) => this.channels.get(id)?.team_id !== teamId)) {
-      throw new ApiError(400, 'api.team.invite_guests.channel_in_invalid_team.app_error', 'The channels of the invite must be part of the team of the invite.');
+      throw new ApiError(
+        400,
+        'api.team.invite_guests.channel_in_invalid_team.app_error',
+        'The channels of the invite must be part of the team of the invite.',
+      );
     }
-    return this.sendInvites(ctx, { team, sender, emails, channels: channelIds, message: asString(body.message), guest: true });
+    return this.sendInvites(ctx, {
+      team,
+      sender,
+      emails,
+      channels: channelIds,
+      message: asString(body.message),
+      guest: true,
+    });
   }
 
   /** Channels the inviter cannot access are dropped silently (ValidateUserPermissionsOnChannels). */
@@ -1285,7 +1424,14 @@ export class MattermostFake {
 
   private sendInvites(
     ctx: Ctx,
-    invite: { team: FakeTeam; sender: FakeUser; emails: string[]; channels: string[]; message?: string; guest: boolean },
+    invite: {
+      team: FakeTeam;
+      sender: FakeUser;
+      emails: string[];
+      channels: string[];
+      message?: string;
+      guest: boolean;
+    },
   ): Reply {
     const graceful = (ctx.query.get('graceful') ?? '') !== '';
     const rejected = invite.emails.filter((email) => !this.emailAllowed(invite.team, email));
@@ -1313,7 +1459,10 @@ export class MattermostFake {
 
   private emailAllowed(team: FakeTeam, email: string): boolean {
     if (!isValidEmail(email)) return false;
-    const domains = team.allowed_domains.split(/[\s,]+/).filter(Boolean).map((d) => d.toLowerCase());
+    const domains = team.allowed_domains
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map((d) => d.toLowerCase());
     return domains.length === 0 || domains.some((d) => email.endsWith(`@${d}`));
   }
 
@@ -1371,7 +1520,11 @@ export class MattermostFake {
     if (!isValidId(userId)) throw errors.invalidParam('user_id');
     if (!channel) throw errors.channelNotFound();
     if (channel.type === 'D' || channel.type === 'G') {
-      throw new ApiError(400, 'api.channel.add_user_to_channel.type.app_error', 'Can not add user to this channel type.');
+      throw new ApiError(
+        400,
+        'api.channel.add_user_to_channel.type.app_error',
+        'Can not add user to this channel type.',
+      );
     }
     this.requireAddChannelMemberPermission(viewer, channel, userId);
     const user = this.users.get(userId);
@@ -1383,7 +1536,9 @@ export class MattermostFake {
   private requireAddChannelMemberPermission(viewer: FakeUser, channel: FakeChannel, userId: string): void {
     const permission = channel.type === 'O' ? 'manage_public_channel_members' : 'manage_private_channel_members';
     const selfJoinPublic =
-      channel.type === 'O' && userId === viewer.id && this.hasTeamPermission(viewer, channel.team_id, 'join_public_channels');
+      channel.type === 'O' &&
+      userId === viewer.id &&
+      this.hasTeamPermission(viewer, channel.team_id, 'join_public_channels');
     if (!selfJoinPublic && !this.canUseChannel(viewer, channel.id)) throw errors.permission(permission);
   }
 
@@ -1394,7 +1549,11 @@ export class MattermostFake {
     const [a = '', b = ''] = ids;
     if (![a, b].includes(viewer.id) && !this.isAdmin(viewer)) throw errors.permission('manage_system');
     if (!this.users.has(a) || !this.users.has(b)) {
-      throw new ApiError(400, 'api.channel.create_direct_channel.invalid_user.app_error', 'Invalid user ID for direct channel creation.');
+      throw new ApiError(
+        400,
+        'api.channel.create_direct_channel.invalid_user.app_error',
+        'Invalid user ID for direct channel creation.',
+      );
     }
     return created(this.getOrCreateDirectChannel(a, b, viewer.id));
   }
@@ -1402,7 +1561,13 @@ export class MattermostFake {
   private getOrCreateDirectChannel(a: string, b: string, creatorId: string): FakeChannel {
     const existing = this.directChannelId(a, b);
     if (existing) return this.channels.get(existing) as FakeChannel;
-    const channel = this.addChannel({ team_id: '', name: [a, b].sort().join('__'), display_name: '', type: 'D', creator_id: creatorId });
+    const channel = this.addChannel({
+      team_id: '',
+      name: [a, b].sort().join('__'),
+      display_name: '',
+      type: 'D',
+      creator_id: creatorId,
+    });
     this.addChannelMember(channel.id, a);
     this.addChannelMember(channel.id, b);
     const teammate = creatorId === a ? b : a;
@@ -1547,7 +1712,10 @@ export class MattermostFake {
     return ok(this.postJson(post));
   }
 
-  private applyPostUpdate(post: FakePost, change: { message: string; props: Record<string, unknown>; is_pinned: boolean }): void {
+  private applyPostUpdate(
+    post: FakePost,
+    change: { message: string; props: Record<string, unknown>; is_pinned: boolean },
+  ): void {
     const at = this.now();
     if (change.message !== post.message) {
       post.message = change.message;
@@ -1579,11 +1747,19 @@ export class MattermostFake {
   private verifyTrigger(triggerId: string): IssuedTrigger {
     const trigger = this.triggers.get(triggerId);
     if (!trigger) {
-      throw new ApiError(400, 'interactive_message.decode_trigger_id.verify_signature_failed', 'Signature verification failed for trigger ID for interactive dialog.');
+      throw new ApiError(
+        400,
+        'interactive_message.decode_trigger_id.verify_signature_failed',
+        'Signature verification failed for trigger ID for interactive dialog.',
+      );
     }
     const lifetime = this.options.triggerLifetimeMs ?? 3000;
     if (this.now() - trigger.issuedAt > lifetime) {
-      throw new ApiError(400, 'interactive_message.decode_trigger_id.expired', `Trigger ID for interactive dialog is expired. Trigger IDs live for a maximum of ${lifetime / 1000}s.`);
+      throw new ApiError(
+        400,
+        'interactive_message.decode_trigger_id.expired',
+        `Trigger ID for interactive dialog is expired. Trigger IDs live for a maximum of ${lifetime / 1000}s.`,
+      );
     }
     return trigger;
   }
@@ -1616,7 +1792,14 @@ export class MattermostFake {
     }
     const at = this.now();
     const command = commandFromBody(body, {
-      id: newId(), token: newId(), create_at: at, update_at: at, delete_at: 0, creator_id: viewer.id, team_id: teamId, plugin_id: '',
+      id: newId(),
+      token: newId(),
+      create_at: at,
+      update_at: at,
+      delete_at: 0,
+      creator_id: viewer.id,
+      team_id: teamId,
+      plugin_id: '',
     });
     this.rejectDuplicateTrigger(command);
     validateCommand(command);
@@ -1629,7 +1812,11 @@ export class MattermostFake {
       (cmd) => cmd.team_id === command.team_id && cmd.delete_at === 0 && cmd.trigger === command.trigger,
     );
     if (inTeam || BUILT_IN_TRIGGERS.includes(command.trigger)) {
-      throw new ApiError(400, 'api.command.duplicate_trigger.app_error', 'This trigger word is already in use. Please choose another word.');
+      throw new ApiError(
+        400,
+        'api.command.duplicate_trigger.app_error',
+        'This trigger word is already in use. Please choose another word.',
+      );
     }
   }
 
@@ -1647,8 +1834,14 @@ export class MattermostFake {
     // The server answers 404, not 403, so as not to leak the command's existence.
     if (!this.hasTeamPermission(viewer, old.team_id, 'manage_slash_commands')) throw commandNotFound();
     const updated = commandFromBody(body, {
-      id: old.id, token: old.token, create_at: old.create_at, update_at: this.now(), delete_at: old.delete_at,
-      creator_id: old.creator_id, team_id: old.team_id, plugin_id: old.plugin_id,
+      id: old.id,
+      token: old.token,
+      create_at: old.create_at,
+      update_at: this.now(),
+      delete_at: old.delete_at,
+      creator_id: old.creator_id,
+      team_id: old.team_id,
+      plugin_id: old.plugin_id,
     });
     validateCommand(updated);
     this.commands.set(updated.id, updated);
@@ -1723,7 +1916,12 @@ export class MattermostFake {
    * PostActionIntegrationRequest to the stored action's integration.url and, if the bot answers
    * 200 with `update`, applies it the way DoPostActionWithCookie does.
    */
-  async clickButton(postId: string, actionId: string, userId: string, opts: { selectedOption?: string } = {}): Promise<ClickResult> {
+  async clickButton(
+    postId: string,
+    actionId: string,
+    userId: string,
+    opts: { selectedOption?: string } = {},
+  ): Promise<ClickResult> {
     // The route only matches [A-Za-z0-9]+ ids: other ids never reach the bot.
     if (!ACTION_ID.test(actionId)) return this.failedClick(errors.routeNotFound());
     const post = this.postStore.get(postId);
@@ -1734,7 +1932,9 @@ export class MattermostFake {
     const integration = asRecord(action?.integration);
     const target = asString(integration?.url);
     if (!action || !target) {
-      return this.failedClick(new ApiError(404, 'api.post.do_action.action_id.app_error', 'Unable to find the action.'));
+      return this.failedClick(
+        new ApiError(404, 'api.post.do_action.action_id.app_error', 'Unable to find the action.'),
+      );
     }
     const triggerId = this.issueTriggerId(userId);
     const request = this.actionRequest(post, user, action, integration, triggerId, opts.selectedOption);
@@ -1743,7 +1943,12 @@ export class MattermostFake {
     if (update) this.applyActionUpdate(post, update);
     const ephemeral = response.status === 200 ? asString(asRecord(response.body)?.ephemeral_text) : undefined;
     if (ephemeral) {
-      this.ephemeralPosts.push({ user_id: userId, channel_id: post.channel_id, root_id: post.root_id || post.id, message: ephemeral });
+      this.ephemeralPosts.push({
+        user_id: userId,
+        channel_id: post.channel_id,
+        root_id: post.root_id || post.id,
+        message: ephemeral,
+      });
     }
     return { ...response, triggerId };
   }
@@ -1906,7 +2111,12 @@ export class MattermostFake {
 
   private sendHello(conn: WsConn): void {
     const data = { server_version: this.version, connection_id: conn.connectionId, server_hostname: 'mattermost-fake' };
-    this.write(conn, { event: 'hello', data, broadcast: normaliseBroadcast({ user_id: conn.userId }), seq: conn.nextSeq++ });
+    this.write(conn, {
+      event: 'hello',
+      data,
+      broadcast: normaliseBroadcast({ user_id: conn.userId }),
+      seq: conn.nextSeq++,
+    });
   }
 
   private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -1934,7 +2144,13 @@ export class MattermostFake {
   private onSocket(ws: WebSocket, req: http.IncomingMessage, url: URL): void {
     this.sockets.add(ws);
     const user = this.userFromHeader(req.headers.authorization);
-    this.requests.push({ method: 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body: undefined, userId: user?.id ?? null });
+    this.requests.push({
+      method: 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body: undefined,
+      userId: user?.id ?? null,
+    });
     ws.on('message', (raw) => this.onSocketMessage(ws, String(raw)));
     ws.on('close', () => this.onSocketClose(ws));
     if (user) this.attachWithHeaderAuth(ws, user, url.searchParams);
@@ -2017,17 +2233,26 @@ export class MattermostFake {
       return;
     }
     if (!conn) {
-      ws.send(JSON.stringify(wsFail(seq, 'api.web_socket_router.not_authenticated.app_error', 'No websocket connection authenticated.')));
+      ws.send(
+        JSON.stringify(
+          wsFail(seq, 'api.web_socket_router.not_authenticated.app_error', 'No websocket connection authenticated.'),
+        ),
+      );
       return;
     }
-    const data = action === 'ping' ? { text: 'pong', version: this.version, server_time: this.now(), node_id: '' } : undefined;
+    const data =
+      action === 'ping' ? { text: 'pong', version: this.version, server_time: this.now(), node_id: '' } : undefined;
     ws.send(JSON.stringify({ status: 'OK', seq_reply: seq, ...(data ? { data } : {}) }));
   }
 
   private onAuthenticationChallenge(ws: WebSocket, seq: number, token: string): void {
     const user = this.userFromToken(token);
     if (!user) {
-      ws.send(JSON.stringify(wsFail(seq, 'api.web_socket_router.not_authenticated.app_error', 'No websocket connection authenticated.')));
+      ws.send(
+        JSON.stringify(
+          wsFail(seq, 'api.web_socket_router.not_authenticated.app_error', 'No websocket connection authenticated.'),
+        ),
+      );
       return;
     }
     ws.send(JSON.stringify({ status: 'OK', seq_reply: seq }));
@@ -2084,7 +2309,12 @@ export class DialogFlow {
 function normaliseBroadcast(input: WsBroadcastInput): WsEnvelope['broadcast'] {
   const omit = input.omit_users;
   const omitMap = Array.isArray(omit) ? Object.fromEntries(omit.map((id) => [id, true])) : (omit ?? null);
-  return { omit_users: omitMap, user_id: input.user_id ?? '', channel_id: input.channel_id ?? '', team_id: input.team_id ?? '' };
+  return {
+    omit_users: omitMap,
+    user_id: input.user_id ?? '',
+    channel_id: input.channel_id ?? '',
+    team_id: input.team_id ?? '',
+  };
 }
 
 /** The newest dead-queue entry should be the one just before the requested sequence. */
@@ -2125,7 +2355,10 @@ function commandNotFound(): ApiError {
 
 function commandFromBody(
   body: Record<string, unknown>,
-  fixed: Pick<FakeCommand, 'id' | 'token' | 'create_at' | 'update_at' | 'delete_at' | 'creator_id' | 'team_id' | 'plugin_id'>,
+  fixed: Pick<
+    FakeCommand,
+    'id' | 'token' | 'create_at' | 'update_at' | 'delete_at' | 'creator_id' | 'team_id' | 'plugin_id'
+  >,
 ): FakeCommand {
   return {
     ...fixed,
@@ -2151,7 +2384,8 @@ function validateCommand(cmd: FakeCommand): void {
     throw fail('trigger', 'Invalid trigger.');
   }
   if (cmd.url.length === 0 || cmd.url.length > 1024) throw fail('url', 'Invalid URL.');
-  if (!/^https?:\/\/[^\s]+$/i.test(cmd.url)) throw fail('url_http', 'Invalid URL. Must be a valid URL and start with http:// or https://.');
+  if (!/^https?:\/\/[^\s]+$/i.test(cmd.url))
+    throw fail('url_http', 'Invalid URL. Must be a valid URL and start with http:// or https://.');
   if (cmd.method !== 'P' && cmd.method !== 'G') throw fail('method', 'Invalid Method.');
   if (cmd.display_name.length > 64) throw fail('display_name', 'Invalid title.');
   if (cmd.description.length > 128) throw fail('description', 'Invalid description.');
@@ -2178,10 +2412,16 @@ function validateDialog(dialog: Record<string, unknown>, features: { multiselect
     if (names.has(name)) problems.push(`duplicate dialog element name "${name}"`);
     names.add(name);
     problems.push(...elementProblems(element, index));
-    if (element.multiselect === true && !features.multiselect) problems.push(`element ${index}: multiselect needs Mattermost 11.0`);
+    if (element.multiselect === true && !features.multiselect)
+      problems.push(`element ${index}: multiselect needs Mattermost 11.0`);
   });
   if (problems.length > 0) {
-    throw new ApiError(400, 'fake.interactive_dialog.invalid.app_error', 'Invalid interactive dialog (the real server would only log a warning).', problems.join('; '));
+    throw new ApiError(
+      400,
+      'fake.interactive_dialog.invalid.app_error',
+      'Invalid interactive dialog (the real server would only log a warning).',
+      problems.join('; '),
+    );
   }
 }
 
@@ -2191,11 +2431,13 @@ function elementProblems(element: Record<string, unknown>, index: number): strin
   const displayName = asString(element.display_name) ?? '';
   const name = asString(element.name) ?? '';
   const type = asString(element.type) ?? '';
-  if (displayName === '' || [...displayName].length > 24) problems.push(`${at}: display_name "${displayName}" must be 1-24 characters`);
+  if (displayName === '' || [...displayName].length > 24)
+    problems.push(`${at}: display_name "${displayName}" must be 1-24 characters`);
   if (name === '' || name.length > 300) problems.push(`${at}: name must be 1-300 characters`);
   if ((asString(element.help_text) ?? '').length > 150) problems.push(`${at}: help_text longer than 150`);
   if (!ELEMENT_TYPES.includes(type)) problems.push(`${at}: unknown type "${type}"`);
-  if (type === 'text' && !TEXT_SUBTYPES.includes(asString(element.subtype) ?? '')) problems.push(`${at}: invalid subtype`);
+  if (type === 'text' && !TEXT_SUBTYPES.includes(asString(element.subtype) ?? ''))
+    problems.push(`${at}: invalid subtype`);
   const maxLength = typeof element.max_length === 'number' ? element.max_length : 0;
   if (type === 'text' && maxLength > 150) problems.push(`${at}: text max_length above 150`);
   if (type === 'textarea' && maxLength > 3000) problems.push(`${at}: textarea max_length above 3000`);

@@ -5,7 +5,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { blockProblems, viewProblems } from './slackLimits.js';
 
-
 export interface FakeSlackUser {
   id: string;
   name: string;
@@ -17,8 +16,18 @@ export interface FakeSlackUser {
   is_bot?: boolean;
 }
 
-export interface FakeSlackChannel { id: string; name: string; is_private: boolean; members: Set<string> }
-export interface FakePost { channel: string; ts: string; text: string; blocks?: any[] }
+export interface FakeSlackChannel {
+  id: string;
+  name: string;
+  is_private: boolean;
+  members: Set<string>;
+}
+export interface FakePost {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks?: any[];
+}
 
 type Args = Record<string, any>;
 
@@ -81,7 +90,12 @@ export class SlackFake {
     const token = header.replace(/^Bearer\s+/i, '');
     if (!token) return 'not_authed';
     if (!Object.values(this.tokens).includes(token)) return 'invalid_auth';
-    const needed = method === 'apps.connections.open' ? this.tokens.app : method.startsWith('admin.') ? this.tokens.admin : this.tokens.bot;
+    const needed =
+      method === 'apps.connections.open'
+        ? this.tokens.app
+        : method.startsWith('admin.')
+          ? this.tokens.admin
+          : this.tokens.bot;
     return token === needed ? undefined : 'not_allowed_token_type';
   }
 
@@ -111,19 +125,23 @@ export class SlackFake {
   }
 
   /** Answers one Web API call: [status, body, headers]. */
-  async handle(method: string, token: string, body: string): Promise<[number, Record<string, unknown>, Record<string, string>?]> {
-      const args = parseArgs(body);
-      const delay = this.slow.get(method);
-      if (delay) await new Promise((r) => setTimeout(r, delay));
-      this.calls.push({ method, args, token });
-      const authError = this.authError(method, token);
-      if (authError) return [200, { ok: false, error: authError }];
-      const limited = this.rateLimitNext.get(method);
-      if (limited !== undefined) {
-        this.rateLimitNext.delete(method);
-        return [429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(limited) }];
-      }
-      return [200, this.answer(method, args)];
+  async handle(
+    method: string,
+    token: string,
+    body: string,
+  ): Promise<[number, Record<string, unknown>, Record<string, string>?]> {
+    const args = parseArgs(body);
+    const delay = this.slow.get(method);
+    if (delay) await new Promise((r) => setTimeout(r, delay));
+    this.calls.push({ method, args, token });
+    const authError = this.authError(method, token);
+    if (authError) return [200, { ok: false, error: authError }];
+    const limited = this.rateLimitNext.get(method);
+    if (limited !== undefined) {
+      this.rateLimitNext.delete(method);
+      return [429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(limited) }];
+    }
+    return [200, this.answer(method, args)];
   }
 
   addUser(user: Omit<FakeSlackUser, 'real_name'> & { real_name?: string }): FakeSlackUser {
@@ -152,8 +170,17 @@ export class SlackFake {
 
   private userJson(u: FakeSlackUser) {
     return {
-      id: u.id, team_id: this.team.id, name: u.name, real_name: u.real_name, deleted: false, is_bot: !!u.is_bot,
-      is_admin: !!u.is_admin, is_owner: !!u.is_owner, is_primary_owner: false, is_restricted: !!u.is_restricted, is_ultra_restricted: false,
+      id: u.id,
+      team_id: this.team.id,
+      name: u.name,
+      real_name: u.real_name,
+      deleted: false,
+      is_bot: !!u.is_bot,
+      is_admin: !!u.is_admin,
+      is_owner: !!u.is_owner,
+      is_primary_owner: false,
+      is_restricted: !!u.is_restricted,
+      is_ultra_restricted: false,
       profile: { display_name: u.name, real_name: u.real_name, email: u.email },
     };
   }
@@ -162,19 +189,36 @@ export class SlackFake {
     const fail = (error: string) => ({ ok: false, error });
     switch (method) {
       case 'auth.test':
-        return { ok: true, user_id: this.botUserId, bot_id: 'BBOT', team_id: this.team.id, team: this.team.name, ...(this.enterpriseId ? { enterprise_id: this.enterpriseId } : {}) };
+        return {
+          ok: true,
+          user_id: this.botUserId,
+          bot_id: 'BBOT',
+          team_id: this.team.id,
+          team: this.team.name,
+          ...(this.enterpriseId ? { enterprise_id: this.enterpriseId } : {}),
+        };
       case 'users.info': {
         const u = this.users.get(a.user);
         return u ? { ok: true, user: this.userJson(u) } : fail('user_not_found');
       }
       case 'users.list':
-        return { ok: true, members: [...this.users.values()].map((u) => this.userJson(u)), response_metadata: { next_cursor: '' } };
+        return {
+          ok: true,
+          members: [...this.users.values()].map((u) => this.userJson(u)),
+          response_metadata: { next_cursor: '' },
+        };
       case 'users.lookupByEmail': {
         const u = [...this.users.values()].find((x) => x.email === a.email);
         return u ? { ok: true, user: this.userJson(u) } : fail('users_not_found');
       }
       case 'users.conversations':
-        return { ok: true, channels: [...this.channels.values()].filter((c) => c.members.has(a.user)).map((c) => ({ id: c.id, name: c.name, is_private: c.is_private })), response_metadata: { next_cursor: '' } };
+        return {
+          ok: true,
+          channels: [...this.channels.values()]
+            .filter((c) => c.members.has(a.user))
+            .map((c) => ({ id: c.id, name: c.name, is_private: c.is_private })),
+          response_metadata: { next_cursor: '' },
+        };
       case 'conversations.info': {
         const c = this.channels.get(a.channel);
         return c ? { ok: true, channel: { id: c.id, name: c.name } } : fail('channel_not_found');

@@ -7,7 +7,8 @@ const text = (t: any) => (typeof t === 'string' ? t : typeof t?.text === 'string
 
 function elementProblems(el: Block, at: string): string[] {
   const problems: string[] = [];
-  const over = (what: string, value: string, max: number) => value.length > max && problems.push(`${at}.${what} longer than ${max}`);
+  const over = (what: string, value: string, max: number) =>
+    value.length > max && problems.push(`${at}.${what} longer than ${max}`);
   if (el.action_id !== undefined) over('action_id', String(el.action_id), 255);
   if (el.type === 'button') {
     over('text', text(el.text), 75);
@@ -36,7 +37,11 @@ export function blockProblems(blocks: Block[], maxBlocks: number): string[] {
     if (b.type === 'input' && b.hint && text(b.hint).length > 2000) problems.push(`${at}.hint longer than 2000`);
     if (b.type === 'actions' && (b.elements ?? []).length > 25) problems.push(`${at} has more than 25 elements`);
     if (b.type === 'context' && (b.elements ?? []).length > 10) problems.push(`${at} has more than 10 elements`);
-    for (const [j, el] of [...(b.elements ?? []), ...(b.element ? [b.element] : []), ...(b.accessory ? [b.accessory] : [])].entries()) {
+    for (const [j, el] of [
+      ...(b.elements ?? []),
+      ...(b.element ? [b.element] : []),
+      ...(b.accessory ? [b.accessory] : []),
+    ].entries()) {
       problems.push(...elementProblems(el, `${at}.element${j}`));
     }
   });

@@ -10,13 +10,23 @@ export const HOOKS = 'https://hooks.slack.test';
 export function interceptSlack(fake: SlackFake): () => void {
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  nock(SLACK_API).persist().post(/^\/api\/[\w.]+$/).reply(async (req) =>
-    fake.handle(new URL(req.url).pathname.replace('/api/', ''), req.headers.get('authorization') ?? '', await req.text()),
-  );
-  nock(HOOKS).persist().post(/.*/).reply(async (req) => {
-    fake.responses.push({ path: new URL(req.url).pathname, body: JSON.parse(await req.text()) });
-    return [200, 'ok'];
-  });
+  nock(SLACK_API)
+    .persist()
+    .post(/^\/api\/[\w.]+$/)
+    .reply(async (req) =>
+      fake.handle(
+        new URL(req.url).pathname.replace('/api/', ''),
+        req.headers.get('authorization') ?? '',
+        await req.text(),
+      ),
+    );
+  nock(HOOKS)
+    .persist()
+    .post(/.*/)
+    .reply(async (req) => {
+      fake.responses.push({ path: new URL(req.url).pathname, body: JSON.parse(await req.text()) });
+      return [200, 'ok'];
+    });
   return () => {
     nock.cleanAll();
     nock.enableNetConnect();

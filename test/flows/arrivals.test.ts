@@ -59,14 +59,20 @@ describe('a member-arrived event', () => {
     expect(await store.getInvitation(inv.id)).toMatchObject({ state: 'arrived', arrivedUserId: 'u-ana' });
     expect((await store.getInvitation(other.id))?.state).toBe('sent');
     expect((await store.getInvitation(elsewhere.id))?.state).toBe('sent');
-    expect((await store.auditTrail(inv.id)).map((a) => [a.action, a.detail])).toEqual([['arrived', { via: 'websocket:new_user' }]]);
+    expect((await store.auditTrail(inv.id)).map((a) => [a.action, a.detail])).toEqual([
+      ['arrived', { via: 'websocket:new_user' }],
+    ]);
     expect((await store.jobs({ invitationId: inv.id })).map((j) => j.dedupeKey).sort()).toEqual([
-      `announce:${inv.id}:c1`, `announce:${inv.id}:c2`, `notify-inviter:${inv.id}:arrival`,
+      `announce:${inv.id}:c1`,
+      `announce:${inv.id}:c2`,
+      `notify-inviter:${inv.id}:arrival`,
     ]);
     expect(kicks).toBe(1);
 
     // Seen again (another event, the reconciliation): nothing more.
-    expect(await arrivals.arrived({ platform: 'mattermost', userId: 'u-ana', email: 'ana@example.com', via: 'user_added' })).toBe(0);
+    expect(
+      await arrivals.arrived({ platform: 'mattermost', userId: 'u-ana', email: 'ana@example.com', via: 'user_added' }),
+    ).toBe(0);
     expect(await arrivals.reconcile()).toBe(0);
     expect(await store.auditTrail(inv.id)).toHaveLength(1);
     expect(await store.jobs({ invitationId: inv.id })).toHaveLength(3);
@@ -74,7 +80,9 @@ describe('a member-arrived event', () => {
 
   it('uses the address the event carries without asking the platform', async () => {
     await store.createInvitations([anInvitation()], [], []);
-    expect(await flow([]).arrived({ platform: 'mattermost', userId: 'u-ana', email: 'ANA@example.com', via: 'team_join' })).toBe(1);
+    expect(
+      await flow([]).arrived({ platform: 'mattermost', userId: 'u-ana', email: 'ANA@example.com', via: 'team_join' }),
+    ).toBe(1);
     expect(calls).toEqual([]);
   });
 
@@ -82,7 +90,9 @@ describe('a member-arrived event', () => {
     const inv = anInvitation();
     await store.createInvitations([inv], [], []);
     const hidden = { ...ana, email: undefined };
-    expect(await flow([hidden]).arrived({ platform: 'mattermost', userId: 'u-ana', via: 'websocket:new_user' })).toBeUndefined();
+    expect(
+      await flow([hidden]).arrived({ platform: 'mattermost', userId: 'u-ana', via: 'websocket:new_user' }),
+    ).toBeUndefined();
     expect((await store.getInvitation(inv.id))?.state).toBe('sent');
   });
 });

@@ -4,9 +4,9 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JOB, jobKind } from '../../src/actions/jobs.js';
+import { mattermostMarkdown } from '../../src/core/format.js';
 import type { ChatPort, ChatUser } from '../../src/flows/chatPort.js';
 import { jobHandlers } from '../../src/flows/jobHandlers.js';
-import { mattermostMarkdown } from '../../src/core/format.js';
 import { Outbox } from '../../src/outbox/outbox.js';
 import type { LowdbStore } from '../../src/store/lowdbStore.js';
 import { anInvitation, tempStore } from '../support/invitationFixture.js';

@@ -61,7 +61,10 @@ beforeEach(async () => {
   forms = [];
   kicks = 0;
   caps = {
-    roles: ['collaborator'], missingRoleReasons: {}, kdrive: false, billing: false,
+    roles: ['collaborator'],
+    missingRoleReasons: {},
+    kdrive: false,
+    billing: false,
     deliveries: ['platform_email', 'link'],
   };
   backendOffers = undefined;
@@ -141,14 +144,17 @@ describe('its buttons', () => {
     const state = (form as { state: string }).state;
 
     expect(await flow().submitResend(state, carl, { method: 'link', phone: '' })).toEqual({
-      ok: false, reason: 'This form has expired. Click Resend again.', field: 'method',
+      ok: false,
+      reason: 'This form has expired. Click Resend again.',
+      field: 'method',
     });
     const notOffered = await flow().submitResend(state, bob, { method: 'sms', phone: '' });
     expect(notOffered).toMatchObject({ ok: false, field: 'method' });
     expect(await store.jobs({ invitationId: inv.id })).toEqual([]);
 
     expect(await flow().submitResend(state, bob, { method: 'link', phone: '' })).toEqual({
-      ok: true, notice: 'The invitation for ana@example.com is on its way again.',
+      ok: true,
+      notice: 'The invitation for ana@example.com is on its way again.',
     });
     expect((await store.auditTrail(inv.id)).map((a) => a.action)).toContain('resend_requested');
     const [job, ...more] = await store.jobs({ invitationId: inv.id });

@@ -24,7 +24,13 @@ beforeEach(async () => {
       invitation('week', { state: 'sent', createdAt: at, updatedAt: at, expiresAt: expires(7) }),
       invitation('day', { state: 'sent', createdAt: at, updatedAt: at, expiresAt: expires(1) }),
       invitation('never', { state: 'sent', createdAt: at, updatedAt: at, expiresAt: null }),
-      invitation('asking', { state: 'pending_approval', createdAt: at, updatedAt: at, expiresAt: expires(3), workspaceId: 'team1' }),
+      invitation('asking', {
+        state: 'pending_approval',
+        createdAt: at,
+        updatedAt: at,
+        expiresAt: expires(3),
+        workspaceId: 'team1',
+      }),
     ],
     [],
     [],
@@ -36,7 +42,8 @@ afterEach(async () => {
 });
 
 const state = async (id: string) => (await store.getInvitation(id))!.state;
-const jobKinds = async () => (await store.jobs()).map((j) => `${j.kind}:${j.invitationId ?? j.payload.workspaceId}`).sort();
+const jobKinds = async () =>
+  (await store.jobs()).map((j) => `${j.kind}:${j.invitationId ?? j.payload.workspaceId}`).sort();
 
 describe('expiry, reminders and the approvers’ digest', () => {
   it('does nothing while nothing is due', async () => {
@@ -54,7 +61,12 @@ describe('expiry, reminders and the approvers’ digest', () => {
     now = start + 8 * DAY; // the bot was down for a week
     expect(await runLifecycle({ store, clock })).toEqual({ expired: 3, reminded: 0, digests: 0 });
     expect(await runLifecycle({ store, clock })).toEqual({ expired: 0, reminded: 0, digests: 0 });
-    expect([await state('week'), await state('day'), await state('asking'), await state('never')]).toEqual(['expired', 'expired', 'expired', 'sent']);
+    expect([await state('week'), await state('day'), await state('asking'), await state('never')]).toEqual([
+      'expired',
+      'expired',
+      'expired',
+      'sent',
+    ]);
     expect((await jobKinds()).filter((k) => k.startsWith('mattermost.notify-inviter'))).toHaveLength(3);
     expect((await store.auditTrail('week')).map((a) => a.action)).toEqual(['expired']);
   });

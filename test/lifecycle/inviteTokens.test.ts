@@ -4,7 +4,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issueLinkToken } from '../../src/actions/issueLinkToken.js';
 import { recordArrival } from '../../src/actions/recordArrival.js';
 import {
-  acceptanceUrl, findInvitationByLinkToken, hashLinkToken, isWellFormedLinkToken, linkStatus, newLinkToken,
+  acceptanceUrl,
+  findInvitationByLinkToken,
+  hashLinkToken,
+  isWellFormedLinkToken,
+  linkStatus,
+  newLinkToken,
 } from '../../src/lifecycle/inviteTokens.js';
 import type { LowdbStore } from '../../src/store/lowdbStore.js';
 import { anInvitation, tempStore } from '../support/invitationFixture.js';

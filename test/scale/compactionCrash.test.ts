@@ -16,7 +16,9 @@ afterAll(async () => {
 /** Runs the victim until its snapshot's temp file exists (a compaction is writing it), then kills it. */
 async function killDuringCompaction(dataDir: string, seed: number): Promise<{ acked: string[]; temp: boolean }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/compactionVictim.ts'], {
-    cwd: ROOT, env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, SEED: String(seed) }, stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, SEED: String(seed) },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   const acked: string[] = [];
   let ready = false;
@@ -55,13 +57,19 @@ describe('compaction under SIGKILL (lowdb)', () => {
     expect(acked.filter((id) => !ids.has(id))).toEqual([]);
     expect([...ids].filter((id) => id.startsWith('seed'))).toHaveLength(20_000);
     expect((await store.auditTrail(acked.at(-1)!)).map((e) => e.action)).toEqual(['created']);
-    await store.createInvitations([{ ...(await store.getInvitation(acked[0]!))!, id: 'after', email: 'after@example.org' }], [], []);
+    await store.createInvitations(
+      [{ ...(await store.getInvitation(acked[0]!))!, id: 'after', email: 'after@example.org' }],
+      [],
+      [],
+    );
     await store.close();
     // The interrupted compaction's temp file is gone or harmless; the next open sees everything once.
     const again = await LowdbStore.open(dataDir);
     expect((await again.listInvitations({})).length).toBe(ids.size + 1);
-    expect((await again.auditTrail(acked[0]!))).toHaveLength(1);
+    expect(await again.auditTrail(acked[0]!)).toHaveLength(1);
     await again.close();
-    expect((await readdir(dataDir)).filter((n) => n.endsWith('.jsonl') && n.includes('journal')).length).toBeLessThanOrEqual(2);
+    expect(
+      (await readdir(dataDir)).filter((n) => n.endsWith('.jsonl') && n.includes('journal')).length,
+    ).toBeLessThanOrEqual(2);
   }, 120_000);
 });

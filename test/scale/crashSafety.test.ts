@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MattermostFake, type FakeUser, type OpenedDialog } from '../fakes/mattermostFake.js';
-import { seed, COMMAND_TOKEN, type World } from '../platforms/mattermost/harness.js';
-import { startBot, type BotProcess } from '../support/botProcess.js';
 import { LowdbStore } from '../../src/store/lowdbStore.js';
+import { type FakeUser, MattermostFake, type OpenedDialog } from '../fakes/mattermostFake.js';
+import { COMMAND_TOKEN, seed, type World } from '../platforms/mattermost/harness.js';
+import { type BotProcess, startBot } from '../support/botProcess.js';
 import { eventually } from '../support/freePort.js';
 
 const BURST = 500;
@@ -22,7 +22,12 @@ const readData = () => LowdbStore.peek(dataDir);
 
 beforeAll(async () => {
   // 10.6: the whole wizard is one dialog. The server's invite limiter is out of the way here.
-  fake = await MattermostFake.start({ version: '10.6.0.1.abc.true', triggerLifetimeMs: 120_000, emailInvitesPerHour: 1e6, emailInvitesMaxBurst: 1e6 });
+  fake = await MattermostFake.start({
+    version: '10.6.0.1.abc.true',
+    triggerLifetimeMs: 120_000,
+    emailInvitesPerHour: 1e6,
+    emailInvitesMaxBurst: 1e6,
+  });
   world = seed(fake);
   // Administrators, whose invitations are sent at once; several, as each person keeps at most 20 open dialogs.
   admins = Array.from({ length: 25 }, (_, i) => {
@@ -40,22 +45,37 @@ afterAll(async () => {
 });
 
 const env = () => ({
-  DATA_DIR: dataDir, MATTERMOST_URL: fake.url, MATTERMOST_BOT_TOKEN: 'bot-token', MATTERMOST_COMMAND_TOKEN: COMMAND_TOKEN,
-  GUESTLIST_SECRET: 'crash-test-secret-0123456789-0123456789', INVITES_PER_HOUR: '100000', MATTERMOST_INVITE_EMAILS_PER_HOUR: '100000',
+  DATA_DIR: dataDir,
+  MATTERMOST_URL: fake.url,
+  MATTERMOST_BOT_TOKEN: 'bot-token',
+  MATTERMOST_COMMAND_TOKEN: COMMAND_TOKEN,
+  GUESTLIST_SECRET: 'crash-test-secret-0123456789-0123456789',
+  INVITES_PER_HOUR: '100000',
+  MATTERMOST_INVITE_EMAILS_PER_HOUR: '100000',
 });
 
 async function openDialogs(n: number): Promise<OpenedDialog[]> {
   const { team, general } = world;
   const before = fake.dialogsOpened.length;
   for (let i = 0; i < n; i += 25) {
-    await Promise.all(Array.from({ length: Math.min(25, n - i) }, async (_, j) => {
-      const admin = admins[j]!;
-      const triggerId = fake.issueTriggerId(admin.id);
-      opener.set(triggerId, admin);
-      const form = new URLSearchParams({ token: COMMAND_TOKEN, team_id: team.id, channel_id: general.id, user_id: admin.id, user_name: admin.username, text: '', trigger_id: triggerId });
-      const res = await fetch(`${bot!.url}/mattermost/command`, { method: 'POST', body: form });
-      expect(await res.json()).toEqual({});
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(25, n - i) }, async (_, j) => {
+        const admin = admins[j]!;
+        const triggerId = fake.issueTriggerId(admin.id);
+        opener.set(triggerId, admin);
+        const form = new URLSearchParams({
+          token: COMMAND_TOKEN,
+          team_id: team.id,
+          channel_id: general.id,
+          user_id: admin.id,
+          user_name: admin.username,
+          text: '',
+          trigger_id: triggerId,
+        });
+        const res = await fetch(`${bot!.url}/mattermost/command`, { method: 'POST', body: form });
+        expect(await res.json()).toEqual({});
+      }),
+    );
   }
   return fake.dialogsOpened.slice(before);
 }
@@ -69,9 +89,19 @@ describe('crash safety (lowdb)', () => {
     const submissions = dialogs.map(async (opened, i) => {
       const email = `guest${i}@example.org`;
       try {
-        const res = await fake.submitDialog(opened, opener.get(opened.trigger_id)!.id, world.general.id, world.team.id, {
-          emails: email, role: 'collaborator', channels: world.general.id, delivery: 'platform_email', expiry: '7',
-        });
+        const res = await fake.submitDialog(
+          opened,
+          opener.get(opened.trigger_id)!.id,
+          world.general.id,
+          world.team.id,
+          {
+            emails: email,
+            role: 'collaborator',
+            channels: world.general.id,
+            delivery: 'platform_email',
+            expiry: '7',
+          },
+        );
         if (res.status === 200 && JSON.stringify(res.body) === '{}') acknowledged.push(email);
       } catch {
         // the connection died with the bot: not acknowledged
@@ -84,7 +114,11 @@ describe('crash safety (lowdb)', () => {
     await Promise.all(submissions);
 
     const atKill = await readData(); // readable, or this throws
-    const inFlight = new Set(atKill.outbox.filter((j) => j.kind === 'mattermost.deliver' && j.state === 'pending' && j.leaseUntil).map((j) => j.invitationId));
+    const inFlight = new Set(
+      atKill.outbox
+        .filter((j) => j.kind === 'mattermost.deliver' && j.state === 'pending' && j.leaseUntil)
+        .map((j) => j.invitationId),
+    );
     expect(acknowledged.length).toBeGreaterThan(0);
     const stored = new Set(atKill.invitations.map((i) => i.email));
     expect(acknowledged.filter((e) => !stored.has(e))).toEqual([]);

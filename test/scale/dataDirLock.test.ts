@@ -3,7 +3,7 @@ import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBot, type BotProcess } from '../support/botProcess.js';
+import { type BotProcess, startBot } from '../support/botProcess.js';
 
 let dataDir: string;
 const bots: BotProcess[] = [];

@@ -22,7 +22,10 @@ async function replicas(schema: string, opts: OutboxOptions, run: (replica: numb
     const store = await PostgresStore.open(DATABASE_URL, { schema });
     const outbox = new Outbox(store, systemClock, pino({ level: 'silent' }), opts);
     outbox.register('probe', { run: () => run(i) });
-    cleanups.push(() => store.close(), () => outbox.stop());
+    cleanups.push(
+      () => store.close(),
+      () => outbox.stop(),
+    );
     started.push({ store, outbox });
   }
   return started;

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgresStore.js';
 import { MattermostFake } from '../fakes/mattermostFake.js';
 import { COMMAND_TOKEN, seed } from '../platforms/mattermost/harness.js';
-import { startBot, type BotProcess } from '../support/botProcess.js';
+import { type BotProcess, startBot } from '../support/botProcess.js';
 import { eventually } from '../support/freePort.js';
 import { DATABASE_URL, dropSchema, freshSchema, skipWithoutPostgres } from '../support/postgres.js';
 
@@ -21,12 +21,18 @@ afterAll(async () => {
 
 /** Runs `work` over `items`, `limit` at a time. */
 async function inBatches<T>(items: T[], limit: number, work: (item: T, i: number) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += limit) await Promise.all(items.slice(i, i + limit).map((item, j) => work(item, i + j)));
+  for (let i = 0; i < items.length; i += limit)
+    await Promise.all(items.slice(i, i + limit).map((item, j) => work(item, i + j)));
 }
 
 /** The fake, its seeded team, and the environment of replicas sharing a fresh schema. */
 async function setUp() {
-  const fake = await MattermostFake.start({ version: '10.6.0.1.abc.true', triggerLifetimeMs: 300_000, emailInvitesPerHour: 1e6, emailInvitesMaxBurst: 1e6 });
+  const fake = await MattermostFake.start({
+    version: '10.6.0.1.abc.true',
+    triggerLifetimeMs: 300_000,
+    emailInvitesPerHour: 1e6,
+    emailInvitesMaxBurst: 1e6,
+  });
   cleanups.push(() => fake.stop());
   const w = seed(fake);
   const schema = freshSchema('gl_replicas');
@@ -34,9 +40,16 @@ async function setUp() {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'guestlist-replicas-'));
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
   const env = {
-    DATABASE_URL, DATABASE_SCHEMA: schema, DATA_DIR: dataDir, MATTERMOST_URL: fake.url, MATTERMOST_BOT_TOKEN: 'bot-token',
-    MATTERMOST_COMMAND_TOKEN: COMMAND_TOKEN, MATTERMOST_APPROVAL_CHANNEL_ID: w.approvals.id, GUESTLIST_SECRET: 'replica-secret-0123456789-0123456789-ab',
-    INVITES_PER_HOUR: '100000', MATTERMOST_INVITE_EMAILS_PER_HOUR: '100000',
+    DATABASE_URL,
+    DATABASE_SCHEMA: schema,
+    DATA_DIR: dataDir,
+    MATTERMOST_URL: fake.url,
+    MATTERMOST_BOT_TOKEN: 'bot-token',
+    MATTERMOST_COMMAND_TOKEN: COMMAND_TOKEN,
+    MATTERMOST_APPROVAL_CHANNEL_ID: w.approvals.id,
+    GUESTLIST_SECRET: 'replica-secret-0123456789-0123456789-ab',
+    INVITES_PER_HOUR: '100000',
+    MATTERMOST_INVITE_EMAILS_PER_HOUR: '100000',
   };
   return { fake, w, env, schema };
 }
@@ -44,10 +57,24 @@ async function setUp() {
 /** Runs the slash command and submits the one-step wizard for `email`, as a member. */
 async function invite(bot: BotProcess, { fake, w }: Awaited<ReturnType<typeof setUp>>, email: string): Promise<void> {
   const trigger = fake.issueTriggerId(w.member.id);
-  const form = new URLSearchParams({ token: COMMAND_TOKEN, team_id: w.team.id, channel_id: w.general.id, user_id: w.member.id, user_name: w.member.username, text: '', trigger_id: trigger });
+  const form = new URLSearchParams({
+    token: COMMAND_TOKEN,
+    team_id: w.team.id,
+    channel_id: w.general.id,
+    user_id: w.member.id,
+    user_name: w.member.username,
+    text: '',
+    trigger_id: trigger,
+  });
   expect(await (await fetch(`${bot.url}/mattermost/command`, { method: 'POST', body: form })).json()).toEqual({});
   const opened = fake.dialogsOpened.find((d) => d.trigger_id === trigger)!;
-  const res = await fake.submitDialog(opened, w.member.id, w.general.id, w.team.id, { emails: email, role: 'collaborator', channels: w.general.id, delivery: 'platform_email', expiry: '7' });
+  const res = await fake.submitDialog(opened, w.member.id, w.general.id, w.team.id, {
+    emails: email,
+    role: 'collaborator',
+    channels: w.general.id,
+    delivery: 'platform_email',
+    expiry: '7',
+  });
   expect(res.body).toEqual({});
 }
 
@@ -67,16 +94,23 @@ describe.skipIf(skip)('two replicas on one database', () => {
     const emails = Array.from({ length: N }, (_, i) => `replica${i}@example.org`);
     await inBatches(emails, 20, (email, i) => invite(bots[i % 2]!, setup, email));
 
-    const requests = await eventually(() => (fake.postsIn(w.approvals.id).length >= N ? fake.postsIn(w.approvals.id) : undefined), 60_000);
+    const requests = await eventually(
+      () => (fake.postsIn(w.approvals.id).length >= N ? fake.postsIn(w.approvals.id) : undefined),
+      60_000,
+    );
     expect(requests).toHaveLength(N);
     // Two admins approve every request at the same moment.
     await inBatches(requests, 10, async (post) => {
-      await Promise.all([fake.clickButton(post.id, 'approve', w.admin.id), fake.clickButton(post.id, 'approve', w.admin2.id)]);
+      await Promise.all([
+        fake.clickButton(post.id, 'approve', w.admin.id),
+        fake.clickButton(post.id, 'approve', w.admin2.id),
+      ]);
     });
     await eventually(() => fake.invitesSent.length >= N, 60_000);
 
     for (const email of emails) fake.registerUser({ email, username: email.split('@')[0]!, teamId: w.team.id });
-    const announced = () => fake.postsIn(w.general.id).filter((p) => p.user_id === w.bot.id && p.message.includes('Please welcome'));
+    const announced = () =>
+      fake.postsIn(w.general.id).filter((p) => p.user_id === w.bot.id && p.message.includes('Please welcome'));
     await eventually(() => announced().length >= N, 90_000);
     const store = await PostgresStore.open(DATABASE_URL, { schema });
     cleanups.push(() => store.close());
@@ -93,7 +127,9 @@ describe.skipIf(skip)('two replicas on one database', () => {
     const invitations = await store.listInvitations({});
     expect(invitations).toHaveLength(N);
     expect(invitations.every((i) => i.state === 'arrived')).toBe(true);
-    const approvals = await Promise.all(invitations.map(async (i) => (await store.auditTrail(i.id)).filter((a) => a.action === 'approve').length));
+    const approvals = await Promise.all(
+      invitations.map(async (i) => (await store.auditTrail(i.id)).filter((a) => a.action === 'approve').length),
+    );
     expect(approvals.every((n) => n === 1)).toBe(true);
   }, 240_000);
 
@@ -111,7 +147,10 @@ describe.skipIf(skip)('two replicas on one database', () => {
     await first.kill('SIGKILL');
     const second = await startBot(env);
     cleanups.push(() => second.kill('SIGTERM'));
-    const requests = await eventually(() => (fake.postsIn(w.approvals.id).length ? fake.postsIn(w.approvals.id) : undefined), 60_000);
+    const requests = await eventually(
+      () => (fake.postsIn(w.approvals.id).length ? fake.postsIn(w.approvals.id) : undefined),
+      60_000,
+    );
     expect(requests).toHaveLength(1);
   }, 120_000);
 });

@@ -19,16 +19,28 @@ async function botOnFake() {
   const w = seed(fake);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'guestlist-shutdown-'));
   const bot = await startBot({
-    DATA_DIR: dir, LOG_LEVEL: 'info', GUESTLIST_SECRET: 'test-secret-0123456789-0123456789-abcdef',
-    MATTERMOST_URL: fake.url, MATTERMOST_BOT_TOKEN: 'bot-token', MATTERMOST_COMMAND_TOKEN: COMMAND_TOKEN,
+    DATA_DIR: dir,
+    LOG_LEVEL: 'info',
+    GUESTLIST_SECRET: 'test-secret-0123456789-0123456789-abcdef',
+    MATTERMOST_URL: fake.url,
+    MATTERMOST_BOT_TOKEN: 'bot-token',
+    MATTERMOST_COMMAND_TOKEN: COMMAND_TOKEN,
   });
-  const command = () => fetch(`${bot.url}/mattermost/command`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      token: COMMAND_TOKEN, team_id: w.team.id, channel_id: w.general.id, user_id: w.admin.id, user_name: w.admin.username,
-      command: '/invite-people', text: '', trigger_id: fake.issueTriggerId(w.admin.id), response_url: `${fake.url}/hooks/commands/x`,
-    }),
-  });
+  const command = () =>
+    fetch(`${bot.url}/mattermost/command`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        token: COMMAND_TOKEN,
+        team_id: w.team.id,
+        channel_id: w.general.id,
+        user_id: w.admin.id,
+        user_name: w.admin.username,
+        command: '/invite-people',
+        text: '',
+        trigger_id: fake.issueTriggerId(w.admin.id),
+        response_url: `${fake.url}/hooks/commands/x`,
+      }),
+    });
   const stop = async () => {
     await bot.kill();
     await fake.stop();
@@ -47,7 +59,10 @@ describe('graceful shutdown', () => {
     expect(await exited).toBe(0);
     expect(bot.output()).toMatch(/SIGTERM: shutting down/);
     await expect(fetch(`${bot.url}/healthz`)).rejects.toThrow();
-    expect(JSON.parse(await readFile(path.join(dataDir, 'guestlist.json'), 'utf8'))).toMatchObject({ version: 2, invitations: [] });
+    expect(JSON.parse(await readFile(path.join(dataDir, 'guestlist.json'), 'utf8'))).toMatchObject({
+      version: 2,
+      invitations: [],
+    });
   });
 
   it('answers the request in flight when SIGTERM comes, then exits 0', async () => {
@@ -74,7 +89,11 @@ describe('graceful shutdown', () => {
     try {
       const held = fake.holdNext('POST', /\/invite\/email$/);
       expect((await command()).status).toBe(200);
-      const flow = fake.dialogFlow(await eventually(() => fake.dialogsOpened[0]), { userId: w.admin.id, channelId: w.general.id, teamId: w.team.id });
+      const flow = fake.dialogFlow(await eventually(() => fake.dialogsOpened[0]), {
+        userId: w.admin.id,
+        channelId: w.general.id,
+        teamId: w.team.id,
+      });
       await flow.submit({ emails: 'ana@example.org', role: 'collaborator' });
       await flow.submit({ channels: [w.general.id], delivery: 'platform_email', expiry: '7' });
       await held.reached; // the delivery job is waiting on Mattermost

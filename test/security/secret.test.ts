@@ -30,7 +30,9 @@ describe('the signing secret', () => {
   });
 
   it('refuses a configured secret shorter than 32 bytes, naming GUESTLIST_SECRET', async () => {
-    await expect(loadOrCreateSecret(dir, 'short')).rejects.toThrow('The signing secret in GUESTLIST_SECRET is 5 bytes long');
+    await expect(loadOrCreateSecret(dir, 'short')).rejects.toThrow(
+      'The signing secret in GUESTLIST_SECRET is 5 bytes long',
+    );
     await expect(loadOrCreateSecret(dir, '')).rejects.toThrow(/GUESTLIST_SECRET is 0 bytes/);
     expect(await loadOrCreateSecret(dir, 'x'.repeat(32))).toBe('x'.repeat(32));
   });

@@ -48,7 +48,9 @@ describe('signed tokens', () => {
     const token = signer.sign({ k: 'resend', i: 'inv1', u: 'u-ana', exp });
     expect(signer.verify(token, exp + 1, 'resend')).toBeUndefined();
     const [body, mac] = token.split('.');
-    const altered = Buffer.from(Buffer.from(body!, 'base64url').toString().replace('u-ana', 'u-bob')).toString('base64url');
+    const altered = Buffer.from(Buffer.from(body!, 'base64url').toString().replace('u-ana', 'u-bob')).toString(
+      'base64url',
+    );
     expect(signer.verify(`${altered}.${mac}`, now, 'resend')).toBeUndefined();
   });
 });

@@ -25,18 +25,35 @@ afterEach(async () => {
 let unblockWrites: () => Promise<void>;
 const blockWrites = async () => void (unblockWrites = await blockStoreWrites(dir));
 const entry = (invitationId: string, action: AuditAction, detail?: Record<string, unknown>): AuditEntry => ({
-  at: '2030-01-01T11:00:00.000Z', invitationId, actor: 'u-bob', action, ...(detail && { detail }),
+  at: '2030-01-01T11:00:00.000Z',
+  invitationId,
+  actor: 'u-bob',
+  action,
+  ...(detail && { detail }),
 });
-const job = (key: string, payload: Record<string, unknown> = {}) => ({ kind: 'send', payload, dedupeKey: key, invitationId: key });
+const job = (key: string, payload: Record<string, unknown> = {}) => ({
+  kind: 'send',
+  payload,
+  dedupeKey: key,
+  invitationId: key,
+});
 
 describe('a write that fails', () => {
   it('is undone: refused, not served, never claimed, and absent after recovery and restart', async () => {
     await store.createInvitations([invitation('a')], [entry('a', 'created')], []);
     await blockWrites();
 
-    await expect(store.createInvitations([invitation('b')], [entry('b', 'created')], [job('b')])).rejects.toThrow(/EISDIR/);
-    await expect(store.transition('a', { from: ['pending_approval'], to: 'sending', audit: entry('a', 'approve'), jobs: [job('a')] }))
-      .rejects.toThrow(/EISDIR/);
+    await expect(store.createInvitations([invitation('b')], [entry('b', 'created')], [job('b')])).rejects.toThrow(
+      /EISDIR/,
+    );
+    await expect(
+      store.transition('a', {
+        from: ['pending_approval'],
+        to: 'sending',
+        audit: entry('a', 'approve'),
+        jobs: [job('a')],
+      }),
+    ).rejects.toThrow(/EISDIR/);
     expect(await store.getInvitation('b')).toBeUndefined();
     expect((await store.getInvitation('a'))?.state).toBe('pending_approval');
     expect((await store.auditTrail('a')).map((e) => e.action)).toEqual(['created']);
@@ -76,9 +93,12 @@ describe('a record that cannot be serialized', () => {
     for (let i = 0; i < 100_000; i++) deep = { deep };
     await expect(store.enqueue([job('poison', { deep })])).rejects.toThrow(StoreRecordError);
     await store.createInvitations([invitation('a')], [entry('a', 'created')], []);
-    await expect(store.transition('a', { from: ['pending_approval'], to: 'sending', audit: entry('a', 'approve', { n: 10n }) }))
-      .rejects.toThrow(/audit entry refused/);
-    await expect(store.patchInvitation('a', { name: 10n as unknown as string })).rejects.toThrow(/change of a refused: name/);
+    await expect(
+      store.transition('a', { from: ['pending_approval'], to: 'sending', audit: entry('a', 'approve', { n: 10n }) }),
+    ).rejects.toThrow(/audit entry refused/);
+    await expect(store.patchInvitation('a', { name: 10n as unknown as string })).rejects.toThrow(
+      /change of a refused: name/,
+    );
     expect((await store.getInvitation('a'))?.state).toBe('pending_approval');
     await store.transition('a', { from: ['pending_approval'], to: 'sending', audit: entry('a', 'approve') });
     await store.close();
@@ -89,7 +109,11 @@ describe('a record that cannot be serialized', () => {
   });
 
   it('keeps only the known fields of what it stores', async () => {
-    await store.createInvitations([{ ...invitation('a'), responseUrl: 'http://evil', inviter: { id: 'u', username: 'u', admin: true } } as never], [], []);
+    await store.createInvitations(
+      [{ ...invitation('a'), responseUrl: 'http://evil', inviter: { id: 'u', username: 'u', admin: true } } as never],
+      [],
+      [],
+    );
     const stored = await store.getInvitation('a');
     expect(stored).not.toHaveProperty('responseUrl');
     expect(stored?.inviter).toEqual({ id: 'u', username: 'u' });

@@ -1,9 +1,9 @@
 import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { LowdbStore } from '../../src/store/lowdbStore.js';
+import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/core/model.js';
+import { LowdbStore } from '../../src/store/lowdbStore.js';
 import type { Store } from '../../src/store/store.js';
 import { invitation, storeContract } from './storeContract.js';
 
@@ -32,15 +32,27 @@ describe('LowdbStore archive', () => {
       const store = await LowdbStore.open(dir);
       const old = '2020-01-01T00:00:00.000Z';
       await store.createInvitations(
-        [invitation('done', { state: 'arrived', updatedAt: old }), invitation('open', { state: 'sent', updatedAt: old }), invitation('recent', { state: 'denied' })],
+        [
+          invitation('done', { state: 'arrived', updatedAt: old }),
+          invitation('open', { state: 'sent', updatedAt: old }),
+          invitation('recent', { state: 'denied' }),
+        ],
         [{ at: old, invitationId: 'done', actor: 'u', action: 'arrived' }],
         [],
       );
       await store.close();
       const reopened = await LowdbStore.open(dir, 'guestlist.json', 30);
       expect((await reopened.listInvitations({})).map((i) => i.id).sort()).toEqual(['open', 'recent']);
-      const archived = (await readFile(reopened.archiveFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-      expect(archived).toEqual([{ invitation: expect.objectContaining({ id: 'done', state: 'arrived' }), audit: [expect.objectContaining({ action: 'arrived' })] }]);
+      const archived = (await readFile(reopened.archiveFile, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(archived).toEqual([
+        {
+          invitation: expect.objectContaining({ id: 'done', state: 'arrived' }),
+          audit: [expect.objectContaining({ action: 'arrived' })],
+        },
+      ]);
       expect(await reopened.auditTrail('done')).toEqual([]);
       // The audit log itself is append-only: the entry stays there too.
       expect(await readFile(reopened.auditFile, 'utf8')).toContain('"invitationId":"done"');
@@ -56,10 +68,21 @@ describe('LowdbStore files', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'guestlist-files-'));
     try {
       const at = new Date().toISOString();
-      const v1 = { version: 1, invitations: [invitation('a', { createdAt: at, updatedAt: at })], audit: [{ at, invitationId: 'a', actor: 'u', action: 'created' }], outbox: [], drafts: [], rate: {} };
+      const v1 = {
+        version: 1,
+        invitations: [invitation('a', { createdAt: at, updatedAt: at })],
+        audit: [{ at, invitationId: 'a', actor: 'u', action: 'created' }],
+        outbox: [],
+        drafts: [],
+        rate: {},
+      };
       await writeFile(path.join(dir, 'guestlist.json'), JSON.stringify(v1, null, 2));
       const store = await LowdbStore.open(dir);
-      await store.patchInvitation('a', { lastError: 'x' }, { at, invitationId: 'a', actor: 'bot', action: 'link_requested' });
+      await store.patchInvitation(
+        'a',
+        { lastError: 'x' },
+        { at, invitationId: 'a', actor: 'bot', action: 'link_requested' },
+      );
       await store.close();
       const raw = await readFile(store.file, 'utf8');
       expect(raw).not.toContain('\n');
@@ -89,7 +112,9 @@ describe('LowdbStore audit actions', () => {
       await writeFile(path.join(dir, 'guestlist.json'), JSON.stringify(v1));
       const store = await LowdbStore.open(dir);
       const unknown = { ...legacy, action: 'renamed' } as unknown as AuditEntry;
-      await expect(store.patchInvitation('a', { lastError: 'x' }, unknown)).rejects.toThrow(/audit entry refused: action/);
+      await expect(store.patchInvitation('a', { lastError: 'x' }, unknown)).rejects.toThrow(
+        /audit entry refused: action/,
+      );
       await store.patchInvitation('a', {}, { at, invitationId: 'a', actor: 'bot', action: 'link_requested' });
       await store.close();
       const reopened = await LowdbStore.open(dir);
@@ -114,9 +139,16 @@ describe('LowdbStore journal', () => {
       await store.close();
       const snapshot = await readFile(path.join(dir, 'guestlist.json'), 'utf8');
       const reopened = await LowdbStore.open(dir);
-      await reopened.patchInvitation('a', { lastError: 'x' }, { at, invitationId: 'a', actor: 'bot', action: 'link_requested' });
+      await reopened.patchInvitation(
+        'a',
+        { lastError: 'x' },
+        { at, invitationId: 'a', actor: 'bot', action: 'link_requested' },
+      );
       expect(await readFile(path.join(dir, 'guestlist.json'), 'utf8')).toBe(snapshot);
-      const lines = (await Promise.all((await journals(dir)).map((n) => readFile(path.join(dir, n), 'utf8')))).join('').trim().split('\n');
+      const lines = (await Promise.all((await journals(dir)).map((n) => readFile(path.join(dir, n), 'utf8'))))
+        .join('')
+        .trim()
+        .split('\n');
       expect(lines).toHaveLength(1); // one group commit, holding only invitation a and its audit entry
       expect(lines[0]).toContain('"id":"a"');
       expect(lines[0]).not.toContain('"id":"b"');
@@ -155,7 +187,11 @@ describe('LowdbStore journal', () => {
     try {
       const store = await LowdbStore.open(dir, 'guestlist.json', 30, { compactBytes: 4096 });
       for (let n = 0; n < 60; n++) {
-        await store.createInvitations([invitation(`i${n}`)], [{ at, invitationId: `i${n}`, actor: 'u', action: 'created' }], []);
+        await store.createInvitations(
+          [invitation(`i${n}`)],
+          [{ at, invitationId: `i${n}`, actor: 'u', action: 'created' }],
+          [],
+        );
       }
       expect(await journals(dir)).not.toEqual([]);
       await store.compact(); // the one under way, if any

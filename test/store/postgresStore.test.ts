@@ -1,13 +1,14 @@
 /** Runs the store contract on PostgreSQL, each test in its own fresh schema, plus what only a shared database
  * has: several replicas (pools) on one schema. Without a reachable server the suite is skipped, unless
  * REQUIRE_POSTGRES=1 makes that a failure. */
-import { describe, expect, it } from 'vitest';
+
 import pg from 'pg';
-import { PostgresStore } from '../../src/store/postgresStore.js';
+import { describe, expect, it } from 'vitest';
 import type { Invitation } from '../../src/core/model.js';
+import { PostgresStore } from '../../src/store/postgresStore.js';
 import type { CreateChecks, NewJob } from '../../src/store/store.js';
-import { invitation, storeContract, type StoreHandle } from './storeContract.js';
 import { DATABASE_URL, dropSchema, freshSchema, skipWithoutPostgres } from '../support/postgres.js';
+import { invitation, type StoreHandle, storeContract } from './storeContract.js';
 
 const skip = await skipWithoutPostgres('the PostgresStore tests');
 
@@ -45,7 +46,9 @@ describe.skipIf(skip)('PostgresStore', () => {
       stores.push(await PostgresStore.open(DATABASE_URL, { schema }));
       const client = new pg.Client({ connectionString: DATABASE_URL });
       await client.connect();
-      const { rows } = await client.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`).finally(() => client.end());
+      const { rows } = await client
+        .query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`)
+        .finally(() => client.end());
       expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     } finally {
       await cleanup();
@@ -60,7 +63,12 @@ describe.skipIf(skip)('PostgresStore', () => {
     const { stores, cleanup } = await replicas(2);
     try {
       const now = new Date();
-      const jobs: NewJob[] = Array.from({ length: 300 }, (_, n) => ({ kind: 'send', payload: { n }, dedupeKey: `k${n}`, runAt: new Date(now.getTime() - n).toISOString() }));
+      const jobs: NewJob[] = Array.from({ length: 300 }, (_, n) => ({
+        kind: 'send',
+        payload: { n },
+        dedupeKey: `k${n}`,
+        runAt: new Date(now.getTime() - n).toISOString(),
+      }));
       await stores[0]!.enqueue(jobs);
       const claimed: string[] = [];
       // Four workers per replica, each claiming small batches until nothing is left for it.
@@ -84,7 +92,9 @@ describe.skipIf(skip)('PostgresStore', () => {
     const { stores, cleanup } = await replicas(2);
     try {
       const now = new Date();
-      const answers = await Promise.all(Array.from({ length: 30 }, (_, n) => stores[n % 2]!.takeRateToken('api', 10, 60_000, now)));
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, n) => stores[n % 2]!.takeRateToken('api', 10, 60_000, now)),
+      );
       expect(answers.filter((a) => a.ok)).toHaveLength(10);
     } finally {
       await cleanup();
@@ -122,9 +132,15 @@ describe.skipIf(skip)('PostgresStore', () => {
     const db = new pg.Client({ connectionString: DATABASE_URL });
     try {
       const at = '2030-01-01T11:00:00.000Z';
-      await stores[0]!.createInvitations([invitation('a')], [{ at, invitationId: 'a', actor: 'u', action: 'created' }], []);
+      await stores[0]!.createInvitations(
+        [invitation('a')],
+        [{ at, invitationId: 'a', actor: 'u', action: 'created' }],
+        [],
+      );
       await db.connect();
-      await db.query(`INSERT INTO "${schema}".audit (doc) VALUES ($1)`, [{ at, invitationId: 'a', actor: 'u', action: 'sponsored' }]);
+      await db.query(`INSERT INTO "${schema}".audit (doc) VALUES ($1)`, [
+        { at, invitationId: 'a', actor: 'u', action: 'sponsored' },
+      ]);
       expect((await stores[0]!.auditTrail('a')).map((e) => e.action)).toEqual(['created', 'sponsored']);
     } finally {
       await db.end();

@@ -1,8 +1,8 @@
 /** The behaviour every Store must have, as one suite that each store's test file runs against its own store. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createInvitations } from '../../src/actions/createInvitations.js';
 import type { AuditAction, AuditEntry, Invitation } from '../../src/core/model.js';
 import type { Draft, NewJob, OutboxJob, Store } from '../../src/store/store.js';
-import { createInvitations } from '../../src/actions/createInvitations.js';
 
 /** A store on fresh, empty storage. */
 export interface StoreHandle {
@@ -50,7 +50,12 @@ const audit = (invitationId: string, action: AuditAction, when = '2030-01-01T11:
   detail: { note: action },
 });
 
-const job = (dedupeKey: string, over: Partial<NewJob> = {}): NewJob => ({ kind: 'send', payload: { key: dedupeKey }, dedupeKey, ...over });
+const job = (dedupeKey: string, over: Partial<NewJob> = {}): NewJob => ({
+  kind: 'send',
+  payload: { key: dedupeKey },
+  dedupeKey,
+  ...over,
+});
 
 const draft = (id: string, over: Partial<Draft> = {}): Draft => ({
   id,
@@ -113,14 +118,29 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
           [
             invitation('1', { createdAt: at(Date.UTC(2030, 0, 1)), email: 'x@example.com', linkTokenHash: 'h1' }),
             invitation('2', { createdAt: at(Date.UTC(2030, 0, 2)), inviter: carol, state: 'sent' }),
-            invitation('3', { createdAt: at(Date.UTC(2030, 0, 3)), workspaceId: 'team-2', batch: { id: 'b', size: 2 } }),
-            invitation('4', { createdAt: at(Date.UTC(2030, 0, 4)), platform: 'slack', state: 'arrived', batch: { id: 'b', size: 2 } }),
-            invitation('5', { createdAt: at(Date.UTC(2030, 0, 5)), inviter: carol, email: 'x@example.com', state: 'failed' }),
+            invitation('3', {
+              createdAt: at(Date.UTC(2030, 0, 3)),
+              workspaceId: 'team-2',
+              batch: { id: 'b', size: 2 },
+            }),
+            invitation('4', {
+              createdAt: at(Date.UTC(2030, 0, 4)),
+              platform: 'slack',
+              state: 'arrived',
+              batch: { id: 'b', size: 2 },
+            }),
+            invitation('5', {
+              createdAt: at(Date.UTC(2030, 0, 5)),
+              inviter: carol,
+              email: 'x@example.com',
+              state: 'failed',
+            }),
           ],
           [],
           [],
         );
-        const ids = async (q: Parameters<Store['listInvitations']>[0]) => (await store.listInvitations(q)).map((i) => i.id);
+        const ids = async (q: Parameters<Store['listInvitations']>[0]) =>
+          (await store.listInvitations(q)).map((i) => i.id);
         expect(await ids({ platform: 'mattermost' })).toEqual(['5', '3', '2', '1']);
         expect(await ids({ platform: 'mattermost', workspaceId: 'team-1' })).toEqual(['5', '2', '1']);
         expect(await ids({ inviterId: 'u-carol' })).toEqual(['5', '2']);
@@ -204,7 +224,10 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
               level: 'admin',
               originChannelId: 'chan-0',
               caps: {
-                roles: ['external'], missingRoleReasons: {}, kdrive: false, billing: false,
+                roles: ['external'],
+                missingRoleReasons: {},
+                kdrive: false,
+                billing: false,
                 deliveries: ['platform_email'],
               },
               request: {
@@ -239,8 +262,8 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
           expect(await store.listInvitations({ inviterId: 'u-alice' })).toHaveLength(5);
           expect(await store.jobs()).toHaveLength(5);
           const refusals = results.filter((r) => !r.ok);
-          const reason = 'You can send 5 invitations an hour and have 0 left. ' +
-            'Try again later, or ask an administrator.';
+          const reason =
+            'You can send 5 invitations an hour and have 0 left. ' + 'Try again later, or ask an administrator.';
           expect(refusals).toEqual(Array(3).fill({ ok: false, reason }));
         });
 
@@ -270,7 +293,13 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
           audit: audit('a', 'approve'),
           jobs: [job('send:a', { invitationId: 'a' })],
         });
-        const expected = { ...invitation('a'), state: 'sending', decision, expiresAt: '2030-02-01T00:00:00.000Z', updatedAt: '2030-01-01T11:00:00.000Z' };
+        const expected = {
+          ...invitation('a'),
+          state: 'sending',
+          decision,
+          expiresAt: '2030-02-01T00:00:00.000Z',
+          updatedAt: '2030-01-01T11:00:00.000Z',
+        };
         expect(updated).toEqual(expected);
         expect(await store.getInvitation('a')).toEqual(expected);
         expect(await store.auditTrail('a')).toEqual([audit('a', 'created'), audit('a', 'approve')]);
@@ -278,9 +307,19 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
       });
 
       it('is a compare-and-set: from a state it has left, it changes nothing and returns undefined', async () => {
-        const change = { from: ['pending_approval'] as const, to: 'sending' as const, audit: audit('a', 'approve'), jobs: [job('send:a')] };
+        const change = {
+          from: ['pending_approval'] as const,
+          to: 'sending' as const,
+          audit: audit('a', 'approve'),
+          jobs: [job('send:a')],
+        };
         expect(await store.transition('a', change)).toBeDefined();
-        const denied = await store.transition('a', { from: ['pending_approval'], to: 'denied', audit: audit('a', 'deny'), jobs: [job('deny:a')] });
+        const denied = await store.transition('a', {
+          from: ['pending_approval'],
+          to: 'denied',
+          audit: audit('a', 'deny'),
+          jobs: [job('deny:a')],
+        });
         expect(denied).toBeUndefined();
         expect((await store.getInvitation('a'))?.state).toBe('sending');
         expect((await store.auditTrail('a')).map((e) => e.action)).toEqual(['created', 'approve']);
@@ -309,7 +348,11 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
 
       it('accepts any of several from-states', async () => {
         await store.transition('a', { from: ['pending_approval'], to: 'failed', audit: audit('a', 'delivery_failed') });
-        const retried = await store.transition('a', { from: ['sending', 'failed'], to: 'sending', audit: audit('a', 'retry') });
+        const retried = await store.transition('a', {
+          from: ['sending', 'failed'],
+          to: 'sending',
+          audit: audit('a', 'retry'),
+        });
         expect(retried?.state).toBe('sending');
       });
     });
@@ -338,27 +381,37 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
 
       it('returns undefined for an unknown invitation and records nothing', async () => {
         const jobs = [job('notify:missing', { invitationId: 'missing' })];
-        expect(await store.patchInvitation('missing', { name: 'x' }, audit('missing', 'link_requested'), jobs)).toBeUndefined();
+        expect(
+          await store.patchInvitation('missing', { name: 'x' }, audit('missing', 'link_requested'), jobs),
+        ).toBeUndefined();
         expect(await store.auditTrail('missing')).toEqual([]);
         expect(await store.jobs()).toEqual([]);
       });
 
       it('writes the change, its audit entry and its jobs together, durably', async () => {
         const jobs = [job('notify:a', { invitationId: 'a' }), job('resend:a', { invitationId: 'a' })];
-        const patched = await store.patchInvitation('a', { lastError: undefined }, audit('a', 'resend_requested'), jobs);
+        const patched = await store.patchInvitation(
+          'a',
+          { lastError: undefined },
+          audit('a', 'resend_requested'),
+          jobs,
+        );
         expect(patched?.lastError).toBeUndefined();
         await store.close();
         const reopened = await handle.reopen();
         expect((await reopened.getInvitation('a'))?.lastError).toBeUndefined();
         expect((await reopened.auditTrail('a')).map((e) => e.action)).toEqual(['resend_requested']);
         expect((await reopened.jobs({ invitationId: 'a' })).map((j) => [j.dedupeKey, j.state])).toEqual([
-          ['notify:a', 'pending'], ['resend:a', 'pending'],
+          ['notify:a', 'pending'],
+          ['resend:a', 'pending'],
         ]);
       });
 
       it('writes none of it when one of its jobs cannot be stored', async () => {
         const bad = job('bad:a', { invitationId: 'a', payload: { n: BigInt(1) } });
-        await expect(store.patchInvitation('a', { name: 'Renamed' }, audit('a', 'link_requested'), [bad])).rejects.toThrow();
+        await expect(
+          store.patchInvitation('a', { name: 'Renamed' }, audit('a', 'link_requested'), [bad]),
+        ).rejects.toThrow();
         expect((await store.getInvitation('a'))?.name).toBe('Guest a');
         expect(await store.auditTrail('a')).toEqual([]);
         expect(await store.jobs()).toEqual([]);
@@ -366,7 +419,11 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
     });
 
     it('keeps each invitation’s audit trail in order', async () => {
-      await store.createInvitations([invitation('a'), invitation('b')], [audit('a', 'created'), audit('b', 'created')], []);
+      await store.createInvitations(
+        [invitation('a'), invitation('b')],
+        [audit('a', 'created'), audit('b', 'created')],
+        [],
+      );
       await store.patchInvitation('a', {}, audit('a', 'link_requested'));
       await store.transition('b', { from: ['pending_approval'], to: 'denied', audit: audit('b', 'deny') });
       await store.transition('a', { from: ['pending_approval'], to: 'sending', audit: audit('a', 'approve') });
@@ -383,7 +440,14 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
         const before = Date.now();
         await store.enqueue([job('k1', { invitationId: 'a', payload: { to: 'x', n: [1, 2] } })]);
         const [stored] = await store.jobs();
-        expect(stored).toMatchObject({ kind: 'send', payload: { to: 'x', n: [1, 2] }, invitationId: 'a', dedupeKey: 'k1', attempts: 0, state: 'pending' });
+        expect(stored).toMatchObject({
+          kind: 'send',
+          payload: { to: 'x', n: [1, 2] },
+          invitationId: 'a',
+          dedupeKey: 'k1',
+          attempts: 0,
+          state: 'pending',
+        });
         expect(stored?.leaseUntil).toBeUndefined();
         expect(stored?.lastError).toBeUndefined();
         expect(Date.parse(stored!.runAt)).toBeGreaterThanOrEqual(before - 1);
@@ -394,7 +458,12 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
         await store.enqueue([job('k1', { payload: { v: 1 } }), job('k1', { payload: { v: 2 } }), job('k2')]);
         await store.enqueue([job('k1', { payload: { v: 3 } })]);
         await store.createInvitations([invitation('a')], [], [job('k2', { payload: { v: 4 } })]);
-        await store.transition('a', { from: ['pending_approval'], to: 'sending', audit: audit('a', 'approve'), jobs: [job('k1', { payload: { v: 5 } })] });
+        await store.transition('a', {
+          from: ['pending_approval'],
+          to: 'sending',
+          audit: audit('a', 'approve'),
+          jobs: [job('k1', { payload: { v: 5 } })],
+        });
         const jobs = await store.jobs();
         expect(jobs.map((j) => [j.dedupeKey, j.payload])).toEqual([
           ['k1', { v: 1 }],
@@ -417,7 +486,11 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
         expect((await store.claimJobs(new Date(now), 10, 1000)).map((j) => j.dedupeKey)).toEqual(['third']);
         expect(await store.claimJobs(new Date(now + 999), 10, 1000)).toEqual([]);
         // The leases of the first claim ran out (their worker died): those jobs are due again.
-        expect((await store.claimJobs(new Date(now + 1000), 10, 60_000)).map((j) => j.dedupeKey)).toEqual(['first', 'second', 'third']);
+        expect((await store.claimJobs(new Date(now + 1000), 10, 60_000)).map((j) => j.dedupeKey)).toEqual([
+          'first',
+          'second',
+          'third',
+        ]);
         expect((await store.claimJobs(new Date(now + 5000), 10, 60_000)).map((j) => j.dedupeKey)).toEqual(['later']);
 
         const leased = await store.jobs();
@@ -484,7 +557,8 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
         ]);
         const [a1] = await store.claimJobs(new Date(now), 1, 1000);
         await store.buryJob(a1!.id, 'gone');
-        const keys = async (filter?: Parameters<Store['jobs']>[0]) => (await store.jobs(filter)).map((j) => j.dedupeKey);
+        const keys = async (filter?: Parameters<Store['jobs']>[0]) =>
+          (await store.jobs(filter)).map((j) => j.dedupeKey);
         expect(await keys()).toEqual(['a1', 'b1', 'a2', 'none']);
         expect(await keys({})).toEqual(['a1', 'b1', 'a2', 'none']);
         expect(await keys({ invitationId: 'a' })).toEqual(['a1', 'a2']);
@@ -521,8 +595,11 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
 
       it('keeps the newest 20 drafts of a person, dropping the oldest', async () => {
         await store.putDraft(draft('bob', { userId: 'u-bob' }));
-        for (let i = 0; i < 25; i++) await store.putDraft(draft(`d${i}`, { createdAt: at(Date.UTC(2030, 0, 1, 10, i)) }));
-        const kept = await Promise.all(Array.from({ length: 25 }, async (_, i) => (await store.getDraft(`d${i}`)) !== undefined));
+        for (let i = 0; i < 25; i++)
+          await store.putDraft(draft(`d${i}`, { createdAt: at(Date.UTC(2030, 0, 1, 10, i)) }));
+        const kept = await Promise.all(
+          Array.from({ length: 25 }, async (_, i) => (await store.getDraft(`d${i}`)) !== undefined),
+        );
         expect(kept).toEqual([...Array(5).fill(false), ...Array(20).fill(true)]);
         expect(await store.getDraft('bob')).toEqual(draft('bob', { userId: 'u-bob' }));
       });
@@ -541,7 +618,11 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
       });
 
       it('frees the name when the work throws', async () => {
-        await expect(store.exclusive('job', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+        await expect(
+          store.exclusive('job', async () => {
+            throw new Error('boom');
+          }),
+        ).rejects.toThrow('boom');
         expect(await store.exclusive('job', async () => 'ok')).toBe('ok');
       });
     });
@@ -564,7 +645,9 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
       });
 
       it('grants exactly `limit` tokens to concurrent takers', async () => {
-        const answers = await Promise.all(Array.from({ length: 10 }, () => store.takeRateToken('api', 4, 60_000, new Date(t))));
+        const answers = await Promise.all(
+          Array.from({ length: 10 }, () => store.takeRateToken('api', 4, 60_000, new Date(t))),
+        );
         expect(answers.filter((a) => a.ok)).toHaveLength(4);
         expect(answers.filter((a) => !a.ok)).toEqual(Array(6).fill({ ok: false, retryAt: new Date(t + 60_000) }));
       });
@@ -572,14 +655,28 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
 
     it('keeps every change across close and reopen', async () => {
       const now = Date.now();
-      await store.createInvitations([invitation('a'), invitation('b')], [audit('a', 'created')], [job('approve:a', { invitationId: 'a', runAt: at(now - 1000) })]);
-      await store.transition('a', { from: ['pending_approval'], to: 'sending', audit: audit('a', 'approve'), jobs: [job('send:a', { invitationId: 'a', runAt: at(now - 500) })] });
+      await store.createInvitations(
+        [invitation('a'), invitation('b')],
+        [audit('a', 'created')],
+        [job('approve:a', { invitationId: 'a', runAt: at(now - 1000) })],
+      );
+      await store.transition('a', {
+        from: ['pending_approval'],
+        to: 'sending',
+        audit: audit('a', 'approve'),
+        jobs: [job('send:a', { invitationId: 'a', runAt: at(now - 500) })],
+      });
       await store.patchInvitation('b', { lastError: 'boom' }, audit('b', 'delivery_failed'));
       const [approve] = await store.claimJobs(new Date(now), 2, 60_000);
       await store.retryJob(approve!.id, new Date(now + 5000), 'timeout');
       await store.putDraft(draft('d1'));
       await store.takeRateToken('api', 1, 60_000, new Date(now));
-      const before = { a: await store.getInvitation('a'), b: await store.getInvitation('b'), jobs: await store.jobs(), draft: await store.getDraft('d1') };
+      const before = {
+        a: await store.getInvitation('a'),
+        b: await store.getInvitation('b'),
+        jobs: await store.jobs(),
+        draft: await store.getDraft('d1'),
+      };
       await store.close();
 
       const reopened = await handle.reopen();
@@ -590,10 +687,15 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
       expect((await reopened.auditTrail('a')).map((e) => e.action)).toEqual(['created', 'approve']);
       expect(await reopened.auditTrail('b')).toEqual([audit('b', 'delivery_failed')]);
       const withoutLease = (jobs: OutboxJob[]) => jobs.map(({ leaseUntil: _, ...rest }) => rest);
-      expect(handle.singleProcess ? withoutLease(await reopened.jobs()) : await reopened.jobs()).toEqual(handle.singleProcess ? withoutLease(before.jobs) : before.jobs);
+      expect(handle.singleProcess ? withoutLease(await reopened.jobs()) : await reopened.jobs()).toEqual(
+        handle.singleProcess ? withoutLease(before.jobs) : before.jobs,
+      );
       expect(before.jobs.find((j) => j.dedupeKey === 'approve:a')).toMatchObject({ attempts: 1, lastError: 'timeout' });
       expect(await reopened.getDraft('d1')).toEqual(before.draft);
-      expect(await reopened.takeRateToken('api', 1, 60_000, new Date(now + 1))).toEqual({ ok: false, retryAt: new Date(now + 60_000) });
+      expect(await reopened.takeRateToken('api', 1, 60_000, new Date(now + 1))).toEqual({
+        ok: false,
+        retryAt: new Date(now + 60_000),
+      });
       if (handle.singleProcess) {
         // The process that held send:a's lease is gone: the job is due again at once; the retry time still holds.
         expect((await reopened.claimJobs(new Date(now + 4999), 10, 1000)).map((j) => j.dedupeKey)).toEqual(['send:a']);

@@ -1,5 +1,5 @@
 /** Runs the bot as a real child process (`npm start`'s entry point), for restart, kill and replica tests. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { eventually, freePort } from './freePort.js';
 
@@ -26,10 +26,15 @@ export async function startBot(env: Record<string, string>): Promise<BotProcess>
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await eventually(async () => {
     if (child.exitCode !== null) throw new Error(`bot exited: ${output}`);
-    return fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    return fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
   }, 20_000);
   return {
-    url, child, output: () => output,
+    url,
+    child,
+    output: () => output,
     async kill(signal = 'SIGKILL') {
       if (child.exitCode === null) child.kill(signal);
       await exited;

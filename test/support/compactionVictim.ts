@@ -4,7 +4,8 @@
 import { LowdbStore } from '../../src/store/lowdbStore.js';
 import { anInvitation } from './invitationFixture.js';
 
-const invitation = (id: string, at: string) => anInvitation({ id, email: `${id}@example.org`, createdAt: at, updatedAt: at });
+const invitation = (id: string, at: string) =>
+  anInvitation({ id, email: `${id}@example.org`, createdAt: at, updatedAt: at });
 
 const store = await LowdbStore.open(process.env.DATA_DIR!, 'guestlist.json', 30, { compactBytes: 256 * 1024 });
 const seed = Number(process.env.SEED ?? 0);

@@ -18,7 +18,9 @@ export default function setup(project: TestProject) {
     rmSync(dir, { recursive: true, force: true });
     if (!skipped.length) return;
     const bar = '!'.repeat(100);
-    process.stderr.write(`\n${bar}\nNOT A FULL RUN: ${skipped.length} suite(s) skipped (CI=true makes these failures):\n`);
+    process.stderr.write(
+      `\n${bar}\nNOT A FULL RUN: ${skipped.length} suite(s) skipped (CI=true makes these failures):\n`,
+    );
     for (const line of skipped) process.stderr.write(`  - ${line}\n`);
     process.stderr.write(`${bar}\n`);
   };

@@ -35,5 +35,11 @@ export function anInvitation(over: Partial<Invitation> = {}): Invitation {
 export async function tempStore(): Promise<{ store: LowdbStore; cleanup(): Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'guestlist-test-'));
   const store = await LowdbStore.open(dir);
-  return { store, cleanup: async () => { await store.close(); await rm(dir, { recursive: true, force: true }); } };
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

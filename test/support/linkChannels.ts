@@ -1,7 +1,7 @@
 /** The operator's side of the bot's own links: an SMTP sink and an SMS gateway that records what it is given,
  * with the environment that points the bot at both. */
 import http from 'node:http';
-import { startSmtpSink, type SmtpSink } from './smtpSink.js';
+import { type SmtpSink, startSmtpSink } from './smtpSink.js';
 
 export interface LinkSinks {
   env: Record<string, string>;
@@ -23,9 +23,12 @@ export async function startLinkSinks(): Promise<LinkSinks> {
   });
   await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
   return {
-    smtp, texts,
+    smtp,
+    texts,
     env: {
-      SMTP_URL: smtp.url(), MAIL_FROM: 'guestlist@acme.test', ORG_NAME: 'Acme',
+      SMTP_URL: smtp.url(),
+      MAIL_FROM: 'guestlist@acme.test',
+      ORG_NAME: 'Acme',
       SMS_WEBHOOK_URL: `http://127.0.0.1:${(gateway.address() as { port: number }).port}/sms`,
     },
     async stop() {

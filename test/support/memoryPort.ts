@@ -15,7 +15,10 @@ import { Outbox } from '../../src/outbox/outbox.js';
 import { Signer } from '../../src/security/signing.js';
 import { LowdbStore } from '../../src/store/lowdbStore.js';
 
-export interface MemoryPerson extends ChatUser { level: InviterLevel; channels: string[] }
+export interface MemoryPerson extends ChatUser {
+  level: InviterLevel;
+  channels: string[];
+}
 
 export class MemoryPort implements ChatPort {
   readonly platform = 'mattermost' as const;
@@ -29,8 +32,11 @@ export class MemoryPort implements ChatPort {
   /** Invitations the platform itself was asked to send. */
   readonly sent: string[] = [];
   caps: Capabilities = {
-    roles: ['external', 'collaborator', 'admin'], missingRoleReasons: { legal_representative: 'kChat only' },
-    kdrive: false, billing: false, deliveries: ['platform_email'],
+    roles: ['external', 'collaborator', 'admin'],
+    missingRoleReasons: { legal_representative: 'kChat only' },
+    kdrive: false,
+    billing: false,
+    deliveries: ['platform_email'],
   };
 
   add(person: Omit<MemoryPerson, 'displayName' | 'channels'> & { channels?: string[] }): MemoryPerson {
@@ -51,12 +57,15 @@ export class MemoryPort implements ChatPort {
 
   capabilities = () => this.caps;
   multiStepForms = () => true;
-  channelOptions = async (_w: string, userId: string) => this.person(userId).channels.map((c) => ({ value: c, label: c }));
+  channelOptions = async (_w: string, userId: string) =>
+    this.person(userId).channels.map((c) => ({ value: c, label: c }));
   verifyChannels = async (_w: string, userId: string, selected: string[]) =>
     selected.filter((c) => this.person(userId).channels.includes(c)).map((c) => ({ value: c, label: c }));
-  existingAccounts = async (emails: string[]) => new Set(emails.filter((e) => [...this.people.values()].some((p) => p.email === e)));
+  existingAccounts = async (emails: string[]) =>
+    new Set(emails.filter((e) => [...this.people.values()].some((p) => p.email === e)));
   level = async (_w: string, userId: string) => this.person(userId).level;
-  approvers = async () => [...this.people.values()].filter((p) => p.level === 'admin' || p.level === 'owner').map((p) => p.id);
+  approvers = async () =>
+    [...this.people.values()].filter((p) => p.level === 'admin' || p.level === 'owner').map((p) => p.id);
   user = async (userId: string) => this.person(userId);
   userByEmail = async (email: string) => [...this.people.values()].find((p) => p.email === email);
   channelNames = async (inv: Invitation) => inv.channelIds.map((c) => `#${c}`);
@@ -68,8 +77,10 @@ export class MemoryPort implements ChatPort {
   };
   update = async (ref: MessageRef, message: ChatMessage) => void this.updates.push({ ref, message });
   openForm = async (trigger: string, form: FormRequest) => void this.forms.push({ trigger, form });
-  deliver = async (inv: Invitation) => (inv.delivery === 'platform_email' ? (this.sent.push(inv.email), []) : undefined);
-  resend = async (inv: Invitation, method: Invitation['delivery']) => (method === 'platform_email' ? (this.sent.push(inv.email), {}) : undefined);
+  deliver = async (inv: Invitation) =>
+    inv.delivery === 'platform_email' ? (this.sent.push(inv.email), []) : undefined;
+  resend = async (inv: Invitation, method: Invitation['delivery']) =>
+    method === 'platform_email' ? (this.sent.push(inv.email), {}) : undefined;
   admit = async (_inv: Invitation, userId: string, channelId: string) => {
     const p = this.person(userId);
     if (!p.channels.includes(channelId)) p.channels.push(channelId);
@@ -80,7 +91,11 @@ export class MemoryPort implements ChatPort {
 }
 
 /** Real store (lowdb in a temporary directory), outbox and signer around a MemoryPort, with a settable clock. */
-export async function memoryWorld(): Promise<{ port: MemoryPort; deps: FlowDeps & { signer: Signer; invitesPerHour: number }; clock: { at: Date } }> {
+export async function memoryWorld(): Promise<{
+  port: MemoryPort;
+  deps: FlowDeps & { signer: Signer; invitesPerHour: number };
+  clock: { at: Date };
+}> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'guestlist-flows-'));
   const clock = { at: new Date('2030-01-01T10:00:00Z') };
   const now = { now: () => clock.at };

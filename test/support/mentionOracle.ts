@@ -18,14 +18,19 @@ const isWordChar = (c: string) => /[:.\-_@\p{L}\p{N}]/u.test(c);
 
 function processText(text: string, out: Mentions, system = SYSTEM): void {
   const check = (word: string) => {
-    if (system.has(word.toLowerCase())) return void out.broadcast.push(word.toLowerCase()), true;
+    if (system.has(word.toLowerCase())) return (void out.broadcast.push(word.toLowerCase()), true);
     return false;
   };
-  const words = [...text].reduce<string[]>((acc, c) => {
-    if (isWordChar(c)) acc[acc.length - 1] += c;
-    else if (acc.at(-1) !== '') acc.push('');
-    return acc;
-  }, ['']).filter(Boolean);
+  const words = [...text]
+    .reduce<string[]>(
+      (acc, c) => {
+        if (isWordChar(c)) acc[acc.length - 1] += c;
+        else if (acc.at(-1) !== '') acc.push('');
+        return acc;
+      },
+      [''],
+    )
+    .filter(Boolean);
   for (let word of words) {
     if (word.startsWith(':') && word.endsWith(':')) continue;
     word = word.replace(/^[:.\-_]+/, '');
@@ -54,8 +59,12 @@ function processText(text: string, out: Mentions, system = SYSTEM): void {
 function markdownText(message: string): string {
   // One pass, left to right: an escaped `\&` starts no entity.
   const named: Record<string, string> = { commat: '@', amp: '&', lt: '<', gt: '>' };
-  return message.replace(/\\([!-/:-@[-`{-~])|&#x([0-9a-f]+);|&#([0-9]+);|&([a-z]+);/gi, (m, esc, hex, dec, name) =>
-    esc ?? (hex ? String.fromCodePoint(parseInt(hex, 16)) : dec ? String.fromCodePoint(Number(dec)) : named[name] ?? m));
+  return message.replace(
+    /\\([!-/:-@[-`{-~])|&#x([0-9a-f]+);|&#([0-9]+);|&([a-z]+);/gi,
+    (m, esc, hex, dec, name) =>
+      esc ??
+      (hex ? String.fromCodePoint(parseInt(hex, 16)) : dec ? String.fromCodePoint(Number(dec)) : (named[name] ?? m)),
+  );
 }
 
 /** URLs clients link by themselves; an @-mention is rendered before links (`@www.x.org` is a username). */
@@ -84,4 +93,5 @@ export function slackMentions(message: string): Mentions {
 
 /** Bidirectional and other control characters that would reorder or hide text in a client (a message's own line
  * breaks aside). */
-export const CONTROL_CHARACTERS = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+export const CONTROL_CHARACTERS =
+  /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;

@@ -5,7 +5,9 @@ import { appendFileSync } from 'node:fs';
 import { inject } from 'vitest';
 
 declare module 'vitest' {
-  export interface ProvidedContext { skipsFile: string }
+  export interface ProvidedContext {
+    skipsFile: string;
+  }
 }
 
 export const requiredByCi = (flag: string) => process.env[flag] === '1' || process.env.CI === 'true';

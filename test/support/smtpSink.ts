@@ -3,7 +3,12 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
-export interface Received { from: string; to: string[]; raw: string; user?: string }
+export interface Received {
+  from: string;
+  to: string[];
+  raw: string;
+  user?: string;
+}
 
 export interface SmtpSink {
   url(auth?: { user: string; pass: string }): string;
@@ -46,14 +51,18 @@ export async function startSmtpSink(credentials = { user: 'bot', pass: 'smtp-sec
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
-    url: (auth) => `smtp://${auth ? `${encodeURIComponent(auth.user)}:${encodeURIComponent(auth.pass)}@` : ''}127.0.0.1:${port}`,
+    url: (auth) =>
+      `smtp://${auth ? `${encodeURIComponent(auth.user)}:${encodeURIComponent(auth.pass)}@` : ''}127.0.0.1:${port}`,
     received,
     refuse: (address, code, message) => void refusals.set(address, { code, message }),
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
-export interface MimePart { headers: Record<string, string>; body: string }
+export interface MimePart {
+  headers: Record<string, string>;
+  body: string;
+}
 
 function splitHeaders(raw: string): MimePart {
   const at = raw.indexOf('\r\n\r\n');
@@ -70,7 +79,9 @@ function decodeBody(part: MimePart): string {
   const encoding = (part.headers['content-transfer-encoding'] ?? '7bit').toLowerCase();
   if (encoding === 'base64') return Buffer.from(part.body.replace(/\s+/g, ''), 'base64').toString('utf8');
   if (encoding === 'quoted-printable') {
-    const bytes = part.body.replace(/=\r\n/g, '').replace(/(=[0-9A-F]{2})+/g, (m) => Buffer.from(m.replace(/=/g, ''), 'hex').toString('latin1'));
+    const bytes = part.body
+      .replace(/=\r\n/g, '')
+      .replace(/(=[0-9A-F]{2})+/g, (m) => Buffer.from(m.replace(/=/g, ''), 'hex').toString('latin1'));
     return Buffer.from(bytes, 'latin1').toString('utf8');
   }
   return part.body;
@@ -85,14 +96,15 @@ export function decodeHeader(value: string): string {
       else if (text[i] === '=') {
         bytes.push(Number.parseInt(text.slice(i + 1, i + 3), 16));
         i += 2;
-      }
-      else bytes.push(text.charCodeAt(i));
+      } else bytes.push(text.charCodeAt(i));
     }
     return Buffer.from(bytes).toString('utf8');
   };
   return value
     .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_m, kind: string, text: string) => (kind.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : q(text)));
+    .replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_m, kind: string, text: string) =>
+      kind.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : q(text),
+    );
 }
 
 /** Headers of the message and its decoded text/plain and text/html parts. */

@@ -12,7 +12,9 @@ describe('html templates', () => {
 
   it('keep nested templates as markup, escape array items, and drop empty values', () => {
     const items = ['<a>', 'b'];
-    expect(html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>${undefined}${null}${false}${0}`.value).toBe('<ul><li>&lt;a&gt;</li><li>b</li></ul>0');
+    expect(html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>${undefined}${null}${false}${0}`.value).toBe(
+      '<ul><li>&lt;a&gt;</li><li>b</li></ul>0',
+    );
     expect(html`${['<x>']}`.value).toBe('&lt;x&gt;');
   });
 

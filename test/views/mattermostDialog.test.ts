@@ -16,7 +16,12 @@ function checkLimits(dialog: Record<string, unknown>): void {
 }
 
 const everything = { roles: ROLES, missingRoleReasons: {}, kdrive: true, billing: true, deliveries: DELIVERIES };
-const ctx = { level: 'owner' as const, caps: everything, channels: [{ value: 'c1', label: 'General' }], currentChannelId: 'c1' };
+const ctx = {
+  level: 'owner' as const,
+  caps: everything,
+  channels: [{ value: 'c1', label: 'General' }],
+  currentChannelId: 'c1',
+};
 
 describe('Mattermost dialogs', () => {
   it.each([

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Invitation } from '../../src/core/model.js';
-import { AccountRefusedError, type AccountCreator, type NewAccount } from '../../src/lifecycle/accountCreator.js';
 import { issueLinkToken } from '../../src/actions/issueLinkToken.js';
+import { RENEWALS_PER_HOUR } from '../../src/actions/requestRenewal.js';
+import type { Invitation } from '../../src/core/model.js';
+import { type AccountCreator, AccountRefusedError, type NewAccount } from '../../src/lifecycle/accountCreator.js';
 import { createLogger } from '../../src/logger.js';
 import type { LowdbStore } from '../../src/store/lowdbStore.js';
 import { acceptancePageRouter, JOIN_POST_RATE_LIMIT } from '../../src/web/acceptancePage.js';
-import { RENEWALS_PER_HOUR } from '../../src/actions/requestRenewal.js';
 import { createWebApp } from '../../src/web/server.js';
 import { anInvitation, tempStore } from '../support/invitationFixture.js';
 
@@ -43,11 +43,14 @@ describe('acceptance page', () => {
     kicks = 0;
     const log = createLogger('debug', new Writable({ write: (c, _e, cb) => void (logs.push(String(c)), cb()) }));
     const router = acceptancePageRouter({
-      store, clock, log,
+      store,
+      clock,
+      log,
       org: { name: 'Acme & Co', logoUrl: 'https://cdn.example.net/logo.png' },
       csrfSecret: 'test-secret-test-secret-test-secret',
       accounts: () => creator,
-      channelNames: async (inv) => inv.channelIds.map((id) => (id === 'evil' ? '<img src=x onerror=alert(1)>' : `Channel ${id}`)),
+      channelNames: async (inv) =>
+        inv.channelIds.map((id) => (id === 'evil' ? '<img src=x onerror=alert(1)>' : `Channel ${id}`)),
       loginUrl: () => LOGIN,
       onJobsQueued: () => void kicks++,
     });
@@ -64,8 +67,10 @@ describe('acceptance page', () => {
 
   it('shows the organization, the inviter, the required email and what the invitee gets, all escaped', async () => {
     const { path, token } = await invited({
-      name: 'Ana <b>Lima</b>', inviter: { id: 'u1', username: 'bob"><script>alert(1)</script>' },
-      message: '<a href="javascript:alert(1)">hi</a>', email: 'ana+test@example.com',
+      name: 'Ana <b>Lima</b>',
+      inviter: { id: 'u1', username: 'bob"><script>alert(1)</script>' },
+      message: '<a href="javascript:alert(1)">hi</a>',
+      email: 'ana+test@example.com',
     });
     const res = await request(app).get(path);
     expect(res.status).toBe(200);
@@ -115,25 +120,38 @@ describe('acceptance page', () => {
     const { inv, path } = await invited();
     const agent = request.agent(app);
     const csrf = csrfOf((await agent.get(path)).text);
-    const res = await agent.post(path).type('form').send({ csrf, firstName: 'Ana', lastName: 'Lima', username: 'Ana.Lima', password: 'correct horse' });
+    const res = await agent
+      .post(path)
+      .type('form')
+      .send({ csrf, firstName: 'Ana', lastName: 'Lima', username: 'Ana.Lima', password: 'correct horse' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(LOGIN);
     expect(creator.calls).toHaveLength(1);
     expect(creator.calls[0]!.inv.id).toBe(inv.id);
-    expect(creator.calls[0]!.account).toEqual({ firstName: 'Ana', lastName: 'Lima', username: 'ana.lima', password: 'correct horse' });
+    expect(creator.calls[0]!.account).toEqual({
+      firstName: 'Ana',
+      lastName: 'Lima',
+      username: 'ana.lima',
+      password: 'correct horse',
+    });
     const stored = (await store.getInvitation(inv.id))!;
     expect(stored.state).toBe('arrived');
     expect(stored.arrivedUserId).toBe('user1');
     const trail = await store.auditTrail(inv.id);
     expect(trail.at(-1)).toMatchObject({ action: 'arrived', detail: { via: 'acceptance-page' } });
     const jobs = (await store.jobs({ invitationId: inv.id })).map((j) => j.dedupeKey).sort();
-    expect(jobs).toEqual([`announce:${inv.id}:evil`, `announce:${inv.id}:general`, `notify-inviter:${inv.id}:arrival`].sort());
+    expect(jobs).toEqual(
+      [`announce:${inv.id}:evil`, `announce:${inv.id}:general`, `notify-inviter:${inv.id}:arrival`].sort(),
+    );
     expect(kicks).toBe(1);
     expect(logs.join('')).not.toContain('correct horse');
     expect(logs.join('')).not.toContain(path.split('/').pop()!);
 
     // Single use: the same link now says it was used, and a replayed form creates nothing.
-    const again = await agent.post(path).type('form').send({ csrf, firstName: 'Ana', username: 'other', password: 'correct horse' });
+    const again = await agent
+      .post(path)
+      .type('form')
+      .send({ csrf, firstName: 'Ana', username: 'other', password: 'correct horse' });
     expect(again.status).toBe(410);
     expect(again.text).toContain('This invitation was already accepted');
     expect(again.text).toContain(`href="${LOGIN}"`);
@@ -149,9 +167,26 @@ describe('acceptance page', () => {
     const form = { firstName: 'Ana', username: 'ana', password: 'correct horse' };
 
     expect((await agent.post(a.path).type('form').send(form)).status).toBe(403);
-    expect((await agent.post(a.path).type('form').send({ ...form, csrf: 'x' })).status).toBe(403);
-    expect((await agent.post(b.path).type('form').send({ ...form, csrf: csrfA })).status).toBe(403);
-    const otherBrowser = await request(app).post(a.path).type('form').send({ ...form, csrf: csrfA });
+    expect(
+      (
+        await agent
+          .post(a.path)
+          .type('form')
+          .send({ ...form, csrf: 'x' })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await agent
+          .post(b.path)
+          .type('form')
+          .send({ ...form, csrf: csrfA })
+      ).status,
+    ).toBe(403);
+    const otherBrowser = await request(app)
+      .post(a.path)
+      .type('form')
+      .send({ ...form, csrf: csrfA });
     expect(otherBrowser.status).toBe(403);
     expect(otherBrowser.text).toContain('Please try again');
     expect(creator.calls).toHaveLength(0);
@@ -161,7 +196,10 @@ describe('acceptance page', () => {
     const { path } = await invited();
     const agent = request.agent(app);
     const csrf = csrfOf((await agent.get(path)).text);
-    const res = await agent.post(path).type('form').send({ csrf, firstName: '<i>Ana</i>', username: '9lives', password: 'short' });
+    const res = await agent
+      .post(path)
+      .type('form')
+      .send({ csrf, firstName: '<i>Ana</i>', username: '9lives', password: 'short' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('Start with a letter.');
     expect(res.text).toContain('Use at least 8 characters.');
@@ -170,12 +208,18 @@ describe('acceptance page', () => {
     expect(res.text).not.toContain('short');
     expect(res.text).toContain('aria-invalid="true"');
     for (const bad of ['ab', 'a'.repeat(23), 'ana lima', 'all', 'ana!']) {
-      const r = await agent.post(path).type('form').send({ csrf: csrfOf(res.text), firstName: 'Ana', username: bad, password: 'correct horse' });
+      const r = await agent
+        .post(path)
+        .type('form')
+        .send({ csrf: csrfOf(res.text), firstName: 'Ana', username: bad, password: 'correct horse' });
       expect(r.status, bad).toBe(400);
     }
     // A name that would reorder or hide what the bot posts after it, or end in NUL.
     for (const firstName of ['\u202Eeh', 'Ana\u0000', 'Ana\nJoined as admin']) {
-      const r = await agent.post(path).type('form').send({ csrf: csrfOf(res.text), firstName, username: 'ana', password: 'correct horse' });
+      const r = await agent
+        .post(path)
+        .type('form')
+        .send({ csrf: csrfOf(res.text), firstName, username: 'ana', password: 'correct horse' });
       expect(r.status, JSON.stringify(firstName)).toBe(400);
       expect(r.text).toContain('Remove the invisible control characters from your name.');
     }
@@ -192,7 +236,7 @@ describe('acceptance page', () => {
     expect(taken.status).toBe(400);
     expect(taken.text).toContain('This username is taken; choose another.');
 
-    creator.failWith = new Error("Mattermost 500: boom");
+    creator.failWith = new Error('Mattermost 500: boom');
     const failed = await agent.post(path).type('form').send(form);
     expect(failed.status).toBe(502);
     expect(failed.text).toContain('try again in a few minutes');
@@ -212,13 +256,26 @@ describe('acceptance page', () => {
     expect(page.text).toContain('name="intent" value="renew"');
     expect(page.headers['x-frame-options']).toBe('DENY');
 
-    const registering = await agent.post(path).type('form').send({ csrf: csrfOf(page.text), firstName: 'Ana', username: 'ana', password: 'correct horse' });
+    const registering = await agent
+      .post(path)
+      .type('form')
+      .send({ csrf: csrfOf(page.text), firstName: 'Ana', username: 'ana', password: 'correct horse' });
     expect(registering.status).toBe(410);
     expect(creator.calls).toHaveLength(0);
 
-    expect((await request(app).post(path).type('form').send({ intent: 'renew', csrf: csrfOf(page.text) })).status).toBe(403);
+    expect(
+      (
+        await request(app)
+          .post(path)
+          .type('form')
+          .send({ intent: 'renew', csrf: csrfOf(page.text) })
+      ).status,
+    ).toBe(403);
     for (let i = 0; i < 2; i++) {
-      const asked = await agent.post(path).type('form').send({ intent: 'renew', csrf: csrfOf(page.text) });
+      const asked = await agent
+        .post(path)
+        .type('form')
+        .send({ intent: 'renew', csrf: csrfOf(page.text) });
       expect(asked.status).toBe(200);
       expect(asked.text).toContain('We asked bob to send you a new invitation.');
     }
@@ -251,7 +308,8 @@ describe('acceptance page', () => {
   it('answers the 11th POST within ten minutes with 429 and Retry-After, per client address and per link', async () => {
     const a = await invited();
     const b = await invited({ email: 'bo@example.com' });
-    const from = (ip: string, path: string) => request(app).post(path).set('X-Forwarded-For', ip).type('form').send({ csrf: 'x' });
+    const from = (ip: string, path: string) =>
+      request(app).post(path).set('X-Forwarded-For', ip).type('form').send({ csrf: 'x' });
     for (let i = 0; i < JOIN_POST_RATE_LIMIT.limit; i++) expect((await from('203.0.113.1', a.path)).status).toBe(403);
     const sameAddress = await from('203.0.113.1', b.path);
     expect(sameAddress.status).toBe(429);
@@ -273,12 +331,17 @@ describe('acceptance page', () => {
     expect(refused.status).toBe(429);
     expect(refused.headers['retry-after']).toBe('3600');
     expect(refused.text).toContain('We already asked bob to send you a new invitation.');
-    expect((await store.auditTrail(inv.id)).filter((a) => a.action === 'renewal_requested')).toHaveLength(RENEWALS_PER_HOUR);
+    expect((await store.auditTrail(inv.id)).filter((a) => a.action === 'renewal_requested')).toHaveLength(
+      RENEWALS_PER_HOUR,
+    );
   });
 
   it('refuses an oversized form with its own page, without logging the token-bearing path', async () => {
     const { path, token } = await invited();
-    const res = await request(app).post(path).type('form').send({ csrf: 'x', firstName: 'a'.repeat(20_000) });
+    const res = await request(app)
+      .post(path)
+      .type('form')
+      .send({ csrf: 'x', firstName: 'a'.repeat(20_000) });
     expect(res.status).toBe(413);
     expect(res.type).toBe('text/html');
     expect(logs.join('')).not.toContain(token);

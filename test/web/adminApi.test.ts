@@ -16,7 +16,11 @@ describe('admin API rate limit', () => {
     const temp = await tempStore();
     cleanup = temp.cleanup;
     const log = createLogger('silent');
-    app = createWebApp({ log, routers: [{ path: '/admin', router: adminRouter({ store: temp.store, token: TOKEN }) }], ready: async () => true });
+    app = createWebApp({
+      log,
+      routers: [{ path: '/admin', router: adminRouter({ store: temp.store, token: TOKEN }) }],
+      ready: async () => true,
+    });
   });
   afterEach(() => cleanup());
 
@@ -35,7 +39,8 @@ describe('admin API rate limit', () => {
     expect((await get('203.0.113.2', TOKEN)).status).toBe(200);
 
     // One token tried from many addresses is limited too.
-    for (let i = 0; i < ADMIN_RATE_LIMIT.limit; i++) expect((await get(`198.51.100.${i}`, 'one-guess')).status).toBe(401);
+    for (let i = 0; i < ADMIN_RATE_LIMIT.limit; i++)
+      expect((await get(`198.51.100.${i}`, 'one-guess')).status).toBe(401);
     expect((await get('198.51.100.200', 'one-guess')).status).toBe(429);
   });
 });

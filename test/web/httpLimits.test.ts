@@ -4,7 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp, type App, type AppOptions } from '../../src/app.js';
+import { type App, type AppOptions, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 
@@ -20,7 +20,11 @@ afterEach(async () => {
 
 async function start(http: AppOptions['http']): Promise<number> {
   dir = await mkdtemp(path.join(tmpdir(), 'guestlist-http-'));
-  app = await buildApp(loadConfig({ PORT: '0', DATA_DIR: dir }), { log: createLogger('silent'), schedule: false, http });
+  app = await buildApp(loadConfig({ PORT: '0', DATA_DIR: dir }), {
+    log: createLogger('silent'),
+    schedule: false,
+    http,
+  });
   return ((await app.listen()).address() as { port: number }).port;
 }
 
@@ -56,7 +60,9 @@ describe('HTTP limits', () => {
     const held = [await connect(port), await connect(port)];
     const third = await connect(port);
     third.socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
-    expect(await Promise.race([third.closed, new Promise<number>((r) => setTimeout(() => r(Infinity), 2000))])).toBeLessThan(2000);
+    expect(
+      await Promise.race([third.closed, new Promise<number>((r) => setTimeout(() => r(Infinity), 2000))]),
+    ).toBeLessThan(2000);
     expect(third.received()).toBe('');
     held[0]!.socket.destroy();
     await held[0]!.closed;

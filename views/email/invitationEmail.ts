@@ -20,7 +20,9 @@ export interface InvitationEmailContent {
 }
 
 export function invitationEmail(c: InvitationEmailContent): { subject: string; text: string; html: string } {
-  const expiry = c.expiresAt ? `This invitation expires on ${utcDate(c.expiresAt)}.` : 'This invitation does not expire.';
+  const expiry = c.expiresAt
+    ? `This invitation expires on ${utcDate(c.expiresAt)}.`
+    : 'This invitation does not expire.';
   const subject = oneLine(`${c.inviterName} invited you to join ${c.orgName}`).slice(0, 200);
   // In the text part every user value stays on its own line's remainder: no line of it can pass for the bot's own
   // (a second "Accept the invitation:" line, say).

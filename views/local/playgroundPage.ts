@@ -161,8 +161,10 @@ ${
     : html`<p class="muted">None yet. Type <code>/${v.trigger}</code> in a channel.</p>`
 }
 <h2>Team</h2>
-<ul class="list">${v.people.map((p) => html`<li>${p.displayName}
-<span class="muted">@${p.username} · ${p.level}</span></li>`)}</ul>
+<ul class="list">${v.people.map(
+    (p) => html`<li>${p.displayName}
+<span class="muted">@${p.username} · ${p.level}</span></li>`,
+  )}</ul>
 </aside>`.value;
 }
 

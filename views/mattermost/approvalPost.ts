@@ -3,11 +3,21 @@
  * other message is its text alone. Texts are markdown, already escaped by the caller. */
 import { approvalQuestion, buttonLabel, type ChatMessage } from '../../src/core/messages.js';
 
-export type ApprovalButton = (action: 'approve' | 'deny', label: string, style: 'primary' | 'danger') => Record<string, unknown>;
+export type ApprovalButton = (
+  action: 'approve' | 'deny',
+  label: string,
+  style: 'primary' | 'danger',
+) => Record<string, unknown>;
 
-export function mattermostPost(msg: ChatMessage, button: ApprovalButton): { message: string; props?: Record<string, unknown> } {
+export function mattermostPost(
+  msg: ChatMessage,
+  button: ApprovalButton,
+): { message: string; props?: Record<string, unknown> } {
   if (msg.approvalButtons) {
-    const actions = [button('approve', buttonLabel('approve'), 'primary'), button('deny', buttonLabel('deny'), 'danger')];
+    const actions = [
+      button('approve', buttonLabel('approve'), 'primary'),
+      button('deny', buttonLabel('deny'), 'danger'),
+    ];
     return { message: msg.text, props: { attachments: [{ text: approvalQuestion(), actions }] } };
   }
   if (msg.outcome) return { message: `${msg.text}\n\n${msg.outcome.join('\n')}`, props: { attachments: [] } };

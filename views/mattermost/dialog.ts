@@ -1,11 +1,19 @@
 /** Renders the core wizard's steps as Mattermost interactive dialogs, and reads submissions back into the
  * core's field names. Limits from the server's model: title ≤24, display_name ≤24, help_text ≤150. */
-import type { Field, Step } from '../../src/core/wizard.js';
+
 import {
-  PHONE_PLACEHOLDER, deliveryLabel, denyTitle, fieldHelp, fieldLabel, formButton, resendIntro, resendTitle,
+  deliveryLabel,
+  denyTitle,
+  fieldHelp,
+  fieldLabel,
+  formButton,
+  PHONE_PLACEHOLDER,
+  resendIntro,
+  resendTitle,
 } from '../../src/core/messages.js';
-import type { DialogFeatures } from '../../src/platforms/mattermost/capabilities.js';
+import type { Field, Step } from '../../src/core/wizard.js';
 import type { FormRequest } from '../../src/flows/chatPort.js';
+import type { DialogFeatures } from '../../src/platforms/mattermost/capabilities.js';
 
 /** Without multiselect (before 11.0, and kChat), channels are offered as this many single selects. */
 export const CHANNEL_SLOTS = 3;
@@ -23,16 +31,52 @@ function element(field: Field, features: DialogFeatures): Element[] {
   };
   switch (field.kind) {
     case 'text':
-      return [{ ...base, type: 'text', subtype: field.subtype ?? 'text', default: field.default, placeholder: field.placeholder, max_length: field.maxLength }];
+      return [
+        {
+          ...base,
+          type: 'text',
+          subtype: field.subtype ?? 'text',
+          default: field.default,
+          placeholder: field.placeholder,
+          max_length: field.maxLength,
+        },
+      ];
     case 'textarea':
-      return [{ ...base, type: 'textarea', default: field.default, placeholder: field.placeholder, max_length: field.maxLength }];
+      return [
+        {
+          ...base,
+          type: 'textarea',
+          default: field.default,
+          placeholder: field.placeholder,
+          max_length: field.maxLength,
+        },
+      ];
     case 'select':
-      return [{ ...base, type: 'select', default: field.default, options: field.options.map((o) => ({ text: o.label, value: o.value })) }];
+      return [
+        {
+          ...base,
+          type: 'select',
+          default: field.default,
+          options: field.options.map((o) => ({ text: o.label, value: o.value })),
+        },
+      ];
     case 'bool':
-      return [{ ...base, type: 'bool', optional: true, default: String(field.default), placeholder: field.help ?? field.label, help_text: undefined }];
+      return [
+        {
+          ...base,
+          type: 'bool',
+          optional: true,
+          default: String(field.default),
+          placeholder: field.help ?? field.label,
+          help_text: undefined,
+        },
+      ];
     case 'multiselect': {
       const options = field.options.map((o) => ({ text: o.label, value: o.value }));
-      if (features.multiselect) return [{ ...base, type: 'select', multiselect: true, optional: true, default: field.default.join(','), options }];
+      if (features.multiselect)
+        return [
+          { ...base, type: 'select', multiselect: true, optional: true, default: field.default.join(','), options },
+        ];
       return Array.from({ length: CHANNEL_SLOTS }, (_, i) => ({
         ...base,
         name: i === 0 ? field.name : `${field.name}_${i + 1}`,
@@ -84,21 +128,32 @@ export function denyReasonDialog(state: string): Record<string, unknown> {
   return {
     callback_id: 'deny',
     title: denyTitle(),
-    elements: [{
-      type: 'textarea', name: 'reason', display_name: fieldLabel('reason'), optional: true, max_length: 500,
-      help_text: fieldHelp('reason'),
-    }],
+    elements: [
+      {
+        type: 'textarea',
+        name: 'reason',
+        display_name: fieldLabel('reason'),
+        optional: true,
+        max_length: 500,
+        help_text: fieldHelp('reason'),
+      },
+    ],
     submit_label: formButton('deny'),
     state,
   };
 }
 
-
 export function resendDialog(form: Extract<FormRequest, { kind: 'resend' }>): Record<string, unknown> {
   const { methods } = form;
   const phone = {
-    type: 'text', subtype: 'tel', name: 'phone', display_name: fieldLabel('phone'), optional: true,
-    default: form.phone ?? '', placeholder: PHONE_PLACEHOLDER, max_length: 20,
+    type: 'text',
+    subtype: 'tel',
+    name: 'phone',
+    display_name: fieldLabel('phone'),
+    optional: true,
+    default: form.phone ?? '',
+    placeholder: PHONE_PLACEHOLDER,
+    max_length: 20,
   };
   const options = methods.map((m) => ({ text: deliveryLabel(m), value: m }));
   return {

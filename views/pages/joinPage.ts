@@ -2,7 +2,7 @@
  * action: it posts back to the page's own address, so the link token never appears in the HTML. */
 import { utcDate } from '../dates.js';
 import { html, httpUrl } from '../html.js';
-import { page, type Org } from './layout.js';
+import { type Org, page } from './layout.js';
 
 export type RegistrationField = 'firstName' | 'lastName' | 'username' | 'password';
 
@@ -25,7 +25,12 @@ export interface JoinView {
   signUpUrl?: string;
 }
 
-function field(v: JoinView, name: RegistrationField, label: string, attrs: { type: string; autocomplete: string; hint?: string; extra?: ReturnType<typeof html> }) {
+function field(
+  v: JoinView,
+  name: RegistrationField,
+  label: string,
+  attrs: { type: string; autocomplete: string; hint?: string; extra?: ReturnType<typeof html> },
+) {
   const error = v.errors[name];
   const hintId = `${name}-hint`;
   const errorId = `${name}-error`;
@@ -64,7 +69,10 @@ ${v.message ? html`<blockquote>${v.message}</blockquote>` : ''}
 <li><strong>Valid until:</strong> ${v.expiresAt ? utcDate(v.expiresAt) : 'no expiry'}</li>
 </ul>
 </section>
-${v.signUpUrl ? signUpSection(v, v.signUpUrl) : html`<section class="card">
+${
+  v.signUpUrl
+    ? signUpSection(v, v.signUpUrl)
+    : html`<section class="card">
 <h2>Create your account</h2>
 ${v.errors.form ? html`<div class="alert" role="alert">${v.errors.form}</div>` : ''}
 <form method="post">
@@ -74,13 +82,15 @@ ${field(v, 'firstName', 'First name', { type: 'text', autocomplete: 'given-name'
 ${field(v, 'lastName', 'Last name', { type: 'text', autocomplete: 'family-name', extra: html` maxlength="64"` })}
 </div>
 ${field(v, 'username', 'Username', {
-  type: 'text', autocomplete: 'username',
+  type: 'text',
+  autocomplete: 'username',
   hint: `${r.usernameMin}–${r.usernameMax} characters: lower-case letters, digits, “.”, “-” or “_”, starting with a letter.`,
   extra: html` required minlength="${r.usernameMin}" maxlength="${r.usernameMax}" autocapitalize="none" spellcheck="false" pattern="[a-z][a-z0-9.\\-_]*"`,
 })}
 ${field(v, 'password', 'Password', { type: 'password', autocomplete: 'new-password', hint: r.passwordHint, extra: html` required minlength="${r.passwordMin}" maxlength="${r.passwordMax}"` })}
 <button type="submit">Create my account</button>
 </form>
-</section>`}`;
+</section>`
+}`;
   return page({ title: 'Your invitation', org: v.org, body });
 }

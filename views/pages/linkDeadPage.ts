@@ -2,7 +2,7 @@
  * asks the inviter for a new invitation. The form posts back to the page's own address with intent=renew. */
 import { utcDate } from '../dates.js';
 import { html } from '../html.js';
-import { page, type Org } from './layout.js';
+import { type Org, page } from './layout.js';
 
 export interface LinkDeadView {
   org: Org;
@@ -22,7 +22,8 @@ const TEXT: Record<LinkDeadView['status'], { title: string; lead: (v: LinkDeadVi
   },
   expired: {
     title: 'This invitation has expired',
-    lead: (v) => html`<p>The invitation for <strong>${v.email}</strong> ${v.expiresAt ? html`expired on ${utcDate(v.expiresAt)}` : 'has expired'}.</p>`,
+    lead: (v) =>
+      html`<p>The invitation for <strong>${v.email}</strong> ${v.expiresAt ? html`expired on ${utcDate(v.expiresAt)}` : 'has expired'}.</p>`,
   },
   revoked: {
     title: 'This invitation was withdrawn',

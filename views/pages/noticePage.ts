@@ -1,7 +1,11 @@
 /** A page that only tells something: an unknown link, a request passed on, a failure. */
 import { html, type SafeHtml } from '../html.js';
-import { page, type Org } from './layout.js';
+import { type Org, page } from './layout.js';
 
 export function noticePage(org: Org, title: string, lines: (string | SafeHtml)[]): string {
-  return page({ title, org, body: html`<section class="card"><h1>${title}</h1>${lines.map((l) => html`<p>${l}</p>`)}</section>` });
+  return page({
+    title,
+    org,
+    body: html`<section class="card"><h1>${title}</h1>${lines.map((l) => html`<p>${l}</p>`)}</section>`,
+  });
 }

@@ -1,10 +1,11 @@
 /** The invitation wizard as a web page, for chat servers that refuse to open dialogs (kChat may): the same core
  * steps and fields as the dialog, one page, no JavaScript. The form posts back to the page's own address, which
  * carries the signed form token, so the token is never written into the HTML. */
+
+import { wizardTitle } from '../../src/core/messages.js';
 import type { Field, FieldErrors, Step } from '../../src/core/wizard.js';
 import { html, type SafeHtml } from '../html.js';
-import { page, type Org } from './layout.js';
-import { wizardTitle } from '../../src/core/messages.js';
+import { type Org, page } from './layout.js';
 
 export interface WizardFormView {
   org: Org;
@@ -15,7 +16,8 @@ export interface WizardFormView {
   error?: string;
 }
 
-const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? v.split(',') : []);
+const asList = (v: unknown): string[] =>
+  Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? v.split(',') : [];
 const asText = (v: unknown): string => (v == null ? '' : String(v));
 
 function control(f: Field, value: unknown, describedBy: string): SafeHtml {
@@ -44,7 +46,12 @@ function control(f: Field, value: unknown, describedBy: string): SafeHtml {
 export function field(f: Field, v: Pick<WizardFormView, 'values' | 'errors'>): SafeHtml {
   const error = v.errors?.[f.name];
   const describedBy = [f.help ? `f-${f.name}-hint` : '', error ? `f-${f.name}-error` : ''].filter(Boolean).join(' ');
-  const label = f.kind === 'bool' ? '' : f.kind === 'multiselect' ? html`<p><strong>${f.label}</strong></p>` : html`<label for="f-${f.name}">${f.label}${f.optional ? ' (optional)' : ''}</label>`;
+  const label =
+    f.kind === 'bool'
+      ? ''
+      : f.kind === 'multiselect'
+        ? html`<p><strong>${f.label}</strong></p>`
+        : html`<label for="f-${f.name}">${f.label}${f.optional ? ' (optional)' : ''}</label>`;
   return html`<div>${label}${control(f, v.values?.[f.name], describedBy)}
 ${f.help ? html`<p class="hint" id="f-${f.name}-hint">${f.help}</p>` : ''}
 ${error ? html`<p class="error" id="f-${f.name}-error">${error}</p>` : ''}</div>`;

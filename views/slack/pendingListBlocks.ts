@@ -11,11 +11,13 @@ export type ListActionId = ReturnType<typeof listActionId>;
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const section = (text: string): types.KnownBlock => ({
-  type: 'section', text: { type: 'mrkdwn', text: clip(text, 3000) },
+  type: 'section',
+  text: { type: 'mrkdwn', text: clip(text, 3000) },
 });
 
 export function pendingListMessage(
-  list: ListMessage, value: (invitationId: string, actionId: ListActionId) => string,
+  list: ListMessage,
+  value: (invitationId: string, actionId: ListActionId) => string,
 ): { text: string; blocks?: types.KnownBlock[] } {
   const text = [list.text, ...list.entries.map((e) => e.text), ...(list.more ? [list.more] : [])].join('\n');
   if (!list.entries.length) return { text };
@@ -23,11 +25,14 @@ export function pendingListMessage(
   list.entries.forEach((entry, n) => {
     blocks.push(section(entry.text));
     blocks.push({
-      type: 'actions', block_id: `gl_list_${n}`,
+      type: 'actions',
+      block_id: `gl_list_${n}`,
       elements: entry.buttons.map((b) => ({
-        type: 'button' as const, action_id: listActionId(b.action),
+        type: 'button' as const,
+        action_id: listActionId(b.action),
         value: value(entry.invitationId, listActionId(b.action)),
-        text: { type: 'plain_text' as const, text: b.label }, ...(b.style ? { style: b.style } : {}),
+        text: { type: 'plain_text' as const, text: b.label },
+        ...(b.style ? { style: b.style } : {}),
       })),
     });
   });

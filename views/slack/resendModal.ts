@@ -2,7 +2,13 @@
  * Block ids are the field names the resend action reports errors on (`method`, `phone`). */
 import type { types } from '@slack/bolt';
 import {
-  PHONE_PLACEHOLDER, deliveryLabel, fieldLabel, formButton, phoneHint, resendIntro, resendTitle,
+  deliveryLabel,
+  fieldLabel,
+  formButton,
+  PHONE_PLACEHOLDER,
+  phoneHint,
+  resendIntro,
+  resendTitle,
 } from '../../src/core/messages.js';
 import type { FormRequest } from '../../src/flows/chatPort.js';
 
@@ -15,16 +21,36 @@ export function resendView(form: Extract<FormRequest, { kind: 'resend' }>): type
   const options = methods.map((m) => ({ text: plain(deliveryLabel(m)), value: m }));
   const blocks: types.KnownBlock[] = [
     { type: 'section', text: plain(resendIntro(email)) },
-    { type: 'input', block_id: 'method', label: plain(fieldLabel('method')), element: { type: 'static_select', action_id: 'method', options, initial_option: options[0] } },
+    {
+      type: 'input',
+      block_id: 'method',
+      label: plain(fieldLabel('method')),
+      element: { type: 'static_select', action_id: 'method', options, initial_option: options[0] },
+    },
   ];
   if (methods.includes('sms')) {
     blocks.push({
-      type: 'input', block_id: 'phone', optional: true, label: plain(fieldLabel('phone')), hint: plain(phoneHint()),
-      element: { type: 'plain_text_input', action_id: 'phone', max_length: 20, placeholder: plain(PHONE_PLACEHOLDER), ...(phone ? { initial_value: phone } : {}) },
+      type: 'input',
+      block_id: 'phone',
+      optional: true,
+      label: plain(fieldLabel('phone')),
+      hint: plain(phoneHint()),
+      element: {
+        type: 'plain_text_input',
+        action_id: 'phone',
+        max_length: 20,
+        placeholder: plain(PHONE_PLACEHOLDER),
+        ...(phone ? { initial_value: phone } : {}),
+      },
     });
   }
   return {
-    type: 'modal', callback_id: RESEND_CALLBACK, private_metadata: form.state,
-    title: plain(resendTitle()), submit: plain(formButton('send')), close: plain(formButton('cancel')), blocks,
+    type: 'modal',
+    callback_id: RESEND_CALLBACK,
+    private_metadata: form.state,
+    title: plain(resendTitle()),
+    submit: plain(formButton('send')),
+    close: plain(formButton('cancel')),
+    blocks,
   };
 }

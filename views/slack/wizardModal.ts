@@ -3,8 +3,8 @@
  * field errors map 1:1 onto `response_action: errors`. Limits from Slack's block kit: title, submit and close
  * ≤ 24 characters, placeholder ≤ 150, option text ≤ 75, 100 static options. */
 import type { types, ViewStateValue } from '@slack/bolt';
-import type { Field, Step } from '../../src/core/wizard.js';
 import { denyTitle, fieldHelp, fieldLabel, formButton } from '../../src/core/messages.js';
+import type { Field, Step } from '../../src/core/wizard.js';
 
 type Block = types.KnownBlock;
 type Modal = types.ModalView;
@@ -18,10 +18,29 @@ function element(field: Field): types.InputBlockElement | undefined {
   const placeholder = 'placeholder' in field && field.placeholder ? { placeholder: plain(field.placeholder, 150) } : {};
   switch (field.kind) {
     case 'text':
-      if (field.subtype === 'email') return { type: 'email_text_input', action_id: field.name, initial_value: field.default || undefined, ...placeholder };
-      return { type: 'plain_text_input', action_id: field.name, initial_value: field.default || undefined, max_length: field.maxLength, ...placeholder };
+      if (field.subtype === 'email')
+        return {
+          type: 'email_text_input',
+          action_id: field.name,
+          initial_value: field.default || undefined,
+          ...placeholder,
+        };
+      return {
+        type: 'plain_text_input',
+        action_id: field.name,
+        initial_value: field.default || undefined,
+        max_length: field.maxLength,
+        ...placeholder,
+      };
     case 'textarea':
-      return { type: 'plain_text_input', action_id: field.name, multiline: true, initial_value: field.default || undefined, max_length: field.maxLength, ...placeholder };
+      return {
+        type: 'plain_text_input',
+        action_id: field.name,
+        multiline: true,
+        initial_value: field.default || undefined,
+        max_length: field.maxLength,
+        ...placeholder,
+      };
     case 'select': {
       if (!field.options.length) return undefined;
       const options = field.options.slice(0, MAX_OPTIONS).map((o) => ({ text: plain(o.label, 75), value: o.value }));
@@ -32,13 +51,21 @@ function element(field: Field): types.InputBlockElement | undefined {
     // preselected. It cannot be limited to channels the inviter has joined, so that is re-checked on submit.
     case 'multiselect':
       return {
-        type: 'multi_conversations_select', action_id: field.name,
-        ...(field.default.length ? { initial_conversations: field.default } : { default_to_current_conversation: true }),
+        type: 'multi_conversations_select',
+        action_id: field.name,
+        ...(field.default.length
+          ? { initial_conversations: field.default }
+          : { default_to_current_conversation: true }),
         filter: { include: ['public', 'private'], exclude_bot_users: true, exclude_external_shared_channels: true },
       };
     case 'bool': {
       const option = { text: plain(field.label, 75), value: 'true' };
-      return { type: 'checkboxes', action_id: field.name, options: [option], ...(field.default ? { initial_options: [option] } : {}) };
+      return {
+        type: 'checkboxes',
+        action_id: field.name,
+        options: [option],
+        ...(field.default ? { initial_options: [option] } : {}),
+      };
     }
   }
 }
@@ -47,7 +74,10 @@ function inputBlock(field: Field): Block | undefined {
   const el = element(field);
   if (!el) return undefined;
   return {
-    type: 'input', block_id: field.name, label: plain(field.label), element: el,
+    type: 'input',
+    block_id: field.name,
+    label: plain(field.label),
+    element: el,
     // A checkbox left unticked means "no", so it is never required.
     optional: field.optional || field.kind === 'bool' || field.kind === 'multiselect',
     ...(field.help ? { hint: plain(field.help) } : {}),
@@ -69,27 +99,44 @@ export function stepView(input: StepViewInput): Modal {
     if (block) blocks.push(block);
   }
   return {
-    type: 'modal', callback_id: `invite-${step.id}`, private_metadata: input.privateMetadata,
-    title: plain(step.title, 24), submit: plain(input.submitLabel, 24), close: plain(formButton('cancel'), 24), blocks,
+    type: 'modal',
+    callback_id: `invite-${step.id}`,
+    private_metadata: input.privateMetadata,
+    title: plain(step.title, 24),
+    submit: plain(input.submitLabel, 24),
+    close: plain(formButton('cancel'), 24),
+    blocks,
   };
 }
 
 /** A closing view that only tells something (the outcome, or why the form cannot go on). `mrkdwn` must be escaped. */
 export function noticeView(title: string, mrkdwn: string): Modal {
   return {
-    type: 'modal', title: plain(title, 24), close: plain(formButton('done'), 24),
+    type: 'modal',
+    title: plain(title, 24),
+    close: plain(formButton('done'), 24),
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(mrkdwn, 3000) } }],
   };
 }
 
 export function denyReasonView(privateMetadata: string): Modal {
   return {
-    type: 'modal', callback_id: 'deny-reason', private_metadata: privateMetadata,
-    title: plain(denyTitle()), submit: plain(formButton('deny')), close: plain(formButton('cancel')),
-    blocks: [{
-      type: 'input', block_id: 'reason', optional: true, label: plain(fieldLabel('reason')), hint: plain(fieldHelp('reason')!),
-      element: { type: 'plain_text_input', action_id: 'reason', multiline: true, max_length: 500 },
-    }],
+    type: 'modal',
+    callback_id: 'deny-reason',
+    private_metadata: privateMetadata,
+    title: plain(denyTitle()),
+    submit: plain(formButton('deny')),
+    close: plain(formButton('cancel')),
+    blocks: [
+      {
+        type: 'input',
+        block_id: 'reason',
+        optional: true,
+        label: plain(fieldLabel('reason')),
+        hint: plain(fieldHelp('reason')!),
+        element: { type: 'plain_text_input', action_id: 'reason', multiline: true, max_length: 500 },
+      },
+    ],
   };
 }
 

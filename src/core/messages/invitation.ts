@@ -1,9 +1,14 @@
 /** Every message the bot writes about an invitation, platform-neutral (the TextFormat does the escaping). */
-import type { Invitation, Skipped } from '../model.js';
+
 import type { TextFormat } from '../format.js';
+import type { Invitation, Skipped } from '../model.js';
 import { ROLE_LABELS } from './refusals.js';
 
-export interface ArrivedUser { id: string; username: string; displayName: string }
+export interface ArrivedUser {
+  id: string;
+  username: string;
+  displayName: string;
+}
 
 /** The invitee as the bot names them: name and address, or the address. */
 export function who(inv: Invitation, f: TextFormat): string {
@@ -51,21 +56,39 @@ export function deliveryFailedNotice(inv: Invitation, f: TextFormat): string {
 
 export function stateLabel(inv: Invitation): string {
   return {
-    pending_approval: 'waiting for approval', denied: 'denied', sending: 'being sent', sent: 'sent',
-    arrived: 'arrived', expired: 'expired', revoked: 'revoked', failed: 'failed',
+    pending_approval: 'waiting for approval',
+    denied: 'denied',
+    sending: 'being sent',
+    sent: 'sent',
+    arrived: 'arrived',
+    expired: 'expired',
+    revoked: 'revoked',
+    failed: 'failed',
   }[inv.state];
 }
 
 /** What the inviter is told right after submitting the wizard. `perHour`: the platform's email pace, if any. */
-export function submissionSummary(created: Invitation[], skipped: Skipped[], needsApproval: boolean, f: TextFormat, perHour?: number): string {
+export function submissionSummary(
+  created: Invitation[],
+  skipped: Skipped[],
+  needsApproval: boolean,
+  f: TextFormat,
+  perHour?: number,
+): string {
   const lines: string[] = [];
   const n = created.length;
   if (n) {
     const who = n === 1 ? f.escape(created[0]!.email) : `${n} people`;
-    lines.push(needsApproval ? `Your invitation for ${who} is waiting for an administrator’s approval. I will tell you the outcome.` : `Your invitation for ${who} is on its way.`);
+    lines.push(
+      needsApproval
+        ? `Your invitation for ${who} is waiting for an administrator’s approval. I will tell you the outcome.`
+        : `Your invitation for ${who} is on its way.`,
+    );
     if (perHour && n > perHour && created[0]!.delivery === 'platform_email') {
       const hours = Math.ceil(n / perHour) - 1;
-      lines.push(`The server sends at most ${perHour} invitation emails an hour, so the last ones go out in about ${hours} hour${hours === 1 ? '' : 's'}. I will report progress.`);
+      lines.push(
+        `The server sends at most ${perHour} invitation emails an hour, so the last ones go out in about ${hours} hour${hours === 1 ? '' : 's'}. I will report progress.`,
+      );
     }
   }
   for (const s of skipped) lines.push(`Not invited: ${f.escape(s.email)} ${s.reason}.`);
@@ -101,13 +124,21 @@ export function expiredNoticeToInviter(inv: Invitation, f: TextFormat): string {
 /** The reminder for a link only the inviter could pass on: the bot has no other way to reach the invitee. */
 export function linkReminderToInviter(inv: Invitation, f: TextFormat): string {
   const by = inv.expiresAt ? ` It expires on ${inv.expiresAt.slice(0, 10)}.` : '';
-  return `${who(inv, f)} has not accepted your invitation yet.${by} Remind them to use the link you passed on `
-    + '(Show link in the list gives a new one, and the old one stops working).';
+  return (
+    `${who(inv, f)} has not accepted your invitation yet.${by} Remind them to use the link you passed on ` +
+    '(Show link in the list gives a new one, and the old one stops working).'
+  );
 }
 
 export function approvalDigest(invitations: Invitation[], f: TextFormat): string {
-  const lines = invitations.map((inv) => `- ${who(inv, f)} as ${ROLE_LABELS[inv.role].toLowerCase()}, asked by ${f.mention(inv.inviter)} on ${inv.createdAt.slice(0, 10)}`);
-  return [`${invitations.length} invitation request${invitations.length === 1 ? ' has' : 's have'} waited more than a day for a decision:`, ...lines].join('\n');
+  const lines = invitations.map(
+    (inv) =>
+      `- ${who(inv, f)} as ${ROLE_LABELS[inv.role].toLowerCase()}, asked by ${f.mention(inv.inviter)} on ${inv.createdAt.slice(0, 10)}`,
+  );
+  return [
+    `${invitations.length} invitation request${invitations.length === 1 ? ' has' : 's have'} waited more than a day for a decision:`,
+    ...lines,
+  ].join('\n');
 }
 
 /** A message about one invitation: text in the platform's markup, the outcome lines once it is decided, and the
@@ -124,7 +155,8 @@ export function approvalMessage(inv: Invitation, f: TextFormat, channelNames: st
   if (inv.state === 'pending_approval') return { text, approvalButtons: { invitationId: inv.id } };
   const decided = decisionLine(inv, f);
   const outcome = [decided || `This invitation is now ${stateLabel(inv)}.`];
-  if (decided && ['revoked', 'failed', 'expired'].includes(inv.state)) outcome.push(`This invitation is now ${stateLabel(inv)}.`);
+  if (decided && ['revoked', 'failed', 'expired'].includes(inv.state))
+    outcome.push(`This invitation is now ${stateLabel(inv)}.`);
   // A right still being retried, or why the invitation failed: approvers see it until it is resolved.
   if (inv.lastError) outcome.push(`:warning: ${f.escape(inv.lastError)}`);
   return { text, outcome };

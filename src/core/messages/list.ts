@@ -1,14 +1,21 @@
 /** The pending list, its buttons, and what a click on one of them answers. */
-import type { Invitation } from '../model.js';
+
 import type { TextFormat } from '../format.js';
+import type { Invitation } from '../model.js';
 import { stateLabel } from './invitation.js';
 import { roleLabel } from './refusals.js';
 
 /** The label of each button the bot shows, by action (the list's, the approval post's and the forms'). */
-export const buttonLabel = (action: 'approve' | 'deny' | 'resend' | 'showlink' | 'retry' | 'revoke' | 'cancel') => ({
-  approve: 'Approve', deny: 'Deny', resend: 'Resend', showlink: 'Show link', retry: 'Retry', revoke: 'Revoke',
-  cancel: 'Cancel',
-})[action];
+export const buttonLabel = (action: 'approve' | 'deny' | 'resend' | 'showlink' | 'retry' | 'revoke' | 'cancel') =>
+  ({
+    approve: 'Approve',
+    deny: 'Deny',
+    resend: 'Resend',
+    showlink: 'Show link',
+    retry: 'Retry',
+    revoke: 'Revoke',
+    cancel: 'Cancel',
+  })[action];
 
 export const listEmpty = (page: number) => (page > 1 ? 'No more pending invitations.' : 'No pending invitations.');
 export const listHeading = (everyone: boolean, page: number, f: TextFormat) =>

@@ -3,22 +3,28 @@
 import type { Role } from '../model.js';
 
 /** What the invitee will get, under the role on the acceptance page. */
-export const roleNote = (role: Role) => ({
-  external: 'You will see only the channels listed here, as a guest.',
-  collaborator: 'You will be a member of the team.',
-  admin: 'You will be a member of the team and can manage it.',
-  legal_representative: 'You will have every right, and legal responsibility for the organization.',
-})[role];
+export const roleNote = (role: Role) =>
+  ({
+    external: 'You will see only the channels listed here, as a guest.',
+    collaborator: 'You will be a member of the team.',
+    admin: 'You will be a member of the team and can manage it.',
+    legal_representative: 'You will have every right, and legal responsibility for the organization.',
+  })[role];
 
-export interface PageNotice { title: string; lines: string[] }
+export interface PageNotice {
+  title: string;
+  lines: string[];
+}
 
 const again = 'If they do, you will receive it like the first one.';
 /** A page that only tells something: its title and lines, by what happened. */
 export const pageNotice = {
   unknownLink: (): PageNotice => ({
     title: 'This link is not valid',
-    lines: ['Check that you opened the whole link from your invitation.',
-      'If you received a newer invitation, use the link in that one: it replaces the earlier ones.'],
+    lines: [
+      'Check that you opened the whole link from your invitation.',
+      'If you received a newer invitation, use the link in that one: it replaces the earlier ones.',
+    ],
   }),
   /** `seconds`: until the next attempt is let through. */
   tooManyAttempts: (seconds: number): PageNotice => {
@@ -27,21 +33,26 @@ export const pageNotice = {
   },
   csrfRefused: (): PageNotice => ({
     title: 'Please try again',
-    lines: ['This form was not accepted: it is too old, or your browser did not send its security cookie.',
-      'Open your invitation link again (with cookies allowed for this site) and submit the form once more.'],
+    lines: [
+      'This form was not accepted: it is too old, or your browser did not send its security cookie.',
+      'Open your invitation link again (with cookies allowed for this site) and submit the form once more.',
+    ],
   }),
   renewalAlreadyAsked: (inviter: string): PageNotice => ({
-    title: 'Request already sent', lines: [`We already asked ${inviter} to send you a new invitation.`, again],
+    title: 'Request already sent',
+    lines: [`We already asked ${inviter} to send you a new invitation.`, again],
   }),
   renewalAsked: (inviter: string): PageNotice => ({
-    title: 'Request sent', lines: [`We asked ${inviter} to send you a new invitation.`, again],
+    title: 'Request sent',
+    lines: [`We asked ${inviter} to send you a new invitation.`, again],
   }),
   registrationUnavailable: (inviter: string): PageNotice => ({
     title: 'Registration is not available',
     lines: [`Accounts cannot be created from this page for this invitation. Please ask ${inviter} for help.`],
   }),
   accountInProgress: (): PageNotice => ({
-    title: 'Your account is being created', lines: ['Please wait a few seconds, then open your invitation link again.'],
+    title: 'Your account is being created',
+    lines: ['Please wait a few seconds, then open your invitation link again.'],
   }),
   accountFailed: (): PageNotice => ({
     title: 'Your account could not be created',
@@ -55,7 +66,8 @@ export const pageNotice = {
   // The web form (Mattermost and kChat where dialogs are refused, and bulk requests).
   guestsCannotInvite: (line: string): PageNotice => ({ title: 'You cannot invite anyone', lines: [line] }),
   formExpired: (): PageNotice => ({
-    title: 'This form has expired', lines: ['Run the command in the chat again to get a new one.'],
+    title: 'This form has expired',
+    lines: ['Run the command in the chat again to get a new one.'],
   }),
   formFailed: (submitted: boolean): PageNotice => ({
     title: 'Something went wrong',

@@ -15,20 +15,22 @@ export const guestsCannotInvite = () => 'Guests (external users) cannot invite a
 export const roleNotOnPlatform = (role: Role) => `This platform cannot grant the role ${roleLabel(role)}.`;
 export const roleAboveYours = (role: Role) => `You cannot grant the role ${roleLabel(role)}: it is above your own.`;
 /** Why a role is not offered in the wizard (after the role's label). */
-export const roleHidden = (why: 'platform' | 'only-legal' | 'above') => ({
-  platform: 'this platform cannot apply it',
-  'only-legal': 'only a legal representative can create another',
-  above: 'it is above your own role',
-})[why];
+export const roleHidden = (why: 'platform' | 'only-legal' | 'above') =>
+  ({
+    platform: 'this platform cannot apply it',
+    'only-legal': 'only a legal representative can create another',
+    above: 'it is above your own role',
+  })[why];
 
 /** Who may act on an invitation, by what they tried (policy.Management). */
-export const manageRefused = (what: 'decide' | 'revoke' | 'resend' | 'retry' | 'show-link') => ({
-  decide: 'Only administrators (admins and owners) can approve or deny invitations.',
-  revoke: 'Only the inviter or an administrator can revoke this invitation.',
-  resend: 'Only the inviter or an administrator can resend it.',
-  retry: 'Only the inviter or an administrator can retry it.',
-  'show-link': 'Only the inviter or an administrator can see this link.',
-})[what];
+export const manageRefused = (what: 'decide' | 'revoke' | 'resend' | 'retry' | 'show-link') =>
+  ({
+    decide: 'Only administrators (admins and owners) can approve or deny invitations.',
+    revoke: 'Only the inviter or an administrator can revoke this invitation.',
+    resend: 'Only the inviter or an administrator can resend it.',
+    retry: 'Only the inviter or an administrator can retry it.',
+    'show-link': 'Only the inviter or an administrator can see this link.',
+  })[what];
 export const onlyAdminsRetry = () => 'Only an administrator can retry a failed invitation.';
 export const ownApproval = () => 'You cannot approve your own invitation while another approver exists.';
 export const rateLimited = (perHour: number, left: number) =>

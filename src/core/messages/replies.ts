@@ -1,11 +1,12 @@
 /** What the bot answers in the chat outside a flow: the command's help, and replies to requests it could not take
  * (a failure on its side, a stale button or form), on every platform. */
 
-export const sorry = (what: 'retry-later' | 'retry-now' | 'nothing-saved') => ({
-  'retry-later': 'Something went wrong on my side. Please try again in a moment.',
-  'retry-now': 'Something went wrong on my side. Please try again.',
-  'nothing-saved': 'Something went wrong on my side; nothing was saved. Please submit again.',
-})[what];
+export const sorry = (what: 'retry-later' | 'retry-now' | 'nothing-saved') =>
+  ({
+    'retry-later': 'Something went wrong on my side. Please try again in a moment.',
+    'retry-now': 'Something went wrong on my side. Please try again.',
+    'nothing-saved': 'Something went wrong on my side; nothing was saved. Please submit again.',
+  })[what];
 /** `fromList`: the button came from the pending list, which can be run again. */
 export const buttonInvalid = (fromList: boolean) =>
   `This button is not valid (expired or altered).${fromList ? ' Run the list again.' : ''}`;
@@ -28,8 +29,8 @@ export function helpText(trigger: string, unknown?: string, bulkPage = false): s
     `- \`/${trigger} list\` shows your pending invitations (administrators see everyone's).`,
     `- \`/${trigger} help\` shows this help.`,
     '',
-    'Invitations from members wait for an administrator’s approval. When your guest arrives, I announce it in their '
-      + 'channels and tell you.',
+    'Invitations from members wait for an administrator’s approval. When your guest arrives, I announce it in their ' +
+      'channels and tell you.',
   ];
   return lines.join('\n');
 }
@@ -39,6 +40,6 @@ export const accountRefused = {
   usernameTaken: () => 'This username is already taken; choose another.',
   usernameRefused: () => 'The chat server does not accept this username; choose another.',
   emailExists: (email: string) =>
-    `An account with ${email} already exists on the chat: sign in with it. `
-    + 'If it is not yours, ask the person who invited you.',
+    `An account with ${email} already exists on the chat: sign in with it. ` +
+    'If it is not yours, ask the person who invited you.',
 };

@@ -50,7 +50,10 @@ export const DELIVERY_LABELS: Record<Delivery, string> = {
 };
 export const deliveryLabel = (d: Delivery) => DELIVERY_LABELS[d];
 const KDRIVE_LABELS: Record<KDriveRight, string> = {
-  none: 'No access', read: 'Read', write: 'Write', manage: 'Manage',
+  none: 'No access',
+  read: 'Read',
+  write: 'Write',
+  manage: 'Manage',
 };
 export const kdriveLabel = (r: KDriveRight) => KDRIVE_LABELS[r];
 export const expiryLabel = (days: string) => (days === 'never' ? 'Never' : `${days} day${days === '1' ? '' : 's'}`);
@@ -82,12 +85,13 @@ export const fieldError = {
 export const formNotOpenedHere = () => 'I could not open the invitation form.';
 export const invitedTitle = (anyone: boolean) => (anyone ? 'Invitation sent' : 'Nobody invited');
 /** The web form's link, offered instead of a dialog (`why`), for this user only. */
-export const webFormOfferText = (why: 'no-dialogs' | 'bulk', maxRecipients: number, url: string) => [
-  why === 'bulk'
-    ? `Paste up to ${maxRecipients.toLocaleString('en')} addresses in the invitation form on this page.`
-    : 'This server does not let bots open forms (dialogs) here, so I cannot show the invitation form in the chat.',
-  `Fill in the form on this page (it is for you only and works for one hour): ${url}`,
-].join('\n');
+export const webFormOfferText = (why: 'no-dialogs' | 'bulk', maxRecipients: number, url: string) =>
+  [
+    why === 'bulk'
+      ? `Paste up to ${maxRecipients.toLocaleString('en')} addresses in the invitation form on this page.`
+      : 'This server does not let bots open forms (dialogs) here, so I cannot show the invitation form in the chat.',
+    `Fill in the form on this page (it is for you only and works for one hour): ${url}`,
+  ].join('\n');
 
 /** The Deny and Resend forms and the buttons every form has. `email` is shown as plain text by every renderer. */
 export const denyTitle = () => 'Deny the invitation';

@@ -19,7 +19,10 @@ export class InfomaniakAccess {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(private readonly ik: Pick<InfomaniakApi, 'checkAccess'>, private readonly log: Logger) {}
+  constructor(
+    private readonly ik: Pick<InfomaniakApi, 'checkAccess'>,
+    private readonly log: Logger,
+  ) {}
 
   ready(): boolean {
     return this.state?.ok === true;
@@ -40,14 +43,21 @@ export class InfomaniakAccess {
     try {
       result = await this.ik.checkAccess();
     } catch (err) {
-      result = { ok: false, problem: 'unreachable', message: `Could not check the Infomaniak API: ${(err as Error).message}` };
+      result = {
+        ok: false,
+        problem: 'unreachable',
+        message: `Could not check the Infomaniak API: ${(err as Error).message}`,
+      };
     }
     const was = this.state;
     this.state = result;
     if (result.ok) {
       if (!was?.ok) this.log.info('Infomaniak organization API: access checked');
     } else {
-      this.log.error({ problem: result.problem }, `Infomaniak organization API not usable: ${result.message} ${WHAT_TO_FIX[result.problem]} Until then kChat invitations can only be for external guests.`);
+      this.log.error(
+        { problem: result.problem },
+        `Infomaniak organization API not usable: ${result.message} ${WHAT_TO_FIX[result.problem]} Until then kChat invitations can only be for external guests.`,
+      );
       if (!this.stopped) this.timer = setTimeout(() => void this.check(), RECHECK_MS).unref();
     }
   }

@@ -1,8 +1,9 @@
 /** What kChat with its Infomaniak organization can apply. Organization roles need a working Infomaniak API
  * access; guests (external people) only need kChat. */
+
+import { roleMissingOn } from '../../core/messages.js';
 import type { Role } from '../../core/model.js';
 import type { Capabilities } from '../../core/policy.js';
-import { roleMissingOn } from '../../core/messages.js';
 
 const ORGANIZATION_ROLES: readonly Role[] = ['collaborator', 'admin', 'legal_representative'];
 

@@ -4,7 +4,7 @@ import type { Invitation } from '../../core/model.js';
 import type { Logger } from '../../logger.js';
 import type { Outbox } from '../../outbox/outbox.js';
 import type { Store } from '../../store/store.js';
-import { MattermostError, type MattermostApi } from '../mattermost/api.js';
+import { type MattermostApi, MattermostError } from '../mattermost/api.js';
 import type { InfomaniakApi } from './infomaniakApi.js';
 import type { KsuiteDrive } from './ksuiteDrive.js';
 

@@ -18,10 +18,17 @@ const WORDS: Record<string, string> = {
   too_many_requests: 'too many requests; it will be tried again',
 };
 
-export interface ErrorDetail { code?: string; description?: string }
+export interface ErrorDetail {
+  code?: string;
+  description?: string;
+}
 
 /** `description`, else the code's meaning; then each entry of `errors[]`. */
-export function errorInWords(code: string, description: string | undefined, details: readonly ErrorDetail[] = []): string {
+export function errorInWords(
+  code: string,
+  description: string | undefined,
+  details: readonly ErrorDetail[] = [],
+): string {
   const main = description?.trim() || WORDS[code] || 'no reason given';
   const more = details.map((d) => d.description?.trim() || (d.code && (WORDS[d.code] ?? d.code))).filter(Boolean);
   return more.length ? `${main} (${more.join('; ')})` : main;

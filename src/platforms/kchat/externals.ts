@@ -33,10 +33,11 @@ export async function withdrawExternal(ctx: KchatContext, guests: KchatGuests, i
     if (id !== undefined) await chatCall(() => guests.cancel(id));
     // None pending: already accepted, or cancelled in kChat; nothing is left to cancel.
     const outcome = id === undefined ? 'none_pending' : 'cancelled';
-    inv = (await recordBackendStep(ctx, inv, {
-      external: { ...inv.external, kchatGuestInvitation: outcome },
-      audit: { action: 'kchat_guest_invitation_cancelled', detail: { outcome } },
-    })) ?? inv;
+    inv =
+      (await recordBackendStep(ctx, inv, {
+        external: { ...inv.external, kchatGuestInvitation: outcome },
+        audit: { action: 'kchat_guest_invitation_cancelled', detail: { outcome } },
+      })) ?? inv;
   }
   const driveInvitation = inv.external?.kdriveInvitationId;
   if (ctx.kdriveId && driveInvitation && inv.external?.kdriveInvitationStatus !== 'cancelled') {

@@ -4,8 +4,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import type { KDriveRight, Role } from '../../core/model.js';
-import type { Store } from '../../store/store.js';
 import { parseRetryAfter } from '../../outbox/errors.js';
+import type { Store } from '../../store/store.js';
 import { errorInWords } from './errorWords.js';
 
 export type RoleType = 'owner' | 'admin' | 'normal';
@@ -58,7 +58,12 @@ export class StoreRateBudget implements RateBudget {
 
   async take(): Promise<void> {
     for (;;) {
-      const answer = await this.store.takeRateToken(INFOMANIAK_BUDGET.key, INFOMANIAK_BUDGET.limit, INFOMANIAK_BUDGET.windowMs, this.now());
+      const answer = await this.store.takeRateToken(
+        INFOMANIAK_BUDGET.key,
+        INFOMANIAK_BUDGET.limit,
+        INFOMANIAK_BUDGET.windowMs,
+        this.now(),
+      );
       if (answer.ok) return;
       // Another caller may win the freed token: then the store names the next free moment and we wait again.
       await this.sleep(Math.max(answer.retryAt.getTime() - this.now().getTime(), 1));
@@ -77,7 +82,10 @@ export class InfomaniakError extends Error {
   /** Read by the outbox (`isPermanent`): what retrying cannot fix. */
   readonly permanent: boolean;
 
-  constructor(message: string, o: { status?: number; code: string; retryable: boolean; retryAfterMs?: number; cause?: unknown }) {
+  constructor(
+    message: string,
+    o: { status?: number; code: string; retryable: boolean; retryAfterMs?: number; cause?: unknown },
+  ) {
     super(message, { cause: o.cause });
     this.status = o.status;
     this.code = o.code;
@@ -89,14 +97,23 @@ export class InfomaniakError extends Error {
 
 const ErrorEnvelope = z.object({
   result: z.literal('error'),
-  error: z.object({
-    code: z.string(),
-    description: z.string().optional().catch(undefined),
-    errors: z.array(z.object({ code: z.string().optional(), description: z.string().optional() }).loose()).optional().catch(undefined),
-  }).loose(),
+  error: z
+    .object({
+      code: z.string(),
+      description: z.string().optional().catch(undefined),
+      errors: z
+        .array(z.object({ code: z.string().optional(), description: z.string().optional() }).loose())
+        .optional()
+        .catch(undefined),
+    })
+    .loose(),
 });
 
-const SuccessEnvelope = z.object({ result: z.literal('success'), data: z.unknown(), pages: z.number().int().positive().optional().catch(undefined) });
+const SuccessEnvelope = z.object({
+  result: z.literal('success'),
+  data: z.unknown(),
+  pages: z.number().int().positive().optional().catch(undefined),
+});
 
 /** The reference's enum is `accepted|cancelled|pending|rejected`; it is read as an open string, so that a value
  * added later is logged by the poll instead of failing the answer. */
@@ -112,23 +129,27 @@ const AccountInvitation = z.object({
 });
 
 /** One entry of `POST /2/drive/{drive_id}/users` ("Create DriveUser Response"). */
-const DriveUserCreated = z.object({
-  email: z.string().nullish(),
-  error: z.string().nullish(),
-  invitation: z.object({ id: z.number().int(), email: z.string().nullish() }).loose().nullish(),
-}).loose();
+const DriveUserCreated = z
+  .object({
+    email: z.string().nullish(),
+    error: z.string().nullish(),
+    invitation: z.object({ id: z.number().int(), email: z.string().nullish() }).loose().nullish(),
+  })
+  .loose();
 
 const Drive = z.object({ id: z.number().int(), k_suite: z.object({ id: z.number().int() }).loose().nullish() });
 
 /** One row of the users list: a member (`valid`, with `user_id`) or a pending invitation (`pending`, with
  * `invitation_id`). `state_in_account` is typed as a plain string by the reference, so it is read as one. */
-const AccountUser = z.object({
-  user_id: z.number().int().nullish(),
-  invitation_id: z.number().int().nullish(),
-  email: z.string().nullish(),
-  role_type: z.string().nullish(),
-  state_in_account: z.string().nullish(),
-}).loose();
+const AccountUser = z
+  .object({
+    user_id: z.number().int().nullish(),
+    invitation_id: z.number().int().nullish(),
+    email: z.string().nullish(),
+    role_type: z.string().nullish(),
+    state_in_account: z.string().nullish(),
+  })
+  .loose();
 /** The reference types `data` as one "user or pending user"; a paginated list is what a list returns, so both are read. */
 const AccountUsers = z.union([z.array(AccountUser), AccountUser.transform((u) => [u])]);
 
@@ -146,8 +167,11 @@ function toRow(u: z.infer<typeof AccountUser>): AccountRow | undefined {
   if (!u.email) return undefined;
   const state = u.state_in_account === 'valid' || u.state_in_account === 'pending' ? u.state_in_account : 'other';
   return {
-    email: u.email.trim().toLowerCase(), roleType: u.role_type ?? undefined, state,
-    ...(u.user_id != null ? { userId: String(u.user_id) } : {}), ...(u.invitation_id != null ? { invitationId: String(u.invitation_id) } : {}),
+    email: u.email.trim().toLowerCase(),
+    roleType: u.role_type ?? undefined,
+    state,
+    ...(u.user_id != null ? { userId: String(u.user_id) } : {}),
+    ...(u.invitation_id != null ? { invitationId: String(u.invitation_id) } : {}),
   };
 }
 
@@ -217,12 +241,25 @@ export class InfomaniakApi {
       if (!(err instanceof InfomaniakError)) throw err;
       switch (err.status) {
         case 401:
-          return { ok: false, problem: 'bad_token', message: 'Infomaniak refused the API token (401): it is wrong, revoked or expired (unused tokens are disabled after a year). Create a new one in the Manager and configure it.' };
+          return {
+            ok: false,
+            problem: 'bad_token',
+            message:
+              'Infomaniak refused the API token (401): it is wrong, revoked or expired (unused tokens are disabled after a year). Create a new one in the Manager and configure it.',
+          };
         case 403:
           // The scope name is not documented for these routes; a third-party guide names `accounts`.
-          return { ok: false, problem: 'missing_scope', message: `The API token may not manage the users of account ${this.accountId} (403 ${err.code}): create a token with the account/user management scope (probably "accounts") whose owner is an administrator of that organization.` };
+          return {
+            ok: false,
+            problem: 'missing_scope',
+            message: `The API token may not manage the users of account ${this.accountId} (403 ${err.code}): create a token with the account/user management scope (probably "accounts") whose owner is an administrator of that organization.`,
+          };
         case 404:
-          return { ok: false, problem: 'unknown_account', message: `Infomaniak does not know account ${this.accountId}, or the token's owner is not in it (404): configure the organization's numeric id, as shown in the Manager.` };
+          return {
+            ok: false,
+            problem: 'unknown_account',
+            message: `Infomaniak does not know account ${this.accountId}, or the token's owner is not in it (404): configure the organization's numeric id, as shown in the Manager.`,
+          };
         default:
           return { ok: false, problem: 'unreachable', message: `Could not check the Infomaniak API: ${err.message}` };
       }
@@ -232,7 +269,11 @@ export class InfomaniakApi {
   /** The rows of the users list (members and pending invitations) whose address is exactly this one. */
   async accountRowsFor(email: string): Promise<AccountRow[]> {
     const wanted = email.trim().toLowerCase();
-    const users = await this.call('GET', `/2/accounts/${this.account}/users?search=${encodeURIComponent(wanted)}&per_page=20`, AccountUsers);
+    const users = await this.call(
+      'GET',
+      `/2/accounts/${this.account}/users?search=${encodeURIComponent(wanted)}&per_page=20`,
+      AccountUsers,
+    );
     return users.map(toRow).filter((r): r is AccountRow => r?.email === wanted);
   }
 
@@ -244,7 +285,13 @@ export class InfomaniakApi {
 
   /** One page of the users list (members and pending invitations), and how many pages there are. */
   async accountUsersPage(page: number, perPage: number): Promise<{ rows: AccountRow[]; pages: number }> {
-    const { data, pages } = await this.call('GET', `/2/accounts/${this.account}/users?page=${page}&per_page=${perPage}`, AccountUsers, undefined, true);
+    const { data, pages } = await this.call(
+      'GET',
+      `/2/accounts/${this.account}/users?page=${page}&per_page=${perPage}`,
+      AccountUsers,
+      undefined,
+      true,
+    );
     return { rows: data.map(toRow).filter((r): r is AccountRow => !!r), pages: pages ?? 1 };
   }
 
@@ -277,7 +324,8 @@ export class InfomaniakApi {
       return { outcome: 'cancelled' };
     } catch (err) {
       if (err instanceof InfomaniakError && err.status === 404) return { outcome: 'already_gone' };
-      if (err instanceof InfomaniakError && err.status === 500 && err.code === 'cannot_delete_object') return { outcome: 'not_cancellable' };
+      if (err instanceof InfomaniakError && err.status === 500 && err.code === 'cannot_delete_object')
+        return { outcome: 'not_cancellable' };
       throw err;
     }
   }
@@ -295,8 +343,10 @@ export class InfomaniakApi {
       await this.call('POST', `${this.invitationPath(id)}/drive`, z.unknown(), { drive_id: driveId, role });
       return 'added';
     } catch (err) {
-      const exists = err instanceof InfomaniakError
-        && ((err.status === 403 && err.code === 'product_is_part_of_ksuite') || (err.status === 409 && err.code === 'object_already_exists'));
+      const exists =
+        err instanceof InfomaniakError &&
+        ((err.status === 403 && err.code === 'product_is_part_of_ksuite') ||
+          (err.status === 409 && err.code === 'object_already_exists'));
       if (exists) return 'exists';
       throw err;
     }
@@ -304,7 +354,11 @@ export class InfomaniakApi {
 
   /** The organization's kSuite (`ksuite_id`), or null when it has none. */
   async accountKsuiteId(): Promise<number | null> {
-    const account = await this.call('GET', `/1/accounts/${this.account}`, z.object({ ksuite_id: z.number().int().nullish() }));
+    const account = await this.call(
+      'GET',
+      `/1/accounts/${this.account}`,
+      z.object({ ksuite_id: z.number().int().nullish() }),
+    );
     return account.ksuite_id ?? null;
   }
 
@@ -321,7 +375,10 @@ export class InfomaniakApi {
   /** kDrive's own invitation of someone outside the organization; kDrive sends the email. The 201 has one entry
    * per address, each with an optional `error`: an entry with an error is a refusal, not a success. Resolves with
    * the kDrive invitation's id (none when the address was already a user of the drive and was added at once). */
-  async inviteDriveExternal(driveId: number, input: { email: string; right: KDriveRight; locale: string; message?: string }): Promise<string | undefined> {
+  async inviteDriveExternal(
+    driveId: number,
+    input: { email: string; right: KDriveRight; locale: string; message?: string },
+  ): Promise<string | undefined> {
     const entries = await this.call('POST', `/2/drive/${driveId}/users`, z.array(DriveUserCreated), {
       emails: [input.email],
       role: 'external',
@@ -332,14 +389,26 @@ export class InfomaniakApi {
     });
     const wanted = input.email.trim().toLowerCase();
     const entry = entries.find((e) => (e.email ?? e.invitation?.email)?.trim().toLowerCase() === wanted) ?? entries[0];
-    if (!entry) throw new InfomaniakError(`kDrive answered no entry for the address`, { code: 'unexpected_response', retryable: false });
-    if (entry.error) throw new InfomaniakError(this.redact(`kDrive refused the invitation: ${entry.error}`), { code: 'drive_invitation_refused', retryable: false });
+    if (!entry)
+      throw new InfomaniakError(`kDrive answered no entry for the address`, {
+        code: 'unexpected_response',
+        retryable: false,
+      });
+    if (entry.error)
+      throw new InfomaniakError(this.redact(`kDrive refused the invitation: ${entry.error}`), {
+        code: 'drive_invitation_refused',
+        retryable: false,
+      });
     return entry.invitation ? String(entry.invitation.id) : undefined;
   }
 
   /** Refreshes a kDrive invitation's validity and sends its email again. */
   async resendDriveInvitation(driveId: number, invitationId: string): Promise<void> {
-    await this.call('POST', `/2/drive/${driveId}/users/invitation/${encodeURIComponent(invitationId)}/send`, z.unknown());
+    await this.call(
+      'POST',
+      `/2/drive/${driveId}/users/invitation/${encodeURIComponent(invitationId)}/send`,
+      z.unknown(),
+    );
   }
 
   async cancelDriveInvitation(driveId: number, invitationId: string): Promise<void> {
@@ -357,8 +426,20 @@ export class InfomaniakApi {
   /** One request, after taking a token from the budget; resolves with the parsed `data` of a success envelope
    * (with `paged`, also the envelope's page count). */
   private async call<T extends z.ZodType>(method: string, path: string, data: T, body?: unknown): Promise<z.output<T>>;
-  private async call<T extends z.ZodType>(method: string, path: string, data: T, body: unknown, paged: true): Promise<{ data: z.output<T>; pages?: number }>;
-  private async call<T extends z.ZodType>(method: string, path: string, data: T, body?: unknown, paged = false): Promise<unknown> {
+  private async call<T extends z.ZodType>(
+    method: string,
+    path: string,
+    data: T,
+    body: unknown,
+    paged: true,
+  ): Promise<{ data: z.output<T>; pages?: number }>;
+  private async call<T extends z.ZodType>(
+    method: string,
+    path: string,
+    data: T,
+    body?: unknown,
+    paged = false,
+  ): Promise<unknown> {
     const what = `Infomaniak ${method} ${path.split('?')[0]}`;
     await this.budget.take();
     let res: Response;
@@ -377,7 +458,11 @@ export class InfomaniakApi {
       });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      throw new InfomaniakError(this.redact(`${what}: no answer (${reason})`), { code: 'network_error', retryable: true, cause: err });
+      throw new InfomaniakError(this.redact(`${what}: no answer (${reason})`), {
+        code: 'network_error',
+        retryable: true,
+        cause: err,
+      });
     }
 
     const json: unknown = await res.json().catch(() => undefined);

@@ -17,7 +17,11 @@ const CACHE_TTL_MS = 10 * 60_000;
 export class OrganizationLevels {
   private readonly cache = new Map<string, { level: InviterLevel | undefined; at: number }>();
 
-  constructor(private readonly ik: Pick<InfomaniakApi, 'accountUserRole'>, private readonly clock: Clock, private readonly log: Logger) {}
+  constructor(
+    private readonly ik: Pick<InfomaniakApi, 'accountUserRole'>,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
 
   async refine(user: { id: string; email: string }, level: InviterLevel): Promise<InviterLevel> {
     if (level === 'guest' || !user.email) return level;
@@ -26,7 +30,10 @@ export class OrganizationLevels {
     const cached = this.cache.get(email);
     if (cached && now - cached.at < CACHE_TTL_MS) return cached.level ?? level;
     const lookup = this.lookup(email, now);
-    const found = await Promise.race([lookup, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), LOOKUP_TIMEOUT_MS).unref())]);
+    const found = await Promise.race([
+      lookup,
+      new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), LOOKUP_TIMEOUT_MS).unref()),
+    ]);
     if (found === 'timeout') {
       this.log.debug({ user: user.id }, 'organization role lookup too slow; using the kChat role for now');
       return level;
@@ -42,7 +49,10 @@ export class OrganizationLevels {
       this.cache.set(email, { level, at: now });
       return level;
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'could not read the inviter’s organization role; using the kChat role');
+      this.log.warn(
+        { err: (err as Error).message },
+        'could not read the inviter’s organization role; using the kChat role',
+      );
       return undefined;
     }
   }

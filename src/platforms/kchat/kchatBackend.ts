@@ -12,17 +12,17 @@ import type { MattermostBackend } from '../mattermost/backend.js';
 import type { MattermostBackendFactory } from '../mattermost/context.js';
 import { PLATFORM } from '../mattermost/context.js';
 import { InfomaniakAccess } from './access.js';
-import { EXTERNAL_OFFERS, resendExternal, withdrawExternal } from './externals.js';
 import { kchatCapabilities } from './capabilities.js';
 import { chatCall, ikInvitationId, inviterLocale, type KchatContext, type KchatSettings } from './context.js';
+import { EXTERNAL_OFFERS, resendExternal, withdrawExternal } from './externals.js';
 import { InfomaniakApi, ROLE_TYPE } from './infomaniakApi.js';
 import { OrganizationLevels } from './inviterLevel.js';
 import { KchatGuests } from './kchatGuests.js';
 import { KsuiteDrive } from './ksuiteDrive.js';
 import { splitName } from './names.js';
 import { linkNotice, notCancellableNotice, qrNotice, rightNotice } from './notices.js';
-import { parseQrCode, postQrImage } from './qrCode.js';
 import { PacedBudget } from './pacedBudget.js';
+import { parseQrCode, postQrImage } from './qrCode.js';
 import { rightJobHandler } from './rightJobs.js';
 import { firstSteps, isRightStep, rightJob } from './rightSteps.js';
 import { InvitationStatusPoll } from './statusPoll.js';
@@ -30,9 +30,20 @@ import { InvitationStatusPoll } from './statusPoll.js';
 export function kchatBackend(settings: KchatSettings): MattermostBackendFactory {
   return (mm) => {
     const log = mm.log.child({ backend: 'kchat' });
-    const ik = new InfomaniakApi({ baseUrl: settings.apiUrl, token: settings.token, accountId: settings.accountId, budget: new PacedBudget(mm.store, mm.clock) });
+    const ik = new InfomaniakApi({
+      baseUrl: settings.apiUrl,
+      token: settings.token,
+      accountId: settings.accountId,
+      budget: new PacedBudget(mm.store, mm.clock),
+    });
     const ctx: KchatContext = {
-      ik, chat: mm.api, store: mm.store, clock: mm.clock, log, outbox: mm.outbox, kdriveId: settings.kdriveId,
+      ik,
+      chat: mm.api,
+      store: mm.store,
+      clock: mm.clock,
+      log,
+      outbox: mm.outbox,
+      kdriveId: settings.kdriveId,
       ksuiteDrive: settings.kdriveId ? new KsuiteDrive(ik, settings.kdriveId) : undefined,
     };
     const guests = new KchatGuests(mm.api);
@@ -45,14 +56,19 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
      * first (the users list holds pending invitations by address) instead of creating a second one. */
     async function createOrganizationInvitation(inv: Invitation): Promise<void> {
       if (inv.role === 'external' || ikInvitationId(inv)) return;
-      if (!access.ready()) throw new RetryLaterError('the Infomaniak organization API is not usable yet (see the start-up log)', 5 * 60_000);
+      if (!access.ready())
+        throw new RetryLaterError(
+          'the Infomaniak organization API is not usable yet (see the start-up log)',
+          5 * 60_000,
+        );
       const silent = inv.delivery === 'link';
       let found: { id: string; status: string; expiredAt: string | null; adopted: boolean } | undefined;
       if (inv.external?.infomaniakCreating) {
         const rows = await ik.accountRowsFor(inv.email);
         const pending = rows.find((r) => r.state === 'pending' && r.invitationId);
         if (pending) found = { id: pending.invitationId!, status: 'pending', expiredAt: null, adopted: true };
-        else if (rows.some((r) => r.state === 'valid' && r.userId)) throw new PermanentError('this address already belongs to a member of the organization');
+        else if (rows.some((r) => r.state === 'valid' && r.userId))
+          throw new PermanentError('this address already belongs to a member of the organization');
       } else {
         const attempt = mm.clock.now().toISOString();
         await recordBackendStep(ctx, inv, { external: { ...inv.external, infomaniakCreating: attempt } });
@@ -60,8 +76,14 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
       if (!found) {
         const { firstName, lastName } = splitName(inv.name, inv.email);
         const created = await ik.createInvitation({
-          email: inv.email, firstName, lastName, locale: await inviterLocale(ctx, inv), roleType: ROLE_TYPE[inv.role], silent,
-          billing: inv.billingRights, billingNotifications: inv.billingReminders.email || inv.billingReminders.sms,
+          email: inv.email,
+          firstName,
+          lastName,
+          locale: await inviterLocale(ctx, inv),
+          roleType: ROLE_TYPE[inv.role],
+          silent,
+          billing: inv.billingRights,
+          billingNotifications: inv.billingReminders.email || inv.billingReminders.sms,
         });
         found = { ...created, adopted: false };
       }
@@ -102,7 +124,9 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
         else await createOrganizationInvitation(inv);
         return [
           ...firstSteps(inv, settings.kdriveId).map((step) => rightJob(inv, step)),
-          ...(inv.role !== 'external' && inv.delivery === 'link' ? [jobFor(inv, JOB.notifyInviter, { about: 'link' }, 'link')] : []),
+          ...(inv.role !== 'external' && inv.delivery === 'link'
+            ? [jobFor(inv, JOB.notifyInviter, { about: 'link' }, 'link')]
+            : []),
         ];
       },
 
@@ -120,11 +144,12 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
         const id = ikInvitationId(inv);
         if (!id) return;
         const { outcome } = await ik.cancelInvitation(id);
-        const status = outcome === 'not_cancellable' ? inv.external?.infomaniakStatus ?? 'pending' : 'cancelled';
+        const status = outcome === 'not_cancellable' ? (inv.external?.infomaniakStatus ?? 'pending') : 'cancelled';
         // Settled, not retried: the invitee most likely accepted already, which only a person can undo.
-        const notice = outcome === 'not_cancellable'
-          ? [jobFor(inv, JOB.notifyInviter, { about: 'not-cancellable' }, 'not-cancellable')]
-          : [];
+        const notice =
+          outcome === 'not_cancellable'
+            ? [jobFor(inv, JOB.notifyInviter, { about: 'not-cancellable' }, 'not-cancellable')]
+            : [];
         await recordBackendStep(ctx, inv, {
           external: { ...inv.external, infomaniakStatus: status },
           audit: { action: 'infomaniak_invitation_cancelled', detail: { outcome } },

@@ -5,7 +5,10 @@ import type { InfomaniakApi } from './infomaniakApi.js';
 export class KsuiteDrive {
   private answer: Promise<boolean> | undefined;
 
-  constructor(private readonly ik: Pick<InfomaniakApi, 'accountKsuiteId' | 'accountDrives'>, private readonly driveId: number) {}
+  constructor(
+    private readonly ik: Pick<InfomaniakApi, 'accountKsuiteId' | 'accountDrives'>,
+    private readonly driveId: number,
+  ) {}
 
   /** A failed look-up is asked again next time, so a passing error does not stick. */
   isKsuiteDrive(): Promise<boolean> {

@@ -1,11 +1,15 @@
 /** The kChat backend's messages to an inviter, in its markup (the words are in src/core/messages/kchat.ts). */
 import { mattermostMarkdown as md } from '../../core/format.js';
-import type { Invitation } from '../../core/model.js';
 import {
-  linkNoticeToInviter, noUsableLinkNotice, notCancellableNotice as notCancellableText, qrNotice as qrNoticeText,
-  rightNotice as rightNoticeText, type RightProgress,
+  linkNoticeToInviter,
+  notCancellableNotice as notCancellableText,
+  noUsableLinkNotice,
+  qrNotice as qrNoticeText,
+  type RightProgress,
+  rightNotice as rightNoticeText,
 } from '../../core/messages.js';
-import { STEP_LABELS, type RightStep } from './rightSteps.js';
+import type { Invitation } from '../../core/model.js';
+import { type RightStep, STEP_LABELS } from './rightSteps.js';
 
 export type { RightProgress } from '../../core/messages.js';
 

@@ -8,13 +8,25 @@ import type { Store } from '../../store/store.js';
 import { INFOMANIAK_BUDGET, type RateBudget } from './infomaniakApi.js';
 
 export class PacedBudget implements RateBudget {
-  constructor(private readonly store: Pick<Store, 'takeRateToken'>, private readonly clock: Clock) {}
+  constructor(
+    private readonly store: Pick<Store, 'takeRateToken'>,
+    private readonly clock: Clock,
+  ) {}
 
   async take(): Promise<void> {
     const now = this.clock.now();
-    const answer = await this.store.takeRateToken(INFOMANIAK_BUDGET.key, INFOMANIAK_BUDGET.limit, INFOMANIAK_BUDGET.windowMs, now);
+    const answer = await this.store.takeRateToken(
+      INFOMANIAK_BUDGET.key,
+      INFOMANIAK_BUDGET.limit,
+      INFOMANIAK_BUDGET.windowMs,
+      now,
+    );
     if (!answer.ok) {
-      throw new RetryLaterError('paced: the Infomaniak budget (60 calls a minute) is used up', Math.max(1, answer.retryAt.getTime() - now.getTime()), true);
+      throw new RetryLaterError(
+        'paced: the Infomaniak budget (60 calls a minute) is used up',
+        Math.max(1, answer.retryAt.getTime() - now.getTime()),
+        true,
+      );
     }
   }
 }

@@ -5,7 +5,12 @@
 import type { MattermostApi } from '../mattermost/api.js';
 
 const DATA_URL = /^data:(image\/(?:png|jpeg|gif|svg\+xml));base64,([A-Za-z0-9+/=\s]+)$/;
-const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/svg+xml': 'svg' };
+const EXTENSIONS: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/svg+xml': 'svg',
+};
 /** Far above a QR code's size; a larger answer is not posted. */
 const MAX_BYTES = 512 * 1024;
 
@@ -28,7 +33,12 @@ export function parseQrCode(raw: string | undefined): QrCode | undefined {
 }
 
 /** Posts the image into the inviter's direct channel, with a caption. */
-export async function postQrImage(chat: MattermostApi, inviterId: string, qr: Extract<QrCode, { kind: 'image' }>, caption: string): Promise<void> {
+export async function postQrImage(
+  chat: MattermostApi,
+  inviterId: string,
+  qr: Extract<QrCode, { kind: 'image' }>,
+  caption: string,
+): Promise<void> {
   const channelId = await chat.directChannel(inviterId);
   const form = new FormData();
   form.append('channel_id', channelId);

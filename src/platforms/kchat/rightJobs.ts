@@ -1,18 +1,26 @@
 /** The outbox job that sets one right of a delivered invitation (see rightSteps.ts). The first failure of a step
  * is recorded on the invitation (lastError, audit) and shown to the inviter and on the approval post; its success
  * after failures is announced the same way; a step given up tells the inviter to finish by hand. */
-import { JOB, jobFor } from '../../actions/jobs.js';
+
+import { readPayload } from '../../actions/jobPayloads.js';
+import { invitationOf, JOB, jobFor } from '../../actions/jobs.js';
 import { recordBackendStep } from '../../actions/recordBackendStep.js';
-import { redactContacts } from '../../core/redact.js';
 import type { Invitation } from '../../core/model.js';
+import { redactContacts } from '../../core/redact.js';
+import { isPaced, isPermanent, PermanentError } from '../../outbox/errors.js';
 import type { JobHandler } from '../../outbox/outbox.js';
-import { PermanentError, isPaced, isPermanent } from '../../outbox/errors.js';
 import type { NewJob } from '../../store/store.js';
 import { ikInvitationId, inviterLocale, type KchatContext } from './context.js';
-import { invitationOf } from '../../actions/jobs.js';
-import { readPayload } from '../../actions/jobPayloads.js';
 import type { RightProgress } from './notices.js';
-import { appRole, isRightStep, nextSteps, rightJob, RightStepPayload, STEP_LABELS, type RightStep } from './rightSteps.js';
+import {
+  appRole,
+  isRightStep,
+  nextSteps,
+  type RightStep,
+  RightStepPayload,
+  rightJob,
+  STEP_LABELS,
+} from './rightSteps.js';
 
 const LIVE_STATES: readonly Invitation['state'][] = ['sent', 'arrived'];
 
@@ -22,7 +30,12 @@ export function rightJobHandler(ctx: KchatContext): JobHandler {
     const role = appRole(inv.role);
     if (step === 'drive-external') {
       const locale = await inviterLocale(ctx, inv);
-      const invitationId = await ctx.ik.inviteDriveExternal(drive(), { email: inv.email, right: inv.kdriveRight, locale, message: inv.message || undefined });
+      const invitationId = await ctx.ik.inviteDriveExternal(drive(), {
+        email: inv.email,
+        right: inv.kdriveRight,
+        locale,
+        message: inv.message || undefined,
+      });
       return invitationId ? { kdriveInvitationId: invitationId } : { addedToDrive: true };
     }
     if (step === 'drive-resend') {
@@ -87,7 +100,10 @@ export function rightJobHandler(ctx: KchatContext): JobHandler {
       await recordBackendStep(ctx, inv, {
         ...(driveInvitation && { external: { ...inv.external, kdriveInvitationId: driveInvitation } }),
         ...(clears && { lastError: null }),
-        audit: { action: 'right_set', detail: { step, ...answer, ...(recovered ? { afterAttempts: job.attempts + 1 } : {}) } },
+        audit: {
+          action: 'right_set',
+          detail: { step, ...answer, ...(recovered ? { afterAttempts: job.attempts + 1 } : {}) },
+        },
         jobs: [
           ...nextSteps(step, ctx.kdriveId).map((next) => rightJob(inv, next)),
           ...(recovered ? visibility(inv, step, 'recovered') : []),
@@ -101,7 +117,8 @@ export function rightJobHandler(ctx: KchatContext): JobHandler {
       if (!inv || !isRightStep(step)) return;
       // `error` comes from the outbox, already free of addresses and numbers.
       await recordBackendStep(ctx, inv, {
-        lastError: `${STEP_LABELS[step]}: ${error}`, audit: { action: 'right_given_up', detail: { step, error } },
+        lastError: `${STEP_LABELS[step]}: ${error}`,
+        audit: { action: 'right_given_up', detail: { step, error } },
         jobs: visibility(inv, step, 'gave_up', error),
       });
       ctx.outbox.kick();

@@ -12,7 +12,7 @@ import type { Invitation } from '../../core/model.js';
 import { isPaced } from '../../outbox/errors.js';
 import { PLATFORM } from '../mattermost/context.js';
 import { ikInvitationId, type KchatContext } from './context.js';
-import { InfomaniakError, type AccountRow } from './infomaniakApi.js';
+import { type AccountRow, InfomaniakError } from './infomaniakApi.js';
 
 /** Statuses after which Infomaniak has nothing more to tell. `gone`: the invitation no longer exists there. */
 const SETTLED = new Set(['accepted', 'gone']);
@@ -23,7 +23,10 @@ export class InvitationStatusPoll {
   /** How many pages the users list had last time: reading it costs that many calls. */
   private listPages = 1;
 
-  constructor(private readonly ctx: KchatContext, private readonly maxChecks = 20) {}
+  constructor(
+    private readonly ctx: KchatContext,
+    private readonly maxChecks = 20,
+  ) {}
 
   async run(): Promise<void> {
     const sent = await this.ctx.store.listInvitations({ platform: PLATFORM, states: ['sent'] });
@@ -47,7 +50,10 @@ export class InvitationStatusPoll {
           if (isPaced(err)) return;
           if (err instanceof InfomaniakError && err.status === 404) status = 'gone';
           else {
-            this.ctx.log.warn({ invitation: inv.id, err: (err as Error).message }, 'could not read an Infomaniak invitation’s status');
+            this.ctx.log.warn(
+              { invitation: inv.id, err: (err as Error).message },
+              'could not read an Infomaniak invitation’s status',
+            );
             continue;
           }
         }
@@ -69,14 +75,18 @@ export class InvitationStatusPoll {
       }
     } catch (err) {
       if (isPaced(err)) return undefined;
-      this.ctx.log.warn({ err: (err as Error).message }, 'could not read the Infomaniak users list; asking invitation by invitation');
+      this.ctx.log.warn(
+        { err: (err as Error).message },
+        'could not read the Infomaniak users list; asking invitation by invitation',
+      );
       return new Map();
     }
     const pending = new Set(rows.filter((r) => r.state === 'pending' && r.invitationId).map((r) => r.invitationId));
     const members = new Set(rows.filter((r) => r.state === 'valid' && r.userId).map((r) => r.email));
     const statuses = new Map<string, string>();
     for (const inv of due) {
-      if (pending.has(ikInvitationId(inv))) statuses.set(inv.id, this.expiredOr('pending', inv.external?.infomaniakExpiresAt ?? null));
+      if (pending.has(ikInvitationId(inv)))
+        statuses.set(inv.id, this.expiredOr('pending', inv.external?.infomaniakExpiresAt ?? null));
       else if (members.has(inv.email.trim().toLowerCase())) statuses.set(inv.id, 'accepted');
     }
     return statuses;
@@ -84,13 +94,18 @@ export class InvitationStatusPoll {
 
   /** A pending invitation past its `expired_at` can no longer be accepted. */
   private expiredOr(status: string, expiredAt: string | null): string {
-    return status === 'pending' && expiredAt && Date.parse(expiredAt) <= this.ctx.clock.now().getTime() ? 'expired' : status;
+    return status === 'pending' && expiredAt && Date.parse(expiredAt) <= this.ctx.clock.now().getTime()
+      ? 'expired'
+      : status;
   }
 
   private async settle(inv: Invitation, status: string): Promise<void> {
     if (status === 'pending') return;
     if (!isExternalStatus(status)) {
-      this.ctx.log.warn({ invitation: inv.id, status }, 'Infomaniak gave an invitation status this bot does not know; it is left as it is');
+      this.ctx.log.warn(
+        { invitation: inv.id, status },
+        'Infomaniak gave an invitation status this bot does not know; it is left as it is',
+      );
       return;
     }
     const external = { ...inv.external, infomaniakStatus: status };

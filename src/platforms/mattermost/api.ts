@@ -6,7 +6,7 @@ import mm from '@mattermost/client';
 import type { Post } from '@mattermost/types/posts';
 import { Agent, request } from 'undici';
 import type { InviterLevel } from '../../core/policy.js';
-import { PermanentError, RetryLaterError, parseRetryAfter } from '../../outbox/errors.js';
+import { PermanentError, parseRetryAfter, RetryLaterError } from '../../outbox/errors.js';
 
 const { Client4 } = mm;
 type Client = InstanceType<typeof Client4>;
@@ -14,7 +14,12 @@ type Client = InstanceType<typeof Client4>;
 const CONNECT_TIMEOUT_MS = 1500;
 
 export class MattermostError extends Error {
-  constructor(readonly status: number, readonly errorId: string | undefined, message: string, readonly retryAfterMs?: number) {
+  constructor(
+    readonly status: number,
+    readonly errorId: string | undefined,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
     super(message);
   }
   /** For the outbox: 4xx other than 408/429 will not get better by retrying. */
@@ -32,14 +37,24 @@ function unreachable(err: unknown): MattermostError {
 function statusError(status: number, data: unknown, retryAfter: string | null | undefined): MattermostError {
   const body = (typeof data === 'object' && data) as { id?: string; message?: string } | false;
   const message = (body && body.message) || (typeof data === 'string' && data.trim()) || STATUS_CODES[status] || '';
-  return new MattermostError(status, body ? body.id : undefined, `Mattermost ${status}: ${message}`, parseRetryAfter(retryAfter));
+  return new MattermostError(
+    status,
+    body ? body.id : undefined,
+    `Mattermost ${status}: ${message}`,
+    parseRetryAfter(retryAfter),
+  );
 }
 
 /** Makes Client4 keep the status: every request runs with ignoreStatus and failures are thrown here. Its fetch
  * goes through the bot's keep-alive pool, whose timeouts bound every request (Client4 sets none): a hung server
  * must fail the outbox job well within its lease, so no other replica takes the job over while this one runs it. */
 function withStatusErrors(client: Client, dispatcher: Agent): Client {
-  const c = client as unknown as { doFetchWithResponse: (url: string, options: Record<string, unknown>) => Promise<{ response: Response; headers: Headers; data: unknown }> };
+  const c = client as unknown as {
+    doFetchWithResponse: (
+      url: string,
+      options: Record<string, unknown>,
+    ) => Promise<{ response: Response; headers: Headers; data: unknown }>;
+  };
   const original = c.doFetchWithResponse;
   c.doFetchWithResponse = async (url, options) => {
     let result;
@@ -54,8 +69,15 @@ function withStatusErrors(client: Client, dispatcher: Agent): Client {
   return client;
 }
 
-export interface DialogOpen { trigger_id: string; url: string; dialog: Record<string, unknown> }
-export interface InviteResult { email: string; error?: { id?: string; message?: string } | null }
+export interface DialogOpen {
+  trigger_id: string;
+  url: string;
+  dialog: Record<string, unknown>;
+}
+export interface InviteResult {
+  email: string;
+  error?: { id?: string; message?: string } | null;
+}
 
 export class MattermostApi {
   readonly client: Client;
@@ -64,13 +86,25 @@ export class MattermostApi {
   private readonly pool: Agent;
   private readonly headers: Record<string, string>;
 
-  constructor(readonly url: string, token: string, opts: { timeoutMs?: number } = {}) {
+  constructor(
+    readonly url: string,
+    token: string,
+    opts: { timeoutMs?: number } = {},
+  ) {
     const timeoutMs = opts.timeoutMs ?? 20_000;
-    this.pool = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: Math.min(timeoutMs, CONNECT_TIMEOUT_MS) } });
+    this.pool = new Agent({
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      connect: { timeout: Math.min(timeoutMs, CONNECT_TIMEOUT_MS) },
+    });
     this.client = withStatusErrors(new Client4(), this.pool);
     this.client.setUrl(url);
     this.client.setToken(token);
-    this.headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-requested-with': 'XMLHttpRequest' };
+    this.headers = {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'x-requested-with': 'XMLHttpRequest',
+    };
   }
 
   async botId(): Promise<string> {
@@ -90,7 +124,11 @@ export class MattermostApi {
     let res;
     try {
       res = await request(`${this.client.getBaseRoute()}/actions/dialogs/open`, {
-        method: 'POST', headers: this.headers, body: JSON.stringify(open), dispatcher: this.pool, ...timeouts,
+        method: 'POST',
+        headers: this.headers,
+        body: JSON.stringify(open),
+        dispatcher: this.pool,
+        ...timeouts,
       });
     } catch (err) {
       throw unreachable(err);
@@ -111,17 +149,25 @@ export class MattermostApi {
   refineLevel: ((user: { id: string; email: string }, level: InviterLevel) => Promise<InviterLevel>) | undefined;
 
   async level(teamId: string, userId: string): Promise<InviterLevel> {
-    const [user, member] = await Promise.all([this.client.getUser(userId), this.client.getTeamMember(teamId, userId).catch(() => undefined)]);
+    const [user, member] = await Promise.all([
+      this.client.getUser(userId),
+      this.client.getTeamMember(teamId, userId).catch(() => undefined),
+    ]);
     const roles = `${user.roles} ${member?.roles ?? ''}`.split(/\s+/);
     if (roles.includes('system_guest') || member?.scheme_guest) return 'guest';
-    const level = roles.includes('system_admin') || roles.includes('team_admin') || member?.scheme_admin ? 'admin' : 'member';
+    const level =
+      roles.includes('system_admin') || roles.includes('team_admin') || member?.scheme_admin ? 'admin' : 'member';
     return this.refineLevel ? this.refineLevel(user, level) : level;
   }
 
   /** Channels of the team the user belongs to (public and private, not DMs). Needs a system-admin bot for
    * users other than the bot itself. */
   async channelsOf(teamId: string, userId: string): Promise<{ id: string; name: string; display_name: string }[]> {
-    const doFetch = (this.client as unknown as { doFetch: (u: string, o: object) => Promise<{ id: string; name: string; display_name: string; type: string }[]> }).doFetch;
+    const doFetch = (
+      this.client as unknown as {
+        doFetch: (u: string, o: object) => Promise<{ id: string; name: string; display_name: string; type: string }[]>;
+      }
+    ).doFetch;
     const channels = await doFetch(`${this.client.getUserRoute(userId)}/teams/${teamId}/channels`, { method: 'get' });
     return channels.filter((c) => c.type === 'O' || c.type === 'P');
   }
@@ -136,7 +182,11 @@ export class MattermostApi {
     }
   }
 
-  async userByEmail(email: string): Promise<{ id: string; username: string; first_name: string; last_name: string; nickname: string; roles: string } | undefined> {
+  async userByEmail(
+    email: string,
+  ): Promise<
+    { id: string; username: string; first_name: string; last_name: string; nickname: string; roles: string } | undefined
+  > {
     try {
       return await this.client.getUserByEmail(email);
     } catch (err) {

@@ -1,8 +1,9 @@
 /** Approve / Deny on Mattermost: the click's integration request, its context verified (buttons.ts), handed to
  * the approval flow; the flow's reply becomes the action response (an ephemeral notice, the post updated in place)
  * and the deny form's submission its dialog answer. */
-import type { ApprovalFlow, ApprovalReply } from '../../flows/approvals.js';
+
 import { mattermostPost } from '../../../views/mattermost/approvalPost.js';
+import type { ApprovalFlow, ApprovalReply } from '../../flows/approvals.js';
 import type { MattermostContext } from './context.js';
 import { approvalButtons } from './port.js';
 
@@ -17,7 +18,10 @@ export interface ActionRequest {
 type Answer = Record<string, unknown>;
 
 export class Approvals {
-  constructor(private readonly ctx: MattermostContext, private readonly flow: ApprovalFlow) {}
+  constructor(
+    private readonly ctx: MattermostContext,
+    private readonly flow: ApprovalFlow,
+  ) {}
 
   /** A click on an approval post, its context verified: the answer rewrites the post to show the outcome. */
   async click(req: ActionRequest, signed: { i: string; a: 'approve' | 'deny' }): Promise<Answer> {

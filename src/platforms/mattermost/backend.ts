@@ -48,4 +48,3 @@ export interface MattermostBackend {
   /** One round of arrival checks (statuses on the backend's side). */
   pollArrivals(): Promise<void>;
 }
-

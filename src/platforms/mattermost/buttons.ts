@@ -14,10 +14,20 @@ export function invitationButton(
   opts: { style?: 'default' | 'primary' | 'danger'; fromList?: boolean } = {},
 ): Record<string, unknown> {
   const token = signButtonToken(ctx.signer, ctx.clock.now(), invitationId, action, opts.fromList ? { l: 1 } : {});
-  return { id: action, type: 'button', name, style: opts.style ?? 'default', integration: { url: `${ctx.settings.publicUrl}/mattermost/action`, context: { token } } };
+  return {
+    id: action,
+    type: 'button',
+    name,
+    style: opts.style ?? 'default',
+    integration: { url: `${ctx.settings.publicUrl}/mattermost/action`, context: { token } },
+  };
 }
 
-export interface VerifiedClick { i: string; a: ListAction; fromList: boolean }
+export interface VerifiedClick {
+  i: string;
+  a: ListAction;
+  fromList: boolean;
+}
 
 export function verifyButton(ctx: MattermostContext, token: unknown): VerifiedClick | undefined {
   const claims = verifyButtonToken(ctx.signer, ctx.clock.now(), token, LIST_ACTIONS);

@@ -1,7 +1,8 @@
 /** What this Mattermost server can do, from its version (X-Version-Id) and licence. */
+
+import { roleMissingOn } from '../../core/messages.js';
 import type { Capabilities } from '../../core/policy.js';
 import type { LinkMethod } from '../../delivery/acceptanceLink.js';
-import { roleMissingOn } from '../../core/messages.js';
 
 export interface DialogFeatures {
   /** `multiselect` on select elements: 11.0. */
@@ -24,9 +25,11 @@ export function dialogFeatures(version: string): DialogFeatures {
   return { multiselect: atLeast(version, 11, 0), multistep: atLeast(version, 11, 1) };
 }
 
-export function mattermostCapabilities(
-  opts: { guestAccounts: boolean; linkMethods: readonly LinkMethod[]; /** EnableEmailInvitations */ emailInvitations?: boolean },
-): Capabilities {
+export function mattermostCapabilities(opts: {
+  guestAccounts: boolean;
+  linkMethods: readonly LinkMethod[] /** EnableEmailInvitations */;
+  emailInvitations?: boolean;
+}): Capabilities {
   return {
     roles: opts.guestAccounts ? ['external', 'collaborator', 'admin'] : ['collaborator', 'admin'],
     missingRoleReasons: {

@@ -1,26 +1,25 @@
 /** Wires the Mattermost adapter: API client, capabilities, routes, outbox handlers, arrival detection. */
 import type { Router } from 'express';
 import type { Capabilities } from '../../core/policy.js';
-import type { PlatformDeps } from '../deps.js';
-import { MattermostApi } from './api.js';
-import { mattermostAccountCreator, mattermostChannelNames, mattermostLoginUrl } from './accountCreator.js';
-import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
+import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceLink.js';
 import { ApprovalFlow } from '../../flows/approvals.js';
 import { ArrivalFlow } from '../../flows/arrivals.js';
 import { jobHandlers } from '../../flows/jobHandlers.js';
-import { WizardFlow } from '../../flows/wizard.js';
-import { Approvals } from './approvals.js';
-import { mattermostPort } from './port.js';
 import { PendingListFlow } from '../../flows/pendingList.js';
+import { WizardFlow } from '../../flows/wizard.js';
+import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
+import type { PlatformDeps } from '../deps.js';
+import { mattermostAccountCreator, mattermostChannelNames, mattermostLoginUrl } from './accountCreator.js';
+import { MattermostApi } from './api.js';
+import { Approvals } from './approvals.js';
 import { onSocketEvent } from './arrivals.js';
-import type { MattermostBackendFactory } from './context.js';
-import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceLink.js';
 import { dialogFeatures, mattermostCapabilities } from './capabilities.js';
-import type { MattermostContext, MattermostSettings } from './context.js';
+import type { MattermostBackendFactory, MattermostContext, MattermostSettings } from './context.js';
+import { mattermostPort } from './port.js';
 import { registerCommands } from './registerCommand.js';
 import { mattermostRouter } from './routes.js';
-import { MattermostSocket } from './websocket.js';
 import { webFormRouter } from './webForm.js';
+import { MattermostSocket } from './websocket.js';
 import { MattermostWizard } from './wizardFlow.js';
 
 export interface MattermostOptions extends PlatformDeps {
@@ -53,7 +52,12 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
   const registeredTokens: string[] = [];
 
   const ctx: MattermostContext = {
-    api, store: opts.store, clock: opts.clock, log: opts.log.child({ platform: 'mattermost' }), signer: opts.signer, outbox: opts.outbox,
+    api,
+    store: opts.store,
+    clock: opts.clock,
+    log: opts.log.child({ platform: 'mattermost' }),
+    signer: opts.signer,
+    outbox: opts.outbox,
     settings: opts.settings,
     links: opts.links,
     capabilities: () => ctx.backend?.capabilities() ?? caps,
@@ -69,15 +73,23 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
   const approvalFlow = new ApprovalFlow(ctx, port);
   const approvals = new Approvals(ctx, approvalFlow);
   const list = new PendingListFlow({ ...ctx, trigger: ctx.settings.trigger }, port, approvalFlow);
-  const wizard = new MattermostWizard(ctx, new WizardFlow({ ...ctx, invitesPerHour: ctx.settings.invitesPerHour }, port), port);
+  const wizard = new MattermostWizard(
+    ctx,
+    new WizardFlow({ ...ctx, invitesPerHour: ctx.settings.invitesPerHour }, port),
+    port,
+  );
   const arrivals = new ArrivalFlow(ctx, port);
   for (const [kind, handler] of Object.entries(jobHandlers(ctx, port))) opts.outbox.register(kind, handler);
 
   const socket = new MattermostSocket({
-    url: opts.url, token: opts.botToken, log: ctx.log,
+    url: opts.url,
+    token: opts.botToken,
+    log: ctx.log,
     onEvent: (e) => void onSocketEvent(arrivals, ctx.log, e),
-    onResync: () => void arrivals.reconcile().catch((err) => ctx.log.warn({ err: (err as Error).message }, 'reconciliation failed')),
-    onUnsupported: () => ctx.log.info('this server has no /api/v4/websocket (kChat): arrivals are found by periodic reconciliation'),
+    onResync: () =>
+      void arrivals.reconcile().catch((err) => ctx.log.warn({ err: (err as Error).message }, 'reconciliation failed')),
+    onUnsupported: () =>
+      ctx.log.info('this server has no /api/v4/websocket (kChat): arrivals are found by periodic reconciliation'),
   });
 
   const useSocket = opts.websocket !== false && backend?.websocket !== false;
@@ -87,16 +99,27 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
   async function refreshCapabilities(): Promise<void> {
     const license = (await api.client.getClientLicenseOld().catch(() => ({}))) as Record<string, string>;
     const config = (await api.client.getClientConfig().catch(() => ({}))) as unknown as Record<string, string>;
-    const guestAccounts = license.IsLicensed === 'true' && license.GuestAccounts === 'true' && config.EnableGuestAccounts !== 'false';
-    caps = mattermostCapabilities({ guestAccounts, linkMethods, emailInvitations: config.EnableEmailInvitations !== 'false' });
+    const guestAccounts =
+      license.IsLicensed === 'true' && license.GuestAccounts === 'true' && config.EnableGuestAccounts !== 'false';
+    caps = mattermostCapabilities({
+      guestAccounts,
+      linkMethods,
+      emailInvitations: config.EnableEmailInvitations !== 'false',
+    });
   }
 
   return {
     acceptance: backend
       ? undefined
-      : { accounts: mattermostAccountCreator({ api, log: ctx.log }), channelNames: (inv) => mattermostChannelNames(api, inv), loginUrl: () => mattermostLoginUrl(api) },
-    router: mattermostRouter(ctx, wizard, approvals, list, () => [...opts.commandTokens, ...registeredTokens])
-      .use('/form', webFormRouter(ctx, wizard)),
+      : {
+          accounts: mattermostAccountCreator({ api, log: ctx.log }),
+          channelNames: (inv) => mattermostChannelNames(api, inv),
+          loginUrl: () => mattermostLoginUrl(api),
+        },
+    router: mattermostRouter(ctx, wizard, approvals, list, () => [...opts.commandTokens, ...registeredTokens]).use(
+      '/form',
+      webFormRouter(ctx, wizard),
+    ),
     arrivals,
     async pollArrivals() {
       await backend?.pollArrivals();
@@ -106,11 +129,16 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
       await backend?.start();
       const me = await api.client.getMe();
       connected = true;
-      ctx.log.info({ bot: me.username, server: api.serverVersion(), features: ctx.dialogFeatures() }, 'connected to Mattermost');
+      ctx.log.info(
+        { bot: me.username, server: api.serverVersion(), features: ctx.dialogFeatures() },
+        'connected to Mattermost',
+      );
       await refreshCapabilities();
       registeredTokens.push(...(await registerCommands(ctx)));
       if (!opts.commandTokens.length && !registeredTokens.length) {
-        ctx.log.error('no slash command token: the bot could not register its command and MATTERMOST_COMMAND_TOKEN is unset, so every command will be refused (see README)');
+        ctx.log.error(
+          'no slash command token: the bot could not register its command and MATTERMOST_COMMAND_TOKEN is unset, so every command will be refused (see README)',
+        );
       }
       if (useSocket) socket.start();
     },

@@ -1,20 +1,21 @@
 /** The chat port on Mattermost and kChat, over Client4: posts with signed buttons, DMs, the team's admins, the
  * server's invitation emails (paced to its hourly limit), and, on kChat, the organization's side through the
  * backend. Client4 failures become the outbox's retry-later or permanent errors. */
+
+import { type ApprovalButton, mattermostPost } from '../../../views/mattermost/approvalPost.js';
+import { denyReasonDialog, renderDialog, resendDialog } from '../../../views/mattermost/dialog.js';
 import type { NoticePayload } from '../../actions/jobPayloads.js';
 import { mattermostMarkdown as md } from '../../core/format.js';
+import { thisChannel } from '../../core/messages.js';
 import type { Invitation } from '../../core/model.js';
-import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
-import { FormsRefused, type ChatPort, type ChatUser, type FormRequest } from '../../flows/chatPort.js';
-import { RecentLookups } from '../../flows/recentLookups.js';
 import type { Option } from '../../core/wizard.js';
+import { type ChatPort, type ChatUser, type FormRequest, FormsRefused } from '../../flows/chatPort.js';
+import { RecentLookups } from '../../flows/recentLookups.js';
+import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
 import { withTimeout } from '../withTimeout.js';
-import { mattermostPost, type ApprovalButton } from '../../../views/mattermost/approvalPost.js';
-import { denyReasonDialog, renderDialog, resendDialog } from '../../../views/mattermost/dialog.js';
 import { MattermostError } from './api.js';
 import { invitationButton } from './buttons.js';
-import { PLATFORM, type MattermostContext } from './context.js';
-import { thisChannel } from '../../core/messages.js';
+import { type MattermostContext, PLATFORM } from './context.js';
 
 const RATE_LIMITED = 'app.email.rate_limit_exceeded.app_error';
 /** Budget for the lookups made before a dialog opens: old servers and kChat expire trigger ids after 3 s. */
@@ -38,7 +39,12 @@ export async function call<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 interface MattermostUser {
-  id: string; username: string; first_name: string; last_name: string; nickname: string; email?: string;
+  id: string;
+  username: string;
+  first_name: string;
+  last_name: string;
+  nickname: string;
+  email?: string;
 }
 
 function chatUser(user: MattermostUser): ChatUser {
@@ -69,7 +75,9 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
   async function channelsOf(teamId: string, userId: string): Promise<Option[] | undefined> {
     try {
       const channels = await api.channelsOf(teamId, userId);
-      return channels.map((c) => ({ value: c.id, label: c.display_name || c.name })).sort((a, b) => a.label.localeCompare(b.label));
+      return channels
+        .map((c) => ({ value: c.id, label: c.display_name || c.name }))
+        .sort((a, b) => a.label.localeCompare(b.label));
     } catch (err) {
       ctx.log.debug({ err: (err as Error).message }, 'cannot list the inviter’s channels; offering the current one');
       return undefined;
@@ -81,24 +89,47 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
   async function sendInviteEmail(inv: Invitation): Promise<void> {
     const sender = await call(() => api.botId());
     const perHour = ctx.settings.inviteEmailsPerHour;
-    const token = await ctx.store.takeRateToken(`mattermost:invite-email:${sender}`, perHour, 3600_000, ctx.clock.now());
-    if (!token.ok) throw new RetryLaterError('paced: invitation email budget used', token.retryAt.getTime() - ctx.clock.now().getTime(), true);
+    const token = await ctx.store.takeRateToken(
+      `mattermost:invite-email:${sender}`,
+      perHour,
+      3600_000,
+      ctx.clock.now(),
+    );
+    if (!token.ok)
+      throw new RetryLaterError(
+        'paced: invitation email budget used',
+        token.retryAt.getTime() - ctx.clock.now().getTime(),
+        true,
+      );
     const paceMs = 3600_000 / perHour;
     let results;
     try {
       results = await (inv.role === 'external'
-        ? api.client.sendEmailGuestInvitesToChannelsGracefully(inv.workspaceId, inv.channelIds, [inv.email], inv.message)
-        : api.client.sendEmailInvitesToTeamAndChannelsGracefully(inv.workspaceId, inv.channelIds, [inv.email], inv.message));
+        ? api.client.sendEmailGuestInvitesToChannelsGracefully(
+            inv.workspaceId,
+            inv.channelIds,
+            [inv.email],
+            inv.message,
+          )
+        : api.client.sendEmailInvitesToTeamAndChannelsGracefully(
+            inv.workspaceId,
+            inv.channelIds,
+            [inv.email],
+            inv.message,
+          ));
     } catch (err) {
       // The server's own limiter answers 413 with this id, even with graceful=true: wait, do not give up.
-      if (err instanceof MattermostError && err.errorId === RATE_LIMITED) throw new RetryLaterError(err.message, paceMs, true);
+      if (err instanceof MattermostError && err.errorId === RATE_LIMITED)
+        throw new RetryLaterError(err.message, paceMs, true);
       // invite_guest is held only by system admins by default: say what to change instead of a bare 403.
-      if (err instanceof MattermostError && err.status === 403 && inv.role === 'external') throw new PermanentError(GUEST_INVITE_FORBIDDEN);
+      if (err instanceof MattermostError && err.status === 403 && inv.role === 'external')
+        throw new PermanentError(GUEST_INVITE_FORBIDDEN);
       throw err instanceof MattermostError ? err.forOutbox() : err;
     }
     const error = results[0]?.error as { id?: string; message?: string } | undefined | null;
     if (!error) return;
-    if (error.id === RATE_LIMITED) throw new RetryLaterError(error.message ?? 'invitation emails rate limited', paceMs, true);
+    if (error.id === RATE_LIMITED)
+      throw new RetryLaterError(error.message ?? 'invitation emails rate limited', paceMs, true);
     throw new PermanentError(error.message ?? error.id ?? 'the server refused the invitation');
   }
   const tools = { sendInviteEmail };
@@ -112,16 +143,22 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
     multiStepForms: () => ctx.dialogFeatures().multistep,
     async channelOptions(teamId, userId, currentChannelId) {
       const load = channelLists.get(`${teamId}:${userId}`, () => channelsOf(teamId, userId));
-      return (await withTimeout(load, LOOKUP_BUDGET_MS, undefined)) ?? [{ value: currentChannelId, label: thisChannel() }];
+      return (
+        (await withTimeout(load, LOOKUP_BUDGET_MS, undefined)) ?? [{ value: currentChannelId, label: thisChannel() }]
+      );
     },
     async verifyChannels(_teamId, userId, selected) {
-      const checks = await Promise.all(selected.map(async (id) => ((await api.isChannelMember(id, userId)) ? id : undefined)));
+      const checks = await Promise.all(
+        selected.map(async (id) => ((await api.isChannelMember(id, userId)) ? id : undefined)),
+      );
       return checks.filter((id): id is string => !!id).map((id) => ({ value: id, label: id }));
     },
     async existingAccounts(emails) {
       // Above this many, existing accounts are reported by the delivery instead of looked up now.
       if (emails.length > ACCOUNT_LOOKUP_MAX) return new Set();
-      const found = await Promise.all(emails.map(async (e) => ((await api.userByEmail(e).catch(() => undefined)) ? e : undefined)));
+      const found = await Promise.all(
+        emails.map(async (e) => ((await api.userByEmail(e).catch(() => undefined)) ? e : undefined)),
+      );
       return new Set(found.filter((e): e is string => !!e));
     },
     level: (teamId, userId) => call(() => api.level(teamId, userId)),
@@ -132,7 +169,9 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
       return user && chatUser({ ...user, email });
     },
     channelNames: (inv) =>
-      Promise.all(inv.channelIds.map(async (id) => (await api.client.getChannel(id).catch(() => undefined))?.display_name ?? id)),
+      Promise.all(
+        inv.channelIds.map(async (id) => (await api.client.getChannel(id).catch(() => undefined))?.display_name ?? id),
+      ),
     directChannel: (userId) => call(() => api.directChannel(userId)),
     async post(channelId, msg) {
       const { message, props } = mattermostPost(msg, approvalButtons(ctx, msg.approvalButtons?.invitationId ?? ''));
@@ -141,9 +180,16 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
     },
     async openForm(trigger, form) {
       const url = `${ctx.settings.publicUrl}/mattermost/dialog`;
-      if (form.kind !== 'wizard') return void (await call(() => api.openDialog({ trigger_id: trigger, url, dialog: dialogOf(form) })));
+      if (form.kind !== 'wizard')
+        return void (await call(() => api.openDialog({ trigger_id: trigger, url, dialog: dialogOf(form) })));
       const { steps, state, submitLabel } = form;
-      const dialog = renderDialog({ callbackId: `invite-${steps[0]!.id}`, state, steps, submitLabel, features: ctx.dialogFeatures() });
+      const dialog = renderDialog({
+        callbackId: `invite-${steps[0]!.id}`,
+        state,
+        steps,
+        submitLabel,
+        features: ctx.dialogFeatures(),
+      });
       try {
         await api.openDialog({ trigger_id: trigger, url, dialog }, DIALOG_OPEN_BUDGET_MS);
       } catch (err) {
@@ -189,7 +235,9 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
       if (inv.role !== 'admin' || backend?.managesMembership) return;
       await call(() => api.client.addToTeam(inv.workspaceId, userId));
       // The server wants one space-separated string; Client4's type says string[] but sends the value as given.
-      await call(() => api.client.updateTeamMemberRoles(inv.workspaceId, userId, 'team_user team_admin' as unknown as string[]));
+      await call(() =>
+        api.client.updateTeamMemberRoles(inv.workspaceId, userId, 'team_user team_admin' as unknown as string[]),
+      );
     },
     async withdraw(inv) {
       await backend?.withdraw(inv);

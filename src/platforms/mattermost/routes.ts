@@ -3,17 +3,24 @@
  * buttons by the HMAC'd context. */
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
+import { parseCommand } from '../../../commands/invitePeople.js';
+import { type ListButtonMaker, pendingListAnswer } from '../../../views/mattermost/pendingList.js';
+import {
+  badCommandToken,
+  buttonInvalid,
+  formInvalid,
+  invalidRequest,
+  sorry,
+  unknownForm,
+} from '../../core/messages.js';
 import { DenyForm, ResendForm, readForm } from '../../core/userInput.js';
 import type { PendingListFlow, ResendReply } from '../../flows/pendingList.js';
-import { parseCommand } from '../../../commands/invitePeople.js';
-import { pendingListAnswer, type ListButtonMaker } from '../../../views/mattermost/pendingList.js';
 import { safeEqual } from '../../security/signing.js';
 import type { Approvals } from './approvals.js';
 import { invitationButton, verifyButton } from './buttons.js';
 import type { MattermostContext } from './context.js';
 import { ephemeral } from './ephemeral.js';
 import type { MattermostWizard } from './wizardFlow.js';
-import { badCommandToken, buttonInvalid, formInvalid, invalidRequest, sorry, unknownForm } from '../../core/messages.js';
 
 const id = z.string().regex(/^[a-z0-9]{1,64}$/i);
 
@@ -35,7 +42,11 @@ const DialogBody = z.object({
   user_id: id,
   channel_id: z.string().max(64).default(''),
   team_id: z.string().max(64).default(''),
-  submission: z.record(z.string(), z.unknown()).nullable().default({}).transform((s) => s ?? {}),
+  submission: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .default({})
+    .transform((s) => s ?? {}),
   cancelled: z.boolean().default(false),
 });
 
@@ -48,7 +59,11 @@ const ActionBody = z.object({
 });
 
 /** A form's field errors go straight back to the dialog; its typed values go to `handle`. */
-async function answerForm<S extends z.ZodObject>(schema: S, raw: unknown, handle: (values: z.output<S>) => Promise<object>) {
+async function answerForm<S extends z.ZodObject>(
+  schema: S,
+  raw: unknown,
+  handle: (values: z.output<S>) => Promise<object>,
+) {
   const form = readForm(schema, raw);
   return form.ok ? handle(form.values) : { errors: form.errors };
 }
@@ -66,13 +81,17 @@ function tokenOf(req: Request): string {
 }
 
 export function mattermostRouter(
-  ctx: MattermostContext, wizard: MattermostWizard, approvals: Approvals, list: PendingListFlow,
+  ctx: MattermostContext,
+  wizard: MattermostWizard,
+  approvals: Approvals,
+  list: PendingListFlow,
   commandTokens: () => string[],
 ): Router {
   const router = express.Router();
-  const invalid = (res: Response, error: z.ZodError) => res.status(400).json({
-    error: invalidRequest(error.issues[0]?.path.join('.') ?? '', error.issues[0]?.message ?? ''),
-  });
+  const invalid = (res: Response, error: z.ZodError) =>
+    res.status(400).json({
+      error: invalidRequest(error.issues[0]?.path.join('.') ?? '', error.issues[0]?.message ?? ''),
+    });
 
   router.post('/command', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     const token = tokenOf(req);
@@ -112,8 +131,8 @@ export function mattermostRouter(
       else if (state.k === 'resend') {
         const submit = async (v: ResendForm) => resent(await list.submitResend(sub.state, by, v));
         res.json(await answerForm(ResendForm, sub.submission, submit));
-      }
-      else if (state.k === 'deny') res.json(await answerForm(DenyForm, sub.submission, (v) => approvals.denyWithReason(sub.state, by, v.reason)));
+      } else if (state.k === 'deny')
+        res.json(await answerForm(DenyForm, sub.submission, (v) => approvals.denyWithReason(sub.state, by, v.reason)));
       else res.status(400).json({ error: unknownForm() });
     } catch (err) {
       ctx.log.error({ err }, 'dialog submission failed');

@@ -5,14 +5,14 @@
  * (WizardFlow.submit), so rights are checked the same way. Tokens never reach the log: they travel in the query
  * string, and the app logs paths only. */
 import express, { type Request, type Response, type Router } from 'express';
-import { guestsCannotInvite, pageNotice, type PageNotice } from '../../core/messages.js';
-import { LIMITS } from '../../core/userInput.js';
-import { WIZARD_FIELDS, wizardSteps, type FieldErrors } from '../../core/wizard.js';
-import { PAGE_CSS_HASH, type Org } from '../../../views/pages/layout.js';
+import { type Org, PAGE_CSS_HASH } from '../../../views/pages/layout.js';
 import { noticePage } from '../../../views/pages/noticePage.js';
 import { wizardFormPage } from '../../../views/pages/wizardFormPage.js';
-import { setPageSecurityHeaders } from '../../web/pageSecurity.js';
+import { guestsCannotInvite, type PageNotice, pageNotice } from '../../core/messages.js';
+import { LIMITS } from '../../core/userInput.js';
+import { type FieldErrors, WIZARD_FIELDS, wizardSteps } from '../../core/wizard.js';
 import type { Draft } from '../../store/store.js';
+import { setPageSecurityHeaders } from '../../web/pageSecurity.js';
 import type { MattermostContext } from './context.js';
 import type { MattermostWizard } from './wizardFlow.js';
 
@@ -38,11 +38,27 @@ export function webFormRouter(ctx: MattermostContext, wizard: MattermostWizard):
     return { name: team?.display_name || fallbackOrg.name };
   }
 
-  async function render(req: Request, res: Response, draft: Draft, status: number, extra: { values?: Record<string, unknown>; errors?: FieldErrors; error?: string } = {}) {
-    const [level, channels, org] = await Promise.all([ctx.api.level(draft.workspaceId, draft.userId), wizard.channelOptions(draft.workspaceId, draft.userId, draft.channelId), orgOf(draft)]);
+  async function render(
+    req: Request,
+    res: Response,
+    draft: Draft,
+    status: number,
+    extra: { values?: Record<string, unknown>; errors?: FieldErrors; error?: string } = {},
+  ) {
+    const [level, channels, org] = await Promise.all([
+      ctx.api.level(draft.workspaceId, draft.userId),
+      wizard.channelOptions(draft.workspaceId, draft.userId, draft.channelId),
+      orgOf(draft),
+    ]);
     if (level === 'guest') return notice(req, res, org, 403, pageNotice.guestsCannotInvite(guestsCannotInvite()));
-    const steps = wizardSteps({ level, caps: ctx.capabilities(), channels, currentChannelId: draft.channelId })
-      .map((step) => ({ ...step, fields: step.fields.map((f) => (f.name === 'emails' && f.kind === 'textarea' ? { ...f, maxLength: LIMITS.emails } : f)) }));
+    const steps = wizardSteps({ level, caps: ctx.capabilities(), channels, currentChannelId: draft.channelId }).map(
+      (step) => ({
+        ...step,
+        fields: step.fields.map((f) =>
+          f.name === 'emails' && f.kind === 'textarea' ? { ...f, maxLength: LIMITS.emails } : f,
+        ),
+      }),
+    );
     send(req, res, status, wizardFormPage({ org, steps, ...extra }));
   }
 
@@ -64,10 +80,26 @@ export function webFormRouter(ctx: MattermostContext, wizard: MattermostWizard):
       const draft = await draftOf(req);
       if (!draft) return expired(req, res);
       const body = (req.body ?? {}) as Record<string, unknown>;
-      const values = Object.fromEntries(WIZARD_FIELDS.map((name) => [name, body[name] ?? (name === 'channels' ? [] : undefined)]));
-      const answer = await wizard.submit({ callback_id: 'invite-web', user_id: draft.userId, channel_id: draft.channelId, team_id: draft.workspaceId, submission: values, cancelled: false }, draft.id);
+      const values = Object.fromEntries(
+        WIZARD_FIELDS.map((name) => [name, body[name] ?? (name === 'channels' ? [] : undefined)]),
+      );
+      const answer = await wizard.submit(
+        {
+          callback_id: 'invite-web',
+          user_id: draft.userId,
+          channel_id: draft.channelId,
+          team_id: draft.workspaceId,
+          submission: values,
+          cancelled: false,
+        },
+        draft.id,
+      );
       if (answer.errors || answer.error) {
-        return render(req, res, draft, 422, { values, errors: answer.errors as FieldErrors | undefined, error: answer.error as string | undefined });
+        return render(req, res, draft, 422, {
+          values,
+          errors: answer.errors as FieldErrors | undefined,
+          error: answer.error as string | undefined,
+        });
       }
       notice(req, res, await orgOf(draft), 200, pageNotice.formDone());
     } catch (err) {

@@ -6,7 +6,12 @@ import { WIZARD_TTL_MS } from '../../flows/wizard.js';
 import type { MattermostContext } from './context.js';
 
 /** The ephemeral answer that offers the web form: instead of a dialog the server refused, or for a bulk request. */
-export function webFormOffer(ctx: MattermostContext, draftId: string, userId: string, why: 'no-dialogs' | 'bulk' = 'no-dialogs'): string {
+export function webFormOffer(
+  ctx: MattermostContext,
+  draftId: string,
+  userId: string,
+  why: 'no-dialogs' | 'bulk' = 'no-dialogs',
+): string {
   const token = ctx.signer.sign({ k: 'form', d: draftId, u: userId, exp: ctx.clock.now().getTime() + WIZARD_TTL_MS });
   const url = `${ctx.settings.publicUrl}/mattermost/form?t=${encodeURIComponent(token)}`;
   return webFormOfferText(why, MAX_RECIPIENTS, url);

@@ -52,7 +52,9 @@ export class MattermostSocket {
 
   private connect(): void {
     const base = this.opts.url.replace(/^http/, 'ws') + '/api/v4/websocket';
-    const url = this.connectionId ? `${base}?connection_id=${encodeURIComponent(this.connectionId)}&sequence_number=${this.nextSeq}` : base;
+    const url = this.connectionId
+      ? `${base}?connection_id=${encodeURIComponent(this.connectionId)}&sequence_number=${this.nextSeq}`
+      : base;
     const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${this.opts.token}` } });
     this.ws = ws;
     // A resumed connection gets no new hello: being open is being connected.

@@ -2,13 +2,14 @@
  * wizard), the wizard flow opens its dialog within the trigger's lifetime, and each dialog submission is answered as
  * Mattermost expects (field errors, the next step as a form, or a closing error). The outcome goes to the command's
  * response URL, which only ever points at the configured server. */
+
+import { helpText, parseCommand } from '../../../commands/invitePeople.js';
+import { CHANNEL_SLOTS, readSubmission, renderDialog } from '../../../views/mattermost/dialog.js';
 import { fieldError, guestsCannotInvite } from '../../core/messages.js';
 import type { FieldErrors, Option } from '../../core/wizard.js';
 import type { ChatPort } from '../../flows/chatPort.js';
 import type { StepName, WizardFlow } from '../../flows/wizard.js';
 import type { Draft } from '../../store/store.js';
-import { parseCommand, helpText } from '../../../commands/invitePeople.js';
-import { CHANNEL_SLOTS, readSubmission, renderDialog } from '../../../views/mattermost/dialog.js';
 import type { MattermostContext } from './context.js';
 import { ephemeral } from './ephemeral.js';
 import { webFormOffer } from './webFormLink.js';
@@ -39,14 +40,21 @@ export interface DialogSubmission {
 type DialogAnswer = Record<string, unknown>;
 
 export class MattermostWizard {
-  constructor(private readonly ctx: MattermostContext, private readonly flow: WizardFlow, private readonly port: ChatPort) {}
+  constructor(
+    private readonly ctx: MattermostContext,
+    private readonly flow: WizardFlow,
+    private readonly port: ChatPort,
+  ) {}
 
   async command(cmd: CommandRequest): Promise<Record<string, unknown>> {
     const intent = parseCommand(cmd.text);
     if (intent.kind === 'help') return ephemeral(helpText(this.ctx.settings.trigger, intent.unknown, true));
     const start = {
-      workspaceId: cmd.team_id, channelId: cmd.channel_id, user: { id: cmd.user_id, username: cmd.user_name },
-      trigger: cmd.trigger_id, responseUrl: this.commandResponseUrl(cmd.response_url),
+      workspaceId: cmd.team_id,
+      channelId: cmd.channel_id,
+      user: { id: cmd.user_id, username: cmd.user_name },
+      trigger: cmd.trigger_id,
+      responseUrl: this.commandResponseUrl(cmd.response_url),
       prefill: intent.kind === 'wizard' ? intent.prefill : undefined,
     };
     if (intent.kind === 'bulk') {
@@ -97,7 +105,10 @@ export class MattermostWizard {
       case 'next': {
         const { steps, state, submitLabel } = reply.form;
         const callbackId = `invite-${steps[0]!.id}`;
-        return { type: 'form', form: renderDialog({ callbackId, state, steps, submitLabel, features: this.ctx.dialogFeatures() }) };
+        return {
+          type: 'form',
+          form: renderDialog({ callbackId, state, steps, submitLabel, features: this.ctx.dialogFeatures() }),
+        };
       }
       case 'done':
         void this.confirm(reply.responseUrl, reply.summary);
@@ -107,7 +118,8 @@ export class MattermostWizard {
 
   /** Errors on the slotted channel selects are shown on the first one. */
   private fieldErrors(errors: FieldErrors): FieldErrors {
-    if (errors.channels && !this.ctx.dialogFeatures().multiselect) return { ...errors, channels: fieldError.slots(errors.channels, CHANNEL_SLOTS) };
+    if (errors.channels && !this.ctx.dialogFeatures().multiselect)
+      return { ...errors, channels: fieldError.slots(errors.channels, CHANNEL_SLOTS) };
     return errors;
   }
 
@@ -116,8 +128,11 @@ export class MattermostWizard {
     if (!responseUrl || !text) return;
     try {
       const res = await fetch(responseUrl, {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ephemeral(text)),
-        signal: AbortSignal.timeout(CONFIRM_TIMEOUT_MS), redirect: 'error',
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(ephemeral(text)),
+        signal: AbortSignal.timeout(CONFIRM_TIMEOUT_MS),
+        redirect: 'error',
       });
       if (!res.ok) throw new Error(`status ${res.status}`);
     } catch (err) {
@@ -125,4 +140,3 @@ export class MattermostWizard {
     }
   }
 }
-

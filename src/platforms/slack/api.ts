@@ -1,10 +1,10 @@
 /** The bot's view of a Slack workspace, on @slack/web-api. Every client is built so that no call waits inside the
  * library: no retries (the default policy retries for about 30 minutes) and rate-limited calls rejected with their
  * Retry-After, so the outbox schedules the retry. `slackErrorForOutbox` turns a failure into that decision. */
-import { webApi, type types } from '@slack/bolt';
-import type { Option } from '../../core/wizard.js';
-import type { InviterLevel } from '../../core/policy.js';
+import { type types, webApi } from '@slack/bolt';
 import type { Person } from '../../core/model.js';
+import type { InviterLevel } from '../../core/policy.js';
+import type { Option } from '../../core/wizard.js';
 import type { Logger } from '../../logger.js';
 import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
 import { slackLogger } from './slackLogger.js';
@@ -12,19 +12,30 @@ import { slackLogger } from './slackLogger.js';
 type WebClient = InstanceType<typeof webApi.WebClient>;
 
 /** Platform errors that a later try may not get (Slack's own trouble, or a race it resolves). */
-const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
+const TRANSIENT = new Set([
+  'ratelimited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'team_added_to_org',
+]);
 
 export function slackErrorForOutbox(err: unknown): Error {
-  if (err instanceof webApi.WebAPIRateLimitedError) return new RetryLaterError('Slack rate limit', err.retryAfter * 1000);
+  if (err instanceof webApi.WebAPIRateLimitedError)
+    return new RetryLaterError('Slack rate limit', err.retryAfter * 1000);
   if (err instanceof webApi.WebAPIPlatformError) {
     const code = err.data.error;
     return TRANSIENT.has(code) ? new RetryLaterError(`Slack: ${code}`) : new PermanentError(`Slack: ${code}`);
   }
   if (err instanceof webApi.WebAPIHTTPError) {
     const retry = err.statusCode === 408 || err.statusCode >= 500;
-    return retry ? new RetryLaterError(`Slack HTTP ${err.statusCode}`) : new PermanentError(`Slack HTTP ${err.statusCode}`);
+    return retry
+      ? new RetryLaterError(`Slack HTTP ${err.statusCode}`)
+      : new PermanentError(`Slack HTTP ${err.statusCode}`);
   }
-  if (err instanceof webApi.WebAPIRequestError) return new RetryLaterError(`Slack unreachable: ${err.original.message}`);
+  if (err instanceof webApi.WebAPIRequestError)
+    return new RetryLaterError(`Slack unreachable: ${err.original.message}`);
   return err instanceof Error ? err : new Error(String(err));
 }
 
@@ -70,7 +81,13 @@ export class SlackApi {
 
   constructor(opts: SlackApiOptions) {
     const make = (token: string, timeout: number) =>
-      new webApi.WebClient(token, { slackApiUrl: opts.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout, logger: slackLogger(opts.log) });
+      new webApi.WebClient(token, {
+        slackApiUrl: opts.apiUrl,
+        retryConfig: { retries: 0 },
+        rejectRateLimitedCalls: true,
+        timeout,
+        logger: slackLogger(opts.log),
+      });
     this.interactive = make(opts.botToken, INTERACTIVE_TIMEOUT_MS);
     this.client = make(opts.botToken, OUTBOX_TIMEOUT_MS);
     this.admin = opts.adminToken ? make(opts.adminToken, OUTBOX_TIMEOUT_MS) : undefined;
@@ -79,7 +96,12 @@ export class SlackApi {
   /** auth.test, once (again after a failure). */
   identity(): Promise<Identity> {
     this.identityCall ??= this.client.auth.test().then(
-      (r) => ({ botUserId: r.user_id!, botId: r.bot_id ?? '', teamId: r.team_id!, enterpriseId: r.enterprise_id || undefined }),
+      (r) => ({
+        botUserId: r.user_id!,
+        botId: r.bot_id ?? '',
+        teamId: r.team_id!,
+        enterpriseId: r.enterprise_id || undefined,
+      }),
       (err: unknown) => {
         this.identityCall = undefined;
         throw err;
@@ -92,11 +114,21 @@ export class SlackApi {
   async member(userId: string, client: WebClient = this.interactive): Promise<SlackMember> {
     const { user } = await client.users.info({ user: userId });
     if (!user) throw new Error('users.info returned no user');
-    const level: InviterLevel = user.is_restricted || user.is_ultra_restricted || user.is_bot || user.deleted
-      ? 'guest'
-      : user.is_owner || user.is_primary_owner ? 'owner' : user.is_admin ? 'admin' : 'member';
+    const level: InviterLevel =
+      user.is_restricted || user.is_ultra_restricted || user.is_bot || user.deleted
+        ? 'guest'
+        : user.is_owner || user.is_primary_owner
+          ? 'owner'
+          : user.is_admin
+            ? 'admin'
+            : 'member';
     const username = user.profile?.display_name || user.real_name || user.name || userId;
-    return { person: { id: userId, username }, realName: user.real_name || username, level, email: user.profile?.email };
+    return {
+      person: { id: userId, username },
+      realName: user.real_name || username,
+      level,
+      email: user.profile?.email,
+    };
   }
 
   /** Public and private channels the user is in (users.conversations, paginated). */
@@ -104,7 +136,13 @@ export class SlackApi {
     const options: Option[] = [];
     let cursor: string | undefined;
     do {
-      const page = await client.users.conversations({ user: userId, types: 'public_channel,private_channel', exclude_archived: true, limit: 200, cursor });
+      const page = await client.users.conversations({
+        user: userId,
+        types: 'public_channel,private_channel',
+        exclude_archived: true,
+        limit: 200,
+        cursor,
+      });
       for (const c of page.channels ?? []) if (c.id) options.push({ value: c.id, label: c.name ?? c.id });
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);
@@ -117,7 +155,8 @@ export class SlackApi {
     let cursor: string | undefined;
     do {
       const page = await this.client.users.list({ limit: 200, cursor });
-      for (const u of page.members ?? []) if (u.id && !u.deleted && !u.is_bot && (u.is_admin || u.is_owner)) ids.push(u.id);
+      for (const u of page.members ?? [])
+        if (u.id && !u.deleted && !u.is_bot && (u.is_admin || u.is_owner)) ids.push(u.id);
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);
     return ids;

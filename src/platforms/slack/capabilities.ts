@@ -2,9 +2,10 @@
  * the bot's own acceptance link (shown to the inviter, or by the bot's email or SMS) that leads to the workspace's
  * join link, which makes them a full member: guests and Slack's own invitation email need Grid and an org admin
  * token (admin.users.invite). */
+
+import { roleMissingOn } from '../../core/messages.js';
 import type { Capabilities } from '../../core/policy.js';
 import type { LinkMethod } from '../../delivery/acceptanceLink.js';
-import { roleMissingOn } from '../../core/messages.js';
 
 export function slackCapabilities(opts: { grid: boolean; linkMethods: readonly LinkMethod[] }): Capabilities {
   return {

@@ -32,4 +32,3 @@ export interface SlackContext {
 }
 
 export const PLATFORM = 'slack' as const;
-

@@ -4,21 +4,21 @@ import { App as Bolt } from '@slack/bolt';
 import type { Router } from 'express';
 import type { Capabilities } from '../../core/policy.js';
 import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceLink.js';
-import { SlackApi } from './api.js';
 import { ApprovalFlow } from '../../flows/approvals.js';
 import { ArrivalFlow } from '../../flows/arrivals.js';
 import { jobHandlers } from '../../flows/jobHandlers.js';
+import { PendingListFlow } from '../../flows/pendingList.js';
 import { WizardFlow } from '../../flows/wizard.js';
-import { slackPort } from './port.js';
+import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
+import type { PlatformDeps } from '../deps.js';
+import { SlackApi } from './api.js';
 import { slackCapabilities } from './capabilities.js';
 import { PLATFORM, type SlackContext, type SlackSettings } from './context.js';
-import { PendingListFlow } from '../../flows/pendingList.js';
 import { registerListeners } from './listeners.js';
+import { slackPort } from './port.js';
 import { httpReceiver, socketModeReceiver } from './receiver.js';
 import { slackLogger } from './slackLogger.js';
 import { SlackWizard } from './wizardFlow.js';
-import type { PlatformDeps } from '../deps.js';
-import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
 
 /** The bot's own acceptance links are offered only with a join link (SLACK_JOIN_URL) to send invitees to. */
 export interface SlackOptions extends PlatformDeps {
@@ -56,7 +56,14 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
   let connected = false;
 
   const ctx: SlackContext = {
-    api, store: opts.store, clock: opts.clock, log, signer: opts.signer, outbox: opts.outbox, settings: opts.settings, links: opts.links,
+    api,
+    store: opts.store,
+    clock: opts.clock,
+    log,
+    signer: opts.signer,
+    outbox: opts.outbox,
+    settings: opts.settings,
+    links: opts.links,
     capabilities: () => caps,
   };
   const port = slackPort(ctx, () => grid);
@@ -75,7 +82,13 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
     // The identity comes from our own cached auth.test, so Bolt makes no call of its own at construction.
     authorize: async () => {
       const id = await api.identity();
-      return { botToken: opts.botToken, botId: id.botId, botUserId: id.botUserId, teamId: id.teamId, enterpriseId: id.enterpriseId };
+      return {
+        botToken: opts.botToken,
+        botId: id.botId,
+        botUserId: id.botUserId,
+        teamId: id.teamId,
+        enterpriseId: id.enterpriseId,
+      };
     },
     clientOptions: { slackApiUrl: opts.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
     logger: slackLogger(log),
@@ -91,15 +104,22 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
       const id = await api.identity();
       grid = !!id.enterpriseId && !!api.admin;
       caps = slackCapabilities({ grid, linkMethods });
-      if (api.admin && !grid) log.warn('SLACK_ADMIN_TOKEN is set but this workspace is not on Enterprise Grid: it is not used');
+      if (api.admin && !grid)
+        log.warn('SLACK_ADMIN_TOKEN is set but this workspace is not on Enterprise Grid: it is not used');
       if (!caps.deliveries.length) log.error('no way to deliver Slack invitations: set SLACK_JOIN_URL (see README)');
       log.info({ team: id.teamId, grid, socketMode: !!opts.appToken }, 'connected to Slack');
       if (!opts.appToken) connected = true;
       // The socket client keeps retrying until Slack accepts it: the rest of the bot starts meanwhile, not ready.
-      else void bolt.start().catch((err: Error) => log.error({ err: err.message }, 'Socket Mode could not connect; check SLACK_APP_TOKEN'));
+      else
+        void bolt
+          .start()
+          .catch((err: Error) =>
+            log.error({ err: err.message }, 'Socket Mode could not connect; check SLACK_APP_TOKEN'),
+          );
     },
     async stop() {
-      if (opts.appToken) await bolt.stop().catch((err: Error) => log.warn({ err: err.message }, 'Socket Mode did not close cleanly'));
+      if (opts.appToken)
+        await bolt.stop().catch((err: Error) => log.warn({ err: err.message }, 'Socket Mode did not close cleanly'));
       connected = false;
     },
     ready: () => connected,

@@ -3,37 +3,44 @@
  * ack, since that is where Slack takes field errors and the next step. Events are acknowledged by Bolt. */
 import type { App, BlockButtonAction, RespondFn, types } from '@slack/bolt';
 import { helpText, parseCommand } from '../../../commands/invitePeople.js';
-import { DenyForm, ResendForm, readForm } from '../../core/userInput.js';
 import { APPROVE_ACTION, DENY_ACTION } from '../../../views/slack/approvalMessage.js';
-import { signButtonToken, verifyButtonToken } from '../../actions/buttonToken.js';
-import { LIST_ACTIONS, type PendingListFlow } from '../../flows/pendingList.js';
-import { listActionId, LIST_ACTION_IDS, pendingListMessage } from '../../../views/slack/pendingListBlocks.js';
+import { LIST_ACTION_IDS, listActionId, pendingListMessage } from '../../../views/slack/pendingListBlocks.js';
 import { RESEND_CALLBACK } from '../../../views/slack/resendModal.js';
 import { noticeView, readViewValues } from '../../../views/slack/wizardModal.js';
+import { signButtonToken, verifyButtonToken } from '../../actions/buttonToken.js';
+import { buttonInvalid, sorry } from '../../core/messages.js';
+import { DenyForm, ResendForm, readForm } from '../../core/userInput.js';
 import type { ApprovalFlow } from '../../flows/approvals.js';
 import type { ArrivalFlow } from '../../flows/arrivals.js';
+import { LIST_ACTIONS, type PendingListFlow } from '../../flows/pendingList.js';
 import { onMemberJoinedChannel, onTeamJoin } from './arrivals.js';
 import type { SlackContext } from './context.js';
 import type { SlackEvent } from './scopes.js';
 import type { SlackWizard } from './wizardFlow.js';
-import { buttonInvalid, sorry } from '../../core/messages.js';
 
 const SORRY = sorry('retry-later');
 
 /** The user of a click or submission as the flows know people (Slack mentions by id; the name is for records). */
-const person = (user: { id: string; username?: string; name?: string }) => ({ id: user.id, username: user.username ?? user.name ?? user.id });
+const person = (user: { id: string; username?: string; name?: string }) => ({
+  id: user.id,
+  username: user.username ?? user.name ?? user.id,
+});
 
 export function registerListeners(
-  bolt: App, ctx: SlackContext,
+  bolt: App,
+  ctx: SlackContext,
   parts: { wizard: SlackWizard; approvals: ApprovalFlow; arrivals: ArrivalFlow; list: PendingListFlow },
 ): void {
   const { wizard, approvals, arrivals, list } = parts;
   const tell = (respond: RespondFn, text: string, blocks?: types.KnownBlock[]) =>
-    respond({ response_type: 'ephemeral', replace_original: false, text, ...(blocks ? { blocks } : {}) }).catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not answer through response_url'));
+    respond({ response_type: 'ephemeral', replace_original: false, text, ...(blocks ? { blocks } : {}) }).catch(
+      (err: Error) => ctx.log.warn({ err: err.message }, 'could not answer through response_url'),
+    );
 
   bolt.command(`/${ctx.settings.trigger}`, async ({ command, ack, respond }) => {
     const intent = parseCommand(command.text);
-    if (intent.kind === 'help') return void (await ack({ response_type: 'ephemeral', text: helpText(ctx.settings.trigger, intent.unknown) }));
+    if (intent.kind === 'help')
+      return void (await ack({ response_type: 'ephemeral', text: helpText(ctx.settings.trigger, intent.unknown) }));
     await ack();
     try {
       if (intent.kind === 'list') {
@@ -58,25 +65,38 @@ export function registerListeners(
       await ack(await wizard.submit(person(body.user), view));
     } catch (err) {
       ctx.log.error({ err: (err as Error).message }, 'wizard submission failed');
-      await ack({ response_action: 'errors', errors: { [view.blocks.find((b) => b.type === 'input')?.block_id ?? 'emails']: sorry('nothing-saved') } });
+      await ack({
+        response_action: 'errors',
+        errors: { [view.blocks.find((b) => b.type === 'input')?.block_id ?? 'emails']: sorry('nothing-saved') },
+      });
     }
   });
 
   bolt.view('deny-reason', async ({ ack, body, view }) => {
     const form = readForm(DenyForm, readViewValues(view.state.values));
     if (!form.ok) return void (await ack({ response_action: 'errors', errors: form.errors }));
-    const answer = await approvals.deny(view.private_metadata, person(body.user), form.values.reason).catch((err: Error) => {
-      ctx.log.error({ err: err.message }, 'deny failed');
-      return { ok: false as const, notice: SORRY };
-    });
+    const answer = await approvals
+      .deny(view.private_metadata, person(body.user), form.values.reason)
+      .catch((err: Error) => {
+        ctx.log.error({ err: err.message }, 'deny failed');
+        return { ok: false as const, notice: SORRY };
+      });
     await ack(answer.ok ? undefined : { response_action: 'errors', errors: { reason: answer.notice ?? SORRY } });
   });
 
-  for (const [actionId, kind] of [[APPROVE_ACTION, 'approve'], [DENY_ACTION, 'deny']] as const) {
+  for (const [actionId, kind] of [
+    [APPROVE_ACTION, 'approve'],
+    [DENY_ACTION, 'deny'],
+  ] as const) {
     bolt.action<BlockButtonAction>(actionId, async ({ ack, body, action, respond }) => {
       await ack();
       try {
-        const click = { invitationId: action.value ?? '', action: kind, user: person(body.user), trigger: body.trigger_id };
+        const click = {
+          invitationId: action.value ?? '',
+          action: kind,
+          user: person(body.user),
+          trigger: body.trigger_id,
+        };
         const answer = await approvals.click(click);
         if (answer.notice) await tell(respond, answer.notice);
       } catch (err) {
@@ -111,9 +131,11 @@ export function registerListeners(
       if (!form.ok) return void (await ack({ response_action: 'errors', errors: form.errors }));
       const reply = await list.submitResend(view.private_metadata, person(body.user), form.values);
       // The modal has only the method and phone blocks: a reason about the invitation itself goes on the method.
-      await ack(reply.ok
-        ? { response_action: 'update', view: noticeView('Resent', reply.notice) }
-        : { response_action: 'errors', errors: { [reply.field ?? 'method']: reply.reason } });
+      await ack(
+        reply.ok
+          ? { response_action: 'update', view: noticeView('Resent', reply.notice) }
+          : { response_action: 'errors', errors: { [reply.field ?? 'method']: reply.reason } },
+      );
     } catch (err) {
       ctx.log.error({ err: (err as Error).message }, 'resend failed');
       await ack({ response_action: 'errors', errors: { method: SORRY } });
@@ -121,11 +143,15 @@ export function registerListeners(
   });
 
   bolt.event('team_join' satisfies SlackEvent, async ({ event }) => {
-    await onTeamJoin(arrivals, ctx.log, event.user).catch((err: Error) => ctx.log.warn({ err: err.message }, 'arrival check failed'));
+    await onTeamJoin(arrivals, ctx.log, event.user).catch((err: Error) =>
+      ctx.log.warn({ err: err.message }, 'arrival check failed'),
+    );
   });
 
   bolt.event('member_joined_channel' satisfies SlackEvent, async ({ event }) => {
-    await onMemberJoinedChannel(arrivals, event.user, event.team).catch((err: Error) => ctx.log.warn({ err: err.message }, 'arrival check failed'));
+    await onMemberJoinedChannel(arrivals, event.user, event.team).catch((err: Error) =>
+      ctx.log.warn({ err: err.message }, 'arrival check failed'),
+    );
   });
 
   bolt.error(async (err) => void ctx.log.error({ err: err.message }, 'Slack request failed'));

@@ -1,15 +1,16 @@
 /** The chat port on Slack, over Bolt's WebClient: posts and updates with blocks, DMs, the workspace's admins,
  * and Slack's own invitation on Enterprise Grid. Web API failures become the outbox's retry-later (with
  * Retry-After) or permanent errors. */
+
+import type { types } from '@slack/bolt';
+import { approvalBlocks } from '../../../views/slack/approvalMessage.js';
+import { resendView } from '../../../views/slack/resendModal.js';
+import { denyReasonView, stepView } from '../../../views/slack/wizardModal.js';
 import { slackMrkdwn as mrkdwn } from '../../core/format.js';
 import type { ChatMessage } from '../../core/messages.js';
 import type { Invitation } from '../../core/model.js';
-import { PermanentError } from '../../outbox/errors.js';
 import type { ChatPort, FormRequest, MessageRef } from '../../flows/chatPort.js';
-import type { types } from '@slack/bolt';
-import { approvalBlocks } from '../../../views/slack/approvalMessage.js';
-import { denyReasonView, stepView } from '../../../views/slack/wizardModal.js';
-import { resendView } from '../../../views/slack/resendModal.js';
+import { PermanentError } from '../../outbox/errors.js';
 import { withTimeout } from '../withTimeout.js';
 import { slackErrorForOutbox } from './api.js';
 import { PLATFORM, type SlackContext } from './context.js';
@@ -57,7 +58,10 @@ export function slackPort(ctx: SlackContext, grid: () => boolean): ChatPort {
     const expiry = inv.expiresAt ? { guest_expiration_ts: String(Math.floor(Date.parse(inv.expiresAt) / 1000)) } : {};
     await call(() =>
       admin.admin.users.invite({
-        team_id: inv.workspaceId, email: inv.email, real_name: inv.name, resend: true,
+        team_id: inv.workspaceId,
+        email: inv.email,
+        real_name: inv.name,
+        resend: true,
         // Slack requires at least one channel; a member invited without one lands where the command was typed.
         channel_ids: [inv.channelIds[0] ?? inv.originChannelId, ...inv.channelIds.slice(1)],
         custom_message: inv.message || undefined,

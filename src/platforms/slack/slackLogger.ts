@@ -4,7 +4,8 @@ import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 
 export function slackLogger(log: Logger): SlackLogger {
-  const line = (...msg: unknown[]) => msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  const line = (...msg: unknown[]) =>
+    msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
   let level = LogLevel.INFO;
   return {
     debug: () => undefined,

@@ -1,12 +1,12 @@
 /** The wizard's modal on Slack: the command is acknowledged first and the wizard flow opens the modal right after,
  * within the trigger's 3 seconds; each view submission is answered in its ack as Slack expects (errors on the
  * step's blocks, the next view, or a closing notice). The view carries a signed draft id, nothing else. */
-import type { SlashCommand, ViewOutput, types } from '@slack/bolt';
+import type { SlashCommand, types, ViewOutput } from '@slack/bolt';
+import { noticeView, readViewValues, stepView } from '../../../views/slack/wizardModal.js';
 import { slackMrkdwn as mrkdwn } from '../../core/format.js';
 import { formExpired, formNotOpenedHere, invitedTitle, wizardTitle } from '../../core/messages.js';
 import type { FieldErrors, Step } from '../../core/wizard.js';
 import type { WizardFlow } from '../../flows/wizard.js';
-import { noticeView, readViewValues, stepView } from '../../../views/slack/wizardModal.js';
 import type { SlackContext } from './context.js';
 
 /** What a view submission is answered with, in its ack (Slack waits 3 s for it). */
@@ -15,13 +15,19 @@ export type ViewAnswer =
   | { response_action: 'update'; view: types.ModalView };
 
 export class SlackWizard {
-  constructor(private readonly ctx: SlackContext, private readonly flow: WizardFlow) {}
+  constructor(
+    private readonly ctx: SlackContext,
+    private readonly flow: WizardFlow,
+  ) {}
 
   /** Opens the modal's first step; returns what to tell the inviter instead when it cannot. Runs after the ack. */
   async open(cmd: SlashCommand, prefill?: string): Promise<string | undefined> {
     const opened = await this.flow.open({
-      workspaceId: cmd.team_id, channelId: cmd.channel_id, user: { id: cmd.user_id, username: cmd.user_name },
-      trigger: cmd.trigger_id, prefill,
+      workspaceId: cmd.team_id,
+      channelId: cmd.channel_id,
+      user: { id: cmd.user_id, username: cmd.user_name },
+      trigger: cmd.trigger_id,
+      prefill,
     });
     return opened.kind === 'notice' ? opened.text : opened.kind === 'refused' ? formNotOpenedHere() : undefined;
   }
@@ -38,7 +44,13 @@ export class SlackWizard {
       case 'refused':
         return update(noticeView(wizardTitle('who'), mrkdwn.escape(reply.text)));
       case 'next':
-        return update(stepView({ step: reply.form.steps[0]!, privateMetadata: reply.form.state, submitLabel: reply.form.submitLabel }));
+        return update(
+          stepView({
+            step: reply.form.steps[0]!,
+            privateMetadata: reply.form.state,
+            submitLabel: reply.form.submitLabel,
+          }),
+        );
       case 'done':
         return update(noticeView(invitedTitle(reply.anyone), reply.summary));
     }

@@ -10,7 +10,19 @@ import YAML from 'yaml';
 
 export const SPEC = path.resolve(import.meta.dirname, '../../../../shared/specs/mattermost/mattermost-openapi-v4.yaml');
 export const EXTRACT = path.resolve(import.meta.dirname, 'mattermostRequestSchemas.json');
-const KEEP = new Set(['type', 'required', 'properties', 'items', 'enum', 'oneOf', 'anyOf', 'allOf', 'nullable', 'minItems', 'maxItems']);
+const KEEP = new Set([
+  'type',
+  'required',
+  'properties',
+  'items',
+  'enum',
+  'oneOf',
+  'anyOf',
+  'allOf',
+  'nullable',
+  'minItems',
+  'maxItems',
+]);
 
 type Schema = Record<string, unknown>;
 
@@ -20,7 +32,10 @@ export function specHash(text = readFileSync(SPEC, 'utf8')): string {
 
 function extract(): { specSha256: string; operations: Record<string, Schema> } {
   const text = readFileSync(SPEC, 'utf8');
-  const doc = YAML.parse(text) as { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, Schema> } };
+  const doc = YAML.parse(text) as {
+    paths: Record<string, Record<string, any>>;
+    components: { schemas: Record<string, Schema> };
+  };
   const inline = (schema: Schema, seen: string[]): Schema => {
     const ref = schema.$ref as string | undefined;
     if (ref) {
@@ -31,7 +46,10 @@ function extract(): { specSha256: string; operations: Record<string, Schema> } {
     const out: Schema = {};
     for (const [key, value] of Object.entries(schema)) {
       if (!KEEP.has(key)) continue;
-      if (key === 'properties') out.properties = Object.fromEntries(Object.entries(value as Record<string, Schema>).map(([k, v]) => [k, inline(v, seen)]));
+      if (key === 'properties')
+        out.properties = Object.fromEntries(
+          Object.entries(value as Record<string, Schema>).map(([k, v]) => [k, inline(v, seen)]),
+        );
       else if (key === 'items') out.items = inline(value as Schema, seen);
       else if (['oneOf', 'anyOf', 'allOf'].includes(key)) out[key] = (value as Schema[]).map((s) => inline(s, seen));
       else out[key] = value;

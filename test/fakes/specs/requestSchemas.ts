@@ -4,7 +4,12 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { EXTRACT, specHash } from './buildMattermostSchemas.js';
 
-interface Route { method: string; pattern: RegExp; literals: number; key: string }
+interface Route {
+  method: string;
+  pattern: RegExp;
+  literals: number;
+  key: string;
+}
 
 /** Where the spec contradicts the server it documents, the server wins (each checked against its Go model). */
 const ERRATA: Record<string, (schema: any) => void> = {
@@ -22,7 +27,9 @@ export class RequestSchemas {
     this.routes = Object.keys(operations).map((key) => {
       const [method, route] = key.split(' ') as [string, string];
       const segments = route.split('/');
-      const pattern = new RegExp(`^${segments.map((s) => (s.startsWith('{') ? '[^/]+' : s.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))).join('/')}$`);
+      const pattern = new RegExp(
+        `^${segments.map((s) => (s.startsWith('{') ? '[^/]+' : s.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))).join('/')}$`,
+      );
       return { method, pattern, literals: segments.filter((s) => !s.startsWith('{')).length, key };
     });
     // `/users/me/...` before `/users/{user_id}/...`.
@@ -30,7 +37,10 @@ export class RequestSchemas {
   }
 
   static load(): RequestSchemas {
-    const extract = JSON.parse(readFileSync(EXTRACT, 'utf8')) as { specSha256: string; operations: Record<string, object> };
+    const extract = JSON.parse(readFileSync(EXTRACT, 'utf8')) as {
+      specSha256: string;
+      operations: Record<string, object>;
+    };
     if (extract.specSha256 !== specHash()) {
       throw new Error('the Mattermost spec changed: run `npx tsx test/fakes/specs/buildMattermostSchemas.ts`');
     }

@@ -7,11 +7,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   InfomaniakApi,
   InfomaniakError,
+  type RateBudget,
   ROLE_TYPE,
   StoreRateBudget,
   toDriveLang,
   toInfomaniakLocale,
-  type RateBudget,
 } from '../../../src/platforms/kchat/infomaniakApi.js';
 import { LowdbStore } from '../../../src/store/lowdbStore.js';
 
@@ -47,7 +47,10 @@ const invitation = (over: Record<string, unknown> = {}) => ({
 });
 
 async function failure(promise: Promise<unknown>): Promise<InfomaniakError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(InfomaniakError);
   return err as InfomaniakError;
 }
@@ -65,13 +68,41 @@ describe('mappings', () => {
   });
 
   it('maps every language kChat ships onto the reference’s enums for locale and kDrive lang, English otherwise', () => {
-    const spec = (file: string) => JSON.parse(readFileSync(new URL(`../../../../shared/specs/infomaniak/${file}`, import.meta.url), 'utf8'));
-    const invite = spec('accounts-invitations.json').paths['/1/accounts/{account}/invitations'].post.requestBody.content['application/json'].schema;
-    const drive = spec('kdrive-users.json').paths['/2/drive/{drive_id}/users'].post.requestBody.content['application/json'].schema;
+    const spec = (file: string) =>
+      JSON.parse(readFileSync(new URL(`../../../../shared/specs/infomaniak/${file}`, import.meta.url), 'utf8'));
+    const invite =
+      spec('accounts-invitations.json').paths['/1/accounts/{account}/invitations'].post.requestBody.content[
+        'application/json'
+      ].schema;
+    const drive =
+      spec('kdrive-users.json').paths['/2/drive/{drive_id}/users'].post.requestBody.content['application/json'].schema;
     const locales: string[] = invite.properties.locale.enum;
     const langs: string[] = drive.properties.lang.enum;
     // Mattermost 10.6's languages, which kChat's web client offers.
-    const kchat = ['bg', 'de', 'en', 'en-AU', 'es', 'fa', 'fr', 'hu', 'it', 'ja', 'ko', 'nl', 'pl', 'pt-BR', 'ro', 'ru', 'sv', 'tr', 'uk', 'vi', 'zh-CN', 'zh-TW'];
+    const kchat = [
+      'bg',
+      'de',
+      'en',
+      'en-AU',
+      'es',
+      'fa',
+      'fr',
+      'hu',
+      'it',
+      'ja',
+      'ko',
+      'nl',
+      'pl',
+      'pt-BR',
+      'ro',
+      'ru',
+      'sv',
+      'tr',
+      'uk',
+      'vi',
+      'zh-CN',
+      'zh-TW',
+    ];
     for (const l of kchat) {
       expect(locales).toContain(toInfomaniakLocale(l));
       expect(langs).toContain(toDriveLang(l));
@@ -96,14 +127,29 @@ describe('mappings', () => {
 
 describe('accountUserRole', () => {
   const row = (email: string, role_type: string, state: 'valid' | 'pending', id: number) => ({
-    user_id: state === 'valid' ? id : null, invitation_id: state === 'pending' ? id : null, email, role_type, state_in_account: state,
+    user_id: state === 'valid' ? id : null,
+    invitation_id: state === 'pending' ? id : null,
+    email,
+    role_type,
+    state_in_account: state,
   });
 
   it('reads only valid rows with a user_id: a pending invitation to the same address is not a member', async () => {
-    ik().get('/2/accounts/42/users').query({ search: 'ana@x.org', per_page: '20' }).reply(200, {
-      result: 'success', data: [row('ana@x.org', 'owner', 'pending', 5), row('ana@x.org', 'normal', 'valid', 6), row('anabel@x.org', 'admin', 'valid', 7)],
-    });
-    ik().get('/2/accounts/42/users').query({ search: 'ben@x.org', per_page: '20' }).reply(200, { result: 'success', data: [row('ben@x.org', 'admin', 'pending', 8)] });
+    ik()
+      .get('/2/accounts/42/users')
+      .query({ search: 'ana@x.org', per_page: '20' })
+      .reply(200, {
+        result: 'success',
+        data: [
+          row('ana@x.org', 'owner', 'pending', 5),
+          row('ana@x.org', 'normal', 'valid', 6),
+          row('anabel@x.org', 'admin', 'valid', 7),
+        ],
+      });
+    ik()
+      .get('/2/accounts/42/users')
+      .query({ search: 'ben@x.org', per_page: '20' })
+      .reply(200, { result: 'success', data: [row('ben@x.org', 'admin', 'pending', 8)] });
     expect(await api().accountUserRole('Ana@x.org')).toBe('normal');
     expect(await api().accountUserRole('ben@x.org')).toBeUndefined();
   });
@@ -155,46 +201,79 @@ describe('createInvitation', () => {
       })
       .reply(201, { result: 'success', data: invitation() });
     await api().createInvitation({
-      email: 'bob@example.com', firstName: 'Bob', lastName: 'B', locale: 'en', roleType: 'normal',
-      billing: false, billingNotifications: true, silent: false,
+      email: 'bob@example.com',
+      firstName: 'Bob',
+      lastName: 'B',
+      locale: 'en',
+      roleType: 'normal',
+      billing: false,
+      billingNotifications: true,
+      silent: false,
     });
     expect(sent).toMatchObject({ silent: false, strict: true, locale: 'en_GB', notifications: { billing: true } });
   });
 
   it('refuses a 201 that lacks the documented fields', async () => {
-    ik().post('/1/accounts/42/invitations').reply(201, { result: 'success', data: { status: 'pending' } });
-    const err = await failure(api().createInvitation({
-      email: 'x@example.com', firstName: 'X', lastName: 'Y', locale: 'de', roleType: 'admin',
-      billing: false, billingNotifications: false, silent: true,
-    }));
+    ik()
+      .post('/1/accounts/42/invitations')
+      .reply(201, { result: 'success', data: { status: 'pending' } });
+    const err = await failure(
+      api().createInvitation({
+        email: 'x@example.com',
+        firstName: 'X',
+        lastName: 'Y',
+        locale: 'de',
+        roleType: 'admin',
+        billing: false,
+        billingNotifications: false,
+        silent: true,
+      }),
+    );
     expect(err).toMatchObject({ code: 'unexpected_response', retryable: false, permanent: true });
   });
 });
 
 describe('invitation follow-ups', () => {
   it('reads an invitation', async () => {
-    ik().get('/1/accounts/42/invitations/777').reply(200, {
-      result: 'success',
-      data: invitation({ status: 'accepted', url_accept: null, expired_at: null }),
+    ik()
+      .get('/1/accounts/42/invitations/777')
+      .reply(200, {
+        result: 'success',
+        data: invitation({ status: 'accepted', url_accept: null, expired_at: null }),
+      });
+    expect(await api().getInvitation('777')).toEqual({
+      id: '777',
+      status: 'accepted',
+      urlAccept: undefined,
+      qrCode: 'data:image/png;base64,xx',
+      expiredAt: null,
     });
-    expect(await api().getInvitation('777')).toEqual({ id: '777', status: 'accepted', urlAccept: undefined, qrCode: 'data:image/png;base64,xx', expiredAt: null });
   });
 
   it('cancels with a JSON body, treats a 404 as already gone and a 500 cannot_delete_object as settled', async () => {
-    ik().delete('/1/accounts/42/invitations/777', {}).matchHeader('content-type', 'application/json').reply(200, { result: 'success', data: true });
-    ik().delete('/1/accounts/42/invitations/779').reply(500, { result: 'error', error: { code: 'cannot_delete_object' } });
+    ik()
+      .delete('/1/accounts/42/invitations/777', {})
+      .matchHeader('content-type', 'application/json')
+      .reply(200, { result: 'success', data: true });
+    ik()
+      .delete('/1/accounts/42/invitations/779')
+      .reply(500, { result: 'error', error: { code: 'cannot_delete_object' } });
     expect(await api().cancelInvitation('779')).toEqual({ outcome: 'not_cancellable' });
-    ik().delete('/1/accounts/42/invitations/778').reply(404, {
-      result: 'error',
-      error: { code: 'object_not_found', description: 'Invitation not found' },
-    });
+    ik()
+      .delete('/1/accounts/42/invitations/778')
+      .reply(404, {
+        result: 'error',
+        error: { code: 'object_not_found', description: 'Invitation not found' },
+      });
     expect(await api().cancelInvitation('777')).toEqual({ outcome: 'cancelled' });
     expect(await api().cancelInvitation('778')).toEqual({ outcome: 'already_gone' });
   });
 
   it('sets kSuite access and kDrive access with the documented bodies and answers', async () => {
     const ok = { result: 'success', data: invitation() };
-    ik().post('/1/accounts/42/invitations/777/ksuite', { ksuite_access: { kchat_role: 'user', kdrive_role: 'admin' } }).reply(201, ok);
+    ik()
+      .post('/1/accounts/42/invitations/777/ksuite', { ksuite_access: { kchat_role: 'user', kdrive_role: 'admin' } })
+      .reply(201, ok);
     ik().post('/1/accounts/42/invitations/777/drive', { drive_id: 9, role: 'user' }).reply(201, ok);
     ik().patch('/1/accounts/42/invitations/777/drive/9', { right: 'write' }).reply(200, ok);
 
@@ -208,14 +287,35 @@ describe('invitation follow-ups', () => {
 
   it('invites an external kDrive user, keeps the invitation id, and refuses an entry with an error', async () => {
     ik()
-      .post('/2/drive/9/users', { emails: ['eve@example.org'], role: 'external', right: 'read', send_email: true, lang: 'fr', message: 'Bienvenue' })
-      .reply(201, { result: 'success', data: [{ email: 'eve@example.org', invitation: { id: 55, email: 'eve@example.org', status: 'pending' } }] });
-    ik().post('/2/drive/9/users').reply(201, { result: 'success', data: [{ email: 'eve@example.org', error: 'Already a user' }] });
+      .post('/2/drive/9/users', {
+        emails: ['eve@example.org'],
+        role: 'external',
+        right: 'read',
+        send_email: true,
+        lang: 'fr',
+        message: 'Bienvenue',
+      })
+      .reply(201, {
+        result: 'success',
+        data: [{ email: 'eve@example.org', invitation: { id: 55, email: 'eve@example.org', status: 'pending' } }],
+      });
+    ik()
+      .post('/2/drive/9/users')
+      .reply(201, { result: 'success', data: [{ email: 'eve@example.org', error: 'Already a user' }] });
     ik().post('/2/drive/9/users/invitation/55/send', {}).reply(200, { result: 'success', data: true });
     ik().delete('/2/drive/9/users/invitation/55', {}).reply(200, { result: 'success', data: true });
 
-    expect(await api().inviteDriveExternal(9, { email: 'eve@example.org', right: 'read', locale: 'fr-CH', message: 'Bienvenue' })).toBe('55');
-    const refused = await failure(api().inviteDriveExternal(9, { email: 'eve@example.org', right: 'read', locale: 'fr' }));
+    expect(
+      await api().inviteDriveExternal(9, {
+        email: 'eve@example.org',
+        right: 'read',
+        locale: 'fr-CH',
+        message: 'Bienvenue',
+      }),
+    ).toBe('55');
+    const refused = await failure(
+      api().inviteDriveExternal(9, { email: 'eve@example.org', right: 'read', locale: 'fr' }),
+    );
     expect(refused).toMatchObject({ code: 'drive_invitation_refused', permanent: true });
     expect(refused.message).toMatch(/Already a user/);
     await api().resendDriveInvitation(9, '55');
@@ -225,37 +325,72 @@ describe('invitation follow-ups', () => {
 
 describe('errors', () => {
   it('a 400 is permanent, keeps the code, and never shows the token', async () => {
-    ik().get('/1/accounts/42/invitations/1').reply(400, {
-      result: 'error',
-      error: { code: 'validation_failed', description: `bad header Bearer ${TOKEN}` },
-    });
+    ik()
+      .get('/1/accounts/42/invitations/1')
+      .reply(400, {
+        result: 'error',
+        error: { code: 'validation_failed', description: `bad header Bearer ${TOKEN}` },
+      });
     const err = await failure(api().getInvitation('1'));
-    expect(err).toMatchObject({ status: 400, code: 'validation_failed', retryable: false, permanent: true, retryAfterMs: undefined });
+    expect(err).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+      retryable: false,
+      permanent: true,
+      retryAfterMs: undefined,
+    });
     expect(err.message).not.toContain(TOKEN);
   });
 
   it('a 403 is permanent, and says in words what a bare code means, with each of errors[]', async () => {
-    ik().post('/1/accounts/42/invitations/1/ksuite').reply(403, { result: 'error', error: { code: 'ksuite_quota_reached' } });
+    ik()
+      .post('/1/accounts/42/invitations/1/ksuite')
+      .reply(403, { result: 'error', error: { code: 'ksuite_quota_reached' } });
     const err = await failure(api().setKsuiteAccess('1', { kchatRole: 'user', kdriveRole: 'user' }));
     expect(err).toMatchObject({ status: 403, code: 'ksuite_quota_reached', retryable: false });
     expect(err.message).toMatch(/403 ksuite_quota_reached: the kSuite has no user left in its quota$/);
 
-    ik().post('/1/accounts/42/invitations').reply(422, {
-      result: 'error', error: { code: 'validation_failed', description: 'Invalid data', errors: [{ code: 'x', description: 'email: not an address' }, { code: 'access_denied' }] },
-    });
-    const invalid = await failure(api().createInvitation({
-      email: 'x', firstName: 'X', lastName: 'Y', locale: 'de', roleType: 'admin', billing: false, billingNotifications: false, silent: true,
-    }));
-    expect(invalid.message).toMatch(/422 validation_failed: Invalid data \(email: not an address; the API token has no access to this\)/);
+    ik()
+      .post('/1/accounts/42/invitations')
+      .reply(422, {
+        result: 'error',
+        error: {
+          code: 'validation_failed',
+          description: 'Invalid data',
+          errors: [{ code: 'x', description: 'email: not an address' }, { code: 'access_denied' }],
+        },
+      });
+    const invalid = await failure(
+      api().createInvitation({
+        email: 'x',
+        firstName: 'X',
+        lastName: 'Y',
+        locale: 'de',
+        roleType: 'admin',
+        billing: false,
+        billingNotifications: false,
+        silent: true,
+      }),
+    );
+    expect(invalid.message).toMatch(
+      /422 validation_failed: Invalid data \(email: not an address; the API token has no access to this\)/,
+    );
   });
 
   it('a 429 is retryable after Retry-After seconds, 60 s when absent, or until an HTTP date', async () => {
     const limited = { result: 'error', error: { code: 'too_many_requests' } };
     ik().get('/1/accounts/42/invitations/1').reply(429, limited, { 'Retry-After': '17' });
     ik().get('/1/accounts/42/invitations/1').reply(429, limited);
-    ik().get('/1/accounts/42/invitations/1').reply(429, limited, { 'Retry-After': new Date(Date.now() + 120_000).toUTCString() });
+    ik()
+      .get('/1/accounts/42/invitations/1')
+      .reply(429, limited, { 'Retry-After': new Date(Date.now() + 120_000).toUTCString() });
 
-    expect(await failure(api().getInvitation('1'))).toMatchObject({ status: 429, retryable: true, permanent: false, retryAfterMs: 17_000 });
+    expect(await failure(api().getInvitation('1'))).toMatchObject({
+      status: 429,
+      retryable: true,
+      permanent: false,
+      retryAfterMs: 17_000,
+    });
     expect(await failure(api().getInvitation('1'))).toMatchObject({ retryable: true, retryAfterMs: 60_000 });
     const dated = await failure(api().getInvitation('1'));
     expect(dated.retryAfterMs).toBeGreaterThan(110_000);
@@ -266,12 +401,22 @@ describe('errors', () => {
     ik().get('/1/accounts/42/invitations/1').reply(502, '<html>Bad gateway</html>');
     ik().get('/1/accounts/42/invitations/2').replyWithError('socket hang up');
     expect(await failure(api().getInvitation('1'))).toMatchObject({ status: 502, code: 'http_502', retryable: true });
-    expect(await failure(api().getInvitation('2'))).toMatchObject({ status: undefined, code: 'network_error', retryable: true });
+    expect(await failure(api().getInvitation('2'))).toMatchObject({
+      status: undefined,
+      code: 'network_error',
+      retryable: true,
+    });
   });
 
   it('an error envelope inside a 200 is still an error', async () => {
-    ik().get('/1/accounts/42/invitations/1').reply(200, { result: 'error', error: { code: 'object_not_found' } });
-    expect(await failure(api().getInvitation('1'))).toMatchObject({ status: 200, code: 'object_not_found', retryable: false });
+    ik()
+      .get('/1/accounts/42/invitations/1')
+      .reply(200, { result: 'error', error: { code: 'object_not_found' } });
+    expect(await failure(api().getInvitation('1'))).toMatchObject({
+      status: 200,
+      code: 'object_not_found',
+      retryable: false,
+    });
   });
 });
 

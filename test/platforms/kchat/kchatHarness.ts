@@ -4,7 +4,7 @@ import nock from 'nock';
 import type { AppOptions } from '../../../src/app.js';
 import type { Invitation } from '../../../src/core/model.js';
 import type { FakeUser } from '../../fakes/mattermostFake.js';
-import { startHarness, type Harness } from '../mattermost/harness.js';
+import { type Harness, startHarness } from '../mattermost/harness.js';
 
 export const IK = 'https://ik.test';
 export const ACCOUNT = '42';
@@ -13,24 +13,50 @@ export const DRIVE = 9;
 export const LINK = 'https://manager.infomaniak.com/v3/invitation/accept/sEcReT-ToKeN';
 
 export const ok = (data: unknown) => ({ result: 'success', data });
-export const fail = (code: string, description?: string) => ({ result: 'error', error: { code, ...(description ? { description } : {}) } });
+export const fail = (code: string, description?: string) => ({
+  result: 'error',
+  error: { code, ...(description ? { description } : {}) },
+});
 
 const NOW_S = Math.floor(Date.now() / 1000);
 /** A 1×1 PNG, as the reference's `qr_code` string (its format is not documented; a data URL is assumed). */
-export const QR = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==';
+export const QR =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==';
 
 /** An AccountInvitation as documented (a subset of its fields). */
 export const ikInvitation = (over: Record<string, unknown> = {}) => ({
-  id: 777, status: 'pending', url_accept: LINK, qr_code: QR, sent_at: NOW_S, expired_at: NOW_S + 7 * 86_400,
-  has_ksuite: false, role_type: 'normal', ...over,
+  id: 777,
+  status: 'pending',
+  url_accept: LINK,
+  qr_code: QR,
+  sent_at: NOW_S,
+  expired_at: NOW_S + 7 * 86_400,
+  has_ksuite: false,
+  role_type: 'normal',
+  ...over,
 });
 
 /** One entry of kDrive's 201 to `POST /2/drive/{drive_id}/users` ("Create DriveUser Response"), as documented. */
 export const driveInvitationEntry = (email: string, id = 5501) => ({
   email,
   invitation: {
-    id, type: 'user', is_private: false, key: 'kEy', file_id: 0, lang: 'en', user_id: null, invited_by: 100, url: 'https://kdrive.infomaniak.com/app/invitation/kEy',
-    is_valid: true, status: 'pending', email, message: '', expired_at: 1_767_830_400, created_at: 1_767_225_600, access_name: 'Projects', role: 'external',
+    id,
+    type: 'user',
+    is_private: false,
+    key: 'kEy',
+    file_id: 0,
+    lang: 'en',
+    user_id: null,
+    invited_by: 100,
+    url: 'https://kdrive.infomaniak.com/app/invitation/kEy',
+    is_valid: true,
+    status: 'pending',
+    email,
+    message: '',
+    expired_at: 1_767_830_400,
+    created_at: 1_767_225_600,
+    access_name: 'Projects',
+    role: 'external',
   },
 });
 
@@ -45,18 +71,40 @@ export const KSUITE = 31;
 export function drives(opts: { ksuiteDrive: boolean }): { account: number; drives: number } {
   const asked = { account: 0, drives: 0 };
   const ksuite = { id: KSUITE, name: 'Acme kSuite', pack_id: 8, pack: 'ksuite_pro' };
-  ik().persist().get(`/1/accounts/${ACCOUNT}`).reply(() => (asked.account++, [200, ok({ id: Number(ACCOUNT), name: 'Acme', ksuite_id: KSUITE })]));
-  ik().persist().get('/2/drive').query({ account_id: ACCOUNT, per_page: '1000' }).reply(() => {
-    asked.drives++;
-    const own = { id: DRIVE, name: 'Projects', account_id: Number(ACCOUNT), k_suite: opts.ksuiteDrive ? ksuite : null };
-    const suite = { id: DRIVE + 1, name: 'kSuite drive', account_id: Number(ACCOUNT), k_suite: ksuite };
-    return [200, { ...ok(opts.ksuiteDrive ? [own] : [suite, own]), total: 1, page: 1, pages: 1, items_per_page: 1000 }];
-  });
+  ik()
+    .persist()
+    .get(`/1/accounts/${ACCOUNT}`)
+    .reply(() => (asked.account++, [200, ok({ id: Number(ACCOUNT), name: 'Acme', ksuite_id: KSUITE })]));
+  ik()
+    .persist()
+    .get('/2/drive')
+    .query({ account_id: ACCOUNT, per_page: '1000' })
+    .reply(() => {
+      asked.drives++;
+      const own = {
+        id: DRIVE,
+        name: 'Projects',
+        account_id: Number(ACCOUNT),
+        k_suite: opts.ksuiteDrive ? ksuite : null,
+      };
+      const suite = { id: DRIVE + 1, name: 'kSuite drive', account_id: Number(ACCOUNT), k_suite: ksuite };
+      return [
+        200,
+        { ...ok(opts.ksuiteDrive ? [own] : [suite, own]), total: 1, page: 1, pages: 1, items_per_page: 1000 },
+      ];
+    });
   return asked;
 }
 
-export interface ListAction { id: string; name: string; integration: { context: unknown } }
-export interface ListAnswer { text: string; attachments: { text: string; actions: ListAction[] }[] }
+export interface ListAction {
+  id: string;
+  name: string;
+  integration: { context: unknown };
+}
+export interface ListAnswer {
+  text: string;
+  attachments: { text: string; actions: ListAction[] }[];
+}
 
 export interface Kchat extends Harness {
   /** Moves the bot's clock forward (the outbox's retries, the 60/min budget). */
@@ -97,7 +145,11 @@ export function bypassNockForLocalhost(): () => void {
     if (isLocal(input)) return real(input, init);
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     const text = typeof init?.body === 'string' ? init.body : undefined;
-    sentToInfomaniak.push({ method: init?.method ?? 'GET', path: url.pathname + url.search, body: text === undefined ? undefined : JSON.parse(text) });
+    sentToInfomaniak.push({
+      method: init?.method ?? 'GET',
+      path: url.pathname + url.search,
+      body: text === undefined ? undefined : JSON.parse(text),
+    });
     return mocked(input, init);
   }) as typeof fetch;
   return () => {
@@ -106,21 +158,45 @@ export function bypassNockForLocalhost(): () => void {
 }
 
 /** A "User or pending user" row of `GET /2/accounts/{account}/users` as documented (a subset of its fields). */
-export const accountRow = (email: string, role_type: string, i: number, state: 'valid' | 'pending' = 'valid', over: Record<string, unknown> = {}) => ({
-  user_id: state === 'valid' ? 100 + i : null, invitation_id: state === 'pending' ? 700 + i : null, email, role_type, state_in_account: state,
-  first_name: 'X', last_name: 'Y', display_name: 'X Y', avatar: null, is_sso: false, ...over,
+export const accountRow = (
+  email: string,
+  role_type: string,
+  i: number,
+  state: 'valid' | 'pending' = 'valid',
+  over: Record<string, unknown> = {},
+) => ({
+  user_id: state === 'valid' ? 100 + i : null,
+  invitation_id: state === 'pending' ? 700 + i : null,
+  email,
+  role_type,
+  state_in_account: state,
+  first_name: 'X',
+  last_name: 'Y',
+  display_name: 'X Y',
+  avatar: null,
+  is_sso: false,
+  ...over,
 });
 
 /** Answers the users list: the start-up access check (`per_page=1`) and the inviters' organization roles by email.
  * `pending` adds rows of pending invitations (same address allowed: the list holds both). */
-export function organization(roles: Record<string, string>, status = 200, onCall?: () => void, pending: Record<string, string> = {}): nock.Scope {
+export function organization(
+  roles: Record<string, string>,
+  status = 200,
+  onCall?: () => void,
+  pending: Record<string, string> = {},
+): nock.Scope {
   return ik()
     .persist()
     .get(`/2/accounts/${ACCOUNT}/users`)
     .query(true)
     .reply((request) => {
       onCall?.();
-      if (status !== 200) return [status, fail(status === 401 ? 'not_authorized' : status === 403 ? 'access_denied' : 'object_not_found')];
+      if (status !== 200)
+        return [
+          status,
+          fail(status === 401 ? 'not_authorized' : status === 403 ? 'access_denied' : 'object_not_found'),
+        ];
       const search = new URL(request.url, IK).searchParams.get('search');
       const users = [
         ...Object.entries(pending).map(([email, role], i) => accountRow(email, role, i, 'pending')),
@@ -132,7 +208,9 @@ export function organization(roles: Record<string, string>, status = 200, onCall
     });
 }
 
-export async function startKchat(opts: { env?: Record<string, string>; app?: AppOptions; fakeVersion?: string } = {}): Promise<Kchat> {
+export async function startKchat(
+  opts: { env?: Record<string, string>; app?: AppOptions; fakeVersion?: string } = {},
+): Promise<Kchat> {
   // Real time plus what the test skipped: the store dates new jobs with the real time.
   let skipped = 0;
   const now = () => Date.now() + skipped;
@@ -167,8 +245,15 @@ export async function startKchat(opts: { env?: Record<string, string>; app?: App
   k.list = async (user) => (await h.command(user, 'list')).body as ListAnswer;
   k.click = async (user, action) => {
     const res = await fetch(`${h.url}/mattermost/action`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ user_id: user.id, user_name: user.username, post_id: '', trigger_id: h.fake.issueTriggerId(user.id), context: action.integration.context }),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        user_id: user.id,
+        user_name: user.username,
+        post_id: '',
+        trigger_id: h.fake.issueTriggerId(user.id),
+        context: action.integration.context,
+      }),
     });
     return (await res.json()) as Record<string, unknown>;
   };
@@ -179,7 +264,17 @@ export async function startKchat(opts: { env?: Record<string, string>; app?: App
 /** The single dialog's values for an invitation (channels: the first of the slotted selects). */
 export function dialogValues(over: Record<string, unknown>): Record<string, unknown> {
   return {
-    emails: '', name: '', role: 'collaborator', channels: null, kdrive: 'none', billing_rights: false, remind_email: false, remind_sms: false,
-    delivery: 'platform_email', expiry: '7', message: '', ...over,
+    emails: '',
+    name: '',
+    role: 'collaborator',
+    channels: null,
+    kdrive: 'none',
+    billing_rights: false,
+    remind_email: false,
+    remind_sms: false,
+    delivery: 'platform_email',
+    expiry: '7',
+    message: '',
+    ...over,
   };
 }

@@ -24,7 +24,13 @@ describe('names for Infomaniak', () => {
 describe('what kChat offers', () => {
   it('offers organization roles only while the Infomaniak API works, and the link only to organization roles', () => {
     const up = kchatCapabilities({ organization: true, kdrive: true });
-    expect(up).toMatchObject({ roles: ['external', 'collaborator', 'admin', 'legal_representative'], kdrive: true, billing: true, deliveries: ['platform_email', 'link'], roleDeliveries: { external: ['platform_email'] } });
+    expect(up).toMatchObject({
+      roles: ['external', 'collaborator', 'admin', 'legal_representative'],
+      kdrive: true,
+      billing: true,
+      deliveries: ['platform_email', 'link'],
+      roleDeliveries: { external: ['platform_email'] },
+    });
     const down = kchatCapabilities({ organization: false, kdrive: false });
     expect(down.roles).toEqual(['external']);
     expect(down.missingRoleReasons.admin).toMatch(/Infomaniak/);
@@ -71,7 +77,12 @@ describe('the inviter level from the organization', () => {
   const clock = { now: () => new Date() };
 
   it('maps owner, admin and normal, and keeps the chat level when the organization does not know', async () => {
-    const roles: Record<string, string> = { 'o@x.org': 'owner', 'a@x.org': 'admin', 'n@x.org': 'normal', 'w@x.org': 'constructor' };
+    const roles: Record<string, string> = {
+      'o@x.org': 'owner',
+      'a@x.org': 'admin',
+      'n@x.org': 'normal',
+      'w@x.org': 'constructor',
+    };
     const levels = new OrganizationLevels({ accountUserRole: async (email) => roles[email] }, clock, silent);
     expect(await levels.refine({ id: '1', email: 'O@x.org' }, 'admin')).toBe('owner');
     expect(await levels.refine({ id: '2', email: 'a@x.org' }, 'member')).toBe('admin');
@@ -83,11 +94,24 @@ describe('the inviter level from the organization', () => {
 
   it('does not make the dialog wait for a slow or failing organization, and caches answers', async () => {
     let calls = 0;
-    const slow = new OrganizationLevels({ accountUserRole: () => new Promise((r) => setTimeout(() => r('owner'), 2000)) }, clock, silent);
+    const slow = new OrganizationLevels(
+      { accountUserRole: () => new Promise((r) => setTimeout(() => r('owner'), 2000)) },
+      clock,
+      silent,
+    );
     const started = Date.now();
     expect(await slow.refine({ id: '1', email: 'o@x.org' }, 'admin')).toBe('admin');
     expect(Date.now() - started).toBeLessThan(1500);
-    const failing = new OrganizationLevels({ accountUserRole: async () => { calls++; throw new Error('boom'); } }, clock, silent);
+    const failing = new OrganizationLevels(
+      {
+        accountUserRole: async () => {
+          calls++;
+          throw new Error('boom');
+        },
+      },
+      clock,
+      silent,
+    );
     expect(await failing.refine({ id: '1', email: 'o@x.org' }, 'admin')).toBe('admin');
     const cached = new OrganizationLevels({ accountUserRole: async () => (calls++, 'owner') }, clock, silent);
     calls = 0;
@@ -101,8 +125,19 @@ describe('the invitation’s QR code', () => {
   it('reads a base64 image data URL as an image, an https URL as a link, and nothing else', () => {
     expect(parseQrCode('data:image/png;base64,iVBORw0KGgo=')).toMatchObject({ kind: 'image', mime: 'image/png' });
     expect(parseQrCode('data:image/svg+xml;base64,PHN2Zy8+')).toMatchObject({ kind: 'image', mime: 'image/svg+xml' });
-    expect(parseQrCode('https://api.infomaniak.com/qr/abc.png')).toEqual({ kind: 'url', url: 'https://api.infomaniak.com/qr/abc.png' });
-    for (const bad of [undefined, '', 'http://x.test/qr.png', 'javascript:alert(1)', 'data:text/html;base64,PGI+', 'https://x.test/a)b', 'not a url']) {
+    expect(parseQrCode('https://api.infomaniak.com/qr/abc.png')).toEqual({
+      kind: 'url',
+      url: 'https://api.infomaniak.com/qr/abc.png',
+    });
+    for (const bad of [
+      undefined,
+      '',
+      'http://x.test/qr.png',
+      'javascript:alert(1)',
+      'data:text/html;base64,PGI+',
+      'https://x.test/a)b',
+      'not a url',
+    ]) {
       expect(parseQrCode(bad)).toBeUndefined();
     }
   });

@@ -2,7 +2,17 @@
  * never take more than 60 calls in any minute of the bot's clock, and waiting for the budget costs no attempt. */
 import nock from 'nock';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ACCOUNT, bypassNockForLocalhost, dialogValues, ik, ikInvitation, invitationPath, ok, organization, startKchat } from './kchatHarness.js';
+import {
+  ACCOUNT,
+  bypassNockForLocalhost,
+  dialogValues,
+  ik,
+  ikInvitation,
+  invitationPath,
+  ok,
+  organization,
+  startKchat,
+} from './kchatHarness.js';
 
 let undoBypass: () => void;
 beforeAll(() => {
@@ -21,14 +31,22 @@ it('keeps 200 invitations within 60 Infomaniak calls a minute', { timeout: 120_0
   let clock = () => 0;
   const record = () => calls.push(clock());
   organization({ 'root@acme.test': 'admin' }, 200, record);
-  ik().persist().post(`/1/accounts/${ACCOUNT}/invitations`).reply(() => (record(), [201, ok(ikInvitation())]));
-  ik().persist().post(`${invitationPath()}/ksuite`).reply(() => (record(), [201, ok(ikInvitation())]));
+  ik()
+    .persist()
+    .post(`/1/accounts/${ACCOUNT}/invitations`)
+    .reply(() => (record(), [201, ok(ikInvitation())]));
+  ik()
+    .persist()
+    .post(`${invitationPath()}/ksuite`)
+    .reply(() => (record(), [201, ok(ikInvitation())]));
 
   const k = await startKchat({ env: { INVITES_PER_HOUR: '1000' } });
   clock = k.now;
   try {
     const emails = Array.from({ length: 200 }, (_, i) => `p${i}@example.org`).join('\n');
-    expect((await k.invite(k.admin, dialogValues({ emails, role: 'collaborator', channels: k.general.id }))).body).toEqual({});
+    expect(
+      (await k.invite(k.admin, dialogValues({ emails, role: 'collaborator', channels: k.general.id }))).body,
+    ).toEqual({});
 
     for (let round = 0; round < 400 && (await k.app.store.jobs({ state: 'pending' })).length; round++) {
       await k.settle();

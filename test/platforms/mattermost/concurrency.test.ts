@@ -2,7 +2,7 @@
  * once, and an inviter gets no more than the hourly limit. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_URL, dropSchema, freshSchema, skipWithoutPostgres } from '../../support/postgres.js';
-import { startHarness, type Harness } from './harness.js';
+import { type Harness, startHarness } from './harness.js';
 
 const noPostgres = await skipWithoutPostgres('the PostgreSQL bursts');
 
@@ -19,18 +19,28 @@ async function burst(emails: string[]) {
   const flows = [];
   for (const email of emails) {
     await h!.command(h!.admin);
-    const flow = h!.fake.dialogFlow(h!.fake.dialogsOpened.at(-1)!, { userId: h!.admin.id, channelId: h!.general.id, teamId: h!.team.id });
+    const flow = h!.fake.dialogFlow(h!.fake.dialogsOpened.at(-1)!, {
+      userId: h!.admin.id,
+      channelId: h!.general.id,
+      teamId: h!.team.id,
+    });
     await flow.submit({ emails: email, role: 'collaborator' });
     flows.push(flow);
   }
-  const answers = await Promise.all(flows.map((f) => f.submit({ channels: [h!.general.id], delivery: 'platform_email', expiry: '7' })));
+  const answers = await Promise.all(
+    flows.map((f) => f.submit({ channels: [h!.general.id], delivery: 'platform_email', expiry: '7' })),
+  );
   await h!.app.outbox.drain();
   return answers.map((a) => a.body as Record<string, unknown>);
 }
 
 const stores = [
   { name: 'lowdb', skip: false, env: (): Record<string, string> => ({}) },
-  { name: 'PostgreSQL', skip: noPostgres, env: () => ({ DATABASE_URL, DATABASE_SCHEMA: (schema = freshSchema('gl_burst')) }) },
+  {
+    name: 'PostgreSQL',
+    skip: noPostgres,
+    env: () => ({ DATABASE_URL, DATABASE_SCHEMA: (schema = freshSchema('gl_burst')) }),
+  },
 ];
 
 for (const store of stores) {

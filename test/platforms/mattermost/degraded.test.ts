@@ -2,7 +2,7 @@
  * by DM when no approval channel is set, a plain-member bot, guest accounts off or unlicensed, email invitations
  * off, and a slash command that already exists. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { type Harness, startHarness } from './harness.js';
 import { dmTo, invite } from './invite.js';
 
 let h: Harness | undefined;
@@ -13,7 +13,8 @@ afterEach(async () => {
 
 type Element = { name: string; options?: { value: string }[] };
 const lastDialog = () => h!.fake.dialogsOpened.at(-1)!.dialog as { introduction_text?: string; elements: Element[] };
-const optionsOf = (dialog: { elements: Element[] }, name: string) => dialog.elements.find((e) => e.name === name)!.options!.map((o) => o.value);
+const optionsOf = (dialog: { elements: Element[] }, name: string) =>
+  dialog.elements.find((e) => e.name === name)!.options!.map((o) => o.value);
 
 describe('approval without an approval channel', () => {
   it('asks each team admin by direct message, and updates every one after the decision', async () => {
@@ -27,7 +28,8 @@ describe('approval without an approval channel', () => {
 
     await h.fake.clickButton(asked[1]![0]!.id, 'approve', h.admin2.id);
     await h.app.outbox.drain();
-    for (const a of [h.admin, h.admin2]) expect(h.fake.postsIn(h.fake.directChannelId(h.bot.id, a.id))[0]!.message).toMatch(/Approved by @carla/);
+    for (const a of [h.admin, h.admin2])
+      expect(h.fake.postsIn(h.fake.directChannelId(h.bot.id, a.id))[0]!.message).toMatch(/Approved by @carla/);
     expect(h.fake.invitesSent).toHaveLength(1);
   });
 });
@@ -37,13 +39,20 @@ describe('a bot that is a plain member', () => {
     h = await startHarness();
     h.bot.roles = 'system_user';
     await h.command(h.admin);
-    const flow = h.fake.dialogFlow(h.fake.dialogsOpened.at(-1)!, { userId: h.admin.id, channelId: h.general.id, teamId: h.team.id });
+    const flow = h.fake.dialogFlow(h.fake.dialogsOpened.at(-1)!, {
+      userId: h.admin.id,
+      channelId: h.general.id,
+      teamId: h.team.id,
+    });
     const access = await flow.submit({ emails: 'gil@partner.example', role: 'external' });
     expect(optionsOf((access.body as { form: { elements: Element[] } }).form, 'channels')).toEqual([h.general.id]);
     await flow.submit({ channels: [h.general.id], delivery: 'platform_email', expiry: '7' });
     await h.app.outbox.drain();
     const [inv] = await h.app.store.listInvitations({});
-    expect(inv).toMatchObject({ state: 'failed', lastError: expect.stringMatching(/may not invite guests: give its account the System Admin role/) });
+    expect(inv).toMatchObject({
+      state: 'failed',
+      lastError: expect.stringMatching(/may not invite guests: give its account the System Admin role/),
+    });
     expect(dmTo(h, h.admin.id).at(-1)).toMatch(/could not be delivered \(the bot may not invite guests/);
   });
 });
@@ -53,7 +62,9 @@ describe('guest accounts and email invitations the server does not offer', () =>
     h = await startHarness({ fake: { license: { IsLicensed: 'false' } } });
     await h.command(h.admin);
     expect(optionsOf(lastDialog(), 'role')).toEqual(['collaborator', 'admin']);
-    expect(lastDialog().introduction_text).toMatch(/External guest: guest accounts are not enabled or licensed on this server/);
+    expect(lastDialog().introduction_text).toMatch(
+      /External guest: guest accounts are not enabled or licensed on this server/,
+    );
   });
 
   it('hides it too when guest accounts are licensed but switched off (GuestAccountsSettings.Enable)', async () => {
@@ -66,7 +77,11 @@ describe('guest accounts and email invitations the server does not offer', () =>
   it('offers no chat invitation email when the server has email invitations off', async () => {
     h = await startHarness({ fake: { enableEmailInvitations: false } });
     await h.command(h.admin);
-    const flow = h.fake.dialogFlow(h.fake.dialogsOpened.at(-1)!, { userId: h.admin.id, channelId: h.general.id, teamId: h.team.id });
+    const flow = h.fake.dialogFlow(h.fake.dialogsOpened.at(-1)!, {
+      userId: h.admin.id,
+      channelId: h.general.id,
+      teamId: h.team.id,
+    });
     const access = await flow.submit({ emails: 'ana@example.org', role: 'collaborator' });
     expect(optionsOf((access.body as { form: { elements: Element[] } }).form, 'delivery')).toEqual(['link']);
   });
@@ -78,6 +93,8 @@ describe('the slash command at start-up', () => {
     const [first] = h.fake.registeredCommands;
     h.env.PUBLIC_URL = 'https://guestlist.example.org';
     await h.restart();
-    expect(h.fake.registeredCommands).toEqual([expect.objectContaining({ id: first!.id, url: 'https://guestlist.example.org/mattermost/command' })]);
+    expect(h.fake.registeredCommands).toEqual([
+      expect.objectContaining({ id: first!.id, url: 'https://guestlist.example.org/mattermost/command' }),
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 /** The negative and degraded paths of the Mattermost adapter. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/freePort.js';
-import { COMMAND_TOKEN, startHarness, type Harness } from './harness.js';
+import { COMMAND_TOKEN, type Harness, startHarness } from './harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -10,7 +10,8 @@ afterEach(async () => {
 });
 
 const lastDialog = () => h!.fake.dialogsOpened.at(-1)!;
-const post = (path: string, body: string, type = 'application/json') => fetch(`${h!.url}${path}`, { method: 'POST', headers: { 'Content-Type': type }, body });
+const post = (path: string, body: string, type = 'application/json') =>
+  fetch(`${h!.url}${path}`, { method: 'POST', headers: { 'Content-Type': type }, body });
 
 /** An administrator's invitation of a collaborator to #general, by the chat's email (sent at once). */
 async function inviteAsAdmin(emails: string) {
@@ -32,9 +33,22 @@ describe('the slash command', () => {
   it('refuses a wrong or missing token and accepts the Authorization header', async () => {
     h = await startHarness();
     expect((await h!.command(h!.member, '', { token: 'wrong' })).status).toBe(401);
-    const form = new URLSearchParams({ team_id: h!.team.id, channel_id: h!.general.id, user_id: h!.member.id, text: 'help', trigger_id: 't' });
-    const viaHeader = await fetch(`${h!.url}/mattermost/command`, { method: 'POST', body: form, headers: { Authorization: `Token ${COMMAND_TOKEN}` } });
-    expect(await viaHeader.json()).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('/invite-people list') });
+    const form = new URLSearchParams({
+      team_id: h!.team.id,
+      channel_id: h!.general.id,
+      user_id: h!.member.id,
+      text: 'help',
+      trigger_id: 't',
+    });
+    const viaHeader = await fetch(`${h!.url}/mattermost/command`, {
+      method: 'POST',
+      body: form,
+      headers: { Authorization: `Token ${COMMAND_TOKEN}` },
+    });
+    expect(await viaHeader.json()).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('/invite-people list'),
+    });
     expect(h!.fake.dialogsOpened).toHaveLength(0);
   });
 
@@ -48,7 +62,9 @@ describe('the slash command', () => {
   it('pre-fills the address given after the command', async () => {
     h = await startHarness();
     await h!.command(h!.member, 'Ana@Example.org');
-    const emails = (lastDialog().dialog.elements as { name: string; default?: string }[]).find((e) => e.name === 'emails');
+    const emails = (lastDialog().dialog.elements as { name: string; default?: string }[]).find(
+      (e) => e.name === 'emails',
+    );
     expect(emails!.default).toBe('ana@example.org');
   });
 
@@ -65,8 +81,18 @@ describe('bad input never crashes the bot', () => {
     h = await startHarness();
     expect((await post('/mattermost/dialog', '{not json')).status).toBe(400);
     expect((await post('/mattermost/action', JSON.stringify({ user_id: 42 }))).status).toBe(400);
-    expect((await post('/mattermost/dialog', JSON.stringify({ state: 'x'.repeat(70_000), user_id: 'a' }))).status).toBe(413);
-    expect((await post('/mattermost/command', `token=${COMMAND_TOKEN}&text=${'a'.repeat(20_000)}`, 'application/x-www-form-urlencoded')).status).toBe(413);
+    expect((await post('/mattermost/dialog', JSON.stringify({ state: 'x'.repeat(70_000), user_id: 'a' }))).status).toBe(
+      413,
+    );
+    expect(
+      (
+        await post(
+          '/mattermost/command',
+          `token=${COMMAND_TOKEN}&text=${'a'.repeat(20_000)}`,
+          'application/x-www-form-urlencoded',
+        )
+      ).status,
+    ).toBe(413);
     expect((await fetch(`${h!.url}/healthz`)).status).toBe(200);
   });
 
@@ -74,9 +100,19 @@ describe('bad input never crashes the bot', () => {
     h = await startHarness();
     await h!.command(h!.member);
     const opened = lastDialog();
-    const stolen = await h!.fake.submitDialog(opened, h!.admin.id, h!.general.id, h!.team.id, { emails: 'x@example.org', role: 'admin' });
+    const stolen = await h!.fake.submitDialog(opened, h!.admin.id, h!.general.id, h!.team.id, {
+      emails: 'x@example.org',
+      role: 'admin',
+    });
     expect(stolen.status).toBe(403);
-    const forged = await h!.fake.submitDialog(opened, h!.member.id, h!.general.id, h!.team.id, { emails: 'x@example.org', role: 'collaborator' }, { state: 'abc.def' });
+    const forged = await h!.fake.submitDialog(
+      opened,
+      h!.member.id,
+      h!.general.id,
+      h!.team.id,
+      { emails: 'x@example.org', role: 'collaborator' },
+      { state: 'abc.def' },
+    );
     expect(forged.status).toBe(403);
     expect(await h!.app.store.listInvitations({})).toHaveLength(0);
   });
@@ -93,7 +129,10 @@ describe('rules checked on submit', () => {
   it('rejects a role above the inviter’s own even when the form is edited', async () => {
     h = await startHarness();
     await h!.command(h!.member);
-    const res = await h!.fake.submitDialog(lastDialog(), h!.member.id, h!.general.id, h!.team.id, { emails: 'ana@example.org', role: 'admin' });
+    const res = await h!.fake.submitDialog(lastDialog(), h!.member.id, h!.general.id, h!.team.id, {
+      emails: 'ana@example.org',
+      role: 'admin',
+    });
     expect(res.body).toEqual({ errors: { role: expect.any(String) } });
   });
 
@@ -121,9 +160,25 @@ describe('older servers', () => {
     h = await startHarness({ fake: { version: '10.6.0.1.abc.true' } });
     await h!.command(h!.admin);
     const names = (lastDialog().dialog.elements as { name: string; multiselect?: boolean }[]).map((e) => e.name);
-    expect(names).toEqual(['emails', 'name', 'role', 'channels', 'channels_2', 'channels_3', 'delivery', 'expiry', 'message']);
+    expect(names).toEqual([
+      'emails',
+      'name',
+      'role',
+      'channels',
+      'channels_2',
+      'channels_3',
+      'delivery',
+      'expiry',
+      'message',
+    ]);
     const res = await h!.fake.submitDialog(lastDialog(), h!.admin.id, h!.general.id, h!.team.id, {
-      emails: 'ana@example.org', role: 'external', channels: h!.general.id, channels_2: h!.secret.id, channels_3: null, delivery: 'platform_email', expiry: '3',
+      emails: 'ana@example.org',
+      role: 'external',
+      channels: h!.general.id,
+      channels_2: h!.secret.id,
+      channels_3: null,
+      delivery: 'platform_email',
+      expiry: '3',
     });
     expect(res.body).toEqual({});
     const [inv] = await h!.app.store.listInvitations({});
@@ -132,7 +187,9 @@ describe('older servers', () => {
 
   it('say so when the dialog cannot be opened in time', async () => {
     h = await startHarness();
-    h!.fake.failNext('POST', /actions\/dialogs\/open/, [{ status: 400, body: { id: 'api.interactive_dialog.trigger_expired', message: 'expired' } }]);
+    h!.fake.failNext('POST', /actions\/dialogs\/open/, [
+      { status: 400, body: { id: 'api.interactive_dialog.trigger_expired', message: 'expired' } },
+    ]);
     expect((await h!.command(h!.member)).body.text).toMatch(/could not open the invitation form/);
   });
 });
@@ -141,7 +198,10 @@ describe('delivery through the outbox', () => {
   it('retries a 500 and a 429 with Retry-After, survives a restart, and invites once', async () => {
     h = await startHarness();
     await inviteAsAdmin('ana@example.org');
-    h!.fake.failNext('POST', /invite\/email/, [{ status: 500, body: { id: 'x', message: 'boom' } }, { status: 429, body: 'limit exceeded', headers: { 'Retry-After': '1' } }]);
+    h!.fake.failNext('POST', /invite\/email/, [
+      { status: 500, body: { id: 'x', message: 'boom' } },
+      { status: 429, body: 'limit exceeded', headers: { 'Retry-After': '1' } },
+    ]);
     // 500: retried after a 1 ms backoff here, then 429: not before a second.
     const job = await eventually(async () => {
       await h!.app.outbox.drain();
@@ -164,9 +224,15 @@ describe('delivery through the outbox', () => {
     h = await startHarness({ env: { MATTERMOST_INVITE_EMAILS_PER_HOUR: '20', INVITES_PER_HOUR: '100' } });
     const emails = Array.from({ length: 25 }, (_, i) => `guest${i}@example.org`).join('\n');
     await h!.command(h!.admin);
-    const flow = h!.fake.dialogFlow(lastDialog(), { userId: h!.admin.id, channelId: h!.general.id, teamId: h!.team.id });
+    const flow = h!.fake.dialogFlow(lastDialog(), {
+      userId: h!.admin.id,
+      channelId: h!.general.id,
+      teamId: h!.team.id,
+    });
     await flow.submit({ emails, role: 'collaborator' });
-    expect((await flow.submit({ channels: [h!.general.id], delivery: 'platform_email', expiry: '7' })).body).toEqual({});
+    expect((await flow.submit({ channels: [h!.general.id], delivery: 'platform_email', expiry: '7' })).body).toEqual(
+      {},
+    );
     await eventually(() => h!.responses.length);
     expect(JSON.stringify(h!.responses[0])).toMatch(/at most 20 invitation emails an hour/);
 
@@ -191,7 +257,9 @@ describe('the WebSocket', () => {
     await eventually(async () => (await h!.app.store.listInvitations({}))[0]!.state === 'arrived', 8000);
     expect(h!.fake.wsConnections).toBe(1);
     const [inv] = await h!.app.store.listInvitations({});
-    expect((await h!.app.store.auditTrail(inv!.id)).find((a) => a.action === 'arrived')!.detail).toEqual({ via: 'websocket:new_user' });
+    expect((await h!.app.store.auditTrail(inv!.id)).find((a) => a.action === 'arrived')!.detail).toEqual({
+      via: 'websocket:new_user',
+    });
   });
 });
 
@@ -204,6 +272,8 @@ describe('arrival without the WebSocket event', () => {
     h!.fake.registerUser({ email: 'ana@example.org', username: 'ana', teamId: h!.team.id });
     expect(await h!.app.mattermost!.arrivals.reconcile()).toBe(1);
     await h!.app.outbox.drain();
-    expect(h!.fake.postsIn(h!.general.id).filter((p) => p.user_id === h!.bot.id && /Please welcome/.test(p.message))).toHaveLength(1);
+    expect(
+      h!.fake.postsIn(h!.general.id).filter((p) => p.user_id === h!.bot.id && /Please welcome/.test(p.message)),
+    ).toHaveLength(1);
   });
 });

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/freePort.js';
 import { blockStoreWrites } from '../../support/storeFaults.js';
-import { startHarness, type Harness } from './harness.js';
+import { type Harness, startHarness } from './harness.js';
 import { invite } from './invite.js';
 
 let h: Harness | undefined;
@@ -20,7 +20,11 @@ describe('when the data file cannot be written', () => {
     await eventually(async () => (await ready()) === 200); // the WebSocket is connected
 
     await h.command(h.admin);
-    const flow = h.fake.dialogFlow(h.fake.dialogsOpened.at(-1)!, { userId: h.admin.id, channelId: h.general.id, teamId: h.team.id });
+    const flow = h.fake.dialogFlow(h.fake.dialogsOpened.at(-1)!, {
+      userId: h.admin.id,
+      channelId: h.general.id,
+      teamId: h.team.id,
+    });
     await flow.submit({ emails: 'ana@example.org', role: 'collaborator' });
     await h.app.store.deleteDraft('none'); // the first step's draft is on disk before the disk fails
     const unblock = await blockStoreWrites(h.dataDir);

@@ -1,7 +1,7 @@
 /** The whole Mattermost flow through the bot's real endpoints: command, dialog, approval, delivery, arrival. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/freePort.js';
-import { startHarness, type Harness } from './harness.js';
+import { type Harness, startHarness } from './harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -10,7 +10,8 @@ afterEach(async () => {
 });
 
 const lastDialog = () => h!.fake.dialogsOpened.at(-1)!;
-const flowFor = (user: { id: string }) => h!.fake.dialogFlow(lastDialog(), { userId: user.id, channelId: h!.general.id, teamId: h!.team.id });
+const flowFor = (user: { id: string }) =>
+  h!.fake.dialogFlow(lastDialog(), { userId: user.id, channelId: h!.general.id, teamId: h!.team.id });
 const dmTo = (userId: string) => h!.fake.postsIn(h!.fake.directChannelId(h!.bot.id, userId));
 
 /** A member asks to invite a collaborator to #general; returns the approval request posted for it. */
@@ -39,14 +40,23 @@ describe('a member invites an external guest on Mattermost 11.1', () => {
     const flow = flowFor(h!.member);
     const step1 = await flow.submit({ emails: '  Ana@Example.ORG ', name: '@all [x](http://evil)', role: 'external' });
     expect(step1.body).toMatchObject({ type: 'form' });
-    const step2 = flow.current.dialog as { elements: { name: string; default?: string; options?: { value: string }[] }[] };
+    const step2 = flow.current.dialog as {
+      elements: { name: string; default?: string; options?: { value: string }[] }[];
+    };
     const channels = step2.elements.find((e) => e.name === 'channels')!;
     expect(channels.default).toBe(h!.general.id);
     expect(channels.options!.map((o) => o.value)).not.toContain(h!.secret.id);
-    expect((await flow.submit({ channels: [h!.general.id], delivery: 'platform_email', expiry: '7' })).body).toEqual({});
+    expect((await flow.submit({ channels: [h!.general.id], delivery: 'platform_email', expiry: '7' })).body).toEqual(
+      {},
+    );
 
     const [inv] = await h!.app.store.listInvitations({});
-    expect(inv).toMatchObject({ email: 'ana@example.org', state: 'pending_approval', role: 'external', channelIds: [h!.general.id] });
+    expect(inv).toMatchObject({
+      email: 'ana@example.org',
+      state: 'pending_approval',
+      role: 'external',
+      channelIds: [h!.general.id],
+    });
     await eventually(() => h!.responses.length);
     expect(JSON.stringify(h!.responses)).toMatch(/waiting for an administrator/);
 
@@ -63,13 +73,26 @@ describe('a member invites an external guest on Mattermost 11.1', () => {
     expect(JSON.stringify(updated.props)).not.toContain('"actions"');
 
     await h!.app.outbox.drain();
-    expect(h!.fake.invitesSent).toEqual([expect.objectContaining({ emails: ['ana@example.org'], guest: true, channels: [h!.general.id] })]);
+    expect(h!.fake.invitesSent).toEqual([
+      expect.objectContaining({ emails: ['ana@example.org'], guest: true, channels: [h!.general.id] }),
+    ]);
     expect((await h!.app.store.getInvitation(inv!.id))!.state).toBe('sent');
-    expect(dmTo(h!.member.id).map((p) => p.message).join('\n')).toMatch(/approved by @root/);
+    expect(
+      dmTo(h!.member.id)
+        .map((p) => p.message)
+        .join('\n'),
+    ).toMatch(/approved by @root/);
 
     // The invitee registers; the bot hears it on the WebSocket and announces it once.
     await eventually(() => h!.app.mattermost!.ready() && h!.fake.wsConnections > 0);
-    const ana = h!.fake.registerUser({ email: 'ana@example.org', username: 'ana', first_name: 'Ana', teamId: h!.team.id, channelIds: [h!.general.id], roles: 'system_guest' });
+    const ana = h!.fake.registerUser({
+      email: 'ana@example.org',
+      username: 'ana',
+      first_name: 'Ana',
+      teamId: h!.team.id,
+      channelIds: [h!.general.id],
+      roles: 'system_guest',
+    });
     await eventually(async () => (await h!.app.store.getInvitation(inv!.id))!.state === 'arrived');
     await h!.app.outbox.drain();
     const announcements = h!.fake.postsIn(h!.general.id).filter((p) => p.user_id === h!.bot.id);
@@ -89,7 +112,8 @@ describe('a member invites an external guest on Mattermost 11.1', () => {
   it('decides once when two admins click at once, and refuses a member, a forged and a replayed click', async () => {
     const post = await memberRequests('ben@example.org');
 
-    const actions = (post.props.attachments as { actions: { id: string; integration: { context: unknown } }[] }[])[0]!.actions;
+    const actions = (post.props.attachments as { actions: { id: string; integration: { context: unknown } }[] }[])[0]!
+      .actions;
     const approveContext = actions.find((a) => a.id === 'approve')!.integration.context;
 
     h!.fake.addChannelMember(h!.approvals.id, h!.member.id);
@@ -97,12 +121,20 @@ describe('a member invites an external guest on Mattermost 11.1', () => {
     expect(byMember.body).toMatchObject({ ephemeral_text: expect.stringMatching(/Only administrators/) });
 
     const forged = await fetch(`${h!.url}/mattermost/action`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ user_id: h!.admin.id, post_id: post.id, context: { token: 'eyJpIjoieCIsImEiOiJhcHByb3ZlIn0.forged' } }),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        user_id: h!.admin.id,
+        post_id: post.id,
+        context: { token: 'eyJpIjoieCIsImEiOiJhcHByb3ZlIn0.forged' },
+      }),
     });
     expect(await forged.json()).toMatchObject({ ephemeral_text: expect.stringMatching(/not valid/) });
 
-    const [a, b] = await Promise.all([h!.fake.clickButton(post.id, 'approve', h!.admin.id), h!.fake.clickButton(post.id, 'approve', h!.admin2.id)]);
+    const [a, b] = await Promise.all([
+      h!.fake.clickButton(post.id, 'approve', h!.admin.id),
+      h!.fake.clickButton(post.id, 'approve', h!.admin2.id),
+    ]);
     const texts = [a.body, b.body].map((x) => JSON.stringify(x));
     expect(texts.filter((t) => t.includes('already decided'))).toHaveLength(1);
     const [inv] = await h!.app.store.listInvitations({});
@@ -111,7 +143,8 @@ describe('a member invites an external guest on Mattermost 11.1', () => {
 
     // The buttons are gone from the post; a captured request replayed straight at the bot changes nothing.
     const replay = await fetch(`${h!.url}/mattermost/action`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ user_id: h!.admin.id, post_id: post.id, context: approveContext }),
     });
     expect(JSON.stringify(await replay.json())).toMatch(/already decided/);
@@ -135,7 +168,9 @@ describe('a member invites an external guest on Mattermost 11.1', () => {
     await h!.fake.clickButton(post.id, 'deny', h!.admin.id);
     const reasonDialog = lastDialog();
     expect(reasonDialog.dialog).toMatchObject({ callback_id: 'deny' });
-    const denied = await h!.fake.submitDialog(reasonDialog, h!.admin.id, h!.approvals.id, h!.team.id, { reason: 'not @channel today' });
+    const denied = await h!.fake.submitDialog(reasonDialog, h!.admin.id, h!.approvals.id, h!.team.id, {
+      reason: 'not @channel today',
+    });
     expect(denied).toMatchObject({ status: 200, body: {} });
     await h!.app.outbox.drain();
     expect(h!.fake.postsIn(h!.approvals.id)[0]!.message).toMatch(/Denied by @root/);

@@ -4,8 +4,8 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.js';
 import { eventually } from '../../support/freePort.js';
-import { startLinkSinks, type LinkSinks } from '../../support/linkChannels.js';
-import { startHarness, type Harness } from './harness.js';
+import { type LinkSinks, startLinkSinks } from '../../support/linkChannels.js';
+import { type Harness, startHarness } from './harness.js';
 import { dmTo as dmFromBot, invite as inviteAs } from './invite.js';
 
 let h: Harness | undefined;
@@ -24,18 +24,31 @@ async function withChannels(): Promise<Record<string, string>> {
 const lastDialog = () => h!.fake.dialogsOpened.at(-1)!;
 const dmTo = (userId: string) => dmFromBot(h!, userId);
 const linkIn = (text: string) => /http:\/\/127\.0\.0\.1:\d+\/join\/[A-Za-z0-9_-]+/.exec(text)?.[0];
-const invite = (user: Parameters<typeof inviteAs>[1], step2: Record<string, unknown>, emails?: string, o?: { drain: boolean }) =>
-  inviteAs(h!, user, step2, emails, o);
+const invite = (
+  user: Parameters<typeof inviteAs>[1],
+  step2: Record<string, unknown>,
+  emails?: string,
+  o?: { drain: boolean },
+) => inviteAs(h!, user, step2, emails, o);
 
 async function click(user: { id: string; username: string }, action: { integration: { context: unknown } }) {
   const res = await fetch(`${h!.url}/mattermost/action`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ user_id: user.id, user_name: user.username, post_id: '', trigger_id: h!.fake.issueTriggerId(user.id), context: action.integration.context }),
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      user_id: user.id,
+      user_name: user.username,
+      post_id: '',
+      trigger_id: h!.fake.issueTriggerId(user.id),
+      context: action.integration.context,
+    }),
   });
   return (await res.json()) as Record<string, unknown>;
 }
 
-type ListAnswer = { attachments: { text: string; actions: { id: string; name: string; integration: { context: unknown } }[] }[] };
+type ListAnswer = {
+  attachments: { text: string; actions: { id: string; name: string; integration: { context: unknown } }[] }[];
+};
 const button = (list: ListAnswer, id: string) => list.attachments[0]!.actions.find((a) => a.id === id)!;
 
 describe('delivery by the bot’s own link', () => {
@@ -62,7 +75,10 @@ describe('delivery by the bot’s own link', () => {
 
     const refused = await invite(h.admin, { delivery: 'sms', phone: '079 123 45 67' }, 'ben@example.org');
     expect(refused.body).toEqual({ errors: { phone: expect.stringMatching(/international form/) } });
-    expect((await refused.flow.submit({ channels: [h.general.id], expiry: '7', delivery: 'sms', phone: '+41 79 123 45 67' })).body).toEqual({});
+    expect(
+      (await refused.flow.submit({ channels: [h.general.id], expiry: '7', delivery: 'sms', phone: '+41 79 123 45 67' }))
+        .body,
+    ).toEqual({});
     await h.app.outbox.drain();
     expect(sinks!.texts).toEqual([{ to: '+41791234567', text: expect.stringMatching(/\/join\//) }]);
   });
@@ -122,8 +138,11 @@ describe('the pending list', () => {
     expect(request!.props.attachments).toHaveLength(1);
 
     const list = (await h.command(h.admin, 'list')).body as ListAnswer;
-    const revokeOf = (email: string) => list.attachments.find((a) => a.text.includes(email))!.actions.find((a) => a.id === 'revoke')!;
-    expect(await click(h.member, revokeOf('dan@example.org'))).toEqual({ ephemeral_text: expect.stringMatching(/Only the inviter or an administrator/) });
+    const revokeOf = (email: string) =>
+      list.attachments.find((a) => a.text.includes(email))!.actions.find((a) => a.id === 'revoke')!;
+    expect(await click(h.member, revokeOf('dan@example.org'))).toEqual({
+      ephemeral_text: expect.stringMatching(/Only the inviter or an administrator/),
+    });
     for (const email of ['dan@example.org', 'ana@example.org', 'eve@example.org']) {
       expect(await click(h.admin, revokeOf(email))).toEqual({ ephemeral_text: expect.stringMatching(/^Revoked/) });
     }
@@ -139,7 +158,9 @@ describe('the pending list', () => {
     expect(dmTo(h.member.id).at(-1)).toMatch(/Your invitation for eve \(eve@example\.org\) was revoked by @root/);
     // The admin revoked their own invitations: no notice to themselves, only the link shown before.
     expect(dmTo(h.admin.id)).toHaveLength(1);
-    expect(await click(h.admin, revokeOf('dan@example.org'))).toEqual({ ephemeral_text: expect.stringMatching(/already revoked/) });
+    expect(await click(h.admin, revokeOf('dan@example.org'))).toEqual({
+      ephemeral_text: expect.stringMatching(/already revoked/),
+    });
   });
 
   it('resends by the method chosen in a dialog, replacing the old link', async () => {
@@ -152,22 +173,30 @@ describe('the pending list', () => {
     expect(dialog.dialog).toMatchObject({ callback_id: 'resend' });
     const forged = await h.fake.submitDialog(dialog, h.member.id, h.general.id, h.team.id, { method: 'link' });
     expect(forged.status).toBe(403);
-    expect((await h.fake.submitDialog(dialog, h.admin.id, h.general.id, h.team.id, { method: 'carrier-pigeon' })).body).toEqual({ errors: { method: expect.any(String) } });
-    expect((await h.fake.submitDialog(dialog, h.admin.id, h.general.id, h.team.id, { method: 'link' })).body).toEqual({});
+    expect(
+      (await h.fake.submitDialog(dialog, h.admin.id, h.general.id, h.team.id, { method: 'carrier-pigeon' })).body,
+    ).toEqual({ errors: { method: expect.any(String) } });
+    expect((await h.fake.submitDialog(dialog, h.admin.id, h.general.id, h.team.id, { method: 'link' })).body).toEqual(
+      {},
+    );
     await h.app.outbox.drain();
     const newLink = linkIn(dmTo(h.admin.id).at(-1)!)!;
     expect(newLink).not.toBe(oldLink);
     expect((await fetch(newLink)).status).toBe(200);
     expect((await fetch(oldLink)).status).toBe(404);
 
-    expect((await h.fake.submitDialog(dialog, h.admin.id, h.general.id, h.team.id, { method: 'platform_email' })).body).toEqual({});
+    expect(
+      (await h.fake.submitDialog(dialog, h.admin.id, h.general.id, h.team.id, { method: 'platform_email' })).body,
+    ).toEqual({});
     await h.app.outbox.drain();
     expect(h.fake.invitesSent).toEqual([expect.objectContaining({ emails: ['ana@example.org'] })]);
   });
 
   it('lets an administrator retry a failed delivery', async () => {
     h = await startHarness();
-    h.fake.failNext('POST', /invite\/email/, [{ status: 400, body: { id: 'api.team.invite_members.invalid_email.app_error', message: 'refused' } }]);
+    h.fake.failNext('POST', /invite\/email/, [
+      { status: 400, body: { id: 'api.team.invite_members.invalid_email.app_error', message: 'refused' } },
+    ]);
     await invite(h.admin, { delivery: 'platform_email' });
     const [failed] = await h.app.store.listInvitations({});
     expect(failed).toMatchObject({ state: 'failed', lastError: expect.stringMatching(/refused/) });
@@ -184,13 +213,23 @@ describe('the admin JSON endpoint', () => {
     h = await startHarness({ env: await withChannels() });
     await invite(h.admin, { delivery: 'sms', phone: '+41791234567' });
     expect((await fetch(`${h.url}/admin/invitations`)).status).toBe(401);
-    expect((await fetch(`${h.url}/admin/invitations`, { headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
-    const res = await fetch(`${h.url}/admin/invitations?state=sent`, { headers: { Authorization: 'Bearer admin-api-token-0123456789abcdef' } });
+    expect((await fetch(`${h.url}/admin/invitations`, { headers: { Authorization: 'Bearer wrong' } })).status).toBe(
+      401,
+    );
+    const res = await fetch(`${h.url}/admin/invitations?state=sent`, {
+      headers: { Authorization: 'Bearer admin-api-token-0123456789abcdef' },
+    });
     const body = (await res.json()) as { invitations: Record<string, unknown>[] };
     expect(body.invitations).toEqual([expect.objectContaining({ email: 'ana@example.org', state: 'sent' })]);
     expect(body.invitations[0]).not.toHaveProperty('linkTokenHash');
     expect(JSON.stringify(body)).not.toContain('791234567');
-    expect((await fetch(`${h.url}/admin/invitations?state=bogus`, { headers: { Authorization: 'Bearer admin-api-token-0123456789abcdef' } })).status).toBe(400);
+    expect(
+      (
+        await fetch(`${h.url}/admin/invitations?state=bogus`, {
+          headers: { Authorization: 'Bearer admin-api-token-0123456789abcdef' },
+        })
+      ).status,
+    ).toBe(400);
   });
 });
 
@@ -203,7 +242,13 @@ describe('bulk invitations', () => {
     const form = await (await fetch(page)).text();
     expect(form).toMatch(/<textarea id="[^"]*" name="emails" rows="4" maxlength="80000"/);
     const emails = Array.from({ length: 300 }, (_, i) => `bulk${i}@example.org`).join('\n');
-    const body = new URLSearchParams({ emails, role: 'collaborator', channels: h.general.id, delivery: 'platform_email', expiry: '7' });
+    const body = new URLSearchParams({
+      emails,
+      role: 'collaborator',
+      channels: h.general.id,
+      delivery: 'platform_email',
+      expiry: '7',
+    });
     const res = await fetch(page, { method: 'POST', body });
     expect(res.status).toBe(200);
     expect(await h.app.store.listInvitations({})).toHaveLength(300);

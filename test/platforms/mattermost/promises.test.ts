@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { movableClock } from '../../support/linkChannels.js';
-import { startHarness, type Harness } from './harness.js';
+import { type Harness, startHarness } from './harness.js';
 import { dmTo, invite } from './invite.js';
 
 const TOKEN = 'admin-api-token-0123456789abcdef';
@@ -21,8 +21,12 @@ const admin = async (query: string) => {
 describe('GET /admin/invitations', () => {
   it('is not served at all without ADMIN_API_TOKEN, and refuses a token under 24 characters', async () => {
     h = await startHarness();
-    expect((await fetch(`${h.url}/admin/invitations`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
-    expect(() => loadConfig({ ...h!.env, ADMIN_API_TOKEN: 'x'.repeat(23) })).toThrow(/ADMIN_API_TOKEN.*at least 24 characters/);
+    expect((await fetch(`${h.url}/admin/invitations`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(
+      404,
+    );
+    expect(() => loadConfig({ ...h!.env, ADMIN_API_TOKEN: 'x'.repeat(23) })).toThrow(
+      /ADMIN_API_TOKEN.*at least 24 characters/,
+    );
     expect(loadConfig({ ...h.env, ADMIN_API_TOKEN: 'x'.repeat(24) }).adminApiToken).toBe('x'.repeat(24));
   });
 
@@ -46,7 +50,11 @@ describe('the outbox', () => {
   it('gives up a delivery after 12 attempts, marks it failed and tells the inviter once', async () => {
     const clock = movableClock();
     h = await startHarness({ app: { clock } });
-    h.fake.failNext('POST', /\/invite\/email$/, Array.from({ length: 20 }, () => ({ status: 500, body: { id: 'x', message: 'down', status_code: 500 } })));
+    h.fake.failNext(
+      'POST',
+      /\/invite\/email$/,
+      Array.from({ length: 20 }, () => ({ status: 500, body: { id: 'x', message: 'down', status_code: 500 } })),
+    );
     await invite(h, h.admin, { delivery: 'platform_email' });
     for (let i = 0; i < 15; i++) {
       clock.advance(3600_000); // past any backoff
@@ -56,7 +64,9 @@ describe('the outbox', () => {
     expect(attempts).toHaveLength(12);
     const [inv] = await h.app.store.listInvitations({});
     expect(inv).toMatchObject({ state: 'failed', lastError: expect.stringMatching(/down/) });
-    expect(await h.app.store.jobs({ state: 'dead' })).toEqual([expect.objectContaining({ kind: 'mattermost.deliver', attempts: 12 })]);
+    expect(await h.app.store.jobs({ state: 'dead' })).toEqual([
+      expect.objectContaining({ kind: 'mattermost.deliver', attempts: 12 }),
+    ]);
     expect(dmTo(h, h.admin.id).filter((m) => /could not be delivered/.test(m))).toHaveLength(1);
   });
 });

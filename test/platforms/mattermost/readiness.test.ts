@@ -2,7 +2,7 @@
  * refused), 200 again once the bot has reconnected by itself. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/freePort.js';
-import { startHarness, type Harness } from './harness.js';
+import { type Harness, startHarness } from './harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {

@@ -2,7 +2,7 @@
  * with guest accounts, multi-step dialogs). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseName, SCENARIO_CASES, type ScenarioCase, type ScenarioResult } from '../../scenarios/cases.js';
-import { startHarness, type Harness } from './harness.js';
+import { type Harness, startHarness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -17,7 +17,11 @@ async function run(c: ScenarioCase, email: string): Promise<ScenarioResult> {
   const opened = h.fake.dialogsOpened.length;
   const cmd = await h.command(user);
   if (h.fake.dialogsOpened.length === opened) return { outcome: 'refused', reason: cmd.body.text };
-  const flow = h.fake.dialogFlow(h.fake.dialogsOpened.at(-1)!, { userId: user.id, channelId: h.general.id, teamId: h.team.id });
+  const flow = h.fake.dialogFlow(h.fake.dialogsOpened.at(-1)!, {
+    userId: user.id,
+    channelId: h.general.id,
+    teamId: h.team.id,
+  });
   const who = await flow.submit({ emails: email, role: c.role });
   if (errorsOf(who.body)) return { outcome: 'refused', reason: errorsOf(who.body) };
   const access = await flow.submit({ channels: [h.general.id], delivery: 'platform_email', expiry: '7' });

@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/freePort.js';
-import { linksIn, movableClock, startLinkSinks, type LinkSinks } from '../../support/linkChannels.js';
-import { startHarness, type Harness } from './harness.js';
+import { type LinkSinks, linksIn, movableClock, startLinkSinks } from '../../support/linkChannels.js';
+import { type Harness, startHarness } from './harness.js';
 import { countPasses, dmTo, invite } from './invite.js';
 
 const DAY = 86400_000;
@@ -34,16 +34,25 @@ describe('the lifecycle pass, every ten minutes', () => {
     await invite(h, h.admin, { delivery: 'link' }, 'dan@example.org');
     await invite(h, h.member, { delivery: 'link' }, 'eve@example.org');
     const firstMail = linksIn(sinks.smtp.received[0]!.raw)[0]!;
-    expect([h.fake.invitesSent.length, sinks.smtp.received.length, sinks.texts.length, dmTo(h, h.admin.id).length]).toEqual([1, 1, 1, 1]);
+    expect([
+      h.fake.invitesSent.length,
+      sinks.smtp.received.length,
+      sinks.texts.length,
+      dmTo(h, h.admin.id).length,
+    ]).toEqual([1, 1, 1, 1]);
 
     clock.advance(6.5 * DAY);
-    await until(() => sinks!.smtp.received.length === 2 && sinks!.texts.length === 2 && h!.fake.invitesSent.length === 2);
+    await until(
+      () => sinks!.smtp.received.length === 2 && sinks!.texts.length === 2 && h!.fake.invitesSent.length === 2,
+    );
     await until(() => dmTo(h!, h!.admin.id).length === 2 && h!.fake.postsIn(h!.approvals.id).length === 2);
     expect(h.fake.invitesSent[1]).toMatchObject({ emails: ['ana@example.org'] });
     expect(sinks.smtp.received[1]!.to).toEqual(['ben@example.org']);
     expect(sinks.texts[1]).toEqual({ to: '+41791234567', text: expect.stringMatching(/\/join\//) });
     expect(dmTo(h, h.admin.id)[1]).toMatch(/dan@example\.org\) has not accepted your invitation yet\. It expires on/);
-    expect(h.fake.postsIn(h.approvals.id)[1]!.message).toMatch(/1 invitation request has waited more than a day[\s\S]*eve@example\.org/);
+    expect(h.fake.postsIn(h.approvals.id)[1]!.message).toMatch(
+      /1 invitation request has waited more than a day[\s\S]*eve@example\.org/,
+    );
     // The reminder's email carries a new link; the first one stopped working.
     const reminderLink = linksIn(sinks.smtp.received[1]!.raw)[0]!;
     expect([(await fetch(reminderLink)).status, (await fetch(firstMail)).status]).toEqual([200, 404]);
@@ -56,8 +65,14 @@ describe('the lifecycle pass, every ten minutes', () => {
 
     clock.advance(DAY);
     await until(async () => (await h!.app.store.listInvitations({ states: ['expired'] })).length === 5);
-    await until(() => dmTo(h!, h!.admin.id).length === 6 && dmTo(h!, h!.member.id).some((m) => /expired before/.test(m)));
-    expect(dmTo(h, h.admin.id).slice(2).every((m) => /expired before it was accepted/.test(m))).toBe(true);
+    await until(
+      () => dmTo(h!, h!.admin.id).length === 6 && dmTo(h!, h!.member.id).some((m) => /expired before/.test(m)),
+    );
+    expect(
+      dmTo(h, h.admin.id)
+        .slice(2)
+        .every((m) => /expired before it was accepted/.test(m)),
+    ).toBe(true);
     expect(h.fake.postsIn(h.approvals.id)[0]!.message).toMatch(/now expired/);
     expect((await fetch(reminderLink)).status).toBe(410);
   });
@@ -82,7 +97,9 @@ describe('RECONCILE_CRON', () => {
     await until(() => h!.fake.postsIn(h!.general.id).some((p) => /Please welcome @ana/.test(p.message)));
     const [inv] = await h.app.store.listInvitations({});
     expect(inv!.state).toBe('arrived');
-    expect((await h.app.store.auditTrail(inv!.id)).find((a) => a.action === 'arrived')?.detail).toEqual({ via: 'reconcile' });
+    expect((await h.app.store.auditTrail(inv!.id)).find((a) => a.action === 'arrived')?.detail).toEqual({
+      via: 'reconcile',
+    });
     expect(dmTo(h, h.admin.id).filter((m) => /accepted your invitation/.test(m))).toHaveLength(1);
   });
 });
@@ -105,7 +122,10 @@ describe('stopping', () => {
 describe('the daily archive', () => {
   it('moves invitations finished more than ARCHIVE_AFTER_DAYS ago out of the data file', async () => {
     const clock = movableClock();
-    h = await startHarness({ env: { ARCHIVE_AFTER_DAYS: '30' }, app: { clock, schedule: true, cron: { lifecycle: EVERY_SECOND, archive: EVERY_SECOND } } });
+    h = await startHarness({
+      env: { ARCHIVE_AFTER_DAYS: '30' },
+      app: { clock, schedule: true, cron: { lifecycle: EVERY_SECOND, archive: EVERY_SECOND } },
+    });
     await invite(h, h.admin, { delivery: 'link' });
     const [inv] = await h.app.store.listInvitations({});
     clock.advance(8 * DAY);
@@ -113,6 +133,8 @@ describe('the daily archive', () => {
     clock.advance(31 * DAY);
     await until(async () => !(await h!.app.store.getInvitation(inv!.id)));
     const archived = await readFile(path.join(h.dataDir, 'guestlist-archive.jsonl'), 'utf8');
-    expect(JSON.parse(archived.trim().split('\n')[0]!)).toMatchObject({ invitation: { id: inv!.id, state: 'expired' } });
+    expect(JSON.parse(archived.trim().split('\n')[0]!)).toMatchObject({
+      invitation: { id: inv!.id, state: 'expired' },
+    });
   });
 });

@@ -4,7 +4,13 @@ import { eventually } from '../../support/freePort.js';
 import type { SlackHarness } from './harness.js';
 
 /** Invites `email` as `user`; `drain: false` leaves the jobs it queued waiting in the outbox. */
-export async function invite(h: SlackHarness, user: FakeSlackUser, email: string, access: Record<string, unknown>, o = { drain: true }): Promise<any> {
+export async function invite(
+  h: SlackHarness,
+  user: FakeSlackUser,
+  email: string,
+  access: Record<string, unknown>,
+  o = { drain: true },
+): Promise<any> {
   const opened = h.fake.viewsOpened.length;
   await h.command(user);
   await eventually(() => h.fake.viewsOpened.length > opened);

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { JOB, jobKind } from '../../../src/actions/jobs.js';
 import { runLifecycle } from '../../../src/jobs/lifecycle.js';
 import { eventually } from '../../support/freePort.js';
-import { startSlackHarness, type SlackHarness } from './harness.js';
+import { type SlackHarness, startSlackHarness } from './harness.js';
 
 let h: SlackHarness | undefined;
 afterEach(async () => {
@@ -24,7 +24,9 @@ describe('lifecycle jobs on Slack', () => {
     const inTwoDays = new Date(Date.now() + 2 * 86400_000);
     await runLifecycle({ store: h.app.store, clock: { now: () => inTwoDays } });
     await h.app.outbox.drain();
-    expect(h.fake.postsIn('CAPPROVE').at(-1)!.text).toMatch(/1 invitation request has waited more than a day[\s\S]*gus@example\.org/);
+    expect(h.fake.postsIn('CAPPROVE').at(-1)!.text).toMatch(
+      /1 invitation request has waited more than a day[\s\S]*gus@example\.org/,
+    );
 
     const inFourDays = new Date(Date.now() + 4 * 86400_000);
     await runLifecycle({ store: h.app.store, clock: { now: () => inFourDays } });
@@ -38,7 +40,9 @@ describe('lifecycle jobs on Slack', () => {
   it('has a handler for every job kind the core and the lifecycle schedule', async () => {
     h = await startSlackHarness();
     // Rights are kChat's.
-    const kinds = Object.values(JOB).filter((what) => what !== JOB.grantRight).map((what) => jobKind('slack', what));
+    const kinds = Object.values(JOB)
+      .filter((what) => what !== JOB.grantRight)
+      .map((what) => jobKind('slack', what));
     const registered = (h.app.outbox as unknown as { handlers: Map<string, unknown> }).handlers;
     expect(kinds.filter((k) => !registered.has(k))).toEqual([]);
   });

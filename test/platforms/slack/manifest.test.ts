@@ -4,8 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv } from 'ajv';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { loadConfig } from '../../../src/config.js';
 import { SLACK_MOUNT_PATH } from '../../../src/platforms/slack/index.js';
 import { EVENTS_PATH } from '../../../src/platforms/slack/receiver.js';
@@ -35,7 +35,11 @@ describe('manifest.yml', () => {
 
   it('sends commands, interactivity and events to the one path the bot mounts', async () => {
     const m = await manifest();
-    const urls = [...m.features.slash_commands.map((c: { url: string }) => c.url), m.settings.interactivity.request_url, m.settings.event_subscriptions.request_url];
+    const urls = [
+      ...m.features.slash_commands.map((c: { url: string }) => c.url),
+      m.settings.interactivity.request_url,
+      m.settings.event_subscriptions.request_url,
+    ];
     expect(m.settings.interactivity.is_enabled).toBe(true);
     for (const url of urls) expect(new URL(url).pathname).toBe(`${SLACK_MOUNT_PATH}${EVENTS_PATH}`);
   });
@@ -43,7 +47,11 @@ describe('manifest.yml', () => {
   it('subscribes to exactly the events the bot listens to, and grants every scope the code needs', async () => {
     const m = await manifest();
     expect([...m.settings.event_subscriptions.bot_events].sort()).toEqual(Object.keys(EVENT_SCOPES).sort());
-    const needed = new Set([COMMAND_SCOPE, ...Object.values(METHOD_SCOPES).flat(), ...Object.values(EVENT_SCOPES).flat()]);
+    const needed = new Set([
+      COMMAND_SCOPE,
+      ...Object.values(METHOD_SCOPES).flat(),
+      ...Object.values(EVENT_SCOPES).flat(),
+    ]);
     expect([...m.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
   });
 

@@ -6,7 +6,7 @@ import { Signer } from '../../../src/security/signing.js';
 import type { FakeSlackUser } from '../../fakes/slackFake.js';
 import { HOOKS } from '../../fakes/slackNock.js';
 import { eventually } from '../../support/freePort.js';
-import { startSlackHarness, type SlackHarness } from './harness.js';
+import { type SlackHarness, startSlackHarness } from './harness.js';
 import { invite as inviteThroughModal } from './invite.js';
 
 let h: SlackHarness | undefined;
@@ -48,19 +48,28 @@ async function list(user: FakeSlackUser): Promise<Row[]> {
 }
 
 const buttonsOf = (rows: Row[], email: string) => rows.find((r) => r.email === email)?.buttons.map((b) => b.action_id);
-const button = (rows: Row[], email: string, actionId: string) => rows.find((r) => r.email === email)!.buttons.find((b) => b.action_id === actionId)!;
+const button = (rows: Row[], email: string, actionId: string) =>
+  rows.find((r) => r.email === email)!.buttons.find((b) => b.action_id === actionId)!;
 
 /** A click on a list button as Slack sends it; returns what the bot told the clicker through response_url. */
 async function click(user: FakeSlackUser, actionId: string, value: string): Promise<string | undefined> {
   const before = h!.fake.responses.length;
   const views = h!.fake.viewsOpened.length;
   const payload = {
-    type: 'block_actions', team: { id: h!.fake.team.id, domain: 'acme' }, user: { id: user.id, username: user.name, team_id: h!.fake.team.id },
-    api_app_id: 'A0GUEST', trigger_id: h!.fake.issueTrigger(), response_url: `${HOOKS}/actions/${user.id}`,
-    container: { type: 'message_attachment', is_ephemeral: true }, channel: { id: 'CGENERAL' },
+    type: 'block_actions',
+    team: { id: h!.fake.team.id, domain: 'acme' },
+    user: { id: user.id, username: user.name, team_id: h!.fake.team.id },
+    api_app_id: 'A0GUEST',
+    trigger_id: h!.fake.issueTrigger(),
+    response_url: `${HOOKS}/actions/${user.id}`,
+    container: { type: 'message_attachment', is_ephemeral: true },
+    channel: { id: 'CGENERAL' },
     actions: [{ type: 'button', action_id: actionId, block_id: 'gl_list_0', value, action_ts: '1' }],
   };
-  const res = await h!.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+  const res = await h!.send(
+    new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+    'application/x-www-form-urlencoded',
+  );
   expect(res.status).toBe(200);
   const answer = () => h!.fake.responses.slice(before).find((r) => r.path === `/actions/${user.id}`);
   // Slack gets the ack first; then an answer comes back through response_url, or a modal opens.
@@ -76,7 +85,12 @@ describe('the pending list on Slack', () => {
     await invite(h.admin, 'eve@example.org');
     const eve = await byEmail('eve@example.org');
     // Failed, as a dead delivery job leaves it.
-    await h.app.store.transition(eve.id, { from: ['sent'], to: 'failed', patch: { lastError: 'SMTP said no' }, audit: { at: new Date().toISOString(), invitationId: eve.id, actor: 'test', action: 'delivery_failed' } });
+    await h.app.store.transition(eve.id, {
+      from: ['sent'],
+      to: 'failed',
+      patch: { lastError: 'SMTP said no' },
+      audit: { at: new Date().toISOString(), invitationId: eve.id, actor: 'test', action: 'delivery_failed' },
+    });
 
     const adminRows = await list(h.admin);
     expect(buttonsOf(adminRows, 'ana@example.org')).toEqual(['gl_list_approve', 'gl_list_deny', 'gl_list_revoke']);
@@ -91,14 +105,22 @@ describe('the pending list on Slack', () => {
     expect(buttonsOf(memberRows, 'ana@example.org')).toEqual(['gl_list_revoke']);
 
     // Approve from the list goes through the approval flow; Retry sends the failed one again.
-    expect(await click(h.admin, 'gl_list_approve', button(adminRows, 'ana@example.org', 'gl_list_approve').value)).toMatch(/Approved/);
+    expect(
+      await click(h.admin, 'gl_list_approve', button(adminRows, 'ana@example.org', 'gl_list_approve').value),
+    ).toMatch(/Approved/);
     expect((await byEmail('ana@example.org')).state).toBe('sending');
-    expect(await click(h.member, 'gl_list_retry', button(adminRows, 'eve@example.org', 'gl_list_retry').value)).toMatch(/Only the inviter or an administrator/);
-    expect(await click(h.admin, 'gl_list_retry', button(adminRows, 'eve@example.org', 'gl_list_retry').value)).toMatch(/Retrying/);
+    expect(await click(h.member, 'gl_list_retry', button(adminRows, 'eve@example.org', 'gl_list_retry').value)).toMatch(
+      /Only the inviter or an administrator/,
+    );
+    expect(await click(h.admin, 'gl_list_retry', button(adminRows, 'eve@example.org', 'gl_list_retry').value)).toMatch(
+      /Retrying/,
+    );
     await h.app.outbox.drain();
     expect((await byEmail('eve@example.org')).state).toBe('sent');
     // Clicked again, the same Retry finds nothing to do.
-    expect(await click(h.admin, 'gl_list_retry', button(adminRows, 'eve@example.org', 'gl_list_retry').value)).toMatch(/no longer failed/);
+    expect(await click(h.admin, 'gl_list_retry', button(adminRows, 'eve@example.org', 'gl_list_retry').value)).toMatch(
+      /no longer failed/,
+    );
   });
 
   it('refuses a member’s Revoke on someone else’s invitation; an admin’s Revoke kills the link', async () => {
@@ -112,7 +134,9 @@ describe('the pending list on Slack', () => {
     expect(await click(h.member, 'gl_list_revoke', revoke.value)).toMatch(/Only the inviter or an administrator/);
     expect((await byEmail('dan@example.org')).state).toBe('sent');
 
-    expect(await click(h.admin, 'gl_list_revoke', revoke.value)).toMatch(/Revoked: the invitation for dan@example\.org/);
+    expect(await click(h.admin, 'gl_list_revoke', revoke.value)).toMatch(
+      /Revoked: the invitation for dan@example\.org/,
+    );
     expect((await byEmail('dan@example.org')).state).toBe('revoked');
     expect((await fetch(link)).status).toBe(410);
     expect(await click(h.admin, 'gl_list_revoke', revoke.value)).toMatch(/already revoked/);
@@ -147,16 +171,28 @@ describe('the pending list on Slack', () => {
 
     // The inviter (a member) may resend their own invitation.
     const views = h.fake.viewsOpened.length;
-    expect(await click(h.member, 'gl_list_resend', button(await list(h.member), 'ana@example.org', 'gl_list_resend').value)).toBeUndefined();
+    expect(
+      await click(h.member, 'gl_list_resend', button(await list(h.member), 'ana@example.org', 'gl_list_resend').value),
+    ).toBeUndefined();
     await eventually(() => h!.fake.viewsOpened.length > views);
     const modal = h.lastView();
     expect(modal.callback_id).toBe('gl_resend');
-    expect(modal.blocks.find((b: any) => b.block_id === 'method').element.options.map((o: any) => o.value)).toEqual(['link']);
+    expect(modal.blocks.find((b: any) => b.block_id === 'method').element.options.map((o: any) => o.value)).toEqual([
+      'link',
+    ]);
     expect(modal.blocks.some((b: any) => b.block_id === 'phone')).toBe(false); // no SMS gateway configured
     // The metadata names the invitation and the user, signed: nobody else can submit it, nor alter it.
-    expect(await h.submitView(h.admin, modal)).toEqual({ response_action: 'errors', errors: { method: expect.stringMatching(/expired/) } });
-    expect(await h.submitView(h.member, { ...modal, private_metadata: `${modal.private_metadata}x` })).toMatchObject({ response_action: 'errors' });
-    expect(await h.submitView(h.member, modal, { method: 'sms' })).toEqual({ response_action: 'errors', errors: { method: 'Choose one of the methods offered.' } });
+    expect(await h.submitView(h.admin, modal)).toEqual({
+      response_action: 'errors',
+      errors: { method: expect.stringMatching(/expired/) },
+    });
+    expect(await h.submitView(h.member, { ...modal, private_metadata: `${modal.private_metadata}x` })).toMatchObject({
+      response_action: 'errors',
+    });
+    expect(await h.submitView(h.member, modal, { method: 'sms' })).toEqual({
+      response_action: 'errors',
+      errors: { method: 'Choose one of the methods offered.' },
+    });
 
     const done = await h.submitView(h.member, modal, { method: 'link' });
     expect(done).toMatchObject({ response_action: 'update', view: { title: { text: 'Resent' } } });
@@ -177,7 +213,9 @@ describe('the pending list on Slack', () => {
     const oldLink = linkIn(dms(h.admin.id).join('\n'))!;
     const rows = await list(h.admin);
 
-    expect(await click(h.admin, 'gl_list_showlink', button(rows, 'dan@example.org', 'gl_list_showlink').value)).toMatch(/sending the inviter the link/);
+    expect(await click(h.admin, 'gl_list_showlink', button(rows, 'dan@example.org', 'gl_list_showlink').value)).toMatch(
+      /sending the inviter the link/,
+    );
     await h.app.outbox.drain();
     const newLink = linkIn(dms(h.admin.id).at(-1)!)!;
     expect(newLink).not.toBe(oldLink);
@@ -185,7 +223,9 @@ describe('the pending list on Slack', () => {
     expect((await fetch(oldLink)).status).not.toBe(200);
 
     const views = h.fake.viewsOpened.length;
-    expect(await click(h.admin2, 'gl_list_deny', button(rows, 'ana@example.org', 'gl_list_deny').value)).toBeUndefined();
+    expect(
+      await click(h.admin2, 'gl_list_deny', button(rows, 'ana@example.org', 'gl_list_deny').value),
+    ).toBeUndefined();
     await eventually(() => h!.fake.viewsOpened.length > views);
     expect(h.lastView().callback_id).toBe('deny-reason');
     expect(await h.submitView(h.admin2, h.lastView(), { reason: 'Not now' })).toEqual({});
@@ -205,12 +245,23 @@ describe('the pending list on Slack', () => {
     await click(h.admin, 'gl_list_resend', button(rows, 'gil@partner.example', 'gl_list_resend').value);
     await eventually(() => h!.lastView().callback_id === 'gl_resend');
     const modal = h.lastView();
-    expect(modal.blocks.find((b: any) => b.block_id === 'method').element.options.map((o: any) => o.value)).toEqual(['platform_email']);
-    expect(await h.submitView(h.admin, modal, { method: 'link' })).toMatchObject({ response_action: 'errors', errors: { method: expect.any(String) } });
-    expect(await h.submitView(h.admin, modal, { method: 'platform_email' })).toMatchObject({ response_action: 'update' });
+    expect(modal.blocks.find((b: any) => b.block_id === 'method').element.options.map((o: any) => o.value)).toEqual([
+      'platform_email',
+    ]);
+    expect(await h.submitView(h.admin, modal, { method: 'link' })).toMatchObject({
+      response_action: 'errors',
+      errors: { method: expect.any(String) },
+    });
+    expect(await h.submitView(h.admin, modal, { method: 'platform_email' })).toMatchObject({
+      response_action: 'update',
+    });
     await h.app.outbox.drain();
     expect(h.fake.callsOf('admin.users.invite')).toHaveLength(2);
-    expect(h.fake.callsOf('admin.users.invite')[1]!.args).toMatchObject({ email: 'gil@partner.example', resend: 'true', is_restricted: 'true' });
+    expect(h.fake.callsOf('admin.users.invite')[1]!.args).toMatchObject({
+      email: 'gil@partner.example',
+      resend: 'true',
+      is_restricted: 'true',
+    });
   });
 
   it('asks for the number when SMS is configured, and puts a wrong one on the phone field', async () => {
@@ -219,8 +270,14 @@ describe('the pending list on Slack', () => {
     await click(h.admin, 'gl_list_resend', button(await list(h.admin), 'dan@example.org', 'gl_list_resend').value);
     await eventually(() => h!.lastView().callback_id === 'gl_resend');
     const modal = h.lastView();
-    expect(modal.blocks.find((b: any) => b.block_id === 'method').element.options.map((o: any) => o.value)).toEqual(['sms', 'link']);
-    expect(await h.submitView(h.admin, modal, { method: 'sms', phone: '079 123' })).toEqual({ response_action: 'errors', errors: { phone: expect.stringMatching(/international form/) } });
+    expect(modal.blocks.find((b: any) => b.block_id === 'method').element.options.map((o: any) => o.value)).toEqual([
+      'sms',
+      'link',
+    ]);
+    expect(await h.submitView(h.admin, modal, { method: 'sms', phone: '079 123' })).toEqual({
+      response_action: 'errors',
+      errors: { phone: expect.stringMatching(/international form/) },
+    });
   });
 
   it('refuses button values that were forged, altered, meant for another button or have expired', async () => {
@@ -230,7 +287,9 @@ describe('the pending list on Slack', () => {
     const rows = await list(h.admin);
     const showLink = button(rows, 'dan@example.org', 'gl_list_showlink').value;
     const [body, mac] = showLink.split('.');
-    const altered = Buffer.from(Buffer.from(body!, 'base64url').toString().replace('gl_list_showlink', 'gl_list_revoke')).toString('base64url');
+    const altered = Buffer.from(
+      Buffer.from(body!, 'base64url').toString().replace('gl_list_showlink', 'gl_list_revoke'),
+    ).toString('base64url');
 
     expect(await click(h.admin, 'gl_list_revoke', `${altered}.${mac}`)).toMatch(/not valid/);
     expect(await click(h.admin, 'gl_list_revoke', dan.id)).toMatch(/not valid/);
@@ -239,6 +298,12 @@ describe('the pending list on Slack', () => {
     const expired = signer.sign({ k: 'button', i: dan.id, a: 'gl_list_revoke', exp: Date.now() - 1000 });
     expect(await click(h.admin, 'gl_list_revoke', expired)).toMatch(/not valid/);
     // The same secret, a live expiry: accepted (so the refusals above are about the value, nothing else).
-    expect(await click(h.admin, 'gl_list_revoke', signer.sign({ k: 'button', i: dan.id, a: 'gl_list_revoke', exp: Date.now() + 60_000 }))).toMatch(/Revoked/);
+    expect(
+      await click(
+        h.admin,
+        'gl_list_revoke',
+        signer.sign({ k: 'button', i: dan.id, a: 'gl_list_revoke', exp: Date.now() + 60_000 }),
+      ),
+    ).toMatch(/Revoked/);
   });
 });

@@ -2,7 +2,7 @@
  * account; an arrival first seen through member_joined_channel; the pending list's ten a page. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/freePort.js';
-import { startSlackHarness, type SlackHarness } from './harness.js';
+import { type SlackHarness, startSlackHarness } from './harness.js';
 import { dms, invite } from './invite.js';
 
 let h: SlackHarness | undefined;
@@ -37,7 +37,10 @@ describe('the rules on Slack', () => {
     h = await startSlackHarness();
     await invite(h, h.member, 'ana@example.org', { delivery: 'link' });
     const answer = await invite(h, h.member, 'ANA@example.org, alice@acme.test, zoe@example.org', { delivery: 'link' });
-    expect((await h.app.store.listInvitations({})).map((i) => i.email).sort()).toEqual(['ana@example.org', 'zoe@example.org']);
+    expect((await h.app.store.listInvitations({})).map((i) => i.email).sort()).toEqual([
+      'ana@example.org',
+      'zoe@example.org',
+    ]);
     expect(viewText(answer)).toMatch(/ana@example.org already has a pending invitation/);
     expect(viewText(answer)).toMatch(/alice@acme.test already has an account/);
   });
@@ -49,7 +52,15 @@ describe('arrival on Slack', () => {
     await invite(h, h.admin, 'ana@example.org', { delivery: 'link' });
     h.fake.addUser({ id: 'UANA', name: 'ana', email: 'ana@example.org' });
     h.fake.channels.get('CGENERAL')!.members.add('UANA');
-    expect(await h.event({ type: 'member_joined_channel', user: 'UANA', channel: 'CGENERAL', channel_type: 'C', team: h.fake.team.id })).toBe(200);
+    expect(
+      await h.event({
+        type: 'member_joined_channel',
+        user: 'UANA',
+        channel: 'CGENERAL',
+        channel_type: 'C',
+        team: h.fake.team.id,
+      }),
+    ).toBe(200);
     await eventually(async () => (await h!.app.store.listInvitations({}))[0]!.state === 'arrived');
     await h.app.outbox.drain();
     expect(h.fake.postsIn('CGENERAL').filter((p) => /<@UANA>/.test(p.text))).toHaveLength(1);
@@ -65,7 +76,9 @@ describe('/invite-people list on Slack', () => {
     const page = async (text: string) => {
       const before = h!.fake.responses.length;
       await h!.command(h!.admin, text);
-      const answer = await eventually(() => h!.fake.responses.slice(before).find((r) => r.path === `/commands/${h!.admin.id}`));
+      const answer = await eventually(() =>
+        h!.fake.responses.slice(before).find((r) => r.path === `/commands/${h!.admin.id}`),
+      );
       return answer.body as { text: string; blocks: { type: string }[] };
     };
     const first = await page('list');

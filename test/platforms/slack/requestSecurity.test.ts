@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../../src/platforms/slack/receiver.js';
 import { eventually } from '../../support/freePort.js';
-import { startSlackHarness, type SlackHarness } from './harness.js';
+import { type SlackHarness, startSlackHarness } from './harness.js';
 import { post, signature } from './signedRequest.js';
 
 let h: SlackHarness;
@@ -13,7 +13,15 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const FORM = 'application/x-www-form-urlencoded';
-const command = new URLSearchParams({ team_id: 'T0ACME', channel_id: 'CGENERAL', user_id: 'UALICE', command: '/invite-people', text: 'help', trigger_id: 't', response_url: 'https://hooks.slack.test/x' }).toString();
+const command = new URLSearchParams({
+  team_id: 'T0ACME',
+  channel_id: 'CGENERAL',
+  user_id: 'UALICE',
+  command: '/invite-people',
+  text: 'help',
+  trigger_id: 't',
+  response_url: 'https://hooks.slack.test/x',
+}).toString();
 const now = () => Math.floor(Date.now() / 1000);
 
 describe('Slack request verification', () => {
@@ -25,10 +33,21 @@ describe('Slack request verification', () => {
     const calls = h.fake.calls.length;
     const unsigned = await post(`${h.url}/slack/events`, command, { 'Content-Type': FORM });
     expect(unsigned.status).toBe(401);
-    expect((await h.send(command, FORM, { 'X-Slack-Signature': signature(command, now(), 'another-secret') })).status).toBe(401);
-    expect((await h.send(`${command}&text=list`, FORM, { 'X-Slack-Signature': signature(command, now()) })).status).toBe(401);
+    expect(
+      (await h.send(command, FORM, { 'X-Slack-Signature': signature(command, now(), 'another-secret') })).status,
+    ).toBe(401);
+    expect(
+      (await h.send(`${command}&text=list`, FORM, { 'X-Slack-Signature': signature(command, now()) })).status,
+    ).toBe(401);
     for (const ts of [now() - 301, now() + 301]) {
-      expect((await h.send(command, FORM, { 'X-Slack-Request-Timestamp': String(ts), 'X-Slack-Signature': signature(command, ts) })).status).toBe(401);
+      expect(
+        (
+          await h.send(command, FORM, {
+            'X-Slack-Request-Timestamp': String(ts),
+            'X-Slack-Signature': signature(command, ts),
+          })
+        ).status,
+      ).toBe(401);
     }
     expect(h.fake.calls).toHaveLength(calls); // none reached the bot: no Web API call followed
   });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseName, SCENARIO_CASES, type ScenarioCase, type ScenarioResult } from '../../scenarios/cases.js';
 import { eventually } from '../../support/freePort.js';
-import { startSlackHarness, type SlackHarness } from './harness.js';
+import { type SlackHarness, startSlackHarness } from './harness.js';
 
 let h: SlackHarness;
 beforeAll(async () => {
@@ -19,8 +19,13 @@ async function run(c: ScenarioCase, email: string): Promise<ScenarioResult> {
   if (h.fake.responses.length > responses) return { outcome: 'refused', reason: h.fake.responses.at(-1)!.body.text };
   const who = await h.submitView(user, h.lastView(), { emails: email, role: c.role });
   if (who.response_action === 'errors') return { outcome: 'refused', reason: Object.values(who.errors).join(' ') };
-  const access = await h.submitView(user, who.view, { channels: ['CGENERAL'], delivery: 'platform_email', expiry: '7' });
-  if (access.response_action === 'errors') return { outcome: 'refused', reason: Object.values(access.errors).join(' ') };
+  const access = await h.submitView(user, who.view, {
+    channels: ['CGENERAL'],
+    delivery: 'platform_email',
+    expiry: '7',
+  });
+  if (access.response_action === 'errors')
+    return { outcome: 'refused', reason: Object.values(access.errors).join(' ') };
   const [inv] = await h.app.store.listInvitations({ email });
   if (!inv) return { outcome: 'refused', reason: JSON.stringify(access.view.blocks) };
   return { outcome: inv.state === 'pending_approval' ? 'approval' : 'immediate' };

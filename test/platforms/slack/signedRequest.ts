@@ -11,14 +11,22 @@ export function signature(body: string, timestamp: number, secret = SIGNING_SECR
 }
 
 /** Over node:http rather than fetch: with nock loaded, a fetch it lets through to a real server loses its body. */
-export function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+export function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { 'Content-Length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
-    });
+    const req = http.request(
+      url,
+      { method: 'POST', headers: { 'Content-Length': String(Buffer.byteLength(body)), ...headers } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -1,9 +1,9 @@
 /** Socket Mode (SLACK_APP_TOKEN): the bot opens the WebSocket that apps.connections.open hands out, acknowledges
  * each envelope by its id, and serves no HTTP endpoint for Slack. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { eventually } from '../../support/freePort.js';
-import { startSlackHarness, type SlackHarness } from './harness.js';
+import { type SlackHarness, startSlackHarness } from './harness.js';
 import { post } from './signedRequest.js';
 
 let h: SlackHarness;
@@ -20,7 +20,10 @@ beforeAll(async () => {
     ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0GUEST' } }));
   });
   const { port } = wss.address() as { port: number };
-  h = await startSlackHarness({ env: { SLACK_APP_TOKEN: 'xapp-test', SLACK_SIGNING_SECRET: '' }, socketUrl: `ws://127.0.0.1:${port}/link` });
+  h = await startSlackHarness({
+    env: { SLACK_APP_TOKEN: 'xapp-test', SLACK_SIGNING_SECRET: '' },
+    socketUrl: `ws://127.0.0.1:${port}/link`,
+  });
 });
 afterAll(async () => {
   await h.close();
@@ -31,10 +34,24 @@ describe('Slack in Socket Mode', () => {
   it('takes a slash command over the socket, acknowledges it and opens the modal', async () => {
     await eventually(() => socket);
     const triggerId = h.fake.issueTrigger();
-    socket!.send(JSON.stringify({
-      envelope_id: 'env-1', type: 'slash_commands', accepts_response_payload: true,
-      payload: { team_id: h.fake.team.id, channel_id: 'CGENERAL', user_id: h.member.id, user_name: 'alice', command: '/invite-people', text: '', trigger_id: triggerId, response_url: 'https://hooks.slack.test/sock', api_app_id: 'A0GUEST' },
-    }));
+    socket!.send(
+      JSON.stringify({
+        envelope_id: 'env-1',
+        type: 'slash_commands',
+        accepts_response_payload: true,
+        payload: {
+          team_id: h.fake.team.id,
+          channel_id: 'CGENERAL',
+          user_id: h.member.id,
+          user_name: 'alice',
+          command: '/invite-people',
+          text: '',
+          trigger_id: triggerId,
+          response_url: 'https://hooks.slack.test/sock',
+          api_app_id: 'A0GUEST',
+        },
+      }),
+    );
     await eventually(() => acks.find((a) => a.envelope_id === 'env-1'));
     await eventually(() => h.fake.viewsOpened.find((v) => v.trigger_id === triggerId));
     expect(h.lastView().callback_id).toBe('invite-who');
