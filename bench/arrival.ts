@@ -44,7 +44,8 @@ interface Status {
 export async function benchArrival(): Promise<ArrivalFigures> {
   const count = RATE * SECONDS;
   say(
-    `## arrival: WebSocket new_user → announcement posted, ${RATE} arrivals/s for ${SECONDS} s (${count} invitations awaiting, ${BACKGROUND} finished ones beside; store: ${BOT_STORE})`,
+    `## arrival: WebSocket new_user → announcement posted, ${RATE} arrivals/s for ${SECONDS} s ` +
+      `(${count} invitations awaiting, ${BACKGROUND} finished ones beside; store: ${BOT_STORE})`,
   );
   const fake = tsWorker(new URL('./fakeWorker.ts', import.meta.url), {});
   const { url, world } = await ask<{ url: string; world: Record<string, string> }>(fake, { type: 'start' });
@@ -118,14 +119,18 @@ export async function benchArrival(): Promise<ArrivalFigures> {
   );
   const lastAnnounced = Math.max(...announced.values());
   say(
-    `  ${count} arrivals in ${fmt(run.sentFor / 1000, 2)} s (${fmt((count * 1000) / run.sentFor, 0)}/s); ${announced.size} announced, the last ${fmt((lastAnnounced - run.arrivedAt[0]!) / 1000, 2)} s after the first arrival`,
+    `  ${count} arrivals in ${fmt(run.sentFor / 1000, 2)} s (${fmt((count * 1000) / run.sentFor, 0)}/s); ` +
+      `${announced.size} announced, ` +
+      `the last ${fmt((lastAnnounced - run.arrivedAt[0]!) / 1000, 2)} s after the first arrival`,
   );
   say(`  bot event-loop utilisation during the run: ${fmt(elu.utilization, 2)}`);
   say(
-    `  arrival → recorded in the store: p50 ${fmt(detect.p50)} ms, p99 ${fmt(detect.p99)} ms; recorded → announced (outbox): p50 ${fmt(outboxPart.p50)} ms, p99 ${fmt(outboxPart.p99)} ms`,
+    `  arrival → recorded in the store: p50 ${fmt(detect.p50)} ms, p99 ${fmt(detect.p99)} ms; ` +
+      `recorded → announced (outbox): p50 ${fmt(outboxPart.p50)} ms, p99 ${fmt(outboxPart.p99)} ms`,
   );
   say(
-    `  arrival → announcement: p50 ${fmt(s.p50)} ms, p90 ${fmt(s.p90)} ms, p99 ${fmt(s.p99)} ms, max ${fmt(s.max)} ms   (target p99 ≤ 500 ms)`,
+    `  arrival → announcement: p50 ${fmt(s.p50)} ms, p90 ${fmt(s.p90)} ms, p99 ${fmt(s.p99)} ms, ` +
+      `max ${fmt(s.max)} ms   (target p99 ≤ 500 ms)`,
   );
   if (announced.size < count)
     say(`  ${count - announced.size} arrivals were not announced within 30 s after the last one`);

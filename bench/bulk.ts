@@ -33,7 +33,10 @@ export interface BulkFigures {
 }
 
 const EMAILS = 1000;
-/** Server (fake) and bot alike: one invite email every 10 ms after a burst of 21, so the bound is (1000 − 21) × 10 ms. */
+/**
+ * Server (fake) and bot alike: one invite email every 10 ms after a burst of 21, so the bound is
+ * (1000 − 21) × 10 ms.
+ */
 const PER_HOUR = 360_000;
 const BURST = 20;
 
@@ -47,7 +50,8 @@ interface Status {
 export async function benchBulk(): Promise<BulkFigures> {
   const boundS = ((EMAILS - (BURST + 1)) * 3600) / PER_HOUR;
   say(
-    `## bulk: one submission inviting ${EMAILS} emails; invite-email limit ${PER_HOUR}/h with a burst of ${BURST + 1} (bound ${fmt(boundS, 2)} s; store: ${BOT_STORE})`,
+    `## bulk: one submission inviting ${EMAILS} emails; invite-email limit ${PER_HOUR}/h ` +
+      `with a burst of ${BURST + 1} (bound ${fmt(boundS, 2)} s; store: ${BOT_STORE})`,
   );
   const fake = tsWorker(new URL('./fakeWorker.ts', import.meta.url), {});
   const { url, world } = await ask<{ url: string; world: Record<string, string> }>(fake, {
@@ -104,16 +108,20 @@ export async function benchBulk(): Promise<BulkFigures> {
   const whileRunning = progress.filter((d) => d.at <= (last.lastInviteAt || Infinity)).length;
   const confirmed = hooks.received.some((r) => /invitation/i.test(JSON.stringify(r.body)));
   say(
-    `  submission answered in ${fmt(answeredAt - submittedAt, 0)} ms; inviter's confirmation through response_url: ${confirmed ? 'yes' : 'no'}`,
+    `  submission answered in ${fmt(answeredAt - submittedAt, 0)} ms; ` +
+      `inviter's confirmation through response_url: ${confirmed ? 'yes' : 'no'}`,
   );
   say(
-    `  ${last.invitesSent} of ${EMAILS} invitation emails accepted by the server; invitations by state: ${JSON.stringify(byState)}; dead jobs: ${dead}`,
+    `  ${last.invitesSent} of ${EMAILS} invitation emails accepted by the server; ` +
+      `invitations by state: ${JSON.stringify(byState)}; dead jobs: ${dead}`,
   );
   say(
-    `  wall time ${fmt(wallS, 2)} s against the bound ${fmt(boundS, 2)} s: ratio ${fmt(wallS / boundS, 2)}   (target ≤ 1.2)`,
+    `  wall time ${fmt(wallS, 2)} s against the bound ${fmt(boundS, 2)} s: ` +
+      `ratio ${fmt(wallS / boundS, 2)}   (target ≤ 1.2)`,
   );
   say(
-    `  progress notices to the inviter: ${progress.length}, of which ${whileRunning} before the last email went out; first after ${fmt(firstProgressS, 2)} s, "finished" after ${fmt(finishedS, 2)} s`,
+    `  progress notices to the inviter: ${progress.length}, of which ${whileRunning} before the last email went out; ` +
+      `first after ${fmt(firstProgressS, 2)} s, "finished" after ${fmt(finishedS, 2)} s`,
   );
   if (progress.length) say(`    first: "${progress[0]!.message.slice(0, 110)}"`);
   say();

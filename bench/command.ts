@@ -123,10 +123,14 @@ class Target {
 /** Commands answered with `{}` (the bot answers an ephemeral message when it could not open the dialog). */
 const answered = (r: CannonResult) => r.total - r.non2xx - r.mismatches;
 
-/** `whatIf` changes the running bot before the load (bench/whatif.ts uses it to estimate fixes without editing src/). */
+/**
+ * `whatIf` changes the running bot before the load (bench/whatif.ts uses it to estimate fixes
+ * without editing src/).
+ */
 export async function benchCommand(opts: { whatIf?: Variant } = {}): Promise<CommandFigures> {
   say(
-    `## command: POST /mattermost/command, ${CONNECTIONS} connections, ${DURATION_S} s each (after ${WARMUP_S} s warm-up), one process per target`,
+    `## command: POST /mattermost/command, ${CONNECTIONS} connections, ${DURATION_S} s each ` +
+      `(after ${WARMUP_S} s warm-up), one process per target`,
   );
   const fakeWorker = tsWorker(new URL('./fakeWorker.ts', import.meta.url), {});
   const started = await ask<{ url: string; triggers: string[]; world: Record<string, string> }>(fakeWorker, {
@@ -211,13 +215,16 @@ export async function benchCommand(opts: { whatIf?: Variant } = {}): Promise<Com
   const rpsVsMinimal = command.rps / minimal.run.result.rps;
   say(`  CPU per command Guestlist/minimal bot: ${fmt(cpuRatio, 2)}   (target ≤ 0.8)`);
   say(
-    `  throughput Guestlist/minimal bot: ${fmt(rpsVsMinimal, 2)}   (target ≥ 1); Guestlist/bare express: ${fmt(command.rps / bare.run.result.rps, 3)}`,
+    `  throughput Guestlist/minimal bot: ${fmt(rpsVsMinimal, 2)}   (target ≥ 1); ` +
+      `Guestlist/bare express: ${fmt(command.rps / bare.run.result.rps, 3)}`,
   );
   say(
-    `  saturated: command received → dialog opened p50 ${fmt(dialog.summary.p50)} ms, p99 ${fmt(dialog.summary.p99)} ms over ${dialog.summary.n}; ${dialog.notOpened} opened none`,
+    `  saturated: command received → dialog opened p50 ${fmt(dialog.summary.p50)} ms, ` +
+      `p99 ${fmt(dialog.summary.p99)} ms over ${dialog.summary.n}; ${dialog.notOpened} opened none`,
   );
   say(
-    `  steady ${steadyRate}/s: command p99 ${steady.result.latency.p99} ms (target ≤ 20 ms), dialog opened p99 ${fmt(steadyDialog.summary.p99)} ms (target ≤ 50 ms)`,
+    `  steady ${steadyRate}/s: command p99 ${steady.result.latency.p99} ms (target ≤ 20 ms), ` +
+      `dialog opened p99 ${fmt(steadyDialog.summary.p99)} ms (target ≤ 50 ms)`,
   );
   say();
   return {

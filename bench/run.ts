@@ -78,7 +78,8 @@ for (const [name, check] of Object.entries(CHECKS)) {
   targets[name] = typeof value === 'number' && Number.isFinite(value) ? check.pass(value) : null;
   const shown = typeof value === 'number' ? String(value) : 'not measured';
   say(
-    `  ${targets[name] === null ? '  -   ' : targets[name] ? ' pass ' : ' MISS '} ${name.padEnd(24)} ${shown.padStart(10)}   target ${check.target}`,
+    `  ${targets[name] === null ? '  -   ' : targets[name] ? ' pass ' : ' MISS '} ` +
+      `${name.padEnd(24)} ${shown.padStart(10)}   target ${check.target}`,
   );
 }
 const elapsed = (Date.now() - started) / 1000;

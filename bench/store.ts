@@ -324,7 +324,8 @@ async function pgRows(): Promise<Row[]> {
         await store.createInvitations(batch, batch.flatMap(seedAudit), []);
         seeded += batch.length;
       }
-      await admin.query(`ANALYZE ${schema}.invitations; ANALYZE ${schema}.audit; ANALYZE ${schema}.outbox`); // as autovacuum would
+      // as autovacuum would
+      await admin.query(`ANALYZE ${schema}.invitations; ANALYZE ${schema}.audit; ANALYZE ${schema}.outbox`);
       const seedMs = now() - t;
       const warm = size === SIZES[0] ? WARMUP_SAMPLES : 0;
       if (warm) await measureWrites(store, pgTargets(seeded, warm), warm);
@@ -351,13 +352,19 @@ export async function benchStore(): Promise<StoreFigures> {
   const get = (rows: Row[], size: number) => rows.find((r) => r.size === size)!.all;
   const lowGrowth = get(low.rows, 100_000).p50 / get(low.rows, 1_000).p50;
   say(
-    `  lowdb write p99 at 10k: ${fmt(get(low.rows, 10_000).p99)} ms (target ≤ 10 ms), at 100k: ${fmt(get(low.rows, 100_000).p99)} ms (target ≤ 20 ms); growth 100k/1k (p50): ${fmt(lowGrowth, 1)}×`,
+    `  lowdb write p99 at 10k: ${fmt(get(low.rows, 10_000).p99)} ms (target ≤ 10 ms), ` +
+      `at 100k: ${fmt(get(low.rows, 100_000).p99)} ms (target ≤ 20 ms); growth 100k/1k (p50): ${fmt(lowGrowth, 1)}×`,
   );
   say(
-    `  lowdb open with 100k: ${fmt(at(100_000).openMs, 0)} ms (target ≤ 2000 ms); resident memory after open at 1k / 10k / 100k: ${sizes.map((r) => fmt(r.rssMiB, 0)).join(' / ')} MiB (target ≤ 250 MiB at 100k)`,
+    `  lowdb open with 100k: ${fmt(at(100_000).openMs, 0)} ms (target ≤ 2000 ms); ` +
+      `resident memory after open at 1k / 10k / 100k: ${sizes.map((r) => fmt(r.rssMiB, 0)).join(' / ')} MiB ` +
+      '(target ≤ 250 MiB at 100k)',
   );
   say(
-    `  lowdb open with 5k / 10k invitations older than the archive cutoff: ${fmt(archive[0]!.ms, 0)} ms / ${fmt(archive[1]!.ms, 0)} ms (archived ${archive[0]!.archived} / ${archive[1]!.archived}); ×${fmt(archive[1]!.ms / archive[0]!.ms, 1)} for 2× the data`,
+    '  lowdb open with 5k / 10k invitations older than the archive cutoff: ' +
+      `${fmt(archive[0]!.ms, 0)} ms / ${fmt(archive[1]!.ms, 0)} ms ` +
+      `(archived ${archive[0]!.archived} / ${archive[1]!.archived}); ` +
+      `×${fmt(archive[1]!.ms / archive[0]!.ms, 1)} for 2× the data`,
   );
   const figures: StoreFigures = {
     lowdb_archive_open_ms_10k: round(archive[1]!.ms, 0),
@@ -376,7 +383,8 @@ export async function benchStore(): Promise<StoreFigures> {
   };
   if (problem) {
     say(
-      `  PostgreSQL skipped: not reachable at ${DATABASE_URL.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')} (${problem}). Set DATABASE_URL.`,
+      `  PostgreSQL skipped: not reachable at ${DATABASE_URL.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')} ` +
+        `(${problem}). Set DATABASE_URL.`,
     );
     figures.pg_skipped = problem;
   } else {

@@ -1,7 +1,8 @@
 /** Diagnostics, not part of `npm run bench`: reruns the command benchmark with the running bot changed in memory,
  * to estimate what a fix in src/ would buy before making it. Usage: tsx bench/whatif.ts [variant ...]
  *   none           the bot as it is
- *   cache-lookups  the inviter's level and channel list cached per (team, user): one API call (dialogs/open) per command
+ *   cache-lookups  the inviter's level and channel list cached per (team, user): one API call (dialogs/open) per
+ *                  command
  *   memory-drafts  putDraft keeps the draft in memory (no store write before the dialog opens)
  *   both           both of the above
  *   all            both, and dialogs/open sent with node:http on a keep-alive agent instead of Client4's fetch

@@ -38,7 +38,11 @@ const available = existsSync(CHROMIUM);
 const required = requiredByCi('REQUIRE_BROWSER');
 if (!available && !required) recordSkip('the browser tests', `${CHROMIUM} is missing (apt-get install -y chromium)`);
 
-const LOGO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96"><rect width="96" height="96" rx="20" fill="#1c58d9"/><text x="48" y="62" font-family="sans-serif" font-size="44" font-weight="700" fill="#fff" text-anchor="middle">A</text></svg>`;
+const LOGO_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96">' +
+  '<rect width="96" height="96" rx="20" fill="#1c58d9"/>' +
+  '<text x="48" y="62" font-family="sans-serif" font-size="44" font-weight="700" fill="#fff" text-anchor="middle">' +
+  'A</text></svg>';
 
 describe.skipIf(!available && !required)('acceptance page in headless Chromium', () => {
   let h: Harness;

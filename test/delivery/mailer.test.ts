@@ -18,50 +18,54 @@ describe('the invitation email, through a real SMTP server', () => {
   beforeAll(async () => (smtp = await startSmtpSink({ user: 'bot', pass: 'p@ss word' })));
   afterAll(() => smtp.stop());
 
-  it('sends text and HTML parts naming the organization, the inviter, the required address, the expiry and the link', async () => {
-    const { log, lines } = capturedLogger();
-    const mailer = new InvitationMailer({
-      smtpUrl: smtp.url({ user: 'bot', pass: 'p@ss word' }),
-      from: 'Guestlist <guestlist@example.org>',
-      orgName: 'Acme & Söhne',
-      log,
-    });
-    const link = acceptanceUrl('https://guestlist.example.org', newLinkToken().token);
-    const inv = anInvitation({
-      email: 'ana@example.com',
-      name: 'Ana Lima',
-      inviter: { id: 'u1', username: 'bob' },
-      role: 'external',
-      expiresAt: '2030-01-08T10:00:00.000Z',
-      message: 'See you on Monday!',
-    });
+  it(
+    'sends text and HTML parts naming the organization, the ' +
+      'inviter, the required address, the expiry and the link',
+    async () => {
+      const { log, lines } = capturedLogger();
+      const mailer = new InvitationMailer({
+        smtpUrl: smtp.url({ user: 'bot', pass: 'p@ss word' }),
+        from: 'Guestlist <guestlist@example.org>',
+        orgName: 'Acme & Söhne',
+        log,
+      });
+      const link = acceptanceUrl('https://guestlist.example.org', newLinkToken().token);
+      const inv = anInvitation({
+        email: 'ana@example.com',
+        name: 'Ana Lima',
+        inviter: { id: 'u1', username: 'bob' },
+        role: 'external',
+        expiresAt: '2030-01-08T10:00:00.000Z',
+        message: 'See you on Monday!',
+      });
 
-    const messageId = await mailer.sendInvitation(inv, link);
-    mailer.close();
+      const messageId = await mailer.sendInvitation(inv, link);
+      mailer.close();
 
-    const got = smtp.received.at(-1)!;
-    expect(got.user).toBe('bot');
-    expect(got.from).toBe('guestlist@example.org');
-    expect(got.to).toEqual(['ana@example.com']);
-    const mail = readMime(got.raw);
-    expect(mail.headers['message-id']).toBe(messageId);
-    expect(mail.headers['content-type']).toMatch(/^multipart\/alternative/);
-    expect(decodeHeader(mail.headers.subject!)).toBe('bob invited you to join Acme & Söhne');
-    for (const part of [mail.text!, mail.html!]) {
-      expect(part).toContain(link);
-      expect(part).toContain('ana@example.com');
-      expect(part).toContain('8 January 2030');
-      expect(part).toContain('10:00 UTC');
-      expect(part).toContain('bob');
-      expect(part).toContain('external');
-      expect(part).toContain('See you on Monday!');
-    }
-    expect(mail.text).toContain('Acme & Söhne');
-    expect(mail.html).toContain('Acme &amp; Söhne');
-    expect(mail.html).toContain(`href="${link}"`);
-    expect(lines.join('')).not.toContain(link.split('/join/')[1]);
-    expect(lines.join('')).not.toContain('ana@example.com');
-  });
+      const got = smtp.received.at(-1)!;
+      expect(got.user).toBe('bot');
+      expect(got.from).toBe('guestlist@example.org');
+      expect(got.to).toEqual(['ana@example.com']);
+      const mail = readMime(got.raw);
+      expect(mail.headers['message-id']).toBe(messageId);
+      expect(mail.headers['content-type']).toMatch(/^multipart\/alternative/);
+      expect(decodeHeader(mail.headers.subject!)).toBe('bob invited you to join Acme & Söhne');
+      for (const part of [mail.text!, mail.html!]) {
+        expect(part).toContain(link);
+        expect(part).toContain('ana@example.com');
+        expect(part).toContain('8 January 2030');
+        expect(part).toContain('10:00 UTC');
+        expect(part).toContain('bob');
+        expect(part).toContain('external');
+        expect(part).toContain('See you on Monday!');
+      }
+      expect(mail.text).toContain('Acme & Söhne');
+      expect(mail.html).toContain('Acme &amp; Söhne');
+      expect(mail.html).toContain(`href="${link}"`);
+      expect(lines.join('')).not.toContain(link.split('/join/')[1]);
+      expect(lines.join('')).not.toContain('ana@example.com');
+    },
+  );
 
   it('escapes every user-supplied value in the HTML part, and keeps the subject on one line', async () => {
     const { log } = capturedLogger();

@@ -443,7 +443,8 @@ describe('interactive dialogs and buttons', () => {
 
       const kept = await fake.clickButton(post.id, 'keep', alice.id);
       expect(kept.status).toBe(200);
-      expect(fake.postsIn(townSquare.id)[0]).toMatchObject({ message: 'Still pending', props: { attachments } }); // props omitted: kept
+      // props omitted: kept
+      expect(fake.postsIn(townSquare.id)[0]).toMatchObject({ message: 'Still pending', props: { attachments } });
 
       const click = await fake.clickButton(post.id, 'approve', alice.id);
       expect(click.status).toBe(200);
@@ -737,28 +738,33 @@ describe('team membership routes', () => {
 });
 
 describe('as strict as the server it plays', () => {
-  it('refuses a JSON body the spec does not allow: a missing required field, a wrong type, a value outside an enum', async () => {
-    const missing = await api('POST', '/posts', 'bot-token', { channel_id: townSquare.id });
-    expect(missing).toMatchObject({
-      status: 400,
-      body: {
-        id: 'api.context.invalid_body_param.app_error',
-        detailed_error: expect.stringMatching(/required property 'message'/),
-      },
-    });
-    const wrongType = await api('POST', '/posts', 'bot-token', { channel_id: townSquare.id, message: 42 });
-    expect(wrongType.body).toMatchObject({ detailed_error: expect.stringMatching(/\/message must be string/) });
-    const category = await api('POST', `/users/${bot.id}/teams/${team.id}/channels/categories`, 'bot-token', {
-      team_id: team.id,
-      user_id: bot.id,
-      display_name: 'x',
-      type: 'bogus',
-    });
-    expect(category.body).toMatchObject({
-      detailed_error: expect.stringMatching(/\/type must be equal to one of the allowed values/),
-    });
-    expect((await api('POST', '/posts', 'bot-token', { channel_id: townSquare.id, message: 'fine' })).status).toBe(201);
-  });
+  it(
+    'refuses a JSON body the spec does not allow: a missing ' + 'required field, a wrong type, a value outside an enum',
+    async () => {
+      const missing = await api('POST', '/posts', 'bot-token', { channel_id: townSquare.id });
+      expect(missing).toMatchObject({
+        status: 400,
+        body: {
+          id: 'api.context.invalid_body_param.app_error',
+          detailed_error: expect.stringMatching(/required property 'message'/),
+        },
+      });
+      const wrongType = await api('POST', '/posts', 'bot-token', { channel_id: townSquare.id, message: 42 });
+      expect(wrongType.body).toMatchObject({ detailed_error: expect.stringMatching(/\/message must be string/) });
+      const category = await api('POST', `/users/${bot.id}/teams/${team.id}/channels/categories`, 'bot-token', {
+        team_id: team.id,
+        user_id: bot.id,
+        display_name: 'x',
+        type: 'bogus',
+      });
+      expect(category.body).toMatchObject({
+        detailed_error: expect.stringMatching(/\/type must be equal to one of the allowed values/),
+      });
+      expect((await api('POST', '/posts', 'bot-token', { channel_id: townSquare.id, message: 'fine' })).status).toBe(
+        201,
+      );
+    },
+  );
 
   it('answers 501 to guest invitations while email invitations are off', async () => {
     const off = await MattermostFake.start({ enableEmailInvitations: false });

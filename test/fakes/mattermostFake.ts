@@ -30,7 +30,10 @@ export interface MattermostFakeOptions {
   triggerLifetimeMs?: number;
   /** false: no /api/v4/websocket (404), as on kChat. */
   websocket?: boolean;
-  /** GET /license/client?format=old body. Default {IsLicensed:'true', GuestAccounts:'true'}; {IsLicensed:'false'} = unlicensed. */
+  /**
+   * GET /license/client?format=old body. Default {IsLicensed:'true', GuestAccounts:'true'};
+   * {IsLicensed:'false'} = unlicensed.
+   */
   license?: Record<string, string>;
   /** Extra keys merged into GET /config/client?format=old. */
   clientConfig?: Record<string, string>;
@@ -1470,7 +1473,8 @@ export class MattermostFake {
     return new ApiError(
       400,
       'api.team.invite_members.invalid_email.app_error',
-      `The following email addresses do not belong to an accepted domain: ${emails.join(', ')}. Please contact your System Administrator for details.`,
+      `The following email addresses do not belong to an accepted domain: ${emails.join(', ')}. ` +
+        'Please contact your System Administrator for details.',
     );
   }
 
@@ -1489,7 +1493,8 @@ export class MattermostFake {
       413,
       'app.email.rate_limit_exceeded.app_error',
       `Invite emails rate limit exceeded. Timer will be reset after ${resetAfter}. Please retry after ${retryAfter}.`,
-      `user_id=${senderId}, team_id=${teamId}, retry_after_secs=${result.retryAfterMs / 1000}, reset_after_secs=${result.resetAfterMs / 1000}`,
+      `user_id=${senderId}, team_id=${teamId}, ` +
+        `retry_after_secs=${result.retryAfterMs / 1000}, reset_after_secs=${result.resetAfterMs / 1000}`,
     );
   }
 
@@ -1986,7 +1991,10 @@ export class MattermostFake {
     };
   }
 
-  /** `props` absent or null: props kept; otherwise replaced, keeping only the retained keys. Message is always replaced. */
+  /**
+   * `props` absent or null: props kept; otherwise replaced, keeping only the retained keys.
+   * Message is always replaced.
+   */
   private applyActionUpdate(post: FakePost, update: Record<string, unknown>): void {
     const newProps = update.props === undefined || update.props === null ? undefined : asRecord(update.props);
     let props = post.props;
@@ -2137,7 +2145,8 @@ export class MattermostFake {
     const body = JSON.stringify(appErrorBody(errors.routeNotFound(), ''));
     socket.end(
       'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n' +
-        `X-Version-Id: ${this.version}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `X-Version-Id: ${this.version}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Connection: close\r\n\r\n${body}`,
     );
   }
 

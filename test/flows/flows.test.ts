@@ -63,25 +63,28 @@ describe('the wizard flow', () => {
     expect(form.kind === 'wizard' && form.steps.map((s) => s.id)).toEqual(['who']);
   });
 
-  it('refuses a channel the inviter is not in, then creates the request with the inviter the command named', async () => {
-    const { done } = await memberRequests();
-    expect(done).toMatchObject({
-      kind: 'errors',
-      errors: { channels: expect.stringMatching(/channels you are a member of/) },
-    });
-    const { done: ok } = await memberRequests({ channels: ['dev'] });
-    expect(ok).toMatchObject({
-      kind: 'done',
-      anyone: true,
-      summary: expect.stringMatching(/waiting for an administrator/),
-    });
-    const [inv] = await world.deps.store.listInvitations({});
-    expect(inv).toMatchObject({
-      email: 'ana@example.org',
-      state: 'pending_approval',
-      inviter: { id: member.id, username: 'mia' },
-    });
-  });
+  it(
+    'refuses a channel the inviter is not in, then ' + 'creates the request with the inviter the command named',
+    async () => {
+      const { done } = await memberRequests();
+      expect(done).toMatchObject({
+        kind: 'errors',
+        errors: { channels: expect.stringMatching(/channels you are a member of/) },
+      });
+      const { done: ok } = await memberRequests({ channels: ['dev'] });
+      expect(ok).toMatchObject({
+        kind: 'done',
+        anyone: true,
+        summary: expect.stringMatching(/waiting for an administrator/),
+      });
+      const [inv] = await world.deps.store.listInvitations({});
+      expect(inv).toMatchObject({
+        email: 'ana@example.org',
+        state: 'pending_approval',
+        inviter: { id: member.id, username: 'mia' },
+      });
+    },
+  );
 
   it('tells a guest they cannot invite, without opening anything', async () => {
     port.add({ id: 'u-guest', username: 'gus', level: 'guest', channels: ['dev'] });

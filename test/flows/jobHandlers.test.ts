@@ -73,14 +73,17 @@ describe('a job whose payload has a wrong type', () => {
     expect(calls).toEqual([]);
   });
 
-  it('notify-inviter: a progress count that is not a number is buried, and the inviter gets no "NaN" notice', async () => {
-    const inv = anInvitation({ batch: { id: 'b1', size: 40 } });
-    await store.createInvitations([inv], [], []);
-    const job = await runOne(JOB.notifyInviter, { about: 'progress', done: 'many' }, inv.id);
-    expect(job.state).toBe('dead');
-    expect(job.lastError).toMatch(/notify-inviter job payload not readable: done: .*expected number/);
-    expect(calls).toEqual([]);
-  });
+  it(
+    'notify-inviter: a progress count that is not a ' + 'number is buried, and the inviter gets no "NaN" notice',
+    async () => {
+      const inv = anInvitation({ batch: { id: 'b1', size: 40 } });
+      await store.createInvitations([inv], [], []);
+      const job = await runOne(JOB.notifyInviter, { about: 'progress', done: 'many' }, inv.id);
+      expect(job.state).toBe('dead');
+      expect(job.lastError).toMatch(/notify-inviter job payload not readable: done: .*expected number/);
+      expect(calls).toEqual([]);
+    },
+  );
 
   it('notify-inviter: an unknown notice is buried instead of silently done', async () => {
     const inv = anInvitation();

@@ -81,7 +81,8 @@ async function openDialogs(n: number): Promise<OpenedDialog[]> {
 }
 
 describe('crash safety (lowdb)', () => {
-  it('keeps every acknowledged submission across a SIGKILL and delivers each, re-sending only what was in flight', async () => {
+  it('keeps every acknowledged submission across a SIGKILL ' +
+    'and delivers each, re-sending only what was in flight', async () => {
     bot = await startBot(env());
     const dialogs = await openDialogs(BURST);
     const acknowledged: string[] = [];

@@ -121,17 +121,20 @@ describe('a record that cannot be serialized', () => {
 });
 
 describe('a broken data file', () => {
-  it('stops the start with an error naming the file when it is not JSON, or holds null, and leaves it untouched', async () => {
-    await store.close();
-    const file = path.join(dir, 'guestlist.json');
-    await writeFile(file, '{"version":2,"invitations":[');
-    await expect(LowdbStore.open(dir)).rejects.toThrow(`The data file ${file} is not valid JSON`);
-    await writeFile(file, 'null');
-    await expect(LowdbStore.open(dir)).rejects.toThrow(`The data file ${file} holds null, not Guestlist data`);
-    expect(await readFile(file, 'utf8')).toBe('null');
-    await writeFile(file, '[]');
-    await expect(LowdbStore.open(dir)).rejects.toThrow('holds an array');
-    await rm(file);
-    store = await LowdbStore.open(dir);
-  });
+  it(
+    'stops the start with an error naming the file when ' + 'it is not JSON, or holds null, and leaves it untouched',
+    async () => {
+      await store.close();
+      const file = path.join(dir, 'guestlist.json');
+      await writeFile(file, '{"version":2,"invitations":[');
+      await expect(LowdbStore.open(dir)).rejects.toThrow(`The data file ${file} is not valid JSON`);
+      await writeFile(file, 'null');
+      await expect(LowdbStore.open(dir)).rejects.toThrow(`The data file ${file} holds null, not Guestlist data`);
+      expect(await readFile(file, 'utf8')).toBe('null');
+      await writeFile(file, '[]');
+      await expect(LowdbStore.open(dir)).rejects.toThrow('holds an array');
+      await rm(file);
+      store = await LowdbStore.open(dir);
+    },
+  );
 });

@@ -26,41 +26,44 @@ storeContract('LowdbStore', async () => {
 });
 
 describe('LowdbStore archive', () => {
-  it('moves finished invitations past the retention out of the hot file, keeps open ones, and loses nothing', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'guestlist-archive-'));
-    try {
-      const store = await LowdbStore.open(dir);
-      const old = '2020-01-01T00:00:00.000Z';
-      await store.createInvitations(
-        [
-          invitation('done', { state: 'arrived', updatedAt: old }),
-          invitation('open', { state: 'sent', updatedAt: old }),
-          invitation('recent', { state: 'denied' }),
-        ],
-        [{ at: old, invitationId: 'done', actor: 'u', action: 'arrived' }],
-        [],
-      );
-      await store.close();
-      const reopened = await LowdbStore.open(dir, 'guestlist.json', 30);
-      expect((await reopened.listInvitations({})).map((i) => i.id).sort()).toEqual(['open', 'recent']);
-      const archived = (await readFile(reopened.archiveFile, 'utf8'))
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l));
-      expect(archived).toEqual([
-        {
-          invitation: expect.objectContaining({ id: 'done', state: 'arrived' }),
-          audit: [expect.objectContaining({ action: 'arrived' })],
-        },
-      ]);
-      expect(await reopened.auditTrail('done')).toEqual([]);
-      // The audit log itself is append-only: the entry stays there too.
-      expect(await readFile(reopened.auditFile, 'utf8')).toContain('"invitationId":"done"');
-      await reopened.close();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'moves finished invitations past the retention out ' + 'of the hot file, keeps open ones, and loses nothing',
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'guestlist-archive-'));
+      try {
+        const store = await LowdbStore.open(dir);
+        const old = '2020-01-01T00:00:00.000Z';
+        await store.createInvitations(
+          [
+            invitation('done', { state: 'arrived', updatedAt: old }),
+            invitation('open', { state: 'sent', updatedAt: old }),
+            invitation('recent', { state: 'denied' }),
+          ],
+          [{ at: old, invitationId: 'done', actor: 'u', action: 'arrived' }],
+          [],
+        );
+        await store.close();
+        const reopened = await LowdbStore.open(dir, 'guestlist.json', 30);
+        expect((await reopened.listInvitations({})).map((i) => i.id).sort()).toEqual(['open', 'recent']);
+        const archived = (await readFile(reopened.archiveFile, 'utf8'))
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l));
+        expect(archived).toEqual([
+          {
+            invitation: expect.objectContaining({ id: 'done', state: 'arrived' }),
+            audit: [expect.objectContaining({ action: 'arrived' })],
+          },
+        ]);
+        expect(await reopened.auditTrail('done')).toEqual([]);
+        // The audit log itself is append-only: the entry stays there too.
+        expect(await readFile(reopened.auditFile, 'utf8')).toContain('"invitationId":"done"');
+        await reopened.close();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('LowdbStore files', () => {
@@ -88,7 +91,8 @@ describe('LowdbStore files', () => {
       expect(raw).not.toContain('\n');
       expect(JSON.parse(raw)).not.toHaveProperty('audit');
       expect((await readFile(store.auditFile, 'utf8')).trim().split('\n')).toHaveLength(2);
-      await appendFile(path.join(dir, 'guestlist-audit.jsonl'), '{"at":"2030-01-01T00:00:00.000Z","invit'); // torn by a crash
+      // torn by a crash
+      await appendFile(path.join(dir, 'guestlist-audit.jsonl'), '{"at":"2030-01-01T00:00:00.000Z","invit');
       const reopened = await LowdbStore.open(dir);
       expect((await reopened.auditTrail('a')).map((e) => e.action)).toEqual(['created', 'link_requested']);
       await reopened.patchInvitation('a', {}, { at, invitationId: 'a', actor: 'bot', action: 'link_issued' });

@@ -112,51 +112,55 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
         expect(ids).toEqual(['new', 'mid1', 'mid2', 'old']);
       });
 
-      it('filters by platform, workspace, inviter, email, states, batch and link token hash, and pages with limit/offset', async () => {
-        const carol = { id: 'u-carol', username: 'carol' };
-        await store.createInvitations(
-          [
-            invitation('1', { createdAt: at(Date.UTC(2030, 0, 1)), email: 'x@example.com', linkTokenHash: 'h1' }),
-            invitation('2', { createdAt: at(Date.UTC(2030, 0, 2)), inviter: carol, state: 'sent' }),
-            invitation('3', {
-              createdAt: at(Date.UTC(2030, 0, 3)),
-              workspaceId: 'team-2',
-              batch: { id: 'b', size: 2 },
-            }),
-            invitation('4', {
-              createdAt: at(Date.UTC(2030, 0, 4)),
-              platform: 'slack',
-              state: 'arrived',
-              batch: { id: 'b', size: 2 },
-            }),
-            invitation('5', {
-              createdAt: at(Date.UTC(2030, 0, 5)),
-              inviter: carol,
-              email: 'x@example.com',
-              state: 'failed',
-            }),
-          ],
-          [],
-          [],
-        );
-        const ids = async (q: Parameters<Store['listInvitations']>[0]) =>
-          (await store.listInvitations(q)).map((i) => i.id);
-        expect(await ids({ platform: 'mattermost' })).toEqual(['5', '3', '2', '1']);
-        expect(await ids({ platform: 'mattermost', workspaceId: 'team-1' })).toEqual(['5', '2', '1']);
-        expect(await ids({ inviterId: 'u-carol' })).toEqual(['5', '2']);
-        expect(await ids({ email: 'x@example.com' })).toEqual(['5', '1']);
-        expect(await ids({ states: ['sent', 'failed', 'arrived'] })).toEqual(['5', '4', '2']);
-        expect(await ids({ states: [] })).toEqual([]);
-        expect(await ids({ batchId: 'b' })).toEqual(['4', '3']);
-        expect(await ids({ linkTokenHash: 'h1' })).toEqual(['1']);
-        expect(await ids({ linkTokenHash: 'unknown' })).toEqual([]);
-        expect(await ids({ inviterId: 'u-carol', states: ['sent'] })).toEqual(['2']);
-        expect(await ids({ limit: 2 })).toEqual(['5', '4']);
-        expect(await ids({ limit: 2, offset: 2 })).toEqual(['3', '2']);
-        expect(await ids({ offset: 3 })).toEqual(['2', '1']);
-        expect(await ids({ limit: 0 })).toEqual([]);
-        expect(await ids({ platform: 'mattermost', workspaceId: 'team-1', limit: 1, offset: 1 })).toEqual(['2']);
-      });
+      it(
+        'filters by platform, workspace, inviter, email, states, ' +
+          'batch and link token hash, and pages with limit/offset',
+        async () => {
+          const carol = { id: 'u-carol', username: 'carol' };
+          await store.createInvitations(
+            [
+              invitation('1', { createdAt: at(Date.UTC(2030, 0, 1)), email: 'x@example.com', linkTokenHash: 'h1' }),
+              invitation('2', { createdAt: at(Date.UTC(2030, 0, 2)), inviter: carol, state: 'sent' }),
+              invitation('3', {
+                createdAt: at(Date.UTC(2030, 0, 3)),
+                workspaceId: 'team-2',
+                batch: { id: 'b', size: 2 },
+              }),
+              invitation('4', {
+                createdAt: at(Date.UTC(2030, 0, 4)),
+                platform: 'slack',
+                state: 'arrived',
+                batch: { id: 'b', size: 2 },
+              }),
+              invitation('5', {
+                createdAt: at(Date.UTC(2030, 0, 5)),
+                inviter: carol,
+                email: 'x@example.com',
+                state: 'failed',
+              }),
+            ],
+            [],
+            [],
+          );
+          const ids = async (q: Parameters<Store['listInvitations']>[0]) =>
+            (await store.listInvitations(q)).map((i) => i.id);
+          expect(await ids({ platform: 'mattermost' })).toEqual(['5', '3', '2', '1']);
+          expect(await ids({ platform: 'mattermost', workspaceId: 'team-1' })).toEqual(['5', '2', '1']);
+          expect(await ids({ inviterId: 'u-carol' })).toEqual(['5', '2']);
+          expect(await ids({ email: 'x@example.com' })).toEqual(['5', '1']);
+          expect(await ids({ states: ['sent', 'failed', 'arrived'] })).toEqual(['5', '4', '2']);
+          expect(await ids({ states: [] })).toEqual([]);
+          expect(await ids({ batchId: 'b' })).toEqual(['4', '3']);
+          expect(await ids({ linkTokenHash: 'h1' })).toEqual(['1']);
+          expect(await ids({ linkTokenHash: 'unknown' })).toEqual([]);
+          expect(await ids({ inviterId: 'u-carol', states: ['sent'] })).toEqual(['2']);
+          expect(await ids({ limit: 2 })).toEqual(['5', '4']);
+          expect(await ids({ limit: 2, offset: 2 })).toEqual(['3', '2']);
+          expect(await ids({ offset: 3 })).toEqual(['2', '1']);
+          expect(await ids({ limit: 0 })).toEqual([]);
+          expect(await ids({ platform: 'mattermost', workspaceId: 'team-1', limit: 1, offset: 1 })).toEqual(['2']);
+        },
+      );
 
       it('counts for the rate limit what the inviter created since a moment (inclusive)', async () => {
         await store.createInvitations(

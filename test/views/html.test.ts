@@ -5,7 +5,8 @@ describe('html templates', () => {
   it('escape every interpolated value, in content and in quoted attributes', () => {
     const evil = `"><script>alert('x')</script>&`;
     expect(html`<p title="${evil}">${evil}</p>`.value).toBe(
-      '<p title="&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;">&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;</p>',
+      '<p title="&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;">' +
+        '&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;</p>',
     );
     expect(escapeHtml('a&b')).toBe('a&amp;b');
   });

@@ -92,71 +92,78 @@ describe('acceptance page', () => {
     expect(html).toContain('value="Ana"'); // first name pre-filled from the invitation
   });
 
-  it('sends security headers: CSP without unsafe-inline, no framing, no referrer, no caching; a strict CSRF cookie', async () => {
-    const { path } = await invited();
-    const res = await request(app).get(path);
-    const csp = res.headers['content-security-policy'] as string;
-    expect(csp).toContain("default-src 'none'");
-    expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).toContain("form-action 'self' https://chat.example.com");
-    expect(csp).toContain("img-src 'self' https://cdn.example.net");
-    expect(csp).toContain("base-uri 'none'");
-    expect(csp).not.toContain('unsafe-inline');
-    expect(csp).not.toMatch(/script-src/);
-    const style = /<style>([\s\S]*?)<\/style>/.exec(res.text)![1]!;
-    expect(csp).toContain(`'sha256-${createHash('sha256').update(style).digest('base64')}'`);
-    expect(res.headers['x-frame-options']).toBe('DENY');
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['referrer-policy']).toBe('no-referrer');
-    expect(res.headers['cache-control']).toBe('no-store');
-    const cookie = (res.headers['set-cookie'] as unknown as string[])[0]!;
-    expect(cookie).toMatch(/^guestlist_csrf=[A-Za-z0-9_-]{43};/);
-    expect(cookie).toContain('HttpOnly');
-    expect(cookie).toContain('SameSite=Strict');
-    expect(cookie).toContain('Path=/join');
-  });
+  it(
+    'sends security headers: CSP without unsafe-inline, no ' + 'framing, no referrer, no caching; a strict CSRF cookie',
+    async () => {
+      const { path } = await invited();
+      const res = await request(app).get(path);
+      const csp = res.headers['content-security-policy'] as string;
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("form-action 'self' https://chat.example.com");
+      expect(csp).toContain("img-src 'self' https://cdn.example.net");
+      expect(csp).toContain("base-uri 'none'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(csp).not.toMatch(/script-src/);
+      const style = /<style>([\s\S]*?)<\/style>/.exec(res.text)![1]!;
+      expect(csp).toContain(`'sha256-${createHash('sha256').update(style).digest('base64')}'`);
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['cache-control']).toBe('no-store');
+      const cookie = (res.headers['set-cookie'] as unknown as string[])[0]!;
+      expect(cookie).toMatch(/^guestlist_csrf=[A-Za-z0-9_-]{43};/);
+      expect(cookie).toContain('HttpOnly');
+      expect(cookie).toContain('SameSite=Strict');
+      expect(cookie).toContain('Path=/join');
+    },
+  );
 
-  it('registers: creates the account with the form, records the arrival once, queues the announcements and redirects to the chat', async () => {
-    const { inv, path } = await invited();
-    const agent = request.agent(app);
-    const csrf = csrfOf((await agent.get(path)).text);
-    const res = await agent
-      .post(path)
-      .type('form')
-      .send({ csrf, firstName: 'Ana', lastName: 'Lima', username: 'Ana.Lima', password: 'correct horse' });
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe(LOGIN);
-    expect(creator.calls).toHaveLength(1);
-    expect(creator.calls[0]!.inv.id).toBe(inv.id);
-    expect(creator.calls[0]!.account).toEqual({
-      firstName: 'Ana',
-      lastName: 'Lima',
-      username: 'ana.lima',
-      password: 'correct horse',
-    });
-    const stored = (await store.getInvitation(inv.id))!;
-    expect(stored.state).toBe('arrived');
-    expect(stored.arrivedUserId).toBe('user1');
-    const trail = await store.auditTrail(inv.id);
-    expect(trail.at(-1)).toMatchObject({ action: 'arrived', detail: { via: 'acceptance-page' } });
-    const jobs = (await store.jobs({ invitationId: inv.id })).map((j) => j.dedupeKey).sort();
-    expect(jobs).toEqual(
-      [`announce:${inv.id}:evil`, `announce:${inv.id}:general`, `notify-inviter:${inv.id}:arrival`].sort(),
-    );
-    expect(kicks).toBe(1);
-    expect(logs.join('')).not.toContain('correct horse');
-    expect(logs.join('')).not.toContain(path.split('/').pop()!);
+  it(
+    'registers: creates the account with the form, records the ' +
+      'arrival once, queues the announcements and redirects to the chat',
+    async () => {
+      const { inv, path } = await invited();
+      const agent = request.agent(app);
+      const csrf = csrfOf((await agent.get(path)).text);
+      const res = await agent
+        .post(path)
+        .type('form')
+        .send({ csrf, firstName: 'Ana', lastName: 'Lima', username: 'Ana.Lima', password: 'correct horse' });
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe(LOGIN);
+      expect(creator.calls).toHaveLength(1);
+      expect(creator.calls[0]!.inv.id).toBe(inv.id);
+      expect(creator.calls[0]!.account).toEqual({
+        firstName: 'Ana',
+        lastName: 'Lima',
+        username: 'ana.lima',
+        password: 'correct horse',
+      });
+      const stored = (await store.getInvitation(inv.id))!;
+      expect(stored.state).toBe('arrived');
+      expect(stored.arrivedUserId).toBe('user1');
+      const trail = await store.auditTrail(inv.id);
+      expect(trail.at(-1)).toMatchObject({ action: 'arrived', detail: { via: 'acceptance-page' } });
+      const jobs = (await store.jobs({ invitationId: inv.id })).map((j) => j.dedupeKey).sort();
+      expect(jobs).toEqual(
+        [`announce:${inv.id}:evil`, `announce:${inv.id}:general`, `notify-inviter:${inv.id}:arrival`].sort(),
+      );
+      expect(kicks).toBe(1);
+      expect(logs.join('')).not.toContain('correct horse');
+      expect(logs.join('')).not.toContain(path.split('/').pop()!);
 
-    // Single use: the same link now says it was used, and a replayed form creates nothing.
-    const again = await agent
-      .post(path)
-      .type('form')
-      .send({ csrf, firstName: 'Ana', username: 'other', password: 'correct horse' });
-    expect(again.status).toBe(410);
-    expect(again.text).toContain('This invitation was already accepted');
-    expect(again.text).toContain(`href="${LOGIN}"`);
-    expect(creator.calls).toHaveLength(1);
-  });
+      // Single use: the same link now says it was used, and a replayed form creates nothing.
+      const again = await agent
+        .post(path)
+        .type('form')
+        .send({ csrf, firstName: 'Ana', username: 'other', password: 'correct horse' });
+      expect(again.status).toBe(410);
+      expect(again.text).toContain('This invitation was already accepted');
+      expect(again.text).toContain(`href="${LOGIN}"`);
+      expect(creator.calls).toHaveLength(1);
+    },
+  );
 
   it('refuses a form without a valid CSRF token, or with one from another invitation or another browser', async () => {
     const a = await invited({ email: 'a@example.com' });

@@ -58,97 +58,101 @@ function capture(method: 'post' | 'patch', path: string, status: number, body: u
 const accepted = () => nock.pendingMocks().length === 0;
 
 describe('kChat with the Infomaniak organization', () => {
-  it('invites each organization role with its role_type, names, locale and billing choices, then sets kSuite access with the kChat and kDrive roles (no second kChat call)', async () => {
-    organization({ 'root@acme.test': 'owner' });
-    k = await startKchat();
-    expect((await fetch(`${k.url}/readyz`)).status).toBe(200);
-    k.fake.getUser(k.admin.id)!.locale = 'fr';
+  it(
+    'invites each organization role with its role_type, names, locale and billing choices, ' +
+      'then sets kSuite access with the kChat and kDrive roles (no second kChat call)',
+    async () => {
+      organization({ 'root@acme.test': 'owner' });
+      k = await startKchat();
+      expect((await fetch(`${k.url}/readyz`)).status).toBe(200);
+      k.fake.getUser(k.admin.id)!.locale = 'fr';
 
-    // A legal representative may grant every role, the legal representative's included.
-    await k.command(k.admin);
-    const role = k.lastDialog().elements.find((e) => e.name === 'role')!;
-    expect(role.options!.map((o) => o.value)).toEqual(['external', 'collaborator', 'admin', 'legal_representative']);
+      // A legal representative may grant every role, the legal representative's included.
+      await k.command(k.admin);
+      const role = k.lastDialog().elements.find((e) => e.name === 'role')!;
+      expect(role.options!.map((o) => o.value)).toEqual(['external', 'collaborator', 'admin', 'legal_representative']);
 
-    const cases = [
-      {
-        role: 'legal_representative',
-        roleType: 'owner',
-        app: 'admin',
-        email: 'lea@example.org',
-        name: 'Léa Martin Dupont',
-        first: 'Léa Martin',
-        last: 'Dupont',
-      },
-      {
-        role: 'admin',
-        roleType: 'admin',
-        app: 'admin',
-        email: 'adam@example.org',
-        name: '',
-        first: 'Adam',
-        last: 'Adam',
-      },
-      {
-        role: 'collaborator',
-        roleType: 'normal',
-        app: 'user',
-        email: 'carl.berg@example.org',
-        name: '',
-        first: 'Carl',
-        last: 'Berg',
-      },
-    ] as const;
-    for (const [i, c] of cases.entries()) {
-      const id = 800 + i;
-      const created = capture(
-        'post',
-        `/1/accounts/${ACCOUNT}/invitations`,
-        201,
-        ok(ikInvitation({ id, role_type: c.roleType })),
-      );
-      const ksuite = capture('post', `${invitationPath(id)}/ksuite`, 201, ok(ikInvitation({ id, has_ksuite: true })));
-      const answer = await k.invite(
-        k.admin,
-        dialogValues({
-          emails: c.email,
-          name: c.name,
-          role: c.role,
-          channels: k.general.id,
-          billing_rights: true,
-          remind_email: c.role === 'collaborator',
-          remind_sms: false,
-        }),
-      );
-      expect(answer).toEqual({ status: 200, body: {} });
-      await k.settle();
-
-      expect(created).toEqual([
+      const cases = [
         {
-          email: c.email,
-          first_name: c.first,
-          last_name: c.last,
-          locale: 'fr_FR',
-          role_type: c.roleType,
-          strict: true,
-          silent: false,
-          // Billing rights are a collaborator's option only; reminders were asked for the collaborator.
-          permissions: { billing: c.role === 'collaborator' },
-          notifications: { billing: c.role === 'collaborator', products: false },
+          role: 'legal_representative',
+          roleType: 'owner',
+          app: 'admin',
+          email: 'lea@example.org',
+          name: 'Léa Martin Dupont',
+          first: 'Léa Martin',
+          last: 'Dupont',
         },
-      ]);
-      expect(ksuite).toEqual([{ ksuite_access: { kchat_role: c.app, kdrive_role: c.app } }]);
-      const inv = (await k.app.store.listInvitations({ email: c.email }))[0]!;
-      expect(inv).toMatchObject({
-        state: 'sent',
-        external: { infomaniakInvitationId: String(id), infomaniakStatus: 'pending' },
-      });
-      expect(inv.lastError).toBeUndefined();
-    }
-    expect(accepted()).toBe(true);
-    // Infomaniak sends its own email: no kChat invitation email, no link for the inviter.
-    expect(k.fake.invitesSent).toEqual([]);
-    expect(k.dms(k.admin).join('\n')).not.toContain(LINK);
-  });
+        {
+          role: 'admin',
+          roleType: 'admin',
+          app: 'admin',
+          email: 'adam@example.org',
+          name: '',
+          first: 'Adam',
+          last: 'Adam',
+        },
+        {
+          role: 'collaborator',
+          roleType: 'normal',
+          app: 'user',
+          email: 'carl.berg@example.org',
+          name: '',
+          first: 'Carl',
+          last: 'Berg',
+        },
+      ] as const;
+      for (const [i, c] of cases.entries()) {
+        const id = 800 + i;
+        const created = capture(
+          'post',
+          `/1/accounts/${ACCOUNT}/invitations`,
+          201,
+          ok(ikInvitation({ id, role_type: c.roleType })),
+        );
+        const ksuite = capture('post', `${invitationPath(id)}/ksuite`, 201, ok(ikInvitation({ id, has_ksuite: true })));
+        const answer = await k.invite(
+          k.admin,
+          dialogValues({
+            emails: c.email,
+            name: c.name,
+            role: c.role,
+            channels: k.general.id,
+            billing_rights: true,
+            remind_email: c.role === 'collaborator',
+            remind_sms: false,
+          }),
+        );
+        expect(answer).toEqual({ status: 200, body: {} });
+        await k.settle();
+
+        expect(created).toEqual([
+          {
+            email: c.email,
+            first_name: c.first,
+            last_name: c.last,
+            locale: 'fr_FR',
+            role_type: c.roleType,
+            strict: true,
+            silent: false,
+            // Billing rights are a collaborator's option only; reminders were asked for the collaborator.
+            permissions: { billing: c.role === 'collaborator' },
+            notifications: { billing: c.role === 'collaborator', products: false },
+          },
+        ]);
+        expect(ksuite).toEqual([{ ksuite_access: { kchat_role: c.app, kdrive_role: c.app } }]);
+        const inv = (await k.app.store.listInvitations({ email: c.email }))[0]!;
+        expect(inv).toMatchObject({
+          state: 'sent',
+          external: { infomaniakInvitationId: String(id), infomaniakStatus: 'pending' },
+        });
+        expect(inv.lastError).toBeUndefined();
+      }
+      expect(accepted()).toBe(true);
+      // Infomaniak sends its own email: no kChat invitation email, no link for the inviter.
+      expect(k.fake.invitesSent).toEqual([]);
+      expect(k.dms(k.admin).join('\n')).not.toContain(LINK);
+    },
+  );
 
   describe.each([true, false])('on a drive that is the kSuite’s: %s', (ksuiteDrive) => {
     it.each(KDRIVE_RIGHTS)('gives the chosen kDrive right (%s)', async (right) => {
@@ -215,76 +219,84 @@ describe('kChat with the Infomaniak organization', () => {
     expect(k.dms(k.admin).join('\n')).not.toMatch(/gave up|could not be set/);
   });
 
-  it('invites an external guest through kChat and kDrive, keeps kDrive’s invitation, resends and revokes both', async () => {
-    organization({ 'alice@acme.test': 'normal', 'root@acme.test': 'admin' });
-    k = await startKchat({ env: { KDRIVE_ID: String(DRIVE) } });
-    const driveInvite = capture('post', `/2/drive/${DRIVE}/users`, 201, ok([driveInvitationEntry('gil@partner.test')]));
+  it(
+    'invites an external guest through kChat and kDrive, ' + 'keeps kDrive’s invitation, resends and revokes both',
+    async () => {
+      organization({ 'alice@acme.test': 'normal', 'root@acme.test': 'admin' });
+      k = await startKchat({ env: { KDRIVE_ID: String(DRIVE) } });
+      const driveInvite = capture(
+        'post',
+        `/2/drive/${DRIVE}/users`,
+        201,
+        ok([driveInvitationEntry('gil@partner.test')]),
+      );
 
-    // A guest only gets kChat's own email: the link delivery is refused for this role.
-    const refused = await k.invite(
-      k.admin,
-      dialogValues({ emails: 'gil@partner.test', role: 'external', channels: k.general.id, delivery: 'link' }),
-    );
-    expect(refused.body).toMatchObject({ errors: { delivery: expect.stringMatching(/External guest/) } });
+      // A guest only gets kChat's own email: the link delivery is refused for this role.
+      const refused = await k.invite(
+        k.admin,
+        dialogValues({ emails: 'gil@partner.test', role: 'external', channels: k.general.id, delivery: 'link' }),
+      );
+      expect(refused.body).toMatchObject({ errors: { delivery: expect.stringMatching(/External guest/) } });
 
-    // kChat ships languages Infomaniak does not take: Brazilian Portuguese becomes English, not 'pt'.
-    k.fake.getUser(k.admin.id)!.locale = 'pt-BR';
-    await k.invite(
-      k.admin,
-      dialogValues({
-        emails: 'gil@partner.test',
-        role: 'external',
-        channels: k.general.id,
-        kdrive: 'read',
-        message: 'Welcome!',
-      }),
-    );
-    await k.settle();
-    expect(k.fake.invitesSent).toEqual([
-      expect.objectContaining({ emails: ['gil@partner.test'], guest: true, channels: [k.general.id] }),
-    ]);
-    expect(driveInvite).toEqual([
-      {
-        emails: ['gil@partner.test'],
-        role: 'external',
-        right: 'read',
-        send_email: true,
-        lang: 'en',
-        message: 'Welcome!',
-      },
-    ]);
-    expect((await k.only()).external).toEqual({ kdriveInvitationId: '5501' });
-    expect(accepted()).toBe(true);
+      // kChat ships languages Infomaniak does not take: Brazilian Portuguese becomes English, not 'pt'.
+      k.fake.getUser(k.admin.id)!.locale = 'pt-BR';
+      await k.invite(
+        k.admin,
+        dialogValues({
+          emails: 'gil@partner.test',
+          role: 'external',
+          channels: k.general.id,
+          kdrive: 'read',
+          message: 'Welcome!',
+        }),
+      );
+      await k.settle();
+      expect(k.fake.invitesSent).toEqual([
+        expect.objectContaining({ emails: ['gil@partner.test'], guest: true, channels: [k.general.id] }),
+      ]);
+      expect(driveInvite).toEqual([
+        {
+          emails: ['gil@partner.test'],
+          role: 'external',
+          right: 'read',
+          send_email: true,
+          lang: 'en',
+          message: 'Welcome!',
+        },
+      ]);
+      expect((await k.only()).external).toEqual({ kdriveInvitationId: '5501' });
+      expect(accepted()).toBe(true);
 
-    // Resend: kChat's guest invitation again, and kDrive's (POST …/send carries a JSON body, as every non-GET).
-    ik().post(`/2/drive/${DRIVE}/users/invitation/5501/send`, {}).reply(200, ok(true));
-    const [row] = (await k.list(k.admin)).attachments;
-    expect(row!.actions.map((a) => a.id)).toEqual(['resend', 'revoke']);
-    expect(row!.text).toMatch(/No link to show: kChat sends guests its own invitation email/);
-    expect(await k.click(k.admin, row!.actions.find((a) => a.id === 'resend')!)).toEqual({});
-    const dialog = k.fake.dialogsOpened.at(-1)!;
-    expect(JSON.stringify(dialog.dialog)).toContain('platform_email');
-    expect(JSON.stringify(dialog.dialog)).not.toContain('"link"');
-    expect(
-      (await k.fake.submitDialog(dialog, k.admin.id, k.general.id, k.team.id, { method: 'platform_email' })).body,
-    ).toEqual({});
-    await k.settle();
-    expect(k.fake.invitesSent).toHaveLength(2);
-    expect(accepted()).toBe(true);
-    expect(k.dms(k.admin).join('\n')).not.toMatch(/link/i);
+      // Resend: kChat's guest invitation again, and kDrive's (POST …/send carries a JSON body, as every non-GET).
+      ik().post(`/2/drive/${DRIVE}/users/invitation/5501/send`, {}).reply(200, ok(true));
+      const [row] = (await k.list(k.admin)).attachments;
+      expect(row!.actions.map((a) => a.id)).toEqual(['resend', 'revoke']);
+      expect(row!.text).toMatch(/No link to show: kChat sends guests its own invitation email/);
+      expect(await k.click(k.admin, row!.actions.find((a) => a.id === 'resend')!)).toEqual({});
+      const dialog = k.fake.dialogsOpened.at(-1)!;
+      expect(JSON.stringify(dialog.dialog)).toContain('platform_email');
+      expect(JSON.stringify(dialog.dialog)).not.toContain('"link"');
+      expect(
+        (await k.fake.submitDialog(dialog, k.admin.id, k.general.id, k.team.id, { method: 'platform_email' })).body,
+      ).toEqual({});
+      await k.settle();
+      expect(k.fake.invitesSent).toHaveLength(2);
+      expect(accepted()).toBe(true);
+      expect(k.dms(k.admin).join('\n')).not.toMatch(/link/i);
 
-    // Revoke: kDrive's invitation is cancelled with it (kChat's own, none pending here, is looked for).
-    k.fake.failNext('GET', /\/members\/pending_guest$/, [{ status: 200, body: {} }]);
-    ik().delete(`/2/drive/${DRIVE}/users/invitation/5501`, {}).reply(200, ok(true));
-    expect(await k.click(k.admin, row!.actions.find((a) => a.id === 'revoke')!)).toMatchObject({
-      ephemeral_text: expect.stringMatching(/Revoked/),
-    });
-    await k.settle();
-    expect(accepted()).toBe(true);
-    expect((await k.app.store.auditTrail((await k.only()).id)).at(-1)).toMatchObject({
-      action: 'kdrive_invitation_cancelled',
-    });
-  });
+      // Revoke: kDrive's invitation is cancelled with it (kChat's own, none pending here, is looked for).
+      k.fake.failNext('GET', /\/members\/pending_guest$/, [{ status: 200, body: {} }]);
+      ik().delete(`/2/drive/${DRIVE}/users/invitation/5501`, {}).reply(200, ok(true));
+      expect(await k.click(k.admin, row!.actions.find((a) => a.id === 'revoke')!)).toMatchObject({
+        ephemeral_text: expect.stringMatching(/Revoked/),
+      });
+      await k.settle();
+      expect(accepted()).toBe(true);
+      expect((await k.app.store.auditTrail((await k.only()).id)).at(-1)).toMatchObject({
+        action: 'kdrive_invitation_cancelled',
+      });
+    },
+  );
 
   it('resends an external guest’s kChat invitation, and revoking cancels exactly that one by its id', async () => {
     organization({ 'root@acme.test': 'admin' });
@@ -364,70 +376,74 @@ describe('kChat with the Infomaniak organization', () => {
     expect(k.dms(k.admin).at(-1)).toMatch(/gave up setting the kDrive invitation .*User already invited/);
   });
 
-  it('creates a silent invitation for link delivery and gives the link to the inviter by DM, never to the log', async () => {
-    organization({ 'root@acme.test': 'admin' });
-    const lines: string[] = [];
-    const { pino } = await import('pino');
-    const log = pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) });
-    k = await startKchat({ app: { log } });
-    const created = capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
-    capture('post', `${invitationPath()}/ksuite`, 201, ok(ikInvitation({ has_ksuite: true })));
-    ik().get(invitationPath()).reply(200, ok(ikInvitation()));
+  it(
+    'creates a silent invitation for link delivery and ' + 'gives the link to the inviter by DM, never to the log',
+    async () => {
+      organization({ 'root@acme.test': 'admin' });
+      const lines: string[] = [];
+      const { pino } = await import('pino');
+      const log = pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) });
+      k = await startKchat({ app: { log } });
+      const created = capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
+      capture('post', `${invitationPath()}/ksuite`, 201, ok(ikInvitation({ has_ksuite: true })));
+      ik().get(invitationPath()).reply(200, ok(ikInvitation()));
 
-    const uploads = () => k!.fake.requests.filter((r) => r.method === 'POST' && r.path === '/api/v4/files');
-    k.fake.failNext(
-      'POST',
-      /^\/api\/v4\/files$/,
-      [1, 2].map((n) => ({
-        status: 201,
-        body: { file_infos: [{ id: `qrfile${n}`, name: 'invitation-qr.png' }], client_ids: [] },
-      })),
-    );
-    await k.invite(
-      k.admin,
-      dialogValues({ emails: 'lina@example.org', role: 'collaborator', channels: k.general.id, delivery: 'link' }),
-    );
-    await k.settle();
+      const uploads = () => k!.fake.requests.filter((r) => r.method === 'POST' && r.path === '/api/v4/files');
+      k.fake.failNext(
+        'POST',
+        /^\/api\/v4\/files$/,
+        [1, 2].map((n) => ({
+          status: 201,
+          body: { file_infos: [{ id: `qrfile${n}`, name: 'invitation-qr.png' }], client_ids: [] },
+        })),
+      );
+      await k.invite(
+        k.admin,
+        dialogValues({ emails: 'lina@example.org', role: 'collaborator', channels: k.general.id, delivery: 'link' }),
+      );
+      await k.settle();
 
-    expect(created[0]).toMatchObject({ silent: true, strict: true });
-    // The QR code (a PNG data URL in the answer) reaches the inviter as an image in the direct channel, before the link.
-    const dmChannel = k.fake.directChannelId(k.bot.id, k.admin.id)!;
-    expect(uploads()).toHaveLength(1);
-    expect(String(uploads()[0]!.body)).toContain('invitation-qr.png');
-    expect(String(uploads()[0]!.body)).toContain(dmChannel);
-    const qrPost = k.fake.postsIn(dmChannel).find((p) => p.file_ids?.includes('qrfile1'));
-    expect(qrPost?.message).toMatch(/lina \(lina@example\.org\) as a QR code, to hand over in person/);
-    const dm = k.dms(k.admin).find((m) => m.includes(LINK));
-    expect(dm).toMatch(/invitation link for lina \(lina@example\.org\)/);
-    expect(dm).toMatch(/registers with lina@example\.org/);
-    expect(accepted()).toBe(true);
+      expect(created[0]).toMatchObject({ silent: true, strict: true });
+      // The QR code (a PNG data URL in the answer) reaches the inviter as an image in the direct channel,
+      // before the link.
+      const dmChannel = k.fake.directChannelId(k.bot.id, k.admin.id)!;
+      expect(uploads()).toHaveLength(1);
+      expect(String(uploads()[0]!.body)).toContain('invitation-qr.png');
+      expect(String(uploads()[0]!.body)).toContain(dmChannel);
+      const qrPost = k.fake.postsIn(dmChannel).find((p) => p.file_ids?.includes('qrfile1'));
+      expect(qrPost?.message).toMatch(/lina \(lina@example\.org\) as a QR code, to hand over in person/);
+      const dm = k.dms(k.admin).find((m) => m.includes(LINK));
+      expect(dm).toMatch(/invitation link for lina \(lina@example\.org\)/);
+      expect(dm).toMatch(/registers with lina@example\.org/);
+      expect(accepted()).toBe(true);
 
-    // "Show the link again" reads it from Infomaniak afresh (it is never stored) and sends it once more.
-    ik().get(invitationPath()).reply(200, ok(ikInvitation()));
-    const inv = await k.only();
-    expect(
-      await showLinkAgain(
-        { store: k.app.store, clock: { now: () => new Date() } },
-        { invitationId: inv.id, by: { id: k.member.id, username: 'alice' }, byLevel: 'member' },
-      ),
-    ).toMatchObject({ ok: false });
-    expect(
-      await showLinkAgain(
-        { store: k.app.store, clock: { now: () => new Date() } },
-        { invitationId: inv.id, by: { id: k.admin.id, username: 'root' }, byLevel: 'admin' },
-      ),
-    ).toEqual({ ok: true });
-    await k.settle();
-    expect(k.dms(k.admin).filter((m) => m.includes(LINK))).toHaveLength(2);
-    expect(uploads()).toHaveLength(2);
-    expect(JSON.stringify(await k.app.store.jobs({}))).not.toContain('sEcReT');
-    expect(JSON.stringify(await k.app.store.listInvitations({}))).not.toContain('sEcReT');
-    expect(accepted()).toBe(true);
-    const logged = lines.join('\n');
-    expect(logged).toContain('invitation');
-    expect(logged).not.toContain('sEcReT-ToKeN');
-    expect(logged).not.toContain('ik-token-do-not-log');
-  });
+      // "Show the link again" reads it from Infomaniak afresh (it is never stored) and sends it once more.
+      ik().get(invitationPath()).reply(200, ok(ikInvitation()));
+      const inv = await k.only();
+      expect(
+        await showLinkAgain(
+          { store: k.app.store, clock: { now: () => new Date() } },
+          { invitationId: inv.id, by: { id: k.member.id, username: 'alice' }, byLevel: 'member' },
+        ),
+      ).toMatchObject({ ok: false });
+      expect(
+        await showLinkAgain(
+          { store: k.app.store, clock: { now: () => new Date() } },
+          { invitationId: inv.id, by: { id: k.admin.id, username: 'root' }, byLevel: 'admin' },
+        ),
+      ).toEqual({ ok: true });
+      await k.settle();
+      expect(k.dms(k.admin).filter((m) => m.includes(LINK))).toHaveLength(2);
+      expect(uploads()).toHaveLength(2);
+      expect(JSON.stringify(await k.app.store.jobs({}))).not.toContain('sEcReT');
+      expect(JSON.stringify(await k.app.store.listInvitations({}))).not.toContain('sEcReT');
+      expect(accepted()).toBe(true);
+      const logged = lines.join('\n');
+      expect(logged).toContain('invitation');
+      expect(logged).not.toContain('sEcReT-ToKeN');
+      expect(logged).not.toContain('ik-token-do-not-log');
+    },
+  );
 
   it('retries a right that failed without creating the invitation again, and shows it until it succeeds', async () => {
     organization({ 'alice@acme.test': 'normal', 'root@acme.test': 'admin' });
@@ -471,30 +487,36 @@ describe('kChat with the Infomaniak organization', () => {
     expect(accepted()).toBe(true);
   });
 
-  it('keeps addresses and numbers an error echoes out of the stored error, the audit and the inviter’s notice', async () => {
-    organization({ 'root@acme.test': 'admin' });
-    k = await startKchat();
-    capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
-    ik()
-      .post(`${invitationPath()}/ksuite`)
-      .reply(500, fail('unexpected_error', 'no seat for pia@example.org (+41 79 123 45 67)'));
+  it(
+    'keeps addresses and numbers an error echoes out of ' + 'the stored error, the audit and the inviter’s notice',
+    async () => {
+      organization({ 'root@acme.test': 'admin' });
+      k = await startKchat();
+      capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation()));
+      ik()
+        .post(`${invitationPath()}/ksuite`)
+        .reply(500, fail('unexpected_error', 'no seat for pia@example.org (+41 79 123 45 67)'));
 
-    await k.invite(k.admin, dialogValues({ emails: 'pia@example.org', role: 'collaborator', channels: k.general.id }));
-    await k.settle();
+      await k.invite(
+        k.admin,
+        dialogValues({ emails: 'pia@example.org', role: 'collaborator', channels: k.general.id }),
+      );
+      await k.settle();
 
-    const inv = await k.only();
-    expect(inv.lastError).toMatch(/^kSuite access: .*no seat for \[email\] \(\[phone\]\)/);
-    const failed = (await k.app.store.auditTrail(inv.id)).find((a) => a.action === 'right_failed');
-    const notices = (await k.app.store.jobs({ invitationId: inv.id })).filter((j) => j.payload.about === 'rights');
-    for (const stored of [inv.lastError, JSON.stringify(failed), JSON.stringify(notices)]) {
-      expect(stored).toMatch(/no seat for \[email\] \(\[phone\]\)/);
-      expect(stored).not.toMatch(/pia@example\.org|123 45 67/);
-    }
-    // The notice names the invitee on purpose, not in Infomaniak's words.
-    const dm = k.dms(k.admin).find((m) => /could not be set yet/.test(m));
-    expect(dm).toMatch(/no seat for \\\[email\\\]/);
-    expect(dm).not.toMatch(/no seat for pia|123 45 67/);
-  });
+      const inv = await k.only();
+      expect(inv.lastError).toMatch(/^kSuite access: .*no seat for \[email\] \(\[phone\]\)/);
+      const failed = (await k.app.store.auditTrail(inv.id)).find((a) => a.action === 'right_failed');
+      const notices = (await k.app.store.jobs({ invitationId: inv.id })).filter((j) => j.payload.about === 'rights');
+      for (const stored of [inv.lastError, JSON.stringify(failed), JSON.stringify(notices)]) {
+        expect(stored).toMatch(/no seat for \[email\] \(\[phone\]\)/);
+        expect(stored).not.toMatch(/pia@example\.org|123 45 67/);
+      }
+      // The notice names the invitee on purpose, not in Infomaniak's words.
+      const dm = k.dms(k.admin).find((m) => /could not be set yet/.test(m));
+      expect(dm).toMatch(/no seat for \\\[email\\\]/);
+      expect(dm).not.toMatch(/no seat for pia|123 45 67/);
+    },
+  );
 
   it('waits out a 429 on creation and reports a refusal with Infomaniak’s reason', async () => {
     organization({ 'root@acme.test': 'admin' });
@@ -592,65 +614,68 @@ describe('kChat with the Infomaniak organization', () => {
     ).toMatchObject({ found: true });
   });
 
-  it('polls from one page of the users list where that costs fewer calls, and expires what Infomaniak expired', async () => {
-    organization({ 'root@acme.test': 'admin' });
-    k = await startKchat();
-    const people = [
-      [911, 'xia@example.org'],
-      [912, 'yan@example.org'],
-      [913, 'zoe@example.org'],
-    ] as const;
-    for (const [id, email] of people) {
-      const expired_at = id === 912 ? Math.floor(k.now() / 1000) + 3600 : Math.floor(k.now() / 1000) + 7 * 86_400;
-      capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation({ id, email, expired_at })));
-      capture('post', `${invitationPath(id)}/ksuite`, 201, ok(ikInvitation({ id })));
-      await k.invite(k.admin, dialogValues({ emails: email, role: 'collaborator', channels: k.general.id }));
+  it(
+    'polls from one page of the users list where that ' + 'costs fewer calls, and expires what Infomaniak expired',
+    async () => {
+      organization({ 'root@acme.test': 'admin' });
+      k = await startKchat();
+      const people = [
+        [911, 'xia@example.org'],
+        [912, 'yan@example.org'],
+        [913, 'zoe@example.org'],
+      ] as const;
+      for (const [id, email] of people) {
+        const expired_at = id === 912 ? Math.floor(k.now() / 1000) + 3600 : Math.floor(k.now() / 1000) + 7 * 86_400;
+        capture('post', `/1/accounts/${ACCOUNT}/invitations`, 201, ok(ikInvitation({ id, email, expired_at })));
+        capture('post', `${invitationPath(id)}/ksuite`, 201, ok(ikInvitation({ id })));
+        await k.invite(k.admin, dialogValues({ emails: email, role: 'collaborator', channels: k.general.id }));
+        await k.settle();
+      }
+      // Two hours later: xia and yan are still pending (yan's invitation expired an hour ago), zoe is a member now.
+      k.advance(2 * 3600_000);
+      const zoe = k.fake.addUser({ username: 'zoe', email: 'zoe@example.org', first_name: 'Zoe' });
+      k.fake.addTeamMember(k.team.id, zoe.id);
+      let listCalls = 0;
+      nock.cleanAll();
+      ik()
+        .get(`/2/accounts/${ACCOUNT}/users`)
+        .query({ page: '1', per_page: '100' })
+        .reply(
+          () => (
+            listCalls++,
+            [
+              200,
+              {
+                ...ok([
+                  accountRow('root@acme.test', 'admin', 0),
+                  accountRow('xia@example.org', 'normal', 1, 'pending', { invitation_id: 911 }),
+                  accountRow('yan@example.org', 'normal', 2, 'pending', { invitation_id: 912 }),
+                  accountRow('zoe@example.org', 'normal', 3),
+                ]),
+                total: 4,
+                page: 1,
+                pages: 1,
+                items_per_page: 100,
+              },
+            ]
+          ),
+        );
+      await k.app.mattermost!.pollArrivals();
       await k.settle();
-    }
-    // Two hours later: xia and yan are still pending (yan's invitation expired an hour ago), zoe is a member now.
-    k.advance(2 * 3600_000);
-    const zoe = k.fake.addUser({ username: 'zoe', email: 'zoe@example.org', first_name: 'Zoe' });
-    k.fake.addTeamMember(k.team.id, zoe.id);
-    let listCalls = 0;
-    nock.cleanAll();
-    ik()
-      .get(`/2/accounts/${ACCOUNT}/users`)
-      .query({ page: '1', per_page: '100' })
-      .reply(
-        () => (
-          listCalls++,
-          [
-            200,
-            {
-              ...ok([
-                accountRow('root@acme.test', 'admin', 0),
-                accountRow('xia@example.org', 'normal', 1, 'pending', { invitation_id: 911 }),
-                accountRow('yan@example.org', 'normal', 2, 'pending', { invitation_id: 912 }),
-                accountRow('zoe@example.org', 'normal', 3),
-              ]),
-              total: 4,
-              page: 1,
-              pages: 1,
-              items_per_page: 100,
-            },
-          ]
-        ),
-      );
-    await k.app.mattermost!.pollArrivals();
-    await k.settle();
 
-    // One call for three invitations, none of GET …/invitations/{id} (nock would refuse them).
-    expect(listCalls).toBe(1);
-    expect(accepted()).toBe(true);
-    const state = async (email: string) => (await k!.app.store.listInvitations({ email }))[0]!;
-    expect((await state('xia@example.org')).state).toBe('sent');
-    expect(await state('yan@example.org')).toMatchObject({
-      state: 'expired',
-      external: { infomaniakStatus: 'expired' },
-    });
-    expect(await state('zoe@example.org')).toMatchObject({ state: 'arrived', arrivedUserId: zoe.id });
-    expect(k.dms(k.admin).join('\n')).toMatch(/yan@example\.org.*expired|expired.*yan@example\.org/);
-  });
+      // One call for three invitations, none of GET …/invitations/{id} (nock would refuse them).
+      expect(listCalls).toBe(1);
+      expect(accepted()).toBe(true);
+      const state = async (email: string) => (await k!.app.store.listInvitations({ email }))[0]!;
+      expect((await state('xia@example.org')).state).toBe('sent');
+      expect(await state('yan@example.org')).toMatchObject({
+        state: 'expired',
+        external: { infomaniakStatus: 'expired' },
+      });
+      expect(await state('zoe@example.org')).toMatchObject({ state: 'arrived', arrivedUserId: zoe.id });
+      expect(k.dms(k.admin).join('\n')).toMatch(/yan@example\.org.*expired|expired.*yan@example\.org/);
+    },
+  );
 
   it('logs a status it does not know and leaves the invitation as it is', async () => {
     const lines: string[] = [];
@@ -742,20 +767,26 @@ describe('kChat with the Infomaniak organization', () => {
     await k.app.mattermost!.pollArrivals();
   });
 
-  it('takes the inviter’s level from their member row, never from a pending invitation to the same address', async () => {
-    // alice is a plain member of the organization, and someone invited her address again as an administrator.
-    organization({ 'root@acme.test': 'admin', 'alice@acme.test': 'normal' }, 200, undefined, {
-      'alice@acme.test': 'admin',
-      'bob@acme.test': 'owner',
-    });
-    k = await startKchat();
-    await k.invite(k.member, dialogValues({ emails: 'pia@example.org', role: 'collaborator', channels: k.general.id }));
-    await k.settle();
-    // A member's request waits for an approver: the pending 'admin' row did not make her one.
-    expect((await k.only()).state).toBe('pending_approval');
-    expect(k.fake.postsIn(k.approvals.id)).toHaveLength(1);
-    expect(accepted()).toBe(true);
-  });
+  it(
+    'takes the inviter’s level from their member row, ' + 'never from a pending invitation to the same address',
+    async () => {
+      // alice is a plain member of the organization, and someone invited her address again as an administrator.
+      organization({ 'root@acme.test': 'admin', 'alice@acme.test': 'normal' }, 200, undefined, {
+        'alice@acme.test': 'admin',
+        'bob@acme.test': 'owner',
+      });
+      k = await startKchat();
+      await k.invite(
+        k.member,
+        dialogValues({ emails: 'pia@example.org', role: 'collaborator', channels: k.general.id }),
+      );
+      await k.settle();
+      // A member's request waits for an approver: the pending 'admin' row did not make her one.
+      expect((await k.only()).state).toBe('pending_approval');
+      expect(k.fake.postsIn(k.approvals.id)).toHaveLength(1);
+      expect(accepted()).toBe(true);
+    },
+  );
 
   it('settles a revoke that Infomaniak answers 500 cannot_delete_object, and tells the inviter in words', async () => {
     organization({ 'root@acme.test': 'admin' });

@@ -1,4 +1,7 @@
-/** A kChat server without the Infomaniak settings: the plain Mattermost adapter, which must live without a WebSocket. */
+/**
+ * A kChat server without the Infomaniak settings: the plain Mattermost adapter,
+ * which must live without a WebSocket.
+ */
 import { pino } from 'pino';
 import { afterEach, expect, it } from 'vitest';
 import { eventually } from '../../support/freePort.js';

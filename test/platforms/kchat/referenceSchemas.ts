@@ -63,7 +63,16 @@ export function requestErrors(req: SentRequest): string[] {
     const isObject = typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body);
     return isObject ? [] : [`${what}: every request but GET carries a JSON body (sent: ${JSON.stringify(req.body)})`];
   }
-  const ref = `${route.file}#/${pointer('paths', route.template, route.method.toLowerCase(), 'requestBody', 'content', 'application/json', 'schema')}`;
+  const schemaPointer = pointer(
+    'paths',
+    route.template,
+    route.method.toLowerCase(),
+    'requestBody',
+    'content',
+    'application/json',
+    'schema',
+  );
+  const ref = `${route.file}#/${schemaPointer}`;
   const validate = ajv.getSchema(ref) ?? ajv.compile({ $ref: ref });
   if (validate(req.body)) return [];
   return (validate.errors ?? []).map((e) => `${what}: body${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);

@@ -14,7 +14,8 @@ afterEach(async () => {
 });
 
 describe('when the data file cannot be written', () => {
-  it('refuses the submission, answers 503 on /readyz until the disk is back, and never sends the invitation', async () => {
+  it('refuses the submission, answers 503 on /readyz until ' +
+    'the disk is back, and never sends the invitation', async () => {
     h = await startHarness();
     const ready = async () => (await fetch(`${h!.url}/readyz`)).status;
     await eventually(async () => (await ready()) === 200); // the WebSocket is connected

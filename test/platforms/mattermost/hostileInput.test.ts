@@ -110,37 +110,40 @@ describe('a wizard submission sets only its own step’s fields', () => {
     expect(h!.responses).toEqual([]);
   });
 
-  it('answers a deeply nested field with a field error, drops a nested unknown key, and every later write works', async () => {
-    await h!.command(h!.member);
-    const nestedName = await postDialog(
-      lastDialog(),
-      h!.member.id,
-      { emails: 'ana@example.org', role: 'collaborator' },
-      `"name":${DEEP}`,
-    );
-    expect(nestedName).toMatchObject({ status: 200, body: { errors: { name: 'This value is not valid.' } } });
+  it(
+    'answers a deeply nested field with a field error, ' + 'drops a nested unknown key, and every later write works',
+    async () => {
+      await h!.command(h!.member);
+      const nestedName = await postDialog(
+        lastDialog(),
+        h!.member.id,
+        { emails: 'ana@example.org', role: 'collaborator' },
+        `"name":${DEEP}`,
+      );
+      expect(nestedName).toMatchObject({ status: 200, body: { errors: { name: 'This value is not valid.' } } });
 
-    const nestedExtra = await postDialog(
-      lastDialog(),
-      h!.member.id,
-      { emails: 'ana@example.org', role: 'collaborator' },
-      `"x":${DEEP}`,
-    );
-    expect(nestedExtra.body).toMatchObject({ type: 'form' });
-    const done = await postDialog(
-      { url: lastDialog().url, dialog: nestedExtra.body.form },
-      h!.member.id,
-      {
-        channels: [h!.general.id],
-        delivery: 'platform_email',
-        expiry: '7',
-      },
-      `"y":${DEEP}`,
-    );
-    expect(done.body).toEqual({});
-    await h!.restart();
-    expect(await h!.app.store.listInvitations({})).toEqual([expect.objectContaining({ email: 'ana@example.org' })]);
-  });
+      const nestedExtra = await postDialog(
+        lastDialog(),
+        h!.member.id,
+        { emails: 'ana@example.org', role: 'collaborator' },
+        `"x":${DEEP}`,
+      );
+      expect(nestedExtra.body).toMatchObject({ type: 'form' });
+      const done = await postDialog(
+        { url: lastDialog().url, dialog: nestedExtra.body.form },
+        h!.member.id,
+        {
+          channels: [h!.general.id],
+          delivery: 'platform_email',
+          expiry: '7',
+        },
+        `"y":${DEEP}`,
+      );
+      expect(done.body).toEqual({});
+      await h!.restart();
+      expect(await h!.app.store.listInvitations({})).toEqual([expect.objectContaining({ email: 'ana@example.org' })]);
+    },
+  );
 
   it.each([
     ['a 50,000-character name', { name: 'x'.repeat(50_000) }, 'name', /At most 120 characters/],

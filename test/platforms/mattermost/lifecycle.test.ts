@@ -128,40 +128,43 @@ describe('the pending list', () => {
     expect(h.fake.invitesSent).toHaveLength(1);
   });
 
-  it('revokes: the link dies at once, a queued delivery is dropped, the approval post and the inviter are told', async () => {
-    h = await startHarness();
-    await invite(h.admin, { delivery: 'link' }, 'dan@example.org');
-    const link = linkIn(dmTo(h.admin.id).join('\n'))!;
-    await invite(h.member, { delivery: 'platform_email' }, 'eve@example.org');
-    await invite(h.admin, { delivery: 'platform_email' }, 'ana@example.org', { drain: false });
-    const [request] = h.fake.postsIn(h.approvals.id);
-    expect(request!.props.attachments).toHaveLength(1);
+  it(
+    'revokes: the link dies at once, a queued delivery is ' + 'dropped, the approval post and the inviter are told',
+    async () => {
+      h = await startHarness();
+      await invite(h.admin, { delivery: 'link' }, 'dan@example.org');
+      const link = linkIn(dmTo(h.admin.id).join('\n'))!;
+      await invite(h.member, { delivery: 'platform_email' }, 'eve@example.org');
+      await invite(h.admin, { delivery: 'platform_email' }, 'ana@example.org', { drain: false });
+      const [request] = h.fake.postsIn(h.approvals.id);
+      expect(request!.props.attachments).toHaveLength(1);
 
-    const list = (await h.command(h.admin, 'list')).body as ListAnswer;
-    const revokeOf = (email: string) =>
-      list.attachments.find((a) => a.text.includes(email))!.actions.find((a) => a.id === 'revoke')!;
-    expect(await click(h.member, revokeOf('dan@example.org'))).toEqual({
-      ephemeral_text: expect.stringMatching(/Only the inviter or an administrator/),
-    });
-    for (const email of ['dan@example.org', 'ana@example.org', 'eve@example.org']) {
-      expect(await click(h.admin, revokeOf(email))).toEqual({ ephemeral_text: expect.stringMatching(/^Revoked/) });
-    }
-    expect((await fetch(link)).status).toBe(410);
-    await h.app.outbox.drain();
+      const list = (await h.command(h.admin, 'list')).body as ListAnswer;
+      const revokeOf = (email: string) =>
+        list.attachments.find((a) => a.text.includes(email))!.actions.find((a) => a.id === 'revoke')!;
+      expect(await click(h.member, revokeOf('dan@example.org'))).toEqual({
+        ephemeral_text: expect.stringMatching(/Only the inviter or an administrator/),
+      });
+      for (const email of ['dan@example.org', 'ana@example.org', 'eve@example.org']) {
+        expect(await click(h.admin, revokeOf(email))).toEqual({ ephemeral_text: expect.stringMatching(/^Revoked/) });
+      }
+      expect((await fetch(link)).status).toBe(410);
+      await h.app.outbox.drain();
 
-    expect(h.fake.invitesSent).toEqual([]);
-    expect(await h.app.store.jobs({ state: 'pending' })).toEqual([]);
-    expect((await h.app.store.listInvitations({})).map((i) => i.state)).toEqual(['revoked', 'revoked', 'revoked']);
-    const updated = h.fake.postsIn(h.approvals.id)[0]!;
-    expect(updated.message).toMatch(/This invitation is now revoked/);
-    expect(updated.props.attachments).toEqual([]);
-    expect(dmTo(h.member.id).at(-1)).toMatch(/Your invitation for eve \(eve@example\.org\) was revoked by @root/);
-    // The admin revoked their own invitations: no notice to themselves, only the link shown before.
-    expect(dmTo(h.admin.id)).toHaveLength(1);
-    expect(await click(h.admin, revokeOf('dan@example.org'))).toEqual({
-      ephemeral_text: expect.stringMatching(/already revoked/),
-    });
-  });
+      expect(h.fake.invitesSent).toEqual([]);
+      expect(await h.app.store.jobs({ state: 'pending' })).toEqual([]);
+      expect((await h.app.store.listInvitations({})).map((i) => i.state)).toEqual(['revoked', 'revoked', 'revoked']);
+      const updated = h.fake.postsIn(h.approvals.id)[0]!;
+      expect(updated.message).toMatch(/This invitation is now revoked/);
+      expect(updated.props.attachments).toEqual([]);
+      expect(dmTo(h.member.id).at(-1)).toMatch(/Your invitation for eve \(eve@example\.org\) was revoked by @root/);
+      // The admin revoked their own invitations: no notice to themselves, only the link shown before.
+      expect(dmTo(h.admin.id)).toHaveLength(1);
+      expect(await click(h.admin, revokeOf('dan@example.org'))).toEqual({
+        ephemeral_text: expect.stringMatching(/already revoked/),
+      });
+    },
+  );
 
   it('resends by the method chosen in a dialog, replacing the old link', async () => {
     h = await startHarness();

@@ -142,23 +142,26 @@ describe('the pending list on Slack', () => {
     expect(await click(h.admin, 'gl_list_revoke', revoke.value)).toMatch(/already revoked/);
   });
 
-  it('revokes a queued delivery and a request: nothing goes out, the request shows it, the inviter is told', async () => {
-    h = await startSlackHarness();
-    await invite(h.member, 'ana@example.org'); // waits for approval
-    await inviteThroughModal(h, h.admin, 'dan@example.org', { delivery: 'link' }, { drain: false });
-    const rows = await list(h.admin);
-    for (const email of ['ana@example.org', 'dan@example.org']) {
-      expect(await click(h.admin, 'gl_list_revoke', button(rows, email, 'gl_list_revoke').value)).toMatch(/^Revoked/);
-    }
-    await h.app.outbox.drain();
+  it(
+    'revokes a queued delivery and a request: nothing ' + 'goes out, the request shows it, the inviter is told',
+    async () => {
+      h = await startSlackHarness();
+      await invite(h.member, 'ana@example.org'); // waits for approval
+      await inviteThroughModal(h, h.admin, 'dan@example.org', { delivery: 'link' }, { drain: false });
+      const rows = await list(h.admin);
+      for (const email of ['ana@example.org', 'dan@example.org']) {
+        expect(await click(h.admin, 'gl_list_revoke', button(rows, email, 'gl_list_revoke').value)).toMatch(/^Revoked/);
+      }
+      await h.app.outbox.drain();
 
-    expect(await h.app.store.jobs({ state: 'pending' })).toEqual([]);
-    expect(dms(h.admin.id)).toEqual([]); // the link was never issued
-    const request = h.fake.postsIn('CAPPROVE')[0]!;
-    expect(request.text).toMatch(/This invitation is now revoked/);
-    expect(JSON.stringify(request.blocks)).not.toContain('"actions"');
-    expect(dms(h.member.id).at(-1)).toMatch(/Your invitation for ana \(ana@example\.org\) was revoked by <@UADMIN>/);
-  });
+      expect(await h.app.store.jobs({ state: 'pending' })).toEqual([]);
+      expect(dms(h.admin.id)).toEqual([]); // the link was never issued
+      const request = h.fake.postsIn('CAPPROVE')[0]!;
+      expect(request.text).toMatch(/This invitation is now revoked/);
+      expect(JSON.stringify(request.blocks)).not.toContain('"actions"');
+      expect(dms(h.member.id).at(-1)).toMatch(/Your invitation for ana \(ana@example\.org\) was revoked by <@UADMIN>/);
+    },
+  );
 
   it('resends by link through the method modal: a new link works, the old one stops working', async () => {
     h = await startSlackHarness();

@@ -14,17 +14,20 @@ afterEach(async () => {
 const viewText = (answer: any) => JSON.stringify(answer);
 
 describe('the rules on Slack', () => {
-  it('keeps four eyes: an inviter made admin cannot approve their own request while another approver exists', async () => {
-    h = await startSlackHarness();
-    await invite(h, h.member, 'eve@example.org', { delivery: 'link' });
-    const [request] = h.fake.postsIn('CAPPROVE');
-    h.fake.users.get(h.member.id)!.is_admin = true;
-    await h.click(h.member, request!, 'approval.approve');
-    await eventually(() => h!.fake.responses.find((r) => /cannot approve your own invitation/.test(r.body.text)));
-    expect((await h.app.store.listInvitations({}))[0]!.state).toBe('pending_approval');
-    await h.click(h.admin, request!, 'approval.approve');
-    await eventually(async () => (await h!.app.store.listInvitations({}))[0]!.state === 'sending');
-  });
+  it(
+    'keeps four eyes: an inviter made admin cannot approve ' + 'their own request while another approver exists',
+    async () => {
+      h = await startSlackHarness();
+      await invite(h, h.member, 'eve@example.org', { delivery: 'link' });
+      const [request] = h.fake.postsIn('CAPPROVE');
+      h.fake.users.get(h.member.id)!.is_admin = true;
+      await h.click(h.member, request!, 'approval.approve');
+      await eventually(() => h!.fake.responses.find((r) => /cannot approve your own invitation/.test(r.body.text)));
+      expect((await h.app.store.listInvitations({}))[0]!.state).toBe('pending_approval');
+      await h.click(h.admin, request!, 'approval.approve');
+      await eventually(async () => (await h!.app.store.listInvitations({}))[0]!.state === 'sending');
+    },
+  );
 
   it('stops an inviter at the hourly limit with a clear message', async () => {
     h = await startSlackHarness({ env: { INVITES_PER_HOUR: '2' } });
