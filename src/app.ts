@@ -263,7 +263,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       }
       if (!mattermost && !slack)
         log.warn(
-          'No platform is configured: set MATTERMOST_URL and MATTERMOST_BOT_TOKEN, or SLACK_BOT_TOKEN (see README), to connect one.',
+          'No platform is configured: set MATTERMOST_URL and MATTERMOST_BOT_TOKEN, or SLACK_BOT_TOKEN (see README), ' +
+            'to connect one.',
         );
       if (mattermost) {
         await mattermost

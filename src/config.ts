@@ -136,14 +136,16 @@ const Env = z
         code: 'custom',
         path: ['SLACK_JOIN_URL'],
         message:
-          'is required unless SLACK_ADMIN_TOKEN is set (Enterprise Grid): apps cannot send Slack invitations on other plans, so invitees are sent to this link',
+          'is required unless SLACK_ADMIN_TOKEN is set (Enterprise Grid): apps cannot send Slack invitations on ' +
+          'other plans, so invitees are sent to this link',
       });
     if (env.INFOMANIAK_API_TOKEN && !env.MATTERMOST_URL)
       ctx.addIssue({
         code: 'custom',
         path: ['MATTERMOST_URL'],
         message:
-          'is required when INFOMANIAK_API_TOKEN is set (the kChat server, e.g. https://your-team.kchat.infomaniak.com)',
+          'is required when INFOMANIAK_API_TOKEN is set ' +
+          '(the kChat server, e.g. https://your-team.kchat.infomaniak.com)',
       });
   });
 

@@ -22,5 +22,8 @@ export function renewalRequestNotice(inv: Invitation, f: TextFormat): string {
       denied: 'was denied',
     }[inv.state as string] ?? 'has expired';
   const who = inv.name ? `${f.escape(inv.name)} (${f.escape(inv.email)})` : f.escape(inv.email);
-  return `${who} opened their invitation link, which ${why}, and asks you for a new invitation. If they should still join, invite them again.`;
+  return (
+    `${who} opened their invitation link, which ${why}, and asks you for a new invitation. ` +
+    'If they should still join, invite them again.'
+  );
 }

@@ -251,7 +251,8 @@ export class LowdbStore implements Store {
       : Data.safeParse(raw);
     if (!parsed.success) {
       throw new Error(
-        `The data file ${file} is not valid Guestlist data (${parsed.error.issues[0]?.message}); fix or move it away. It was left untouched.`,
+        `The data file ${file} is not valid Guestlist data (${parsed.error.issues[0]?.message}); ` +
+          'fix or move it away. It was left untouched.',
       );
     }
     const data = parsed.data;

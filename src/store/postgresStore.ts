@@ -162,7 +162,8 @@ const SQL = {
 
   // In order, so that of two jobs with one key in the same call, the first is kept.
   enqueue: `INSERT INTO outbox (id, kind, payload, invitation_id, dedupe_key, run_at, created_at)
-    SELECT d->>'id', d->>'kind', d->'payload', d->>'invitationId', d->>'dedupeKey', iso_time(d->>'runAt'), iso_time(d->>'createdAt')
+    SELECT d->>'id', d->>'kind', d->'payload', d->>'invitationId', d->>'dedupeKey',
+      iso_time(d->>'runAt'), iso_time(d->>'createdAt')
     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(d, n) ORDER BY n
     ON CONFLICT (dedupe_key) DO NOTHING`,
   // One statement, so one transaction. SKIP LOCKED: replicas claiming at once take disjoint jobs instead of
@@ -178,9 +179,12 @@ const SQL = {
     SELECT ${JOB_COLUMNS} FROM claimed ORDER BY run_at, seq`,
   completeJob: `UPDATE outbox SET state = 'done', lease_until = NULL, attempts = attempts + 1 WHERE id = $1`,
   pruneDoneJobs: `DELETE FROM outbox WHERE state = 'done' AND run_at < $1`,
-  renewLeases: `UPDATE outbox SET lease_until = $2 WHERE id = ANY($1) AND state = 'pending' AND lease_until IS NOT NULL`,
-  retryJob: `UPDATE outbox SET run_at = $2, lease_until = NULL, attempts = attempts + $3, last_error = $4 WHERE id = $1`,
-  buryJob: `UPDATE outbox SET state = 'dead', lease_until = NULL, attempts = attempts + 1, last_error = $2 WHERE id = $1`,
+  renewLeases: `UPDATE outbox SET lease_until = $2
+    WHERE id = ANY($1) AND state = 'pending' AND lease_until IS NOT NULL`,
+  retryJob: `UPDATE outbox SET run_at = $2, lease_until = NULL, attempts = attempts + $3, last_error = $4
+    WHERE id = $1`,
+  buryJob: `UPDATE outbox SET state = 'dead', lease_until = NULL, attempts = attempts + 1, last_error = $2
+    WHERE id = $1`,
   jobs: `SELECT ${JOB_COLUMNS} FROM outbox
     WHERE ($1::text IS NULL OR invitation_id = $1) AND ($2::text IS NULL OR state = $2) ORDER BY seq`,
 

@@ -35,27 +35,32 @@ function field(
   const hintId = `${name}-hint`;
   const errorId = `${name}-error`;
   const value = name === 'password' ? '' : (v.values[name] ?? '');
+  const describedBy = [attrs.hint ? hintId : '', error ? errorId : ''].filter(Boolean).join(' ');
+  const typed = html`type="${attrs.type}" autocomplete="${attrs.autocomplete}" value="${value}"${attrs.extra ?? ''}`;
   return html`<div>
 <label for="${name}">${label}</label>
-<input id="${name}" name="${name}" type="${attrs.type}" autocomplete="${attrs.autocomplete}" value="${value}"${attrs.extra ?? ''}${error ? html` aria-invalid="true"` : ''} aria-describedby="${[attrs.hint ? hintId : '', error ? errorId : ''].filter(Boolean).join(' ')}">
+<input id="${name}" name="${name}" ${typed}${error ? html` aria-invalid="true"` : ''} aria-describedby="${describedBy}">
 ${attrs.hint ? html`<p class="hint" id="${hintId}">${attrs.hint}</p>` : ''}
 ${error ? html`<p class="error" id="${errorId}">${error}</p>` : ''}
 </div>`;
 }
 
 function signUpSection(v: JoinView, url: string) {
+  const afterwards = 'Once you are in, you are added to the channels listed above.';
   return html`<section class="card">
 <h2>Join</h2>
-<p>Sign up on the next page with <strong>${v.email}</strong>: that is how we recognise you. Once you are in, you are added to the channels listed above.</p>
+<p>Sign up on the next page with <strong>${v.email}</strong>: that is how we recognise you. ${afterwards}</p>
 <a class="button" href="${httpUrl(url) ?? '#'}" rel="noreferrer">Continue to sign up</a>
 </section>`;
 }
 
 export function joinPage(v: JoinView): string {
   const r = v.rules;
+  const invitee = v.inviteeName ? html`<strong>${v.inviteeName}</strong>` : 'you';
+  const usernameAttrs = html` autocapitalize="none" spellcheck="false" pattern="[a-z][a-z0-9.\\-_]*"`;
   const body = html`<section class="card">
 <h1>You are invited to join ${v.org.name}</h1>
-<p><strong>${v.inviterName}</strong> invited ${v.inviteeName ? html`<strong>${v.inviteeName}</strong>` : 'you'} to join ${v.org.name}.</p>
+<p><strong>${v.inviterName}</strong> invited ${invitee} to join ${v.org.name}.</p>
 ${v.message ? html`<blockquote>${v.message}</blockquote>` : ''}
 <p>Your account will use this email address:</p>
 <span class="email" id="invited-email">${v.email}</span>
@@ -78,16 +83,27 @@ ${v.errors.form ? html`<div class="alert" role="alert">${v.errors.form}</div>` :
 <form method="post">
 <input type="hidden" name="csrf" value="${v.csrf}">
 <div class="row">
-${field(v, 'firstName', 'First name', { type: 'text', autocomplete: 'given-name', extra: html` required maxlength="64"` })}
+${field(v, 'firstName', 'First name', {
+  type: 'text',
+  autocomplete: 'given-name',
+  extra: html` required maxlength="64"`,
+})}
 ${field(v, 'lastName', 'Last name', { type: 'text', autocomplete: 'family-name', extra: html` maxlength="64"` })}
 </div>
 ${field(v, 'username', 'Username', {
   type: 'text',
   autocomplete: 'username',
-  hint: `${r.usernameMin}–${r.usernameMax} characters: lower-case letters, digits, “.”, “-” or “_”, starting with a letter.`,
-  extra: html` required minlength="${r.usernameMin}" maxlength="${r.usernameMax}" autocapitalize="none" spellcheck="false" pattern="[a-z][a-z0-9.\\-_]*"`,
+  hint:
+    `${r.usernameMin}–${r.usernameMax} characters: ` +
+    'lower-case letters, digits, “.”, “-” or “_”, starting with a letter.',
+  extra: html` required minlength="${r.usernameMin}" maxlength="${r.usernameMax}"${usernameAttrs}`,
 })}
-${field(v, 'password', 'Password', { type: 'password', autocomplete: 'new-password', hint: r.passwordHint, extra: html` required minlength="${r.passwordMin}" maxlength="${r.passwordMax}"` })}
+${field(v, 'password', 'Password', {
+  type: 'password',
+  autocomplete: 'new-password',
+  hint: r.passwordHint,
+  extra: html` required minlength="${r.passwordMin}" maxlength="${r.passwordMax}"`,
+})}
 <button type="submit">Create my account</button>
 </form>
 </section>`

@@ -8,10 +8,13 @@ export interface Org {
   logoUrl?: string;
 }
 
-export const PAGE_CSS = `
+const FONTS = '-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif';
+
+export const PAGE_CSS =
+  `
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
-body{margin:0;background:#f4f5f7;color:#1f2328;font:16px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}
+body{margin:0;background:#f4f5f7;color:#1f2328;font:16px/1.5 ${FONTS}}
 main{max-width:30rem;margin:0 auto;padding:1rem}
 .card{background:#fff;border-radius:12px;padding:1.25rem;box-shadow:0 1px 3px rgba(0,0,0,.08);margin-bottom:1rem}
 header{display:flex;align-items:center;gap:.75rem;margin:.5rem 0 1rem}
@@ -21,13 +24,15 @@ h1{font-size:1.4rem;line-height:1.3;margin:0 0 .75rem;overflow-wrap:anywhere}
 h2{font-size:1.05rem;margin:0 0 .5rem}
 p{margin:.5rem 0;overflow-wrap:anywhere}
 .muted{color:#57606a;font-size:.92rem}
-.email{display:block;font-weight:600;font-size:1.05rem;background:#eef3fd;border-radius:8px;padding:.6rem .75rem;margin:.5rem 0;overflow-wrap:anywhere}
+.email{display:block;font-weight:600;font-size:1.05rem;background:#eef3fd;border-radius:8px;` +
+  `padding:.6rem .75rem;margin:.5rem 0;overflow-wrap:anywhere}
 ul.facts{list-style:none;padding:0;margin:.5rem 0}
 ul.facts li{padding:.35rem 0;border-bottom:1px solid #eaeef2;overflow-wrap:anywhere}
 ul.facts li:last-child{border-bottom:0}
 blockquote{margin:.75rem 0;padding:.5rem .75rem;border-left:4px solid #d0d7de;color:#444;overflow-wrap:anywhere}
 label{display:block;font-weight:600;margin:.9rem 0 .25rem}
-input[type=text],input[type=password]{width:100%;font:inherit;padding:.7rem .75rem;border:1px solid #afb8c1;border-radius:8px;background:#fff}
+input[type=text],input[type=password]{width:100%;font:inherit;padding:.7rem .75rem;border:1px solid #afb8c1;` +
+  `border-radius:8px;background:#fff}
 input:focus,button:focus{outline:3px solid #8cb4ff;outline-offset:1px}
 input[aria-invalid=true]{border-color:#cf222e}
 .hint{color:#57606a;font-size:.85rem;margin:.25rem 0 0}
@@ -35,7 +40,8 @@ input[aria-invalid=true]{border-color:#cf222e}
 .alert{background:#fff1f0;border:1px solid #ffc1bd;border-radius:8px;padding:.75rem;margin:.5rem 0}
 .row{display:flex;gap:.75rem}
 .row>div{flex:1;min-width:0}
-button,.button{display:block;width:100%;margin-top:1.25rem;padding:.85rem 1rem;font:inherit;font-weight:600;color:#fff;background:#1c58d9;border:0;border-radius:8px;text-align:center;text-decoration:none;cursor:pointer}
+button,.button{display:block;width:100%;margin-top:1.25rem;padding:.85rem 1rem;font:inherit;font-weight:600;` +
+  `color:#fff;background:#1c58d9;border:0;border-radius:8px;text-align:center;text-decoration:none;cursor:pointer}
 .button.secondary,button.secondary{background:#fff;color:#1c58d9;border:1px solid #1c58d9}
 @media (max-width:360px){.row{display:block}}
 `;

@@ -22,8 +22,10 @@ const TEXT: Record<LinkDeadView['status'], { title: string; lead: (v: LinkDeadVi
   },
   expired: {
     title: 'This invitation has expired',
-    lead: (v) =>
-      html`<p>The invitation for <strong>${v.email}</strong> ${v.expiresAt ? html`expired on ${utcDate(v.expiresAt)}` : 'has expired'}.</p>`,
+    lead: (v) => {
+      const what = v.expiresAt ? html`expired on ${utcDate(v.expiresAt)}` : 'has expired';
+      return html`<p>The invitation for <strong>${v.email}</strong> ${what}.</p>`;
+    },
   },
   revoked: {
     title: 'This invitation was withdrawn',
@@ -37,6 +39,7 @@ const TEXT: Record<LinkDeadView['status'], { title: string; lead: (v: LinkDeadVi
 
 export function linkDeadPage(v: LinkDeadView): string {
   const t = TEXT[v.status];
+  const secondary = v.status === 'used' ? html` class="secondary"` : '';
   const body = html`<section class="card">
 <h1>${t.title}</h1>
 ${t.lead(v)}
@@ -48,7 +51,7 @@ ${v.status === 'used' && v.loginUrl ? html`<a class="button" href="${v.loginUrl}
 <form method="post">
 <input type="hidden" name="csrf" value="${v.csrf}">
 <input type="hidden" name="intent" value="renew">
-<button type="submit"${v.status === 'used' ? html` class="secondary"` : ''}>Ask ${v.inviterName} for a new invitation</button>
+<button type="submit"${secondary}>Ask ${v.inviterName} for a new invitation</button>
 </form>
 </section>`;
   return page({ title: t.title, org: v.org, body });

@@ -22,22 +22,36 @@ const asText = (v: unknown): string => (v == null ? '' : String(v));
 
 function control(f: Field, value: unknown, describedBy: string): SafeHtml {
   const id = `f-${f.name}`;
+  const aria = html`aria-describedby="${describedBy}"`;
   switch (f.kind) {
-    case 'text':
-      return html`<input id="${id}" name="${f.name}" type="text" value="${asText(value ?? f.default)}" placeholder="${f.placeholder ?? ''}" maxlength="${f.maxLength ?? 150}" aria-describedby="${describedBy}">`;
-    case 'textarea':
-      return html`<textarea id="${id}" name="${f.name}" rows="4" maxlength="${f.maxLength ?? 3000}" placeholder="${f.placeholder ?? ''}" aria-describedby="${describedBy}">${asText(value ?? f.default)}</textarea>`;
+    case 'text': {
+      const rest = html`placeholder="${f.placeholder ?? ''}" maxlength="${f.maxLength ?? 150}" ${aria}`;
+      return html`<input id="${id}" name="${f.name}" type="text" value="${asText(value ?? f.default)}" ${rest}>`;
+    }
+    case 'textarea': {
+      const rest = html`maxlength="${f.maxLength ?? 3000}" placeholder="${f.placeholder ?? ''}" ${aria}`;
+      return html`<textarea id="${id}" name="${f.name}" rows="4" ${rest}>${asText(value ?? f.default)}</textarea>`;
+    }
     case 'select': {
       const chosen = asText(value ?? f.default);
-      return html`<select id="${id}" name="${f.name}" aria-describedby="${describedBy}">${f.options.map((o) => html`<option value="${o.value}"${o.value === chosen ? html` selected` : ''}>${o.label}</option>`)}</select>`;
+      const options = f.options.map((o) => {
+        const selected = o.value === chosen ? html` selected` : '';
+        return html`<option value="${o.value}"${selected}>${o.label}</option>`;
+      });
+      return html`<select id="${id}" name="${f.name}" ${aria}>${options}</select>`;
     }
     case 'multiselect': {
       const chosen = new Set(value === undefined ? f.default : asList(value));
-      return html`${f.options.map((o) => html`<label><input type="checkbox" name="${f.name}" value="${o.value}"${chosen.has(o.value) ? html` checked` : ''}> ${o.label}</label>`)}`;
+      const boxes = f.options.map((o) => {
+        const checked = chosen.has(o.value) ? html` checked` : '';
+        return html`<label><input type="checkbox" name="${f.name}" value="${o.value}"${checked}> ${o.label}</label>`;
+      });
+      return html`${boxes}`;
     }
     case 'bool': {
       const on = value === undefined ? f.default : value === true || value === 'true';
-      return html`<label><input id="${id}" type="checkbox" name="${f.name}" value="true"${on ? html` checked` : ''}> ${f.label}</label>`;
+      const checked = on ? html` checked` : '';
+      return html`<label><input id="${id}" type="checkbox" name="${f.name}" value="true"${checked}> ${f.label}</label>`;
     }
   }
 }
@@ -58,11 +72,15 @@ ${error ? html`<p class="error" id="f-${f.name}-error">${error}</p>` : ''}</div>
 }
 
 export function wizardFormPage(v: WizardFormView): string {
+  const fixBelow =
+    v.errors && Object.keys(v.errors).length
+      ? html`<div class="alert" role="alert">Please correct the fields marked below.</div>`
+      : '';
   const body = html`<section class="card">
 <h1>${v.steps[0]?.title ?? wizardTitle('who')}</h1>
 ${v.steps.map((s) => html`<p class="muted">${s.intro}</p>`)}
 ${v.error ? html`<div class="alert" role="alert">${v.error}</div>` : ''}
-${v.errors && Object.keys(v.errors).length ? html`<div class="alert" role="alert">Please correct the fields marked below.</div>` : ''}
+${fixBelow}
 <form method="post">
 ${v.steps.flatMap((s) => s.fields).map((f) => field(f, v))}
 <button type="submit">Invite</button>

@@ -16,5 +16,8 @@ const clipped = (s: string, max: number) => {
 
 export function invitationSms(c: InvitationSmsContent): string {
   const expiry = c.expiresAt ? ` Valid until ${c.expiresAt.slice(0, 10)}.` : '';
-  return `${clipped(c.inviterName, 40)} invited you to join ${clipped(c.orgName, 40)}. Register with ${c.email}.${expiry} ${c.link}`;
+  return (
+    `${clipped(c.inviterName, 40)} invited you to join ${clipped(c.orgName, 40)}.` +
+    ` Register with ${c.email}.${expiry} ${c.link}`
+  );
 }

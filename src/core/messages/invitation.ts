@@ -17,7 +17,10 @@ export function who(inv: Invitation, f: TextFormat): string {
 
 export function arrivalAnnouncement(inv: Invitation, user: ArrivedUser, f: TextFormat): string {
   const shown = user.displayName && user.displayName !== user.username ? `${f.escape(user.displayName)} ` : '';
-  return `:wave: Please welcome ${shown}${f.mention(user)}, who joined as ${ROLE_LABELS[inv.role].toLowerCase()} at the invitation of ${f.mention(inv.inviter)}.`;
+  return (
+    `:wave: Please welcome ${shown}${f.mention(user)}, who joined as ${ROLE_LABELS[inv.role].toLowerCase()} ` +
+    `at the invitation of ${f.mention(inv.inviter)}.`
+  );
 }
 
 export function arrivalNoticeToInviter(inv: Invitation, user: ArrivedUser, f: TextFormat): string {
@@ -47,11 +50,15 @@ export function decisionNoticeToInviter(inv: Invitation, f: TextFormat): string 
   const d = inv.decision!;
   return d.approved
     ? `Your invitation for ${who(inv, f)} was approved by ${f.mention(d.by)} and is on its way.`
-    : `Your invitation for ${who(inv, f)} was denied by ${f.mention(d.by)}${d.reason ? `: ${f.escape(d.reason)}` : '.'}`;
+    : `Your invitation for ${who(inv, f)} was denied by ${f.mention(d.by)}` +
+        `${d.reason ? `: ${f.escape(d.reason)}` : '.'}`;
 }
 
 export function deliveryFailedNotice(inv: Invitation, f: TextFormat): string {
-  return `The invitation for ${who(inv, f)} could not be delivered${inv.lastError ? ` (${f.escape(inv.lastError)})` : ''}. An administrator can retry it from the pending list.`;
+  return (
+    `The invitation for ${who(inv, f)} could not be delivered` +
+    `${inv.lastError ? ` (${f.escape(inv.lastError)})` : ''}. An administrator can retry it from the pending list.`
+  );
 }
 
 export function stateLabel(inv: Invitation): string {
@@ -87,7 +94,8 @@ export function submissionSummary(
     if (perHour && n > perHour && created[0]!.delivery === 'platform_email') {
       const hours = Math.ceil(n / perHour) - 1;
       lines.push(
-        `The server sends at most ${perHour} invitation emails an hour, so the last ones go out in about ${hours} hour${hours === 1 ? '' : 's'}. I will report progress.`,
+        `The server sends at most ${perHour} invitation emails an hour, ` +
+          `so the last ones go out in about ${hours} hour${hours === 1 ? '' : 's'}. I will report progress.`,
       );
     }
   }
@@ -103,7 +111,8 @@ export function revokedNoticeToInviter(inv: Invitation, by: string | undefined, 
 export function declinedNoticeToInviter(inv: Invitation, how: 'rejected' | 'cancelled', f: TextFormat): string {
   return how === 'rejected'
     ? `${who(inv, f)} declined your invitation.`
-    : `Your invitation for ${who(inv, f)} was cancelled outside the chat (in the organization's administration), so it is now revoked here too.`;
+    : `Your invitation for ${who(inv, f)} was cancelled outside the chat (in the organization's administration), ` +
+        'so it is now revoked here too.';
 }
 
 /** The acceptance link, for the inviter to pass on. Links are shown, never logged. */
@@ -118,7 +127,10 @@ export function linkNoticeToInviter(inv: Invitation, url: string, f: TextFormat)
 }
 
 export function expiredNoticeToInviter(inv: Invitation, f: TextFormat): string {
-  return `Your invitation for ${who(inv, f)} expired before it was accepted. Invite them again if they still need access.`;
+  return (
+    `Your invitation for ${who(inv, f)} expired before it was accepted. ` +
+    'Invite them again if they still need access.'
+  );
 }
 
 /** The reminder for a link only the inviter could pass on: the bot has no other way to reach the invitee. */
@@ -133,10 +145,12 @@ export function linkReminderToInviter(inv: Invitation, f: TextFormat): string {
 export function approvalDigest(invitations: Invitation[], f: TextFormat): string {
   const lines = invitations.map(
     (inv) =>
-      `- ${who(inv, f)} as ${ROLE_LABELS[inv.role].toLowerCase()}, asked by ${f.mention(inv.inviter)} on ${inv.createdAt.slice(0, 10)}`,
+      `- ${who(inv, f)} as ${ROLE_LABELS[inv.role].toLowerCase()}, ` +
+      `asked by ${f.mention(inv.inviter)} on ${inv.createdAt.slice(0, 10)}`,
   );
   return [
-    `${invitations.length} invitation request${invitations.length === 1 ? ' has' : 's have'} waited more than a day for a decision:`,
+    `${invitations.length} invitation request${invitations.length === 1 ? ' has' : 's have'} ` +
+      'waited more than a day for a decision:',
     ...lines,
   ].join('\n');
 }
@@ -170,7 +184,10 @@ export function bulkProgressNotice(inv: Invitation, done: number, now: Date, per
   if (!perHour) return `Bulk invitation: ${done} of ${size} sent.`;
   const hours = Math.ceil(left / perHour);
   const eta = new Date(now.getTime() + hours * 3600_000).toISOString().slice(11, 16);
-  return `Bulk invitation: ${done} of ${size} sent. The rest go out at ${perHour} an hour; expected done by about ${eta} UTC.`;
+  return (
+    `Bulk invitation: ${done} of ${size} sent. ` +
+    `The rest go out at ${perHour} an hour; expected done by about ${eta} UTC.`
+  );
 }
 
 /** Kept as the invitation's last error when the invitee declined it on the platform's side. */

@@ -56,7 +56,8 @@ export class InfomaniakAccess {
     } else {
       this.log.error(
         { problem: result.problem },
-        `Infomaniak organization API not usable: ${result.message} ${WHAT_TO_FIX[result.problem]} Until then kChat invitations can only be for external guests.`,
+        `Infomaniak organization API not usable: ${result.message} ${WHAT_TO_FIX[result.problem]} ` +
+          'Until then kChat invitations can only be for external guests.',
       );
       if (!this.stopped) this.timer = setTimeout(() => void this.check(), RECHECK_MS).unref();
     }

@@ -150,7 +150,8 @@ const AccountUser = z
     state_in_account: z.string().nullish(),
   })
   .loose();
-/** The reference types `data` as one "user or pending user"; a paginated list is what a list returns, so both are read. */
+/** The reference types `data` as one "user or pending user"; a paginated list is what a list returns, so both are
+ * read. */
 const AccountUsers = z.union([z.array(AccountUser), AccountUser.transform((u) => [u])]);
 
 export interface AccountRow {
@@ -245,20 +246,26 @@ export class InfomaniakApi {
             ok: false,
             problem: 'bad_token',
             message:
-              'Infomaniak refused the API token (401): it is wrong, revoked or expired (unused tokens are disabled after a year). Create a new one in the Manager and configure it.',
+              'Infomaniak refused the API token (401): it is wrong, revoked or expired ' +
+              '(unused tokens are disabled after a year). Create a new one in the Manager and configure it.',
           };
         case 403:
           // The scope name is not documented for these routes; a third-party guide names `accounts`.
           return {
             ok: false,
             problem: 'missing_scope',
-            message: `The API token may not manage the users of account ${this.accountId} (403 ${err.code}): create a token with the account/user management scope (probably "accounts") whose owner is an administrator of that organization.`,
+            message:
+              `The API token may not manage the users of account ${this.accountId} (403 ${err.code}): ` +
+              'create a token with the account/user management scope (probably "accounts") ' +
+              'whose owner is an administrator of that organization.',
           };
         case 404:
           return {
             ok: false,
             problem: 'unknown_account',
-            message: `Infomaniak does not know account ${this.accountId}, or the token's owner is not in it (404): configure the organization's numeric id, as shown in the Manager.`,
+            message:
+              `Infomaniak does not know account ${this.accountId}, or the token's owner is not in it (404): ` +
+              "configure the organization's numeric id, as shown in the Manager.",
           };
         default:
           return { ok: false, problem: 'unreachable', message: `Could not check the Infomaniak API: ${err.message}` };
@@ -302,7 +309,8 @@ export class InfomaniakApi {
       last_name: input.lastName,
       locale: toInfomaniakLocale(input.locale),
       role_type: input.roleType,
-      // The invitee must register with this very address, so that an approved invitation cannot be used by someone else.
+      // The invitee must register with this very address, so that an approved invitation cannot be used by someone
+      // else.
       strict: true,
       silent: input.silent,
       permissions: { billing: input.billing },

@@ -137,7 +137,8 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
       registeredTokens.push(...(await registerCommands(ctx)));
       if (!opts.commandTokens.length && !registeredTokens.length) {
         ctx.log.error(
-          'no slash command token: the bot could not register its command and MATTERMOST_COMMAND_TOKEN is unset, so every command will be refused (see README)',
+          'no slash command token: the bot could not register its command and MATTERMOST_COMMAND_TOKEN is unset, ' +
+            'so every command will be refused (see README)',
         );
       }
       if (useSocket) socket.start();
