@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../config.js';
-import { createFileWhole } from '../store/newFile.js';
+import { createFileWhole } from '../durableFiles.js';
 
 export const MIN_SECRET_BYTES = 32;
 

@@ -5,7 +5,7 @@ import { mkdir, readFile, rmdir, stat, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../config.js';
-import { createFileWhole } from './newFile.js';
+import { createFileWhole } from '../durableFiles.js';
 
 interface Holder {
   pid: number;

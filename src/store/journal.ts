@@ -3,8 +3,9 @@
  * appended to by one process run only; the snapshot names the first generation it does not hold, so opening reads the
  * snapshot, then every later journal in order. A line cut short by a crash can only be a journal's last one and was
  * never acknowledged: it is skipped. Every write is synced (file, and directory when a name appears). */
-import { type FileHandle, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { syncDir } from '../durableFiles.js';
 
 /** One change to one record: set (whole record) or delete, or an audit entry (kept as its JSON line). */
 export type Op =
@@ -12,15 +13,6 @@ export type Op =
   | ['I' | 'J' | 'D', string]
   | ['r', string, number[]]
   | ['a', Record<string, unknown>];
-
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 export class JournalFiles {
   constructor(
@@ -88,25 +80,6 @@ export class JournalFiles {
 
   async size(gen: number): Promise<number> {
     return (await stat(this.journal(gen))).size;
-  }
-}
-
-/** Writes `file` whole or not at all from `chunks` (awaited one by one, so a large snapshot does not hold the event
- * loop): temp file, sync, rename over the name, sync the directory. */
-export async function writeFileSynced(file: string, chunks: Iterable<string>): Promise<void> {
-  const temp = `${path.join(path.dirname(file), '.' + path.basename(file))}.${process.pid}.tmp`;
-  let handle: FileHandle | undefined = await open(temp, 'w');
-  try {
-    for (const chunk of chunks) await handle.write(chunk);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(temp, file);
-    await syncDir(path.dirname(file));
-  } catch (err) {
-    await handle?.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
-    throw err;
   }
 }
 

@@ -11,7 +11,8 @@ import { z } from 'zod';
 import { AuditEntry, Invitation, StoredAuditEntry } from '../core/model.js';
 import { withinRateLimit } from '../core/policy.js';
 import { isOpen } from '../core/stateMachine.js';
-import { appendAfter, JournalFiles, type Op, writeFileSynced } from './journal.js';
+import { writeFileSynced } from '../durableFiles.js';
+import { appendAfter, JournalFiles, type Op } from './journal.js';
 import { admit, MAX_DRAFTS_PER_USER } from './records.js';
 import {
   type CreateChecks,

@@ -2,13 +2,13 @@
  * invitations, audit and outbox, which the playground keeps there like any platform), so they live in a small file
  * of their own, DATA_DIR/playground.json, rewritten whole (temp file, fsync, rename) before a change is shown.
  * Forms open on screen are held in memory only, as a dialog does not outlive a chat client either. */
-import { open, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { newId } from '../../core/clock.js';
 import type { FieldErrors } from '../../core/wizard.js';
+import { writeFileSynced } from '../../durableFiles.js';
 import type { FormRequest } from '../../flows/chatPort.js';
-import { syncDir } from '../../store/journal.js';
 
 export const WORKSPACE = 'playground';
 /** Who the bot's own messages are from. */
@@ -200,20 +200,7 @@ export class LocalChat {
   /** Writes the whole state, one write at a time; resolves once it is on disk. */
   private save(): Promise<void> {
     const content = JSON.stringify(this.data);
-    this.saving = this.saving.catch(() => undefined).then(() => writeWhole(this.file, content));
+    this.saving = this.saving.catch(() => undefined).then(() => writeFileSynced(this.file, [content], 0o600));
     return this.saving.then(() => this.changed());
   }
-}
-
-async function writeWhole(file: string, content: string): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  const handle = await open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
-  await syncDir(path.dirname(file));
 }
