@@ -3,6 +3,10 @@
 import type { Invitation } from '../core/model.js';
 import { PermanentError } from '../outbox/errors.js';
 import type { NewJob, OutboxJob, Store } from '../store/store.js';
+
+/** A job as the actions and backends make it (see jobFor). */
+export type { NewJob };
+
 import type { JobPayload, JobWhat, NoticeAbout, NoticePayload } from './jobPayloads.js';
 
 export type { JobWhat };

@@ -19,6 +19,10 @@ import {
 } from '../core/wizard.js';
 import type { Signer } from '../security/signing.js';
 import type { Draft } from '../store/store.js';
+
+/** What a person typed between the wizard's steps, as kept until the form is submitted. */
+export type { Draft };
+
 import type { ChatPort } from './chatPort.js';
 import { FormsRefused } from './chatPort.js';
 import type { FlowDeps } from './jobHandlers.js';

@@ -9,6 +9,10 @@ import type { Logger } from '../logger.js';
 import type { OutboxJob, Store } from '../store/store.js';
 import { isPaced, isPermanent, retryAfterOf } from './errors.js';
 
+/** A shared budget of platform calls (e.g. an API's 60 a minute), taken before each call: pacing, not a state
+ * change. */
+export type CallBudget = Pick<Store, 'takeRateToken'>;
+
 export interface JobHandler {
   run(job: OutboxJob): Promise<void>;
   /** Called once when the job is given up. */

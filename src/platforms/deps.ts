@@ -1,17 +1,6 @@
-/** What the composition root hands every platform adapter. */
-import type { Clock } from '../core/clock.js';
-import type { LinkChannels } from '../delivery/acceptanceLink.js';
-import type { Logger } from '../logger.js';
-import type { Outbox } from '../outbox/outbox.js';
+/** What the composition root hands every platform adapter: what the flows need, and the signer for the values
+ * that travel through the chat client. */
+import type { FlowDeps } from '../flows/jobHandlers.js';
 import type { Signer } from '../security/signing.js';
-import type { Store } from '../store/store.js';
 
-export interface PlatformDeps {
-  store: Store;
-  clock: Clock;
-  log: Logger;
-  signer: Signer;
-  outbox: Outbox;
-  /** The bot's own acceptance links (link, bot email, SMS delivery), where the platform can use them. */
-  links?: LinkChannels;
-}
+export type PlatformDeps = FlowDeps & { signer: Signer };

@@ -1,9 +1,6 @@
 /** What the kChat backend's parts work with, built once in kchatBackend.ts. */
-import type { Clock } from '../../core/clock.js';
 import type { Invitation } from '../../core/model.js';
-import type { Logger } from '../../logger.js';
-import type { Outbox } from '../../outbox/outbox.js';
-import type { Store } from '../../store/store.js';
+import type { FlowDeps } from '../../flows/jobHandlers.js';
 import { type MattermostApi, MattermostError } from '../mattermost/api.js';
 import type { InfomaniakApi } from './infomaniakApi.js';
 import type { KsuiteDrive } from './ksuiteDrive.js';
@@ -15,14 +12,10 @@ export interface KchatSettings {
   kdriveId?: number;
 }
 
-export interface KchatContext {
+export interface KchatContext extends FlowDeps {
   ik: InfomaniakApi;
   /** The kChat server (Mattermost API v4). */
   chat: MattermostApi;
-  store: Store;
-  clock: Clock;
-  log: Logger;
-  outbox: Outbox;
   kdriveId?: number;
   /** Set with kdriveId: whether that drive is the kSuite's. */
   ksuiteDrive?: KsuiteDrive;

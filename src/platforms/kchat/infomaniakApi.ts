@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import type { KDriveRight, Role } from '../../core/model.js';
 import { parseRetryAfter } from '../../outbox/errors.js';
-import type { Store } from '../../store/store.js';
+import type { CallBudget } from '../../outbox/outbox.js';
 import { errorInWords } from './errorWords.js';
 
 export type RoleType = 'owner' | 'admin' | 'normal';
@@ -49,7 +49,7 @@ export class StoreRateBudget implements RateBudget {
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
-    private readonly store: Pick<Store, 'takeRateToken'>,
+    private readonly store: CallBudget,
     opts: { now?: () => Date; sleep?: (ms: number) => Promise<void> } = {},
   ) {
     this.now = opts.now ?? (() => new Date());

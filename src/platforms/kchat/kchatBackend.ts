@@ -3,11 +3,12 @@
  * acceptance link given to the inviter), with kSuite / kChat / kDrive rights set by follow-up jobs; external
  * people become kChat guests (kChat's own email), plus a kDrive invitation when a right was chosen. Arrivals are
  * polled (kChat has no /api/v4/websocket), and a revoke cancels the Infomaniak invitation. */
+
+import type { NewJob } from '../../actions/jobs.js';
 import { JOB, jobFor, jobKind } from '../../actions/jobs.js';
 import { recordBackendStep } from '../../actions/recordBackendStep.js';
 import type { Invitation } from '../../core/model.js';
 import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
-import type { NewJob } from '../../store/store.js';
 import type { MattermostBackend } from '../mattermost/backend.js';
 import type { MattermostBackendFactory } from '../mattermost/context.js';
 import { PLATFORM } from '../mattermost/context.js';

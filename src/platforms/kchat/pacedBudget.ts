@@ -4,12 +4,12 @@
  * It draws from the same persisted window as StoreRateBudget: all replicas share 60 calls a minute. */
 import type { Clock } from '../../core/clock.js';
 import { RetryLaterError } from '../../outbox/errors.js';
-import type { Store } from '../../store/store.js';
+import type { CallBudget } from '../../outbox/outbox.js';
 import { INFOMANIAK_BUDGET, type RateBudget } from './infomaniakApi.js';
 
 export class PacedBudget implements RateBudget {
   constructor(
-    private readonly store: Pick<Store, 'takeRateToken'>,
+    private readonly store: CallBudget,
     private readonly clock: Clock,
   ) {}
 

@@ -3,13 +3,13 @@
  * after failures is announced the same way; a step given up tells the inviter to finish by hand. */
 
 import { readPayload } from '../../actions/jobPayloads.js';
+import type { NewJob } from '../../actions/jobs.js';
 import { invitationOf, JOB, jobFor } from '../../actions/jobs.js';
 import { recordBackendStep } from '../../actions/recordBackendStep.js';
 import type { Invitation } from '../../core/model.js';
 import { redactContacts } from '../../core/redact.js';
 import { isPaced, isPermanent, PermanentError } from '../../outbox/errors.js';
 import type { JobHandler } from '../../outbox/outbox.js';
-import type { NewJob } from '../../store/store.js';
 import { ikInvitationId, inviterLocale, type KchatContext } from './context.js';
 import type { RightProgress } from './notices.js';
 import {

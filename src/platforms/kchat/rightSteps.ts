@@ -2,9 +2,9 @@
  * on its own (the invitation is never created twice) and shows until it succeeds. Order matters: kSuite access
  * sets the kChat and kDrive roles (and opens the kSuite's drive), and a drive's right needs the drive opened. */
 import { z } from 'zod';
+import type { NewJob } from '../../actions/jobs.js';
 import { JOB, jobFor } from '../../actions/jobs.js';
 import type { Invitation, Role } from '../../core/model.js';
-import type { NewJob } from '../../store/store.js';
 import type { AppRole } from './infomaniakApi.js';
 
 export const RIGHT_STEPS = ['ksuite', 'drive', 'drive-right', 'drive-external', 'drive-resend'] as const;

@@ -17,11 +17,11 @@ import { DenyForm, ResendForm, readForm } from '../../core/userInput.js';
 import { wizardSteps } from '../../core/wizard.js';
 import type { ApprovalFlow } from '../../flows/approvals.js';
 import type { ChatPort } from '../../flows/chatPort.js';
+import type { FlowDeps } from '../../flows/jobHandlers.js';
 import { LIST_ACTIONS, type ListAction, type PendingListFlow } from '../../flows/pendingList.js';
 import { type StepName, WIZARD_TTL_MS, type WizardFlow } from '../../flows/wizard.js';
 import type { Logger } from '../../logger.js';
 import type { Signer } from '../../security/signing.js';
-import type { Store } from '../../store/store.js';
 import { CsrfGuard, setPageSecurityHeaders } from '../../web/pageSecurity.js';
 import { trigger } from './port.js';
 import { screen } from './screen.js';
@@ -29,7 +29,7 @@ import { BOT, type LocalChat, type LocalPerson, type OpenForm, WORKSPACE } from 
 
 export interface ReceiverDeps {
   chat: LocalChat;
-  store: Store;
+  store: FlowDeps['store'];
   log: Logger;
   signer: Signer;
   clock: { now(): Date };

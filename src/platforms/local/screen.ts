@@ -7,7 +7,7 @@ import { ROLE_LABELS } from '../../core/policy.js';
 import { LIMITS } from '../../core/userInput.js';
 import { DELIVERY_LABELS, type Field } from '../../core/wizard.js';
 import type { FormRequest } from '../../flows/chatPort.js';
-import type { Store } from '../../store/store.js';
+import type { FlowDeps } from '../../flows/jobHandlers.js';
 import { BOT, type LocalChat, type LocalPerson, type OpenForm } from './state.js';
 
 function fieldsOf(form: FormRequest): Pick<FormView, 'title' | 'intro' | 'fields' | 'submitLabel'> {
@@ -74,7 +74,7 @@ export function formView(open: OpenForm): FormView {
 
 export interface ScreenDeps {
   chat: LocalChat;
-  store: Store;
+  store: FlowDeps['store'];
   trigger: string;
   base: string;
 }

@@ -2,10 +2,10 @@
  * Infomaniak organization). The adapter keeps the chat side (command, dialogs, posts, announcements); a backend
  * says what can be granted, delivers what the chat server cannot, and finds arrivals the server does not push. */
 import type { NoticePayload } from '../../actions/jobPayloads.js';
+import type { NewJob } from '../../actions/jobs.js';
 import type { Delivery, Invitation } from '../../core/model.js';
 import type { Capabilities, InviterLevel } from '../../core/policy.js';
 import type { JobHandler } from '../../outbox/outbox.js';
-import type { NewJob } from '../../store/store.js';
 
 export interface DeliveryTools {
   /** The chat server's own email invitation (guests get their channels with it), paced as on Mattermost. */

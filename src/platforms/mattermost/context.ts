@@ -1,11 +1,6 @@
 /** What every part of the Mattermost adapter works with, built once in index.ts. */
-import type { Clock } from '../../core/clock.js';
 import type { Capabilities } from '../../core/policy.js';
-import type { LinkChannels } from '../../delivery/acceptanceLink.js';
-import type { Logger } from '../../logger.js';
-import type { Outbox } from '../../outbox/outbox.js';
-import type { Signer } from '../../security/signing.js';
-import type { Store } from '../../store/store.js';
+import type { PlatformDeps } from '../deps.js';
 import type { MattermostApi } from './api.js';
 import type { MattermostBackend } from './backend.js';
 import type { DialogFeatures } from './capabilities.js';
@@ -20,20 +15,13 @@ export interface MattermostSettings {
   inviteEmailsPerHour: number;
 }
 
-export interface MattermostContext {
+export interface MattermostContext extends PlatformDeps {
   api: MattermostApi;
-  store: Store;
-  clock: Clock;
-  log: Logger;
-  signer: Signer;
-  outbox: Outbox;
   settings: MattermostSettings;
   capabilities(): Capabilities;
   dialogFeatures(): DialogFeatures;
   /** Set on kChat: the Infomaniak organization behind the server. */
   backend?: MattermostBackend;
-  /** The bot's own acceptance links (link, bot email, SMS delivery); unset, only the platform's email is offered. */
-  links?: LinkChannels;
 }
 
 export const PLATFORM = 'mattermost' as const;

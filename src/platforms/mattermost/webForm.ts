@@ -11,7 +11,7 @@ import { wizardFormPage } from '../../../views/pages/wizardFormPage.js';
 import { guestsCannotInvite, type PageNotice, pageNotice } from '../../core/messages.js';
 import { LIMITS } from '../../core/userInput.js';
 import { type FieldErrors, WIZARD_FIELDS, wizardSteps } from '../../core/wizard.js';
-import type { Draft } from '../../store/store.js';
+import type { Draft } from '../../flows/wizard.js';
 import { setPageSecurityHeaders } from '../../web/pageSecurity.js';
 import type { MattermostContext } from './context.js';
 import type { MattermostWizard } from './wizardFlow.js';

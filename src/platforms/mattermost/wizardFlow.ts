@@ -8,8 +8,7 @@ import { CHANNEL_SLOTS, readSubmission, renderDialog } from '../../../views/matt
 import { fieldError, guestsCannotInvite } from '../../core/messages.js';
 import type { FieldErrors, Option } from '../../core/wizard.js';
 import type { ChatPort } from '../../flows/chatPort.js';
-import type { StepName, WizardFlow } from '../../flows/wizard.js';
-import type { Draft } from '../../store/store.js';
+import type { Draft, StepName, WizardFlow } from '../../flows/wizard.js';
 import type { MattermostContext } from './context.js';
 import { ephemeral } from './ephemeral.js';
 import { webFormOffer } from './webFormLink.js';
