@@ -85,6 +85,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     new InvitationMailer({ smtpUrl: config.smtp.url, from: config.smtp.from, orgName: config.org.name, log });
   const sms = config.sms && new WebhookSmsSender({ url: config.sms.url, token: config.sms.token, log });
   const links: LinkChannels = { publicUrl: config.publicUrl, orgName: config.org.name, mailer, sms };
+  /** What every adapter is handed (PlatformDeps), links aside: kChat delivers through Infomaniak instead. */
+  const shared = { store, clock, log, signer, outbox };
 
   const mattermost = config.mattermost
     ? createMattermost({
@@ -99,11 +101,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
           invitesPerHour: config.invitesPerHour,
           inviteEmailsPerHour: config.mattermost.inviteEmailsPerHour,
         },
-        store,
-        clock,
-        log,
-        signer,
-        outbox,
+        ...shared,
         backend: config.kchat && kchatBackend(config.kchat),
         links: config.kchat ? undefined : links,
       })
@@ -122,21 +120,13 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
           joinUrl: config.slack.joinUrl,
           invitesPerHour: config.invitesPerHour,
         },
-        store,
-        clock,
-        log,
-        signer,
-        outbox,
+        ...shared,
         links,
       })
     : undefined;
   const local = config.playground
     ? await createLocal({
-        store,
-        clock,
-        log,
-        signer,
-        outbox,
+        ...shared,
         links,
         secret,
         dataDir: config.dataDir,

@@ -1,14 +1,13 @@
 /** kChat through the bot's real endpoints: the chat side is the Mattermost fake (10.6 web client, no WebSocket),
  * the Infomaniak organization is nock with its documented shapes. */
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { revokeInvitation } from '../../../src/actions/revokeInvitation.js';
 import { showLinkAgain } from '../../../src/actions/showLinkAgain.js';
 import { KDRIVE_RIGHTS } from '../../../src/core/model.js';
 import {
   ACCOUNT,
   accountRow,
-  bypassNockForLocalhost,
   DRIVE,
   dialogValues,
   driveInvitationEntry,
@@ -16,6 +15,7 @@ import {
   fail,
   ik,
   ikInvitation,
+  infomaniakThroughNock,
   invitationPath,
   type Kchat,
   LINK,
@@ -27,12 +27,7 @@ import {
 import { requestErrors } from './referenceSchemas.js';
 
 let k: Kchat | undefined;
-let undoBypass: () => void;
-beforeAll(() => {
-  undoBypass = bypassNockForLocalhost();
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-});
+infomaniakThroughNock();
 afterEach(async () => {
   await k?.close();
   k = undefined;
@@ -40,10 +35,6 @@ afterEach(async () => {
   // Every request Infomaniak received in the test follows the reference's schema for its route.
   const sent = sentToInfomaniak.splice(0);
   expect(sent.flatMap(requestErrors)).toEqual([]);
-});
-afterAll(() => {
-  undoBypass();
-  nock.enableNetConnect();
 });
 
 /** Records what Infomaniak received on a route. */

@@ -1,6 +1,7 @@
 /** The Mattermost harness set up as kChat: a server on the 10.6 web client without a WebSocket, the bot built with
  * the Infomaniak settings, a controllable clock, and nock answering the Infomaniak API with its documented shapes. */
 import nock from 'nock';
+import { afterAll, beforeAll } from 'vitest';
 import type { AppOptions } from '../../../src/app.js';
 import type { Invitation } from '../../../src/core/model.js';
 import type { FakeUser } from '../../fakes/mattermostFake.js';
@@ -155,6 +156,20 @@ export function bypassNockForLocalhost(): () => void {
   return () => {
     globalThis.fetch = mocked;
   };
+}
+
+/** For a test file: Infomaniak answered by nock, the local fake reached for real, nothing else reachable. */
+export function infomaniakThroughNock(): void {
+  let undoBypass: () => void;
+  beforeAll(() => {
+    undoBypass = bypassNockForLocalhost();
+    nock.disableNetConnect();
+    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+  });
+  afterAll(() => {
+    undoBypass();
+    nock.enableNetConnect();
+  });
 }
 
 /** A "User or pending user" row of `GET /2/accounts/{account}/users` as documented (a subset of its fields). */

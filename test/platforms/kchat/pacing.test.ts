@@ -1,29 +1,22 @@
 /** The shared Infomaniak budget under load, through the outbox: 200 invitations (400 calls with their rights)
  * never take more than 60 calls in any minute of the bot's clock, and waiting for the budget costs no attempt. */
 import nock from 'nock';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import {
   ACCOUNT,
-  bypassNockForLocalhost,
   dialogValues,
   ik,
   ikInvitation,
+  infomaniakThroughNock,
   invitationPath,
   ok,
   organization,
   startKchat,
 } from './kchatHarness.js';
 
-let undoBypass: () => void;
-beforeAll(() => {
-  undoBypass = bypassNockForLocalhost();
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-});
+infomaniakThroughNock();
 afterAll(() => {
   nock.cleanAll();
-  undoBypass();
-  nock.enableNetConnect();
 });
 
 it('keeps 200 invitations within 60 Infomaniak calls a minute', { timeout: 120_000 }, async () => {

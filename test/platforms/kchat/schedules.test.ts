@@ -2,7 +2,7 @@
  * of 20 invitations a round, and the web form's one-hour link. */
 import nock from 'nock';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Invitation } from '../../../src/core/model.js';
 import { InfomaniakAccess } from '../../../src/platforms/kchat/access.js';
 import type { AccessCheck } from '../../../src/platforms/kchat/infomaniakApi.js';
@@ -10,9 +10,9 @@ import { invitation } from '../../store/storeContract.js';
 import { eventually } from '../../support/freePort.js';
 import {
   ACCOUNT,
-  bypassNockForLocalhost,
   ik,
   ikInvitation,
+  infomaniakThroughNock,
   type Kchat,
   ok,
   organization,
@@ -21,21 +21,12 @@ import {
 } from './kchatHarness.js';
 
 let k: Kchat | undefined;
-let undoBypass: () => void;
-beforeAll(() => {
-  undoBypass = bypassNockForLocalhost();
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-});
+infomaniakThroughNock();
 afterEach(async () => {
   await k?.close();
   k = undefined;
   nock.cleanAll();
   sentToInfomaniak.splice(0);
-});
-afterAll(() => {
-  undoBypass();
-  nock.enableNetConnect();
 });
 
 /** `count` invitations out on Infomaniak (ids 9000…), as the delivery leaves them. */
