@@ -26,4 +26,3 @@ export function parseCommand(text: string): CommandIntent {
 }
 
 /** The help's words live with every other sentence. */
-export { helpText } from '../src/core/messages.js';

@@ -12,7 +12,6 @@ import {
 import type { Delivery, Role } from './model.js';
 
 /** The role names moved to the messages module; kept here for callers not yet moved (the local playground). */
-export { ROLE_LABELS } from './messages/refusals.js';
 
 /** What the inviter is in the organization, as the platform adapter resolved it. */
 export type InviterLevel = 'owner' | 'admin' | 'member' | 'guest';

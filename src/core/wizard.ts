@@ -68,7 +68,6 @@ export interface WizardContext {
 export const DIALOG_EMAILS_MAX = 3000;
 
 /** The delivery labels moved to the messages module; kept here for callers not yet moved (the local playground). */
-export { DELIVERY_LABELS } from './messages.js';
 export type { FieldErrors } from './userInput.js';
 
 export const EXPIRY_CHOICES = ['1', '3', '7', '30', 'never'] as const;

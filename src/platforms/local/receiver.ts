@@ -5,13 +5,14 @@
  * site open in the same browser cannot act in it. */
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { helpText, parseCommand } from '../../../commands/invitePeople.js';
+import { parseCommand } from '../../../commands/invitePeople.js';
 import {
   PLAYGROUND_CSS_HASH,
   PLAYGROUND_SCRIPT_HASH,
   playgroundLive,
   playgroundPage,
 } from '../../../views/local/playgroundPage.js';
+import { helpText } from '../../core/messages.js';
 import { mayInviteAtAll } from '../../core/policy.js';
 import { DenyForm, ResendForm, readForm } from '../../core/userInput.js';
 import { wizardSteps } from '../../core/wizard.js';

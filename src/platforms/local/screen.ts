@@ -2,10 +2,9 @@
  * form and the store's invitations. */
 
 import type { FormView, PlaygroundView } from '../../../views/local/playgroundPage.js';
-import { stateLabel } from '../../core/messages.js';
-import { ROLE_LABELS } from '../../core/policy.js';
+import { DELIVERY_LABELS, ROLE_LABELS, stateLabel } from '../../core/messages.js';
 import { LIMITS } from '../../core/userInput.js';
-import { DELIVERY_LABELS, type Field } from '../../core/wizard.js';
+import type { Field } from '../../core/wizard.js';
 import type { FormRequest } from '../../flows/chatPort.js';
 import type { FlowDeps } from '../../flows/jobHandlers.js';
 import { BOT, type LocalChat, type LocalPerson, type OpenForm } from './state.js';

@@ -3,9 +3,9 @@
  * Mattermost expects (field errors, the next step as a form, or a closing error). The outcome goes to the command's
  * response URL, which only ever points at the configured server. */
 
-import { helpText, parseCommand } from '../../../commands/invitePeople.js';
+import { parseCommand } from '../../../commands/invitePeople.js';
 import { CHANNEL_SLOTS, readSubmission, renderDialog } from '../../../views/mattermost/dialog.js';
-import { fieldError, guestsCannotInvite } from '../../core/messages.js';
+import { fieldError, guestsCannotInvite, helpText } from '../../core/messages.js';
 import type { FieldErrors, Option } from '../../core/wizard.js';
 import type { ChatPort } from '../../flows/chatPort.js';
 import type { Draft, StepName, WizardFlow } from '../../flows/wizard.js';

@@ -2,13 +2,13 @@
  * after (their answers go through `respond`, the request's response_url); a view submission is answered in its
  * ack, since that is where Slack takes field errors and the next step. Events are acknowledged by Bolt. */
 import type { App, BlockButtonAction, RespondFn, types } from '@slack/bolt';
-import { helpText, parseCommand } from '../../../commands/invitePeople.js';
+import { parseCommand } from '../../../commands/invitePeople.js';
 import { APPROVE_ACTION, DENY_ACTION } from '../../../views/slack/approvalMessage.js';
 import { LIST_ACTION_IDS, listActionId, pendingListMessage } from '../../../views/slack/pendingListBlocks.js';
 import { RESEND_CALLBACK } from '../../../views/slack/resendModal.js';
 import { noticeView, readViewValues } from '../../../views/slack/wizardModal.js';
 import { signButtonToken, verifyButtonToken } from '../../actions/buttonToken.js';
-import { buttonInvalid, sorry } from '../../core/messages.js';
+import { buttonInvalid, helpText, sorry } from '../../core/messages.js';
 import { DenyForm, ResendForm, readForm } from '../../core/userInput.js';
 import type { ApprovalFlow } from '../../flows/approvals.js';
 import type { ArrivalFlow } from '../../flows/arrivals.js';
