@@ -12,7 +12,7 @@ import {
   noFormHere,
 } from '../core/messages.js';
 import type { Invitation, Person } from '../core/model.js';
-import { mayManage } from '../core/policy.js';
+import { type InviterLevel, mayManage } from '../core/policy.js';
 import type { Signer } from '../security/signing.js';
 import type { ChatPort } from './chatPort.js';
 import type { FlowDeps } from './jobHandlers.js';
@@ -48,7 +48,7 @@ export class ApprovalFlow {
     const level = await this.port.level(inv.workspaceId, c.user.id);
     const allowed = mayManage(c.user.id, level, inv, 'decide');
     if (!allowed.ok) return { ok: false, notice: allowed.reason };
-    if (c.action === 'approve') return this.decide(inv, c.user, true);
+    if (c.action === 'approve') return this.decide(inv, c.user, level, true);
     if (!c.trigger) return { ok: false, notice: noFormHere() };
     const exp = this.deps.clock.now().getTime() + REASON_TTL_MS;
     await this.port.openForm(c.trigger, {
@@ -63,7 +63,7 @@ export class ApprovalFlow {
     const claims = this.deps.signer.verify(state, this.deps.clock.now().getTime(), 'deny');
     const inv = claims?.u === user.id ? await this.invitation(claims.i) : undefined;
     if (!inv) return { ok: false, notice: formExpired('Deny') };
-    return this.decide(inv, user, false, reason);
+    return this.decide(inv, user, await this.port.level(inv.workspaceId, user.id), false, reason);
   }
 
   private async invitation(id: string): Promise<Invitation | undefined> {
@@ -71,13 +71,17 @@ export class ApprovalFlow {
     return inv?.platform === this.port.platform ? inv : undefined;
   }
 
-  private async decide(inv: Invitation, approver: Person, approved: boolean, reason?: string): Promise<ApprovalReply> {
+  /** `level`: the approver's, read for this click or submission. */
+  private async decide(
+    inv: Invitation,
+    approver: Person,
+    level: InviterLevel,
+    approved: boolean,
+    reason?: string,
+  ): Promise<ApprovalReply> {
     // Four eyes only matters when the inviter decides their own request: only then are the approvers listed.
     const own = approver.id === inv.inviter.id;
-    const [level, approvers] = await Promise.all([
-      this.port.level(inv.workspaceId, approver.id),
-      own ? this.port.approvers(inv.workspaceId) : [],
-    ]);
+    const approvers = own ? await this.port.approvers(inv.workspaceId) : [];
     const otherApproverExists = !own || approvers.some((id) => id !== inv.inviter.id);
     const result = await decideApproval(this.deps, {
       invitationId: inv.id,
