@@ -7,7 +7,8 @@ const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().opti
 const Env = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    PUBLIC_URL: z.url().default('http://localhost:3000'),
+    /** Unset: http://localhost:{PORT}, so that a bot moved to another port still logs and links a working URL. */
+    PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
     DATA_DIR: z.string().min(1).default('./data'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     GUESTLIST_SECRET: z.preprocess(
@@ -204,7 +205,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   return {
     port: e.PORT,
-    publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''),
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     secret: e.GUESTLIST_SECRET,

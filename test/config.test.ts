@@ -20,6 +20,12 @@ describe('configuration', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it('takes the public URL from PORT when PUBLIC_URL is unset, so the links given point at the bot', () => {
+    expect(loadConfig({}).publicUrl).toBe('http://localhost:3000');
+    expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ PORT: '8080', PUBLIC_URL: '' }).publicUrl).toBe('http://localhost:8080');
+  });
+
   it('reads several command tokens and trims the public URL', () => {
     const config = loadConfig({
       PUBLIC_URL: 'https://bot.example.org/',
@@ -28,6 +34,9 @@ describe('configuration', () => {
       MATTERMOST_COMMAND_TOKEN: 'a1, a2',
     });
     expect(config.publicUrl).toBe('https://bot.example.org');
+    expect(loadConfig({ PORT: '8080', PUBLIC_URL: 'https://bot.example.org' }).publicUrl).toBe(
+      'https://bot.example.org',
+    );
     expect(config.mattermost).toMatchObject({ url: 'https://chat.example.org', commandTokens: ['a1', 'a2'] });
   });
 });
