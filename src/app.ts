@@ -23,9 +23,11 @@ import { type DataDirLock, lockDataDir } from './store/dataDirLock.js';
 import { LowdbStore } from './store/lowdbStore.js';
 import { PostgresStore } from './store/postgresStore.js';
 import type { Store } from './store/store.js';
+import { VERSION } from './version.js';
 import { acceptancePageRouter } from './web/acceptancePage.js';
 import { adminRouter } from './web/adminApi.js';
 import { createWebApp, type HttpLimits, listenWithLimits } from './web/server.js';
+import { type PlatformStatus, statusRouter } from './web/statusPage.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -136,6 +138,18 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       })
     : undefined;
   let arrivalPoll: { stop(): Promise<void> } | undefined;
+  const platforms: PlatformStatus[] = [
+    ...(mattermost
+      ? [
+          {
+            platform: config.kchat ? 'kchat' : 'mattermost',
+            name: config.kchat ? 'kChat' : 'Mattermost',
+            connected: () => mattermost.ready(),
+          },
+        ]
+      : []),
+    ...(slack ? [{ platform: 'slack', name: 'Slack', connected: () => slack.ready() }] : []),
+  ];
   const acceptance: Partial<Record<Platform, AcceptanceSide>> = {
     mattermost: mattermost?.acceptance,
     slack: slack?.acceptance,
@@ -172,7 +186,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
             { path: '/playground', router: local.router },
             { path: '/', router: toPlayground() },
           ]
-        : []),
+        : [{ path: '/', router: statusRouter({ org: config.org, version: VERSION, platforms }) }]),
     ],
     // Ready: the store answers (lowdb: its file can be written) and every configured platform is connected.
     ready: async () =>

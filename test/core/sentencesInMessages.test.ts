@@ -37,6 +37,7 @@ const OPERATOR_FILES = new Set([
   'src/platforms/slack/receiver.ts', // a 413 to Slack's servers
   'src/platforms/kchat/infomaniakApi.ts', // Infomaniak call errors and the token check, for logs and /readyz
   'src/platforms/kchat/access.ts', // what the operator fixes when the token check fails
+  'views/setup/statusPage.ts', // GET /: what runs here, for the operator
 ]);
 /** Still holding sentences, to move next: their texts are HTML with markup inside the sentence (pages, the
  * email's HTML part) or kChat's notices, which need an HTML TextFormat and the kChat wording in the module. */
