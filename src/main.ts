@@ -1,13 +1,16 @@
 /** Starts the bot from the environment; stops gracefully on SIGTERM / SIGINT. */
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
 
 try {
   const config = loadConfig(process.env);
-  const app = await buildApp(config);
+  const log = createLogger(config.logLevel);
+  const app = await buildApp(config, { log });
   await app.listen();
   const shutdown = async (signal: string) => {
-    process.stdout.write(JSON.stringify({ level: 30, msg: `${signal}: shutting down` }) + '\n');
+    // At every LOG_LEVEL: whoever stopped the bot sees that it heard.
+    log.child({}, { level: 'info' }).info(`${signal}: shutting down`);
     await app.stop();
     process.exit(0);
   };
