@@ -40,6 +40,16 @@ export class ArrivalFlow {
     return arrived;
   }
 
+  /** An event a receiver heard: never rejects (a failed check is logged, and the reconciliation finds the arrival
+   * later). `noEmails` is called where the bot cannot see the newcomer's address. */
+  async heard(e: MemberArrived, noEmails?: () => void): Promise<void> {
+    try {
+      if ((await this.arrived(e)) === undefined) noEmails?.();
+    } catch (err) {
+      this.deps.log.warn({ err: (err as Error).message }, 'arrival check failed');
+    }
+  }
+
   /** Looks each awaited invitee up by address. Returns how many arrived. */
   async reconcile(): Promise<number> {
     const awaited = await this.deps.store.listInvitations({ platform: this.port.platform, states: AWAITING_ARRIVAL });

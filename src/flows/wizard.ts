@@ -8,6 +8,7 @@ import { newId } from '../core/clock.js';
 import { formExpired, formNotOpened, guestsCannotInvite, submissionSummary, submitLabel } from '../core/messages.js';
 import type { Person, Role } from '../core/model.js';
 import { type InviterLevel, mayInviteAtAll } from '../core/policy.js';
+import { LIMITS } from '../core/userInput.js';
 import {
   type FieldErrors,
   parseSubmission,
@@ -51,8 +52,9 @@ const EMPTY_WHO = Object.freeze(WhoValues.parse({}));
 export type OpenReply =
   | { kind: 'opened' }
   | { kind: 'notice'; text: string }
-  /** The platform refused to open forms here: the draft is ready for the bot's web form instead. */
-  | { kind: 'refused'; draftId: string };
+  /** The wizard goes on the bot's web page (src/web/wizardPage.ts) with this draft: the platform refused to open
+   * forms here, or a bulk request wants the page's larger address field. */
+  | { kind: 'page'; draftId: string; why: 'no-dialogs' | 'bulk' };
 
 export type StepName = Step['id'] | 'all';
 
@@ -101,16 +103,45 @@ export class WizardFlow {
     if (stored.status === 'rejected') throw stored.reason;
     if (opened.status === 'rejected') {
       const err: unknown = opened.reason;
-      if (err instanceof FormsRefused) return { kind: 'refused', draftId: draft.id };
+      if (err instanceof FormsRefused) return { kind: 'page', draftId: draft.id, why: 'no-dialogs' };
       this.deps.log.warn({ err: (err as Error).message }, 'could not open the invitation form');
       return { kind: 'notice', text: formNotOpened() };
     }
     return { kind: 'opened' };
   }
 
-  /** A draft for the bot's web form (bulk requests, or where the platform refuses forms). */
-  newDraft(start: DraftStart): Promise<Draft> {
-    return openDraft(this.deps, this.draftOf(start));
+  /** `bulk`: the whole wizard at once, its address field sized for many addresses: on the bot's web page, or where
+   * the platform has no such page (`form`), as one form in the chat. */
+  async bulk(start: WizardStart, where: 'page' | 'form'): Promise<OpenReply> {
+    if (!mayInviteAtAll(await this.formLevel(start.workspaceId, start.user.id)).ok) {
+      return { kind: 'notice', text: guestsCannotInvite() };
+    }
+    const draft = await openDraft(this.deps, this.draftOf(start));
+    if (where === 'page') return { kind: 'page', draftId: draft.id, why: 'bulk' };
+    const steps = (await this.wholeForm(draft)) ?? [];
+    await this.port.openForm(start.trigger, {
+      kind: 'wizard',
+      steps,
+      state: this.state(draft),
+      submitLabel: submitLabel('invite'),
+    });
+    return { kind: 'opened' };
+  }
+
+  /** Every step of the wizard for `draft`'s user, as one form whose address field takes a bulk request; undefined
+   * for a guest. Rights are read now. */
+  async wholeForm(draft: Draft): Promise<Step[] | undefined> {
+    const [level, channels] = await Promise.all([
+      this.port.level(draft.workspaceId, draft.userId),
+      this.port.channelOptions(draft.workspaceId, draft.userId, draft.channelId),
+    ]);
+    if (!mayInviteAtAll(level).ok) return undefined;
+    return wizardSteps(this.context(level, channels, draft.channelId)).map((step) => ({
+      ...step,
+      fields: step.fields.map((f) =>
+        f.name === 'emails' && f.kind === 'textarea' ? { ...f, maxLength: LIMITS.emails } : f,
+      ),
+    }));
   }
 
   private draftOf(start: DraftStart): Draft {

@@ -2,10 +2,7 @@
  * /playground and its side of the acceptance page. A third platform next to Mattermost and Slack, on the same
  * port and flows; off wherever a real platform is configured, unless PLAYGROUND=on. */
 import type { Router } from 'express';
-import { ApprovalFlow } from '../../flows/approvals.js';
-import { jobHandlers } from '../../flows/jobHandlers.js';
-import { PendingListFlow } from '../../flows/pendingList.js';
-import { WizardFlow } from '../../flows/wizard.js';
+import { createFlows } from '../../flows/flows.js';
 import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
 import type { PlatformDeps } from '../deps.js';
 import { localAcceptance } from './accounts.js';
@@ -35,11 +32,8 @@ export async function createLocal(opts: LocalOptions): Promise<LocalPlatform> {
   const chat = await LocalChat.open(opts.dataDir);
   const deps = { ...opts, log: opts.log.child({ platform: 'local' }) };
   const port = localPort(chat, opts.links);
-  const approvals = new ApprovalFlow(deps, port);
-  const list = new PendingListFlow({ ...deps, trigger: opts.trigger }, port, approvals);
-  const wizard = new WizardFlow({ ...deps, invitesPerHour: opts.invitesPerHour }, port);
-  for (const [kind, handler] of Object.entries(jobHandlers(deps, port))) opts.outbox.register(kind, handler);
-  const router = localReceiver({ ...deps, chat, port, wizard, approvals, list, trigger: opts.trigger });
+  const flows = createFlows(deps, port, { trigger: opts.trigger, invitesPerHour: opts.invitesPerHour, bulk: 'form' });
+  const router = localReceiver({ ...deps, ...flows, chat, port, trigger: opts.trigger });
 
   // Invitations change in the store (approved, sent, arrived) as jobs run: the page hears of it within a second.
   let seen = '';

@@ -5,22 +5,19 @@
  * site open in the same browser cannot act in it. */
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { parseCommand } from '../../../commands/invitePeople.js';
 import {
   PLAYGROUND_CSS_HASH,
   PLAYGROUND_SCRIPT_HASH,
   playgroundLive,
   playgroundPage,
 } from '../../../views/local/playgroundPage.js';
-import { helpText } from '../../core/messages.js';
-import { mayInviteAtAll } from '../../core/policy.js';
 import { DenyForm, ResendForm, readForm } from '../../core/userInput.js';
-import { wizardSteps } from '../../core/wizard.js';
 import type { ApprovalFlow } from '../../flows/approvals.js';
 import type { ChatPort } from '../../flows/chatPort.js';
+import type { CommandFlow } from '../../flows/commands.js';
 import type { FlowDeps } from '../../flows/jobHandlers.js';
 import { LIST_ACTIONS, type ListAction, type PendingListFlow } from '../../flows/pendingList.js';
-import { type StepName, WIZARD_TTL_MS, type WizardFlow } from '../../flows/wizard.js';
+import type { StepName, WizardFlow } from '../../flows/wizard.js';
 import type { Logger } from '../../logger.js';
 import type { Signer } from '../../security/signing.js';
 import { CsrfGuard, setPageSecurityHeaders } from '../../web/pageSecurity.js';
@@ -40,6 +37,7 @@ export interface ReceiverDeps {
   wizard: WizardFlow;
   approvals: ApprovalFlow;
   list: PendingListFlow;
+  commands: CommandFlow;
 }
 
 const Id = z.string().min(1).max(64);
@@ -165,41 +163,16 @@ export function localReceiver(deps: ReceiverDeps): Router & { closeStreams(): vo
     const [word, ...rest] = line.slice(1).split(/\s+/);
     if (word !== deps.trigger)
       return void (await tell(me.id, channelId, `Unknown command \`/${word}\`. Try \`/${deps.trigger} help\`.`));
-    const intent = parseCommand(rest.join(' '));
-    const user = person(me);
-    if (intent.kind === 'help')
-      return void (await tell(me.id, channelId, helpText(deps.trigger, intent.unknown, true)));
-    if (intent.kind === 'list') {
-      const answer = await deps.list.list(WORKSPACE, me.id, intent.page);
-      await tell(me.id, channelId, answer.text);
-      for (const entry of answer.entries) {
-        const buttons = entry.buttons.map((b) => ({ ...b, invitationId: entry.invitationId, fromList: true }));
-        await chat.post({ channelId, from: BOT, text: entry.text, to: me.id, buttons });
-      }
-      if (answer.more) await tell(me.id, channelId, answer.more);
-      return;
+    const cmd = { workspaceId: WORKSPACE, channelId, user: person(me), trigger: trigger(me.id, channelId) };
+    const reply = await deps.commands.run({ ...cmd, text: rest.join(' ') });
+    if (reply.kind === 'text') await tell(me.id, channelId, reply.text);
+    if (reply.kind !== 'list') return;
+    await tell(me.id, channelId, reply.list.text);
+    for (const entry of reply.list.entries) {
+      const buttons = entry.buttons.map((b) => ({ ...b, invitationId: entry.invitationId, fromList: true }));
+      await chat.post({ channelId, from: BOT, text: entry.text, to: me.id, buttons });
     }
-    const start = { workspaceId: WORKSPACE, channelId, user, trigger: trigger(me.id, channelId) };
-    if (intent.kind === 'bulk') return bulk(me, start);
-    const opened = await deps.wizard.open({ ...start, prefill: intent.prefill });
-    if (opened.kind === 'notice') await tell(me.id, channelId, opened.text);
-  }
-
-  /** `bulk`: the whole wizard in one form, whose address field takes up to 1,000 addresses. */
-  async function bulk(me: LocalPerson, start: Parameters<WizardFlow['newDraft']>[0]): Promise<void> {
-    const level = await deps.wizard.formLevel(WORKSPACE, me.id);
-    const allowed = mayInviteAtAll(level);
-    if (!allowed.ok) return void (await tell(me.id, start.channelId, allowed.reason));
-    const draft = await deps.wizard.newDraft(start);
-    const channels = await deps.port.channelOptions(WORKSPACE, me.id, start.channelId);
-    const steps = wizardSteps({ level, caps: deps.port.capabilities(), channels, currentChannelId: start.channelId });
-    const state = deps.signer.sign({
-      k: 'wizard',
-      d: draft.id,
-      u: me.id,
-      exp: deps.clock.now().getTime() + WIZARD_TTL_MS,
-    });
-    chat.setForm(me.id, { channelId: start.channelId, form: { kind: 'wizard', steps, state, submitLabel: 'Invite' } });
+    if (reply.list.more) await tell(me.id, channelId, reply.list.more);
   }
 
   router.post(

@@ -2,23 +2,19 @@
 import type { Router } from 'express';
 import type { Capabilities } from '../../core/policy.js';
 import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceLink.js';
-import { ApprovalFlow } from '../../flows/approvals.js';
-import { ArrivalFlow } from '../../flows/arrivals.js';
-import { jobHandlers } from '../../flows/jobHandlers.js';
-import { PendingListFlow } from '../../flows/pendingList.js';
-import { WizardFlow } from '../../flows/wizard.js';
+import type { ArrivalFlow } from '../../flows/arrivals.js';
+import { createFlows } from '../../flows/flows.js';
 import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
+import { wizardPageOffer, wizardPageRouter } from '../../web/wizardPage.js';
 import type { PlatformDeps } from '../deps.js';
 import { mattermostAccountCreator, mattermostChannelNames, mattermostLoginUrl } from './accountCreator.js';
 import { MattermostApi } from './api.js';
 import { Approvals } from './approvals.js';
-import { onSocketEvent } from './arrivals.js';
 import { dialogFeatures, mattermostCapabilities } from './capabilities.js';
-import type { MattermostBackendFactory, MattermostContext, MattermostSettings } from './context.js';
+import { type MattermostBackendFactory, type MattermostContext, type MattermostSettings, PLATFORM } from './context.js';
 import { mattermostPort } from './port.js';
 import { registerCommands } from './registerCommand.js';
 import { mattermostRouter } from './routes.js';
-import { webFormRouter } from './webForm.js';
 import { MattermostSocket } from './websocket.js';
 import { MattermostWizard } from './wizardFlow.js';
 
@@ -70,22 +66,38 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
     for (const [kind, handler] of Object.entries(backend.jobHandlers)) opts.outbox.register(kind, handler);
   }
   const port = mattermostPort(ctx);
-  const approvalFlow = new ApprovalFlow(ctx, port);
-  const approvals = new Approvals(ctx, approvalFlow);
-  const list = new PendingListFlow({ ...ctx, trigger: ctx.settings.trigger }, port, approvalFlow);
-  const wizard = new MattermostWizard(
-    ctx,
-    new WizardFlow({ ...ctx, invitesPerHour: ctx.settings.invitesPerHour }, port),
-    port,
-  );
-  const arrivals = new ArrivalFlow(ctx, port);
-  for (const [kind, handler] of Object.entries(jobHandlers(ctx, port))) opts.outbox.register(kind, handler);
+  const flows = createFlows(ctx, port, {
+    trigger: ctx.settings.trigger,
+    invitesPerHour: ctx.settings.invitesPerHour,
+    bulk: 'page',
+    pageOffer: (offer) => wizardPageOffer({ ...ctx, ...ctx.settings, platform: PLATFORM }, offer),
+  });
+  const { arrivals } = flows;
+  const wizard = new MattermostWizard(ctx, flows.wizard);
+  const page = wizardPageRouter({
+    ...ctx,
+    wizard: flows.wizard,
+    workspaceName: async (teamId) => (await api.client.getTeam(teamId)).display_name,
+    onDone: (reply) => wizard.confirm(reply),
+  });
 
   const socket = new MattermostSocket({
     url: opts.url,
     token: opts.botToken,
     log: ctx.log,
-    onEvent: (e) => void onSocketEvent(arrivals, ctx.log, e),
+    onEvent: (e) => {
+      const userId = String(e.data.user_id ?? '');
+      if ((e.event !== 'new_user' && e.event !== 'user_added') || !userId) return;
+      const event = {
+        platform: PLATFORM,
+        workspaceId: e.broadcast.team_id || undefined,
+        userId,
+        via: `websocket:${e.event}`,
+      };
+      void arrivals.heard(event, () =>
+        ctx.log.warn('the bot cannot see user emails: arrivals cannot be matched (see README, email visibility)'),
+      );
+    },
     onResync: () =>
       void arrivals.reconcile().catch((err) => ctx.log.warn({ err: (err as Error).message }, 'reconciliation failed')),
     onUnsupported: () =>
@@ -116,10 +128,10 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
           channelNames: (inv) => mattermostChannelNames(api, inv),
           loginUrl: () => mattermostLoginUrl(api),
         },
-    router: mattermostRouter(ctx, wizard, approvals, list, () => [...opts.commandTokens, ...registeredTokens]).use(
-      '/form',
-      webFormRouter(ctx, wizard),
-    ),
+    router: mattermostRouter(ctx, wizard, new Approvals(ctx, flows.approvals), flows.list, flows.commands, () => [
+      ...opts.commandTokens,
+      ...registeredTokens,
+    ]).use('/form', page),
     arrivals,
     async pollArrivals() {
       await backend?.pollArrivals();

@@ -3,7 +3,6 @@
  * buttons by the HMAC'd context. */
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { parseCommand } from '../../../commands/invitePeople.js';
 import { type ListButtonMaker, pendingListAnswer } from '../../../views/mattermost/pendingList.js';
 import {
   badCommandToken,
@@ -14,6 +13,7 @@ import {
   unknownForm,
 } from '../../core/messages.js';
 import { DenyForm, ResendForm, readForm } from '../../core/userInput.js';
+import type { CommandFlow } from '../../flows/commands.js';
 import type { PendingListFlow, ResendReply } from '../../flows/pendingList.js';
 import { safeEqual } from '../../security/signing.js';
 import type { Approvals } from './approvals.js';
@@ -85,6 +85,7 @@ export function mattermostRouter(
   wizard: MattermostWizard,
   approvals: Approvals,
   list: PendingListFlow,
+  commands: CommandFlow,
   commandTokens: () => string[],
 ): Router {
   const router = express.Router();
@@ -103,12 +104,15 @@ export function mattermostRouter(
     const form = CommandForm.safeParse(req.body ?? {});
     if (!form.success) return void invalid(res, form.error);
     try {
-      const intent = parseCommand(form.data.text);
-      if (intent.kind !== 'list') return void res.json(await wizard.command(form.data));
-      const answer = await list.list(form.data.team_id, form.data.user_id, intent.page);
+      const { team_id, channel_id, user_id: id, user_name: username, trigger_id: trigger, text } = form.data;
+      const responseUrl = wizard.commandResponseUrl(form.data.response_url);
+      const cmd = { workspaceId: team_id, channelId: channel_id, user: { id, username }, trigger, text, responseUrl };
+      const reply = await commands.run(cmd);
+      if (reply.kind === 'text') return void res.json(ephemeral(reply.text));
+      if (reply.kind === 'opened') return void res.json({});
       const button: ListButtonMaker = (i, a, name, style) =>
         invitationButton(ctx, i, a, name, { style, fromList: true });
-      res.json(pendingListAnswer(answer, button));
+      res.json(pendingListAnswer(reply.list, button));
     } catch (err) {
       ctx.log.error({ err }, 'slash command failed');
       res.json(ephemeral(sorry('retry-later')));

@@ -4,11 +4,8 @@ import { App as Bolt } from '@slack/bolt';
 import type { Router } from 'express';
 import type { Capabilities } from '../../core/policy.js';
 import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceLink.js';
-import { ApprovalFlow } from '../../flows/approvals.js';
-import { ArrivalFlow } from '../../flows/arrivals.js';
-import { jobHandlers } from '../../flows/jobHandlers.js';
-import { PendingListFlow } from '../../flows/pendingList.js';
-import { WizardFlow } from '../../flows/wizard.js';
+import type { ArrivalFlow } from '../../flows/arrivals.js';
+import { createFlows } from '../../flows/flows.js';
 import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
 import type { PlatformDeps } from '../deps.js';
 import { SlackApi } from './api.js';
@@ -67,10 +64,8 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
     capabilities: () => caps,
   };
   const port = slackPort(ctx, () => grid);
-  const approvals = new ApprovalFlow(ctx, port);
-  const wizard = new SlackWizard(ctx, new WizardFlow({ ...ctx, invitesPerHour: ctx.settings.invitesPerHour }, port));
-  const arrivals = new ArrivalFlow(ctx, port);
-  for (const [kind, handler] of Object.entries(jobHandlers(ctx, port))) opts.outbox.register(kind, handler);
+  const flows = createFlows(ctx, port, { trigger: ctx.settings.trigger, invitesPerHour: ctx.settings.invitesPerHour });
+  const { arrivals } = flows;
 
   const http = opts.appToken ? undefined : httpReceiver(opts.signingSecret!, log);
   const socket = opts.appToken ? socketModeReceiver(opts.appToken, opts.apiUrl, log) : undefined;
@@ -93,8 +88,7 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
     clientOptions: { slackApiUrl: opts.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
     logger: slackLogger(log),
   });
-  const list = new PendingListFlow({ ...ctx, trigger: ctx.settings.trigger }, port, approvals);
-  registerListeners(bolt, ctx, { wizard, approvals, arrivals, list });
+  registerListeners(bolt, ctx, { ...flows, wizard: new SlackWizard(ctx, flows.wizard) });
 
   return {
     router: http?.router,

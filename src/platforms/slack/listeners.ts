@@ -2,19 +2,16 @@
  * after (their answers go through `respond`, the request's response_url); a view submission is answered in its
  * ack, since that is where Slack takes field errors and the next step. Events are acknowledged by Bolt. */
 import type { App, BlockButtonAction, RespondFn, types } from '@slack/bolt';
-import { parseCommand } from '../../../commands/invitePeople.js';
 import { APPROVE_ACTION, DENY_ACTION } from '../../../views/slack/approvalMessage.js';
 import { LIST_ACTION_IDS, listActionId, pendingListMessage } from '../../../views/slack/pendingListBlocks.js';
 import { RESEND_CALLBACK } from '../../../views/slack/resendModal.js';
 import { noticeView, readViewValues } from '../../../views/slack/wizardModal.js';
 import { signButtonToken, verifyButtonToken } from '../../actions/buttonToken.js';
-import { buttonInvalid, helpText, sorry } from '../../core/messages.js';
+import { buttonInvalid, sorry } from '../../core/messages.js';
 import { DenyForm, ResendForm, readForm } from '../../core/userInput.js';
-import type { ApprovalFlow } from '../../flows/approvals.js';
-import type { ArrivalFlow } from '../../flows/arrivals.js';
-import { LIST_ACTIONS, type PendingListFlow } from '../../flows/pendingList.js';
-import { onMemberJoinedChannel, onTeamJoin } from './arrivals.js';
-import type { SlackContext } from './context.js';
+import type { Flows } from '../../flows/flows.js';
+import { LIST_ACTIONS } from '../../flows/pendingList.js';
+import { PLATFORM, type SlackContext } from './context.js';
 import type { SlackEvent } from './scopes.js';
 import type { SlackWizard } from './wizardFlow.js';
 
@@ -29,30 +26,29 @@ const person = (user: { id: string; username?: string; name?: string }) => ({
 export function registerListeners(
   bolt: App,
   ctx: SlackContext,
-  parts: { wizard: SlackWizard; approvals: ApprovalFlow; arrivals: ArrivalFlow; list: PendingListFlow },
+  parts: Omit<Flows, 'wizard'> & { wizard: SlackWizard },
 ): void {
-  const { wizard, approvals, arrivals, list } = parts;
+  const { wizard, approvals, arrivals, list, commands } = parts;
   const tell = (respond: RespondFn, text: string, blocks?: types.KnownBlock[]) =>
     respond({ response_type: 'ephemeral', replace_original: false, text, ...(blocks ? { blocks } : {}) }).catch(
       (err: Error) => ctx.log.warn({ err: err.message }, 'could not answer through response_url'),
     );
 
   bolt.command(`/${ctx.settings.trigger}`, async ({ command, ack, respond }) => {
-    const intent = parseCommand(command.text);
-    if (intent.kind === 'help')
-      return void (await ack({ response_type: 'ephemeral', text: helpText(ctx.settings.trigger, intent.unknown) }));
+    const help = commands.help(command.text);
+    if (help) return void (await ack({ response_type: 'ephemeral', text: help }));
     await ack();
     try {
-      if (intent.kind === 'list') {
+      const { team_id, channel_id, user_id: id, user_name: username, trigger_id: trigger, text } = command;
+      const cmd = { workspaceId: team_id, channelId: channel_id, user: { id, username }, trigger, text };
+      const reply = await commands.run(cmd);
+      if (reply.kind === 'text') await tell(respond, reply.text);
+      else if (reply.kind === 'list') {
         // Each button's value is signed (invitation, action id, expiry): Slack vouches for the clicker, not the value.
         const sign = (invitationId: string, actionId: string) =>
           signButtonToken(ctx.signer, ctx.clock.now(), invitationId, actionId);
-        const answer = pendingListMessage(await list.list(command.team_id, command.user_id, intent.page), sign);
+        const answer = pendingListMessage(reply.list, sign);
         await tell(respond, answer.text, answer.blocks);
-      } else {
-        // Slack has no bulk page: its modal takes as many addresses as its field holds.
-        const answer = await wizard.open(command, intent.kind === 'wizard' ? intent.prefill : undefined);
-        if (answer) await tell(respond, answer);
       }
     } catch (err) {
       ctx.log.error({ err: (err as Error).message }, 'slash command failed');
@@ -142,16 +138,21 @@ export function registerListeners(
     }
   });
 
-  bolt.event('team_join' satisfies SlackEvent, async ({ event }) => {
-    await onTeamJoin(arrivals, ctx.log, event.user).catch((err: Error) =>
-      ctx.log.warn({ err: err.message }, 'arrival check failed'),
+  bolt.event('team_join' satisfies SlackEvent, async ({ event: { user } }) => {
+    if (user.is_bot) return;
+    const event = { platform: PLATFORM, workspaceId: user.team_id, userId: user.id, email: user.profile?.email };
+    await arrivals.heard({ ...event, via: 'team_join' }, () =>
+      ctx.log.warn('Slack gives no email for new members: arrivals cannot be matched (add the users:read.email scope)'),
     );
   });
 
   bolt.event('member_joined_channel' satisfies SlackEvent, async ({ event }) => {
-    await onMemberJoinedChannel(arrivals, event.user, event.team).catch((err: Error) =>
-      ctx.log.warn({ err: err.message }, 'arrival check failed'),
-    );
+    await arrivals.heard({
+      platform: PLATFORM,
+      workspaceId: event.team,
+      userId: event.user,
+      via: 'member_joined_channel',
+    });
   });
 
   bolt.error(async (err) => void ctx.log.error({ err: err.message }, 'Slack request failed'));

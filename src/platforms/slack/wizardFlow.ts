@@ -1,10 +1,9 @@
-/** The wizard's modal on Slack: the command is acknowledged first and the wizard flow opens the modal right after,
- * within the trigger's 3 seconds; each view submission is answered in its ack as Slack expects (errors on the
+/** The wizard's modal on Slack: each view submission is answered in its ack as Slack expects (errors on the
  * step's blocks, the next view, or a closing notice). The view carries a signed draft id, nothing else. */
-import type { SlashCommand, types, ViewOutput } from '@slack/bolt';
+import type { types, ViewOutput } from '@slack/bolt';
 import { noticeView, readViewValues, stepView } from '../../../views/slack/wizardModal.js';
 import { slackMrkdwn as mrkdwn } from '../../core/format.js';
-import { formExpired, formNotOpenedHere, invitedTitle, wizardTitle } from '../../core/messages.js';
+import { formExpired, invitedTitle, wizardTitle } from '../../core/messages.js';
 import type { FieldErrors, Step } from '../../core/wizard.js';
 import type { WizardFlow } from '../../flows/wizard.js';
 import type { SlackContext } from './context.js';
@@ -19,18 +18,6 @@ export class SlackWizard {
     private readonly ctx: SlackContext,
     private readonly flow: WizardFlow,
   ) {}
-
-  /** Opens the modal's first step; returns what to tell the inviter instead when it cannot. Runs after the ack. */
-  async open(cmd: SlashCommand, prefill?: string): Promise<string | undefined> {
-    const opened = await this.flow.open({
-      workspaceId: cmd.team_id,
-      channelId: cmd.channel_id,
-      user: { id: cmd.user_id, username: cmd.user_name },
-      trigger: cmd.trigger_id,
-      prefill,
-    });
-    return opened.kind === 'notice' ? opened.text : opened.kind === 'refused' ? formNotOpenedHere() : undefined;
-  }
 
   /** A step's submission, answered in its ack. */
   async submit(user: { id: string; username: string }, view: ViewOutput): Promise<ViewAnswer> {

@@ -1,0 +1,66 @@
+/** What each word after the slash command does, once for every platform (commands/invitePeople.ts reads the
+ * words): help, the pending list, the wizard (prefilled with the addresses given), and `bulk`, the whole wizard at
+ * once. The receiver hands the command over and sends the reply its platform's way. */
+import { parseCommand } from '../../commands/invitePeople.js';
+import { formNotOpenedHere, helpText } from '../core/messages.js';
+import type { Person } from '../core/model.js';
+import type { ListMessage, PendingListFlow } from './pendingList.js';
+import type { WizardFlow } from './wizard.js';
+
+export interface Command {
+  workspaceId: string;
+  channelId: string;
+  user: Person;
+  /** What opens a form (the command's trigger id). */
+  trigger: string;
+  text: string;
+  /** Where the wizard's outcome is told, if the platform gave one (already checked to be the platform's own). */
+  responseUrl?: string;
+}
+
+/** What to answer the command with, only to the user who ran it: a text, the list, or nothing (a form opened). */
+export type CommandReply = { kind: 'text'; text: string } | { kind: 'list'; list: ListMessage } | { kind: 'opened' };
+
+export interface CommandOptions {
+  trigger: string;
+  /** Where `bulk` puts the whole wizard: the bot's web page, one form in the chat, or nowhere (the platform's
+   * forms take as many addresses as a bulk request: the wizard opens as usual). */
+  bulk?: 'page' | 'form';
+  /** The answer that offers the bot's web page, where the platform serves it. */
+  pageOffer?(offer: { draftId: string; userId: string; why: 'no-dialogs' | 'bulk' }): string;
+}
+
+export class CommandFlow {
+  constructor(
+    private readonly opts: CommandOptions,
+    private readonly wizard: WizardFlow,
+    private readonly list: PendingListFlow,
+  ) {}
+
+  /** The help, where `text` asks for it: it needs no lookup, so a platform can answer it at once (Slack: in the
+   * command's ack). */
+  help(words: string): string | undefined {
+    const intent = parseCommand(words);
+    return intent.kind === 'help' ? helpText(this.opts.trigger, intent.unknown, !!this.opts.bulk) : undefined;
+  }
+
+  async run(cmd: Command): Promise<CommandReply> {
+    const intent = parseCommand(cmd.text);
+    if (intent.kind === 'help') return text(helpText(this.opts.trigger, intent.unknown, !!this.opts.bulk));
+    if (intent.kind === 'list')
+      return { kind: 'list', list: await this.list.list(cmd.workspaceId, cmd.user.id, intent.page) };
+    const start = { ...cmd, prefill: intent.kind === 'wizard' ? intent.prefill : undefined };
+    const opened =
+      intent.kind === 'bulk' && this.opts.bulk
+        ? await this.wizard.bulk(start, this.opts.bulk)
+        : await this.wizard.open(start);
+    if (opened.kind === 'notice') return text(opened.text);
+    if (opened.kind === 'page') {
+      const { pageOffer } = this.opts;
+      return text(pageOffer ? pageOffer({ ...opened, userId: cmd.user.id }) : formNotOpenedHere());
+    }
+    return { kind: 'opened' };
+  }
+}
+
+const text = (t: string): CommandReply => ({ kind: 'text', text: t });

@@ -1,0 +1,31 @@
+/** Every flow over one platform's port, built the same way for each adapter, and the outbox's job handlers for that
+ * platform registered. */
+import type { Signer } from '../security/signing.js';
+import { ApprovalFlow } from './approvals.js';
+import { ArrivalFlow } from './arrivals.js';
+import type { ChatPort } from './chatPort.js';
+import { CommandFlow, type CommandOptions } from './commands.js';
+import { type FlowDeps, jobHandlers } from './jobHandlers.js';
+import { PendingListFlow } from './pendingList.js';
+import { WizardFlow } from './wizard.js';
+
+export interface Flows {
+  approvals: ApprovalFlow;
+  list: PendingListFlow;
+  wizard: WizardFlow;
+  arrivals: ArrivalFlow;
+  commands: CommandFlow;
+}
+
+export function createFlows(
+  deps: FlowDeps & { signer: Signer },
+  port: ChatPort,
+  opts: CommandOptions & { invitesPerHour: number },
+): Flows {
+  const approvals = new ApprovalFlow(deps, port);
+  const list = new PendingListFlow({ ...deps, trigger: opts.trigger }, port, approvals);
+  const wizard = new WizardFlow({ ...deps, invitesPerHour: opts.invitesPerHour }, port);
+  for (const [kind, handler] of Object.entries(jobHandlers(deps, port))) deps.outbox.register(kind, handler);
+  const arrivals = new ArrivalFlow(deps, port);
+  return { approvals, list, wizard, arrivals, commands: new CommandFlow(opts, wizard, list) };
+}
