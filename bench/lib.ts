@@ -18,41 +18,10 @@ export const BOT_TOKEN = 'bot-token';
 export const SECRET = 'bench-secret-0123456789-0123456789-abcdef';
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** Wall-clock milliseconds with sub-millisecond precision, comparable across worker threads. */
-export function now(): number {
-  return performance.timeOrigin + performance.now();
-}
+import { fmt, now, summarize } from './stats.js';
 
-export interface Summary {
-  n: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  mean: number;
-}
+export { fmt, now, round, type Summary, summarize } from './stats.js';
 
-/** Nearest-rank percentile of a sorted sample. */
-function rank(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-export function summarize(samples: number[]): Summary {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mean = sorted.reduce((a, b) => a + b, 0) / (sorted.length || 1);
-  return {
-    n: sorted.length,
-    p50: rank(sorted, 50),
-    p90: rank(sorted, 90),
-    p99: rank(sorted, 99),
-    max: sorted.at(-1) ?? NaN,
-    mean,
-  };
-}
-
-export const round = (x: number, digits = 2): number => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
-export const fmt = (x: number, digits = 1): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Human output goes to stderr when --json is given, so that stdout's last line is the JSON object. */

@@ -7,15 +7,22 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { newId } from '../src/core/clock.js';
-import type { AuditEntry, Invitation } from '../src/core/model.js';
-import { TRANSITIONS } from '../src/core/stateMachine.js';
+import type { Invitation } from '../src/core/model.js';
 import { LowdbStore } from '../src/store/lowdbStore.js';
 import { PostgresStore } from '../src/store/postgresStore.js';
-import type { Store } from '../src/store/store.js';
-import { anInvitation } from '../test/support/invitationFixture.js';
 import { unreachable } from '../test/support/postgres.js';
-import { DATABASE_URL, fmt, now, round, type Summary, say, summarize, table } from './lib.js';
+import { DATABASE_URL, fmt, now, round, say, table } from './lib.js';
+import {
+  type LowdbSize,
+  measureWrites,
+  type Op,
+  type Row,
+  SAMPLES,
+  seedAudit,
+  seedId,
+  seedInvitation,
+  WARMUP_SAMPLES,
+} from './storeWrites.js';
 
 export interface StoreFigures {
   lowdb_write_p50_ms_1k: number;
@@ -30,6 +37,8 @@ export interface StoreFigures {
   lowdb_rss_mib_1k: number;
   lowdb_rss_mib_10k: number;
   lowdb_rss_mib_100k: number;
+  lowdb_rss_records_mib_100k: number;
+  lowdb_heap_mib_100k: number;
   lowdb_archive_open_ms_10k: number;
   pg_write_p50_ms_1k?: number;
   pg_write_p99_ms_1k?: number;
@@ -43,133 +52,6 @@ export interface StoreFigures {
 }
 
 const SIZES = [1_000, 10_000, 100_000] as const;
-const SAMPLES = 300;
-/** Discarded writes before the first size is measured (JIT, connection pool, plan cache). */
-const WARMUP_SAMPLES = 30;
-/** Seeded invitations were created over the last 29 days: inside LowdbStore's 30-day archive cutoff, so all of
- * them stay in the hot file, the one rewritten on every change (the case the figures are about). */
-const NOW = Date.now();
-const SPAN_MS = 29 * 86400_000;
-
-/** A realistic stored invitation: distinct email, inviter among 200, spread over the past, 80% finished
- * (arrived or expired, the rest waiting in `sent`). */
-function seedInvitation(i: number, size: number, olderByMs = 0): Invitation {
-  const created = NOW - olderByMs - ((size - i) * SPAN_MS) / size;
-  const at = new Date(created).toISOString();
-  const finished = i % 5 !== 0;
-  return anInvitation({
-    id: seedId(i),
-    email: `guest${i}@example.org`,
-    name: `Guest ${i}`,
-    role: i % 3 ? 'collaborator' : 'external',
-    channelIds: ['chan0000000000000000000001'],
-    delivery: 'platform_email',
-    inviter: { id: `inviter${i % 200}`, username: `user${i % 200}` },
-    state: finished ? (i % 4 ? 'arrived' : 'expired') : 'sent',
-    createdAt: at,
-    updatedAt: at,
-    expiresAt: new Date(created + 7 * 86400_000).toISOString(),
-    ...(finished && i % 4 ? { arrivedUserId: `user${i}`, arrivedAt: at } : {}),
-  });
-}
-
-/** Two audit entries per invitation (created, delivered): the least any delivered invitation has. */
-function seedAudit(inv: Invitation): AuditEntry[] {
-  return [
-    {
-      at: inv.createdAt,
-      invitationId: inv.id,
-      actor: inv.inviter.id,
-      action: 'created',
-      detail: { state: 'sending', role: inv.role },
-    },
-    { at: inv.createdAt, invitationId: inv.id, actor: 'bot', action: 'delivered', detail: { via: inv.delivery } },
-  ];
-}
-
-type Op = 'transition' | 'patchInvitation' | 'createInvitations';
-const OPS: Op[] = ['transition', 'patchInvitation', 'createInvitations'];
-
-/** `samples` writes, the three kinds in turn; the invitations they touch are fresh ones in state `sent`. */
-async function measureWrites(
-  store: Store,
-  targets: string[],
-  samples: number,
-): Promise<{ all: Summary; byOp: Record<Op, Summary> }> {
-  const times: Record<Op, number[]> = { transition: [], patchInvitation: [], createInvitations: [] };
-  const all: number[] = [];
-  let t = 0;
-  for (let i = 0; i < samples; i++) {
-    const op = OPS[i % OPS.length]!;
-    const id = targets[t++ % targets.length]!;
-    const at = new Date().toISOString();
-    const start = now();
-    if (op === 'transition') {
-      const done = await store.transition(id, {
-        ...TRANSITIONS.expire,
-        audit: { at, invitationId: id, actor: 'bot', action: 'expired' },
-        jobs: [
-          {
-            kind: 'mattermost.notify-inviter',
-            invitationId: id,
-            dedupeKey: `bench-expired:${id}:${i}`,
-            payload: { about: 'expired' },
-          },
-        ],
-      });
-      if (!done) throw new Error(`transition of ${id} did nothing`);
-    } else if (op === 'patchInvitation') {
-      const done = await store.patchInvitation(
-        id,
-        { approvalPosts: [{ channelId: 'chan0000000000000000000001', postId: newId() }] },
-        { at, invitationId: id, actor: 'bot', action: 'link_requested' },
-      );
-      if (!done) throw new Error(`patch of ${id} did nothing`);
-    } else {
-      const inv = anInvitation({
-        email: `new${i}-${newId()}@example.org`,
-        state: 'sending',
-        delivery: 'platform_email',
-        createdAt: at,
-        updatedAt: at,
-      });
-      await store.createInvitations(
-        [inv],
-        [{ at, invitationId: inv.id, actor: 'inviter1', action: 'created' }],
-        [{ kind: 'mattermost.deliver', invitationId: inv.id, dedupeKey: `deliver:${inv.id}`, payload: {} }],
-      );
-    }
-    const ms = now() - start;
-    times[op].push(ms);
-    all.push(ms);
-  }
-  return {
-    all: summarize(all),
-    byOp: {
-      transition: summarize(times.transition),
-      patchInvitation: summarize(times.patchInvitation),
-      createInvitations: summarize(times.createInvitations),
-    },
-  };
-}
-
-/** Ids of seeded invitations in state `sent` (every fifth seed is), newest first, skipping `skip` of them. */
-function sentTargets(size: number, count: number, skip = 0): string[] {
-  const ids: string[] = [];
-  for (let i = size - 1; i >= 0 && ids.length < count + skip; i--) if (i % 5 === 0) ids.push(seedId(i));
-  return ids.slice(skip);
-}
-
-const seedId = (i: number) => `seed${i.toString(36).padStart(8, '0')}`;
-
-export interface Row {
-  store: string;
-  size: number;
-  all: Summary;
-  byOp: Record<Op, Summary>;
-  extra: string;
-}
-
 function printRows(rows: Row[]): void {
   const out: (string | number)[][] = [
     [
@@ -222,28 +104,6 @@ async function seedLowdb(dir: string, invitations: Invitation[]): Promise<number
   await writeFile(path.join(dir, 'guestlist.json'), json);
   await writeFile(path.join(dir, 'guestlist-audit.jsonl'), audit);
   return Buffer.byteLength(json) / 2 ** 20;
-}
-
-export interface LowdbSize {
-  row: Row;
-  mib: number;
-  openMs: number;
-  rssMiB: number;
-}
-
-/** One size on files seeded in `dir` (bench/storeLowdb.ts runs it in a process of its own, so that the resident
- * memory is the store's): opens the store, measures its writes. */
-export async function lowdbSize(size: number, dir: string, mib: number): Promise<LowdbSize> {
-  const t = now();
-  const store = await LowdbStore.open(dir);
-  const openMs = now() - t;
-  (globalThis as { gc?: () => void }).gc?.();
-  const rssMiB = process.memoryUsage().rss / 2 ** 20;
-  await measureWrites(store, sentTargets(size, WARMUP_SAMPLES), WARMUP_SAMPLES);
-  const { all, byOp } = await measureWrites(store, sentTargets(size, SAMPLES, WARMUP_SAMPLES), SAMPLES);
-  await store.close();
-  const extra = `file ${mib.toFixed(1)} MiB, open ${fmt(openMs, 0)} ms, RSS ${fmt(rssMiB, 0)} MiB`;
-  return { row: { store: 'lowdb', size, all, byOp, extra }, mib, openMs, rssMiB };
 }
 
 async function lowdbRows(): Promise<LowdbSize[]> {
@@ -361,6 +221,11 @@ export async function benchStore(): Promise<StoreFigures> {
       '(target ≤ 250 MiB at 100k)',
   );
   say(
+    `  of which the records (RSS after open − before): ${sizes.map((r) => fmt(r.rssMiB - r.rssBeforeMiB, 0)).join(' / ')}` +
+      ` MiB; JS heap in use: ${sizes.map((r) => fmt(r.heapMiB, 0)).join(' / ')} MiB ` +
+      '(one process per size, loading only the store)',
+  );
+  say(
     '  lowdb open with 5k / 10k invitations older than the archive cutoff: ' +
       `${fmt(archive[0]!.ms, 0)} ms / ${fmt(archive[1]!.ms, 0)} ms ` +
       `(archived ${archive[0]!.archived} / ${archive[1]!.archived}); ` +
@@ -380,6 +245,8 @@ export async function benchStore(): Promise<StoreFigures> {
     lowdb_rss_mib_1k: round(at(1_000).rssMiB, 0),
     lowdb_rss_mib_10k: round(at(10_000).rssMiB, 0),
     lowdb_rss_mib_100k: round(at(100_000).rssMiB, 0),
+    lowdb_rss_records_mib_100k: round(at(100_000).rssMiB - at(100_000).rssBeforeMiB, 0),
+    lowdb_heap_mib_100k: round(at(100_000).heapMiB, 0),
   };
   if (problem) {
     say(

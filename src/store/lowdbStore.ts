@@ -13,6 +13,7 @@ import { withinRateLimit } from '../core/policy.js';
 import { isOpen } from '../core/stateMachine.js';
 import { writeFileSynced } from '../durableFiles.js';
 import { appendAfter, JournalFiles, type Op } from './journal.js';
+import { JsonStreamError, streamJsonObject } from './jsonStream.js';
 import { admit, MAX_DRAFTS_PER_USER } from './records.js';
 import {
   type CreateChecks,
@@ -25,28 +26,90 @@ import {
   type Transition,
 } from './store.js';
 
-/** The snapshot. `journal`: the first journal generation it does not hold; `auditBytes`: the length of the audit
- * log that goes with it. Both absent in files written before the journal (read as generation 0, whole log). */
-const Data = z.object({
-  version: z.literal(2),
+/** The snapshot's members besides its arrays of records (those are read one record at a time: see readSnapshot).
+ * `journal`: the first journal generation it does not hold; `auditBytes`: the length of the audit log that goes
+ * with it. Both absent in files written before the journal (read as generation 0, whole log). Version 1 kept the
+ * audit trail inside the data file (`audit`). */
+const Meta = z.object({
+  version: z.union([z.literal(1), z.literal(2)]),
   journal: z.number().int().nonnegative().optional(),
   auditBytes: z.number().int().nonnegative().optional(),
-  invitations: z.array(Invitation),
-  outbox: z.array(OutboxJob),
-  drafts: z.array(Draft),
   rate: z.record(z.string(), z.array(z.number())),
-  /** Files written before the journal: the audit entries of their last write, perhaps not yet in the log. */
-  auditTail: z.array(StoredAuditEntry).optional(),
 });
 
-/** Version 1 kept the audit trail inside the data file. */
-const DataV1 = Data.extend({ version: z.literal(1), audit: z.array(StoredAuditEntry) });
+/** The arrays of records, and what each holds. `auditTail`: files written before the journal kept the audit entries
+ * of their last write there, perhaps not yet in the log. */
+const SECTIONS = {
+  invitations: Invitation,
+  outbox: OutboxJob,
+  drafts: Draft,
+  audit: StoredAuditEntry,
+  auditTail: StoredAuditEntry,
+} as const;
+const SECTION_NAMES: ReadonlySet<string> = new Set(Object.keys(SECTIONS));
+const REQUIRED = ['invitations', 'outbox', 'drafts'] as const;
+
+/** Reads the snapshot into a fresh State, a record at a time (see jsonStream.ts): missing is empty; anything but
+ * Guestlist data is refused, naming the file. */
+async function readSnapshot(
+  file: string,
+): Promise<{ state: State; meta: z.infer<typeof Meta>; legacyAudit: StoredAuditEntry[]; tail: StoredAuditEntry[] }> {
+  const invalid = (message: string | undefined) =>
+    new Error(
+      `The data file ${file} is not valid Guestlist data (${message}); fix or move it away. It was left untouched.`,
+    );
+  let state = new State();
+  const legacy: Record<'audit' | 'auditTail', StoredAuditEntry[]> = { audit: [], auditTail: [] };
+  const take = (key: string, value: unknown) => {
+    const parsed = SECTIONS[key as keyof typeof SECTIONS].safeParse(value);
+    if (!parsed.success) throw invalid(parsed.error.issues[0]?.message);
+    const record = parsed.data;
+    if (key === 'invitations') state.setInvitation(record as Invitation);
+    else if (key === 'outbox') state.setJob(record as OutboxJob);
+    else if (key === 'drafts') state.drafts.set((record as Draft).id, record as Draft);
+    else legacy[key as 'audit' | 'auditTail'].push(record as StoredAuditEntry);
+  };
+  let read: { members: Record<string, unknown>; arrays: Set<string> } | undefined;
+  try {
+    read = await streamJsonObject(file, SECTION_NAMES, take);
+  } catch (err) {
+    if (!(err instanceof JsonStreamError)) throw err;
+    // Read whole, to say what is wrong with it.
+    const raw = (await readData(file)) as Record<string, unknown>;
+    state = new State();
+    legacy.audit = [];
+    legacy.auditTail = [];
+    read = { members: {}, arrays: new Set() };
+    for (const [key, value] of Object.entries(raw)) {
+      if (!SECTION_NAMES.has(key) || !Array.isArray(value)) read.members[key] = value;
+      else {
+        read.arrays.add(key);
+        for (const record of value) take(key, record);
+      }
+    }
+  }
+  if (!read) return { state, meta: { version: 2, journal: 0, auditBytes: 0, rate: {} }, legacyAudit: [], tail: [] };
+  const meta = Meta.safeParse(read.members);
+  if (!meta.success) throw invalid(meta.error.issues[0]?.message);
+  const required = meta.data.version === 1 ? [...REQUIRED, 'audit'] : REQUIRED;
+  const missing = required.find((key) => !read.arrays.has(key));
+  if (missing) throw invalid(`${missing}: expected an array`);
+  for (const [key, times] of Object.entries(meta.data.rate)) state.rate.set(key, times);
+  return {
+    state,
+    meta: meta.data,
+    legacyAudit: meta.data.version === 1 ? legacy.audit : [],
+    tail: legacy.auditTail,
+  };
+}
 
 const DONE_JOB_RETENTION_MS = 7 * 24 * 3600_000;
 /** Past this many journal bytes a compaction starts in the background (by default). */
 const COMPACT_BYTES = 16 * 2 ** 20;
 /** Records serialized per snapshot chunk: the event loop is given back between chunks. */
 const CHUNK = 500;
+/** Bytes read at a time from the audit log at open. */
+const READ_BYTES = 1 << 20;
 
 /** Reads the data file: missing is empty; anything but a JSON object is refused, naming the file. */
 async function readData(file: string): Promise<unknown> {
@@ -78,7 +141,7 @@ interface Batch {
    * what a snapshot taken while the batch is not yet on disk holds. */
   before: Map<RecordKey, unknown>;
   /** The audit entries it adds, as lines. */
-  audit: { line: string; invitationId: string }[];
+  audit: AuditLine[];
   /** Jobs it adds: not claimable before it is on disk. */
   jobs: string[];
   /** Undone with an earlier batch: nothing to write. */
@@ -94,34 +157,35 @@ class State {
   readonly outbox = new Map<string, OutboxJob>();
   readonly drafts = new Map<string, Draft>();
   readonly rate = new Map<string, number[]>();
-  /** Audit entries by invitation, as JSON lines: in the log, or (`pendingAudit`) only in the journal yet. */
-  readonly audit = new Map<string, string[]>();
-  pendingAudit: string[] = [];
+  /** Audit entries by invitation, oldest first: the offset of its line in the audit log, or the line itself while
+   * it is only in the journal (listed in `pendingAudit` once committed, until a compaction appends it to the log).
+   * The log is read when a trail is asked for, so entries cost a number each in memory. */
+  readonly audit = new Map<string, (number | string)[]>();
+  pendingAudit: AuditLine[] = [];
   readonly pending = new Set<string>();
   readonly dedupeKeys = new Set<string>();
-  private readonly byAddress = new Map<string, Set<string>>();
-  private readonly byInviter = new Map<string, Set<string>>();
+  /** Ids by email and by inviter. Keyed by the records' own strings (no copy); a key with one id holds it alone. */
+  private readonly byEmail = new Index();
+  private readonly byInviter = new Index();
 
-  static address(i: Pick<Invitation, 'platform' | 'workspaceId' | 'email'>): string {
-    return `${i.platform}\n${i.workspaceId}\n${i.email}`;
+  /** Ids of the invitations to this address, on any platform and workspace. */
+  idsWithEmail(email: string): Iterable<string> {
+    return this.byEmail.ids(email);
   }
 
-  idsAt(address: string): ReadonlySet<string> {
-    return this.byAddress.get(address) ?? new Set();
+  idsOf(inviterId: string): Iterable<string> {
+    return this.byInviter.ids(inviterId);
   }
 
-  idsOf(inviterId: string): ReadonlySet<string> {
-    return this.byInviter.get(inviterId) ?? new Set();
-  }
-
-  setInvitation(inv: Invitation): void {
+  setInvitation(record: Invitation): void {
+    const inv = compactInvitation(record);
     const before = this.invitations.get(inv.id);
     this.invitations.set(inv.id, inv);
-    // Index sets keep creation order (listInvitations relies on it): an entry moves only when its key changes.
-    if (before && State.address(before) === State.address(inv) && before.inviter.id === inv.inviter.id) return;
+    // Index entries keep creation order (listInvitations relies on it): an entry moves only when its key changes.
+    if (before && before.email === inv.email && before.inviter.id === inv.inviter.id) return;
     if (before) this.unindex(before);
-    index(this.byAddress, State.address(inv), inv.id);
-    index(this.byInviter, inv.inviter.id, inv.id);
+    this.byEmail.add(inv.email, inv.id);
+    this.byInviter.add(inv.inviter.id, inv.id);
   }
 
   deleteInvitation(id: string): void {
@@ -132,8 +196,8 @@ class State {
   }
 
   private unindex(inv: Invitation): void {
-    this.byAddress.get(State.address(inv))?.delete(inv.id);
-    this.byInviter.get(inv.inviter.id)?.delete(inv.id);
+    this.byEmail.delete(inv.email, inv.id);
+    this.byInviter.delete(inv.inviter.id, inv.id);
   }
 
   setJob(job: OutboxJob): void {
@@ -151,10 +215,12 @@ class State {
     this.dedupeKeys.delete(job.dedupeKey);
   }
 
-  addAudit(line: string, invitationId: string): void {
+  addAudit(entry: number | string, invitationId: string): void {
     const trail = this.audit.get(invitationId);
-    if (trail) trail.push(line);
-    else this.audit.set(invitationId, [line]);
+    // A new array of the exact length (push would leave room for more in each of them); keyed by the invitation's
+    // own id string when it is held.
+    if (trail) this.audit.set(invitationId, trail.concat(entry));
+    else this.audit.set(this.invitations.get(invitationId)?.id ?? invitationId, [entry]);
   }
 
   /** Replays one journal line (records were admitted before they were journaled; parsed again all the same). */
@@ -170,17 +236,92 @@ class State {
       else if (op[0] === 'a') {
         const entry = StoredAuditEntry.parse(op[1]);
         const line = JSON.stringify(entry);
-        this.pendingAudit.push(line);
+        this.pendingAudit.push({ line, invitationId: entry.invitationId });
         this.addAudit(line, entry.invitationId);
       }
     }
   }
 }
 
-function index(map: Map<string, Set<string>>, key: string, id: string): void {
-  const ids = map.get(key);
-  if (ids) ids.add(id);
-  else map.set(key, new Set([id]));
+/** One copy of each value that many invitations repeat (platform, team, role, channels, inviter…), up to a number
+ * of distinct values: each parsed record brings its own copies otherwise. */
+const shared = new Map<string, string>();
+const SHARED_MAX = 50_000;
+function share(value: string): string {
+  const known = shared.get(value);
+  if (known !== undefined) return known;
+  if (shared.size < SHARED_MAX) shared.set(value, value);
+  return value;
+}
+
+/** The keys an invitation may lack, in the order the schema lists them. */
+const OPTIONAL_KEYS = Object.entries(Invitation.shape)
+  .filter(([, schema]) => schema.safeParse(undefined).success)
+  .map(([key]) => key as keyof Invitation);
+
+/** The invitation as held in memory: the same values in a record of a fixed shape (its fields inside the object,
+ * not in a table beside it), sharing the strings that many invitations repeat (platform, team, role, channels,
+ * inviter…) and, where equal, its timestamps; its channel list trimmed to its length (zod builds arrays by pushing,
+ * which leaves room for more). Optional fields that are present follow the others. */
+function compactInvitation(inv: Invitation): Invitation {
+  const updatedAt = inv.updatedAt === inv.createdAt ? inv.createdAt : inv.updatedAt;
+  const out: Invitation = {
+    id: inv.id,
+    platform: share(inv.platform) as Invitation['platform'],
+    workspaceId: share(inv.workspaceId),
+    email: inv.email,
+    name: inv.name,
+    role: share(inv.role) as Invitation['role'],
+    channelIds: inv.channelIds.map(share),
+    kdriveRight: share(inv.kdriveRight) as Invitation['kdriveRight'],
+    billingRights: inv.billingRights,
+    billingReminders: inv.billingReminders,
+    delivery: share(inv.delivery) as Invitation['delivery'],
+    message: inv.message,
+    inviter: { id: share(inv.inviter.id), username: share(inv.inviter.username) },
+    originChannelId: share(inv.originChannelId),
+    state: share(inv.state) as Invitation['state'],
+    createdAt: inv.createdAt,
+    updatedAt,
+    expiresAt: inv.expiresAt,
+    approvalPosts: inv.approvalPosts,
+  };
+  const o = out as Record<string, unknown>;
+  for (const key of OPTIONAL_KEYS) if (inv[key] !== undefined) o[key] = inv[key];
+  if (out.arrivedAt === updatedAt) out.arrivedAt = updatedAt;
+  return out;
+}
+
+/** Ids by key, in insertion order; a key with one id holds the string alone (most addresses have one invitation). */
+class Index {
+  private readonly map = new Map<string, string | Set<string>>();
+
+  ids(key: string): Iterable<string> {
+    const ids = this.map.get(key);
+    return ids === undefined ? [] : typeof ids === 'string' ? [ids] : ids;
+  }
+
+  add(key: string, id: string): void {
+    const ids = this.map.get(key);
+    if (ids === undefined) this.map.set(key, id);
+    else if (typeof ids === 'string') {
+      if (ids !== id) this.map.set(key, new Set([ids, id]));
+    } else ids.add(id);
+  }
+
+  delete(key: string, id: string): void {
+    const ids = this.map.get(key);
+    if (ids === id) this.map.delete(key);
+    else if (typeof ids === 'object') {
+      ids.delete(id);
+      if (ids.size === 1) this.map.set(key, ids.values().next().value!);
+    }
+  }
+}
+
+interface AuditLine {
+  line: string;
+  invitationId: string;
 }
 
 interface Snapshot {
@@ -245,30 +386,14 @@ export class LowdbStore implements Store {
 
   private static async read(dataDir: string, fileName: string): Promise<Opened> {
     const file = path.join(dataDir, fileName);
-    const raw = await readData(file);
-    const legacyV1 = DataV1.safeParse(raw);
-    const parsed = legacyV1.success
-      ? { success: true as const, data: { ...legacyV1.data, version: 2 as const } }
-      : Data.safeParse(raw);
-    if (!parsed.success) {
-      throw new Error(
-        `The data file ${file} is not valid Guestlist data (${parsed.error.issues[0]?.message}); ` +
-          'fix or move it away. It was left untouched.',
-      );
-    }
-    const data = parsed.data;
-    const state = new State();
-    for (const inv of data.invitations) state.setInvitation(inv);
-    for (const job of data.outbox) state.setJob(job);
-    for (const draft of data.drafts) state.drafts.set(draft.id, draft);
-    for (const [key, times] of Object.entries(data.rate)) state.rate.set(key, times);
-    const tail = data.auditTail ?? [];
-    const log = await readAuditLog(file.replace(/\.json$/, '') + '-audit.jsonl', data.auditBytes, state, tail.length);
+    const { state, meta, legacyAudit, tail } = await readSnapshot(file);
+    const log = await readAuditLog(file.replace(/\.json$/, '') + '-audit.jsonl', meta.auditBytes, state, tail.length);
     // Files written before the journal: their last write's audit entries may not have reached the log.
     const logged = new Set(log.last);
     for (const entry of tail) if (!logged.has(JSON.stringify(entry))) state.apply([['a', entry]]);
     const auditBytes = log.bytes;
-    if (legacyV1.success) for (const e of legacyV1.data.audit) state.apply([['a', e]]);
+    for (const e of legacyAudit) state.apply([['a', e]]);
+    const data = meta;
 
     const files = new JournalFiles(dataDir, fileName.replace(/\.json$/, ''));
     const first = data.journal ?? 0;
@@ -351,7 +476,7 @@ export class LowdbStore implements Store {
       return;
     }
     for (const id of batch.jobs) this.unsynced.delete(id);
-    this.s.pendingAudit.push(...batch.audit.map((a) => a.line));
+    this.s.pendingAudit.push(...batch.audit);
     this.journalBytes += Buffer.byteLength(line);
     batch.settle();
     if (this.journalBytes > this.compactBytes && !this.compacting && !this.closed) {
@@ -440,7 +565,7 @@ export class LowdbStore implements Store {
   }
 
   private async fold(): Promise<void> {
-    let rotated!: { gen: number; folded: number[]; audit: string[]; bytes: number; records: Snapshot };
+    let rotated!: { gen: number; folded: number[]; audit: AuditLine[]; bytes: number; records: Snapshot };
     // Between two commits: everything committed so far is in the journals folded; changes made since (the open
     // batch, written to the new journal) are left out of the snapshot by taking their records as they were.
     const rotate = this.writing.then(async () => {
@@ -464,13 +589,18 @@ export class LowdbStore implements Store {
     const { invitations, drafts, rate } = rotated.records;
     const outbox = rotated.records.outbox.filter((j) => j.state !== 'done' || j.runAt >= cutoff);
     try {
-      const auditBytes = await appendAfter(
-        this.auditFile,
-        this.auditBytes,
-        rotated.audit.map((l) => l + '\n').join(''),
-      );
+      const text = rotated.audit.map((a) => a.line + '\n').join('');
+      const auditBytes = await appendAfter(this.auditFile, this.auditBytes, text);
       await writeFileSynced(this.file, snapshotChunks(rotated.gen, auditBytes, invitations, outbox, drafts, rate));
       this.auditBytes = auditBytes;
+      // The lines are in the log now, for good: the trails point there instead of holding them.
+      let at = auditBytes - Buffer.byteLength(text);
+      for (const { line, invitationId } of rotated.audit) {
+        const trail = this.s.audit.get(invitationId);
+        const k = trail?.indexOf(line) ?? -1;
+        if (k >= 0) trail![k] = at;
+        at += Buffer.byteLength(line) + 1;
+      }
     } catch (err) {
       // Still in the journals, which stay: the next compaction writes them.
       this.s.pendingAudit.unshift(...rotated.audit);
@@ -565,7 +695,10 @@ export class LowdbStore implements Store {
 
   private refusal(invitations: Invitation[], { openStates, rateLimit }: CreateChecks): CreateOutcome | undefined {
     const taken = (i: Invitation) =>
-      [...this.s.idsAt(State.address(i))].some((id) => openStates.includes(this.s.invitations.get(id)!.state));
+      [...this.s.idsWithEmail(i.email)].some((id) => {
+        const other = this.s.invitations.get(id)!;
+        return other.platform === i.platform && other.workspaceId === i.workspaceId && openStates.includes(other.state);
+      });
     const emails = [...new Set(invitations.filter(taken).map((i) => i.email))];
     if (emails.length) return { ok: false, refused: 'duplicates', emails };
     const recent = this.createdSince(rateLimit.inviterId, rateLimit.since);
@@ -587,20 +720,11 @@ export class LowdbStore implements Store {
   }
 
   async listInvitations(q: InvitationQuery): Promise<Invitation[]> {
-    const candidates =
-      q.email && q.platform && q.workspaceId
-        ? [
-            ...this.s.idsAt(
-              State.address({
-                platform: q.platform as Invitation['platform'],
-                workspaceId: q.workspaceId,
-                email: q.email,
-              }),
-            ),
-          ].map((id) => this.s.invitations.get(id)!)
-        : q.inviterId
-          ? [...this.s.idsOf(q.inviterId)].map((id) => this.s.invitations.get(id)!)
-          : this.s.invitations.values();
+    const candidates = q.email
+      ? [...this.s.idsWithEmail(q.email)].map((id) => this.s.invitations.get(id)!)
+      : q.inviterId
+        ? [...this.s.idsOf(q.inviterId)].map((id) => this.s.invitations.get(id)!)
+        : this.s.invitations.values();
     const matches: Invitation[] = [];
     for (const i of candidates) {
       if (
@@ -655,7 +779,18 @@ export class LowdbStore implements Store {
   }
 
   async auditTrail(invitationId: string): Promise<StoredAuditEntry[]> {
-    return (this.s.audit.get(invitationId) ?? []).map((line) => StoredAuditEntry.parse(JSON.parse(line)));
+    const lines = await this.auditLines([invitationId]);
+    return (lines.get(invitationId) ?? []).map((line) => StoredAuditEntry.parse(JSON.parse(line)));
+  }
+
+  /** The audit lines of these invitations, oldest first, read from the log where they are there. */
+  private async auditLines(ids: string[]): Promise<Map<string, string[]>> {
+    const trails = new Map(ids.map((id) => [id, [...(this.s.audit.get(id) ?? [])]]));
+    const offsets = [...trails.values()].flat().filter((e): e is number => typeof e === 'number');
+    const read = offsets.length ? await readLines(this.auditFile, offsets) : new Map<number, string>();
+    return new Map(
+      [...trails].map(([id, trail]) => [id, trail.map((e) => (typeof e === 'string' ? e : read.get(e)!))]),
+    );
   }
 
   // --- outbox ---------------------------------------------------------------------------------------------
@@ -793,18 +928,26 @@ export class LowdbStore implements Store {
    * trail). The archive is appended first: a crash in between leaves a duplicate line there, never a loss. */
   async archiveFinished(cutoff: Date): Promise<number> {
     const iso = cutoff.toISOString();
-    const old = [...this.s.invitations.values()].filter((i) => !isOpen(i.state) && i.updatedAt < iso);
-    if (!old.length) return 0;
+    const found = [...this.s.invitations.values()].filter((i) => !isOpen(i.state) && i.updatedAt < iso);
+    if (!found.length) return 0;
+    const trails = await this.auditLines(found.map((i) => i.id));
+    // Changed while the log was read (records are replaced on change, trails grow): left for the next round.
+    const unchanged = (i: Invitation) =>
+      this.s.invitations.get(i.id) === i && (this.s.audit.get(i.id)?.length ?? 0) === trails.get(i.id)!.length;
+    const old = found.filter(unchanged);
     const lines = old.map((invitation) =>
-      JSON.stringify({ invitation, audit: (this.s.audit.get(invitation.id) ?? []).map((l) => JSON.parse(l)) }),
+      JSON.stringify({ invitation, audit: trails.get(invitation.id)!.map((l) => JSON.parse(l)) }),
     );
     const handle = await openFile(this.archiveFile, 'a');
     await handle
       .write(lines.join('\n') + '\n')
       .then(() => handle.sync())
       .finally(() => handle.close());
-    const ids = new Set(old.map((i) => i.id));
-    for (const inv of old) {
+    // Changed while the archive was written: stays here too (the archive then holds an older copy of it, as a crash
+    // between the two steps would leave).
+    const ids = new Set(old.filter(unchanged).map((i) => i.id));
+    if (!ids.size) return 0;
+    for (const inv of old.filter((i) => ids.has(i.id))) {
       this.note(`i:${inv.id}`, ['I', inv.id], inv);
       this.s.deleteInvitation(inv.id);
     }
@@ -813,7 +956,7 @@ export class LowdbStore implements Store {
     }
     await this.persist();
     for (const id of ids) this.s.audit.delete(id); // kept until then, for an undo
-    return old.length;
+    return ids.size;
   }
 
   /** Waits for the commits under way and folds the journal into the snapshot. */
@@ -829,39 +972,82 @@ export class LowdbStore implements Store {
 const LOGGED = /^\{"at":"[^"\\]*","invitationId":"([^"\\]*)",.*\}$/;
 
 /** Reads the audit log up to `length` (all of it, up to its last whole line, for files from before the journal),
- * keeping the lines of invitations in `state`; returns the length read and the last `keep` lines. */
+ * a piece at a time, noting where the lines of invitations in `state` are; returns the length read and the last
+ * `keep` lines. */
 async function readAuditLog(
   file: string,
   length: number | undefined,
   state: State,
   keep: number,
 ): Promise<{ bytes: number; last: string[] }> {
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) =>
-    err.code === 'ENOENT' ? '' : Promise.reject(err),
+  const handle = await openFile(file, 'r').catch((err: NodeJS.ErrnoException) =>
+    err.code === 'ENOENT' ? undefined : Promise.reject(err),
   );
-  const buf = Buffer.from(text);
-  const end = length ?? buf.lastIndexOf(0x0a) + 1;
-  const lines = buf.subarray(0, Math.min(end, buf.length)).toString('utf8').split('\n');
+  if (!handle) return { bytes: 0, last: [] };
   const last: string[] = [];
-  for (const line of lines) {
-    if (!line) continue;
-    // The store writes each entry as zod's output, `at` then `invitationId`: read the id alone, keep the line.
-    const fast = LOGGED.exec(line);
-    let canonical = line;
-    let id = fast?.[1];
-    if (!id) {
-      try {
-        const entry = StoredAuditEntry.parse(JSON.parse(line));
-        [canonical, id] = [JSON.stringify(entry), entry.invitationId];
-      } catch {
-        continue; // a line torn by a crash before the journal existed
+  let pos = 0; // where `buf` starts in the file
+  let buf = Buffer.alloc(0);
+  try {
+    const limit = length ?? (await handle.stat()).size;
+    for (;;) {
+      const want = Math.min(READ_BYTES, limit - pos - buf.length);
+      const more = want > 0 ? Buffer.allocUnsafe(want) : undefined;
+      const { bytesRead } = more ? await handle.read(more, 0, want, pos + buf.length) : { bytesRead: 0 };
+      if (!bytesRead) break;
+      buf = buf.length ? Buffer.concat([buf, more!.subarray(0, bytesRead)]) : more!.subarray(0, bytesRead);
+      let from = 0;
+      for (let nl = buf.indexOf(0x0a); nl >= 0; nl = buf.indexOf(0x0a, from)) {
+        const at = pos + from;
+        const line = buf.toString('utf8', from, nl);
+        from = nl + 1;
+        if (!line) continue;
+        // The store writes each entry as zod's output, `at` then `invitationId`: read the id alone.
+        let id = LOGGED.exec(line)?.[1];
+        let canonical = line;
+        if (!id) {
+          try {
+            const entry = StoredAuditEntry.parse(JSON.parse(line));
+            [canonical, id] = [JSON.stringify(entry), entry.invitationId];
+          } catch {
+            continue; // a line torn by a crash before the journal existed
+          }
+        }
+        if (state.invitations.has(id)) state.addAudit(at, id);
+        if (keep) last.push(canonical);
+        if (last.length > keep) last.shift();
       }
+      pos += from;
+      buf = buf.subarray(from);
     }
-    if (state.invitations.has(id)) state.addAudit(canonical, id);
-    if (keep) last.push(canonical);
-    if (last.length > keep) last.shift();
+    // Without a length, the log ends at its last whole line (a torn one after it is cut off by the next append).
+    return { bytes: pos, last };
+  } finally {
+    await handle.close();
   }
-  return { bytes: Math.min(end, buf.length), last };
+}
+
+/** The lines of the audit log that start at these offsets (sorted here, read a window at a time). */
+async function readLines(file: string, offsets: number[]): Promise<Map<number, string>> {
+  const lines = new Map<number, string>();
+  const handle = await openFile(file, 'r');
+  try {
+    let start = 0;
+    let buf = Buffer.alloc(0);
+    for (const at of [...new Set(offsets)].sort((a, b) => a - b)) {
+      let nl = at >= start ? buf.indexOf(0x0a, at - start) : -1;
+      for (let size = 64 * 1024; nl < 0; size *= 2) {
+        buf = Buffer.allocUnsafe(size);
+        const { bytesRead } = await handle.read(buf, 0, size, at);
+        [start, buf] = [at, buf.subarray(0, bytesRead)];
+        nl = buf.indexOf(0x0a);
+        if (nl < 0 && bytesRead < size) throw new Error(`The audit log ${file} has no whole line at byte ${at}.`);
+      }
+      lines.set(at, buf.toString('utf8', at - start, nl));
+    }
+  } finally {
+    await handle.close();
+  }
+  return lines;
 }
 
 function* snapshotChunks(

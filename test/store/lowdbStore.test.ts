@@ -186,6 +186,52 @@ describe('LowdbStore journal', () => {
     }
   });
 
+  it('reads a trail from the audit log and the journal together, before and after compactions', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'guestlist-trail-'));
+    const entry = (n: number): AuditEntry => ({
+      at,
+      invitationId: 'a',
+      actor: 'u',
+      action: 'link_requested',
+      detail: { note: `n${n} "é" \n` },
+    });
+    try {
+      const store = await LowdbStore.open(dir);
+      await store.createInvitations([invitation('a'), invitation('b')], [entry(0)], []);
+      await store.compact(); // entry 0 now in the log, the others only in the journal
+      await store.patchInvitation('a', { lastError: 'x' }, entry(1));
+      const third = store.patchInvitation('a', {}, entry(2));
+      const folding = store.compact(); // while the third write is on its way
+      await third;
+      await folding;
+      await store.patchInvitation('a', {}, entry(3));
+      const notes = [0, 1, 2, 3].map((n) => `n${n} "é" \n`);
+      expect((await store.auditTrail('a')).map((e) => e.detail?.note)).toEqual(notes);
+      await store.close();
+      const reopened = await LowdbStore.open(dir);
+      expect((await reopened.auditTrail('a')).map((e) => e.detail?.note)).toEqual(notes);
+      expect(await reopened.auditTrail('b')).toEqual([]);
+      await reopened.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a data file written by hand or by an older version, laid out with indentation', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'guestlist-pretty-'));
+    try {
+      const data = { version: 2, invitations: [invitation('a')], outbox: [], drafts: [], rate: { k: [1] } };
+      await writeFile(path.join(dir, 'guestlist.json'), JSON.stringify(data, null, 2));
+      const store = await LowdbStore.open(dir);
+      expect(await store.getInvitation('a')).toEqual(invitation('a'));
+      await store.close();
+      await writeFile(path.join(dir, 'guestlist.json'), JSON.stringify({ ...data, drafts: undefined }, null, 2));
+      await expect(LowdbStore.open(dir)).rejects.toThrow('not valid Guestlist data (drafts: expected an array)');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('folds the journal into the data file once it passes its size, while changes go on', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'guestlist-compact-'));
     try {
