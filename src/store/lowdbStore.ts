@@ -5,7 +5,7 @@
  * carried (and those queued behind it): what was refused is never served, written or delivered later. The journal
  * is folded into the snapshot when it passes COMPACT_BYTES and at close. One process per data directory (the app
  * holds its lock). */
-import { mkdir, open as openFile, readFile } from 'node:fs/promises';
+import { mkdir, open as openFile, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AuditEntry, Invitation, StoredAuditEntry } from '../core/model.js';
@@ -417,6 +417,7 @@ export class LowdbStore implements Store {
     opts: { compactBytes?: number } = {},
   ): Promise<LowdbStore> {
     await mkdir(dataDir, { recursive: true });
+    await removeDeadTemps(dataDir, fileName);
     const opened = await LowdbStore.read(dataDir, fileName);
     const { state } = opened;
     // One process per directory: leases found at start belong to a process that died, so its jobs are due now.
@@ -966,6 +967,27 @@ export class LowdbStore implements Store {
     await this.compacting?.catch(() => undefined);
     await this.compact();
     this.closed = true;
+  }
+}
+
+/** Removes the snapshot temp files (see writeFileSynced) that a compaction killed midway left: those of processes
+ * that are gone. Never read (the snapshot is renamed into place whole, or not at all), they would pile up, each
+ * the size of the data. */
+async function removeDeadTemps(dataDir: string, fileName: string): Promise<void> {
+  const prefix = `.${fileName}.`;
+  for (const name of await readdir(dataDir)) {
+    const pid = name.startsWith(prefix) && name.endsWith('.tmp') ? name.slice(prefix.length, -4) : '';
+    if (!/^\d+$/.test(pid) || alive(Number(pid))) continue;
+    await unlink(path.join(dataDir, name)).catch(() => undefined);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

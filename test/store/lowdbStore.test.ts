@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -100,6 +101,27 @@ describe('LowdbStore files', () => {
       const third = await LowdbStore.open(dir);
       expect((await third.auditTrail('a')).map((e) => e.action)).toEqual(['created', 'link_requested', 'link_issued']);
       await third.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('LowdbStore leftovers', () => {
+  it("removes at open the snapshot temp file of a process that died writing it, not a live process's", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'guestlist-temps-'));
+    try {
+      const dead = spawnSync(process.execPath, ['-e', '']).pid!; // exited: its pid is free
+      const deadTemp = path.join(dir, `.guestlist.json.${dead}.tmp`);
+      const liveTemp = path.join(dir, `.guestlist.json.${process.pid}.tmp`);
+      const other = path.join(dir, `.secret.json.${dead}.tmp`);
+      for (const file of [deadTemp, liveTemp, other]) await writeFile(file, '{"version":2,"invitations":[');
+      const store = await LowdbStore.open(dir);
+      const names = await readdir(dir);
+      expect(names).not.toContain(path.basename(deadTemp));
+      expect(names).toContain(path.basename(liveTemp));
+      expect(names).toContain(path.basename(other));
+      await store.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
