@@ -15,6 +15,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The setup page fills the Slack manifest in for this deployment.
+COPY manifest.yml ./
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data

@@ -14,19 +14,23 @@ import type { AcceptanceSide } from './lifecycle/accountCreator.js';
 import { createLogger, type Logger } from './logger.js';
 import { Outbox, type OutboxOptions } from './outbox/outbox.js';
 import { kchatBackend } from './platforms/kchat/kchatBackend.js';
+import { infomaniakSetupCheck } from './platforms/kchat/setupCheck.js';
 import { createLocal, type LocalPlatform } from './platforms/local/index.js';
 import { createMattermost, type MattermostPlatform } from './platforms/mattermost/index.js';
+import { checkMattermostServer } from './platforms/mattermost/serverCheck.js';
 import { createSlack, SLACK_MOUNT_PATH, type SlackPlatform } from './platforms/slack/index.js';
+import { createAppUrl, fillManifest } from './platforms/slack/setupManifest.js';
+import { readProjectFile, VERSION } from './projectFiles.js';
 import { loadOrCreateSecret } from './security/secret.js';
 import { Signer } from './security/signing.js';
 import { type DataDirLock, lockDataDir } from './store/dataDirLock.js';
 import { LowdbStore } from './store/lowdbStore.js';
 import { PostgresStore } from './store/postgresStore.js';
 import type { Store } from './store/store.js';
-import { VERSION } from './version.js';
 import { acceptancePageRouter } from './web/acceptancePage.js';
 import { adminRouter } from './web/adminApi.js';
 import { createWebApp, type HttpLimits, listenWithLimits } from './web/server.js';
+import { setupRouter } from './web/setupPage.js';
 import { type PlatformStatus, statusRouter } from './web/statusPage.js';
 
 export interface AppOptions {
@@ -150,6 +154,24 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       : []),
     ...(slack ? [{ platform: 'slack', name: 'Slack', connected: () => slack.ready() }] : []),
   ];
+  /** The setup page: for anyone while nothing is configured, then only for ADMIN_API_TOKEN. */
+  const setupOpen = platforms.length === 0;
+  const manifest = readProjectFile('manifest.yml');
+  const slackManifest = manifest && fillManifest(manifest, config.publicUrl, config.trigger);
+  const setup =
+    setupOpen || config.adminApiToken
+      ? setupRouter({
+          log,
+          csrfSecret: secret,
+          publicUrl: config.publicUrl,
+          trigger: config.trigger,
+          configured: platforms.map((p) => p.name),
+          adminToken: config.adminApiToken,
+          slack: slackManifest ? { manifest: slackManifest, createUrl: createAppUrl(slackManifest) } : undefined,
+          checkMattermost: (input) => checkMattermostServer(input),
+          checkInfomaniak: infomaniakSetupCheck({ store, clock, apiUrl: config.infomaniakApiUrl }),
+        })
+      : undefined;
   const acceptance: Partial<Record<Platform, AcceptanceSide>> = {
     mattermost: mattermost?.acceptance,
     slack: slack?.acceptance,
@@ -178,6 +200,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
           onJobsQueued: () => outbox.kick(),
         }),
       },
+      ...(setup ? [{ path: '/setup', router: setup }] : []),
       ...(config.adminApiToken
         ? [{ path: '/admin', router: adminRouter({ store, token: config.adminApiToken }) }]
         : []),
@@ -186,7 +209,17 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
             { path: '/playground', router: local.router },
             { path: '/', router: toPlayground() },
           ]
-        : [{ path: '/', router: statusRouter({ org: config.org, version: VERSION, platforms }) }]),
+        : [
+            {
+              path: '/',
+              router: statusRouter({
+                org: config.org,
+                version: VERSION,
+                platforms,
+                setupUrl: setupOpen ? '/setup' : undefined,
+              }),
+            },
+          ]),
     ],
     // Ready: the store answers (lowdb: its file can be written) and every configured platform is connected.
     ready: async () =>

@@ -182,6 +182,8 @@ export interface Config {
     adminToken?: string;
     apiUrl: string;
   };
+  /** INFOMANIAK_API_URL, also for the setup page's check when kChat is not configured yet. */
+  infomaniakApiUrl: string;
   /** The local playground is served (PLAYGROUND=on, or no platform configured and PLAYGROUND unset). */
   playground: boolean;
   /** Set when INFOMANIAK_API_TOKEN is: the Mattermost adapter then runs against kChat with this backend. */
@@ -242,6 +244,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
         }
       : undefined,
+    infomaniakApiUrl: e.INFOMANIAK_API_URL.replace(/\/+$/, ''),
     playground: e.PLAYGROUND === 'on' || (e.PLAYGROUND === undefined && !e.MATTERMOST_URL && !e.SLACK_BOT_TOKEN),
     kchat: e.INFOMANIAK_API_TOKEN
       ? {

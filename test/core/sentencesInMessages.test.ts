@@ -38,6 +38,10 @@ const OPERATOR_FILES = new Set([
   'src/platforms/kchat/infomaniakApi.ts', // Infomaniak call errors and the token check, for logs and /readyz
   'src/platforms/kchat/access.ts', // what the operator fixes when the token check fails
   'views/setup/statusPage.ts', // GET /: what runs here, for the operator
+  'views/setup/setupPage.ts', // /setup: how to connect a platform, for the operator
+  'src/web/setupPage.ts', // its refusals
+  'src/platforms/mattermost/serverCheck.ts', // what the setup page's server check found, for the operator
+  'src/platforms/kchat/setupCheck.ts', // the same for the Infomaniak check
 ]);
 /** Still holding sentences, to move next: their texts are HTML with markup inside the sentence (pages, the
  * email's HTML part) or kChat's notices, which need an HTML TextFormat and the kChat wording in the module. */

@@ -7,7 +7,7 @@ import type { AccessCheck, InfomaniakApi } from './infomaniakApi.js';
 
 const RECHECK_MS = 5 * 60_000;
 
-const WHAT_TO_FIX: Record<Extract<AccessCheck, { ok: false }>['problem'], string> = {
+export const WHAT_TO_FIX: Record<Extract<AccessCheck, { ok: false }>['problem'], string> = {
   bad_token: 'Set INFOMANIAK_API_TOKEN to a valid token.',
   missing_scope: 'Give the token of INFOMANIAK_API_TOKEN the needed scope (see README, kChat).',
   unknown_account: 'Set INFOMANIAK_ACCOUNT_ID to the organization the token’s owner administers.',
