@@ -70,10 +70,11 @@ export function prettyDestination(out: { write(text: string): unknown }, color =
   return { write: (line: string) => void out.write(prettyLine(line, color)) };
 }
 
-/** Where logs go when nothing else is said: readable at a terminal (coloured unless NO_COLOR), else JSON. */
+/** Where logs go when nothing else is said: readable at a terminal (coloured unless NO_COLOR, which main.ts
+ * hands over: config.ts and main.ts are the only readers of process.env), else JSON. */
 export function defaultDestination(
   out: { isTTY?: boolean; write(text: string): unknown } = process.stdout,
-  env: Record<string, string | undefined> = process.env,
+  env: { NO_COLOR?: string } = {},
 ): pino.DestinationStream | undefined {
   return out.isTTY ? prettyDestination(out, !env.NO_COLOR) : undefined;
 }

@@ -1,11 +1,11 @@
 /** Starts the bot from the environment; stops gracefully on SIGTERM / SIGINT. */
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger, defaultDestination } from './logger.js';
 
 try {
   const config = loadConfig(process.env);
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, defaultDestination(process.stdout, { NO_COLOR: process.env.NO_COLOR }));
   const app = await buildApp(config, { log });
   await app.listen();
   const shutdown = async (signal: string) => {
