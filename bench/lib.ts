@@ -97,10 +97,19 @@ export async function startBot(opts: {
   env?: Record<string, string>;
   app?: AppOptions;
   seed?: (store: Store) => Promise<void>;
+  /** A replica: PostgreSQL on this schema, whatever BENCH_STORE says, shared with other bots (not dropped on close). */
+  sharedSchema?: string;
 }): Promise<Bot> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'guestlist-bench-'));
-  const schema = BOT_STORE === 'postgres' ? `bench_bot_${process.pid}_${Date.now()}` : undefined;
-  const store = schema ? await PostgresStore.open(DATABASE_URL, { schema }) : await LowdbStore.open(dataDir);
+  const schema = opts.sharedSchema
+    ? undefined
+    : BOT_STORE === 'postgres'
+      ? `bench_bot_${process.pid}_${Date.now()}`
+      : undefined;
+  const pgSchema = opts.sharedSchema ?? schema;
+  const store = pgSchema
+    ? await PostgresStore.open(DATABASE_URL, { schema: pgSchema })
+    : await LowdbStore.open(dataDir);
   await opts.seed?.(store);
   const port = await freePort();
   const env: Record<string, string> = {

@@ -1,13 +1,14 @@
-/** `npm run bench [-- --json] [-- --only=command,store,arrival,bulk]`: runs the benchmarks, prints their figures
+/** `npm run bench [-- --json] [-- --only=command,store,arrival,replicas,bulk]`: runs the benchmarks, prints their figures
  * (to stdout, or to stderr with --json) and, with --json, one JSON object as the last line of stdout. */
 import os from 'node:os';
 import { benchArrival } from './arrival.js';
+import { benchArrivalReplicas } from './arrivalReplicas.js';
 import { benchBulk } from './bulk.js';
 import { benchCommand } from './command.js';
 import { BOT_STORE, fmt, round, say, sayTo } from './lib.js';
 import { benchStore } from './store.js';
 
-const BENCHES = ['command', 'store', 'arrival', 'bulk'] as const;
+const BENCHES = ['command', 'store', 'arrival', 'replicas', 'bulk'] as const;
 type Bench = (typeof BENCHES)[number];
 
 const args = process.argv.slice(2);
@@ -43,6 +44,7 @@ const runners: Record<Bench, () => Promise<object>> = {
   command: benchCommand,
   store: benchStore,
   arrival: benchArrival,
+  replicas: benchArrivalReplicas,
   bulk: benchBulk,
 };
 for (const name of BENCHES) {
@@ -68,6 +70,7 @@ const CHECKS: Record<string, Check> = {
   lowdb_open_ms_100k: { figure: 'lowdb_open_ms_100k', target: '≤ 2000 ms', pass: (v) => v <= 2000 },
   lowdb_rss_mib_100k: { figure: 'lowdb_rss_mib_100k', target: '≤ 250 MiB', pass: (v) => v <= 250 },
   announce_p99_ms: { figure: 'announce_p99_ms', target: '≤ 500 ms', pass: (v) => v <= 500 },
+  replicas_announce_p99_ms: { figure: 'replicas_announce_p99_ms', target: '≤ 300 ms', pass: (v) => v <= 300 },
   bulk_ratio: { figure: 'bulk_ratio', target: '≤ 1.2', pass: (v) => v <= 1.2 },
 };
 /** true / false, or null when the figure was not measured in this run (not selected, skipped or failed). */
