@@ -94,8 +94,8 @@ export class LocalChat {
     private readonly data: StateFile,
   ) {}
 
-  /** The chat in `dataDir`, or the seeded team when there is none yet. A file that does not parse stops the bot
-   * rather than being overwritten. */
+  /** The chat in `dataDir`, or the seeded team when there is none yet. A file that does not parse stops the bot,
+   * naming it, rather than being overwritten. */
   static async open(dataDir: string): Promise<LocalChat> {
     const file = path.join(dataDir, 'playground.json');
     const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
@@ -103,8 +103,19 @@ export class LocalChat {
       throw err;
     });
     if (text === undefined) return new LocalChat(file, seed());
-    const parsed = StateFile.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new Error(`${file} is not a playground state file; move it away to start afresh`);
+    // As the store does with its own files: refused at start, named, and left untouched (never overwritten).
+    const untouched = 'fix or move it away to start afresh; it was left untouched.';
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`The playground file ${file} is not valid JSON (${(err as Error).message}); ${untouched}`);
+    }
+    const parsed = StateFile.safeParse(json);
+    if (!parsed.success) {
+      const where = parsed.error.issues[0]?.path.join('.') || 'its top level';
+      throw new Error(`The playground file ${file} is not a playground state file (at ${where}); ${untouched}`);
+    }
     return new LocalChat(file, parsed.data);
   }
 

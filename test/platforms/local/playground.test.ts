@@ -1,5 +1,8 @@
 /** The playground end to end over HTTP: the real app with no platform configured, the seeded team acting through
  * the page's forms, the outbox's jobs run, the acceptance page registering the invitee. */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../../src/core/userInput.js';
 import { linksIn } from '../../support/linkChannels.js';
@@ -186,6 +189,59 @@ describe('the playground, with no platform configured', () => {
     });
     expect(forged.status).toBe(403);
   });
+});
+
+describe('the playground’s Resend form and its state file', () => {
+  it('resends by link from the list: a fresh link in the DMs, the old one dead; a method not offered is refused', async () => {
+    pg = await startPlayground();
+    await pg.say('ada', 'launch', '/invite-people');
+    await pg.submit('ada', 'launch', { emails: 'lee@example.org', role: 'collaborator' });
+    await pg.submit('ada', 'launch', { channels: 'launch', delivery: 'link', expiry: '7' });
+    const [first] = linksIn(textOf(await pg.page('ada', 'dm-ada')));
+    expect(first).toBeTruthy();
+
+    await pg.say('ada', 'launch', '/invite-people list');
+    const form = await pg.click('ada', 'launch', 'Resend');
+    expect(textOf(form)).toContain('Send again to lee@example.org');
+    expect(form).toContain('<option value="link" selected>');
+    // Only what is configured is offered, and only that is taken: no SMS gateway here.
+    const refused = await pg.submit('ada', 'launch', { method: 'sms', phone: '+41791234567' });
+    expect(refused).toContain('Send again to lee@example.org');
+    expect(refused).toMatch(/id="f-method-error"|class="alert"/);
+
+    const after = await pg.submit('ada', 'launch', { method: 'link' });
+    expect(after).not.toContain('Send again to lee@example.org');
+    const links = linksIn(textOf(await pg.page('ada', 'dm-ada')));
+    const fresh = links.at(-1)!;
+    expect(fresh).not.toBe(first);
+    expect((await fetch(fresh)).status).toBe(200);
+    expect((await fetch(first!)).status).not.toBe(200);
+    const [inv] = await pg.app.store.listInvitations({ platform: 'local' });
+    expect(inv?.state).toBe('sent');
+  });
+
+  it.each([
+    ['not JSON', '{"people": [', /playground\.json is not valid JSON .*left untouched/],
+    [
+      'JSON of another shape',
+      '{"people": "everyone"}',
+      /playground\.json is not a playground state file.*left untouched/,
+    ],
+  ])(
+    'refuses to start on a DATA_DIR/playground.json that is %s, names it and leaves it as it was',
+    async (_, bad, words) => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'guestlist-playground-bad-'));
+      try {
+        await writeFile(path.join(dir, 'playground.json'), bad);
+        await expect(startPlayground({}, dir)).rejects.toThrow(words);
+        expect(await readFile(path.join(dir, 'playground.json'), 'utf8')).toBe(bad);
+      } finally {
+        await pg?.close();
+        pg = undefined;
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('the playground on a configured deployment', () => {
