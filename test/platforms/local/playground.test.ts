@@ -192,7 +192,7 @@ describe('the playground, with no platform configured', () => {
 });
 
 describe('the playground’s Resend form and its state file', () => {
-  it('resends by link from the list: a fresh link in the DMs, the old one dead; a method not offered is refused', async () => {
+  it('resends by link from the list: a fresh link, the old one dead; a method not offered is refused', async () => {
     pg = await startPlayground();
     await pg.say('ada', 'launch', '/invite-people');
     await pg.submit('ada', 'launch', { emails: 'lee@example.org', role: 'collaborator' });
