@@ -43,6 +43,11 @@ export interface CommandFigures {
   steady_rate: number;
   steady_command_p99_ms: number;
   steady_dialog_open_p99_ms: number;
+  steady_minimal_command_p99_ms: number;
+  steady_minimal_dialog_open_p99_ms: number;
+  steady_command_p99_vs_minimal: number;
+  steady_loop_delay_p99_ms: number;
+  steady_minimal_loop_delay_p99_ms: number;
   command_errors: number;
   command_not_opened: number;
 }
@@ -66,6 +71,17 @@ function cannon(data: Record<string, unknown>): Promise<{ result: CannonResult; 
 interface Usage {
   cpu: NodeJS.CpuUsage;
   elu: { idle: number; active: number; utilization: number };
+  /** Event-loop delay since the previous `usage`, ms. */
+  delay: { p99: number; max: number };
+}
+
+interface Measured {
+  result: CannonResult;
+  issued: number;
+  cpuMs: number;
+  elu: number;
+  /** Event-loop delay during the run, ms. */
+  delay: { p99: number; max: number };
 }
 
 /** A target process (bench/target.ts under tsx) and its IPC requests. */
@@ -103,16 +119,14 @@ class Target {
   }
 
   /** Runs the load and measures the process's CPU time and event-loop utilisation over exactly that run. */
-  async measure(
-    load: Record<string, unknown>,
-  ): Promise<{ result: CannonResult; issued: number; cpuMs: number; elu: number }> {
+  async measure(load: Record<string, unknown>): Promise<Measured> {
     const before = await this.ask<Usage>('usage');
     const run = await cannon({ ...load, url: this.url });
     const after = await this.ask<Usage>('usage');
     const cpuMs = (after.cpu.user - before.cpu.user + after.cpu.system - before.cpu.system) / 1000;
     const active = after.elu.active - before.elu.active;
     const elu = active / (active + after.elu.idle - before.elu.idle);
-    return { ...run, cpuMs, elu };
+    return { ...run, cpuMs, elu, delay: after.delay };
   }
 
   async stop(): Promise<void> {
@@ -179,13 +193,17 @@ export async function benchCommand(opts: { whatIf?: Variant } = {}): Promise<Com
   const bare = await saturate('bare');
   await bare.target.stop();
   const minimal = await saturate('minimal');
-  await minimal.target.stop();
   await ask(fakeWorker, { type: 'dialogs' });
   const bot = await saturate('guestlist');
   const dialog = await dialogTimes(bot.target, fakeWorker, triggers);
 
-  // Below saturation: half the minimal bot's rate, open loop.
+  // Below saturation: half the minimal bot's rate, open loop; the minimal bot at the same rate just before, as the
+  // baseline of what the machine gives right now.
   const steadyRate = Math.max(1, Math.round(minimal.run.result.rps / 2));
+  const minimalSteady = await minimal.target.measure(load(DURATION_S, { overallRate: steadyRate }));
+  next += minimalSteady.issued + 100;
+  const minimalSteadyDialog = await dialogTimes(minimal.target, fakeWorker, triggers);
+  await minimal.target.stop();
   const steady = await bot.target.measure(load(DURATION_S, { overallRate: steadyRate }));
   next += steady.issued + 100;
   const steadyDialog = await dialogTimes(bot.target, fakeWorker, triggers);
@@ -194,7 +212,7 @@ export async function benchCommand(opts: { whatIf?: Variant } = {}): Promise<Com
   await fakeWorker.terminate();
 
   const command = bot.run.result;
-  const row = (name: string, r: { result: CannonResult; cpuMs: number; elu: number }, cpu: number) => [
+  const row = (name: string, r: Measured, cpu: number) => [
     name,
     fmt(r.result.rps, 0),
     r.result.latency.p50,
@@ -203,13 +221,26 @@ export async function benchCommand(opts: { whatIf?: Variant } = {}): Promise<Com
     `${r.result.errors}/${r.result.non2xx}/${r.result.mismatches}`,
     fmt(cpu, 3),
     fmt(r.elu, 2),
+    `${fmt(r.delay.p99, 1)}/${fmt(r.delay.max, 0)}`,
   ];
+  const perCommand = (r: Measured) => r.cpuMs / Math.max(1, answered(r.result));
   table([
-    ['target (saturated)', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors/non-2xx/not {}', 'CPU ms/cmd', 'ELU'],
+    [
+      'target (saturated)',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'requests',
+      'errors/non-2xx/not {}',
+      'CPU ms/cmd',
+      'ELU',
+      'loop delay p99/max ms',
+    ],
     row('bare express urlencoded POST', bare.run, bare.cpuPerCommand),
     row('minimal bot (token, HMAC, fetch)', minimal.run, minimal.cpuPerCommand),
     row('Guestlist /mattermost/command', bot.run, bot.cpuPerCommand),
-    row(`Guestlist at ${steadyRate}/s (steady)`, steady, steady.cpuMs / Math.max(1, answered(steady.result))),
+    row(`minimal bot at ${steadyRate}/s (steady)`, minimalSteady, perCommand(minimalSteady)),
+    row(`Guestlist at ${steadyRate}/s (steady)`, steady, perCommand(steady)),
   ]);
   const cpuRatio = bot.cpuPerCommand / minimal.cpuPerCommand;
   const rpsVsMinimal = command.rps / minimal.run.result.rps;
@@ -225,6 +256,12 @@ export async function benchCommand(opts: { whatIf?: Variant } = {}): Promise<Com
   say(
     `  steady ${steadyRate}/s: command p99 ${steady.result.latency.p99} ms (target ≤ 20 ms), ` +
       `dialog opened p99 ${fmt(steadyDialog.summary.p99)} ms (target ≤ 50 ms)`,
+  );
+  say(
+    `  minimal bot at the same rate, same run: command p99 ${minimalSteady.result.latency.p99} ms, dialog opened ` +
+      `p99 ${fmt(minimalSteadyDialog.summary.p99)} ms; Guestlist/minimal p99: command ` +
+      `${fmt(steady.result.latency.p99 / minimalSteady.result.latency.p99, 2)}, dialog ` +
+      `${fmt(steadyDialog.summary.p99 / minimalSteadyDialog.summary.p99, 2)}`,
   );
   say();
   return {
@@ -248,6 +285,11 @@ export async function benchCommand(opts: { whatIf?: Variant } = {}): Promise<Com
     steady_rate: steadyRate,
     steady_command_p99_ms: steady.result.latency.p99,
     steady_dialog_open_p99_ms: round(steadyDialog.summary.p99),
+    steady_minimal_command_p99_ms: minimalSteady.result.latency.p99,
+    steady_minimal_dialog_open_p99_ms: round(minimalSteadyDialog.summary.p99),
+    steady_command_p99_vs_minimal: round(steady.result.latency.p99 / minimalSteady.result.latency.p99),
+    steady_loop_delay_p99_ms: round(steady.delay.p99),
+    steady_minimal_loop_delay_p99_ms: round(minimalSteady.delay.p99),
     command_errors: command.errors + command.non2xx + command.mismatches,
     command_not_opened: dialog.notOpened,
   };

@@ -1,10 +1,10 @@
 /** One target of the command benchmark in a process of its own, so that its CPU time (user + system of the
  * process) is its own: the bare express route, the hand-written minimal bot, or Guestlist. Driven over IPC by
- * bench/command.ts: `start` → `{ url }`, `usage` → CPU time and event-loop utilisation so far, `received` → when
- * each command (`?i=N`) reached the server, `stop`. */
+ * bench/command.ts: `start` → `{ url }`, `usage` → CPU time and event-loop utilisation so far and the event-loop
+ * delay since the last `usage` (p99, max), `received` → when each command (`?i=N`) reached the server, `stop`. */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Server } from 'node:http';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import express from 'express';
 import { BOT_TOKEN, type Bot, COMMAND_TOKEN, now, SECRET, sayTo, startBot, traceBot } from './lib.js';
 import { applyWhatIf, type Variant } from './whatifVariants.js';
@@ -19,16 +19,28 @@ export interface StartTarget {
 
 const send = (m: object) => process.send!(m);
 const received = new Map<number, number>();
+/** How late the event loop ran its timers (ms resolution): a busy loop or a process the machine kept waiting. */
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 let server: Server | undefined;
 let bot: Bot | undefined;
 let trace: ReturnType<typeof traceBot> | undefined;
 sayTo('stderr'); // stdout's last line is the benchmark's JSON
+
+/** Notes when each command (`?i=N`) reaches the server, before anything else handles it. */
+function noteArrivals(on: Server): void {
+  on.prependListener('request', (req) => {
+    const i = /[?&]i=(\d+)/.exec(req.url ?? '');
+    if (i) received.set(Number(i[1]), now());
+  });
+}
 
 function listen(app: express.Express): Promise<string> {
   return new Promise((resolve) => {
     server = app.listen(0, '127.0.0.1', () =>
       resolve(`http://127.0.0.1:${(server!.address() as { port: number }).port}`),
     );
+    noteArrivals(server);
   });
 }
 
@@ -77,19 +89,18 @@ async function start(m: StartTarget): Promise<string> {
   bot = await startBot({ mattermostUrl: m.fakeUrl, approvalChannelId: m.approvalChannelId });
   if (m.whatIf) await applyWhatIf(m.whatIf, bot.app);
   if (process.env.BENCH_TRACE === '1') trace = traceBot(bot.app);
-  bot.app.server!.prependListener('request', (req) => {
-    const i = /[?&]i=(\d+)/.exec(req.url ?? '');
-    if (i) received.set(Number(i[1]), now());
-  });
+  noteArrivals(bot.app.server!);
   return bot.url;
 }
 
 process.on('message', async (m: { type: string } & Partial<StartTarget>) => {
   try {
     if (m.type === 'start') send({ type: 'start', url: await start(m as StartTarget) });
-    else if (m.type === 'usage')
-      send({ type: 'usage', cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() });
-    else if (m.type === 'received') {
+    else if (m.type === 'usage') {
+      const delay = { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+      loopDelay.reset();
+      send({ type: 'usage', cpu: process.cpuUsage(), elu: performance.eventLoopUtilization(), delay });
+    } else if (m.type === 'received') {
       send({ type: 'received', received: [...received] });
       received.clear();
     } else if (m.type === 'stop') {
