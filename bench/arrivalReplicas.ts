@@ -250,8 +250,8 @@ export async function benchArrivalReplicas(): Promise<ReplicaArrivalFigures> {
   const count = RATE * SECONDS;
   say(
     `## arrival, two replicas: WebSocket new_user → announcement posted, ${RATE} arrivals/s for ${SECONDS} s ` +
-      `after 1 s of warm-up (${count} counted, ${BACKGROUND} finished invitations beside; PostgreSQL, one schema, outbox ` +
-      'poll 1 s); baseline: one replica, same run',
+      `after 1 s of warm-up (${count} counted, ${BACKGROUND} finished invitations beside; PostgreSQL, one schema, ` +
+      'outbox poll 1 s); baseline: one replica, same run',
   );
   const problem = await unreachable();
   if (problem) {

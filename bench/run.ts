@@ -1,5 +1,5 @@
-/** `npm run bench [-- --json] [-- --only=command,store,arrival,replicas,bulk]`: runs the benchmarks, prints their figures
- * (to stdout, or to stderr with --json) and, with --json, one JSON object as the last line of stdout. */
+/** `npm run bench [-- --json] [-- --only=command,store,arrival,replicas,bulk]`: runs the benchmarks, prints their
+ * figures (to stdout, or to stderr with --json) and, with --json, one JSON object as the last line of stdout. */
 import os from 'node:os';
 import { benchArrival } from './arrival.js';
 import { benchArrivalReplicas } from './arrivalReplicas.js';

@@ -221,8 +221,9 @@ export async function benchStore(): Promise<StoreFigures> {
       '(target ≤ 250 MiB at 100k)',
   );
   say(
-    `  of which the records (RSS after open − before): ${sizes.map((r) => fmt(r.rssMiB - r.rssBeforeMiB, 0)).join(' / ')}` +
-      ` MiB; JS heap in use: ${sizes.map((r) => fmt(r.heapMiB, 0)).join(' / ')} MiB ` +
+    `  of which the records (RSS after open − before): ` +
+      `${sizes.map((r) => fmt(r.rssMiB - r.rssBeforeMiB, 0)).join(' / ')} MiB; ` +
+      `JS heap in use: ${sizes.map((r) => fmt(r.heapMiB, 0)).join(' / ')} MiB ` +
       '(one process per size, loading only the store)',
   );
   say(
