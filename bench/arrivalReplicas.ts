@@ -217,8 +217,11 @@ async function phase(replicas: 1 | 2): Promise<Phase> {
       );
     const outboxPart = after(false);
     const crossedPart = after(true);
-    const byReplica = [0, 1].slice(0, replicas).map((n) => [...recorded.values()].filter((r) => r.by === n).length);
-    const claims = [0, 1].slice(0, replicas).map((n) => [...claimedBy.values()].filter((b) => b === n).length);
+    const counted = [...recorded].filter(([i]) => measured(i));
+    const byReplica = [0, 1].slice(0, replicas).map((n) => counted.filter(([, r]) => r.by === n).length);
+    const claims = [0, 1]
+      .slice(0, replicas)
+      .map((n) => [...claimedBy].filter(([i, b]) => measured(i) && b === n).length);
     return {
       count: count - WARMUP_ARRIVALS,
       sentFor: run.sentFor,
