@@ -56,6 +56,9 @@ class Scanner {
   /** The next byte of the string is escaped (a chunk ended inside an escape). */
   private escaped = false;
   private scalar = false;
+  // Between the members or elements of the current object or array.
+  private expectComma = false;
+  private afterComma = false;
 
   constructor(
     private readonly arrays: ReadonlySet<string>,
@@ -73,15 +76,21 @@ class Scanner {
           if (isSpace(b)) i++;
           else if (b === 0x7b) {
             this.phase = 'key';
+            this.separated(false);
             i++;
           } else throw new JsonStreamError('not an object');
           break;
         case 'key':
-          if (isSpace(b) || b === 0x2c) i++;
-          else if (b === 0x7d) {
+          if (isSpace(b)) i++;
+          else if (b === 0x2c) {
+            this.comma();
+            i++;
+          } else if (b === 0x7d) {
+            if (this.afterComma) throw new JsonStreamError('a comma before }');
             this.phase = 'done';
             i++;
           } else if (b === QUOTE) {
+            if (this.expectComma) throw new JsonStreamError('expected a comma');
             this.begin('colon');
             start = i;
           } else throw new JsonStreamError('expected a key');
@@ -98,6 +107,7 @@ class Scanner {
           else if (b === 0x5b && this.arrays.has(this.key)) {
             this.seen.add(this.key);
             this.phase = 'elements';
+            this.separated(false);
             i++;
           } else {
             this.begin('key');
@@ -105,11 +115,17 @@ class Scanner {
           }
           break;
         case 'elements':
-          if (isSpace(b) || b === 0x2c) i++;
-          else if (b === 0x5d) {
+          if (isSpace(b)) i++;
+          else if (b === 0x2c) {
+            this.comma();
+            i++;
+          } else if (b === 0x5d) {
+            if (this.afterComma) throw new JsonStreamError('a comma before ]');
             this.phase = 'key';
+            this.separated(true); // the array was a member's value
             i++;
           } else {
+            if (this.expectComma) throw new JsonStreamError('expected a comma');
             this.begin('elements');
             start = i;
           }
@@ -141,7 +157,20 @@ class Scanner {
     return { members: this.members, arrays: this.seen };
   }
 
+  /** `expect`: a value just ended, so a comma (or the end) must come next. */
+  private separated(expect: boolean): void {
+    this.expectComma = expect;
+    this.afterComma = false;
+  }
+
+  private comma(): void {
+    if (!this.expectComma) throw new JsonStreamError('a comma out of place');
+    this.expectComma = false;
+    this.afterComma = true;
+  }
+
   private begin(after: 'key' | 'colon' | 'elements'): void {
+    this.afterComma = false;
     this.phase = 'capture';
     this.after = after;
     this.depth = 0;
@@ -206,5 +235,6 @@ class Scanner {
     } else if (this.after === 'elements') this.element(this.key, value);
     else this.members[this.key] = value;
     this.phase = this.after;
+    if (this.after !== 'colon') this.separated(true);
   }
 }

@@ -72,6 +72,13 @@ describe('streamJsonObject', () => {
       '{"a" 1}',
       '',
       '{"a":[1,}',
+      '{"a":1 "b":2}',
+      '{"invitations":[1 2]}',
+      '{"a":1,}',
+      '{"invitations":[1,]}',
+      '{,"a":1}',
+      '{"invitations":[,1]}',
+      '{"a":1,,"b":2}',
     ]) {
       await expect(read(text, 3), text).rejects.toThrow(JsonStreamError);
     }
