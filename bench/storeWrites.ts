@@ -1,5 +1,7 @@
 /** What the store benchmark (bench/store.ts) seeds and times, without the app or PostgreSQL: bench/storeLowdb.ts runs
  * one lowdb size in a process of its own on it, so that its resident memory is the store's and not the bench's. */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { newId } from '../src/core/clock.js';
 import type { AuditEntry, Invitation } from '../src/core/model.js';
 import { TRANSITIONS } from '../src/core/stateMachine.js';
@@ -139,6 +141,9 @@ export interface LowdbSize {
   row: Row;
   mib: number;
   openMs: number;
+  /** Reading and JSON.parse of the snapshot and the audit log, whole and without validation: what this machine
+   * takes right now for the least an open must do. */
+  parseMs: number;
   /** This process's resident memory with the store open (Node, the store's modules and its records)… */
   rssMiB: number;
   /** …and before it was opened: what the records cost is the difference. */
@@ -161,8 +166,13 @@ export async function lowdbSize(size: number, dir: string, mib: number): Promise
   await measureWrites(store, sentTargets(size, WARMUP_SAMPLES), WARMUP_SAMPLES);
   const { all, byOp } = await measureWrites(store, sentTargets(size, SAMPLES, WARMUP_SAMPLES), SAMPLES);
   await store.close();
+  const p = now();
+  JSON.parse(await readFile(path.join(dir, 'guestlist.json'), 'utf8'));
+  for (const line of (await readFile(path.join(dir, 'guestlist-audit.jsonl'), 'utf8')).split('\n'))
+    if (line) JSON.parse(line);
+  const parseMs = now() - p;
   const extra =
-    `file ${mib.toFixed(1)} MiB, open ${fmt(openMs, 0)} ms, ` +
+    `file ${mib.toFixed(1)} MiB, open ${fmt(openMs, 0)} ms (bare parse ${fmt(parseMs, 0)} ms), ` +
     `RSS ${fmt(rssMiB, 0)} MiB (${fmt(rssBeforeMiB, 0)} before open)`;
-  return { row: { store: 'lowdb', size, all, byOp, extra }, mib, openMs, rssMiB, rssBeforeMiB, heapMiB };
+  return { row: { store: 'lowdb', size, all, byOp, extra }, mib, openMs, parseMs, rssMiB, rssBeforeMiB, heapMiB };
 }
