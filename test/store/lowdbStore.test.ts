@@ -67,6 +67,34 @@ describe('LowdbStore archive', () => {
   );
 });
 
+describe('LowdbStore archive while changes go on', () => {
+  it('keeps in the hot file an invitation changed while the archive reads its trail', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'guestlist-archive-race-'));
+    try {
+      const store = await LowdbStore.open(dir);
+      const old = '2020-01-01T00:00:00.000Z';
+      const entry = (id: string): AuditEntry => ({ at: old, invitationId: id, actor: 'u', action: 'arrived' });
+      await store.createInvitations(
+        [invitation('a', { state: 'arrived', updatedAt: old }), invitation('b', { state: 'arrived', updatedAt: old })],
+        [entry('a'), entry('b')],
+        [],
+      );
+      await store.compact(); // the trails are in the log now: archiving reads them from there
+      const archiving = store.archiveFinished(new Date('2021-01-01T00:00:00.000Z'));
+      await store.patchInvitation('b', { lastError: 'late' }, { ...entry('b'), action: 'link_requested' });
+      expect(await archiving).toBe(1);
+      expect((await store.listInvitations({})).map((i) => i.id)).toEqual(['b']);
+      expect((await store.getInvitation('b'))?.lastError).toBe('late');
+      expect((await store.auditTrail('b')).map((e) => e.action)).toEqual(['arrived', 'link_requested']);
+      const archived = (await readFile(store.archiveFile, 'utf8')).trim().split('\n');
+      expect(archived.map((l) => JSON.parse(l).invitation.id)).toEqual(['a']);
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('LowdbStore files', () => {
   it('keeps the audit trail in an append-only log beside a compact data file, and reads a version 1 file', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'guestlist-files-'));
