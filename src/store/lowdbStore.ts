@@ -1008,17 +1008,19 @@ async function readAuditLog(
   if (!handle) return { bytes: 0, last: [] };
   const last: string[] = [];
   let pos = 0; // where `buf` starts in the file
-  let buf = Buffer.alloc(0);
+  // One buffer for the whole log (what is left of a line moves to its start), grown only for a longer line.
+  let buf = Buffer.allocUnsafe(READ_BYTES);
+  let have = 0;
   try {
     const limit = length ?? (await handle.stat()).size;
     for (;;) {
-      const want = Math.min(READ_BYTES, limit - pos - buf.length);
-      const more = want > 0 ? Buffer.allocUnsafe(want) : undefined;
-      const { bytesRead } = more ? await handle.read(more, 0, want, pos + buf.length) : { bytesRead: 0 };
+      if (have === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]);
+      const want = Math.min(buf.length - have, limit - pos - have);
+      const { bytesRead } = want > 0 ? await handle.read(buf, have, want, pos + have) : { bytesRead: 0 };
       if (!bytesRead) break;
-      buf = buf.length ? Buffer.concat([buf, more!.subarray(0, bytesRead)]) : more!.subarray(0, bytesRead);
+      have += bytesRead;
       let from = 0;
-      for (let nl = buf.indexOf(0x0a); nl >= 0; nl = buf.indexOf(0x0a, from)) {
+      for (let nl = buf.indexOf(0x0a); nl >= 0 && nl < have; nl = buf.indexOf(0x0a, from)) {
         const at = pos + from;
         const line = buf.toString('utf8', from, nl);
         from = nl + 1;
@@ -1038,8 +1040,9 @@ async function readAuditLog(
         if (keep) last.push(canonical);
         if (last.length > keep) last.shift();
       }
+      buf.copy(buf, 0, from, have);
+      have -= from;
       pos += from;
-      buf = buf.subarray(from);
     }
     // Without a length, the log ends at its last whole line (a torn one after it is cut off by the next append).
     return { bytes: pos, last };
