@@ -1,9 +1,11 @@
 /** The composition root: builds the whole bot from a validated Config. Tests build it the same way. */
+
 import type { Server } from 'node:http';
 import express, { type Router } from 'express';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
+import { Locales } from './core/i18n.js';
 import type { Platform } from './core/model.js';
 import type { LinkChannels } from './delivery/acceptanceLink.js';
 import { InvitationMailer } from './delivery/mailer.js';
@@ -92,7 +94,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const sms = config.sms && new WebhookSmsSender({ url: config.sms.url, token: config.sms.token, log });
   const links: LinkChannels = { publicUrl: config.publicUrl, orgName: config.org.name, mailer, sms };
   /** What every adapter is handed (PlatformDeps), links aside: kChat delivers through Infomaniak instead. */
-  const shared = { store, clock, log, signer, outbox };
+  const locales = new Locales(config.locale.tag, config.locale.timeZone);
+  const shared = { store, clock, log, signer, outbox, locales };
 
   const mattermost = config.mattermost
     ? createMattermost({
@@ -190,6 +193,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
           store,
           clock,
           log,
+          locales,
           org: config.org,
           csrfSecret: secret,
           passwordRules: { minLength: config.passwordMinLength },

@@ -1,5 +1,7 @@
 /** The bot's configuration: read from the environment once, validated with zod. Nothing else reads process.env. */
+
 import { z } from 'zod';
+import { LANGUAGES, type Language, languageOf } from './core/i18n.js';
 
 const optional = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
@@ -30,6 +32,16 @@ const Env = z
     /** The invitee's side: the organization shown on the acceptance page and in the bot's emails. */
     ORG_NAME: z.string().min(1).default('Guestlist'),
     ORG_LOGO_URL: optionalUrl,
+    /** The organization's language: channel posts, and anyone whose language is unknown or not one of ours. */
+    DEFAULT_LOCALE: z
+      .string()
+      .refine((v) => !!languageOf(v), `must be one of ${LANGUAGES.join(', ')} (a region is fine: fr-CH)`)
+      .default('en'),
+    /** The organization's time zone for dates and times in messages (IANA name); default: the process's TZ. */
+    TIME_ZONE: z
+      .string()
+      .refine((tz) => validTimeZone(tz), 'must be an IANA time zone such as Europe/Zurich')
+      .optional(),
     /** The bot's own invitation emails (smtp:// or smtps://…), and their sender. */
     SMTP_URL: z.preprocess(
       (v) => (v === '' ? undefined : v),
@@ -162,6 +174,8 @@ export interface Config {
   database?: { url: string; schema?: string };
   archiveAfterDays: number;
   org: { name: string; logoUrl?: string };
+  /** DEFAULT_LOCALE as given (its region sets the organization's formats) and its language; the time zone. */
+  locale: { tag: string; language: Language; timeZone: string };
   smtp?: { url: string; from: string };
   sms?: { url: string; token?: string };
   passwordMinLength: number;
@@ -217,6 +231,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     database: e.DATABASE_URL ? { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA } : undefined,
     archiveAfterDays: e.ARCHIVE_AFTER_DAYS,
     org: { name: e.ORG_NAME, logoUrl: e.ORG_LOGO_URL },
+    locale: {
+      tag: e.DEFAULT_LOCALE,
+      language: languageOf(e.DEFAULT_LOCALE)!,
+      timeZone: e.TIME_ZONE ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    },
     smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.MAIL_FROM! } : undefined,
     sms: e.SMS_WEBHOOK_URL ? { url: e.SMS_WEBHOOK_URL, token: e.SMS_WEBHOOK_TOKEN } : undefined,
     passwordMinLength: e.PASSWORD_MIN_LENGTH,
@@ -256,4 +275,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         }
       : undefined,
   };
+}
+
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }

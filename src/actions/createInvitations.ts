@@ -1,7 +1,9 @@
 /** Turns a submitted wizard into stored invitations: policy, then one write that holds the invitations, their audit
  * entries and the jobs that will request approval or deliver them, checked for duplicates and the rate limit. */
+
 import type { Clock } from '../core/clock.js';
 import { newId } from '../core/clock.js';
+import type { Phrase } from '../core/i18n.js';
 import { skippedReason } from '../core/messages.js';
 import { type Invitation, normalizeEmail, type Person, type Platform, type Skipped } from '../core/model.js';
 import { type Capabilities, decide, type InviterLevel, type RateLimit, rateLimitRefusal } from '../core/policy.js';
@@ -26,7 +28,7 @@ export interface CreateInput {
 
 export type CreateResult =
   | { ok: true; created: Invitation[]; skipped: Skipped[]; needsApproval: boolean }
-  | { ok: false; reason: string };
+  | { ok: false; reason: Phrase };
 
 export async function createInvitations(
   deps: { store: Store; clock: Clock },
@@ -36,9 +38,9 @@ export async function createInvitations(
   const verdict = decide(input.level, request.role, input.caps);
   if (!verdict.ok) return verdict;
 
-  const reasons = new Map<string, string>();
+  const reasons = new Map<string, Phrase>();
   for (const email of request.recipients.map((r) => normalizeEmail(r.email))) {
-    if (input.existingAccounts.has(email)) reasons.set(email, skippedReason('account'));
+    if (input.existingAccounts.has(email)) reasons.set(email, (w) => skippedReason(w, 'account'));
   }
   const now = deps.clock.now();
   const checks: CreateChecks = {
@@ -59,7 +61,7 @@ export async function createInvitations(
     const outcome = await deps.store.createInvitations(created, audit, jobs, checks);
     if (outcome.ok) return { ok: true, created, skipped, needsApproval: verdict.needsApproval };
     if (outcome.refused === 'rateLimit') return rateLimitRefusal(outcome.recent, input.rateLimit);
-    for (const email of outcome.emails) reasons.set(email, skippedReason('pending'));
+    for (const email of outcome.emails) reasons.set(email, (w) => skippedReason(w, 'pending'));
   }
 }
 

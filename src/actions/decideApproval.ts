@@ -1,6 +1,8 @@
 /** An approver's Approve or Deny. Rights are re-checked here (the adapter resolves the clicker's level at click
  * time); the state change is a compare-and-set, so concurrent or repeated clicks decide exactly once. */
+
 import type { Clock } from '../core/clock.js';
+import type { Phrase } from '../core/i18n.js';
 import { alreadyDecided, invitationGone } from '../core/messages.js';
 import type { Invitation, Person } from '../core/model.js';
 import { fourEyes, type InviterLevel, mayManage } from '../core/policy.js';
@@ -20,14 +22,14 @@ export interface DecisionInput {
 
 export type DecisionResult =
   | { ok: true; invitation: Invitation }
-  | { ok: false; reason: string; invitation?: Invitation };
+  | { ok: false; reason: Phrase; invitation?: Invitation };
 
 export async function decideApproval(
   deps: { store: Store; clock: Clock },
   input: DecisionInput,
 ): Promise<DecisionResult> {
   const inv = await deps.store.getInvitation(input.invitationId);
-  if (!inv) return { ok: false, reason: invitationGone() };
+  if (!inv) return { ok: false, reason: invitationGone };
   const allowed = mayManage(input.approver.id, input.approverLevel, inv, 'decide');
   if (!allowed.ok) return { ...allowed, invitation: inv };
   const eyes = fourEyes(input.approver.id, inv.inviter.id, input.otherApproverExists);
@@ -55,5 +57,5 @@ export async function decideApproval(
   });
   if (updated) return { ok: true, invitation: updated };
   const current = await deps.store.getInvitation(inv.id);
-  return { ok: false, reason: alreadyDecided(), invitation: current };
+  return { ok: false, reason: alreadyDecided, invitation: current };
 }

@@ -6,7 +6,7 @@ import type { Store } from '../store/store.js';
 export async function recordApprovalPost(
   deps: { store: Store },
   inv: Invitation,
-  post: { channelId: string; postId: string },
+  post: Invitation['approvalPosts'][number],
 ): Promise<Invitation> {
   const patched = await deps.store.patchInvitation(inv.id, { approvalPosts: [...inv.approvalPosts, post] });
   return patched ?? inv;

@@ -3,7 +3,9 @@
  * the invitee, past its expiry) the state moves with the inviter's notice and the approval post's update, in the
  * same write. `accepted` only records the status: the arrival is its own change (recordArrival), made once the
  * account exists. */
+
 import type { Clock } from '../core/clock.js';
+import type { Locales } from '../core/i18n.js';
 import { inviteeDeclined } from '../core/messages.js';
 import type { AuditEntry, Invitation } from '../core/model.js';
 import { TRANSITIONS } from '../core/stateMachine.js';
@@ -27,7 +29,7 @@ export interface ExternalReport {
 }
 
 export async function recordExternalStatus(
-  deps: { store: Store; clock: Clock },
+  deps: { store: Store; clock: Clock; locales: Locales },
   inv: Invitation,
   report: ExternalReport,
 ): Promise<Invitation | undefined> {
@@ -58,7 +60,7 @@ export async function recordExternalStatus(
     case 'rejected':
       return deps.store.transition(inv.id, {
         ...TRANSITIONS.decline,
-        patch: { external, lastError: inviteeDeclined() },
+        patch: { external, lastError: inviteeDeclined(deps.locales.org) },
         audit: audit('declined'),
         jobs: [jobFor(inv, JOB.notifyInviter, { about: 'declined', how: 'rejected' }, 'declined'), ...approvalUpdate],
       });

@@ -1,7 +1,9 @@
 /** Revoking an invitation: its inviter or an approver ends it. The state change, its audit entry and the jobs
  * that undo the platform's side (kChat: cancel the Infomaniak invitation), refresh the approval post and tell
  * the inviter are stored in one write; the platform calls then run from the outbox. */
+
 import type { Clock } from '../core/clock.js';
+import type { Phrase } from '../core/i18n.js';
 import { alreadyInState, invitationGone, manageRefused } from '../core/messages.js';
 import type { Invitation, Person } from '../core/model.js';
 import { type InviterLevel, mayApprove } from '../core/policy.js';
@@ -19,16 +21,16 @@ export interface RevokeInput {
 
 export type RevokeResult =
   | { ok: true; invitation: Invitation }
-  | { ok: false; reason: string; invitation?: Invitation };
+  | { ok: false; reason: Phrase; invitation?: Invitation };
 
 export async function revokeInvitation(
   deps: { store: Store; clock: Clock },
   input: RevokeInput,
 ): Promise<RevokeResult> {
   const inv = await deps.store.getInvitation(input.invitationId);
-  if (!inv) return { ok: false, reason: invitationGone() };
+  if (!inv) return { ok: false, reason: invitationGone };
   if (inv.inviter.id !== input.by.id && !mayApprove(input.byLevel)) {
-    return { ok: false, reason: manageRefused('revoke'), invitation: inv };
+    return { ok: false, reason: (w) => manageRefused(w, 'revoke'), invitation: inv };
   }
   const at = deps.clock.now().toISOString();
   const updated = await deps.store.transition(inv.id, {
@@ -49,5 +51,6 @@ export async function revokeInvitation(
     ],
   });
   if (updated) return { ok: true, invitation: updated };
-  return { ok: false, reason: alreadyInState((await deps.store.getInvitation(inv.id))?.state ?? 'gone') };
+  const state = (await deps.store.getInvitation(inv.id))?.state;
+  return { ok: false, reason: state ? (w) => alreadyInState(w, state) : invitationGone };
 }

@@ -96,3 +96,26 @@ export const localMarkup: TextFormat = {
     return `**${text}**`;
   },
 };
+
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** HTML element content (pages and the email's HTML part): user text escaped and on one line, bold as `strong`.
+ * Browsers and mail clients make no mentions, and a link is only ever an element the view writes itself. */
+export const htmlText: TextFormat = {
+  escape(text) {
+    return oneLine(text).replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);
+  },
+  mention(user) {
+    return this.escape(user.username);
+  },
+  bold(text) {
+    return `<strong>${text}</strong>`;
+  },
+};
+
+/** Plain text (SMS, the email's text part and subject): user text on one line; nothing is markup. */
+export const plainText: TextFormat = {
+  escape: oneLine,
+  mention: (user) => oneLine(user.username),
+  bold: (text) => text,
+};

@@ -1,5 +1,6 @@
 /** The invitation model shared by every platform. Stored data is parsed with these schemas when it is read. */
 import { z } from 'zod';
+import { LANGUAGES, type Phrase } from './i18n.js';
 
 export const ROLES = ['legal_representative', 'admin', 'collaborator', 'external'] as const;
 export const Role = z.enum(ROLES);
@@ -34,7 +35,8 @@ export const STATES = [
 export const InvitationState = z.enum(STATES);
 export type InvitationState = z.infer<typeof InvitationState>;
 
-export const Person = z.object({ id: z.string(), username: z.string() });
+/** Someone on the chat, as an invitation remembers them; `locale`: their chat's language then (their notices'). */
+export const Person = z.object({ id: z.string(), username: z.string(), locale: z.string().max(35).optional() });
 export type Person = z.infer<typeof Person>;
 
 export const Decision = z.object({
@@ -45,7 +47,12 @@ export const Decision = z.object({
 });
 
 /** Where an approval request was posted, so it can be updated when someone decides. */
-export const ApprovalPost = z.object({ channelId: z.string(), postId: z.string() });
+export const ApprovalPost = z.object({
+  channelId: z.string(),
+  postId: z.string(),
+  /** The reader's locale where the post is a direct message to one approver (a channel post: the organization's). */
+  locale: z.string().max(35).optional(),
+});
 
 export const Invitation = z.object({
   id: z.string(),
@@ -61,6 +68,9 @@ export const Invitation = z.object({
   billingReminders: z.object({ email: z.boolean(), sms: z.boolean() }),
   delivery: Delivery,
   message: z.string(),
+  /** The invitee's language (the bot's email, SMS, page and reminders); unset on older invitations: the
+   * organization's. */
+  language: z.enum(LANGUAGES).optional(),
   /** E.164, for SMS delivery only; never logged. */
   phone: z.string().optional(),
   inviter: Person,
@@ -140,7 +150,7 @@ export type StoredAuditEntry = z.infer<typeof StoredAuditEntry>;
 /** An address the request named but that was not invited, and why. */
 export interface Skipped {
   email: string;
-  reason: string;
+  reason: Phrase;
 }
 
 /** Lower-cased, trimmed: the form emails are compared in. */

@@ -1,5 +1,6 @@
-/** Who may invite whom, and what happens to their request. Pure functions, one table of rules. */
-
+/** Who may invite whom, and what happens to their request. Pure functions, one table of rules. Refusals are
+ * Phrases: the flow that knows the reader words them. */
+import type { Phrase } from './i18n.js';
 import {
   guestsCannotInvite,
   manageRefused,
@@ -11,8 +12,6 @@ import {
 } from './messages/refusals.js';
 import type { Delivery, Role } from './model.js';
 
-/** The role names moved to the messages module; kept here for callers not yet moved (the local playground). */
-
 /** What the inviter is in the organization, as the platform adapter resolved it. */
 export type InviterLevel = 'owner' | 'admin' | 'member' | 'guest';
 
@@ -20,7 +19,7 @@ export type InviterLevel = 'owner' | 'admin' | 'member' | 'guest';
 export interface Capabilities {
   roles: readonly Role[];
   /** Why a role is missing, shown in the wizard. */
-  missingRoleReasons: Partial<Record<Role, string>>;
+  missingRoleReasons: Partial<Record<Role, Phrase>>;
   kdrive: boolean;
   billing: boolean;
   deliveries: readonly Delivery[];
@@ -42,11 +41,11 @@ const HIGHEST_GRANTABLE: Record<InviterLevel, number> = {
   owner: RANK.legal_representative,
 };
 
-export type Refusal = { ok: false; reason: string };
+export type Refusal = { ok: false; reason: Phrase };
 export type Verdict = { ok: true; needsApproval: boolean } | Refusal;
 
 export function mayInviteAtAll(level: InviterLevel): { ok: true } | Refusal {
-  if (level === 'guest') return { ok: false, reason: guestsCannotInvite() };
+  if (level === 'guest') return { ok: false, reason: guestsCannotInvite };
   return { ok: true };
 }
 
@@ -58,14 +57,15 @@ export function mayGrant(level: InviterLevel, role: Role): boolean {
 export function grantableRoles(
   level: InviterLevel,
   caps: Capabilities,
-): { roles: Role[]; hidden: { role: Role; reason: string }[] } {
+): { roles: Role[]; hidden: { role: Role; reason: Phrase }[] } {
   const roles: Role[] = [];
-  const hidden: { role: Role; reason: string }[] = [];
+  const hidden: { role: Role; reason: Phrase }[] = [];
   for (const role of ['external', 'collaborator', 'admin', 'legal_representative'] as const) {
     if (!caps.roles.includes(role)) {
-      hidden.push({ role, reason: caps.missingRoleReasons[role] ?? roleHidden('platform') });
+      hidden.push({ role, reason: caps.missingRoleReasons[role] ?? ((w) => roleHidden(w, 'platform')) });
     } else if (!mayGrant(level, role)) {
-      hidden.push({ role, reason: roleHidden(role === 'legal_representative' ? 'only-legal' : 'above') });
+      const why = role === 'legal_representative' ? 'only-legal' : 'above';
+      hidden.push({ role, reason: (w) => roleHidden(w, why) });
     } else {
       roles.push(role);
     }
@@ -77,8 +77,8 @@ export function grantableRoles(
 export function decide(level: InviterLevel, role: Role, caps: Capabilities): Verdict {
   const allowed = mayInviteAtAll(level);
   if (!allowed.ok) return allowed;
-  if (!caps.roles.includes(role)) return { ok: false, reason: roleNotOnPlatform(role) };
-  if (!mayGrant(level, role)) return { ok: false, reason: roleAboveYours(role) };
+  if (!caps.roles.includes(role)) return { ok: false, reason: (w) => roleNotOnPlatform(w, role) };
+  if (!mayGrant(level, role)) return { ok: false, reason: (w) => roleAboveYours(w, role) };
   return { ok: true, needsApproval: level === 'member' };
 }
 
@@ -98,13 +98,13 @@ export function mayManage(
   what: Management,
 ): { ok: true } | Refusal {
   const allowed = mayApprove(level) || (what !== 'decide' && inv.inviter.id === actorId);
-  return allowed ? { ok: true } : { ok: false, reason: manageRefused(what) };
+  return allowed ? { ok: true } : { ok: false, reason: (w) => manageRefused(w, what) };
 }
 
 /** Four eyes: nobody approves their own request while someone else could. */
 export function fourEyes(approverId: string, inviterId: string, otherApproverExists: boolean): { ok: true } | Refusal {
   if (approverId === inviterId && otherApproverExists) {
-    return { ok: false, reason: ownApproval() };
+    return { ok: false, reason: ownApproval };
   }
   return { ok: true };
 }
@@ -120,5 +120,5 @@ export function withinRateLimit(recent: number, adding: number, limit: RateLimit
 
 export function rateLimitRefusal(recent: number, limit: RateLimit): Refusal {
   const left = Math.max(0, limit.perHour - recent);
-  return { ok: false, reason: rateLimited(limit.perHour, left) };
+  return { ok: false, reason: (w) => rateLimited(w, limit.perHour, left) };
 }

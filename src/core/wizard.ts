@@ -2,6 +2,7 @@
  * and the parsing of what was submitted into an invitation request (or field errors). Adapters render the
  * fields as a Mattermost dialog or a Slack modal and hand the submitted values back. */
 import { z } from 'zod';
+import { LANGUAGES, type Language, type Words } from './i18n.js';
 import {
   accessIntro,
   deliveryLabel,
@@ -12,6 +13,7 @@ import {
   fieldHelp,
   fieldLabel,
   kdriveLabel,
+  languageLabel,
   PHONE_PLACEHOLDER,
   phoneInternational,
   roleLabel,
@@ -56,6 +58,8 @@ export interface Step {
 }
 
 export interface WizardContext {
+  /** The inviter's words (the form's language, and the invitation's by default). */
+  words: Words;
   level: InviterLevel;
   caps: Capabilities;
   /** Channels the inviter is a member of (the only ones offered). */
@@ -67,36 +71,39 @@ export interface WizardContext {
 /** A dialog's or modal's text field holds at most 3,000 characters; the web form takes LIMITS.emails. */
 export const DIALOG_EMAILS_MAX = 3000;
 
-/** The delivery labels moved to the messages module; kept here for callers not yet moved (the local playground). */
 export type { FieldErrors } from './userInput.js';
 
 export const EXPIRY_CHOICES = ['1', '3', '7', '30', 'never'] as const;
 /** A field's words, from the messages module. */
-const words = (name: FieldName) => ({ name, label: fieldLabel(name), help: fieldHelp(name) });
+const words = (w: Words, name: FieldName) => ({ name, label: fieldLabel(w, name), help: fieldHelp(w, name) });
 
 /** Roles whose extras include billing (rights for collaborators, reminders for all three). */
 const BILLING_ROLES: readonly Role[] = ['legal_representative', 'admin', 'collaborator'];
 
 function whoStep(ctx: WizardContext): Step {
+  const w = ctx.words;
   const { roles, hidden } = grantableRoles(ctx.level, ctx.caps);
   return {
     id: 'who',
-    title: wizardTitle('who'),
-    intro: whoIntro(hidden),
+    title: wizardTitle(w, 'who'),
+    intro: whoIntro(
+      w,
+      hidden.map((h) => ({ role: h.role, reason: h.reason(w) })),
+    ),
     fields: [
       {
         kind: 'textarea',
-        ...words('emails'),
+        ...words(w, 'emails'),
         default: ctx.prefill ?? '',
         placeholder: EMAILS_PLACEHOLDER,
         maxLength: DIALOG_EMAILS_MAX,
       },
-      { kind: 'text', ...words('name'), optional: true, maxLength: LIMITS.name },
+      { kind: 'text', ...words(w, 'name'), optional: true, maxLength: LIMITS.name },
       {
         kind: 'select',
         name: 'role',
-        label: fieldLabel('role'),
-        options: roles.map((r) => ({ value: r, label: roleLabel(r) })),
+        label: fieldLabel(w, 'role'),
+        options: roles.map((r) => ({ value: r, label: roleLabel(w, r) })),
         default: roles.includes('external') ? 'external' : roles[0],
       },
     ],
@@ -104,30 +111,31 @@ function whoStep(ctx: WizardContext): Step {
 }
 
 function accessStep(ctx: WizardContext, role?: Role): Step {
+  const w = ctx.words;
   const fields: Field[] = [
     {
       kind: 'multiselect',
-      ...words('channels'),
+      ...words(w, 'channels'),
       options: ctx.channels,
       default: ctx.channels.some((c) => c.value === ctx.currentChannelId) ? [ctx.currentChannelId] : [],
     },
   ];
   if (ctx.caps.kdrive) {
-    const options = KDRIVE_RIGHTS.map((r) => ({ value: r, label: kdriveLabel(r) }));
-    fields.push({ kind: 'select', name: 'kdrive', label: fieldLabel('kdrive'), default: 'none', options });
+    const options = KDRIVE_RIGHTS.map((r) => ({ value: r, label: kdriveLabel(w, r) }));
+    fields.push({ kind: 'select', name: 'kdrive', label: fieldLabel(w, 'kdrive'), default: 'none', options });
   }
   if (ctx.caps.billing && (!role || BILLING_ROLES.includes(role))) {
-    if (!role || role === 'collaborator') fields.push({ kind: 'bool', ...words('billing_rights'), default: false });
-    fields.push({ kind: 'bool', name: 'remind_email', label: fieldLabel('remind_email'), default: false });
-    fields.push({ kind: 'bool', name: 'remind_sms', label: fieldLabel('remind_sms'), default: false });
+    if (!role || role === 'collaborator') fields.push({ kind: 'bool', ...words(w, 'billing_rights'), default: false });
+    fields.push({ kind: 'bool', name: 'remind_email', label: fieldLabel(w, 'remind_email'), default: false });
+    fields.push({ kind: 'bool', name: 'remind_sms', label: fieldLabel(w, 'remind_sms'), default: false });
   }
   fields.push(
     {
       kind: 'select',
       name: 'delivery',
-      label: fieldLabel('delivery'),
+      label: fieldLabel(w, 'delivery'),
       default: ctx.caps.deliveries[0],
-      options: ctx.caps.deliveries.map((d) => ({ value: d, label: deliveryLabel(d) })),
+      options: ctx.caps.deliveries.map((d) => ({ value: d, label: deliveryLabel(w, d) })),
     },
     ...(ctx.caps.deliveries.includes('sms')
       ? [
@@ -135,7 +143,7 @@ function accessStep(ctx: WizardContext, role?: Role): Step {
             kind: 'text',
             subtype: 'text',
             name: 'phone',
-            label: fieldLabel('phone'),
+            label: fieldLabel(w, 'phone'),
             optional: true,
             placeholder: PHONE_PLACEHOLDER,
             maxLength: LIMITS.phone,
@@ -145,13 +153,19 @@ function accessStep(ctx: WizardContext, role?: Role): Step {
     {
       kind: 'select',
       name: 'expiry',
-      label: fieldLabel('expiry'),
+      label: fieldLabel(w, 'expiry'),
       default: '7',
-      options: EXPIRY_CHOICES.map((e) => ({ value: e, label: expiryLabel(e) })),
+      options: EXPIRY_CHOICES.map((e) => ({ value: e, label: expiryLabel(w, e) })),
     },
-    { kind: 'textarea', name: 'message', label: fieldLabel('message'), optional: true, maxLength: LIMITS.message },
+    {
+      kind: 'select',
+      ...words(w, 'language'),
+      default: w.language,
+      options: LANGUAGES.map((l) => ({ value: l, label: languageLabel(l) })),
+    },
+    { kind: 'textarea', name: 'message', label: fieldLabel(w, 'message'), optional: true, maxLength: LIMITS.message },
   );
-  return { id: 'access', title: wizardTitle('access'), intro: accessIntro(role), fields };
+  return { id: 'access', title: wizardTitle(w, 'access'), intro: accessIntro(w, role), fields };
 }
 
 /** The steps of the wizard. With `role` known (multi-step dialogs), the second step shows only that role's extras. */
@@ -172,6 +186,8 @@ export interface InvitationRequest {
   message: string;
   phone?: string;
   expiryDays: number | null;
+  /** The invitee's language: the bot's email, SMS, page and reminders, and the platform's invitation. */
+  language: Language;
 }
 
 /** The wizard's fields by step, each with its type and limit. A submission is read against the fields of the step
@@ -185,6 +201,7 @@ const ACCESS_FIELDS = {
   remind_sms: flag,
   delivery: choice,
   expiry: choice,
+  language: choice,
   message: freeText(LIMITS.message),
   phone: freeText(LIMITS.phone),
 };
@@ -201,8 +218,8 @@ export const WIZARD_FIELDS = Object.keys(STEP_SCHEMAS.all.shape) as (keyof typeo
 
 /** One step's submission (or the whole wizard's, in one dialog or page), typed: unknown keys dropped, types and
  * lengths checked. Policy checks come after, in parseSubmission. */
-export function readStep(raw: unknown, step: Step['id'] | 'all'): FormResult<Record<string, unknown>> {
-  return readForm(STEP_SCHEMAS[step], raw);
+export function readStep(raw: unknown, step: Step['id'] | 'all', w: Words): FormResult<Record<string, unknown>> {
+  return readForm(STEP_SCHEMAS[step], raw, w);
 }
 
 /** Validates one step's values (or all, when `stepId` is omitted) against what this inviter may do. */
@@ -211,25 +228,27 @@ export function parseSubmission(
   ctx: WizardContext,
   stepId?: Step['id'],
 ): { ok: true; request: InvitationRequest } | { ok: false; errors: FieldErrors } {
-  const typed = readForm(STEP_SCHEMAS.all, values);
+  const typed = readForm(STEP_SCHEMAS.all, values, ctx.words);
   if (!typed.ok) return typed;
   const v = typed.values;
   const errors: FieldErrors = {};
   const check = (step: Step['id']) => !stepId || stepId === step;
 
+  const w = ctx.words;
   const { recipients, invalid } = parseRecipients(v.emails);
   const { roles } = grantableRoles(ctx.level, ctx.caps);
   if (check('who')) {
     const longName = recipients.find((r) => r.name.length > LIMITS.name);
     if (invalid.length)
       errors.emails = fieldError.notEmails(
+        w,
         invalid.slice(0, 3).map((e) => clip(e, 60)),
         invalid.length > 3,
       );
-    else if (longName) errors.emails = fieldError.longName(LIMITS.name, clip(longName.name, 60));
-    else if (!recipients.length) errors.emails = fieldError.noEmail();
-    else if (recipients.length > MAX_RECIPIENTS) errors.emails = fieldError.tooManyAddresses(MAX_RECIPIENTS);
-    if (!roles.includes(v.role as Role)) errors.role = fieldError.chooseRole(roles.length > 0);
+    else if (longName) errors.emails = fieldError.longName(w, LIMITS.name, clip(longName.name, 60));
+    else if (!recipients.length) errors.emails = fieldError.noEmail(w);
+    else if (recipients.length > MAX_RECIPIENTS) errors.emails = fieldError.tooManyAddresses(w, MAX_RECIPIENTS);
+    if (!roles.includes(v.role as Role)) errors.role = fieldError.chooseRole(w, roles.length > 0);
   }
   if (recipients.length === 1 && v.name && !recipients[0]!.name) recipients[0]!.name = v.name;
   const role = v.role as Role;
@@ -239,17 +258,19 @@ export function parseSubmission(
   const billing = ctx.caps.billing && BILLING_ROLES.includes(role);
   if (check('access')) {
     const foreign = v.channels.filter((c) => !allowedChannels.has(c));
-    if (foreign.length) errors.channels = fieldError.foreignChannel();
-    if (role === 'external' && !v.channels.length) errors.channels = fieldError.externalNeedsChannel();
-    if (!(KDRIVE_RIGHTS as readonly string[]).includes(kdrive)) errors.kdrive = fieldError.chooseKdrive();
+    if (foreign.length) errors.channels = fieldError.foreignChannel(w);
+    if (role === 'external' && !v.channels.length) errors.channels = fieldError.externalNeedsChannel(w);
+    if (!(KDRIVE_RIGHTS as readonly string[]).includes(kdrive)) errors.kdrive = fieldError.chooseKdrive(w);
     const roleDeliveries = ctx.caps.roleDeliveries?.[role];
-    if (!ctx.caps.deliveries.includes(v.delivery as Delivery)) errors.delivery = fieldError.chooseDelivery();
+    if (!ctx.caps.deliveries.includes(v.delivery as Delivery)) errors.delivery = fieldError.chooseDelivery(w);
     else if (roleDeliveries && !roleDeliveries.includes(v.delivery as Delivery)) {
-      errors.delivery = fieldError.roleDeliveries(role, roleDeliveries);
+      errors.delivery = fieldError.roleDeliveries(w, role, roleDeliveries);
     }
-    if (!(EXPIRY_CHOICES as readonly string[]).includes(v.expiry || '7')) errors.expiry = fieldError.chooseExpiry();
-    if (v.delivery === 'sms' && recipients.length > 1) errors.delivery = fieldError.smsOnePerson();
-    if (v.delivery === 'sms' && !normalizePhone(v.phone)) errors.phone = phoneInternational();
+    if (!(EXPIRY_CHOICES as readonly string[]).includes(v.expiry || '7')) errors.expiry = fieldError.chooseExpiry(w);
+    if (v.delivery === 'sms' && recipients.length > 1) errors.delivery = fieldError.smsOnePerson(w);
+    if (v.delivery === 'sms' && !normalizePhone(v.phone)) errors.phone = phoneInternational(w);
+    if (v.language && !(LANGUAGES as readonly string[]).includes(v.language))
+      errors.language = fieldError.chooseLanguage(w);
   }
   if (Object.keys(errors).length) return { ok: false, errors };
   const expiry = v.expiry || '7';
@@ -266,6 +287,7 @@ export function parseSubmission(
       message: v.message,
       phone: v.delivery === 'sms' ? normalizePhone(v.phone) : undefined,
       expiryDays: expiry === 'never' ? null : Number(expiry),
+      language: (v.language || w.language) as Language,
     },
   };
 }

@@ -3,6 +3,7 @@
 
 import { issueLinkToken } from '../actions/issueLinkToken.js';
 import type { Clock } from '../core/clock.js';
+import type { Locales } from '../core/i18n.js';
 import type { Delivery, Invitation } from '../core/model.js';
 import { acceptanceUrl } from '../lifecycle/inviteTokens.js';
 import { PermanentError } from '../outbox/errors.js';
@@ -26,7 +27,7 @@ export function linkMethods(channels: Pick<LinkChannels, 'mailer' | 'sms'>): Lin
 
 /** Sends a new link by `method`. Returns the link only for `link`, for the caller to show to the inviter. */
 export async function sendAcceptanceLink(
-  deps: { store: Store; clock: Clock },
+  deps: { store: Store; clock: Clock; locales: Locales },
   channels: LinkChannels,
   inv: Invitation,
   method: LinkMethod,
@@ -41,9 +42,11 @@ export async function sendAcceptanceLink(
   const issued = await issueLinkToken(deps, inv, 'bot');
   if (!issued) throw new PermanentError(`invitation ${inv.id} not found`);
   const url = acceptanceUrl(channels.publicUrl, issued.token);
-  if (method === 'bot_email') await channels.mailer!.sendInvitation(issued.invitation, url);
+  // The invitee's language, as the inviter chose it.
+  const words = deps.locales.for(issued.invitation.language);
+  if (method === 'bot_email') await channels.mailer!.sendInvitation(issued.invitation, url, words);
   else if (method === 'sms')
-    await channels.sms!.send(phone!, invitationSmsText(issued.invitation, url, channels.orgName));
+    await channels.sms!.send(phone!, invitationSmsText(words, issued.invitation, url, channels.orgName));
   else return url;
   return undefined;
 }

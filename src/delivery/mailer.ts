@@ -3,7 +3,8 @@
  * timeout, authentication being fixed) is retried. Neither the link nor the address is logged. */
 import nodemailer, { type Transporter } from 'nodemailer';
 import { type InvitationEmailContent, invitationEmail } from '../../views/email/invitationEmail.js';
-import { ROLE_LABELS } from '../core/messages.js';
+import type { Words } from '../core/i18n.js';
+import { roleLabel } from '../core/messages.js';
 import type { Invitation } from '../core/model.js';
 import { redactContacts } from '../core/redact.js';
 import type { Logger } from '../logger.js';
@@ -20,13 +21,18 @@ export interface MailerOptions {
 }
 
 /** What the email says about an invitation. */
-export function invitationEmailContent(inv: Invitation, link: string, orgName: string): InvitationEmailContent {
+export function invitationEmailContent(
+  w: Words,
+  inv: Invitation,
+  link: string,
+  orgName: string,
+): InvitationEmailContent {
   return {
     email: inv.email,
     inviteeName: inv.name,
     inviterName: inv.inviter.username,
     orgName,
-    roleLabel: ROLE_LABELS[inv.role],
+    roleLabel: roleLabel(w, inv.role),
     expiresAt: inv.expiresAt,
     link,
     message: inv.message || undefined,
@@ -46,9 +52,10 @@ export class InvitationMailer {
     });
   }
 
-  /** Sends the invitation email for `inv` with its acceptance link; resolves with the Message-ID. */
-  async sendInvitation(inv: Invitation, link: string): Promise<string> {
-    const { subject, text, html } = invitationEmail(invitationEmailContent(inv, link, this.opts.orgName));
+  /** Sends the invitation email for `inv` with its acceptance link, in `w`'s language; resolves with the
+   * Message-ID. */
+  async sendInvitation(inv: Invitation, link: string, w: Words): Promise<string> {
+    const { subject, text, html } = invitationEmail(w, invitationEmailContent(w, inv, link, this.opts.orgName));
     try {
       const info = await this.transport.sendMail({ from: this.opts.from, to: inv.email, subject, text, html });
       this.opts.log.info({ invitation: inv.id, messageId: info.messageId }, 'invitation email sent');

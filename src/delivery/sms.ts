@@ -1,7 +1,9 @@
 /** Text messages through an HTTP endpoint the operator runs or rents (SMS_WEBHOOK_URL): we POST JSON `{to, text}`
  * with an optional bearer token and the gateway does the rest. Numbers must be E.164. A full number never reaches
  * a log or an error message (errors end up in the outbox's lastError), only its masked form. */
+
 import { invitationSms } from '../../views/sms/invitationSms.js';
+import type { Words } from '../core/i18n.js';
 import type { Invitation } from '../core/model.js';
 import { isE164 } from '../core/phone.js';
 import type { Logger } from '../logger.js';
@@ -61,8 +63,8 @@ export class WebhookSmsSender implements SmsSender {
 }
 
 /** The text of an invitation SMS. */
-export function invitationSmsText(inv: Invitation, link: string, orgName: string): string {
-  return invitationSms({
+export function invitationSmsText(w: Words, inv: Invitation, link: string, orgName: string): string {
+  return invitationSms(w, {
     inviterName: inv.inviter.username,
     orgName,
     email: inv.email,

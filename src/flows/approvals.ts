@@ -13,9 +13,11 @@ import {
 } from '../core/messages.js';
 import type { Invitation, Person } from '../core/model.js';
 import { type InviterLevel, mayManage } from '../core/policy.js';
+import type { Writer } from '../core/writer.js';
 import type { Signer } from '../security/signing.js';
 import type { ChatPort } from './chatPort.js';
 import type { FlowDeps } from './jobHandlers.js';
+import { Readers } from './readers.js';
 
 const REASON_TTL_MS = 30 * 60_000;
 
@@ -35,24 +37,29 @@ export interface ApprovalReply {
 }
 
 export class ApprovalFlow {
+  private readonly readers: Readers;
+
   constructor(
     private readonly deps: FlowDeps & { signer: Signer },
     private readonly port: ChatPort,
-  ) {}
+  ) {
+    this.readers = Readers.of(deps.locales, port, () => deps.clock.now().getTime());
+  }
 
   async click(c: ApprovalClick): Promise<ApprovalReply> {
-    const inv = await this.invitation(c.invitationId);
-    if (!inv) return { ok: false, notice: invitationGone() };
+    const [inv, f] = await Promise.all([this.invitation(c.invitationId), this.readers.writer(c.user.id)]);
+    if (!inv) return { ok: false, notice: invitationGone(f) };
     if (inv.state !== 'pending_approval')
-      return { ok: false, notice: alreadyDecided(inv.state), update: await this.message(inv) };
+      return { ok: false, notice: alreadyDecided(f, inv.state), update: await this.message(inv, c.user) };
     const level = await this.port.level(inv.workspaceId, c.user.id);
     const allowed = mayManage(c.user.id, level, inv, 'decide');
-    if (!allowed.ok) return { ok: false, notice: allowed.reason };
+    if (!allowed.ok) return { ok: false, notice: allowed.reason(f) };
     if (c.action === 'approve') return this.decide(inv, c.user, level, true);
-    if (!c.trigger) return { ok: false, notice: noFormHere() };
+    if (!c.trigger) return { ok: false, notice: noFormHere(f) };
     const exp = this.deps.clock.now().getTime() + REASON_TTL_MS;
     await this.port.openForm(c.trigger, {
       kind: 'deny',
+      words: f,
       state: this.deps.signer.sign({ k: 'deny', i: inv.id, u: c.user.id, n: c.user.username, exp }),
     });
     return { ok: true };
@@ -62,7 +69,7 @@ export class ApprovalFlow {
   async deny(state: unknown, user: Person, reason: string): Promise<ApprovalReply> {
     const claims = this.deps.signer.verify(state, this.deps.clock.now().getTime(), 'deny');
     const inv = claims?.u === user.id ? await this.invitation(claims.i) : undefined;
-    if (!inv) return { ok: false, notice: formExpired('Deny') };
+    if (!inv) return { ok: false, notice: formExpired(await this.readers.words(user.id), 'Deny') };
     return this.decide(inv, user, await this.port.level(inv.workspaceId, user.id), false, reason);
   }
 
@@ -83,9 +90,10 @@ export class ApprovalFlow {
     const own = approver.id === inv.inviter.id;
     const approvers = own ? await this.port.approvers(inv.workspaceId) : [];
     const otherApproverExists = !own || approvers.some((id) => id !== inv.inviter.id);
+    const locale = await this.readers.locale(approver.id);
     const result = await decideApproval(this.deps, {
       invitationId: inv.id,
-      approver,
+      approver: { ...approver, locale },
       approverLevel: level,
       approved,
       reason,
@@ -93,11 +101,16 @@ export class ApprovalFlow {
     });
     this.deps.outbox.kick();
     const now = result.invitation && result.invitation.state !== 'pending_approval' ? result.invitation : undefined;
-    const update = now && (await this.message(now));
-    return result.ok ? { ok: true, update } : { ok: false, notice: result.reason, update };
+    const update = now && (await this.message(now, approver));
+    if (result.ok) return { ok: true, update };
+    return { ok: false, notice: result.reason(this.readers.wordsFor(locale)), update };
   }
 
-  private async message(inv: Invitation): Promise<ChatMessage> {
-    return approvalMessage(inv, this.port.format, await this.port.channelNames(inv));
+  /** The post as it now stands, in the words it was posted in (where the clicker sees it). */
+  private async message(inv: Invitation, clicker: Person): Promise<ChatMessage> {
+    const f: Writer = this.port.approvalChannel
+      ? this.readers.writerFor(undefined)
+      : await this.readers.writer(clicker.id);
+    return approvalMessage(f, inv, await this.port.channelNames(inv));
   }
 }

@@ -4,29 +4,35 @@
 
 import type { NoticePayload } from '../actions/jobPayloads.js';
 import type { TextFormat } from '../core/format.js';
+import type { Phrase, Words } from '../core/i18n.js';
 import type { ChatMessage } from '../core/messages.js';
 import type { Delivery, Invitation, Platform } from '../core/model.js';
 import type { Capabilities, InviterLevel } from '../core/policy.js';
 import type { Option, Step } from '../core/wizard.js';
+import type { Writer } from '../core/writer.js';
 import type { NewJob } from '../store/store.js';
 
 export type { ChatMessage };
 
 /** A form the flows open: the platform renders it (dialog, modal) and sends its submission back with `state`,
  * the signed value that names what it is about. */
-export type FormRequest =
+export type FormRequest = (
   | { kind: 'deny'; state: string }
   /** The wizard's steps in one form (one step where the platform has multi-step forms). */
   | { kind: 'wizard'; steps: Step[]; state: string; submitLabel: string }
   /** How a `sent` invitation should reach `email` again: one of `methods`, and the number when SMS is one. */
-  | { kind: 'resend'; state: string; email: string; methods: readonly Delivery[]; phone?: string };
+  | { kind: 'resend'; state: string; email: string; methods: readonly Delivery[]; phone?: string }
+) & {
+  /** The words of the person the form opens for. */
+  words: Words;
+};
 
 /** What the pending list offers for a `sent` invitation: the methods a resend may use (none: no Resend), whether
  * Show link, and why a button is missing. */
 export interface ListOffers {
   resend: readonly Delivery[];
   showLink: boolean;
-  why?: string;
+  why?: Phrase;
 }
 
 /** Thrown by openForm when the platform does not let the bot open forms here (kChat may refuse dialogs). */
@@ -44,6 +50,8 @@ export interface ChatUser {
   displayName: string;
   /** When the platform lets the bot see it (Mattermost: a system admin bot or ShowEmailAddress; Slack: a scope). */
   email?: string;
+  /** The language the person reads the chat in, as the platform says it (`fr`, `de-CH`), if it says. */
+  locale?: string;
 }
 
 export interface ChatPort {
@@ -93,5 +101,5 @@ export interface ChatPort {
   /** The list's offers where the platform's backend decides them for its invitations (kChat), else undefined. */
   offers?(inv: Invitation): ListOffers | undefined;
   /** A notice only the platform's backend can word (kChat's link from the organization), or undefined. */
-  backendNotice?(inv: Invitation, notice: NoticePayload): Promise<string | undefined>;
+  backendNotice?(inv: Invitation, notice: NoticePayload, f: Writer): Promise<string | undefined>;
 }

@@ -2,9 +2,11 @@
  * words): help, the pending list, the wizard (prefilled with the addresses given), and `bulk`, the whole wizard at
  * once. The receiver hands the command over and sends the reply its platform's way. */
 import { parseCommand } from '../../commands/invitePeople.js';
+import type { Words } from '../core/i18n.js';
 import { formNotOpenedHere, helpText } from '../core/messages.js';
 import type { Person } from '../core/model.js';
 import type { ListMessage, PendingListFlow } from './pendingList.js';
+import type { Readers } from './readers.js';
 import type { WizardFlow } from './wizard.js';
 
 export interface Command {
@@ -27,7 +29,7 @@ export interface CommandOptions {
    * forms take as many addresses as a bulk request: the wizard opens as usual). */
   bulk?: 'page' | 'form';
   /** The answer that offers the bot's web page, where the platform serves it. */
-  pageOffer?(offer: { draftId: string; userId: string; why: 'no-dialogs' | 'bulk' }): string;
+  pageOffer?(offer: { draftId: string; userId: string; why: 'no-dialogs' | 'bulk'; words: Words }): string;
 }
 
 export class CommandFlow {
@@ -37,16 +39,27 @@ export class CommandFlow {
     private readonly list: PendingListFlow,
   ) {}
 
-  /** The help, where `text` asks for it: it needs no lookup, so a platform can answer it at once (Slack: in the
-   * command's ack). */
-  help(words: string): string | undefined {
-    const intent = parseCommand(words);
-    return intent.kind === 'help' ? helpText(this.opts.trigger, intent.unknown, !!this.opts.bulk) : undefined;
+  /** Whose words the adapter's own replies are in (a failure, a stale button or form). */
+  get readers(): Readers {
+    return this.wizard.readers;
+  }
+
+  /** The help, where `typed` asks for it: it needs no lookup, so a platform can answer it at once (Slack: in the
+   * command's ack), in the user's words if they are known already, else the organization's. */
+  help(typed: string, userId: string): string | undefined {
+    const intent = parseCommand(typed);
+    if (intent.kind !== 'help') return undefined;
+    return helpText(this.wizard.readers.known(userId), this.opts.trigger, intent.unknown, !!this.opts.bulk);
   }
 
   async run(cmd: Command): Promise<CommandReply> {
     const intent = parseCommand(cmd.text);
-    if (intent.kind === 'help') return text(helpText(this.opts.trigger, intent.unknown, !!this.opts.bulk));
+    // Looked up only where the answer is worded here: the wizard reads it beside the inviter's level, in parallel,
+    // so that the form opens within the trigger's life.
+    const words = () => this.wizard.readers.words(cmd.user.id);
+    if (intent.kind === 'help') {
+      return text(helpText(await words(), this.opts.trigger, intent.unknown, !!this.opts.bulk));
+    }
     if (intent.kind === 'list')
       return { kind: 'list', list: await this.list.list(cmd.workspaceId, cmd.user.id, intent.page) };
     const start = { ...cmd, prefill: intent.kind === 'wizard' ? intent.prefill : undefined };
@@ -57,7 +70,8 @@ export class CommandFlow {
     if (opened.kind === 'notice') return text(opened.text);
     if (opened.kind === 'page') {
       const { pageOffer } = this.opts;
-      return text(pageOffer ? pageOffer({ ...opened, userId: cmd.user.id }) : formNotOpenedHere());
+      const w = await words();
+      return text(pageOffer ? pageOffer({ ...opened, userId: cmd.user.id, words: w }) : formNotOpenedHere(w));
     }
     return { kind: 'opened' };
   }

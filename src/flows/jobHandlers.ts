@@ -7,6 +7,7 @@ import { invitationOf, JOB, jobKind } from '../actions/jobs.js';
 import { recordApprovalPost } from '../actions/recordApprovalPost.js';
 import { recordDelivered, recordDeliveryFailed } from '../actions/recordDelivery.js';
 import type { Clock } from '../core/clock.js';
+import type { Locales } from '../core/i18n.js';
 import {
   approvalDigest,
   approvalMessage,
@@ -18,12 +19,14 @@ import {
   deliveryFailedNotice,
   expiredNoticeToInviter,
   linkNoticeToInviter,
+  renewalRequestNotice,
   revokedNoticeToInviter,
 } from '../core/messages.js';
 import type { Invitation } from '../core/model.js';
+import { type Writer, writer } from '../core/writer.js';
 import { type LinkChannels, type LinkMethod, sendAcceptanceLink } from '../delivery/acceptanceLink.js';
 import { remindInvitee } from '../delivery/reminder.js';
-import { RENEWAL_REQUEST, renewalRequestNotice } from '../lifecycle/renewalRequest.js';
+import { RENEWAL_REQUEST } from '../lifecycle/renewalRequest.js';
 import type { Logger } from '../logger.js';
 import { PermanentError, RetryLaterError } from '../outbox/errors.js';
 import type { JobHandler, Outbox } from '../outbox/outbox.js';
@@ -35,34 +38,40 @@ export interface FlowDeps {
   clock: Clock;
   outbox: Outbox;
   log: Logger;
+  /** Every reader's words: the organization's for channel posts, each person's for what only they read. */
+  locales: Locales;
   /** The bot's own acceptance links (link, bot email, SMS delivery), where the deployment has them. */
   links?: LinkChannels;
 }
 
 export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobHandler> {
   const { store } = deps;
-  const f = port.format;
+  const org = writer(port.format, deps.locales.org);
+  const writerFor = (locale?: string): Writer => (locale ? writer(port.format, deps.locales.for(locale)) : org);
+  /** The inviter's words, as their chat's language was when they invited. */
+  const toInviter = (inv: Invitation) => writerFor(inv.inviter.locale);
   const load = (job: OutboxJob) => invitationOf(store, job);
   const dm = async (userId: string, text: string) => port.post(await port.directChannel(userId), { text });
-  const approvalOf = async (inv: Invitation) => approvalMessage(inv, f, await port.channelNames(inv));
+  const approvalOf = async (inv: Invitation, f: Writer) => approvalMessage(f, inv, await port.channelNames(inv));
 
   const requestApproval: JobHandler = {
     async run(job) {
       let inv = await load(job);
       if (inv.state !== 'pending_approval') return;
-      const targets = port.approvalChannel
-        ? [port.approvalChannel]
+      // A channel post is read by many: the organization's language. A direct message: the approver's.
+      const targets: { channelId: string; locale?: string }[] = port.approvalChannel
+        ? [{ channelId: port.approvalChannel }]
         : await Promise.all(
             (await port.approvers(inv.workspaceId))
               .filter((id) => id !== inv.inviter.id)
-              .map((id) => port.directChannel(id)),
+              .map(async (id) => ({ channelId: await port.directChannel(id), locale: (await port.user(id)).locale })),
           );
       if (!targets.length) throw new RetryLaterError('no approver to ask yet');
-      const message = await approvalOf(inv);
-      for (const channelId of targets) {
+      for (const { channelId, locale } of targets) {
         // Already posted there by an earlier attempt of this job: do not post twice.
         if (inv.approvalPosts.some((p) => p.channelId === channelId)) continue;
-        inv = await recordApprovalPost(deps, inv, await port.post(channelId, message));
+        const posted = await port.post(channelId, await approvalOf(inv, writerFor(locale)));
+        inv = await recordApprovalPost(deps, inv, { ...posted, locale });
       }
     },
   };
@@ -70,8 +79,10 @@ export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobH
   const updateApproval: JobHandler = {
     async run(job) {
       const inv = await load(job);
-      const message = await approvalOf(inv);
-      for (const ref of inv.approvalPosts) await port.update(ref, message);
+      for (const post of inv.approvalPosts) {
+        const ref = { channelId: post.channelId, postId: post.postId };
+        await port.update(ref, await approvalOf(inv, writerFor(post.locale)));
+      }
     },
   };
 
@@ -79,7 +90,7 @@ export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobH
   async function sendLink(inv: Invitation, method: LinkMethod, phone?: string): Promise<void> {
     if (!deps.links) throw new PermanentError('acceptance links are not available on this deployment');
     const url = await sendAcceptanceLink(deps, deps.links, inv, method, phone);
-    if (url) await dm(inv.inviter.id, linkNoticeToInviter(inv, url, f));
+    if (url) await dm(inv.inviter.id, linkNoticeToInviter(toInviter(inv), inv, url));
   }
 
   const deliver: JobHandler = {
@@ -117,7 +128,7 @@ export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobH
       const userId = inv.arrivedUserId;
       if (inv.state !== 'arrived' || !userId) return;
       const user = await port.admit(inv, userId, channelId);
-      await port.post(channelId, { text: arrivalAnnouncement(inv, user, f) });
+      await port.post(channelId, { text: arrivalAnnouncement(org, inv, user) });
     },
   };
 
@@ -144,30 +155,31 @@ export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobH
   };
 
   async function noticeText(inv: Invitation, notice: NoticePayload) {
+    const f = toInviter(inv);
     switch (notice.about) {
       case 'decision':
-        return inv.decision && decisionNoticeToInviter(inv, f);
+        return inv.decision && decisionNoticeToInviter(f, inv);
       case 'failed':
-        return deliveryFailedNotice(inv, f);
+        return deliveryFailedNotice(f, inv);
       case 'arrival':
-        return arrivalNoticeToInviter(inv, await port.user(inv.arrivedUserId!), f);
+        return arrivalNoticeToInviter(f, inv, await port.user(inv.arrivedUserId!));
       case 'progress':
-        return bulkProgressNotice(inv, notice.done, deps.clock.now(), port.invitationsPerHour);
+        return bulkProgressNotice(f, inv, notice.done, deps.clock.now(), port.invitationsPerHour);
       case 'revoked':
-        return revokedNoticeToInviter(inv, notice.by?.id ? f.mention(notice.by) : undefined, f);
+        return revokedNoticeToInviter(f, inv, notice.by?.id ? f.mention(notice.by) : undefined);
       case RENEWAL_REQUEST:
-        return renewalRequestNotice(inv, f);
+        return renewalRequestNotice(f, inv);
       case 'link':
-        if (port.backendNotice) return port.backendNotice(inv, notice);
+        if (port.backendNotice) return port.backendNotice(inv, notice, f);
         // Only the link's hash is kept: showing it again means issuing a new one (the old one stops working).
         if (!deps.links || inv.state !== 'sent') return undefined;
-        return linkNoticeToInviter(inv, (await sendAcceptanceLink(deps, deps.links, inv, 'link'))!, f);
+        return linkNoticeToInviter(f, inv, (await sendAcceptanceLink(deps, deps.links, inv, 'link'))!);
       case 'expired':
-        return expiredNoticeToInviter(inv, f);
+        return expiredNoticeToInviter(f, inv);
       case 'declined':
-        return declinedNoticeToInviter(inv, notice.how, f);
+        return declinedNoticeToInviter(f, inv, notice.how);
       default:
-        return port.backendNotice?.(inv, notice);
+        return port.backendNotice?.(inv, notice, f);
     }
   }
 
@@ -178,7 +190,7 @@ export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobH
       await remindInvitee(deps, deps.links, inv, {
         platformInvitation: async (i) => (await port.resend(i, i.delivery))?.notice,
         dmInviter: (i, text) => dm(i.inviter.id, text),
-        format: f,
+        writer: toInviter,
       });
     },
   };
@@ -189,9 +201,12 @@ export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobH
       const invitations = await Promise.all(invitationIds.map((id) => store.getInvitation(id)));
       const waiting = invitations.filter((i): i is Invitation => i?.state === 'pending_approval');
       if (!waiting.length) return;
-      const text = approvalDigest(waiting, f);
-      if (port.approvalChannel) await port.post(port.approvalChannel, { text });
-      else for (const id of await port.approvers(workspaceId)) await dm(id, text);
+      if (port.approvalChannel) await port.post(port.approvalChannel, { text: approvalDigest(org, waiting) });
+      else {
+        for (const id of await port.approvers(workspaceId)) {
+          await dm(id, approvalDigest(writerFor((await port.user(id)).locale), waiting));
+        }
+      }
     },
   };
 

@@ -31,10 +31,12 @@ import type { Invitation, Person } from '../core/model.js';
 import { deliveriesFor, type Management, mayApprove, mayManage } from '../core/policy.js';
 import { OPEN_STATES } from '../core/stateMachine.js';
 import type { ResendForm } from '../core/userInput.js';
+import type { Writer } from '../core/writer.js';
 import type { Signer } from '../security/signing.js';
 import type { ApprovalFlow } from './approvals.js';
 import type { ChatPort, ListOffers } from './chatPort.js';
 import type { FlowDeps } from './jobHandlers.js';
+import { Readers } from './readers.js';
 
 const PAGE_SIZE = 10;
 const RESEND_TTL_MS = 30 * 60_000;
@@ -79,14 +81,19 @@ const MANAGEMENT: Record<Exclude<ListAction, 'approve' | 'deny'>, Management> = 
 };
 
 export class PendingListFlow {
+  private readonly readers: Readers;
+
   constructor(
     private readonly deps: FlowDeps & { signer: Signer; trigger: string },
     private readonly port: ChatPort,
     private readonly approvals: ApprovalFlow,
-  ) {}
+  ) {
+    this.readers = Readers.of(deps.locales, port, () => deps.clock.now().getTime());
+  }
 
   async list(workspaceId: string, userId: string, page: number): Promise<ListMessage> {
-    const approver = mayApprove(await this.port.level(workspaceId, userId));
+    const [level, f] = await Promise.all([this.port.level(workspaceId, userId), this.readers.writer(userId)]);
+    const approver = mayApprove(level);
     const invitations = await this.deps.store.listInvitations({
       platform: this.port.platform,
       workspaceId,
@@ -96,54 +103,59 @@ export class PendingListFlow {
       limit: PAGE_SIZE + 1,
     });
     if (!invitations.length) {
-      return { text: listEmpty(page), entries: [] };
+      return { text: listEmpty(f, page), entries: [] };
     }
-    const f = this.port.format;
-    const entries = invitations.slice(0, PAGE_SIZE).map((inv) => this.entry(inv, approver));
-    const text = listHeading(approver, page, f);
-    const more = invitations.length > PAGE_SIZE ? listMore(this.deps.trigger, page + 1) : undefined;
+    const entries = invitations.slice(0, PAGE_SIZE).map((inv) => this.entry(f, inv, approver));
+    const text = listHeading(f, approver, page);
+    const more = invitations.length > PAGE_SIZE ? listMore(f, this.deps.trigger, page + 1) : undefined;
     return { text, entries, more };
   }
 
   /** A click on one of the list's buttons. Returns what to tell the clicker, if anything. */
   async click(c: ListClick): Promise<string | undefined> {
-    const inv = await this.invitation(c.invitationId);
-    if (!inv) return invitationGone();
-    const f = this.port.format;
+    const [inv, f] = await Promise.all([this.invitation(c.invitationId), this.readers.writer(c.user.id)]);
+    if (!inv) return invitationGone(f);
     if (c.action === 'approve' || c.action === 'deny') {
       const reply = await this.approvals.click({ ...c, action: c.action });
       if (!reply.ok) return reply.notice;
-      return c.action === 'approve' ? approvedGoesOut(inv.email, f) : undefined;
+      return c.action === 'approve' ? approvedGoesOut(f, inv.email) : undefined;
     }
     const level = await this.port.level(inv.workspaceId, c.user.id);
     const allowed = mayManage(c.user.id, level, inv, MANAGEMENT[c.action]);
-    if (!allowed.ok) return allowed.reason;
+    if (!allowed.ok) return allowed.reason(f);
     const input = { invitationId: inv.id, by: c.user, byLevel: level };
     const offers = this.offers(inv);
     switch (c.action) {
       case 'revoke': {
         const result = await revokeInvitation(this.deps, input);
         this.deps.outbox.kick();
-        return result.ok ? revokedNoLongerWorks(inv.email, f) : result.reason;
+        return result.ok ? revokedNoLongerWorks(f, inv.email) : result.reason(f);
       }
       case 'showlink': {
-        if (!offers.showLink) return offers.why ?? noLinkOfMine();
+        if (!offers.showLink) return offers.why?.(f) ?? noLinkOfMine(f);
         const result = await showLinkAgain(this.deps, input);
         this.deps.outbox.kick();
-        return result.ok ? linkComingByDm() : result.reason;
+        return result.ok ? linkComingByDm(f) : result.reason(f);
       }
       case 'retry': {
         const result = await retryDelivery(this.deps, input);
         this.deps.outbox.kick();
-        return result.ok ? retrying(result.email, f) : result.reason;
+        return result.ok ? retrying(f, result.email) : result.reason(f);
       }
       case 'resend': {
-        if (inv.state !== 'sent') return onlyOutResent();
-        if (!offers.resend.length) return offers.why ?? cannotResend();
-        if (!c.trigger) return noFormHere();
+        if (inv.state !== 'sent') return onlyOutResent(f);
+        if (!offers.resend.length) return offers.why?.(f) ?? cannotResend(f);
+        if (!c.trigger) return noFormHere(f);
         const exp = this.deps.clock.now().getTime() + RESEND_TTL_MS;
         const state = this.deps.signer.sign({ k: 'resend', i: inv.id, u: c.user.id, n: c.user.username, exp });
-        const form = { kind: 'resend' as const, state, email: inv.email, methods: offers.resend, phone: inv.phone };
+        const form = {
+          kind: 'resend' as const,
+          words: f,
+          state,
+          email: inv.email,
+          methods: offers.resend,
+          phone: inv.phone,
+        };
         await this.port.openForm(c.trigger, form);
         return undefined;
       }
@@ -153,16 +165,17 @@ export class PendingListFlow {
   /** The resend form's submission. `state` is the form's signed value, checked here; `user` submitted it. */
   async submitResend(state: unknown, user: Person, values: ResendForm): Promise<ResendReply> {
     const claims = this.deps.signer.verify(state, this.deps.clock.now().getTime(), 'resend');
-    if (claims?.u !== user.id) return { ok: false, reason: formExpired('Resend'), field: 'method' };
+    const f = await this.readers.writer(user.id);
+    if (claims?.u !== user.id) return { ok: false, reason: formExpired(f, 'Resend'), field: 'method' };
     const inv = await this.invitation(claims.i);
-    if (!inv) return { ok: false, reason: invitationGone() };
+    if (!inv) return { ok: false, reason: invitationGone(f) };
     const level = await this.port.level(inv.workspaceId, user.id);
     const offered = this.offers(inv).resend;
     const input = { invitationId: inv.id, by: user, byLevel: level, ...values, offered };
     const result = await requestResend(this.deps, input);
-    if (!result.ok) return result;
+    if (!result.ok) return { ok: false, reason: result.reason(f), field: result.field };
     this.deps.outbox.kick();
-    return { ok: true, notice: resentOnItsWay(inv.email, this.port.format) };
+    return { ok: true, notice: resentOnItsWay(f, inv.email) };
   }
 
   private async invitation(id: string): Promise<Invitation | undefined> {
@@ -179,11 +192,14 @@ export class PendingListFlow {
     return { resend, showLink: resend.includes('link') };
   }
 
-  private entry(inv: Invitation, approver: boolean): ListEntry {
-    const f = this.port.format;
+  private entry(f: Writer, inv: Invitation, approver: boolean): ListEntry {
     const offers = this.offers(inv);
-    const text = listEntryText(inv, this.deps.clock.now(), f, offers.why);
-    const button = (action: ListAction, style?: ListButton['style']) => ({ action, label: buttonLabel(action), style });
+    const text = listEntryText(f, inv, this.deps.clock.now(), offers.why?.(f));
+    const button = (action: ListAction, style?: ListButton['style']) => ({
+      action,
+      label: buttonLabel(f, action),
+      style,
+    });
     const sent = inv.state === 'sent';
     const decide = inv.state === 'pending_approval' && approver;
     const buttons = [

@@ -5,6 +5,7 @@
 import { createInvitations } from '../actions/createInvitations.js';
 import { closeDraft, openDraft, saveFirstStep } from '../actions/wizardDrafts.js';
 import { newId } from '../core/clock.js';
+import type { Words } from '../core/i18n.js';
 import { formExpired, formNotOpened, guestsCannotInvite, submissionSummary, submitLabel } from '../core/messages.js';
 import type { Person, Role } from '../core/model.js';
 import { type InviterLevel, mayInviteAtAll } from '../core/policy.js';
@@ -18,6 +19,7 @@ import {
   type WizardContext,
   wizardSteps,
 } from '../core/wizard.js';
+import { writer } from '../core/writer.js';
 import type { Signer } from '../security/signing.js';
 import type { Draft } from '../store/store.js';
 
@@ -27,6 +29,7 @@ export type { Draft };
 import type { ChatPort } from './chatPort.js';
 import { FormsRefused } from './chatPort.js';
 import type { FlowDeps } from './jobHandlers.js';
+import { Readers } from './readers.js';
 import { RecentLookups } from './recentLookups.js';
 
 /** How long a wizard's draft and its signed state stay valid. */
@@ -66,12 +69,15 @@ export type SubmitReply =
 
 export class WizardFlow {
   private readonly levels: RecentLookups<InviterLevel>;
+  /** Whose words each reply and form is in; adapters word their own replies with it too. */
+  readonly readers: Readers;
 
   constructor(
     private readonly deps: FlowDeps & { signer: Signer; invitesPerHour: number },
     private readonly port: ChatPort,
   ) {
     this.levels = new RecentLookups(LOOKUP_TTL_MS, () => deps.clock.now().getTime());
+    this.readers = Readers.of(deps.locales, port, () => deps.clock.now().getTime());
   }
 
   /** The inviter's level for showing a form: reused for a minute (every submission reads it afresh). */
@@ -81,22 +87,24 @@ export class WizardFlow {
 
   /** Opens the first step; the form's lookups are bounded so that it opens within the trigger's lifetime. */
   async open(start: WizardStart): Promise<OpenReply> {
-    const [level, channels] = await Promise.all([
+    const [level, channels, words] = await Promise.all([
       this.formLevel(start.workspaceId, start.user.id),
       this.port.channelOptions(start.workspaceId, start.user.id, start.channelId),
+      this.readers.words(start.user.id),
     ]);
     const allowed = mayInviteAtAll(level);
-    if (!allowed.ok) return { kind: 'notice', text: guestsCannotInvite() };
+    if (!allowed.ok) return { kind: 'notice', text: guestsCannotInvite(words) };
     const draft = this.draftOf(start);
-    const steps = wizardSteps(this.context(level, channels, start.channelId, start.prefill));
+    const steps = wizardSteps(this.context(words, level, channels, start.channelId, start.prefill));
     const multistep = this.port.multiStepForms();
     // The draft is stored while the form opens: only the form's submission, seconds later, reads it.
     const [opened, stored] = await Promise.allSettled([
       this.port.openForm(start.trigger, {
         kind: 'wizard',
+        words,
         steps: multistep ? [steps[0]!] : steps,
         state: this.state(draft),
-        submitLabel: submitLabel(multistep ? 'next' : 'invite'),
+        submitLabel: submitLabel(words, multistep ? 'next' : 'invite'),
       }),
       openDraft(this.deps, draft),
     ]);
@@ -105,7 +113,7 @@ export class WizardFlow {
       const err: unknown = opened.reason;
       if (err instanceof FormsRefused) return { kind: 'page', draftId: draft.id, why: 'no-dialogs' };
       this.deps.log.warn({ err: (err as Error).message }, 'could not open the invitation form');
-      return { kind: 'notice', text: formNotOpened() };
+      return { kind: 'notice', text: formNotOpened(words) };
     }
     return { kind: 'opened' };
   }
@@ -113,30 +121,33 @@ export class WizardFlow {
   /** `bulk`: the whole wizard at once, its address field sized for many addresses: on the bot's web page, or where
    * the platform has no such page (`form`), as one form in the chat. */
   async bulk(start: WizardStart, where: 'page' | 'form'): Promise<OpenReply> {
-    if (!mayInviteAtAll(await this.formLevel(start.workspaceId, start.user.id)).ok) {
-      return { kind: 'notice', text: guestsCannotInvite() };
-    }
+    const [level, words] = await Promise.all([
+      this.formLevel(start.workspaceId, start.user.id),
+      this.readers.words(start.user.id),
+    ]);
+    if (!mayInviteAtAll(level).ok) return { kind: 'notice', text: guestsCannotInvite(words) };
     const draft = await openDraft(this.deps, this.draftOf(start));
     if (where === 'page') return { kind: 'page', draftId: draft.id, why: 'bulk' };
-    const steps = (await this.wholeForm(draft)) ?? [];
+    const steps = (await this.wholeForm(draft, words)) ?? [];
     await this.port.openForm(start.trigger, {
       kind: 'wizard',
+      words,
       steps,
       state: this.state(draft),
-      submitLabel: submitLabel('invite'),
+      submitLabel: submitLabel(words, 'invite'),
     });
     return { kind: 'opened' };
   }
 
   /** Every step of the wizard for `draft`'s user, as one form whose address field takes a bulk request; undefined
    * for a guest. Rights are read now. */
-  async wholeForm(draft: Draft): Promise<Step[] | undefined> {
+  async wholeForm(draft: Draft, words: Words): Promise<Step[] | undefined> {
     const [level, channels] = await Promise.all([
       this.port.level(draft.workspaceId, draft.userId),
       this.port.channelOptions(draft.workspaceId, draft.userId, draft.channelId),
     ]);
     if (!mayInviteAtAll(level).ok) return undefined;
-    return wizardSteps(this.context(level, channels, draft.channelId)).map((step) => ({
+    return wizardSteps(this.context(words, level, channels, draft.channelId)).map((step) => ({
       ...step,
       fields: step.fields.map((f) =>
         f.name === 'emails' && f.kind === 'textarea' ? { ...f, maxLength: LIMITS.emails } : f,
@@ -168,19 +179,19 @@ export class WizardFlow {
   /** One step's submission (`all`: the whole wizard in one form or page). `draftId` comes from the form's verified
    * state; the user is who submitted it. */
   async submit(draftId: string, user: Person, step: StepName, raw: unknown): Promise<SubmitReply> {
-    const draft = await this.openDraftOf(draftId, user.id);
-    if (!draft) return { kind: 'refused', text: formExpired('command') };
+    const [draft, words] = await Promise.all([this.openDraftOf(draftId, user.id), this.readers.words(user.id)]);
+    if (!draft) return { kind: 'refused', text: formExpired(words, 'command') };
     const level = await this.port.level(draft.workspaceId, user.id);
-    if (!mayInviteAtAll(level).ok) return { kind: 'refused', text: guestsCannotInvite() };
-    const shown = (role?: Role) => this.shownStep(draft, level, step, role);
+    if (!mayInviteAtAll(level).ok) return { kind: 'refused', text: guestsCannotInvite(words) };
+    const shown = (role?: Role) => this.shownStep(words, draft, level, step, role);
 
-    const read = readStep(raw, step);
+    const read = readStep(raw, step, words);
     if (!read.ok) return { kind: 'errors', errors: read.errors, step: await shown(draft.values.role as Role) };
     // The second step answers only its own fields; the first step's come from the draft.
     const values = step === 'access' ? { ...draft.values, ...read.values } : read.values;
     const selected = Array.isArray(values.channels) ? (values.channels as string[]) : [];
     const channels = step === 'who' ? [] : await this.port.verifyChannels(draft.workspaceId, user.id, selected);
-    const wizard = this.context(level, channels, draft.channelId);
+    const wizard = this.context(words, level, channels, draft.channelId);
     const parsed = parseSubmission(values, wizard, step === 'who' ? 'who' : undefined);
     if (!parsed.ok) return { kind: 'errors', errors: parsed.errors, step: await shown(values.role as Role) };
 
@@ -189,14 +200,15 @@ export class WizardFlow {
       await saveFirstStep(this.deps, draft, who);
       const options = await this.port.channelOptions(draft.workspaceId, user.id, draft.channelId);
       const [, access] = wizardSteps({ ...wizard, channels: options }, who.role as Role);
-      return { kind: 'next', form: { steps: [access!], state: this.state(draft), submitLabel: submitLabel('invite') } };
+      const form = { steps: [access!], state: this.state(draft), submitLabel: submitLabel(words, 'invite') };
+      return { kind: 'next', form };
     }
 
     const existing = await this.port.existingAccounts(parsed.request.recipients.map((r) => r.email));
     const result = await createInvitations(this.deps, {
       platform: this.port.platform,
       workspaceId: draft.workspaceId,
-      inviter: { id: user.id, username: draft.bot.username || user.username },
+      inviter: { id: user.id, username: draft.bot.username || user.username, locale: words.locale },
       level,
       originChannelId: draft.channelId,
       caps: wizard.caps,
@@ -204,35 +216,37 @@ export class WizardFlow {
       existingAccounts: existing,
       rateLimit: { perHour: this.deps.invitesPerHour },
     });
-    if (!result.ok) return { kind: 'refused', text: result.reason };
+    if (!result.ok) return { kind: 'refused', text: result.reason(words) };
     await closeDraft(this.deps, draft.id);
     this.deps.outbox.kick();
+    const f = writer(this.port.format, words);
     const summary = submissionSummary(
+      f,
       result.created,
       result.skipped,
       result.needsApproval,
-      this.port.format,
       this.port.invitationsPerHour,
     );
     return { kind: 'done', summary, anyone: result.created.length > 0, responseUrl: draft.bot.responseUrl };
   }
 
   /** The step a submission answered, as shown (where its field errors go). */
-  private async shownStep(draft: Draft, level: InviterLevel, step: StepName, role?: Role): Promise<Step> {
+  private async shownStep(words: Words, draft: Draft, level: InviterLevel, step: StepName, role?: Role): Promise<Step> {
     const options = await this.port.channelOptions(draft.workspaceId, draft.userId, draft.channelId);
-    const [who, access] = wizardSteps(this.context(level, options, draft.channelId), role);
+    const [who, access] = wizardSteps(this.context(words, level, options, draft.channelId), role);
     if (step === 'who') return who!;
     if (step === 'access') return access!;
     return { ...who!, fields: [...who!.fields, ...access!.fields] };
   }
 
   private context(
+    words: Words,
     level: InviterLevel,
     channels: WizardContext['channels'],
     currentChannelId: string,
     prefill?: string,
   ): WizardContext {
-    return { level, caps: this.port.capabilities(), channels, currentChannelId, prefill };
+    return { words, level, caps: this.port.capabilities(), channels, currentChannelId, prefill };
   }
 
   private state(draft: Draft): string {

@@ -1,4 +1,5 @@
 /** How the acceptance page creates the invitee's account on the chat platform. Each platform implements it. */
+import type { Phrase } from '../core/i18n.js';
 import type { Invitation } from '../core/model.js';
 
 export interface NewAccount {
@@ -27,10 +28,11 @@ export interface AcceptanceSide {
 
 /** The platform refused the registration for a reason the invitee can act on; `field` points at the form field. */
 export class AccountRefusedError extends Error {
+  /** `said`: what the invitee reads, in their words (the server's own text where it has nothing better). */
   constructor(
     readonly field: 'username' | 'password' | 'firstName' | 'lastName' | undefined,
-    message: string,
+    readonly said: Phrase,
   ) {
-    super(message);
+    super('the chat server refused the account');
   }
 }

@@ -11,12 +11,14 @@ import { noticePage } from '../../views/pages/noticePage.js';
 import { recordArrival } from '../actions/recordArrival.js';
 import { requestRenewal } from '../actions/requestRenewal.js';
 import type { Clock } from '../core/clock.js';
-import { type PageNotice, pageNotice, ROLE_LABELS, roleNote } from '../core/messages.js';
+import { type Locales, type Words } from '../core/i18n.js';
+import { type PageNotice, pageNotice, roleLabel, roleNote } from '../core/messages.js';
 import type { Invitation } from '../core/model.js';
 import { type AccountCreator, AccountRefusedError } from '../lifecycle/accountCreator.js';
 import { findInvitationByLinkToken, linkStatus } from '../lifecycle/inviteTokens.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
+import { pageWords } from './pageLanguage.js';
 import { CsrfGuard, originOf, setPageSecurityHeaders } from './pageSecurity.js';
 import { rateLimit, SlidingWindow, tokenKey, type WindowLimit } from './rateLimit.js';
 import {
@@ -32,6 +34,7 @@ export interface AcceptancePageOptions {
   store: Store;
   clock: Clock;
   log: Logger;
+  locales: Locales;
   /** ORG_NAME, ORG_LOGO_URL. */
   org: Org;
   /** HMAC key for the forms' CSRF tokens (the bot's secret). */
@@ -59,14 +62,15 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
   const router = express.Router();
   const csrf = new CsrfGuard(opts.csrfSecret);
   const rules: PasswordRules = opts.passwordRules ?? { minLength: 8 };
-  const schema = registrationSchema(rules);
-  const pageRules = {
+  const pageRules = (w: Words) => ({
     usernameMin: USERNAME_MIN,
     usernameMax: USERNAME_MAX,
     passwordMin: rules.minLength,
     passwordMax: PASSWORD_MAX,
-    passwordHint: passwordHint(rules),
-  };
+    passwordHint: passwordHint(w, rules),
+  });
+  /** The page's language: the switch's choice, else the invitation's, else the browser's. */
+  const wordsOf = (req: Request, inv?: Invitation) => pageWords(opts.locales, req, inv?.language);
   const logoOrigin = originOf(opts.org.logoUrl);
   /** Invitations whose account is being created right now in this process: a double submit waits its turn. */
   const inFlight = new Set<string>();
@@ -80,31 +84,37 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
     });
   };
   const send = (res: Response, status: number, body: string) => void res.status(status).type('html').send(body);
-  const notice = (res: Response, status: number, n: PageNotice) =>
-    send(res, status, noticePage(opts.org, n.title, n.lines));
-  const unknownLink = (res: Response) => notice(res, 404, pageNotice.unknownLink());
+  const notice = (res: Response, status: number, n: PageNotice, w: Words) =>
+    send(res, status, noticePage(opts.org, n.title, n.lines, w.language));
+  const unknownLink = (req: Request, res: Response) => {
+    const w = wordsOf(req);
+    notice(res, 404, pageNotice.unknownLink(w), w);
+  };
 
   const joinView = async (
     req: Request,
     res: Response,
     inv: Invitation,
     extra: Pick<JoinView, 'values' | 'errors'>,
-  ): Promise<string> =>
-    joinPage({
+  ): Promise<string> => {
+    const w = wordsOf(req, inv);
+    return joinPage({
+      words: w,
       org: opts.org,
       inviterName: inv.inviter.username,
       inviteeName: inv.name,
       email: inv.email,
-      roleLabel: ROLE_LABELS[inv.role],
-      roleNote: roleNote(inv.role),
+      roleLabel: roleLabel(w, inv.role),
+      roleNote: roleNote(w, inv.role),
       channels: await opts.channelNames(inv).catch(() => []),
       expiresAt: inv.expiresAt,
       message: inv.message || undefined,
       csrf: csrf.issue(req, res, inv.linkTokenHash!),
-      rules: pageRules,
+      rules: pageRules(w),
       signUpUrl: opts.signUpUrl?.(inv),
       ...extra,
     });
+  };
 
   const deadLink = (
     req: Request,
@@ -116,6 +126,7 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
       res,
       410,
       linkDeadPage({
+        words: wordsOf(req, inv),
         org: opts.org,
         status,
         inviterName: inv.inviter.username,
@@ -134,7 +145,7 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
   router.get('/:token', async (req, res) => {
     const inv = await findInvitationByLinkToken(opts.store, req.params.token);
     headers(req, res, inv);
-    if (!inv) return unknownLink(res);
+    if (!inv) return unknownLink(req, res);
     const status = linkStatus(inv, opts.clock.now());
     if (status !== 'usable') return deadLink(req, res, inv, status);
     send(res, 200, await joinView(req, res, inv, { values: defaultValues(inv), errors: {} }));
@@ -146,7 +157,8 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
     (req) => [tokenKey(String(req.params.token))],
     (req, res, seconds) => {
       headers(req, res);
-      notice(res, 429, pageNotice.tooManyAttempts(seconds));
+      const w = wordsOf(req);
+      notice(res, 429, pageNotice.tooManyAttempts(w, seconds), w);
     },
   );
 
@@ -157,10 +169,11 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
     async (req, res) => {
       const inv = await findInvitationByLinkToken(opts.store, req.params.token);
       headers(req, res, inv);
-      if (!inv) return unknownLink(res);
+      if (!inv) return unknownLink(req, res);
+      const w = wordsOf(req, inv);
       const form = (req.body ?? {}) as Record<string, unknown>;
       if (!csrf.verify(req, inv.linkTokenHash!, form.csrf)) {
-        return notice(res, 403, pageNotice.csrfRefused());
+        return notice(res, 403, pageNotice.csrfRefused(w), w);
       }
       const status = linkStatus(inv, opts.clock.now());
       if (form.intent === 'renew') {
@@ -169,16 +182,16 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
         if (!renewal.ok) {
           const seconds = Math.ceil((renewal.retryAt.getTime() - opts.clock.now().getTime()) / 1000);
           res.set('Retry-After', String(Math.max(1, seconds)));
-          return notice(res, 429, pageNotice.renewalAlreadyAsked(inv.inviter.username));
+          return notice(res, 429, pageNotice.renewalAlreadyAsked(w, inv.inviter.username), w);
         }
         opts.onJobsQueued?.();
         opts.log.info({ invitation: inv.id, status }, 'invitee asked for a new invitation');
-        return notice(res, 200, pageNotice.renewalAsked(inv.inviter.username));
+        return notice(res, 200, pageNotice.renewalAsked(w, inv.inviter.username), w);
       }
       if (status !== 'usable') return deadLink(req, res, inv, status);
       if (opts.signUpUrl?.(inv)) return void res.redirect(303, req.originalUrl);
 
-      const parsed = schema.safeParse({
+      const parsed = registrationSchema(rules, w).safeParse({
         firstName: form.firstName ?? '',
         lastName: form.lastName ?? '',
         username: form.username ?? '',
@@ -197,9 +210,9 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
       const creator = opts.accounts(inv);
       if (!creator) {
         opts.log.error({ invitation: inv.id, platform: inv.platform }, 'no account creator for this platform');
-        return notice(res, 500, pageNotice.registrationUnavailable(inv.inviter.username));
+        return notice(res, 500, pageNotice.registrationUnavailable(w, inv.inviter.username), w);
       }
-      if (inFlight.has(inv.id)) return notice(res, 409, pageNotice.accountInProgress());
+      if (inFlight.has(inv.id)) return notice(res, 409, pageNotice.accountInProgress(w), w);
       inFlight.add(inv.id);
       try {
         const { userId, loginUrl } = await creator.createAccount(inv, parsed.data);
@@ -212,11 +225,12 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
         res.redirect(303, loginUrl);
       } catch (err) {
         if (err instanceof AccountRefusedError) {
-          const errors = err.field ? { [err.field]: err.message } : { form: err.message };
+          const said = err.said(w);
+          const errors = err.field ? { [err.field]: said } : { form: said };
           return send(res, err.field ? 400 : 409, await joinView(req, res, inv, { values, errors }));
         }
         opts.log.error({ invitation: inv.id, err: (err as Error).message }, 'account creation failed');
-        notice(res, 502, pageNotice.accountFailed());
+        notice(res, 502, pageNotice.accountFailed(w), w);
       } finally {
         inFlight.delete(inv.id);
       }
@@ -228,7 +242,8 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) opts.log.error({ err: err.message }, 'acceptance page failed');
     headers(req, res);
-    notice(res, status, pageNotice.requestRefused(status === 500));
+    const w = wordsOf(req);
+    notice(res, status, pageNotice.requestRefused(w, status === 500), w);
   });
 
   return router;

@@ -4,6 +4,7 @@
  * length, optional character classes) and bcrypt's 72-byte ceiling. */
 import { z } from 'zod';
 import { hasControls } from '../core/format.js';
+import type { Words } from '../core/i18n.js';
 import { registration } from '../core/messages.js';
 
 export interface PasswordRules {
@@ -19,43 +20,43 @@ export const USERNAME_MAX = 22;
 export const PASSWORD_MAX = 72;
 const RESERVED_USERNAMES = new Set(['all', 'channel', 'here', 'matterbot', 'system']);
 
-export function passwordHint(rules: PasswordRules): string {
+export function passwordHint(w: Words, rules: PasswordRules): string {
   const classes = (['lower', 'upper', 'digit', 'symbol'] as const).filter(
     (c) => ({ lower: rules.lowercase, upper: rules.uppercase, digit: rules.number, symbol: rules.symbol })[c],
   );
-  return registration.passwordHint(rules.minLength, [...classes]);
+  return registration.passwordHint(w, rules.minLength, [...classes]);
 }
 
 /** Names are shown to everyone: no control or bidirectional character that could hide or reorder them. */
 const visible = (name: string) => !hasControls(name);
-const CONTROLS = registration.controls();
-
-export function registrationSchema(rules: PasswordRules) {
+/** Built for the reader: its refusals are in their words. */
+export function registrationSchema(rules: PasswordRules, w: Words) {
+  const CONTROLS = registration.controls(w);
   const password = z
     .string()
-    .min(rules.minLength, registration.atLeast(rules.minLength))
-    .refine((p) => Buffer.byteLength(p) <= PASSWORD_MAX, registration.atMost(PASSWORD_MAX))
-    .refine((p) => !rules.lowercase || /[a-z]/.test(p), registration.addLower())
-    .refine((p) => !rules.uppercase || /[A-Z]/.test(p), registration.addUpper())
-    .refine((p) => !rules.number || /[0-9]/.test(p), registration.addDigit())
-    .refine((p) => !rules.symbol || /[^A-Za-z0-9]/.test(p), registration.addSymbol());
+    .min(rules.minLength, registration.atLeast(w, rules.minLength))
+    .refine((p) => Buffer.byteLength(p) <= PASSWORD_MAX, registration.atMost(w, PASSWORD_MAX))
+    .refine((p) => !rules.lowercase || /[a-z]/.test(p), registration.add(w, 'lower'))
+    .refine((p) => !rules.uppercase || /[A-Z]/.test(p), registration.add(w, 'upper'))
+    .refine((p) => !rules.number || /[0-9]/.test(p), registration.add(w, 'digit'))
+    .refine((p) => !rules.symbol || /[^A-Za-z0-9]/.test(p), registration.add(w, 'symbol'));
   return z.object({
     firstName: z
       .string()
       .trim()
-      .min(1, registration.firstName())
-      .max(64, registration.atMost(64))
+      .min(1, registration.firstName(w))
+      .max(64, registration.atMost(w, 64))
       .refine(visible, CONTROLS),
-    lastName: z.string().trim().max(64, registration.atMost(64)).refine(visible, CONTROLS).default(''),
+    lastName: z.string().trim().max(64, registration.atMost(w, 64)).refine(visible, CONTROLS).default(''),
     username: z
       .string()
       .trim()
       .toLowerCase()
-      .min(USERNAME_MIN, registration.atLeast(USERNAME_MIN))
-      .max(USERNAME_MAX, registration.atMost(USERNAME_MAX))
-      .regex(/^[a-z]/, registration.startWithLetter())
-      .regex(/^[a-z0-9.\-_]+$/, registration.usernameChars())
-      .refine((u) => !RESERVED_USERNAMES.has(u), registration.reserved()),
+      .min(USERNAME_MIN, registration.atLeast(w, USERNAME_MIN))
+      .max(USERNAME_MAX, registration.atMost(w, USERNAME_MAX))
+      .regex(/^[a-z]/, registration.startWithLetter(w))
+      .regex(/^[a-z0-9.\-_]+$/, registration.usernameChars(w))
+      .refine((u) => !RESERVED_USERNAMES.has(u), registration.reserved(w)),
     password,
   });
 }

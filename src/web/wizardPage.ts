@@ -9,6 +9,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { type Org, PAGE_CSS_HASH } from '../../views/pages/layout.js';
 import { noticePage } from '../../views/pages/noticePage.js';
 import { wizardFormPage } from '../../views/pages/wizardFormPage.js';
+import type { Words } from '../core/i18n.js';
 import { guestsCannotInvite, type PageNotice, pageNotice, webFormOfferText } from '../core/messages.js';
 import type { Platform } from '../core/model.js';
 import { MAX_RECIPIENTS } from '../core/recipients.js';
@@ -17,6 +18,7 @@ import type { Draft, SubmitReply, WizardFlow } from '../flows/wizard.js';
 import { WIZARD_TTL_MS } from '../flows/wizard.js';
 import type { Logger } from '../logger.js';
 import type { Signer } from '../security/signing.js';
+import { pageWords } from './pageLanguage.js';
 import { setPageSecurityHeaders } from './pageSecurity.js';
 
 export interface WizardPageDeps {
@@ -34,12 +36,12 @@ export interface WizardPageDeps {
  * platform refused, or for a bulk request. The page is served under `/<platform>/form`. */
 export function wizardPageOffer(
   deps: { signer: Signer; clock: { now(): Date }; publicUrl: string; platform: Platform },
-  offer: { draftId: string; userId: string; why: 'no-dialogs' | 'bulk' },
+  offer: { draftId: string; userId: string; why: 'no-dialogs' | 'bulk'; words: Words },
 ): string {
   const exp = deps.clock.now().getTime() + WIZARD_TTL_MS;
   const token = deps.signer.sign({ k: 'form', d: offer.draftId, u: offer.userId, exp });
   const url = `${deps.publicUrl}/${deps.platform}/form?t=${encodeURIComponent(token)}`;
-  return webFormOfferText(offer.why, MAX_RECIPIENTS, url);
+  return webFormOfferText(offer.words, offer.why, MAX_RECIPIENTS, url);
 }
 
 export function wizardPageRouter(deps: WizardPageDeps): Router {
@@ -49,8 +51,11 @@ export function wizardPageRouter(deps: WizardPageDeps): Router {
     setPageSecurityHeaders(req, res, { styleHashes: [PAGE_CSS_HASH] });
     res.status(status).type('html').send(body);
   };
-  const notice = (req: Request, res: Response, org: Org, status: number, n: PageNotice) =>
-    send(req, res, status, noticePage(org, n.title, n.lines));
+  const notice = (req: Request, res: Response, org: Org, status: number, n: (w: Words) => PageNotice, w?: Words) => {
+    const words = w ?? pageWords(wizard.readers.all, req);
+    const said = n(words);
+    send(req, res, status, noticePage(org, said.title, said.lines, words.language));
+  };
   const fallbackOrg: Org = { name: 'Guestlist' };
 
   /** The draft the token names, if the token is genuine, unexpired and its draft still open. */
@@ -71,12 +76,14 @@ export function wizardPageRouter(deps: WizardPageDeps): Router {
     status: number,
     extra: { values?: Record<string, unknown>; errors?: FieldErrors; error?: string } = {},
   ) {
-    const [steps, org] = await Promise.all([wizard.wholeForm(draft), orgOf(draft)]);
-    if (!steps) return notice(req, res, org, 403, pageNotice.guestsCannotInvite(guestsCannotInvite()));
-    send(req, res, status, wizardFormPage({ org, steps, ...extra }));
+    const words = await wizard.readers.words(draft.userId);
+    const [steps, org] = await Promise.all([wizard.wholeForm(draft, words), orgOf(draft)]);
+    if (!steps)
+      return notice(req, res, org, 403, (w) => pageNotice.guestsCannotInvite(w, guestsCannotInvite(w)), words);
+    send(req, res, status, wizardFormPage({ words, org, steps, ...extra }));
   }
 
-  const expired = (req: Request, res: Response) => notice(req, res, fallbackOrg, 404, pageNotice.formExpired());
+  const expired = (req: Request, res: Response) => notice(req, res, fallbackOrg, 404, pageNotice.formExpired);
 
   router.get('/', async (req, res) => {
     try {
@@ -85,7 +92,7 @@ export function wizardPageRouter(deps: WizardPageDeps): Router {
       await render(req, res, draft, 200);
     } catch (err) {
       log.error({ err: (err as Error).message }, 'web form failed');
-      notice(req, res, fallbackOrg, 500, pageNotice.formFailed(false));
+      notice(req, res, fallbackOrg, 500, (w) => pageNotice.formFailed(w, false));
     }
   });
 
@@ -101,10 +108,10 @@ export function wizardPageRouter(deps: WizardPageDeps): Router {
       if (reply.kind === 'errors') return render(req, res, draft, 422, { values, errors: reply.errors });
       if (reply.kind === 'refused') return render(req, res, draft, 422, { values, error: reply.text });
       if (reply.kind === 'done') deps.onDone?.(reply);
-      notice(req, res, await orgOf(draft), 200, pageNotice.formDone());
+      notice(req, res, await orgOf(draft), 200, pageNotice.formDone, await wizard.readers.words(draft.userId));
     } catch (err) {
       log.error({ err: (err as Error).message }, 'web form submission failed');
-      notice(req, res, fallbackOrg, 500, pageNotice.formFailed(true));
+      notice(req, res, fallbackOrg, 500, (w) => pageNotice.formFailed(w, true));
     }
   });
 

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mattermostMarkdown as md } from '../../src/core/format.js';
 import { arrivalAnnouncement } from '../../src/core/messages.js';
 import type { Invitation } from '../../src/core/model.js';
+import { writer } from '../../src/core/writer.js';
+import { en } from '../support/words.js';
 
 const ZWJ = '\u200D';
 
@@ -35,7 +37,8 @@ describe('escaping user-supplied text for Mattermost', () => {
 
   it('shows a hostile display name as text in the arrival announcement', () => {
     const inv = { role: 'external', inviter: { id: 'i', username: 'ben' } } as Invitation;
-    const text = arrivalAnnouncement(inv, { id: 'u', username: 'ana', displayName: '@all [x](http://evil)' }, md);
+    const newcomer = { id: 'u', username: 'ana', displayName: '@all [x](http://evil)' };
+    const text = arrivalAnnouncement(writer(md, en), inv, newcomer);
     expect(text).not.toMatch(/@all|\]\(http/);
     expect(text).toContain('@ana');
     expect(text).toContain('@ben');

@@ -2,12 +2,14 @@
  * the servers would read as a mention (test/support/mentionOracle.ts), in every message the bot posts. */
 import { describe, expect, it } from 'vitest';
 import { mattermostMarkdown as md, slackMrkdwn as mrkdwn, oneLine, type TextFormat } from '../../src/core/format.js';
+import { LANGUAGES } from '../../src/core/i18n.js';
 import * as messages from '../../src/core/messages.js';
 import type { Invitation } from '../../src/core/model.js';
 import { invitationEmail } from '../../views/email/invitationEmail.js';
 import { invitationSms } from '../../views/sms/invitationSms.js';
 import { invitation } from '../store/storeContract.js';
 import { CONTROL_CHARACTERS, type Mentions, mattermostMentions, slackMentions } from '../support/mentionOracle.js';
+import { en, markdownIn } from '../support/words.js';
 
 /** Forms Mattermost reads as a channel-wide mention, from its parser's rules: words split on anything but letters,
  * digits and `: . - _ @`; `: . - _` trimmed in front and `. - : _` behind; a word split again on `. - :`;
@@ -124,21 +126,26 @@ function hostileInvitation(form: string): Invitation {
 }
 
 /** Every message of the bot about an invitation, as it would be posted. */
-function everyMessage(inv: Invitation, f: TextFormat, form: string): string[] {
+function everyMessage(inv: Invitation, format: TextFormat, form: string, language: string): string[] {
+  const f = markdownIn(format, language);
   const arrived = { id: 'u3', username: 'ana', displayName: `Ana ${form}` };
+  const skipped = [{ email: `x${form}@example.org`, reason: (w: typeof en) => messages.skippedReason(w, 'account') }];
   return [
-    messages.arrivalAnnouncement(inv, arrived, f),
-    messages.arrivalNoticeToInviter(inv, arrived, f),
-    messages.approvalRequest({ ...inv, kdriveRight: 'read' }, f, [`#${form}`]),
-    messages.decisionLine(inv, f),
-    messages.decisionNoticeToInviter(inv, f),
-    messages.deliveryFailedNotice(inv, f),
-    messages.submissionSummary([inv], [{ email: `x${form}@example.org`, reason: 'already has an account' }], true, f),
-    messages.revokedNoticeToInviter(inv, undefined, f),
-    messages.declinedNoticeToInviter(inv, 'rejected', f),
-    messages.declinedNoticeToInviter(inv, 'cancelled', f),
-    messages.expiredNoticeToInviter(inv, f),
-    messages.approvalDigest([inv, { ...inv, inviter: { id: 'u9', username: form } }], f),
+    messages.arrivalAnnouncement(f, inv, arrived),
+    messages.arrivalNoticeToInviter(f, inv, arrived),
+    messages.approvalRequest(f, { ...inv, kdriveRight: 'read' }, [`#${form}`]),
+    messages.decisionLine(f, inv),
+    messages.decisionNoticeToInviter(f, inv),
+    messages.deliveryFailedNotice(f, inv),
+    messages.submissionSummary(f, [inv], skipped, true),
+    messages.revokedNoticeToInviter(f, inv, undefined),
+    messages.declinedNoticeToInviter(f, inv, 'rejected'),
+    messages.declinedNoticeToInviter(f, inv, 'cancelled'),
+    messages.expiredNoticeToInviter(f, inv),
+    messages.renewalRequestNotice(f, inv),
+    messages.linkReminderToInviter(f, inv),
+    messages.approvalDigest(f, [inv, { ...inv, inviter: { id: 'u9', username: form } }]),
+    messages.listEntryText(f, inv, new Date()),
   ];
 }
 
@@ -148,8 +155,9 @@ describe.each([
 ] as [string, TextFormat, (s: string) => Mentions][])(
   'every message the bot posts on %s',
   (_platform, f, mentionsIn) => {
-    it.each(ALL_FORMS)('shows %j in every field as text', (form) => {
-      for (const text of everyMessage(hostileInvitation(form), f, form)) {
+    it.each(ALL_FORMS)('shows %j in every field as text, in every language', (form) => {
+      const texts = LANGUAGES.flatMap((language) => everyMessage(hostileInvitation(form), f, form, language));
+      for (const text of texts) {
         // Only the people the bot means to mention: the inviter, the approver, the newcomer (Mattermost mentions
         // by username: one named like the form, if the server allows that name, is a real user).
         nothing(mentionsIn(text), f === md ? ['ben', 'root', 'ana', form] : []);
@@ -164,7 +172,7 @@ describe('plain-text deliveries', () => {
   const form = '\u202Eevil\nAccept the invitation: http://evil.test';
 
   it('keeps every user value of the email’s text part on its line', () => {
-    const mail = invitationEmail({
+    const mail = invitationEmail(en, {
       email: 'ana@example.org',
       inviteeName: `Ana${form}`,
       inviterName: `Ben${form}`,
@@ -183,7 +191,7 @@ describe('plain-text deliveries', () => {
   });
 
   it('keeps control characters out of the SMS', () => {
-    const sms = invitationSms({
+    const sms = invitationSms(en, {
       inviterName: `Ben${form}`,
       orgName: 'Acme',
       email: 'ana@example.org',

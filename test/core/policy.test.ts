@@ -8,6 +8,7 @@ import {
   type InviterLevel,
   withinRateLimit,
 } from '../../src/core/policy.js';
+import { en } from '../support/words.js';
 
 const everything: Capabilities = {
   roles: ['external', 'collaborator', 'admin', 'legal_representative'],
@@ -55,11 +56,11 @@ describe('who may invite whom', () => {
     const caps: Capabilities = {
       ...everything,
       roles: ['external', 'collaborator', 'admin'],
-      missingRoleReasons: { legal_representative: 'Mattermost has no legal representative role' },
+      missingRoleReasons: { legal_representative: () => 'Mattermost has no legal representative role' },
     };
     const { roles, hidden } = grantableRoles('member', caps);
     expect(roles).toEqual(['external', 'collaborator']);
-    expect(hidden).toEqual([
+    expect(hidden.map((h) => ({ role: h.role, reason: h.reason(en) }))).toEqual([
       { role: 'admin', reason: 'it is above your own role' },
       { role: 'legal_representative', reason: 'Mattermost has no legal representative role' },
     ]);
@@ -83,6 +84,6 @@ describe('rate limit', () => {
     expect(withinRateLimit(19, 1, { perHour: 20 }).ok).toBe(true);
     const refused = withinRateLimit(18, 3, { perHour: 20 });
     expect(refused.ok).toBe(false);
-    expect(!refused.ok && refused.reason).toMatch(/20 invitations an hour and have 2 left/);
+    expect(!refused.ok && refused.reason(en)).toMatch(/20 invitations an hour and have 2 left/);
   });
 });

@@ -43,16 +43,9 @@ const OPERATOR_FILES = new Set([
   'src/platforms/mattermost/serverCheck.ts', // what the setup page's server check found, for the operator
   'src/platforms/kchat/setupCheck.ts', // the same for the Infomaniak check
 ]);
-/** Still holding sentences, to move next: their texts are HTML with markup inside the sentence (pages, the
- * email's HTML part) or kChat's notices, which need an HTML TextFormat and the kChat wording in the module. */
-const NOT_YET_MOVED = new Set([
-  'views/email/invitationEmail.ts',
-  'views/pages/joinPage.ts',
-  'views/pages/linkDeadPage.ts',
-  'src/platforms/kchat/errorWords.ts',
-  'src/platforms/kchat/externals.ts',
-  'src/platforms/kchat/kchatBackend.ts',
-]);
+/** Still holding sentences, to move next: what Infomaniak's error codes mean, kept in an invitation's last error
+ * in English beside Infomaniak's own English descriptions. */
+const NOT_YET_MOVED = new Set(['src/platforms/kchat/errorWords.ts']);
 
 const SENTENCE = /(['"`])((?:\\.|(?!\1)[^\\])*?)\1/g;
 const looksLikeSentence = (s: string) => /^(:[a-z_]+: )?[A-Z][a-z']*[ ,:][^]*[a-z]/.test(s) && s.includes(' ');

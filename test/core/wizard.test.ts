@@ -3,15 +3,17 @@ import { parseCommand } from '../../commands/invitePeople.js';
 import type { Capabilities } from '../../src/core/policy.js';
 import { parseRecipients } from '../../src/core/recipients.js';
 import { parseSubmission, type WizardContext, wizardSteps } from '../../src/core/wizard.js';
+import { en } from '../support/words.js';
 
 const caps: Capabilities = {
   roles: ['external', 'collaborator', 'admin'],
-  missingRoleReasons: { legal_representative: 'no such role here' },
+  missingRoleReasons: { legal_representative: () => 'no such role here' },
   kdrive: false,
   billing: false,
   deliveries: ['platform_email'],
 };
 const ctx: WizardContext = {
+  words: en,
   level: 'member',
   caps,
   channels: [

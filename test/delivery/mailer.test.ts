@@ -6,6 +6,7 @@ import { createLogger } from '../../src/logger.js';
 import { PermanentError, RetryLaterError } from '../../src/outbox/errors.js';
 import { anInvitation } from '../support/invitationFixture.js';
 import { decodeHeader, readMime, type SmtpSink, startSmtpSink } from '../support/smtpSink.js';
+import { en } from '../support/words.js';
 
 function capturedLogger() {
   const lines: string[] = [];
@@ -39,7 +40,7 @@ describe('the invitation email, through a real SMTP server', () => {
         message: 'See you on Monday!',
       });
 
-      const messageId = await mailer.sendInvitation(inv, link);
+      const messageId = await mailer.sendInvitation(inv, link, en);
       mailer.close();
 
       const got = smtp.received.at(-1)!;
@@ -56,7 +57,7 @@ describe('the invitation email, through a real SMTP server', () => {
         expect(part).toContain('8 January 2030');
         expect(part).toContain('10:00 UTC');
         expect(part).toContain('bob');
-        expect(part).toContain('external');
+        expect(part).toContain('with the role External guest');
         expect(part).toContain('See you on Monday!');
       }
       expect(mail.text).toContain('Acme & Söhne');
@@ -82,7 +83,7 @@ describe('the invitation email, through a real SMTP server', () => {
       message: '<a href="javascript:alert(1)">click</a>',
       expiresAt: null,
     });
-    await mailer.sendInvitation(inv, 'https://guestlist.example.org/join/abc');
+    await mailer.sendInvitation(inv, 'https://guestlist.example.org/join/abc', en);
     mailer.close();
     const got = smtp.received.at(-1)!;
     expect(got.to).toEqual(['x@example.com']);
@@ -102,10 +103,10 @@ describe('the invitation email, through a real SMTP server', () => {
     smtp.refuse('busy@example.com', 451, 'Try again later');
     const mailer = new InvitationMailer({ smtpUrl: smtp.url(), from: 'guestlist@example.org', orgName: 'Acme', log });
     await expect(
-      mailer.sendInvitation(anInvitation({ email: 'gone@example.com' }), 'https://x.example/join/a'),
+      mailer.sendInvitation(anInvitation({ email: 'gone@example.com' }), 'https://x.example/join/a', en),
     ).rejects.toBeInstanceOf(PermanentError);
     await expect(
-      mailer.sendInvitation(anInvitation({ email: 'busy@example.com' }), 'https://x.example/join/a'),
+      mailer.sendInvitation(anInvitation({ email: 'busy@example.com' }), 'https://x.example/join/a', en),
     ).rejects.toBeInstanceOf(RetryLaterError);
     mailer.close();
   });
@@ -118,7 +119,7 @@ describe('the invitation email, through a real SMTP server', () => {
       orgName: 'Acme',
       log,
     });
-    await expect(down.sendInvitation(anInvitation(), 'https://x.example/join/a')).rejects.toBeInstanceOf(
+    await expect(down.sendInvitation(anInvitation(), 'https://x.example/join/a', en)).rejects.toBeInstanceOf(
       RetryLaterError,
     );
     const badAuth = new InvitationMailer({
@@ -127,7 +128,7 @@ describe('the invitation email, through a real SMTP server', () => {
       orgName: 'Acme',
       log,
     });
-    await expect(badAuth.sendInvitation(anInvitation(), 'https://x.example/join/a')).rejects.toBeInstanceOf(
+    await expect(badAuth.sendInvitation(anInvitation(), 'https://x.example/join/a', en)).rejects.toBeInstanceOf(
       RetryLaterError,
     );
   });

@@ -6,6 +6,7 @@ import { invitationSmsText, maskPhone, WebhookSmsSender } from '../../src/delive
 import { createLogger } from '../../src/logger.js';
 import { PermanentError, RetryLaterError } from '../../src/outbox/errors.js';
 import { anInvitation } from '../support/invitationFixture.js';
+import { en } from '../support/words.js';
 
 const GATEWAY = 'https://sms.example.net';
 const PHONE = '+41791234567';
@@ -117,6 +118,7 @@ describe('WebhookSmsSender', () => {
 describe('invitation SMS text', () => {
   it('names the inviter, the organization and the address to use, and ends with the link', () => {
     const sms = invitationSmsText(
+      en,
       anInvitation({
         email: 'ana@example.com',
         inviter: { id: 'u', username: 'bob' },
@@ -126,7 +128,8 @@ describe('invitation SMS text', () => {
       'Acme',
     );
     expect(sms).toBe(
-      'bob invited you to join Acme. Register with ana@example.com. Valid until 2030-01-08. https://g.example/join/abc',
+      'bob invited you to join Acme. Register with ana@example.com. Valid until 8 January 2030. ' +
+        'https://g.example/join/abc',
     );
     expect(sms.length).toBeLessThan(306);
   });

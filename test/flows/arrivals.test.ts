@@ -1,5 +1,6 @@
 /** The arrival flow through an in-memory port: a member-arrived event or a reconciliation pass ends an awaited
  * invitation in one arrival, with its jobs, whichever path saw it and however often. */
+
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArrivalFlow } from '../../src/flows/arrivals.js';
@@ -7,6 +8,7 @@ import type { ChatPort, ChatUser } from '../../src/flows/chatPort.js';
 import type { Outbox } from '../../src/outbox/outbox.js';
 import type { LowdbStore } from '../../src/store/lowdbStore.js';
 import { anInvitation, tempStore } from '../support/invitationFixture.js';
+import { locales } from '../support/words.js';
 
 const ana: ChatUser = { id: 'u-ana', username: 'ana', displayName: 'Ana Lima', email: 'Ana@Example.com' };
 
@@ -36,7 +38,7 @@ const clock = { now: () => new Date('2030-01-02T10:00:00.000Z') };
 
 function flow(users: ChatUser[] = [ana]): ArrivalFlow {
   const outbox = { kick: () => void kicks++ } as unknown as Outbox;
-  return new ArrivalFlow({ store, clock, outbox, log: pino({ level: 'silent' }) }, memoryPort(users, calls));
+  return new ArrivalFlow({ store, clock, outbox, locales, log: pino({ level: 'silent' }) }, memoryPort(users, calls));
 }
 
 beforeEach(async () => {

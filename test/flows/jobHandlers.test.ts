@@ -1,6 +1,7 @@
 /** The job handlers read payloads through their schemas: a stored job whose payload has a wrong type (another
  * version's, or a hand-edited row) is buried at once with a message naming the field, and nobody is told anything
  * built from it. */
+
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JOB, jobKind } from '../../src/actions/jobs.js';
@@ -10,6 +11,7 @@ import { jobHandlers } from '../../src/flows/jobHandlers.js';
 import { Outbox } from '../../src/outbox/outbox.js';
 import type { LowdbStore } from '../../src/store/lowdbStore.js';
 import { anInvitation, tempStore } from '../support/invitationFixture.js';
+import { locales } from '../support/words.js';
 
 const ana: ChatUser = { id: 'u-ana', username: 'ana', displayName: 'Ana Lima' };
 
@@ -52,7 +54,7 @@ beforeEach(async () => {
   calls = [];
   const log = pino({ level: 'silent' });
   outbox = new Outbox(store, clock, log);
-  const handlers = jobHandlers({ store, clock, outbox, log }, recordingPort(calls));
+  const handlers = jobHandlers({ store, clock, outbox, log, locales }, recordingPort(calls));
   for (const [kind, handler] of Object.entries(handlers)) outbox.register(kind, handler);
 });
 afterEach(async () => cleanup());

@@ -1,6 +1,7 @@
 /** The pending list through an in-memory port: which invitations each reader sees and which buttons each gets
  * (a backend's offers included), rights read through the port at click time, and Resend's form and submission
  * ending in one stored request with its job. */
+
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mattermostMarkdown } from '../../src/core/format.js';
@@ -13,6 +14,7 @@ import type { Outbox } from '../../src/outbox/outbox.js';
 import { Signer } from '../../src/security/signing.js';
 import type { LowdbStore } from '../../src/store/lowdbStore.js';
 import { anInvitation, tempStore } from '../support/invitationFixture.js';
+import { locales } from '../support/words.js';
 
 const LEVELS: Record<string, InviterLevel> = { admin1: 'admin', bob: 'member', carl: 'member' };
 const bob = { id: 'bob', username: 'bob' };
@@ -44,7 +46,7 @@ function memoryPort(): ChatPort {
 function flow(): PendingListFlow {
   const outbox = { kick: () => void kicks++ } as unknown as Outbox;
   const approvals = {} as ApprovalFlow;
-  const deps = { store, clock, outbox, log: pino({ level: 'silent' }), signer, trigger: 'invite-people' };
+  const deps = { store, clock, outbox, log: pino({ level: 'silent' }), locales, signer, trigger: 'invite-people' };
   return new PendingListFlow(deps, memoryPort(), approvals);
 }
 
@@ -96,7 +98,7 @@ describe('the pending list', () => {
     expect(actionsOf((await flow().list('team1', 'bob', 1)).entries[0])).toEqual(['resend', 'revoke']);
 
     const why = 'No link to show: the backend mails guests itself.';
-    backendOffers = () => ({ resend: [], showLink: false, why });
+    backendOffers = () => ({ resend: [], showLink: false, why: () => why });
     const [entry] = (await flow().list('team1', 'bob', 1)).entries;
     expect(actionsOf(entry)).toEqual(['revoke']);
     expect(entry!.text).toContain(`_${why}_`);

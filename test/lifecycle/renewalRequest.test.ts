@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mattermostMarkdown } from '../../src/core/format.js';
-import { renewalRequestJob, renewalRequestNotice } from '../../src/lifecycle/renewalRequest.js';
+import { renewalRequestNotice } from '../../src/core/messages.js';
+import { renewalRequestJob } from '../../src/lifecycle/renewalRequest.js';
 import { anInvitation } from '../support/invitationFixture.js';
+import { md } from '../support/words.js';
 
 describe('renewal requests', () => {
   it('are one notify-inviter job per invitation', () => {
@@ -15,8 +16,7 @@ describe('renewal requests', () => {
   });
 
   it('tell the inviter who asks and why the link is dead, with the names escaped', () => {
-    const text = (over: Parameters<typeof anInvitation>[0]) =>
-      renewalRequestNotice(anInvitation(over), mattermostMarkdown);
+    const text = (over: Parameters<typeof anInvitation>[0]) => renewalRequestNotice(md, anInvitation(over));
     expect(text({ state: 'expired', name: 'Ana', email: 'ana@example.com' })).toMatch(
       /^Ana \(ana@example\.com\) opened their invitation link, which has expired, and asks you for a new invitation\./,
     );

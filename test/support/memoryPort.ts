@@ -1,6 +1,7 @@
 /** A chat platform in memory, for testing the flows through their port as Probot tests feed events to an app:
  * people with levels, channels, and a record of every message, update and form the flows asked for. Everything
  * behind the port (actions, store, outbox, policy) runs for real. */
+
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import type { FlowDeps } from '../../src/flows/jobHandlers.js';
 import { Outbox } from '../../src/outbox/outbox.js';
 import { Signer } from '../../src/security/signing.js';
 import { LowdbStore } from '../../src/store/lowdbStore.js';
+import { locales } from './words.js';
 
 export interface MemoryPerson extends ChatUser {
   level: InviterLevel;
@@ -33,7 +35,7 @@ export class MemoryPort implements ChatPort {
   readonly sent: string[] = [];
   caps: Capabilities = {
     roles: ['external', 'collaborator', 'admin'],
-    missingRoleReasons: { legal_representative: 'kChat only' },
+    missingRoleReasons: { legal_representative: () => 'kChat only' },
     kdrive: false,
     billing: false,
     deliveries: ['platform_email'],
@@ -103,5 +105,9 @@ export async function memoryWorld(): Promise<{
   const store = await LowdbStore.open(dir);
   const outbox = new Outbox(store, now, log, { pollMs: 60_000, baseDelayMs: 1 });
   const signer = new Signer('memory-port-secret-0123456789-abcdefghij');
-  return { port: new MemoryPort(), clock, deps: { store, clock: now, outbox, log, signer, invitesPerHour: 20 } };
+  return {
+    port: new MemoryPort(),
+    clock,
+    deps: { store, clock: now, outbox, log, locales, signer, invitesPerHour: 20 },
+  };
 }

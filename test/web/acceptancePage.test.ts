@@ -11,6 +11,7 @@ import type { LowdbStore } from '../../src/store/lowdbStore.js';
 import { acceptancePageRouter, JOIN_POST_RATE_LIMIT } from '../../src/web/acceptancePage.js';
 import { createWebApp } from '../../src/web/server.js';
 import { anInvitation, tempStore } from '../support/invitationFixture.js';
+import { locales } from '../support/words.js';
 
 const NOW = new Date('2030-01-02T00:00:00.000Z');
 const clock = { now: () => NOW };
@@ -46,6 +47,7 @@ describe('acceptance page', () => {
       store,
       clock,
       log,
+      locales,
       org: { name: 'Acme & Co', logoUrl: 'https://cdn.example.net/logo.png' },
       csrfSecret: 'test-secret-test-secret-test-secret',
       accounts: () => creator,
@@ -238,7 +240,7 @@ describe('acceptance page', () => {
     const agent = request.agent(app);
     const csrf = csrfOf((await agent.get(path)).text);
     const form = { csrf, firstName: 'Ana', username: 'ana', password: 'correct horse' };
-    creator.failWith = new AccountRefusedError('username', 'This username is taken; choose another.');
+    creator.failWith = new AccountRefusedError('username', () => 'This username is taken; choose another.');
     const taken = await agent.post(path).type('form').send(form);
     expect(taken.status).toBe(400);
     expect(taken.text).toContain('This username is taken; choose another.');

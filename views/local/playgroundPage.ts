@@ -1,7 +1,9 @@
 /** The playground: a small web chat around the bot. Server-rendered; every form works without JavaScript. The one
  * inline script (allowed by its hash) submits the person switch and, on each server-sent event, fetches the live
  * part of the page again; the style sheet is allowed by its hash too. */
+
 import { createHash } from 'node:crypto';
+import type { Words } from '../../src/core/i18n.js';
 import type { Field, FieldErrors } from '../../src/core/wizard.js';
 import { html, SafeHtml } from '../html.js';
 import { field } from '../pages/wizardFormPage.js';
@@ -35,6 +37,7 @@ export interface InvitationView {
   inviter: string;
 }
 export interface FormView {
+  words: Words;
   title: string;
   intro?: string;
   state: string;

@@ -1,7 +1,7 @@
 /** A message about an invitation as a Mattermost post: the approval request with Approve / Deny buttons while it
  * waits (buttons made by the caller, which signs them), then the request with its outcome and no buttons. Any
  * other message is its text alone. Texts are markdown, already escaped by the caller. */
-import { approvalQuestion, buttonLabel, type ChatMessage } from '../../src/core/messages.js';
+import type { ChatMessage } from '../../src/core/messages.js';
 
 export type ApprovalButton = (
   action: 'approve' | 'deny',
@@ -13,12 +13,10 @@ export function mattermostPost(
   msg: ChatMessage,
   button: ApprovalButton,
 ): { message: string; props?: Record<string, unknown> } {
-  if (msg.approvalButtons) {
-    const actions = [
-      button('approve', buttonLabel('approve'), 'primary'),
-      button('deny', buttonLabel('deny'), 'danger'),
-    ];
-    return { message: msg.text, props: { attachments: [{ text: approvalQuestion(), actions }] } };
+  const ask = msg.approvalButtons;
+  if (ask) {
+    const actions = [button('approve', ask.approve, 'primary'), button('deny', ask.deny, 'danger')];
+    return { message: msg.text, props: { attachments: [{ text: ask.question, actions }] } };
   }
   if (msg.outcome) return { message: `${msg.text}\n\n${msg.outcome.join('\n')}`, props: { attachments: [] } };
   return { message: msg.text };

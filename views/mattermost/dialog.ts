@@ -124,47 +124,48 @@ export function readSubmission(submission: Record<string, unknown>): Record<stri
   return values;
 }
 
-export function denyReasonDialog(state: string): Record<string, unknown> {
+export function denyReasonDialog(form: Extract<FormRequest, { kind: 'deny' }>): Record<string, unknown> {
+  const w = form.words;
   return {
     callback_id: 'deny',
-    title: denyTitle(),
+    title: denyTitle(w),
     elements: [
       {
         type: 'textarea',
         name: 'reason',
-        display_name: fieldLabel('reason'),
+        display_name: fieldLabel(w, 'reason'),
         optional: true,
         max_length: 500,
-        help_text: fieldHelp('reason'),
+        help_text: fieldHelp(w, 'reason'),
       },
     ],
-    submit_label: formButton('deny'),
-    state,
+    submit_label: formButton(w, 'deny'),
+    state: form.state,
   };
 }
 
 export function resendDialog(form: Extract<FormRequest, { kind: 'resend' }>): Record<string, unknown> {
-  const { methods } = form;
+  const { methods, words: w } = form;
   const phone = {
     type: 'text',
     subtype: 'tel',
     name: 'phone',
-    display_name: fieldLabel('phone'),
+    display_name: fieldLabel(w, 'phone'),
     optional: true,
     default: form.phone ?? '',
     placeholder: PHONE_PLACEHOLDER,
     max_length: 20,
   };
-  const options = methods.map((m) => ({ text: deliveryLabel(m), value: m }));
+  const options = methods.map((m) => ({ text: deliveryLabel(w, m), value: m }));
   return {
     callback_id: 'resend',
-    title: resendTitle(),
-    introduction_text: resendIntro(form.email),
+    title: resendTitle(w),
+    introduction_text: resendIntro(w, form.email),
     elements: [
-      { type: 'select', name: 'method', display_name: fieldLabel('method'), default: methods[0], options },
+      { type: 'select', name: 'method', display_name: fieldLabel(w, 'method'), default: methods[0], options },
       ...(methods.includes('sms') ? [phone] : []),
     ],
-    submit_label: formButton('send'),
+    submit_label: formButton(w, 'send'),
     state: form.state,
   };
 }

@@ -1,12 +1,14 @@
 /** GET /join/:token: who invites whom, with which address, to what; and the registration form. The form has no
  * action: it posts back to the page's own address, so the link token never appears in the HTML. */
-import { utcDate } from '../dates.js';
-import { html, httpUrl } from '../html.js';
+import type { Words } from '../../src/core/i18n.js';
+import { html, httpUrl, type SafeHtml } from '../html.js';
 import { type Org, page } from './layout.js';
+import { pageText } from './pageText.js';
 
 export type RegistrationField = 'firstName' | 'lastName' | 'username' | 'password';
 
 export interface JoinView {
+  words: Words;
   org: Org;
   inviterName: string;
   inviteeName: string;
@@ -28,8 +30,8 @@ export interface JoinView {
 function field(
   v: JoinView,
   name: RegistrationField,
-  label: string,
-  attrs: { type: string; autocomplete: string; hint?: string; extra?: ReturnType<typeof html> },
+  label: SafeHtml,
+  attrs: { type: string; autocomplete: string; hint?: string | SafeHtml; extra?: SafeHtml },
 ) {
   const error = v.errors[name];
   const hintId = `${name}-hint`;
@@ -46,67 +48,78 @@ ${error ? html`<p class="error" id="${errorId}">${error}</p>` : ''}
 }
 
 function signUpSection(v: JoinView, url: string) {
-  const afterwards = 'Once you are in, you are added to the channels listed above.';
+  const w = v.words;
   return html`<section class="card">
-<h2>Join</h2>
-<p>Sign up on the next page with <strong>${v.email}</strong>: that is how we recognise you. ${afterwards}</p>
-<a class="button" href="${httpUrl(url) ?? '#'}" rel="noreferrer">Continue to sign up</a>
+<h2>${pageText(w, 'join.join')}</h2>
+<p>${pageText(w, 'join.signUpWith', { email: v.email })}</p>
+<a class="button" href="${httpUrl(url) ?? '#'}" rel="noreferrer">${pageText(w, 'join.continue')}</a>
 </section>`;
 }
 
 export function joinPage(v: JoinView): string {
   const r = v.rules;
-  const invitee = v.inviteeName ? html`<strong>${v.inviteeName}</strong>` : 'you';
+  const w = v.words;
+  const org = v.org.name;
   const usernameAttrs = html` autocapitalize="none" spellcheck="false" pattern="[a-z][a-z0-9.\\-_]*"`;
+  const validUntil = v.expiresAt
+    ? pageText(w, 'join.validUntil', { date: w.dateTime(v.expiresAt) })
+    : pageText(w, 'join.noExpiry');
+  const invited = { inviter: v.inviterName, invitee: v.inviteeName, named: v.inviteeName ? 'yes' : 'no', org };
   const body = html`<section class="card">
-<h1>You are invited to join ${v.org.name}</h1>
-<p><strong>${v.inviterName}</strong> invited ${invitee} to join ${v.org.name}.</p>
+<h1>${pageText(w, 'join.title', { org })}</h1>
+<p>${pageText(w, 'join.invited', invited)}</p>
 ${v.message ? html`<blockquote>${v.message}</blockquote>` : ''}
-<p>Your account will use this email address:</p>
+<p>${pageText(w, 'join.yourAddress')}</p>
 <span class="email" id="invited-email">${v.email}</span>
-<p class="muted">Only this address can accept this invitation.</p>
+<p class="muted">${pageText(w, 'join.onlyThisAddress')}</p>
 </section>
 <section class="card">
-<h2>What you get</h2>
+<h2>${pageText(w, 'join.whatYouGet')}</h2>
 <ul class="facts">
-<li><strong>Role:</strong> ${v.roleLabel}. ${v.roleNote}</li>
-<li><strong>Channels:</strong> ${v.channels.length ? v.channels.join(', ') : 'the team’s default channels'}</li>
-<li><strong>Valid until:</strong> ${v.expiresAt ? utcDate(v.expiresAt) : 'no expiry'}</li>
+<li>${pageText(w, 'join.role', { role: v.roleLabel, note: v.roleNote })}</li>
+<li>${
+    v.channels.length
+      ? pageText(w, 'join.channels', { channels: w.list(v.channels) })
+      : pageText(w, 'join.defaultChannels')
+  }</li>
+<li>${validUntil}</li>
 </ul>
 </section>
 ${
   v.signUpUrl
     ? signUpSection(v, v.signUpUrl)
     : html`<section class="card">
-<h2>Create your account</h2>
+<h2>${pageText(w, 'join.createAccount')}</h2>
 ${v.errors.form ? html`<div class="alert" role="alert">${v.errors.form}</div>` : ''}
 <form method="post">
 <input type="hidden" name="csrf" value="${v.csrf}">
 <div class="row">
-${field(v, 'firstName', 'First name', {
+${field(v, 'firstName', pageText(w, 'join.firstName'), {
   type: 'text',
   autocomplete: 'given-name',
   extra: html` required maxlength="64"`,
 })}
-${field(v, 'lastName', 'Last name', { type: 'text', autocomplete: 'family-name', extra: html` maxlength="64"` })}
+${field(v, 'lastName', pageText(w, 'join.lastName'), {
+  type: 'text',
+  autocomplete: 'family-name',
+  extra: html` maxlength="64"`,
+})}
 </div>
-${field(v, 'username', 'Username', {
+${field(v, 'username', pageText(w, 'join.username'), {
   type: 'text',
   autocomplete: 'username',
-  hint:
-    `${r.usernameMin}–${r.usernameMax} characters: ` +
-    'lower-case letters, digits, “.”, “-” or “_”, starting with a letter.',
+  hint: pageText(w, 'join.usernameHint', { min: r.usernameMin, max: r.usernameMax }),
   extra: html` required minlength="${r.usernameMin}" maxlength="${r.usernameMax}"${usernameAttrs}`,
 })}
-${field(v, 'password', 'Password', {
+${field(v, 'password', pageText(w, 'join.password'), {
   type: 'password',
   autocomplete: 'new-password',
   hint: r.passwordHint,
   extra: html` required minlength="${r.passwordMin}" maxlength="${r.passwordMax}"`,
 })}
-<button type="submit">Create my account</button>
+<button type="submit">${pageText(w, 'join.submit')}</button>
 </form>
 </section>`
 }`;
-  return page({ title: 'Your invitation', org: v.org, body });
+  return page({ title: w.t('join.pageTitle'), org: v.org, body, language: w.language, switchLanguage: true });
 }

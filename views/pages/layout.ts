@@ -1,6 +1,7 @@
 /** The shell of every acceptance page: phone-first, no JavaScript, one inline style sheet allowed by its hash in
  * the Content-Security-Policy (so no 'unsafe-inline'). */
 import { createHash } from 'node:crypto';
+import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../../src/core/i18n.js';
 import { html, httpUrl, SafeHtml } from '../html.js';
 
 export interface Org {
@@ -44,15 +45,36 @@ button,.button{display:block;width:100%;margin-top:1.25rem;padding:.85rem 1rem;f
   `color:#fff;background:#1c58d9;border:0;border-radius:8px;text-align:center;text-decoration:none;cursor:pointer}
 .button.secondary,button.secondary{background:#fff;color:#1c58d9;border:1px solid #1c58d9}
 @media (max-width:360px){.row{display:block}}
+nav.languages{display:flex;flex-wrap:wrap;gap:.25rem .75rem;justify-content:center;font-size:.9rem;margin:1rem 0}
+nav.languages a{color:#1c58d9}
+nav.languages a[aria-current]{color:#1f2328;font-weight:600;text-decoration:none}
 `;
 
 /** For the CSP's style-src. */
 export const PAGE_CSS_HASH = `'sha256-${createHash('sha256').update(PAGE_CSS).digest('base64')}'`;
 
-export function page(opts: { title: string; org: Org; body: SafeHtml }): string {
+/** Links to the same page in each language (`?lang=`, so the path, and a token in it, is never in the HTML). */
+function languageSwitch(current: Language): SafeHtml {
+  const links = LANGUAGES.map((l) =>
+    l === current
+      ? html`<a href="?lang=${l}" hreflang="${l}" lang="${l}" aria-current="true">${LANGUAGE_NAMES[l]}</a>`
+      : html`<a href="?lang=${l}" hreflang="${l}" lang="${l}">${LANGUAGE_NAMES[l]}</a>`,
+  );
+  return html`<nav class="languages" aria-label="Language">${links}</nav>`;
+}
+
+/** `switchLanguage`: the page can be shown in another language by a link (the acceptance page). */
+export function page(opts: {
+  title: string;
+  org: Org;
+  body: SafeHtml;
+  language?: Language;
+  switchLanguage?: boolean;
+}): string {
   const logo = httpUrl(opts.org.logoUrl);
+  const language = opts.language ?? 'en';
   return html`<!doctype html>
-<html lang="en">
+<html lang="${language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -65,6 +87,7 @@ export function page(opts: { title: string; org: Org; body: SafeHtml }): string 
 <main>
 <header>${logo ? html`<img src="${logo}" alt="">` : ''}<span class="org">${opts.org.name}</span></header>
 ${opts.body}
+${opts.switchLanguage ? languageSwitch(language) : ''}
 </main>
 </body>
 </html>`.value;

@@ -1,10 +1,12 @@
 /** A link that can no longer be used (already accepted, expired, withdrawn, or not active), with a button that
  * asks the inviter for a new invitation. The form posts back to the page's own address with intent=renew. */
-import { utcDate } from '../dates.js';
+import type { Words } from '../../src/core/i18n.js';
 import { html } from '../html.js';
 import { type Org, page } from './layout.js';
+import { pageText } from './pageText.js';
 
 export interface LinkDeadView {
+  words: Words;
   org: Org;
   status: 'used' | 'expired' | 'revoked' | 'unavailable';
   inviterName: string;
@@ -15,44 +17,29 @@ export interface LinkDeadView {
   loginUrl?: string;
 }
 
-const TEXT: Record<LinkDeadView['status'], { title: string; lead: (v: LinkDeadView) => ReturnType<typeof html> }> = {
-  used: {
-    title: 'This invitation was already accepted',
-    lead: (v) => html`<p>An account was already created with <strong>${v.email}</strong>. Sign in with it instead.</p>`,
-  },
-  expired: {
-    title: 'This invitation has expired',
-    lead: (v) => {
-      const what = v.expiresAt ? html`expired on ${utcDate(v.expiresAt)}` : 'has expired';
-      return html`<p>The invitation for <strong>${v.email}</strong> ${what}.</p>`;
-    },
-  },
-  revoked: {
-    title: 'This invitation was withdrawn',
-    lead: (v) => html`<p>The invitation for <strong>${v.email}</strong> was withdrawn and can no longer be used.</p>`,
-  },
-  unavailable: {
-    title: 'This invitation is not active',
-    lead: (v) => html`<p>The invitation for <strong>${v.email}</strong> cannot be accepted at the moment.</p>`,
-  },
-};
-
 export function linkDeadPage(v: LinkDeadView): string {
-  const t = TEXT[v.status];
+  const w = v.words;
+  const title = w.t(`dead.${v.status}.title`);
+  const date = v.expiresAt ? w.dateTime(v.expiresAt) : 'unknown';
   const secondary = v.status === 'used' ? html` class="secondary"` : '';
+  const inviter = { inviter: v.inviterName };
+  const signIn =
+    v.status === 'used' && v.loginUrl
+      ? html`<a class="button" href="${v.loginUrl}">${pageText(w, 'dead.signIn')}</a>`
+      : '';
   const body = html`<section class="card">
-<h1>${t.title}</h1>
-${t.lead(v)}
-${v.status === 'used' && v.loginUrl ? html`<a class="button" href="${v.loginUrl}">Sign in</a>` : ''}
+<h1>${title}</h1>
+<p>${pageText(w, `dead.${v.status}.lead`, { email: v.email, date })}</p>
+${signIn}
 </section>
 <section class="card">
-<h2>${v.status === 'used' ? 'Not you?' : 'Still want to join?'}</h2>
-<p>Ask <strong>${v.inviterName}</strong> for a new invitation: we will pass your request on.</p>
+<h2>${pageText(w, v.status === 'used' ? 'dead.notYou' : 'dead.stillJoin')}</h2>
+<p>${pageText(w, 'dead.askInviter', inviter)}</p>
 <form method="post">
 <input type="hidden" name="csrf" value="${v.csrf}">
 <input type="hidden" name="intent" value="renew">
-<button type="submit"${secondary}>Ask ${v.inviterName} for a new invitation</button>
+<button type="submit"${secondary}>${pageText(w, 'dead.askButton', inviter)}</button>
 </form>
 </section>`;
-  return page({ title: t.title, org: v.org, body });
+  return page({ title, org: v.org, body, language: w.language, switchLanguage: true });
 }

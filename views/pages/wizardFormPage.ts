@@ -2,12 +2,14 @@
  * steps and fields as the dialog, one page, no JavaScript. The form posts back to the page's own address, which
  * carries the signed form token, so the token is never written into the HTML. */
 
-import { wizardTitle } from '../../src/core/messages.js';
+import type { Words } from '../../src/core/i18n.js';
+import { submitLabel, wizardTitle } from '../../src/core/messages.js';
 import type { Field, FieldErrors, Step } from '../../src/core/wizard.js';
 import { html, type SafeHtml } from '../html.js';
 import { type Org, page } from './layout.js';
 
 export interface WizardFormView {
+  words: Words;
   org: Org;
   steps: Step[];
   /** What was submitted, to fill the form again after an error. */
@@ -57,34 +59,34 @@ function control(f: Field, value: unknown, describedBy: string): SafeHtml {
 }
 
 /** One field with its label, hint and error (also the playground's forms). */
-export function field(f: Field, v: Pick<WizardFormView, 'values' | 'errors'>): SafeHtml {
+export function field(f: Field, v: Pick<WizardFormView, 'values' | 'errors' | 'words'>): SafeHtml {
   const error = v.errors?.[f.name];
   const describedBy = [f.help ? `f-${f.name}-hint` : '', error ? `f-${f.name}-error` : ''].filter(Boolean).join(' ');
+  const labelText = f.optional ? v.words.t('form.optional', { label: f.label }) : f.label;
   const label =
     f.kind === 'bool'
       ? ''
       : f.kind === 'multiselect'
         ? html`<p><strong>${f.label}</strong></p>`
-        : html`<label for="f-${f.name}">${f.label}${f.optional ? ' (optional)' : ''}</label>`;
+        : html`<label for="f-${f.name}">${labelText}</label>`;
   return html`<div>${label}${control(f, v.values?.[f.name], describedBy)}
 ${f.help ? html`<p class="hint" id="f-${f.name}-hint">${f.help}</p>` : ''}
 ${error ? html`<p class="error" id="f-${f.name}-error">${error}</p>` : ''}</div>`;
 }
 
 export function wizardFormPage(v: WizardFormView): string {
+  const w = v.words;
   const fixBelow =
-    v.errors && Object.keys(v.errors).length
-      ? html`<div class="alert" role="alert">Please correct the fields marked below.</div>`
-      : '';
+    v.errors && Object.keys(v.errors).length ? html`<div class="alert" role="alert">${w.t('form.fixBelow')}</div>` : '';
   const body = html`<section class="card">
-<h1>${v.steps[0]?.title ?? wizardTitle('who')}</h1>
+<h1>${v.steps[0]?.title ?? wizardTitle(w, 'who')}</h1>
 ${v.steps.map((s) => html`<p class="muted">${s.intro}</p>`)}
 ${v.error ? html`<div class="alert" role="alert">${v.error}</div>` : ''}
 ${fixBelow}
 <form method="post">
 ${v.steps.flatMap((s) => s.fields).map((f) => field(f, v))}
-<button type="submit">Invite</button>
+<button type="submit">${submitLabel(w, 'invite')}</button>
 </form>
 </section>`;
-  return page({ title: wizardTitle('who'), org: v.org, body });
+  return page({ title: wizardTitle(w, 'who'), org: v.org, body, language: w.language });
 }

@@ -17,14 +17,14 @@ export const RESEND_CALLBACK = 'gl_resend';
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: false });
 
 export function resendView(form: Extract<FormRequest, { kind: 'resend' }>): types.ModalView {
-  const { email, methods, phone } = form;
-  const options = methods.map((m) => ({ text: plain(deliveryLabel(m)), value: m }));
+  const { email, methods, phone, words: w } = form;
+  const options = methods.map((m) => ({ text: plain(deliveryLabel(w, m)), value: m }));
   const blocks: types.KnownBlock[] = [
-    { type: 'section', text: plain(resendIntro(email)) },
+    { type: 'section', text: plain(resendIntro(w, email)) },
     {
       type: 'input',
       block_id: 'method',
-      label: plain(fieldLabel('method')),
+      label: plain(fieldLabel(w, 'method')),
       element: { type: 'static_select', action_id: 'method', options, initial_option: options[0] },
     },
   ];
@@ -33,8 +33,8 @@ export function resendView(form: Extract<FormRequest, { kind: 'resend' }>): type
       type: 'input',
       block_id: 'phone',
       optional: true,
-      label: plain(fieldLabel('phone')),
-      hint: plain(phoneHint()),
+      label: plain(fieldLabel(w, 'phone')),
+      hint: plain(phoneHint(w)),
       element: {
         type: 'plain_text_input',
         action_id: 'phone',
@@ -48,9 +48,9 @@ export function resendView(form: Extract<FormRequest, { kind: 'resend' }>): type
     type: 'modal',
     callback_id: RESEND_CALLBACK,
     private_metadata: form.state,
-    title: plain(resendTitle()),
-    submit: plain(formButton('send')),
-    close: plain(formButton('cancel')),
+    title: plain(resendTitle(w)),
+    submit: plain(formButton(w, 'send')),
+    close: plain(formButton(w, 'cancel')),
     blocks,
   };
 }

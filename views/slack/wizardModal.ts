@@ -2,9 +2,12 @@
  * back into the core's field names. Each input's block_id and action_id are the field's name, so the core's
  * field errors map 1:1 onto `response_action: errors`. Limits from Slack's block kit: title, submit and close
  * ≤ 24 characters, placeholder ≤ 150, option text ≤ 75, 100 static options. */
+
 import type { types, ViewStateValue } from '@slack/bolt';
+import type { Words } from '../../src/core/i18n.js';
 import { denyTitle, fieldHelp, fieldLabel, formButton } from '../../src/core/messages.js';
 import type { Field, Step } from '../../src/core/wizard.js';
+import type { FormRequest } from '../../src/flows/chatPort.js';
 
 type Block = types.KnownBlock;
 type Modal = types.ModalView;
@@ -89,6 +92,7 @@ export interface StepViewInput {
   /** The signed draft id: the only thing the view carries. */
   privateMetadata: string;
   submitLabel: string;
+  words: Words;
 }
 
 export function stepView(input: StepViewInput): Modal {
@@ -104,36 +108,37 @@ export function stepView(input: StepViewInput): Modal {
     private_metadata: input.privateMetadata,
     title: plain(step.title, 24),
     submit: plain(input.submitLabel, 24),
-    close: plain(formButton('cancel'), 24),
+    close: plain(formButton(input.words, 'cancel'), 24),
     blocks,
   };
 }
 
 /** A closing view that only tells something (the outcome, or why the form cannot go on). `mrkdwn` must be escaped. */
-export function noticeView(title: string, mrkdwn: string): Modal {
+export function noticeView(w: Words, title: string, mrkdwn: string): Modal {
   return {
     type: 'modal',
     title: plain(title, 24),
-    close: plain(formButton('done'), 24),
+    close: plain(formButton(w, 'done'), 24),
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(mrkdwn, 3000) } }],
   };
 }
 
-export function denyReasonView(privateMetadata: string): Modal {
+export function denyReasonView(form: Extract<FormRequest, { kind: 'deny' }>): Modal {
+  const w = form.words;
   return {
     type: 'modal',
     callback_id: 'deny-reason',
-    private_metadata: privateMetadata,
-    title: plain(denyTitle()),
-    submit: plain(formButton('deny')),
-    close: plain(formButton('cancel')),
+    private_metadata: form.state,
+    title: plain(denyTitle(w)),
+    submit: plain(formButton(w, 'deny')),
+    close: plain(formButton(w, 'cancel')),
     blocks: [
       {
         type: 'input',
         block_id: 'reason',
         optional: true,
-        label: plain(fieldLabel('reason')),
-        hint: plain(fieldHelp('reason')!),
+        label: plain(fieldLabel(w, 'reason')),
+        hint: plain(fieldHelp(w, 'reason')!),
         element: { type: 'plain_text_input', action_id: 'reason', multiline: true, max_length: 500 },
       },
     ],

@@ -1,5 +1,7 @@
-/** The invitation text message: short (one or two SMS segments), plain text, the link last so phones link it. */
+/** The invitation text message, in the invitation's language: short (one or two SMS segments), plain text, the
+ * link last so phones link it. */
 import { oneLine } from '../../src/core/format.js';
+import type { Words } from '../../src/core/i18n.js';
 
 export interface InvitationSmsContent {
   inviterName: string;
@@ -14,10 +16,12 @@ const clipped = (s: string, max: number) => {
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 };
 
-export function invitationSms(c: InvitationSmsContent): string {
-  const expiry = c.expiresAt ? ` Valid until ${c.expiresAt.slice(0, 10)}.` : '';
-  return (
-    `${clipped(c.inviterName, 40)} invited you to join ${clipped(c.orgName, 40)}.` +
-    ` Register with ${c.email}.${expiry} ${c.link}`
-  );
+export function invitationSms(w: Words, c: InvitationSmsContent): string {
+  return w.t('sms.invitation', {
+    inviter: clipped(c.inviterName, 40),
+    org: clipped(c.orgName, 40),
+    email: c.email,
+    expires: c.expiresAt ? w.date(c.expiresAt) : 'never',
+    link: c.link,
+  });
 }

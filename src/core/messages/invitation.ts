@@ -1,8 +1,10 @@
-/** Every message the bot writes about an invitation, platform-neutral (the TextFormat does the escaping). */
+/** Every message the bot writes about an invitation, platform-neutral (the Writer words it for its reader and
+ * escapes for the platform). */
 
-import type { TextFormat } from '../format.js';
+import type { Words } from '../i18n.js';
 import type { Invitation, Skipped } from '../model.js';
-import { ROLE_LABELS } from './refusals.js';
+import type { Writer } from '../writer.js';
+import { roleLabel } from './refusals.js';
 
 export interface ArrivedUser {
   id: string;
@@ -10,149 +12,132 @@ export interface ArrivedUser {
   displayName: string;
 }
 
+/** A placeholder that may be missing, with its selector (`hasReason: 'yes'`): user text never picks a branch. */
+export function optional(name: string, text: string | undefined, f: Writer): Record<string, string> {
+  const cap = name[0]!.toUpperCase() + name.slice(1);
+  return { [name]: text ? f.escape(text) : '', [`has${cap}`]: text ? 'yes' : 'no' };
+}
+
 /** The invitee as the bot names them: name and address, or the address. */
-export function who(inv: Invitation, f: TextFormat): string {
-  return inv.name ? `${f.escape(inv.name)} (${f.escape(inv.email)})` : f.escape(inv.email);
+export function who(f: Writer, inv: Invitation): string {
+  const email = f.escape(inv.email);
+  return inv.name ? f.t('invitation.who', { name: f.escape(inv.name), email }) : email;
 }
 
-export function arrivalAnnouncement(inv: Invitation, user: ArrivedUser, f: TextFormat): string {
-  const shown = user.displayName && user.displayName !== user.username ? `${f.escape(user.displayName)} ` : '';
-  return (
-    `:wave: Please welcome ${shown}${f.mention(user)}, who joined as ${ROLE_LABELS[inv.role].toLowerCase()} ` +
-    `at the invitation of ${f.mention(inv.inviter)}.`
-  );
+export function arrivalAnnouncement(f: Writer, inv: Invitation, user: ArrivedUser): string {
+  const named = user.displayName && user.displayName !== user.username;
+  return f.t('arrival.announcement', {
+    named: named ? 'yes' : 'no',
+    name: named ? f.escape(user.displayName) : '',
+    user: f.mention(user),
+    role: roleLabel(f, inv.role),
+    inviter: f.mention(inv.inviter),
+  });
 }
 
-export function arrivalNoticeToInviter(inv: Invitation, user: ArrivedUser, f: TextFormat): string {
-  return `${who(inv, f)} accepted your invitation and is now here as ${f.mention(user)}.`;
+export function arrivalNoticeToInviter(f: Writer, inv: Invitation, user: ArrivedUser): string {
+  return f.t('arrival.noticeToInviter', { who: who(f, inv), user: f.mention(user) });
 }
 
-export function approvalRequest(inv: Invitation, f: TextFormat, channelNames: string[]): string {
+export function approvalRequest(f: Writer, inv: Invitation, channelNames: string[]): string {
   const lines = [
-    `${f.mention(inv.inviter)} asks to invite ${who(inv, f)} as ${f.bold(ROLE_LABELS[inv.role])}.`,
-    channelNames.length ? `Channels: ${channelNames.map((c) => f.escape(c)).join(', ')}` : 'Channels: none',
+    f.t('approval.request', { inviter: f.mention(inv.inviter), who: who(f, inv), role: roleLabel(f, inv.role) }),
+    channelNames.length
+      ? f.t('approval.channels', { channels: f.list(channelNames.map((c) => f.escape(c))) })
+      : f.t('approval.noChannels'),
   ];
-  if (inv.kdriveRight !== 'none') lines.push(`kDrive: ${inv.kdriveRight}`);
-  if (inv.message) lines.push(`Message: ${f.escape(inv.message)}`);
+  if (inv.kdriveRight !== 'none') lines.push(f.t('approval.kdrive', { right: f.t(`kdrive.${inv.kdriveRight}`) }));
+  if (inv.message) lines.push(f.t('approval.message', { message: f.escape(inv.message) }));
   return lines.join('\n');
 }
 
-export function decisionLine(inv: Invitation, f: TextFormat): string {
+export function decisionLine(f: Writer, inv: Invitation): string {
   const d = inv.decision;
   if (!d) return '';
-  const when = d.at.replace('T', ' ').slice(0, 16) + ' UTC';
-  return d.approved
-    ? `:white_check_mark: Approved by ${f.mention(d.by)} on ${when}.`
-    : `:no_entry_sign: Denied by ${f.mention(d.by)} on ${when}${d.reason ? `: ${f.escape(d.reason)}` : '.'}`;
+  const values = { by: f.mention(d.by), when: f.dateTime(d.at), ...optional('reason', d.reason, f) };
+  return d.approved ? f.t('approval.approvedBy', values) : f.t('approval.deniedBy', values);
 }
 
-export function decisionNoticeToInviter(inv: Invitation, f: TextFormat): string {
+export function decisionNoticeToInviter(f: Writer, inv: Invitation): string {
   const d = inv.decision!;
-  return d.approved
-    ? `Your invitation for ${who(inv, f)} was approved by ${f.mention(d.by)} and is on its way.`
-    : `Your invitation for ${who(inv, f)} was denied by ${f.mention(d.by)}` +
-        `${d.reason ? `: ${f.escape(d.reason)}` : '.'}`;
+  const values = { who: who(f, inv), by: f.mention(d.by), ...optional('reason', d.reason, f) };
+  return d.approved ? f.t('decision.approvedNotice', values) : f.t('decision.deniedNotice', values);
 }
 
-export function deliveryFailedNotice(inv: Invitation, f: TextFormat): string {
-  return (
-    `The invitation for ${who(inv, f)} could not be delivered` +
-    `${inv.lastError ? ` (${f.escape(inv.lastError)})` : ''}. An administrator can retry it from the pending list.`
-  );
+export function deliveryFailedNotice(f: Writer, inv: Invitation): string {
+  return f.t('delivery.failedNotice', { who: who(f, inv), ...optional('error', inv.lastError, f) });
 }
 
-export function stateLabel(inv: Invitation): string {
-  return {
-    pending_approval: 'waiting for approval',
-    denied: 'denied',
-    sending: 'being sent',
-    sent: 'sent',
-    arrived: 'arrived',
-    expired: 'expired',
-    revoked: 'revoked',
-    failed: 'failed',
-  }[inv.state];
+export function stateLabel(w: Words, inv: Invitation): string {
+  return w.t(`state.${inv.state}`);
 }
 
 /** What the inviter is told right after submitting the wizard. `perHour`: the platform's email pace, if any. */
 export function submissionSummary(
+  f: Writer,
   created: Invitation[],
   skipped: Skipped[],
   needsApproval: boolean,
-  f: TextFormat,
   perHour?: number,
 ): string {
   const lines: string[] = [];
-  const n = created.length;
-  if (n) {
-    const who = n === 1 ? f.escape(created[0]!.email) : `${n} people`;
-    lines.push(
-      needsApproval
-        ? `Your invitation for ${who} is waiting for an administrator’s approval. I will tell you the outcome.`
-        : `Your invitation for ${who} is on its way.`,
-    );
-    if (perHour && n > perHour && created[0]!.delivery === 'platform_email') {
-      const hours = Math.ceil(n / perHour) - 1;
-      lines.push(
-        `The server sends at most ${perHour} invitation emails an hour, ` +
-          `so the last ones go out in about ${hours} hour${hours === 1 ? '' : 's'}. I will report progress.`,
-      );
+  const count = created.length;
+  if (count) {
+    const values = { count, email: f.escape(created[0]!.email) };
+    lines.push(f.t(needsApproval ? 'submission.waitsForApproval' : 'submission.onItsWay', values));
+    if (perHour && count > perHour && created[0]!.delivery === 'platform_email') {
+      lines.push(f.t('submission.paced', { perHour, hours: Math.ceil(count / perHour) - 1 }));
     }
   }
-  for (const s of skipped) lines.push(`Not invited: ${f.escape(s.email)} ${s.reason}.`);
+  for (const s of skipped) lines.push(f.t('submission.skipped', { email: f.escape(s.email), reason: s.reason(f) }));
   return lines.join('\n');
 }
 
-export function revokedNoticeToInviter(inv: Invitation, by: string | undefined, f: TextFormat): string {
-  return `Your invitation for ${who(inv, f)} was revoked${by ? ` by ${by}` : ''}. The invitation link no longer works.`;
+export function revokedNoticeToInviter(f: Writer, inv: Invitation, by: string | undefined): string {
+  return f.t('revoked.noticeToInviter', { who: who(f, inv), hasBy: by ? 'yes' : 'no', by: by ?? '' });
 }
 
 /** The invitee or someone on the platform's side ended the invitation there (kChat: in the Infomaniak Manager). */
-export function declinedNoticeToInviter(inv: Invitation, how: 'rejected' | 'cancelled', f: TextFormat): string {
-  return how === 'rejected'
-    ? `${who(inv, f)} declined your invitation.`
-    : `Your invitation for ${who(inv, f)} was cancelled outside the chat (in the organization's administration), ` +
-        'so it is now revoked here too.';
+export function declinedNoticeToInviter(f: Writer, inv: Invitation, how: 'rejected' | 'cancelled'): string {
+  return f.t(how === 'rejected' ? 'declined.rejected' : 'declined.cancelled', { who: who(f, inv) });
 }
 
 /** The acceptance link, for the inviter to pass on. Links are shown, never logged. */
-export function linkNoticeToInviter(inv: Invitation, url: string, f: TextFormat): string {
+export function linkNoticeToInviter(f: Writer, inv: Invitation, url: string): string {
   return [
-    `Here is the invitation link for ${who(inv, f)}. Pass it on by a way you trust (SMS, a call, in person):`,
+    f.t('link.notice', { who: who(f, inv) }),
     '',
     url,
     '',
-    `It only works for someone who registers with ${f.escape(inv.email)}.`,
+    f.t('link.onlyFor', { email: f.escape(inv.email) }),
   ].join('\n');
 }
 
-export function expiredNoticeToInviter(inv: Invitation, f: TextFormat): string {
-  return (
-    `Your invitation for ${who(inv, f)} expired before it was accepted. ` +
-    'Invite them again if they still need access.'
-  );
+/** The invitee opened a dead link and asks for a new invitation ("Ask for a new invitation" on the page). */
+export function renewalRequestNotice(f: Writer, inv: Invitation): string {
+  return f.t('renewal.notice', { who: who(f, inv), why: inv.state });
+}
+
+export function expiredNoticeToInviter(f: Writer, inv: Invitation): string {
+  return f.t('expired.noticeToInviter', { who: who(f, inv) });
 }
 
 /** The reminder for a link only the inviter could pass on: the bot has no other way to reach the invitee. */
-export function linkReminderToInviter(inv: Invitation, f: TextFormat): string {
-  const by = inv.expiresAt ? ` It expires on ${inv.expiresAt.slice(0, 10)}.` : '';
-  return (
-    `${who(inv, f)} has not accepted your invitation yet.${by} Remind them to use the link you passed on ` +
-    '(Show link in the list gives a new one, and the old one stops working).'
-  );
+export function linkReminderToInviter(f: Writer, inv: Invitation): string {
+  const expires = inv.expiresAt ? f.date(inv.expiresAt) : 'never';
+  return f.t('reminder.linkToInviter', { who: who(f, inv), expires });
 }
 
-export function approvalDigest(invitations: Invitation[], f: TextFormat): string {
-  const lines = invitations.map(
-    (inv) =>
-      `- ${who(inv, f)} as ${ROLE_LABELS[inv.role].toLowerCase()}, ` +
-      `asked by ${f.mention(inv.inviter)} on ${inv.createdAt.slice(0, 10)}`,
+export function approvalDigest(f: Writer, invitations: Invitation[]): string {
+  const lines = invitations.map((inv) =>
+    f.t('digest.line', {
+      who: who(f, inv),
+      role: roleLabel(f, inv.role),
+      inviter: f.mention(inv.inviter),
+      date: f.date(inv.createdAt),
+    }),
   );
-  return [
-    `${invitations.length} invitation request${invitations.length === 1 ? ' has' : 's have'} ` +
-      'waited more than a day for a decision:',
-    ...lines,
-  ].join('\n');
+  return [f.t('digest.heading', { count: invitations.length }), ...lines].join('\n');
 }
 
 /** A message about one invitation: text in the platform's markup, the outcome lines once it is decided, and the
@@ -160,35 +145,35 @@ export function approvalDigest(invitations: Invitation[], f: TextFormat): string
 export interface ChatMessage {
   text: string;
   outcome?: string[];
-  approvalButtons?: { invitationId: string };
+  /** The buttons' words come with them: the post is in its reader's language. */
+  approvalButtons?: { invitationId: string; question: string; approve: string; deny: string };
 }
 
 /** The approval request: its buttons while it waits, then who decided and what became of it. */
-export function approvalMessage(inv: Invitation, f: TextFormat, channelNames: string[]): ChatMessage {
-  const text = approvalRequest(inv, f, channelNames);
-  if (inv.state === 'pending_approval') return { text, approvalButtons: { invitationId: inv.id } };
-  const decided = decisionLine(inv, f);
-  const outcome = [decided || `This invitation is now ${stateLabel(inv)}.`];
-  if (decided && ['revoked', 'failed', 'expired'].includes(inv.state))
-    outcome.push(`This invitation is now ${stateLabel(inv)}.`);
+export function approvalMessage(f: Writer, inv: Invitation, channelNames: string[]): ChatMessage {
+  const text = approvalRequest(f, inv, channelNames);
+  if (inv.state === 'pending_approval') {
+    const buttons = { question: f.t('approval.question'), approve: f.t('button.approve'), deny: f.t('button.deny') };
+    return { text, approvalButtons: { invitationId: inv.id, ...buttons } };
+  }
+  const decided = decisionLine(f, inv);
+  const now = f.t('approval.nowInState', { state: stateLabel(f, inv) });
+  const outcome = [decided || now];
+  if (decided && ['revoked', 'failed', 'expired'].includes(inv.state)) outcome.push(now);
   // A right still being retried, or why the invitation failed: approvers see it until it is resolved.
   if (inv.lastError) outcome.push(`:warning: ${f.escape(inv.lastError)}`);
   return { text, outcome };
 }
 
 /** Progress of a bulk request; `perHour`: the platform's pace, when it has one. */
-export function bulkProgressNotice(inv: Invitation, done: number, now: Date, perHour?: number): string {
+export function bulkProgressNotice(w: Words, inv: Invitation, done: number, now: Date, perHour?: number): string {
   const size = inv.batch?.size ?? done;
   const left = size - done;
-  if (left <= 0) return `Bulk invitation finished: all ${size} invitations were processed.`;
-  if (!perHour) return `Bulk invitation: ${done} of ${size} sent.`;
-  const hours = Math.ceil(left / perHour);
-  const eta = new Date(now.getTime() + hours * 3600_000).toISOString().slice(11, 16);
-  return (
-    `Bulk invitation: ${done} of ${size} sent. ` +
-    `The rest go out at ${perHour} an hour; expected done by about ${eta} UTC.`
-  );
+  if (left <= 0) return w.t('bulk.finished', { size });
+  if (!perHour) return w.t('bulk.progress', { done, size });
+  const eta = new Date(now.getTime() + Math.ceil(left / perHour) * 3600_000);
+  return w.t('bulk.progressPaced', { done, size, perHour, eta: w.dateTime(eta) });
 }
 
 /** Kept as the invitation's last error when the invitee declined it on the platform's side. */
-export const inviteeDeclined = () => 'The invitee declined the invitation.';
+export const inviteeDeclined = (w: Words) => w.t('declined.lastError');

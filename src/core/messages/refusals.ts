@@ -1,70 +1,52 @@
-/** Why something was not done: refusals of rights, of stale buttons and forms, and reasons shown next to a field.
- * Functions, not constants, so that a reader's locale can be passed to each later. */
-import type { Role } from '../model.js';
+/** Why something was not done: refusals of rights, of stale buttons and forms, and reasons shown next to a field. */
+import type { Words } from '../i18n.js';
+import type { InvitationState, Role } from '../model.js';
 
-export const ROLE_LABELS: Record<Role, string> = {
-  legal_representative: 'Legal representative',
-  admin: 'Administrator',
-  collaborator: 'Collaborator',
-  external: 'External guest',
-};
+export const roleLabel = (w: Words, role: Role): string => w.t(`role.${role}`);
 
-export const roleLabel = (role: Role): string => ROLE_LABELS[role];
-
-export const guestsCannotInvite = () => 'Guests (external users) cannot invite anyone. Ask a member of the team.';
-export const roleNotOnPlatform = (role: Role) => `This platform cannot grant the role ${roleLabel(role)}.`;
-export const roleAboveYours = (role: Role) => `You cannot grant the role ${roleLabel(role)}: it is above your own.`;
+export const guestsCannotInvite = (w: Words) => w.t('refusal.guestsCannotInvite');
+export const roleNotOnPlatform = (w: Words, role: Role) =>
+  w.t('refusal.roleNotOnPlatform', { role: roleLabel(w, role) });
+export const roleAboveYours = (w: Words, role: Role) => w.t('refusal.roleAboveYours', { role: roleLabel(w, role) });
 /** Why a role is not offered in the wizard (after the role's label). */
-export const roleHidden = (why: 'platform' | 'only-legal' | 'above') =>
-  ({
-    platform: 'this platform cannot apply it',
-    'only-legal': 'only a legal representative can create another',
-    above: 'it is above your own role',
-  })[why];
+export const roleHidden = (w: Words, why: 'platform' | 'only-legal' | 'above') => w.t(`refusal.roleHidden.${why}`);
 
 /** Who may act on an invitation, by what they tried (policy.Management). */
-export const manageRefused = (what: 'decide' | 'revoke' | 'resend' | 'retry' | 'show-link') =>
-  ({
-    decide: 'Only administrators (admins and owners) can approve or deny invitations.',
-    revoke: 'Only the inviter or an administrator can revoke this invitation.',
-    resend: 'Only the inviter or an administrator can resend it.',
-    retry: 'Only the inviter or an administrator can retry it.',
-    'show-link': 'Only the inviter or an administrator can see this link.',
-  })[what];
-export const onlyAdminsRetry = () => 'Only an administrator can retry a failed invitation.';
-export const ownApproval = () => 'You cannot approve your own invitation while another approver exists.';
-export const rateLimited = (perHour: number, left: number) =>
-  `You can send ${perHour} invitations an hour and have ${left} left. Try again later, or ask an administrator.`;
+export const manageRefused = (w: Words, what: 'decide' | 'revoke' | 'resend' | 'retry' | 'show-link') =>
+  w.t(`refusal.manage.${what}`);
+export const onlyAdminsRetry = (w: Words) => w.t('refusal.onlyAdminsRetry');
+export const ownApproval = (w: Words) => w.t('refusal.ownApproval');
+export const rateLimited = (w: Words, perHour: number, left: number) => w.t('refusal.rateLimited', { perHour, left });
 
-export const invitationGone = () => 'This invitation no longer exists.';
-export const alreadyDecided = (state?: string) =>
-  `This invitation was already ${state === 'denied' ? 'denied' : 'decided'}.`;
-export const alreadyInState = (state: string) => `This invitation is already ${state}.`;
-export const notOut = () => 'This invitation is no longer out.';
-export const notFailed = () => 'This invitation is no longer failed.';
-export const noLinkNotOut = () => 'There is no link to show: this invitation is not out (any more).';
-export const noLinkOfMine = () => 'There is no link of mine to show for this invitation.';
-export const onlyOutResent = () => 'Only an invitation that is out can be sent again.';
-export const cannotResend = () => 'This invitation cannot be sent again.';
-export const chooseOfferedMethod = () => 'Choose one of the methods offered.';
-export const phoneInternational = () => 'Enter the number in international form, e.g. +41 79 123 45 67.';
+export const invitationGone = (w: Words) => w.t('refusal.invitationGone');
+export const alreadyDecided = (w: Words, state?: string) =>
+  w.t('refusal.alreadyDecided', { state: state === 'denied' ? 'denied' : 'other' });
+export const alreadyInState = (w: Words, state: InvitationState) =>
+  w.t('refusal.alreadyInState', { state: w.t(`state.${state}`) });
+export const notOut = (w: Words) => w.t('refusal.notOut');
+export const notFailed = (w: Words) => w.t('refusal.notFailed');
+export const noLinkNotOut = (w: Words) => w.t('refusal.noLinkNotOut');
+export const noLinkOfMine = (w: Words) => w.t('refusal.noLinkOfMine');
+export const onlyOutResent = (w: Words) => w.t('refusal.onlyOutResent');
+export const cannotResend = (w: Words) => w.t('refusal.cannotResend');
+export const chooseOfferedMethod = (w: Words) => w.t('refusal.chooseOfferedMethod');
+export const phoneInternational = (w: Words) => w.t('refusal.phoneInternational');
 /** A button that opens a form was clicked where the platform gives no trigger (e.g. a mobile client). */
-export const noFormHere = () => 'Please try again from the web or desktop app.';
-export const formExpired = (again: 'command' | 'Deny' | 'Resend') =>
-  `This form has expired. ${again === 'command' ? 'Run the command again.' : `Click ${again} again.`}`;
-export const formNotOpened = () => 'I could not open the invitation form in time. Please run the command again.';
+export const noFormHere = (w: Words) => w.t('refusal.noFormHere');
+export const formExpired = (w: Words, again: 'command' | 'Deny' | 'Resend') =>
+  w.t('refusal.formExpired', { again: again.toLowerCase() });
+export const formNotOpened = (w: Words) => w.t('refusal.formNotOpened');
 
 /** Why an address in the wizard was not invited (after the address). */
-export const skippedReason = (why: 'account' | 'pending') =>
-  why === 'account' ? 'already has an account' : 'already has a pending invitation';
+export const skippedReason = (w: Words, why: 'account' | 'pending') => w.t(`refusal.skipped.${why}`);
 
 /** Why a platform does not offer a role (shown in the wizard after the role's label). */
-export const roleMissingOn = {
-  mattermostLegal: () => 'Mattermost has no legal representative role',
-  mattermostGuests: () => 'guest accounts are not enabled or licensed on this server',
-  slackLegal: () => 'Slack has no legal representative role',
-  slackAdmin: () => 'Slack does not let apps make someone a workspace admin',
-  slackGuests: () => 'only Enterprise Grid lets apps invite guests',
-  kchatOrganization: () =>
-    'the bot cannot reach the Infomaniak organization right now (an administrator can see why in its log)',
-};
+export type RoleMissing =
+  | 'mattermostLegal'
+  | 'mattermostGuests'
+  | 'slackLegal'
+  | 'slackAdmin'
+  | 'slackGuests'
+  | 'kchatOrganization'
+  | 'playgroundLegal';
+export const roleMissingOn = (w: Words, why: RoleMissing) => w.t(`refusal.roleMissing.${why}`);

@@ -1,105 +1,100 @@
 /** The wizard's words: step titles and intros, field labels, help and placeholders, choices, field errors, and
  * what the inviter is told around the form (dialog, modal or web page). */
+import { LANGUAGE_NAMES, type Language, type Words } from '../i18n.js';
 import type { Delivery, KDriveRight, Role } from '../model.js';
 import { roleLabel } from './refusals.js';
 
-export const wizardTitle = (step: 'who' | 'access') => (step === 'who' ? 'Invite people' : 'Invite people: access');
+export const wizardTitle = (w: Words, step: 'who' | 'access') => w.t(`wizard.title.${step}`);
 /** `missing`: each role not offered here, with why. */
-export const whoIntro = (missing: { role: Role; reason: string }[]) => {
-  const text = missing.map((h) => `${roleLabel(h.role)}: ${h.reason}`).join('; ');
-  return text ? `Roles not offered here. ${text}.` : 'Who do you want to invite?';
+export const whoIntro = (w: Words, missing: { role: Role; reason: string }[]) => {
+  const roles = missing.map((h) => w.t('wizard.roleMissing', { role: roleLabel(w, h.role), reason: h.reason }));
+  return roles.length ? w.t('wizard.rolesNotOffered', { roles: roles.join('; ') }) : w.t('wizard.whoIntro');
 };
-export const accessIntro = (role?: Role) =>
-  role ? `Access for the new ${roleLabel(role).toLowerCase()}.` : 'What they get, and how to reach them.';
-export const submitLabel = (which: 'next' | 'invite') => (which === 'next' ? 'Next' : 'Invite');
+export const accessIntro = (w: Words, role?: Role) =>
+  role ? w.t('wizard.accessFor', { role: roleLabel(w, role) }) : w.t('wizard.accessIntro');
+export const submitLabel = (w: Words, which: 'next' | 'invite') => w.t(`wizard.submit.${which}`);
 
-const FIELDS = {
-  emails: {
-    label: 'Email addresses',
-    help: 'One or several, separated by commas or new lines. Each gets their own invitation.',
-  },
-  name: { label: 'Name', help: 'Used when you invite one person.' },
-  role: { label: 'Role' },
-  channels: { label: 'Channels', help: 'Channels you are in. The guest joins them on arrival.' },
-  kdrive: { label: 'kDrive permission' },
-  billing_rights: { label: 'Billing rights', help: 'Collaborators only: may see and pay invoices.' },
-  remind_email: { label: 'Billing reminders: email' },
-  remind_sms: { label: 'Billing reminders: SMS' },
-  delivery: { label: 'Send it by' },
-  phone: { label: 'Mobile number (SMS)' },
-  expiry: { label: 'Expires after' },
-  message: { label: 'Personal message' },
-  method: { label: 'Method' },
-  reason: { label: 'Reason', help: 'The inviter sees this reason.' },
-} as const satisfies Record<string, { label: string; help?: string }>;
-export type FieldName = keyof typeof FIELDS;
+const FIELD_NAMES = [
+  'emails',
+  'name',
+  'role',
+  'channels',
+  'kdrive',
+  'billing_rights',
+  'remind_email',
+  'remind_sms',
+  'delivery',
+  'phone',
+  'expiry',
+  'message',
+  'language',
+  'method',
+  'reason',
+] as const;
+export type FieldName = (typeof FIELD_NAMES)[number];
+const FIELDS_WITH_HELP = new Set<FieldName>(['emails', 'name', 'channels', 'billing_rights', 'language', 'reason']);
 
-export const fieldLabel = (name: FieldName): string => FIELDS[name].label;
+export const fieldLabel = (w: Words, name: FieldName): string => w.t(`field.${name}.label`);
+export const fieldHelp = (w: Words, name: FieldName): string | undefined =>
+  FIELDS_WITH_HELP.has(name) ? w.t(`field.${name}.help` as `field.emails.help`) : undefined;
 /** The resend form's hint under its number field. */
-export const phoneHint = () => 'In international form, only for SMS.';
-export const fieldHelp = (name: FieldName): string | undefined => (FIELDS[name] as { help?: string }).help;
+export const phoneHint = (w: Words) => w.t('field.phone.hint');
 /** Example values, not sentences: the same in every language. */
 export const EMAILS_PLACEHOLDER = 'ana@example.org, Ben Ito <ben@example.org>';
 export const PHONE_PLACEHOLDER = '+41 79 123 45 67';
 
-export const DELIVERY_LABELS: Record<Delivery, string> = {
-  platform_email: 'Invitation email from the chat',
-  link: 'Show me a link to pass on',
-  bot_email: 'Email with my invitation link',
-  sms: 'SMS with the invitation link',
-};
-export const deliveryLabel = (d: Delivery) => DELIVERY_LABELS[d];
-const KDRIVE_LABELS: Record<KDriveRight, string> = {
-  none: 'No access',
-  read: 'Read',
-  write: 'Write',
-  manage: 'Manage',
-};
-export const kdriveLabel = (r: KDriveRight) => KDRIVE_LABELS[r];
-export const expiryLabel = (days: string) => (days === 'never' ? 'Never' : `${days} day${days === '1' ? '' : 's'}`);
+export const deliveryLabel = (w: Words, d: Delivery) => w.t(`delivery.${d}`);
+export const kdriveLabel = (w: Words, r: KDriveRight) => w.t(`kdrive.${r}`);
+export const expiryLabel = (w: Words, days: string) =>
+  days === 'never' ? w.t('expiry.never') : w.t('expiry.days', { days: Number(days) });
+/** A language as the choice shows it: its own name, so that anyone finds theirs. */
+export const languageLabel = (language: Language) => LANGUAGE_NAMES[language];
 
 /** Field errors. */
 export const fieldError = {
-  notValid: () => 'This value is not valid.',
-  tooLong: (max: number) => `At most ${max.toLocaleString('en')} characters.`,
-  nul: () => 'This text holds a character that is not allowed (NUL).',
-  tooMany: (max: number) => `At most ${max} at once.`,
-  notEmails: (shown: string[], more: boolean) => `Not an email address: ${shown.join(', ')}${more ? '…' : ''}`,
-  longName: (max: number, name: string) => `A name may have at most ${max} characters: ${name}`,
-  noEmail: () => 'Enter at least one email address.',
-  tooManyAddresses: (max: number) => `At most ${max} addresses at once.`,
-  chooseRole: (any: boolean) => (any ? 'Choose one of the roles offered.' : 'You cannot grant any role here.'),
-  foreignChannel: () => 'You can only add guests to channels you are a member of.',
-  externalNeedsChannel: () => 'An external guest needs at least one channel.',
-  chooseKdrive: () => 'Choose a kDrive permission.',
-  chooseDelivery: () => 'Choose how to send the invitation.',
-  roleDeliveries: (role: Role, allowed: readonly Delivery[]) =>
-    `For the role ${roleLabel(role)}, choose: ${allowed.map(deliveryLabel).join(' or ')}.`,
-  chooseExpiry: () => 'Choose an expiry.',
-  smsOnePerson: () => 'SMS delivery works for one invitee at a time.',
+  notValid: (w: Words) => w.t('fieldError.notValid'),
+  tooLong: (w: Words, max: number) => w.t('fieldError.tooLong', { max }),
+  nul: (w: Words) => w.t('fieldError.nul'),
+  tooMany: (w: Words, max: number) => w.t('fieldError.tooMany', { max }),
+  notEmails: (w: Words, shown: string[], more: boolean) =>
+    w.t('fieldError.notEmails', { addresses: `${shown.join(', ')}${more ? '…' : ''}` }),
+  longName: (w: Words, max: number, name: string) => w.t('fieldError.longName', { max, name }),
+  noEmail: (w: Words) => w.t('fieldError.noEmail'),
+  tooManyAddresses: (w: Words, max: number) => w.t('fieldError.tooManyAddresses', { max }),
+  chooseRole: (w: Words, any: boolean) => w.t(any ? 'fieldError.chooseRole' : 'fieldError.noRole'),
+  foreignChannel: (w: Words) => w.t('fieldError.foreignChannel'),
+  externalNeedsChannel: (w: Words) => w.t('fieldError.externalNeedsChannel'),
+  chooseKdrive: (w: Words) => w.t('fieldError.chooseKdrive'),
+  chooseDelivery: (w: Words) => w.t('fieldError.chooseDelivery'),
+  chooseLanguage: (w: Words) => w.t('fieldError.chooseLanguage'),
+  roleDeliveries: (w: Words, role: Role, allowed: readonly Delivery[]) =>
+    w.t('fieldError.roleDeliveries', {
+      role: roleLabel(w, role),
+      choices: w.list(
+        allowed.map((d) => deliveryLabel(w, d)),
+        'or',
+      ),
+    }),
+  chooseExpiry: (w: Words) => w.t('fieldError.chooseExpiry'),
+  smsOnePerson: (w: Words) => w.t('fieldError.smsOnePerson'),
   /** Channels as several selects (older servers): how many they hold. */
-  slots: (error: string, slots: number) => `${error} (up to ${slots})`,
+  slots: (w: Words, error: string, slots: number) => w.t('fieldError.slots', { error, slots }),
 };
 
 /** Around the form. */
-export const formNotOpenedHere = () => 'I could not open the invitation form.';
-export const invitedTitle = (anyone: boolean) => (anyone ? 'Invitation sent' : 'Nobody invited');
+export const formNotOpenedHere = (w: Words) => w.t('wizard.formNotOpenedHere');
+export const invitedTitle = (w: Words, anyone: boolean) => w.t(anyone ? 'wizard.invited' : 'wizard.nobodyInvited');
 /** The web form's link, offered instead of a dialog (`why`), for this user only. */
-export const webFormOfferText = (why: 'no-dialogs' | 'bulk', maxRecipients: number, url: string) =>
+export const webFormOfferText = (w: Words, why: 'no-dialogs' | 'bulk', maxRecipients: number, url: string) =>
   [
-    why === 'bulk'
-      ? `Paste up to ${maxRecipients.toLocaleString('en')} addresses in the invitation form on this page.`
-      : 'This server does not let bots open forms (dialogs) here, so I cannot show the invitation form in the chat.',
-    `Fill in the form on this page (it is for you only and works for one hour): ${url}`,
+    why === 'bulk' ? w.t('webForm.bulk', { max: maxRecipients }) : w.t('webForm.noDialogs'),
+    w.t('webForm.fillIn', { url }),
   ].join('\n');
 
 /** The Deny and Resend forms and the buttons every form has. `email` is shown as plain text by every renderer. */
-export const denyTitle = () => 'Deny the invitation';
-export const resendTitle = () => 'Resend the invitation';
-export const resendIntro = (email: string) => `How should ${email} get the invitation again?`;
-export const formButton = (which: 'send' | 'cancel' | 'done' | 'deny') =>
-  ({ send: 'Send', cancel: 'Cancel', done: 'Done', deny: 'Deny' })[which];
-/** The approval post's question above its buttons. */
-export const approvalQuestion = () => 'Approve this invitation?';
+export const denyTitle = (w: Words) => w.t('form.denyTitle');
+export const resendTitle = (w: Words) => w.t('form.resendTitle');
+export const resendIntro = (w: Words, email: string) => w.t('form.resendIntro', { email });
+export const formButton = (w: Words, which: 'send' | 'cancel' | 'done' | 'deny') => w.t(`form.button.${which}`);
 /** The one channel offered when the inviter's channels could not be read in time. */
-export const thisChannel = () => 'This channel';
+export const thisChannel = (w: Words) => w.t('wizard.thisChannel');

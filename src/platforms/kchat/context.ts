@@ -30,10 +30,12 @@ export async function chatCall<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The inviter's language, as kChat knows it (used for the invitation's locale). */
-export async function inviterLocale(ctx: KchatContext, inv: Invitation): Promise<string> {
+/** The invitee's language for Infomaniak's invitation (`locale`) and kDrive's (`lang`): the one chosen in the
+ * wizard, else (invitations older than the choice) the inviter's as kChat knows it. */
+export async function invitationLocale(ctx: KchatContext, inv: Invitation): Promise<string> {
+  if (inv.language) return inv.language;
   const user = await chatCall(() => ctx.chat.client.getUser(inv.inviter.id));
-  return user.locale || 'en';
+  return user.locale || ctx.locales.org.language;
 }
 
 export function ikInvitationId(inv: Invitation): string | undefined {

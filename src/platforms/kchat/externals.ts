@@ -3,6 +3,7 @@
  * link for a guest, so there is none to show. */
 import { recordBackendStep } from '../../actions/recordBackendStep.js';
 import { newId } from '../../core/clock.js';
+import { noLinkForGuests } from '../../core/messages.js';
 import type { Invitation } from '../../core/model.js';
 import type { BackendOffers, DeliveryTools } from '../mattermost/backend.js';
 import { chatCall, type KchatContext } from './context.js';
@@ -12,7 +13,7 @@ import { rightJob } from './rightSteps.js';
 export const EXTERNAL_OFFERS: BackendOffers = {
   resend: ['platform_email'],
   showLink: false,
-  why: 'No link to show: kChat sends guests its own invitation email and gives the bot no link.',
+  why: noLinkForGuests,
 };
 
 /** kChat's guest invitation again (paced like the first), then kDrive's as its own retried step. */

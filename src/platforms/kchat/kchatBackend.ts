@@ -7,14 +7,16 @@
 import type { NewJob } from '../../actions/jobs.js';
 import { JOB, jobFor, jobKind } from '../../actions/jobs.js';
 import { recordBackendStep } from '../../actions/recordBackendStep.js';
+import { mattermostMarkdown } from '../../core/format.js';
 import type { Invitation } from '../../core/model.js';
+import { writer } from '../../core/writer.js';
 import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
 import type { MattermostBackend } from '../mattermost/backend.js';
 import type { MattermostBackendFactory } from '../mattermost/context.js';
 import { PLATFORM } from '../mattermost/context.js';
 import { InfomaniakAccess } from './access.js';
 import { kchatCapabilities } from './capabilities.js';
-import { chatCall, ikInvitationId, inviterLocale, type KchatContext, type KchatSettings } from './context.js';
+import { chatCall, ikInvitationId, invitationLocale, type KchatContext, type KchatSettings } from './context.js';
 import { EXTERNAL_OFFERS, resendExternal, withdrawExternal } from './externals.js';
 import { InfomaniakApi, ROLE_TYPE } from './infomaniakApi.js';
 import { OrganizationLevels } from './inviterLevel.js';
@@ -44,6 +46,7 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
       clock: mm.clock,
       log,
       outbox: mm.outbox,
+      locales: mm.locales,
       kdriveId: settings.kdriveId,
       ksuiteDrive: settings.kdriveId ? new KsuiteDrive(ik, settings.kdriveId) : undefined,
     };
@@ -80,7 +83,7 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
           email: inv.email,
           firstName,
           lastName,
-          locale: await inviterLocale(ctx, inv),
+          locale: await invitationLocale(ctx, inv),
           roleType: ROLE_TYPE[inv.role],
           silent,
           billing: inv.billingRights,
@@ -101,16 +104,19 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
       if (saved?.state === 'revoked') await ik.cancelInvitation(found.id);
     }
 
+    /** The inviter's words, in kChat's markdown. */
+    const toInviter = (inv: Invitation) => writer(mattermostMarkdown, ctx.locales.for(inv.inviter.locale));
+
     /** The acceptance link and its QR code, read from Infomaniak each time (never stored). An image QR code is
      * posted to the inviter on its own, just before the link's notice. */
-    async function linkText(inv: Invitation): Promise<string | undefined> {
+    async function linkText(inv: Invitation, f = toInviter(inv)): Promise<string | undefined> {
       const id = ikInvitationId(inv);
       if (!id || !['sent', 'sending'].includes(inv.state)) return undefined;
       const { urlAccept, qrCode } = await ik.getInvitation(id);
-      const text = linkNotice(inv, urlAccept);
+      const text = linkNotice(f, inv, urlAccept);
       const qr = urlAccept ? parseQrCode(qrCode) : undefined;
-      if (qr?.kind === 'url') return `${text}\n\n${qrNotice(inv)}\n![QR code](${qr.url})`;
-      if (qr?.kind === 'image') await chatCall(() => postQrImage(mm.api, inv.inviter.id, qr, qrNotice(inv)));
+      if (qr?.kind === 'url') return `${text}\n\n${qrNotice(f, inv)}\n![QR code](${qr.url})`;
+      if (qr?.kind === 'image') await chatCall(() => postQrImage(mm.api, inv.inviter.id, qr, qrNotice(f, inv)));
       return text;
     }
 
@@ -158,12 +164,12 @@ export function kchatBackend(settings: KchatSettings): MattermostBackendFactory 
         });
       },
 
-      async noticeText(inv, notice) {
-        if (notice.about === 'link') return linkText(inv);
-        if (notice.about === 'not-cancellable') return notCancellableNotice(inv);
+      async noticeText(inv, notice, f) {
+        if (notice.about === 'link') return linkText(inv, f);
+        if (notice.about === 'not-cancellable') return notCancellableNotice(f, inv);
         if (notice.about !== 'rights') return undefined;
         if (!isRightStep(notice.step)) throw new PermanentError(`unknown right step ${notice.step}`);
-        return rightNotice(inv, notice.step, notice.progress, notice.error);
+        return rightNotice(f, inv, notice.step, notice.progress, notice.error);
       },
 
       jobHandlers: { [jobKind(PLATFORM, JOB.grantRight)]: rightJobHandler(ctx) },

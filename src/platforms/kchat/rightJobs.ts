@@ -10,7 +10,7 @@ import type { Invitation } from '../../core/model.js';
 import { redactContacts } from '../../core/redact.js';
 import { isPaced, isPermanent, PermanentError } from '../../outbox/errors.js';
 import type { JobHandler } from '../../outbox/outbox.js';
-import { ikInvitationId, inviterLocale, type KchatContext } from './context.js';
+import { ikInvitationId, invitationLocale, type KchatContext } from './context.js';
 import type { RightProgress } from './notices.js';
 import {
   appRole,
@@ -29,7 +29,7 @@ export function rightJobHandler(ctx: KchatContext): JobHandler {
   async function apply(inv: Invitation, step: RightStep): Promise<Record<string, unknown> | void> {
     const role = appRole(inv.role);
     if (step === 'drive-external') {
-      const locale = await inviterLocale(ctx, inv);
+      const locale = await invitationLocale(ctx, inv);
       const invitationId = await ctx.ik.inviteDriveExternal(drive(), {
         email: inv.email,
         right: inv.kdriveRight,

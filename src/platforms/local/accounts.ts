@@ -1,7 +1,9 @@
 /** The acceptance page's side on the playground: registering makes the invitee a person of the playground's team
  * (a guest for an external), and signing in opens the playground as them. Channels come with the arrival's jobs,
  * as on every platform. */
+
 import { newId } from '../../core/clock.js';
+import { accountRefused } from '../../core/messages.js';
 import { type AcceptanceSide, AccountRefusedError } from '../../lifecycle/accountCreator.js';
 import type { LocalChat } from './state.js';
 
@@ -12,10 +14,10 @@ export function localAcceptance(chat: LocalChat, publicUrl: string): AcceptanceS
       async createAccount(inv, account) {
         const username = account.username.toLowerCase();
         if (chat.people().some((p) => p.username === username)) {
-          throw new AccountRefusedError('username', 'This username is already taken; choose another.');
+          throw new AccountRefusedError('username', accountRefused.usernameTaken);
         }
         if (chat.people().some((p) => p.email.toLowerCase() === inv.email.toLowerCase())) {
-          throw new AccountRefusedError(undefined, `An account with ${inv.email} already exists in the playground.`);
+          throw new AccountRefusedError(undefined, (w) => accountRefused.emailExists(w, inv.email));
         }
         const id = newId();
         const displayName = `${account.firstName} ${account.lastName}`.trim();

@@ -1,7 +1,9 @@
 /** The chat port over the playground's own chat (state.ts): posts, direct messages and forms are entries in it,
  * rights are the seeded people's levels, and every delivery is the bot's acceptance link. */
+
 import { localMarkup } from '../../core/format.js';
 import type { ChatMessage } from '../../core/messages.js';
+import { roleMissingOn } from '../../core/messages.js';
 import type { Capabilities } from '../../core/policy.js';
 import { type LinkChannels, linkMethods } from '../../delivery/acceptanceLink.js';
 import type { ChatPort, ChatUser } from '../../flows/chatPort.js';
@@ -14,7 +16,7 @@ export const trigger = (userId: string, channelId: string) => `${userId}|${chann
 function capabilities(links?: LinkChannels): Capabilities {
   return {
     roles: ['external', 'collaborator', 'admin'],
-    missingRoleReasons: { legal_representative: 'the playground has no legal representative role' },
+    missingRoleReasons: { legal_representative: (w) => roleMissingOn(w, 'playgroundLegal') },
     kdrive: false,
     billing: false,
     deliveries: links ? linkMethods(links) : [],

@@ -3,6 +3,7 @@
  * and server-sent events that tell the page to fetch its live part again. Nobody signs in: the playground is for
  * trying the bot on one's own machine, and the person switch says who acts. Posts carry a CSRF token, so another
  * site open in the same browser cannot act in it. */
+
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import {
@@ -11,6 +12,8 @@ import {
   playgroundLive,
   playgroundPage,
 } from '../../../views/local/playgroundPage.js';
+import type { Locales } from '../../core/i18n.js';
+import { formExpired } from '../../core/messages.js';
 import { DenyForm, ResendForm, readForm } from '../../core/userInput.js';
 import type { ApprovalFlow } from '../../flows/approvals.js';
 import type { ChatPort } from '../../flows/chatPort.js';
@@ -31,6 +34,7 @@ export interface ReceiverDeps {
   log: Logger;
   signer: Signer;
   clock: { now(): Date };
+  locales: Locales;
   secret: string;
   trigger: string;
   port: ChatPort;
@@ -112,7 +116,12 @@ export function localReceiver(deps: ReceiverDeps): Router & { closeStreams(): vo
     '/',
     handle(async (req, res) => {
       const { me, channelId } = where(req.query);
-      const view = await screen({ ...deps, base: req.baseUrl }, me, channelId, csrf.issue(req, res, CSRF_SUBJECT));
+      const view = await screen(
+        { ...deps, base: req.baseUrl, words: deps.locales.org },
+        me,
+        channelId,
+        csrf.issue(req, res, CSRF_SUBJECT),
+      );
       res.type('html').send(playgroundPage(view));
     }),
   );
@@ -121,7 +130,12 @@ export function localReceiver(deps: ReceiverDeps): Router & { closeStreams(): vo
     '/live',
     handle(async (req, res) => {
       const { me, channelId } = where(req.query);
-      const view = await screen({ ...deps, base: req.baseUrl }, me, channelId, csrf.issue(req, res, CSRF_SUBJECT));
+      const view = await screen(
+        { ...deps, base: req.baseUrl, words: deps.locales.org },
+        me,
+        channelId,
+        csrf.issue(req, res, CSRF_SUBJECT),
+      );
       res.type('html').send(playgroundLive(view));
     }),
   );
@@ -200,13 +214,13 @@ export function localReceiver(deps: ReceiverDeps): Router & { closeStreams(): vo
     };
     const again = (patch: Pick<OpenForm, 'values' | 'errors' | 'error'>) => chat.setForm(me.id, { ...open, ...patch });
     if (f.kind === 'deny') {
-      const values = readForm(DenyForm, raw);
+      const values = readForm(DenyForm, raw, f.words);
       if (!values.ok) return again({ errors: values.errors, values: raw });
       const reply = await deps.approvals.deny(f.state, user, values.values.reason);
       return reply.ok || reply.update ? close(reply.notice) : again({ error: reply.notice, values: raw });
     }
     if (f.kind === 'resend') {
-      const values = readForm(ResendForm, raw);
+      const values = readForm(ResendForm, raw, f.words);
       if (!values.ok) return again({ errors: values.errors, values: raw });
       const reply = await deps.list.submitResend(f.state, user, values.values);
       if (reply.ok) return close(reply.notice);
@@ -215,7 +229,7 @@ export function localReceiver(deps: ReceiverDeps): Router & { closeStreams(): vo
       );
     }
     const claims = deps.signer.verify(f.state, deps.clock.now().getTime(), 'wizard');
-    if (!claims || claims.u !== me.id) return close('This form has expired. Run the command again.');
+    if (!claims || claims.u !== me.id) return close(formExpired(f.words, 'command'));
     const names = f.steps.flatMap((s) => s.fields.map((x) => x.name));
     const values = Object.fromEntries(names.map((n) => [n, raw[n] ?? (n === 'channels' ? [] : undefined)]));
     const step: StepName = f.steps.length === 1 ? f.steps[0]!.id : 'all';
@@ -226,7 +240,7 @@ export function localReceiver(deps: ReceiverDeps): Router & { closeStreams(): vo
       case 'refused':
         return close(reply.text);
       case 'next':
-        return chat.setForm(me.id, { channelId, form: { kind: 'wizard', ...reply.form } });
+        return chat.setForm(me.id, { channelId, form: { kind: 'wizard', words: f.words, ...reply.form } });
       case 'done':
         return close(reply.summary);
     }

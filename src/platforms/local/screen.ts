@@ -2,7 +2,18 @@
  * form and the store's invitations. */
 
 import type { FormView, PlaygroundView } from '../../../views/local/playgroundPage.js';
-import { DELIVERY_LABELS, ROLE_LABELS, stateLabel } from '../../core/messages.js';
+import type { Words } from '../../core/i18n.js';
+import {
+  deliveryLabel,
+  denyTitle,
+  fieldHelp,
+  fieldLabel,
+  formButton,
+  resendIntro,
+  resendTitle,
+  roleLabel,
+  stateLabel,
+} from '../../core/messages.js';
 import { LIMITS } from '../../core/userInput.js';
 import type { Field } from '../../core/wizard.js';
 import type { FormRequest } from '../../flows/chatPort.js';
@@ -26,37 +37,29 @@ function fieldsOf(form: FormRequest): Pick<FormView, 'title' | 'intro' | 'fields
         submitLabel: form.submitLabel,
       };
     }
-    case 'deny':
-      return {
-        title: 'Deny the invitation',
-        submitLabel: 'Deny',
-        fields: [
-          {
-            kind: 'textarea',
-            name: 'reason',
-            label: 'Reason',
-            optional: true,
-            maxLength: LIMITS.reason,
-            help: 'The inviter sees this reason.',
-          },
-        ],
-      };
+    case 'deny': {
+      const w = form.words;
+      const reason = { name: 'reason', label: fieldLabel(w, 'reason'), help: fieldHelp(w, 'reason') };
+      const fields: Field[] = [{ kind: 'textarea', ...reason, optional: true, maxLength: LIMITS.reason }];
+      return { title: denyTitle(w), submitLabel: formButton(w, 'deny'), fields };
+    }
     case 'resend': {
-      const methods = form.methods.map((m) => ({ value: m, label: DELIVERY_LABELS[m] }));
+      const w = form.words;
+      const methods = form.methods.map((m) => ({ value: m, label: deliveryLabel(w, m) }));
       const fields: Field[] = [
-        { kind: 'select', name: 'method', label: 'Send it by', options: methods, default: form.methods[0] },
+        { kind: 'select', name: 'method', label: fieldLabel(w, 'method'), options: methods, default: form.methods[0] },
       ];
       if (form.methods.includes('sms')) {
         fields.push({
           kind: 'text',
           name: 'phone',
-          label: 'Mobile number (SMS)',
+          label: fieldLabel(w, 'phone'),
           optional: true,
           default: form.phone,
           maxLength: LIMITS.phone,
         });
       }
-      return { title: `Send again to ${form.email}`, submitLabel: 'Send', fields };
+      return { title: resendTitle(w), intro: resendIntro(w, form.email), submitLabel: formButton(w, 'send'), fields };
     }
   }
 }
@@ -64,6 +67,7 @@ function fieldsOf(form: FormRequest): Pick<FormView, 'title' | 'intro' | 'fields
 export function formView(open: OpenForm): FormView {
   return {
     ...fieldsOf(open.form),
+    words: open.form.words,
     state: open.form.state,
     values: open.values,
     errors: open.errors,
@@ -73,6 +77,8 @@ export function formView(open: OpenForm): FormView {
 
 export interface ScreenDeps {
   chat: LocalChat;
+  /** The playground's words: the organization's. */
+  words: Words;
   store: FlowDeps['store'];
   trigger: string;
   base: string;
@@ -123,8 +129,8 @@ export async function screen(
     invitations: invitations.map((i) => ({
       name: i.name,
       email: i.email,
-      role: ROLE_LABELS[i.role],
-      state: stateLabel(i),
+      role: roleLabel(deps.words, i.role),
+      state: stateLabel(deps.words, i),
       inviter: i.inviter.username,
     })),
     form: open ? formView(open) : undefined,

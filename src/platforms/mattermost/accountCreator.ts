@@ -18,14 +18,15 @@ function refusal(err: unknown, inv: Invitation): AccountRefusedError | undefined
   if (!(err instanceof MattermostError) || err.status !== 400 || !err.errorId) return undefined;
   const id = err.errorId;
   if (id === 'app.user.save.username_exists.app_error')
-    return new AccountRefusedError('username', accountRefused.usernameTaken());
+    return new AccountRefusedError('username', accountRefused.usernameTaken);
   if (id.startsWith('model.user.is_valid.username'))
-    return new AccountRefusedError('username', accountRefused.usernameRefused());
-  if (id.startsWith('model.user.is_valid.pwd')) return new AccountRefusedError('password', serverText(err));
-  if (id.startsWith('model.user.is_valid.first_name')) return new AccountRefusedError('firstName', serverText(err));
-  if (id.startsWith('model.user.is_valid.last_name')) return new AccountRefusedError('lastName', serverText(err));
+    return new AccountRefusedError('username', accountRefused.usernameRefused);
+  if (id.startsWith('model.user.is_valid.pwd')) return new AccountRefusedError('password', () => serverText(err));
+  if (id.startsWith('model.user.is_valid.first_name'))
+    return new AccountRefusedError('firstName', () => serverText(err));
+  if (id.startsWith('model.user.is_valid.last_name')) return new AccountRefusedError('lastName', () => serverText(err));
   if (id === 'app.user.save.email_exists.app_error') {
-    return new AccountRefusedError(undefined, accountRefused.emailExists(inv.email));
+    return new AccountRefusedError(undefined, (w) => accountRefused.emailExists(w, inv.email));
   }
   return undefined;
 }

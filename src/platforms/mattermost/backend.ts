@@ -1,10 +1,13 @@
 /** The seam for servers that speak the Mattermost API but keep people, roles and rights elsewhere (kChat: the
  * Infomaniak organization). The adapter keeps the chat side (command, dialogs, posts, announcements); a backend
  * says what can be granted, delivers what the chat server cannot, and finds arrivals the server does not push. */
+
 import type { NoticePayload } from '../../actions/jobPayloads.js';
 import type { NewJob } from '../../actions/jobs.js';
+import type { Phrase } from '../../core/i18n.js';
 import type { Delivery, Invitation } from '../../core/model.js';
 import type { Capabilities, InviterLevel } from '../../core/policy.js';
+import type { Writer } from '../../core/writer.js';
 import type { JobHandler } from '../../outbox/outbox.js';
 
 export interface DeliveryTools {
@@ -18,7 +21,7 @@ export interface BackendOffers {
   resend: Delivery[];
   showLink: boolean;
   /** Said in the list where a button is not offered. */
-  why?: string;
+  why?: Phrase;
 }
 
 export interface MattermostBackend {
@@ -38,7 +41,7 @@ export interface MattermostBackend {
   /** Undoes the backend's side of a revoked invitation. */
   withdraw(inv: Invitation): Promise<void>;
   /** The text of a notice the adapter does not write itself, or undefined to send nothing. */
-  noticeText(inv: Invitation, notice: NoticePayload): Promise<string | undefined>;
+  noticeText(inv: Invitation, notice: NoticePayload, f: Writer): Promise<string | undefined>;
   /** Outbox handlers for the backend's own job kinds. */
   jobHandlers: Record<string, JobHandler>;
   /** Checks its own access at start-up; `ready()` reports the outcome. */

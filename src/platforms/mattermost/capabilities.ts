@@ -1,5 +1,6 @@
 /** What this Mattermost server can do, from its version (X-Version-Id) and licence. */
 
+import type { Words } from '../../core/i18n.js';
 import { roleMissingOn } from '../../core/messages.js';
 import type { Capabilities } from '../../core/policy.js';
 import type { LinkMethod } from '../../delivery/acceptanceLink.js';
@@ -33,8 +34,8 @@ export function mattermostCapabilities(opts: {
   return {
     roles: opts.guestAccounts ? ['external', 'collaborator', 'admin'] : ['collaborator', 'admin'],
     missingRoleReasons: {
-      legal_representative: roleMissingOn.mattermostLegal(),
-      ...(opts.guestAccounts ? {} : { external: roleMissingOn.mattermostGuests() }),
+      legal_representative: (w) => roleMissingOn(w, 'mattermostLegal'),
+      ...(opts.guestAccounts ? {} : { external: (w: Words) => roleMissingOn(w, 'mattermostGuests') }),
     },
     kdrive: false,
     billing: false,

@@ -54,6 +54,7 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
     log: opts.log.child({ platform: 'mattermost' }),
     signer: opts.signer,
     outbox: opts.outbox,
+    locales: opts.locales,
     settings: opts.settings,
     links: opts.links,
     capabilities: () => ctx.backend?.capabilities() ?? caps,

@@ -9,6 +9,7 @@ import { mattermostMarkdown as md } from '../../core/format.js';
 import { thisChannel } from '../../core/messages.js';
 import type { Invitation } from '../../core/model.js';
 import type { Option } from '../../core/wizard.js';
+import type { Writer } from '../../core/writer.js';
 import { type ChatPort, type ChatUser, type FormRequest, FormsRefused } from '../../flows/chatPort.js';
 import { RecentLookups } from '../../flows/recentLookups.js';
 import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
@@ -45,11 +46,13 @@ interface MattermostUser {
   last_name: string;
   nickname: string;
   email?: string;
+  /** The language the user set in their display settings (`fr`, `de`, …). */
+  locale?: string;
 }
 
 function chatUser(user: MattermostUser): ChatUser {
   const displayName = [user.first_name, user.last_name].filter(Boolean).join(' ') || user.nickname || user.username;
-  return { id: user.id, username: user.username, displayName, email: user.email || undefined };
+  return { id: user.id, username: user.username, displayName, email: user.email || undefined, locale: user.locale };
 }
 
 /** Approve / Deny buttons of one invitation, each with its signed context. */
@@ -61,7 +64,7 @@ export function approvalButtons(ctx: MattermostContext, invitationId: string): A
 function dialogOf(form: Exclude<FormRequest, { kind: 'wizard' }>): Record<string, unknown> {
   switch (form.kind) {
     case 'deny':
-      return denyReasonDialog(form.state);
+      return denyReasonDialog(form);
     case 'resend':
       return resendDialog(form);
   }
@@ -144,7 +147,9 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
     async channelOptions(teamId, userId, currentChannelId) {
       const load = channelLists.get(`${teamId}:${userId}`, () => channelsOf(teamId, userId));
       return (
-        (await withTimeout(load, LOOKUP_BUDGET_MS, undefined)) ?? [{ value: currentChannelId, label: thisChannel() }]
+        (await withTimeout(load, LOOKUP_BUDGET_MS, undefined)) ?? [
+          { value: currentChannelId, label: thisChannel(ctx.locales.org) },
+        ]
       );
     },
     async verifyChannels(_teamId, userId, selected) {
@@ -243,6 +248,8 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
       await backend?.withdraw(inv);
     },
     offers: (inv) => backend?.offers(inv),
-    ...(backend ? { backendNotice: (inv: Invitation, notice: NoticePayload) => backend.noticeText(inv, notice) } : {}),
+    ...(backend
+      ? { backendNotice: (inv: Invitation, notice: NoticePayload, f: Writer) => backend.noticeText(inv, notice, f) }
+      : {}),
   };
 }

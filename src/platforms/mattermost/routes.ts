@@ -4,6 +4,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { type ListButtonMaker, pendingListAnswer } from '../../../views/mattermost/pendingList.js';
+import type { Words } from '../../core/i18n.js';
 import {
   badCommandToken,
   buttonInvalid,
@@ -62,9 +63,10 @@ const ActionBody = z.object({
 async function answerForm<S extends z.ZodObject>(
   schema: S,
   raw: unknown,
+  w: Words,
   handle: (values: z.output<S>) => Promise<object>,
 ) {
-  const form = readForm(schema, raw);
+  const form = readForm(schema, raw, w);
   return form.ok ? handle(form.values) : { errors: form.errors };
 }
 
@@ -89,16 +91,19 @@ export function mattermostRouter(
   commandTokens: () => string[],
 ): Router {
   const router = express.Router();
+  const org = ctx.locales.org;
+  /** The user's words without a lookup: a reply that cannot wait (the organization's if not looked up lately). */
+  const wordsOf = (userId: string) => commands.readers.known(userId);
   const invalid = (res: Response, error: z.ZodError) =>
     res.status(400).json({
-      error: invalidRequest(error.issues[0]?.path.join('.') ?? '', error.issues[0]?.message ?? ''),
+      error: invalidRequest(org, error.issues[0]?.path.join('.') ?? '', error.issues[0]?.message ?? ''),
     });
 
   router.post('/command', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     const token = tokenOf(req);
     if (!token || !commandTokens().some((t) => safeEqual(t, token))) {
       ctx.log.warn({ ip: req.ip }, 'slash command with a wrong token refused');
-      res.status(401).json({ error: badCommandToken() });
+      res.status(401).json({ error: badCommandToken(org) });
       return;
     }
     const form = CommandForm.safeParse(req.body ?? {});
@@ -115,7 +120,7 @@ export function mattermostRouter(
       res.json(pendingListAnswer(reply.list, button));
     } catch (err) {
       ctx.log.error({ err }, 'slash command failed');
-      res.json(ephemeral(sorry('retry-later')));
+      res.json(ephemeral(sorry(wordsOf(form.data.user_id), 'retry-later')));
     }
   });
 
@@ -125,22 +130,24 @@ export function mattermostRouter(
     const sub = body.data;
     const state = ctx.signer.verify(sub.state, ctx.clock.now().getTime());
     if (!state || !('u' in state) || state.u !== sub.user_id) {
-      res.status(403).json({ error: formInvalid() });
+      res.status(403).json({ error: formInvalid(wordsOf(sub.user_id)) });
       return;
     }
     if (sub.cancelled) return void res.json({});
     try {
       const by = { id: sub.user_id, username: ('n' in state && state.n) || '' };
+      const w = await commands.readers.words(sub.user_id);
       if (state.k === 'wizard') res.json(await wizard.submit(sub, state.d));
       else if (state.k === 'resend') {
         const submit = async (v: ResendForm) => resent(await list.submitResend(sub.state, by, v));
-        res.json(await answerForm(ResendForm, sub.submission, submit));
-      } else if (state.k === 'deny')
-        res.json(await answerForm(DenyForm, sub.submission, (v) => approvals.denyWithReason(sub.state, by, v.reason)));
-      else res.status(400).json({ error: unknownForm() });
+        res.json(await answerForm(ResendForm, sub.submission, w, submit));
+      } else if (state.k === 'deny') {
+        const deny = (v: DenyForm) => approvals.denyWithReason(sub.state, by, v.reason);
+        res.json(await answerForm(DenyForm, sub.submission, w, deny));
+      } else res.status(400).json({ error: unknownForm(w) });
     } catch (err) {
       ctx.log.error({ err }, 'dialog submission failed');
-      res.json({ error: sorry('nothing-saved') });
+      res.json({ error: sorry(wordsOf(sub.user_id), 'nothing-saved') });
     }
   });
 
@@ -148,7 +155,7 @@ export function mattermostRouter(
     const body = ActionBody.safeParse(req.body ?? {});
     if (!body.success) return void invalid(res, body.error);
     const click = verifyButton(ctx, body.data.context.token);
-    if (!click) return void res.json({ ephemeral_text: buttonInvalid(false) });
+    if (!click) return void res.json({ ephemeral_text: buttonInvalid(wordsOf(body.data.user_id), false) });
     try {
       // Approve / Deny on an approval post rewrite that post; every button of the list goes to the list's flow.
       if (!click.fromList && (click.a === 'approve' || click.a === 'deny')) {
@@ -159,7 +166,7 @@ export function mattermostRouter(
       res.json(notice ? { ephemeral_text: notice } : {});
     } catch (err) {
       ctx.log.error({ err }, 'button click failed');
-      res.json({ ephemeral_text: sorry('retry-now') });
+      res.json({ ephemeral_text: sorry(wordsOf(body.data.user_id), 'retry-now') });
     }
   });
 

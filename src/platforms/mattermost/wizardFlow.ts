@@ -43,7 +43,7 @@ export class MattermostWizard {
     const reply = await this.flow.submit(draftId, user, step, readSubmission(sub.submission));
     switch (reply.kind) {
       case 'errors':
-        return { errors: this.fieldErrors(reply.errors) };
+        return { errors: this.fieldErrors(reply.errors, sub.user_id) };
       case 'refused':
         return { error: reply.text };
       case 'next': {
@@ -61,9 +61,11 @@ export class MattermostWizard {
   }
 
   /** Errors on the slotted channel selects are shown on the first one. */
-  private fieldErrors(errors: FieldErrors): FieldErrors {
-    if (errors.channels && !this.ctx.dialogFeatures().multiselect)
-      return { ...errors, channels: fieldError.slots(errors.channels, CHANNEL_SLOTS) };
+  private fieldErrors(errors: FieldErrors, userId: string): FieldErrors {
+    if (errors.channels && !this.ctx.dialogFeatures().multiselect) {
+      const w = this.flow.readers.known(userId);
+      return { ...errors, channels: fieldError.slots(w, errors.channels, CHANNEL_SLOTS) };
+    }
     return errors;
   }
 

@@ -49,6 +49,8 @@ export interface SlackMember {
   realName: string;
   level: InviterLevel;
   email?: string;
+  /** With `include_locale`: e.g. `fr-FR`. */
+  locale?: string;
 }
 
 export interface Identity {
@@ -112,7 +114,7 @@ export class SlackApi {
 
   /** Who the user is and what they may do, read now (rights are never taken from a payload). */
   async member(userId: string, client: WebClient = this.interactive): Promise<SlackMember> {
-    const { user } = await client.users.info({ user: userId });
+    const { user } = await client.users.info({ user: userId, include_locale: true });
     if (!user) throw new Error('users.info returned no user');
     const level: InviterLevel =
       user.is_restricted || user.is_ultra_restricted || user.is_bot || user.deleted
@@ -128,6 +130,7 @@ export class SlackApi {
       realName: user.real_name || username,
       level,
       email: user.profile?.email,
+      locale: user.locale,
     };
   }
 

@@ -3,6 +3,7 @@
  * join link, which makes them a full member: guests and Slack's own invitation email need Grid and an org admin
  * token (admin.users.invite). */
 
+import type { Words } from '../../core/i18n.js';
 import { roleMissingOn } from '../../core/messages.js';
 import type { Capabilities } from '../../core/policy.js';
 import type { LinkMethod } from '../../delivery/acceptanceLink.js';
@@ -11,9 +12,9 @@ export function slackCapabilities(opts: { grid: boolean; linkMethods: readonly L
   return {
     roles: opts.grid ? ['external', 'collaborator'] : ['collaborator'],
     missingRoleReasons: {
-      legal_representative: roleMissingOn.slackLegal(),
-      admin: roleMissingOn.slackAdmin(),
-      ...(opts.grid ? {} : { external: roleMissingOn.slackGuests() }),
+      legal_representative: (w) => roleMissingOn(w, 'slackLegal'),
+      admin: (w) => roleMissingOn(w, 'slackAdmin'),
+      ...(opts.grid ? {} : { external: (w: Words) => roleMissingOn(w, 'slackGuests') }),
     },
     kdrive: false,
     billing: false,

@@ -59,6 +59,7 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
     log,
     signer: opts.signer,
     outbox: opts.outbox,
+    locales: opts.locales,
     settings: opts.settings,
     links: opts.links,
     capabilities: () => caps,

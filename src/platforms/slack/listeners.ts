@@ -7,15 +7,13 @@ import { LIST_ACTION_IDS, listActionId, pendingListMessage } from '../../../view
 import { RESEND_CALLBACK } from '../../../views/slack/resendModal.js';
 import { noticeView, readViewValues } from '../../../views/slack/wizardModal.js';
 import { signButtonToken, verifyButtonToken } from '../../actions/buttonToken.js';
-import { buttonInvalid, sorry } from '../../core/messages.js';
+import { buttonInvalid, resendTitle, sorry } from '../../core/messages.js';
 import { DenyForm, ResendForm, readForm } from '../../core/userInput.js';
 import type { Flows } from '../../flows/flows.js';
 import { LIST_ACTIONS } from '../../flows/pendingList.js';
 import { PLATFORM, type SlackContext } from './context.js';
 import type { SlackEvent } from './scopes.js';
 import type { SlackWizard } from './wizardFlow.js';
-
-const SORRY = sorry('retry-later');
 
 /** The user of a click or submission as the flows know people (Slack mentions by id; the name is for records). */
 const person = (user: { id: string; username?: string; name?: string }) => ({
@@ -29,13 +27,16 @@ export function registerListeners(
   parts: Omit<Flows, 'wizard'> & { wizard: SlackWizard },
 ): void {
   const { wizard, approvals, arrivals, list, commands } = parts;
+  /** The user's words without waiting for a lookup (the organization's until theirs is known). */
+  const wordsOf = (userId: string) => commands.readers.known(userId);
+  const SORRY = (userId: string) => sorry(wordsOf(userId), 'retry-later');
   const tell = (respond: RespondFn, text: string, blocks?: types.KnownBlock[]) =>
     respond({ response_type: 'ephemeral', replace_original: false, text, ...(blocks ? { blocks } : {}) }).catch(
       (err: Error) => ctx.log.warn({ err: err.message }, 'could not answer through response_url'),
     );
 
   bolt.command(`/${ctx.settings.trigger}`, async ({ command, ack, respond }) => {
-    const help = commands.help(command.text);
+    const help = commands.help(command.text, command.user_id);
     if (help) return void (await ack({ response_type: 'ephemeral', text: help }));
     await ack();
     try {
@@ -52,7 +53,7 @@ export function registerListeners(
       }
     } catch (err) {
       ctx.log.error({ err: (err as Error).message }, 'slash command failed');
-      await tell(respond, SORRY);
+      await tell(respond, SORRY(command.user_id));
     }
   });
 
@@ -63,21 +64,27 @@ export function registerListeners(
       ctx.log.error({ err: (err as Error).message }, 'wizard submission failed');
       await ack({
         response_action: 'errors',
-        errors: { [view.blocks.find((b) => b.type === 'input')?.block_id ?? 'emails']: sorry('nothing-saved') },
+        errors: {
+          [view.blocks.find((b) => b.type === 'input')?.block_id ?? 'emails']: sorry(
+            wordsOf(body.user.id),
+            'nothing-saved',
+          ),
+        },
       });
     }
   });
 
   bolt.view('deny-reason', async ({ ack, body, view }) => {
-    const form = readForm(DenyForm, readViewValues(view.state.values));
+    const form = readForm(DenyForm, readViewValues(view.state.values), wordsOf(body.user.id));
     if (!form.ok) return void (await ack({ response_action: 'errors', errors: form.errors }));
     const answer = await approvals
       .deny(view.private_metadata, person(body.user), form.values.reason)
       .catch((err: Error) => {
         ctx.log.error({ err: err.message }, 'deny failed');
-        return { ok: false as const, notice: SORRY };
+        return { ok: false as const, notice: SORRY(body.user.id) };
       });
-    await ack(answer.ok ? undefined : { response_action: 'errors', errors: { reason: answer.notice ?? SORRY } });
+    const errors = { reason: answer.notice ?? SORRY(body.user.id) };
+    await ack(answer.ok ? undefined : { response_action: 'errors', errors });
   });
 
   for (const [actionId, kind] of [
@@ -97,7 +104,7 @@ export function registerListeners(
         if (answer.notice) await tell(respond, answer.notice);
       } catch (err) {
         ctx.log.error({ err: (err as Error).message }, 'approval click failed');
-        await tell(respond, SORRY);
+        await tell(respond, SORRY(body.user.id));
       }
     });
   }
@@ -109,32 +116,33 @@ export function registerListeners(
       try {
         const claims = verifyButtonToken(ctx.signer, ctx.clock.now(), action.value, LIST_ACTION_IDS);
         if (claims?.action !== actionId) {
-          return void (await tell(respond, buttonInvalid(true)));
+          return void (await tell(respond, buttonInvalid(wordsOf(body.user.id), true)));
         }
         const click = { invitationId: claims.invitationId, action: kind, user: person(body.user) };
         const answer = await list.click({ ...click, trigger: body.trigger_id });
         if (answer) await tell(respond, answer);
       } catch (err) {
         ctx.log.error({ err: (err as Error).message }, 'list button failed');
-        await tell(respond, SORRY);
+        await tell(respond, SORRY(body.user.id));
       }
     });
   }
 
   bolt.view(RESEND_CALLBACK, async ({ ack, body, view }) => {
     try {
-      const form = readForm(ResendForm, readViewValues(view.state.values));
+      const w = wordsOf(body.user.id);
+      const form = readForm(ResendForm, readViewValues(view.state.values), w);
       if (!form.ok) return void (await ack({ response_action: 'errors', errors: form.errors }));
       const reply = await list.submitResend(view.private_metadata, person(body.user), form.values);
       // The modal has only the method and phone blocks: a reason about the invitation itself goes on the method.
       await ack(
         reply.ok
-          ? { response_action: 'update', view: noticeView('Resent', reply.notice) }
+          ? { response_action: 'update', view: noticeView(w, resendTitle(w), reply.notice) }
           : { response_action: 'errors', errors: { [reply.field ?? 'method']: reply.reason } },
       );
     } catch (err) {
       ctx.log.error({ err: (err as Error).message }, 'resend failed');
-      await ack({ response_action: 'errors', errors: { method: SORRY } });
+      await ack({ response_action: 'errors', errors: { method: SORRY(body.user.id) } });
     }
   });
 

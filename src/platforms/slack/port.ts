@@ -32,16 +32,21 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
 function rendered(msg: ChatMessage) {
   if (!msg.approvalButtons && !msg.outcome) return { text: msg.text, blocks: undefined };
   const text = msg.outcome ? `${msg.text}\n${msg.outcome.join('\n')}` : msg.text;
-  return { text, blocks: approvalBlocks(msg.text, msg.approvalButtons?.invitationId ?? '', msg.outcome) };
+  return { text, blocks: approvalBlocks(msg) };
 }
 
 /** The modal of a form. */
 function viewOf(form: FormRequest): types.ModalView {
   switch (form.kind) {
     case 'deny':
-      return denyReasonView(form.state);
+      return denyReasonView(form);
     case 'wizard':
-      return stepView({ step: form.steps[0]!, privateMetadata: form.state, submitLabel: form.submitLabel });
+      return stepView({
+        step: form.steps[0]!,
+        privateMetadata: form.state,
+        submitLabel: form.submitLabel,
+        words: form.words,
+      });
     case 'resend':
       return resendView(form);
   }
@@ -90,7 +95,8 @@ export function slackPort(ctx: SlackContext, grid: () => boolean): ChatPort {
     approvers: () => call(() => api.approvers()),
     async user(userId) {
       const member = await call(() => api.member(userId, api.client));
-      return { id: userId, username: member.person.username, displayName: member.realName, email: member.email };
+      const { person, realName, email, locale } = member;
+      return { id: userId, username: person.username, displayName: realName, email, locale };
     },
     async userByEmail(email) {
       const found = await call(() => api.userByEmail(email));

@@ -22,24 +22,26 @@ export class SlackWizard {
   /** A step's submission, answered in its ack. */
   async submit(user: { id: string; username: string }, view: ViewOutput): Promise<ViewAnswer> {
     const signed = this.ctx.signer.verify(view.private_metadata, this.ctx.clock.now().getTime(), 'wizard');
-    if (!signed) return update(noticeView(wizardTitle('who'), formExpired('command')));
+    const w = this.flow.readers.known(user.id);
+    if (!signed) return update(noticeView(w, wizardTitle(w, 'who'), formExpired(w, 'command')));
     const step = view.callback_id === 'invite-who' ? 'who' : 'access';
     const reply = await this.flow.submit(signed.d, user, step, readViewValues(view.state.values));
     switch (reply.kind) {
       case 'errors':
         return { response_action: 'errors', errors: onStep(reply.step, reply.errors) };
       case 'refused':
-        return update(noticeView(wizardTitle('who'), mrkdwn.escape(reply.text)));
+        return update(noticeView(w, wizardTitle(w, 'who'), mrkdwn.escape(reply.text)));
       case 'next':
         return update(
           stepView({
             step: reply.form.steps[0]!,
             privateMetadata: reply.form.state,
             submitLabel: reply.form.submitLabel,
+            words: w,
           }),
         );
       case 'done':
-        return update(noticeView(invitedTitle(reply.anyone), reply.summary));
+        return update(noticeView(w, invitedTitle(w, reply.anyone), reply.summary));
     }
   }
 }

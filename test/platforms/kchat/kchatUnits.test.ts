@@ -1,4 +1,5 @@
 /** The kChat backend's small pure parts: names, capabilities, the paced budget, the organization level. */
+
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { isPaced, retryAfterOf } from '../../../src/outbox/errors.js';
@@ -8,6 +9,7 @@ import { splitName } from '../../../src/platforms/kchat/names.js';
 import { PacedBudget } from '../../../src/platforms/kchat/pacedBudget.js';
 import { parseQrCode } from '../../../src/platforms/kchat/qrCode.js';
 import { appRole, firstSteps, nextSteps } from '../../../src/platforms/kchat/rightSteps.js';
+import { en } from '../../support/words.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -33,7 +35,7 @@ describe('what kChat offers', () => {
     });
     const down = kchatCapabilities({ organization: false, kdrive: false });
     expect(down.roles).toEqual(['external']);
-    expect(down.missingRoleReasons.admin).toMatch(/Infomaniak/);
+    expect(down.missingRoleReasons.admin?.(en)).toMatch(/Infomaniak/);
   });
 
   it('orders the rights: kSuite access (which sets the kChat role), then the drive, then the drive right', () => {

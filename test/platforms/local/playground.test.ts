@@ -202,15 +202,15 @@ describe('the playground’s Resend form and its state file', () => {
 
     await pg.say('ada', 'launch', '/invite-people list');
     const form = await pg.click('ada', 'launch', 'Resend');
-    expect(textOf(form)).toContain('Send again to lee@example.org');
+    expect(textOf(form)).toContain('How should lee@example.org get the invitation again?');
     expect(form).toContain('<option value="link" selected>');
     // Only what is configured is offered, and only that is taken: no SMS gateway here.
     const refused = await pg.submit('ada', 'launch', { method: 'sms', phone: '+41791234567' });
-    expect(refused).toContain('Send again to lee@example.org');
+    expect(refused).toContain('How should lee@example.org get the invitation again?');
     expect(refused).toMatch(/id="f-method-error"|class="alert"/);
 
     const after = await pg.submit('ada', 'launch', { method: 'link' });
-    expect(after).not.toContain('Send again to lee@example.org');
+    expect(after).not.toContain('How should lee@example.org get the invitation again?');
     const links = linksIn(textOf(await pg.page('ada', 'dm-ada')));
     const fresh = links.at(-1)!;
     expect(fresh).not.toBe(first);

@@ -10,6 +10,7 @@ import {
 import { MattermostApi } from '../../../src/platforms/mattermost/api.js';
 import { type FakeChannel, type FakeTeam, MattermostFake } from '../../fakes/mattermostFake.js';
 import { anInvitation } from '../../support/invitationFixture.js';
+import { en } from '../../support/words.js';
 
 describe('Mattermost account creation from the acceptance page', () => {
   let fake: MattermostFake;
@@ -101,14 +102,15 @@ describe('Mattermost account creation from the acceptance page', () => {
       .createAccount(anInvitation({ email: 'ana@example.com', workspaceId: team.id }), account('ana2'))
       .catch((e) => e);
     expect(exists).toMatchObject({ field: undefined });
-    expect(exists.message).toContain('ana@example.com already exists');
+    expect(exists.said(en)).toContain('ana@example.com already exists');
     const weak = await creator
       .createAccount(anInvitation({ email: 'new2@example.com', workspaceId: team.id }), {
         ...account('weak'),
         password: 'short',
       })
       .catch((e) => e);
-    expect(weak).toMatchObject({ field: 'password', message: 'Your password must contain at least 8 characters.' });
+    expect(weak).toMatchObject({ field: 'password' });
+    expect(weak.said(en)).toBe('Your password must contain at least 8 characters.');
   });
 
   it('deactivates an account that could not be made a guest, and fails', async () => {

@@ -169,6 +169,7 @@ describe('older servers', () => {
       'channels_3',
       'delivery',
       'expiry',
+      'language',
       'message',
     ]);
     const res = await h!.fake.submitDialog(lastDialog(), h!.admin.id, h!.general.id, h!.team.id, {

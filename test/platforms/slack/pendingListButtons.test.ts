@@ -198,7 +198,7 @@ describe('the pending list on Slack', () => {
     });
 
     const done = await h.submitView(h.member, modal, { method: 'link' });
-    expect(done).toMatchObject({ response_action: 'update', view: { title: { text: 'Resent' } } });
+    expect(done).toMatchObject({ response_action: 'update', view: { title: { text: 'Resend the invitation' } } });
     await h.app.outbox.drain();
     const newLink = linkIn(dms(h.member.id).at(-1)!)!;
     expect(newLink).not.toBe(oldLink);
