@@ -2,6 +2,7 @@
 
 import { z } from 'zod';
 import { LANGUAGES, type Language, languageOf } from './core/i18n.js';
+import type { InviteLimits } from './core/policy.js';
 
 const optional = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
@@ -22,6 +23,8 @@ const Env = z
       .regex(/^[a-z0-9_-]{1,128}$/, 'lower-case letters, digits, - or _, no leading /')
       .default('invite-people'),
     INVITES_PER_HOUR: z.coerce.number().int().min(1).default(20),
+    /** Administrators' own limit: high enough for the bulk page's thousand addresses. */
+    ADMIN_INVITES_PER_HOUR: z.coerce.number().int().min(1).default(1000),
     MATTERMOST_URL: optionalUrl,
     MATTERMOST_BOT_TOKEN: optional,
     MATTERMOST_COMMAND_TOKEN: optional,
@@ -169,7 +172,7 @@ export interface Config {
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   secret?: string;
   trigger: string;
-  invitesPerHour: number;
+  invitesPerHour: InviteLimits;
   reconcileCron: string;
   database?: { url: string; schema?: string };
   archiveAfterDays: number;
@@ -226,7 +229,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     secret: e.GUESTLIST_SECRET,
     trigger: e.COMMAND_TRIGGER,
-    invitesPerHour: e.INVITES_PER_HOUR,
+    invitesPerHour: { member: e.INVITES_PER_HOUR, admin: e.ADMIN_INVITES_PER_HOUR },
     reconcileCron: e.RECONCILE_CRON,
     database: e.DATABASE_URL ? { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA } : undefined,
     archiveAfterDays: e.ARCHIVE_AFTER_DAYS,

@@ -4,7 +4,8 @@ import { ConfigError, loadConfig } from '../src/config.js';
 describe('configuration', () => {
   it('starts with nothing set: web server only, embedded store, the non-colliding trigger', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, dataDir: './data', trigger: 'invite-people', invitesPerHour: 20 });
+    expect(config).toMatchObject({ port: 3000, dataDir: './data', trigger: 'invite-people' });
+    expect(config.invitesPerHour).toEqual({ member: 20, admin: 1000 });
     expect(config.mattermost).toBeUndefined();
     expect(config.database).toBeUndefined();
   });

@@ -113,6 +113,17 @@ export interface RateLimit {
   perHour: number;
 }
 
+/** How many invitations an inviter may create an hour: members theirs, administrators (who run bulk requests of
+ * up to a thousand addresses) a higher one. */
+export interface InviteLimits {
+  member: number;
+  admin: number;
+}
+
+export function hourlyLimit(level: InviterLevel, limits: InviteLimits): RateLimit {
+  return { perHour: mayApprove(level) ? limits.admin : limits.member };
+}
+
 /** `recent` = how many invitations the inviter created in the last hour. */
 export function withinRateLimit(recent: number, adding: number, limit: RateLimit): { ok: true } | Refusal {
   return recent + adding > limit.perHour ? rateLimitRefusal(recent, limit) : { ok: true };

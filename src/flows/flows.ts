@@ -1,5 +1,6 @@
 /** Every flow over one platform's port, built the same way for each adapter, and the outbox's job handlers for that
  * platform registered. */
+import type { InviteLimits } from '../core/policy.js';
 import type { Signer } from '../security/signing.js';
 import { ApprovalFlow } from './approvals.js';
 import { ArrivalFlow } from './arrivals.js';
@@ -20,7 +21,7 @@ export interface Flows {
 export function createFlows(
   deps: FlowDeps & { signer: Signer },
   port: ChatPort,
-  opts: CommandOptions & { invitesPerHour: number },
+  opts: CommandOptions & { invitesPerHour: InviteLimits },
 ): Flows {
   const approvals = new ApprovalFlow(deps, port);
   const list = new PendingListFlow({ ...deps, trigger: opts.trigger }, port, approvals);

@@ -8,7 +8,7 @@ import { newId } from '../core/clock.js';
 import type { Words } from '../core/i18n.js';
 import { formExpired, formNotOpened, guestsCannotInvite, submissionSummary, submitLabel } from '../core/messages.js';
 import type { Person, Role } from '../core/model.js';
-import { type InviterLevel, mayInviteAtAll } from '../core/policy.js';
+import { hourlyLimit, type InviteLimits, type InviterLevel, mayInviteAtAll } from '../core/policy.js';
 import { LIMITS } from '../core/userInput.js';
 import {
   type FieldErrors,
@@ -73,7 +73,7 @@ export class WizardFlow {
   readonly readers: Readers;
 
   constructor(
-    private readonly deps: FlowDeps & { signer: Signer; invitesPerHour: number },
+    private readonly deps: FlowDeps & { signer: Signer; invitesPerHour: InviteLimits },
     private readonly port: ChatPort,
   ) {
     this.levels = new RecentLookups(LOOKUP_TTL_MS, () => deps.clock.now().getTime());
@@ -214,7 +214,7 @@ export class WizardFlow {
       caps: wizard.caps,
       request: parsed.request,
       existingAccounts: existing,
-      rateLimit: { perHour: this.deps.invitesPerHour },
+      rateLimit: hourlyLimit(level, this.deps.invitesPerHour),
     });
     if (!result.ok) return { kind: 'refused', text: result.reason(words) };
     await closeDraft(this.deps, draft.id);

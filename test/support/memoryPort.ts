@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { mattermostMarkdown } from '../../src/core/format.js';
 import type { ChatMessage } from '../../src/core/messages.js';
 import type { Invitation } from '../../src/core/model.js';
-import type { Capabilities, InviterLevel } from '../../src/core/policy.js';
+import type { Capabilities, InviteLimits, InviterLevel } from '../../src/core/policy.js';
 import type { ChatPort, ChatUser, FormRequest, MessageRef } from '../../src/flows/chatPort.js';
 import type { FlowDeps } from '../../src/flows/jobHandlers.js';
 import { Outbox } from '../../src/outbox/outbox.js';
@@ -95,7 +95,7 @@ export class MemoryPort implements ChatPort {
 /** Real store (lowdb in a temporary directory), outbox and signer around a MemoryPort, with a settable clock. */
 export async function memoryWorld(): Promise<{
   port: MemoryPort;
-  deps: FlowDeps & { signer: Signer; invitesPerHour: number };
+  deps: FlowDeps & { signer: Signer; invitesPerHour: InviteLimits };
   clock: { at: Date };
 }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'guestlist-flows-'));
@@ -108,6 +108,6 @@ export async function memoryWorld(): Promise<{
   return {
     port: new MemoryPort(),
     clock,
-    deps: { store, clock: now, outbox, log, locales, signer, invitesPerHour: 20 },
+    deps: { store, clock: now, outbox, log, locales, signer, invitesPerHour: { member: 20, admin: 100 } },
   };
 }

@@ -1,7 +1,9 @@
 /** Wires the local playground adapter: its chat (state.ts), its port, the flows over it, its receiver under
  * /playground and its side of the acceptance page. A third platform next to Mattermost and Slack, on the same
  * port and flows; off wherever a real platform is configured, unless PLAYGROUND=on. */
+
 import type { Router } from 'express';
+import type { InviteLimits } from '../../core/policy.js';
 import { createFlows } from '../../flows/flows.js';
 import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
 import type { PlatformDeps } from '../deps.js';
@@ -14,7 +16,7 @@ export interface LocalOptions extends PlatformDeps {
   dataDir: string;
   publicUrl: string;
   trigger: string;
-  invitesPerHour: number;
+  invitesPerHour: InviteLimits;
   /** The bot's secret, for the page's CSRF tokens. */
   secret: string;
 }

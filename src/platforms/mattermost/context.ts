@@ -1,5 +1,5 @@
 /** What every part of the Mattermost adapter works with, built once in index.ts. */
-import type { Capabilities } from '../../core/policy.js';
+import type { Capabilities, InviteLimits } from '../../core/policy.js';
 import type { PlatformDeps } from '../deps.js';
 import type { MattermostApi } from './api.js';
 import type { MattermostBackend } from './backend.js';
@@ -11,7 +11,7 @@ export interface MattermostSettings {
   serverUrl: string;
   trigger: string;
   approvalChannelId?: string;
-  invitesPerHour: number;
+  invitesPerHour: InviteLimits;
   inviteEmailsPerHour: number;
 }
 

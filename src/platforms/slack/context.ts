@@ -1,5 +1,5 @@
 /** What every part of the Slack adapter works with, built once in index.ts. */
-import type { Capabilities } from '../../core/policy.js';
+import type { Capabilities, InviteLimits } from '../../core/policy.js';
 import type { PlatformDeps } from '../deps.js';
 import type { SlackApi } from './api.js';
 
@@ -10,7 +10,7 @@ export interface SlackSettings {
   approvalChannel?: string;
   /** The workspace's own invite link or sign-up page (non-Grid delivery). */
   joinUrl?: string;
-  invitesPerHour: number;
+  invitesPerHour: InviteLimits;
 }
 
 export interface SlackContext extends PlatformDeps {

@@ -142,6 +142,16 @@ describe('rules checked on submit', () => {
     expect(res.body).toEqual({ error: expect.stringMatching(/2 invitations an hour and have 2 left/) });
   });
 
+  it('gives administrators their own, higher limit: a bulk request of 30 goes through with the defaults', async () => {
+    h = await startHarness();
+    const emails = Array.from({ length: 30 }, (_, n) => `guest${n}@example.org`).join(', ');
+    expect((await inviteAsMember(emails)).body).toEqual({
+      error: expect.stringMatching(/20 invitations an hour and have 20 left/),
+    });
+    expect((await inviteAsAdmin(emails)).body).toEqual({});
+    expect(await h.app.store.listInvitations({ inviterId: h.admin.id })).toHaveLength(30);
+  });
+
   it('reports an address that has an account or a pending invitation instead of inviting it twice', async () => {
     h = await startHarness();
     await inviteAsMember('ana@example.org');
