@@ -69,6 +69,7 @@ interface Phase {
   announced: number;
   load: number;
   elu: number;
+  fakeElu: number;
   cpuMsPerArrival: number;
   total: Summary;
   detect: Summary;
@@ -182,7 +183,12 @@ async function phase(replicas: 1 | 2): Promise<Phase> {
     let elu = performance.eventLoopUtilization();
     const cpu = process.cpuUsage();
     const otherCpu = other && (await processCpuMs(other.child.pid!));
-    const run = await ask<{ arrivedAt: number[]; announcedAt: [number, number][]; sentFor: number }>(fake, {
+    const run = await ask<{
+      arrivedAt: number[];
+      announcedAt: [number, number][];
+      sentFor: number;
+      fakeElu: number;
+    }>(fake, {
       type: 'arrivals',
       count,
       rate: RATE,
@@ -228,6 +234,7 @@ async function phase(replicas: 1 | 2): Promise<Phase> {
       announced: announced.size,
       load,
       elu: elu.utilization,
+      fakeElu: run.fakeElu,
       cpuMsPerArrival: ((used.user + used.system) / 1000 + otherUsed) / count,
       total,
       detect,
@@ -270,7 +277,8 @@ export async function benchArrivalReplicas(): Promise<ReplicaArrivalFigures> {
   ] as const) {
     say(
       `  ${label}: ${p.announced}/${p.count} announced; load ${fmt(p.load, 2)} at the start; CPU ` +
-        `${fmt(p.cpuMsPerArrival, 2)} ms per arrival (both replicas); event-loop utilisation ${fmt(p.elu, 2)}`,
+        `${fmt(p.cpuMsPerArrival, 2)} ms per arrival (both replicas); event-loop utilisation ${fmt(p.elu, 2)} ` +
+        `(replica A), ${fmt(p.fakeElu, 2)} (the fake)`,
     );
     say(
       `    arrival → recorded p50/p99 ${fmt(p.detect.p50)}/${fmt(p.detect.p99)} ms; recorded → announced ` +
