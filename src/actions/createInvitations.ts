@@ -84,6 +84,7 @@ function build(input: CreateInput, needsApproval: boolean, fresh: readonly Recip
     billingRights: request.billingRights,
     billingReminders: request.billingReminders,
     delivery: request.delivery,
+    language: request.language,
     message: request.message,
     phone: request.phone,
     inviter: input.inviter,

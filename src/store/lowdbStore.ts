@@ -278,7 +278,10 @@ function compactInvitation(inv: Invitation): Invitation {
     billingReminders: inv.billingReminders,
     delivery: share(inv.delivery) as Invitation['delivery'],
     message: inv.message,
-    inviter: { id: share(inv.inviter.id), username: share(inv.inviter.username) },
+    inviter:
+      inv.inviter.locale === undefined
+        ? { id: share(inv.inviter.id), username: share(inv.inviter.username) }
+        : { id: share(inv.inviter.id), username: share(inv.inviter.username), locale: share(inv.inviter.locale) },
     originChannelId: share(inv.originChannelId),
     state: share(inv.state) as Invitation['state'],
     createdAt: inv.createdAt,

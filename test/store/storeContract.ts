@@ -99,6 +99,18 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
         expect(await store.getInvitation('a')).toEqual(inv);
       });
 
+      it('keeps the invitation’s language and the locale of its inviter and approvers, across a reopen', async () => {
+        const inv = invitation('a', {
+          language: 'it',
+          inviter: { id: 'u-alice', username: 'alice', locale: 'fr-CH' },
+          approvalPosts: [{ channelId: 'dm-1', postId: 'p1', locale: 'de' }],
+        });
+        await store.createInvitations([inv], [audit('a', 'created')], []);
+        expect(await store.getInvitation('a')).toEqual(inv);
+        await store.close();
+        expect(await (await handle.reopen()).getInvitation('a')).toEqual(inv);
+      });
+
       it('lists newest first, same-moment invitations in the order they were created', async () => {
         await store.createInvitations(
           [
