@@ -638,6 +638,8 @@ export class MattermostFake {
     first_name?: string;
     last_name?: string;
     is_bot?: boolean;
+    /** The user's language as Mattermost stores it (`en`, `fr`, `de`, `it`, `pt-br`…). */
+    locale?: string;
   }): FakeUser {
     const at = this.now();
     const user: FakeUser = {
@@ -654,7 +656,7 @@ export class MattermostFake {
       last_name: input.last_name ?? '',
       position: '',
       roles: input.roles ?? 'system_user',
-      locale: 'en',
+      locale: input.locale ?? 'en',
       is_bot: input.is_bot ?? false,
       notify_props: {},
       props: {},
