@@ -32,6 +32,7 @@ import { PermanentError, RetryLaterError } from '../outbox/errors.js';
 import type { JobHandler, Outbox } from '../outbox/outbox.js';
 import type { OutboxJob, Store } from '../store/store.js';
 import type { ChatPort } from './chatPort.js';
+import { Readers } from './readers.js';
 
 export interface FlowDeps {
   store: Store;
@@ -47,6 +48,7 @@ export interface FlowDeps {
 export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobHandler> {
   const { store } = deps;
   const org = writer(port.format, deps.locales.org);
+  const readers = Readers.of(deps.locales, port, () => deps.clock.now().getTime());
   const writerFor = (locale?: string): Writer => (locale ? writer(port.format, deps.locales.for(locale)) : org);
   /** The inviter's words, as their chat's language was when they invited. */
   const toInviter = (inv: Invitation) => writerFor(inv.inviter.locale);
@@ -64,7 +66,7 @@ export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobH
         : await Promise.all(
             (await port.approvers(inv.workspaceId))
               .filter((id) => id !== inv.inviter.id)
-              .map(async (id) => ({ channelId: await port.directChannel(id), locale: (await port.user(id)).locale })),
+              .map(async (id) => ({ channelId: await port.directChannel(id), locale: await readers.locale(id) })),
           );
       if (!targets.length) throw new RetryLaterError('no approver to ask yet');
       for (const { channelId, locale } of targets) {
@@ -204,7 +206,7 @@ export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobH
       if (port.approvalChannel) await port.post(port.approvalChannel, { text: approvalDigest(org, waiting) });
       else {
         for (const id of await port.approvers(workspaceId)) {
-          await dm(id, approvalDigest(writerFor((await port.user(id)).locale), waiting));
+          await dm(id, approvalDigest(writerFor(await readers.locale(id)), waiting));
         }
       }
     },
