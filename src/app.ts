@@ -133,6 +133,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         links,
       })
     : undefined;
+  // A playground file that is refused stops the start: the store is closed and the data directory let go first.
   const local = config.playground
     ? await createLocal({
         ...shared,
@@ -142,6 +143,10 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         publicUrl: config.publicUrl,
         trigger: config.trigger,
         invitesPerHour: config.invitesPerHour,
+      }).catch(async (err) => {
+        if (!opts.store) await store.close();
+        await lock?.release();
+        throw err;
       })
     : undefined;
   let arrivalPoll: { stop(): Promise<void> } | undefined;

@@ -1,6 +1,6 @@
 /** The playground end to end over HTTP: the real app with no platform configured, the seeded team acting through
  * the page's forms, the outbox's jobs run, the acceptance page registering the invitee. */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -235,6 +235,10 @@ describe('the playground’s Resend form and its state file', () => {
         await writeFile(path.join(dir, 'playground.json'), bad);
         await expect(startPlayground({}, dir)).rejects.toThrow(words);
         expect(await readFile(path.join(dir, 'playground.json'), 'utf8')).toBe(bad);
+        // Refused cleanly: the data directory's lock was let go, so the bot starts once the file is moved away.
+        await rename(path.join(dir, 'playground.json'), path.join(dir, 'playground.json.bad'));
+        pg = await startPlayground({}, dir);
+        expect(textOf(await pg.page('maya', 'town-square'))).toContain('Maya Member');
       } finally {
         await pg?.close();
         pg = undefined;
