@@ -133,23 +133,6 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         links,
       })
     : undefined;
-  // A playground file that is refused stops the start: the store is closed and the data directory let go first.
-  const local = config.playground
-    ? await createLocal({
-        ...shared,
-        links,
-        secret,
-        dataDir: config.dataDir,
-        publicUrl: config.publicUrl,
-        trigger: config.trigger,
-        invitesPerHour: config.invitesPerHour,
-      }).catch(async (err) => {
-        if (!opts.store) await store.close();
-        await lock?.release();
-        throw err;
-      })
-    : undefined;
-  let arrivalPoll: { stop(): Promise<void> } | undefined;
   const platforms: PlatformStatus[] = [
     ...(mattermost
       ? [
@@ -180,6 +163,24 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
           checkInfomaniak: infomaniakSetupCheck({ store, clock, apiUrl: config.infomaniakApiUrl }),
         })
       : undefined;
+  // A playground file that is refused stops the start: the store is closed and the data directory let go first.
+  const local = config.playground
+    ? await createLocal({
+        ...shared,
+        links,
+        secret,
+        dataDir: config.dataDir,
+        publicUrl: config.publicUrl,
+        trigger: config.trigger,
+        invitesPerHour: config.invitesPerHour,
+        setupUrl: setup ? '/setup' : undefined,
+      }).catch(async (err) => {
+        if (!opts.store) await store.close();
+        await lock?.release();
+        throw err;
+      })
+    : undefined;
+  let arrivalPoll: { stop(): Promise<void> } | undefined;
   const acceptance: Partial<Record<Platform, AcceptanceSide>> = {
     mattermost: mattermost?.acceptance,
     slack: slack?.acceptance,
@@ -309,8 +310,9 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       }
       if (!mattermost && !slack)
         log.warn(
+          { setup: `${config.publicUrl}/setup` },
           'No platform is configured: set MATTERMOST_URL and MATTERMOST_BOT_TOKEN, or SLACK_BOT_TOKEN (see README), ' +
-            'to connect one.',
+            'to connect one; the setup page helps.',
         );
       if (mattermost) {
         await mattermost

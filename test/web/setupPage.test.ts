@@ -252,6 +252,8 @@ describe('the setup page', () => {
 
   it('is open while no platform is configured: manifest, command settings, and a check with words', async () => {
     pg = await startPlayground({ COMMAND_TRIGGER: 'guests' });
+    // The playground, where a newcomer lands, links to it.
+    expect(await pg.page('maya', 'town-square')).toContain('<a id="setup" href="/setup">Connect a real platform</a>');
     const b = browser(pg.url);
     const page = await b.open();
     expect(page.status).toBe(200);
@@ -305,6 +307,11 @@ describe('the setup page', () => {
     expect((await basic.check({ kind: 'mattermost', url: mm.url, token: 'bot-token' })).status).toBe(200);
     expect((await browser(pg.url, `Bearer ${admin}`).open()).status).toBe(200);
     expect(page.html).not.toContain(admin);
+    await pg.close();
+
+    // The playground beside a platform links to it only when it is served.
+    pg = await startPlayground({ ...env, PLAYGROUND: 'on' });
+    expect(await pg.page('maya', 'town-square')).not.toContain('id="setup"');
   });
 });
 

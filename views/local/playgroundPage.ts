@@ -58,6 +58,8 @@ export interface PlaygroundView {
   messages: MessageView[];
   invitations: InvitationView[];
   form?: FormView;
+  /** The setup page, where a real platform is connected; undefined when it is not served. */
+  setupUrl?: string;
 }
 
 const CSS = `
@@ -198,6 +200,7 @@ export function playgroundPage(v: PlaygroundView): string {
 <style>${new SafeHtml(CSS)}</style></head>
 <body><div class="app">
 <nav><h1>Guestlist playground</h1><p class="note">A local chat to try the bot. Do not expose it.</p>
+${v.setupUrl ? html`<a id="setup" href="${v.setupUrl}">Connect a real platform</a>` : ''}
 <form method="get" action="${v.base}/"><label for="as">Acting as</label>
 <select id="as" name="as">${v.people.map(option)}</select>
 <input type="hidden" name="c" value="${v.current.id}"><noscript><button>Switch</button></noscript></form>

@@ -19,6 +19,8 @@ export interface LocalOptions extends PlatformDeps {
   invitesPerHour: InviteLimits;
   /** The bot's secret, for the page's CSRF tokens. */
   secret: string;
+  /** The setup page, linked from the playground when it is served. */
+  setupUrl?: string;
 }
 
 export interface LocalPlatform {

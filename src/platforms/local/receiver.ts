@@ -37,6 +37,7 @@ export interface ReceiverDeps {
   locales: Locales;
   secret: string;
   trigger: string;
+  setupUrl?: string;
   port: ChatPort;
   wizard: WizardFlow;
   approvals: ApprovalFlow;

@@ -82,6 +82,7 @@ export interface ScreenDeps {
   store: FlowDeps['store'];
   trigger: string;
   base: string;
+  setupUrl?: string;
 }
 
 export async function screen(
@@ -99,6 +100,7 @@ export async function screen(
   const open = chat.forms.get(me.id);
   return {
     base: deps.base,
+    setupUrl: deps.setupUrl,
     trigger: deps.trigger,
     csrf,
     me,
