@@ -22,5 +22,5 @@ USER node
 VOLUME /data
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# Same entry point as `npm start`, compiled.
+# What `npm start` runs under NODE_ENV=production (which skips its build step); tsx is not in this image.
 CMD ["node", "dist/src/main.js"]
