@@ -88,6 +88,9 @@ describe.skipIf(!available && !required)('the playground in headless Chromium', 
     const ada = await open('maya', 'town-square');
     await navigating(ada, () => ada.selectOption('#as', 'ada'));
     expect(new URL(ada.url()).searchParams.get('as')).toBe('ada');
+    // For the picture: the admin opens the wizard too; it stays beside whichever channel they look at.
+    await ada.fill('input[name=text]', '/invite-people');
+    await navigating(ada, () => ada.press('input[name=text]', 'Enter'));
     await navigating(ada, () => ada.click('nav a:has-text("Guestlist")'));
     const request = ada.locator('.msg', { hasText: 'asks to invite Pat Quinn' });
     await expect(request.textContent()).resolves.toContain('External guest');

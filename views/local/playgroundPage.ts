@@ -75,6 +75,7 @@ nav h2{font-size:.75rem;text-transform:uppercase;letter-spacing:.05em;color:#aeb
 nav a{display:block;color:#dde5f5;text-decoration:none;padding:.2rem .4rem;border-radius:4px}
 nav a.on{background:#3d5a99;color:#fff}
 nav a.off{color:#7f8fb3}
+nav a#setup{display:inline-block;padding:0;margin:0 0 1rem;color:#fff;text-decoration:underline}
 nav select,nav button{width:100%;font:inherit;margin-top:.3rem}
 main{grid-column:2;grid-row:1;min-height:0;display:flex;flex-direction:column;min-width:0;background:#fff}
 main header{padding:.75rem 1rem;border-bottom:1px solid #e1e4e8;font-weight:600}
