@@ -208,7 +208,12 @@ export class WizardFlow {
     const result = await createInvitations(this.deps, {
       platform: this.port.platform,
       workspaceId: draft.workspaceId,
-      inviter: { id: user.id, username: draft.bot.username || user.username, locale: words.locale },
+      // The inviter's own chat locale, if known (unknown: their notices follow DEFAULT_LOCALE as it is then).
+      inviter: {
+        id: user.id,
+        username: draft.bot.username || user.username,
+        locale: await this.readers.locale(user.id),
+      },
       level,
       originChannelId: draft.channelId,
       caps: wizard.caps,

@@ -254,15 +254,11 @@ function share(value: string): string {
   return value;
 }
 
-/** The keys an invitation may lack, in the order the schema lists them. */
-const OPTIONAL_KEYS = Object.entries(Invitation.shape)
-  .filter(([, schema]) => schema.safeParse(undefined).success)
-  .map(([key]) => key as keyof Invitation);
-
 /** The invitation as held in memory: the same values in a record of a fixed shape (its fields inside the object,
  * not in a table beside it), sharing the strings that many invitations repeat (platform, team, role, channels,
  * inviter…) and, where equal, its timestamps; its channel list trimmed to its length (zod builds arrays by pushing,
- * which leaves room for more). Optional fields that are present follow the others. */
+ * which leaves room for more). Every other field (the optional ones, and any the schema gains) follows as it is:
+ * nothing the schema parsed is dropped. */
 function compactInvitation(inv: Invitation): Invitation {
   const updatedAt = inv.updatedAt === inv.createdAt ? inv.createdAt : inv.updatedAt;
   const out: Invitation = {
@@ -278,10 +274,7 @@ function compactInvitation(inv: Invitation): Invitation {
     billingReminders: inv.billingReminders,
     delivery: share(inv.delivery) as Invitation['delivery'],
     message: inv.message,
-    inviter:
-      inv.inviter.locale === undefined
-        ? { id: share(inv.inviter.id), username: share(inv.inviter.username) }
-        : { id: share(inv.inviter.id), username: share(inv.inviter.username), locale: share(inv.inviter.locale) },
+    inviter: { ...inv.inviter, id: share(inv.inviter.id), username: share(inv.inviter.username) },
     originChannelId: share(inv.originChannelId),
     state: share(inv.state) as Invitation['state'],
     createdAt: inv.createdAt,
@@ -290,7 +283,7 @@ function compactInvitation(inv: Invitation): Invitation {
     approvalPosts: inv.approvalPosts,
   };
   const o = out as Record<string, unknown>;
-  for (const key of OPTIONAL_KEYS) if (inv[key] !== undefined) o[key] = inv[key];
+  for (const [key, value] of Object.entries(inv)) if (value !== undefined && !(key in o)) o[key] = value;
   if (out.arrivedAt === updatedAt) out.arrivedAt = updatedAt;
   return out;
 }

@@ -80,7 +80,8 @@ describe('a wizard submission sets only its own step’s fields', () => {
 
     const invitations = await h!.app.store.listInvitations({});
     expect(invitations).toEqual([expect.objectContaining({ email: 'ana@example.org', role: 'collaborator' })]);
-    expect(invitations[0]!.inviter).toEqual({ id: h!.member.id, username: h!.member.username });
+    // The inviter is who the server says submitted, with their chat locale: nothing the submission named.
+    expect(invitations[0]!.inviter).toEqual({ id: h!.member.id, username: h!.member.username, locale: 'en' });
     await h!.app.outbox.drain();
     const request = h!.fake.postsIn(h!.approvals.id)[0]!.message;
     expect(request).toContain(`@${h!.member.username} asks to invite`);
@@ -281,6 +282,7 @@ describe('the wizard as a web page', () => {
     expect((await h!.app.store.listInvitations({}))[0]!.inviter).toEqual({
       id: h!.member.id,
       username: h!.member.username,
+      locale: 'en',
     });
   });
 });
