@@ -7,6 +7,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src src
 COPY commands commands
 COPY views views
+COPY locales locales
 RUN npm run build
 
 FROM node:20-bookworm-slim
