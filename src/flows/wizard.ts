@@ -176,6 +176,15 @@ export class WizardFlow {
     return draft && draft.userId === userId && draft.platform === this.port.platform ? draft : undefined;
   }
 
+  /** A form's submission with its signed state, as the chat hands it back: refused as expired unless the state is
+   * the wizard's, genuine, unexpired and `user`'s. */
+  async submitForm(state: unknown, user: Person, step: StepName, raw: unknown): Promise<SubmitReply> {
+    const claims = this.deps.signer.verify(state, this.deps.clock.now().getTime(), 'wizard');
+    if (claims?.u !== user.id)
+      return { kind: 'refused', text: formExpired(await this.readers.words(user.id), 'command') };
+    return this.submit(claims.d, user, step, raw);
+  }
+
   /** One step's submission (`all`: the whole wizard in one form or page). `draftId` comes from the form's verified
    * state; the user is who submitted it. */
   async submit(draftId: string, user: Person, step: StepName, raw: unknown): Promise<SubmitReply> {

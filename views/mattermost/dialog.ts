@@ -1,9 +1,11 @@
 /** Renders the core wizard's steps as Mattermost interactive dialogs, and reads submissions back into the
  * core's field names. Limits from the server's model: title ≤24, display_name ≤24, help_text ≤150. */
 
+import type { Words } from '../../src/core/i18n.js';
 import {
   deliveryLabel,
   denyTitle,
+  fieldError,
   fieldHelp,
   fieldLabel,
   formButton,
@@ -13,7 +15,15 @@ import {
 } from '../../src/core/messages.js';
 import type { Field, Step } from '../../src/core/wizard.js';
 import type { FormRequest } from '../../src/flows/chatPort.js';
-import type { DialogFeatures } from '../../src/platforms/mattermost/capabilities.js';
+import type { SubmitReply } from '../../src/flows/wizard.js';
+
+/** What the server's dialogs can do, from its version. */
+export interface DialogFeatures {
+  /** `multiselect` on select elements: 11.0. */
+  multiselect: boolean;
+  /** `{type: "form"}` answers to a submission (multi-step dialogs): 11.1. */
+  multistep: boolean;
+}
 
 /** Without multiselect (before 11.0, and kChat), channels are offered as this many single selects. */
 export const CHANNEL_SLOTS = 3;
@@ -111,6 +121,38 @@ export function renderDialog(input: DialogInput): Record<string, unknown> {
     notify_on_cancel: false,
     state: input.state,
   };
+}
+
+/** The dialog of a form the flows open. */
+export function formDialog(form: FormRequest, features: DialogFeatures): Record<string, unknown> {
+  switch (form.kind) {
+    case 'deny':
+      return denyReasonDialog(form);
+    case 'resend':
+      return resendDialog(form);
+    case 'wizard':
+      return renderDialog({ callbackId: `invite-${form.steps[0]!.id}`, ...form, features });
+  }
+}
+
+/** A wizard dialog's submission answered as Mattermost expects: field errors (those on the slotted channel selects
+ * on the first one), a closing error, the next step as a form, or {} to close. */
+export function dialogAnswer(reply: SubmitReply, features: DialogFeatures, words: Words): Record<string, unknown> {
+  switch (reply.kind) {
+    case 'errors': {
+      const { errors } = reply;
+      const slotted = errors.channels && !features.multiselect;
+      return {
+        errors: slotted ? { ...errors, channels: fieldError.slots(words, errors.channels!, CHANNEL_SLOTS) } : errors,
+      };
+    }
+    case 'refused':
+      return { error: reply.text };
+    case 'next':
+      return { type: 'form', form: formDialog({ kind: 'wizard', ...reply.form, words }, features) };
+    case 'done':
+      return {};
+  }
 }
 
 /** Folds `channels_2`, `channels_3` back into `channels`; other values pass through for the core to parse. */

@@ -13,7 +13,6 @@ import {
   playgroundPage,
 } from '../../../views/local/playgroundPage.js';
 import type { Locales } from '../../core/i18n.js';
-import { formExpired } from '../../core/messages.js';
 import { DenyForm, ResendForm, readForm } from '../../core/userInput.js';
 import type { ApprovalFlow } from '../../flows/approvals.js';
 import type { ChatPort } from '../../flows/chatPort.js';
@@ -229,12 +228,10 @@ export function localReceiver(deps: ReceiverDeps): Router & { closeStreams(): vo
         reply.field ? { errors: { [reply.field]: reply.reason }, values: raw } : { error: reply.reason, values: raw },
       );
     }
-    const claims = deps.signer.verify(f.state, deps.clock.now().getTime(), 'wizard');
-    if (!claims || claims.u !== me.id) return close(formExpired(f.words, 'command'));
     const names = f.steps.flatMap((s) => s.fields.map((x) => x.name));
     const values = Object.fromEntries(names.map((n) => [n, raw[n] ?? (n === 'channels' ? [] : undefined)]));
     const step: StepName = f.steps.length === 1 ? f.steps[0]!.id : 'all';
-    const reply = await deps.wizard.submit(claims.d, user, step, values);
+    const reply = await deps.wizard.submitForm(f.state, user, step, values);
     switch (reply.kind) {
       case 'errors':
         return again({ errors: reply.errors, values });

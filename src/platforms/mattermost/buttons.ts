@@ -2,6 +2,7 @@
  * an HMAC over the invitation, the action and an expiry (the server strips `integration` from every post it
  * sends to clients); the click handler verifies it and re-checks the clicker's rights. Ids are letters only,
  * as the server's click route requires. */
+import type { ApprovalButton } from '../../../views/mattermost/approvalPost.js';
 import { signButtonToken, verifyButtonToken } from '../../actions/buttonToken.js';
 import { LIST_ACTIONS, type ListAction } from '../../flows/pendingList.js';
 import type { MattermostContext } from './context.js';
@@ -21,6 +22,11 @@ export function invitationButton(
     style: opts.style ?? 'default',
     integration: { url: `${ctx.settings.publicUrl}/mattermost/action`, context: { token } },
   };
+}
+
+/** Approve / Deny buttons of one invitation, each with its signed context. */
+export function approvalButtons(ctx: MattermostContext, invitationId: string): ApprovalButton {
+  return (action, label, style) => invitationButton(ctx, invitationId, action, label, { style });
 }
 
 export interface VerifiedClick {

@@ -1,16 +1,10 @@
 /** What this Mattermost server can do, from its version (X-Version-Id) and licence. */
 
+import type { DialogFeatures } from '../../../views/mattermost/dialog.js';
 import type { Words } from '../../core/i18n.js';
 import { roleMissingOn } from '../../core/messages.js';
 import type { Capabilities } from '../../core/policy.js';
 import type { LinkMethod } from '../../delivery/acceptanceLink.js';
-
-export interface DialogFeatures {
-  /** `multiselect` on select elements: 11.0. */
-  multiselect: boolean;
-  /** `{type: "form"}` answers to a submission (multi-step dialogs): 11.1. */
-  multistep: boolean;
-}
 
 export function parseVersion(version: string): [number, number] {
   const [major, minor] = version.split('.').map((n) => Number.parseInt(n, 10));

@@ -1,9 +1,9 @@
 /** What every part of the Mattermost adapter works with, built once in index.ts. */
+import type { DialogFeatures } from '../../../views/mattermost/dialog.js';
 import type { Capabilities, InviteLimits } from '../../core/policy.js';
 import type { PlatformDeps } from '../deps.js';
 import type { MattermostApi } from './api.js';
 import type { MattermostBackend } from './backend.js';
-import type { DialogFeatures } from './capabilities.js';
 
 export interface MattermostSettings {
   publicUrl: string;

@@ -9,14 +9,13 @@ import { wizardPageOffer, wizardPageRouter } from '../../web/wizardPage.js';
 import type { PlatformDeps } from '../deps.js';
 import { mattermostAccountCreator, mattermostChannelNames, mattermostLoginUrl } from './accountCreator.js';
 import { MattermostApi } from './api.js';
-import { Approvals } from './approvals.js';
 import { dialogFeatures, mattermostCapabilities } from './capabilities.js';
 import { type MattermostBackendFactory, type MattermostContext, type MattermostSettings, PLATFORM } from './context.js';
+import { confirm } from './ephemeralAnswers.js';
 import { mattermostPort } from './port.js';
 import { registerCommands } from './registerCommand.js';
 import { mattermostRouter } from './routes.js';
 import { MattermostSocket } from './websocket.js';
-import { MattermostWizard } from './wizardFlow.js';
 
 export interface MattermostOptions extends PlatformDeps {
   url: string;
@@ -74,12 +73,11 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
     pageOffer: (offer) => wizardPageOffer({ ...ctx, ...ctx.settings, platform: PLATFORM }, offer),
   });
   const { arrivals } = flows;
-  const wizard = new MattermostWizard(ctx, flows.wizard);
   const page = wizardPageRouter({
     ...ctx,
     wizard: flows.wizard,
     workspaceName: async (teamId) => (await api.client.getTeam(teamId)).display_name,
-    onDone: (reply) => wizard.confirm(reply),
+    onDone: (reply) => void confirm(ctx.log, reply),
   });
 
   const socket = new MattermostSocket({
@@ -129,10 +127,7 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
           channelNames: (inv) => mattermostChannelNames(api, inv),
           loginUrl: () => mattermostLoginUrl(api),
         },
-    router: mattermostRouter(ctx, wizard, new Approvals(ctx, flows.approvals), flows.list, flows.commands, () => [
-      ...opts.commandTokens,
-      ...registeredTokens,
-    ]).use('/form', page),
+    router: mattermostRouter(ctx, flows, () => [...opts.commandTokens, ...registeredTokens]).use('/form', page),
     arrivals,
     async pollArrivals() {
       await backend?.pollArrivals();

@@ -2,20 +2,20 @@
  * server's invitation emails (paced to its hourly limit), and, on kChat, the organization's side through the
  * backend. Client4 failures become the outbox's retry-later or permanent errors. */
 
-import { type ApprovalButton, mattermostPost } from '../../../views/mattermost/approvalPost.js';
-import { denyReasonDialog, renderDialog, resendDialog } from '../../../views/mattermost/dialog.js';
+import { mattermostPost } from '../../../views/mattermost/approvalPost.js';
+import { formDialog } from '../../../views/mattermost/dialog.js';
 import type { NoticePayload } from '../../actions/jobPayloads.js';
 import { mattermostMarkdown as md } from '../../core/format.js';
 import { thisChannel } from '../../core/messages.js';
 import type { Invitation } from '../../core/model.js';
 import type { Option } from '../../core/wizard.js';
 import type { Writer } from '../../core/writer.js';
-import { type ChatPort, type ChatUser, type FormRequest, FormsRefused } from '../../flows/chatPort.js';
+import { type ChatPort, type ChatUser, FormsRefused } from '../../flows/chatPort.js';
 import { RecentLookups } from '../../flows/recentLookups.js';
 import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
 import { withTimeout } from '../withTimeout.js';
 import { MattermostError } from './api.js';
-import { invitationButton } from './buttons.js';
+import { approvalButtons } from './buttons.js';
 import { type MattermostContext, PLATFORM } from './context.js';
 
 const RATE_LIMITED = 'app.email.rate_limit_exceeded.app_error';
@@ -53,21 +53,6 @@ interface MattermostUser {
 function chatUser(user: MattermostUser): ChatUser {
   const displayName = [user.first_name, user.last_name].filter(Boolean).join(' ') || user.nickname || user.username;
   return { id: user.id, username: user.username, displayName, email: user.email || undefined, locale: user.locale };
-}
-
-/** Approve / Deny buttons of one invitation, each with its signed context. */
-export function approvalButtons(ctx: MattermostContext, invitationId: string): ApprovalButton {
-  return (action, label, style) => invitationButton(ctx, invitationId, action, label, { style });
-}
-
-/** The dialog of a form other than the wizard's. */
-function dialogOf(form: Exclude<FormRequest, { kind: 'wizard' }>): Record<string, unknown> {
-  switch (form.kind) {
-    case 'deny':
-      return denyReasonDialog(form);
-    case 'resend':
-      return resendDialog(form);
-  }
 }
 
 export function mattermostPort(ctx: MattermostContext): ChatPort {
@@ -184,19 +169,11 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
       return { channelId, postId: post.id };
     },
     async openForm(trigger, form) {
-      const url = `${ctx.settings.publicUrl}/mattermost/dialog`;
-      if (form.kind !== 'wizard')
-        return void (await call(() => api.openDialog({ trigger_id: trigger, url, dialog: dialogOf(form) })));
-      const { steps, state, submitLabel } = form;
-      const dialog = renderDialog({
-        callbackId: `invite-${steps[0]!.id}`,
-        state,
-        steps,
-        submitLabel,
-        features: ctx.dialogFeatures(),
-      });
+      const open = { trigger_id: trigger, url: `${ctx.settings.publicUrl}/mattermost/dialog` };
+      const dialog = formDialog(form, ctx.dialogFeatures());
+      if (form.kind !== 'wizard') return void (await call(() => api.openDialog({ ...open, dialog })));
       try {
-        await api.openDialog({ trigger_id: trigger, url, dialog }, DIALOG_OPEN_BUDGET_MS);
+        await api.openDialog({ ...open, dialog }, DIALOG_OPEN_BUDGET_MS);
       } catch (err) {
         // Refused outright (kChat may not serve dialogs), as opposed to a slow or failing server.
         if (err instanceof MattermostError && DIALOGS_REFUSED.includes(err.status)) throw new FormsRefused(err.message);

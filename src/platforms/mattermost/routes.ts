@@ -3,6 +3,8 @@
  * buttons by the HMAC'd context. */
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
+import { mattermostPost } from '../../../views/mattermost/approvalPost.js';
+import { dialogAnswer, readSubmission } from '../../../views/mattermost/dialog.js';
 import { type ListButtonMaker, pendingListAnswer } from '../../../views/mattermost/pendingList.js';
 import type { Words } from '../../core/i18n.js';
 import {
@@ -14,15 +16,16 @@ import {
   unknownForm,
 } from '../../core/messages.js';
 import { DenyForm, ResendForm, readForm } from '../../core/userInput.js';
-import type { CommandFlow } from '../../flows/commands.js';
-import type { PendingListFlow, ResendReply } from '../../flows/pendingList.js';
+import type { Flows } from '../../flows/flows.js';
+import type { ResendReply } from '../../flows/pendingList.js';
+import type { StepName } from '../../flows/wizard.js';
 import { safeEqual } from '../../security/signing.js';
-import type { Approvals } from './approvals.js';
-import { invitationButton, verifyButton } from './buttons.js';
+import { approvalButtons, invitationButton, verifyButton } from './buttons.js';
 import type { MattermostContext } from './context.js';
-import { ephemeral } from './ephemeral.js';
-import type { MattermostWizard } from './wizardFlow.js';
+import { commandResponseUrl, confirm, ephemeral } from './ephemeralAnswers.js';
 
+/** The wizard's step a multi-step dialog answers, by its callback id. */
+const STEPS: Record<string, StepName> = { 'invite-who': 'who', 'invite-access': 'access' };
 const id = z.string().regex(/^[a-z0-9]{1,64}$/i);
 
 const CommandForm = z.object({
@@ -82,18 +85,12 @@ function tokenOf(req: Request): string {
   return match ? match[1]!.trim() : typeof req.body?.token === 'string' ? req.body.token : '';
 }
 
-export function mattermostRouter(
-  ctx: MattermostContext,
-  wizard: MattermostWizard,
-  approvals: Approvals,
-  list: PendingListFlow,
-  commands: CommandFlow,
-  commandTokens: () => string[],
-): Router {
+export function mattermostRouter(ctx: MattermostContext, flows: Flows, commandTokens: () => string[]): Router {
+  const { approvals, list, wizard } = flows;
   const router = express.Router();
   const org = ctx.locales.org;
   /** The user's words without a lookup: a reply that cannot wait (the organization's if not looked up lately). */
-  const wordsOf = (userId: string) => commands.readers.known(userId);
+  const wordsOf = (userId: string) => flows.commands.readers.known(userId);
   const invalid = (res: Response, error: z.ZodError) =>
     res.status(400).json({
       error: invalidRequest(org, error.issues[0]?.path.join('.') ?? '', error.issues[0]?.message ?? ''),
@@ -110,9 +107,9 @@ export function mattermostRouter(
     if (!form.success) return void invalid(res, form.error);
     try {
       const { team_id, channel_id, user_id: id, user_name: username, trigger_id: trigger, text } = form.data;
-      const responseUrl = wizard.commandResponseUrl(form.data.response_url);
+      const responseUrl = commandResponseUrl(ctx.settings.serverUrl, form.data.response_url);
       const cmd = { workspaceId: team_id, channelId: channel_id, user: { id, username }, trigger, text, responseUrl };
-      const reply = await commands.run(cmd);
+      const reply = await flows.commands.run(cmd);
       if (reply.kind === 'text') return void res.json(ephemeral(reply.text));
       if (reply.kind === 'opened') return void res.json({});
       const button: ListButtonMaker = (i, a, name, style) =>
@@ -136,13 +133,21 @@ export function mattermostRouter(
     if (sub.cancelled) return void res.json({});
     try {
       const by = { id: sub.user_id, username: ('n' in state && state.n) || '' };
-      const w = await commands.readers.words(sub.user_id);
-      if (state.k === 'wizard') res.json(await wizard.submit(sub, state.d));
-      else if (state.k === 'resend') {
+      const w = await flows.commands.readers.words(sub.user_id);
+      if (state.k === 'wizard') {
+        const features = ctx.dialogFeatures();
+        const step = features.multistep ? (STEPS[sub.callback_id] ?? 'all') : 'all';
+        const reply = await wizard.submit(state.d, { id: by.id, username: '' }, step, readSubmission(sub.submission));
+        if (reply.kind === 'done') void confirm(ctx.log, reply);
+        res.json(dialogAnswer(reply, features, w));
+      } else if (state.k === 'resend') {
         const submit = async (v: ResendForm) => resent(await list.submitResend(sub.state, by, v));
         res.json(await answerForm(ResendForm, sub.submission, w, submit));
       } else if (state.k === 'deny') {
-        const deny = (v: DenyForm) => approvals.denyWithReason(sub.state, by, v.reason);
+        const deny = async (v: DenyForm) => {
+          const reply = await approvals.deny(sub.state, by, v.reason);
+          return !reply.ok && !reply.update ? { error: reply.notice } : {};
+        };
         res.json(await answerForm(DenyForm, sub.submission, w, deny));
       } else res.status(400).json({ error: unknownForm(w) });
     } catch (err) {
@@ -157,12 +162,18 @@ export function mattermostRouter(
     const click = verifyButton(ctx, body.data.context.token);
     if (!click) return void res.json({ ephemeral_text: buttonInvalid(wordsOf(body.data.user_id), false) });
     try {
+      const { user_id: id, user_name: username = '', trigger_id: trigger } = body.data;
+      const event = { invitationId: click.i, user: { id, username }, trigger };
       // Approve / Deny on an approval post rewrite that post; every button of the list goes to the list's flow.
       if (!click.fromList && (click.a === 'approve' || click.a === 'deny')) {
-        return void res.json(await approvals.click(body.data, { ...click, a: click.a }));
+        const reply = await approvals.click({ ...event, action: click.a });
+        const update = reply.update && mattermostPost(reply.update, approvalButtons(ctx, click.i));
+        return void res.json({
+          ...(reply.notice ? { ephemeral_text: reply.notice } : {}),
+          ...(update ? { update } : {}),
+        });
       }
-      const { user_id: id, user_name: username = '', trigger_id: trigger } = body.data;
-      const notice = await list.click({ invitationId: click.i, action: click.a, user: { id, username }, trigger });
+      const notice = await list.click({ ...event, action: click.a });
       res.json(notice ? { ephemeral_text: notice } : {});
     } catch (err) {
       ctx.log.error({ err }, 'button click failed');

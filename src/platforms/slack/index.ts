@@ -15,7 +15,6 @@ import { registerListeners } from './listeners.js';
 import { slackPort } from './port.js';
 import { httpReceiver, socketModeReceiver } from './receiver.js';
 import { slackLogger } from './slackLogger.js';
-import { SlackWizard } from './wizardFlow.js';
 
 /** The bot's own acceptance links are offered only with a join link (SLACK_JOIN_URL) to send invitees to. */
 export interface SlackOptions extends PlatformDeps {
@@ -89,7 +88,7 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
     clientOptions: { slackApiUrl: opts.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
     logger: slackLogger(log),
   });
-  registerListeners(bolt, ctx, { ...flows, wizard: new SlackWizard(ctx, flows.wizard) });
+  registerListeners(bolt, ctx, flows);
 
   return {
     router: http?.router,

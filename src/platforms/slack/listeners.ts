@@ -2,6 +2,7 @@
  * after (their answers go through `respond`, the request's response_url); a view submission is answered in its
  * ack, since that is where Slack takes field errors and the next step. Events are acknowledged by Bolt. */
 import type { App, BlockButtonAction, RespondFn, types } from '@slack/bolt';
+import { wizardAnswer } from '../../../views/slack/answers.js';
 import { APPROVE_ACTION, DENY_ACTION } from '../../../views/slack/approvalMessage.js';
 import { LIST_ACTION_IDS, listActionId, pendingListMessage } from '../../../views/slack/pendingListBlocks.js';
 import { RESEND_CALLBACK } from '../../../views/slack/resendModal.js';
@@ -13,7 +14,6 @@ import type { Flows } from '../../flows/flows.js';
 import { LIST_ACTIONS } from '../../flows/pendingList.js';
 import { PLATFORM, type SlackContext } from './context.js';
 import type { SlackEvent } from './scopes.js';
-import type { SlackWizard } from './wizardFlow.js';
 
 /** The user of a click or submission as the flows know people (Slack mentions by id; the name is for records). */
 const person = (user: { id: string; username?: string; name?: string }) => ({
@@ -21,11 +21,7 @@ const person = (user: { id: string; username?: string; name?: string }) => ({
   username: user.username ?? user.name ?? user.id,
 });
 
-export function registerListeners(
-  bolt: App,
-  ctx: SlackContext,
-  parts: Omit<Flows, 'wizard'> & { wizard: SlackWizard },
-): void {
+export function registerListeners(bolt: App, ctx: SlackContext, parts: Flows): void {
   const { wizard, approvals, arrivals, list, commands } = parts;
   /** The user's words without waiting for a lookup (the organization's until theirs is known). */
   const wordsOf = (userId: string) => commands.readers.known(userId);
@@ -59,7 +55,10 @@ export function registerListeners(
 
   bolt.view(/^invite-/, async ({ ack, body, view }) => {
     try {
-      await ack(await wizard.submit(person(body.user), view));
+      const step = view.callback_id === 'invite-who' ? 'who' : 'access';
+      const values = readViewValues(view.state.values);
+      const reply = await wizard.submitForm(view.private_metadata, person(body.user), step, values);
+      await ack(wizardAnswer(reply, wordsOf(body.user.id)));
     } catch (err) {
       ctx.log.error({ err: (err as Error).message }, 'wizard submission failed');
       await ack({

@@ -2,14 +2,10 @@
  * and Slack's own invitation on Enterprise Grid. Web API failures become the outbox's retry-later (with
  * Retry-After) or permanent errors. */
 
-import type { types } from '@slack/bolt';
-import { approvalBlocks } from '../../../views/slack/approvalMessage.js';
-import { resendView } from '../../../views/slack/resendModal.js';
-import { denyReasonView, stepView } from '../../../views/slack/wizardModal.js';
+import { formView, slackMessage } from '../../../views/slack/answers.js';
 import { slackMrkdwn as mrkdwn } from '../../core/format.js';
-import type { ChatMessage } from '../../core/messages.js';
 import type { Invitation } from '../../core/model.js';
-import type { ChatPort, FormRequest, MessageRef } from '../../flows/chatPort.js';
+import type { ChatPort, MessageRef } from '../../flows/chatPort.js';
 import { PermanentError } from '../../outbox/errors.js';
 import { withTimeout } from '../withTimeout.js';
 import { slackErrorForOutbox } from './api.js';
@@ -25,30 +21,6 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     throw slackErrorForOutbox(err);
-  }
-}
-
-/** Text and blocks of a message: an approval request gets its section, buttons or outcome; any other is text. */
-function rendered(msg: ChatMessage) {
-  if (!msg.approvalButtons && !msg.outcome) return { text: msg.text, blocks: undefined };
-  const text = msg.outcome ? `${msg.text}\n${msg.outcome.join('\n')}` : msg.text;
-  return { text, blocks: approvalBlocks(msg) };
-}
-
-/** The modal of a form. */
-function viewOf(form: FormRequest): types.ModalView {
-  switch (form.kind) {
-    case 'deny':
-      return denyReasonView(form);
-    case 'wizard':
-      return stepView({
-        step: form.steps[0]!,
-        privateMetadata: form.state,
-        submitLabel: form.submitLabel,
-        words: form.words,
-      });
-    case 'resend':
-      return resendView(form);
   }
 }
 
@@ -105,16 +77,16 @@ export function slackPort(ctx: SlackContext, grid: () => boolean): ChatPort {
     channelNames: (inv) => Promise.all(inv.channelIds.map((id) => api.channelName(id).catch(() => id))),
     directChannel: (userId) => call(() => api.directChannel(userId)),
     async post(channelId, msg): Promise<MessageRef> {
-      const { text, blocks } = rendered(msg);
+      const { text, blocks } = slackMessage(msg);
       const posted = await call(() => api.post(channelId, text, blocks));
       // A DM is posted to its conversation id (D…), which is also what chat.update wants.
       return { channelId: posted.channel, postId: posted.ts };
     },
     async openForm(trigger, form) {
-      await call(() => api.interactive.views.open({ trigger_id: trigger, view: viewOf(form) }));
+      await call(() => api.interactive.views.open({ trigger_id: trigger, view: formView(form) }));
     },
     async update(ref, msg) {
-      const { text, blocks } = rendered(msg);
+      const { text, blocks } = slackMessage(msg);
       await call(() => api.update(ref.channelId, ref.postId, text, blocks ?? []));
     },
     async deliver(inv) {
