@@ -1,5 +1,6 @@
 /** The what-if variants of bench/whatif.ts, applied inside the Guestlist target's process (bench/target.ts). */
 import http from 'node:http';
+import mm from '@mattermost/client';
 import type { App } from '../src/app.js';
 import { MattermostApi } from '../src/platforms/mattermost/api.js';
 import type { Draft } from '../src/store/store.js';
@@ -7,22 +8,25 @@ import type { Draft } from '../src/store/store.js';
 export type Variant = 'none' | 'cache-lookups' | 'memory-drafts' | 'both' | 'all';
 export const VARIANTS: Variant[] = ['none', 'cache-lookups', 'memory-drafts', 'both', 'all'];
 
-const originalLevel = MattermostApi.prototype.level;
+const { Client4 } = mm;
+const originalUser = Client4.prototype.getUser;
+const originalMember = Client4.prototype.getTeamMember;
 const originalChannels = MattermostApi.prototype.channelsOf;
 
+/** Remembers each answer by its arguments: the inviter's level (their user and team member) and channels. */
+function cached<A extends unknown[], R>(original: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  const answers = new Map<string, Promise<R>>();
+  return function (this: unknown, ...args: A) {
+    const key = args.join(':');
+    if (!answers.has(key)) answers.set(key, original.apply(this, args));
+    return answers.get(key)!;
+  };
+}
+
 function cacheLookups(): void {
-  const levels = new Map<string, Promise<Awaited<ReturnType<typeof originalLevel>>>>();
-  const channels = new Map<string, Promise<Awaited<ReturnType<typeof originalChannels>>>>();
-  MattermostApi.prototype.level = function (teamId, userId) {
-    const key = `${teamId}:${userId}`;
-    if (!levels.has(key)) levels.set(key, originalLevel.call(this, teamId, userId));
-    return levels.get(key)!;
-  };
-  MattermostApi.prototype.channelsOf = function (teamId, userId) {
-    const key = `${teamId}:${userId}`;
-    if (!channels.has(key)) channels.set(key, originalChannels.call(this, teamId, userId));
-    return channels.get(key)!;
-  };
+  Client4.prototype.getUser = cached(originalUser);
+  Client4.prototype.getTeamMember = cached(originalMember);
+  MattermostApi.prototype.channelsOf = cached(originalChannels);
 }
 
 function plainHttpOpen(): void {

@@ -7,11 +7,24 @@ import type { Clock } from '../core/clock.js';
 import { redactContacts } from '../core/redact.js';
 import type { Logger } from '../logger.js';
 import type { OutboxJob, Store } from '../store/store.js';
-import { isPaced, isPermanent, retryAfterOf } from './errors.js';
+import { isPaced, isPermanent, RetryLaterError, retryAfterOf } from './errors.js';
 
 /** A shared budget of platform calls (e.g. an API's 60 a minute), taken before each call: pacing, not a state
  * change. */
 export type CallBudget = Pick<Store, 'takeRateToken'>;
+
+/** Takes one call from `limit` a `windowMs` under `key`, or fails at once with a paced RetryLaterError: the outbox
+ * runs the job again when a call frees up, without spending an attempt, and a job never sleeps past its lease. */
+export async function takePaced(
+  budget: CallBudget,
+  now: Date,
+  window: { key: string; limit: number; windowMs: number },
+  what: string,
+): Promise<void> {
+  const answer = await budget.takeRateToken(window.key, window.limit, window.windowMs, now);
+  if (!answer.ok)
+    throw new RetryLaterError(`paced: ${what}`, Math.max(1, answer.retryAt.getTime() - now.getTime()), true);
+}
 
 export interface JobHandler {
   run(job: OutboxJob): Promise<void>;

@@ -3,8 +3,7 @@
  * re-runs the job when a call frees up without spending an attempt, and a job never sleeps past its lease.
  * It draws from the same persisted window as StoreRateBudget: all replicas share 60 calls a minute. */
 import type { Clock } from '../../core/clock.js';
-import { RetryLaterError } from '../../outbox/errors.js';
-import type { CallBudget } from '../../outbox/outbox.js';
+import { type CallBudget, takePaced } from '../../outbox/outbox.js';
 import { INFOMANIAK_BUDGET, type RateBudget } from './infomaniakApi.js';
 
 export class PacedBudget implements RateBudget {
@@ -13,20 +12,12 @@ export class PacedBudget implements RateBudget {
     private readonly clock: Clock,
   ) {}
 
-  async take(): Promise<void> {
-    const now = this.clock.now();
-    const answer = await this.store.takeRateToken(
-      INFOMANIAK_BUDGET.key,
-      INFOMANIAK_BUDGET.limit,
-      INFOMANIAK_BUDGET.windowMs,
-      now,
+  take(): Promise<void> {
+    return takePaced(
+      this.store,
+      this.clock.now(),
+      INFOMANIAK_BUDGET,
+      'the Infomaniak budget (60 calls a minute) is used up',
     );
-    if (!answer.ok) {
-      throw new RetryLaterError(
-        'paced: the Infomaniak budget (60 calls a minute) is used up',
-        Math.max(1, answer.retryAt.getTime() - now.getTime()),
-        true,
-      );
-    }
   }
 }

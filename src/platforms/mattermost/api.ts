@@ -3,9 +3,8 @@
  * such as the rate limiter's 429. */
 import { STATUS_CODES } from 'node:http';
 import mm from '@mattermost/client';
-import type { Post } from '@mattermost/types/posts';
+import type { UserProfile } from '@mattermost/types/users';
 import { Agent, request } from 'undici';
-import type { InviterLevel } from '../../core/policy.js';
 import { PermanentError, parseRetryAfter, RetryLaterError } from '../../outbox/errors.js';
 
 const { Client4 } = mm;
@@ -22,10 +21,14 @@ export class MattermostError extends Error {
   ) {
     super(message);
   }
-  /** For the outbox: 4xx other than 408/429 will not get better by retrying. */
+  /** Read by the outbox as it is (`isPermanent`, `retryAfterOf`): 4xx other than 408/429 will not get better by
+   * retrying. */
+  get permanent(): boolean {
+    return !(this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500);
+  }
+  /** The outbox's own error classes, for callers that want them. */
   forOutbox(): Error {
-    const retryable = this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500;
-    return retryable ? new RetryLaterError(this.message, this.retryAfterMs) : new PermanentError(this.message);
+    return this.permanent ? new PermanentError(this.message) : new RetryLaterError(this.message, this.retryAfterMs);
   }
 }
 
@@ -69,14 +72,20 @@ function withStatusErrors(client: Client, dispatcher: Agent): Client {
   return client;
 }
 
+/** The call's answer, or undefined where the server answers one of `statuses` (not found, not visible). */
+export async function absent<T>(call: Promise<T>, statuses: number[]): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (err) {
+    if (err instanceof MattermostError && statuses.includes(err.status)) return undefined;
+    throw err;
+  }
+}
+
 export interface DialogOpen {
   trigger_id: string;
   url: string;
   dialog: Record<string, unknown>;
-}
-export interface InviteResult {
-  email: string;
-  error?: { id?: string; message?: string } | null;
 }
 
 export class MattermostApi {
@@ -145,21 +154,6 @@ export class MattermostApi {
     throw statusError(res.statusCode, data, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
   }
 
-  /** Set by a backend that knows the inviter's role better than the chat server (kChat: the organization). */
-  refineLevel: ((user: { id: string; email: string }, level: InviterLevel) => Promise<InviterLevel>) | undefined;
-
-  async level(teamId: string, userId: string): Promise<InviterLevel> {
-    const [user, member] = await Promise.all([
-      this.client.getUser(userId),
-      this.client.getTeamMember(teamId, userId).catch(() => undefined),
-    ]);
-    const roles = `${user.roles} ${member?.roles ?? ''}`.split(/\s+/);
-    if (roles.includes('system_guest') || member?.scheme_guest) return 'guest';
-    const level =
-      roles.includes('system_admin') || roles.includes('team_admin') || member?.scheme_admin ? 'admin' : 'member';
-    return this.refineLevel ? this.refineLevel(user, level) : level;
-  }
-
   /** Channels of the team the user belongs to (public and private, not DMs). Needs a system-admin bot for
    * users other than the bot itself. */
   async channelsOf(teamId: string, userId: string): Promise<{ id: string; name: string; display_name: string }[]> {
@@ -172,56 +166,11 @@ export class MattermostApi {
     return channels.filter((c) => c.type === 'O' || c.type === 'P');
   }
 
-  async isChannelMember(channelId: string, userId: string): Promise<boolean> {
-    try {
-      await this.client.getChannelMember(channelId, userId);
-      return true;
-    } catch (err) {
-      if (err instanceof MattermostError && (err.status === 404 || err.status === 403)) return false;
-      throw err;
-    }
-  }
-
-  async userByEmail(
-    email: string,
-  ): Promise<
-    { id: string; username: string; first_name: string; last_name: string; nickname: string; roles: string } | undefined
-  > {
-    try {
-      return await this.client.getUserByEmail(email);
-    } catch (err) {
-      if (err instanceof MattermostError && err.status === 404) return undefined;
-      throw err;
-    }
-  }
-
-  /** Team admins and system admins who are members of the team. */
-  async approvers(teamId: string): Promise<string[]> {
-    const ids: string[] = [];
-    for (let page = 0; ; page++) {
-      const members = await this.client.getTeamMembers(teamId, page, 200);
-      const candidates = members.filter((m) => m.delete_at === 0 || m.delete_at === undefined);
-      const users = candidates.length ? await this.client.getProfilesByIds(candidates.map((m) => m.user_id)) : [];
-      const byId = new Map(users.map((u) => [u.id, u]));
-      for (const m of candidates) {
-        const u = byId.get(m.user_id);
-        if (!u || u.is_bot || u.delete_at) continue;
-        const roles = `${u.roles} ${m.roles}`.split(/\s+/);
-        if (roles.includes('system_admin') || roles.includes('team_admin') || m.scheme_admin) ids.push(u.id);
-      }
-      if (members.length < 200) return ids;
-    }
+  userByEmail(email: string): Promise<UserProfile | undefined> {
+    return absent(this.client.getUserByEmail(email), [404]);
   }
 
   async directChannel(userId: string): Promise<string> {
     return (await this.client.createDirectChannel([await this.botId(), userId])).id;
-  }
-
-  async post(channelId: string, message: string, props?: Record<string, unknown>): Promise<Post> {
-    return this.client.createPost({ channel_id: channelId, message, props: props as Post['props'] });
-  }
-
-  async patchPost(postId: string, message: string, props: Record<string, unknown>): Promise<Post> {
-    return this.client.patchPost({ id: postId, message, props: props as Post['props'] });
   }
 }

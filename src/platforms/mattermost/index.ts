@@ -62,7 +62,6 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
   const backend = opts.backend?.(ctx);
   if (backend) {
     ctx.backend = backend;
-    api.refineLevel = (user, level) => backend.refineLevel(user, level);
     for (const [kind, handler] of Object.entries(backend.jobHandlers)) opts.outbox.register(kind, handler);
   }
   const port = mattermostPort(ctx);

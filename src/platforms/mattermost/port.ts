@@ -1,7 +1,8 @@
 /** The chat port on Mattermost and kChat, over Client4: posts with signed buttons, DMs, the team's admins, the
  * server's invitation emails (paced to its hourly limit), and, on kChat, the organization's side through the
- * backend. Client4 failures become the outbox's retry-later or permanent errors. */
+ * backend. Client4's failures are MattermostErrors, which the outbox reads as retry-later or permanent. */
 
+import type { Post } from '@mattermost/types/posts';
 import { mattermostPost } from '../../../views/mattermost/approvalPost.js';
 import { formDialog } from '../../../views/mattermost/dialog.js';
 import type { NoticePayload } from '../../actions/jobPayloads.js';
@@ -13,8 +14,9 @@ import type { Writer } from '../../core/writer.js';
 import { type ChatPort, type ChatUser, FormsRefused } from '../../flows/chatPort.js';
 import { RecentLookups } from '../../flows/recentLookups.js';
 import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
+import { takePaced } from '../../outbox/outbox.js';
 import { withTimeout } from '../withTimeout.js';
-import { MattermostError } from './api.js';
+import { absent, MattermostError } from './api.js';
 import { approvalButtons } from './buttons.js';
 import { type MattermostContext, PLATFORM } from './context.js';
 
@@ -30,14 +32,8 @@ const ACCOUNT_LOOKUP_MAX = 50;
 const DIALOGS_REFUSED = [403, 404, 405, 501];
 const GUEST_INVITE_FORBIDDEN = 'the bot may not invite guests: give its account the System Admin role (see README)';
 
-/** Runs a platform call, turning its failure into the outbox's retry-or-not decision. */
-export async function call<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw err instanceof MattermostError ? err.forOutbox() : err;
-  }
-}
+const isAdmin = (roles: string[], member?: { scheme_admin?: boolean }) =>
+  roles.includes('system_admin') || roles.includes('team_admin') || !!member?.scheme_admin;
 
 interface MattermostUser {
   id: string;
@@ -75,20 +71,9 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
   /** Mattermost sends at most N invitation emails an hour per sender (the bot): paced here, without spending retry
    * attempts, so a bulk request drains at the server's pace. */
   async function sendInviteEmail(inv: Invitation): Promise<void> {
-    const sender = await call(() => api.botId());
     const perHour = ctx.settings.inviteEmailsPerHour;
-    const token = await ctx.store.takeRateToken(
-      `mattermost:invite-email:${sender}`,
-      perHour,
-      3600_000,
-      ctx.clock.now(),
-    );
-    if (!token.ok)
-      throw new RetryLaterError(
-        'paced: invitation email budget used',
-        token.retryAt.getTime() - ctx.clock.now().getTime(),
-        true,
-      );
+    const window = { key: `mattermost:invite-email:${await api.botId()}`, limit: perHour, windowMs: 3600_000 };
+    await takePaced(ctx.store, ctx.clock.now(), window, 'invitation email budget used');
     const paceMs = 3600_000 / perHour;
     let results;
     try {
@@ -112,7 +97,7 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
       // invite_guest is held only by system admins by default: say what to change instead of a bare 403.
       if (err instanceof MattermostError && err.status === 403 && inv.role === 'external')
         throw new PermanentError(GUEST_INVITE_FORBIDDEN);
-      throw err instanceof MattermostError ? err.forOutbox() : err;
+      throw err;
     }
     const error = results[0]?.error as { id?: string; message?: string } | undefined | null;
     if (!error) return;
@@ -138,9 +123,8 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
       );
     },
     async verifyChannels(_teamId, userId, selected) {
-      const checks = await Promise.all(
-        selected.map(async (id) => ((await api.isChannelMember(id, userId)) ? id : undefined)),
-      );
+      const member = (id: string) => absent(api.client.getChannelMember(id, userId), [403, 404]);
+      const checks = await Promise.all(selected.map(async (id) => ((await member(id)) ? id : undefined)));
       return checks.filter((id): id is string => !!id).map((id) => ({ value: id, label: id }));
     },
     async existingAccounts(emails) {
@@ -151,27 +135,51 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
       );
       return new Set(found.filter((e): e is string => !!e));
     },
-    level: (teamId, userId) => call(() => api.level(teamId, userId)),
-    approvers: (teamId) => call(() => api.approvers(teamId)),
-    user: async (userId) => chatUser(await call(() => api.client.getUser(userId))),
+    async level(teamId, userId) {
+      const [user, member] = await Promise.all([
+        api.client.getUser(userId),
+        api.client.getTeamMember(teamId, userId).catch(() => undefined),
+      ]);
+      const roles = `${user.roles} ${member?.roles ?? ''}`.split(/\s+/);
+      if (roles.includes('system_guest') || member?.scheme_guest) return 'guest';
+      const level = isAdmin(roles, member) ? 'admin' : 'member';
+      // A backend may know the inviter's role better than the chat server (kChat: the organization).
+      return backend ? backend.refineLevel(user, level) : level;
+    },
+    /** Team admins and system admins who are members of the team. */
+    async approvers(teamId) {
+      const ids: string[] = [];
+      for (let page = 0; ; page++) {
+        const members = await api.client.getTeamMembers(teamId, page, 200);
+        const candidates = members.filter((m) => !m.delete_at);
+        const users = candidates.length ? await api.client.getProfilesByIds(candidates.map((m) => m.user_id)) : [];
+        const byId = new Map(users.map((u) => [u.id, u]));
+        for (const m of candidates) {
+          const u = byId.get(m.user_id);
+          if (u && !u.is_bot && !u.delete_at && isAdmin(`${u.roles} ${m.roles}`.split(/\s+/), m)) ids.push(u.id);
+        }
+        if (members.length < 200) return ids;
+      }
+    },
+    user: async (userId) => chatUser(await api.client.getUser(userId)),
     async userByEmail(email) {
-      const user = await call(() => api.userByEmail(email));
+      const user = await api.userByEmail(email);
       return user && chatUser({ ...user, email });
     },
     channelNames: (inv) =>
       Promise.all(
         inv.channelIds.map(async (id) => (await api.client.getChannel(id).catch(() => undefined))?.display_name ?? id),
       ),
-    directChannel: (userId) => call(() => api.directChannel(userId)),
+    directChannel: (userId) => api.directChannel(userId),
     async post(channelId, msg) {
       const { message, props } = mattermostPost(msg, approvalButtons(ctx, msg.approvalButtons?.invitationId ?? ''));
-      const post = await call(() => api.post(channelId, message, props));
+      const post = await api.client.createPost({ channel_id: channelId, message, props: props as Post['props'] });
       return { channelId, postId: post.id };
     },
     async openForm(trigger, form) {
       const open = { trigger_id: trigger, url: `${ctx.settings.publicUrl}/mattermost/dialog` };
       const dialog = formDialog(form, ctx.dialogFeatures());
-      if (form.kind !== 'wizard') return void (await call(() => api.openDialog({ ...open, dialog })));
+      if (form.kind !== 'wizard') return void (await api.openDialog({ ...open, dialog }));
       try {
         await api.openDialog({ ...open, dialog }, DIALOG_OPEN_BUDGET_MS);
       } catch (err) {
@@ -182,7 +190,7 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
     },
     async update(ref, msg) {
       const { message, props } = mattermostPost(msg, approvalButtons(ctx, msg.approvalButtons?.invitationId ?? ''));
-      await call(() => api.patchPost(ref.postId, message, props ?? {}));
+      await api.client.patchPost({ id: ref.postId, message, props: (props ?? {}) as Post['props'] });
     },
     async deliver(inv) {
       if (backend) return backend.deliver(inv, tools);
@@ -202,24 +210,22 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
       return {};
     },
     async admit(inv, userId, channelId) {
-      const user = await call(() => api.client.getUser(userId));
+      const user = await api.client.getUser(userId);
       // An account made on the acceptance page is created, then demoted: joining the team before the demotion
       // would give an external the default channels as a full member.
       if (inv.role === 'external' && !user.roles.split(' ').includes('system_guest')) {
         throw new RetryLaterError('waiting until the account is a guest', 2000);
       }
       // Email invitations to members carry no channels: membership is completed here, on arrival.
-      if (!backend?.managesMembership) await call(() => api.client.addToTeam(inv.workspaceId, userId));
-      await call(() => api.client.addToChannel(userId, channelId));
+      if (!backend?.managesMembership) await api.client.addToTeam(inv.workspaceId, userId);
+      await api.client.addToChannel(userId, channelId);
       return this.user(userId);
     },
     async applyRole(inv, userId) {
       if (inv.role !== 'admin' || backend?.managesMembership) return;
-      await call(() => api.client.addToTeam(inv.workspaceId, userId));
+      await api.client.addToTeam(inv.workspaceId, userId);
       // The server wants one space-separated string; Client4's type says string[] but sends the value as given.
-      await call(() =>
-        api.client.updateTeamMemberRoles(inv.workspaceId, userId, 'team_user team_admin' as unknown as string[]),
-      );
+      await api.client.updateTeamMemberRoles(inv.workspaceId, userId, 'team_user team_admin' as unknown as string[]);
     },
     async withdraw(inv) {
       await backend?.withdraw(inv);
