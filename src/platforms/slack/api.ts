@@ -1,12 +1,9 @@
 /** The bot's view of a Slack workspace, on @slack/web-api. Every client is built so that no call waits inside the
  * library: no retries (the default policy retries for about 30 minutes) and rate-limited calls rejected with their
- * Retry-After, so the outbox schedules the retry. `slackErrorForOutbox` turns a failure into that decision. */
-import { type types, webApi } from '@slack/bolt';
-import type { Person } from '../../core/model.js';
-import type { InviterLevel } from '../../core/policy.js';
-import type { Option } from '../../core/wizard.js';
+ * Retry-After, so the outbox schedules the retry. Its failures come out as SlackErrors, which the outbox reads as
+ * they are (permanent or not, Retry-After). */
+import { webApi } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
-import { PermanentError, RetryLaterError } from '../../outbox/errors.js';
 import { slackLogger } from './slackLogger.js';
 
 type WebClient = InstanceType<typeof webApi.WebClient>;
@@ -21,36 +18,52 @@ const TRANSIENT = new Set([
   'team_added_to_org',
 ]);
 
-export function slackErrorForOutbox(err: unknown): Error {
+/** A failed Web API call: Slack's error code where it gave one, and whether retrying can help. */
+export class SlackError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly code?: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+function slackError(err: unknown): Error {
   if (err instanceof webApi.WebAPIRateLimitedError)
-    return new RetryLaterError('Slack rate limit', err.retryAfter * 1000);
+    return new SlackError('Slack rate limit', false, 'ratelimited', err.retryAfter * 1000);
   if (err instanceof webApi.WebAPIPlatformError) {
     const code = err.data.error;
-    return TRANSIENT.has(code) ? new RetryLaterError(`Slack: ${code}`) : new PermanentError(`Slack: ${code}`);
+    return new SlackError(`Slack: ${code}`, !TRANSIENT.has(code), code);
   }
   if (err instanceof webApi.WebAPIHTTPError) {
-    const retry = err.statusCode === 408 || err.statusCode >= 500;
-    return retry
-      ? new RetryLaterError(`Slack HTTP ${err.statusCode}`)
-      : new PermanentError(`Slack HTTP ${err.statusCode}`);
+    return new SlackError(`Slack HTTP ${err.statusCode}`, !(err.statusCode === 408 || err.statusCode >= 500));
   }
   if (err instanceof webApi.WebAPIRequestError)
-    return new RetryLaterError(`Slack unreachable: ${err.original.message}`);
+    return new SlackError(`Slack unreachable: ${err.original.message}`, false);
   return err instanceof Error ? err : new Error(String(err));
 }
 
-function platformError(err: unknown): string | undefined {
-  return err instanceof webApi.WebAPIPlatformError ? err.data.error : undefined;
+/** Every method of the client goes through apiCall: its failures become SlackErrors here, once. */
+class OutboxWebClient extends webApi.WebClient {
+  override async apiCall(method: string, options?: Record<string, unknown>) {
+    try {
+      return await super.apiCall(method, options);
+    } catch (err) {
+      throw slackError(err);
+    }
+  }
 }
 
-export interface SlackMember {
-  /** `username` is the display name: Slack mentions by id, so it is only ever shown. */
-  person: Person;
-  realName: string;
-  level: InviterLevel;
-  email?: string;
-  /** With `include_locale`: e.g. `fr-FR`. */
-  locale?: string;
+/** The call's answer, or undefined where Slack answers with `code` (not found, already there). */
+export async function unless<T>(code: string, call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (err) {
+    if (err instanceof SlackError && err.code === code) return undefined;
+    throw err;
+  }
 }
 
 export interface Identity {
@@ -83,7 +96,7 @@ export class SlackApi {
 
   constructor(opts: SlackApiOptions) {
     const make = (token: string, timeout: number) =>
-      new webApi.WebClient(token, {
+      new OutboxWebClient(token, {
         slackApiUrl: opts.apiUrl,
         retryConfig: { retries: 0 },
         rejectRateLimitedCalls: true,
@@ -112,98 +125,13 @@ export class SlackApi {
     return this.identityCall;
   }
 
-  /** Who the user is and what they may do, read now (rights are never taken from a payload). */
-  async member(userId: string, client: WebClient = this.interactive): Promise<SlackMember> {
-    const { user } = await client.users.info({ user: userId, include_locale: true });
-    if (!user) throw new Error('users.info returned no user');
-    const level: InviterLevel =
-      user.is_restricted || user.is_ultra_restricted || user.is_bot || user.deleted
-        ? 'guest'
-        : user.is_owner || user.is_primary_owner
-          ? 'owner'
-          : user.is_admin
-            ? 'admin'
-            : 'member';
-    const username = user.profile?.display_name || user.real_name || user.name || userId;
-    return {
-      person: { id: userId, username },
-      realName: user.real_name || username,
-      level,
-      email: user.profile?.email,
-      locale: user.locale,
-    };
-  }
-
-  /** Public and private channels the user is in (users.conversations, paginated). */
-  async channelsOf(userId: string, client: WebClient = this.interactive): Promise<Option[]> {
-    const options: Option[] = [];
+  /** Pages of a cursor-paginated method (users.list, users.conversations), 200 at a time. */
+  async *pages<T>(list: (cursor?: string) => Promise<T & { response_metadata?: { next_cursor?: string } }>) {
     let cursor: string | undefined;
     do {
-      const page = await client.users.conversations({
-        user: userId,
-        types: 'public_channel,private_channel',
-        exclude_archived: true,
-        limit: 200,
-        cursor,
-      });
-      for (const c of page.channels ?? []) if (c.id) options.push({ value: c.id, label: c.name ?? c.id });
+      const page = await list(cursor);
+      yield page;
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);
-    return options;
-  }
-
-  /** Workspace admins and owners (users.list, paginated). */
-  async approvers(): Promise<string[]> {
-    const ids: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.client.users.list({ limit: 200, cursor });
-      for (const u of page.members ?? [])
-        if (u.id && !u.deleted && !u.is_bot && (u.is_admin || u.is_owner)) ids.push(u.id);
-      cursor = page.response_metadata?.next_cursor || undefined;
-    } while (cursor);
-    return ids;
-  }
-
-  async userByEmail(email: string, client: WebClient = this.client): Promise<{ id: string } | undefined> {
-    try {
-      const { user } = await client.users.lookupByEmail({ email });
-      return user?.id ? { id: user.id } : undefined;
-    } catch (err) {
-      if (platformError(err) === 'users_not_found') return undefined;
-      throw err;
-    }
-  }
-
-  async channelName(channelId: string): Promise<string> {
-    const { channel } = await this.client.conversations.info({ channel: channelId });
-    return channel?.name ? `#${channel.name}` : channelId;
-  }
-
-  async post(channel: string, text: string, blocks?: types.KnownBlock[]): Promise<{ channel: string; ts: string }> {
-    const res = await this.client.chat.postMessage({ channel, text, blocks, unfurl_links: false, unfurl_media: false });
-    return { channel: res.channel ?? channel, ts: res.ts! };
-  }
-
-  async update(channel: string, ts: string, text: string, blocks: types.KnownBlock[]): Promise<void> {
-    await this.client.chat.update({ channel, ts, text, blocks });
-  }
-
-  async directChannel(userId: string): Promise<string> {
-    const { channel } = await this.client.conversations.open({ users: userId });
-    return channel!.id!;
-  }
-
-  async dm(userId: string, text: string): Promise<void> {
-    await this.post(await this.directChannel(userId), text);
-  }
-
-  /** Adds a member to a channel the bot is in; being there already is success. */
-  async addToChannel(channel: string, userId: string): Promise<void> {
-    try {
-      await this.client.conversations.invite({ channel, users: userId });
-    } catch (err) {
-      if (platformError(err) !== 'already_in_channel') throw err;
-    }
   }
 }
