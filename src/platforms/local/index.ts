@@ -6,7 +6,7 @@ import type { Router } from 'express';
 import type { InviteLimits } from '../../core/policy.js';
 import { createFlows } from '../../flows/flows.js';
 import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
-import type { PlatformDeps } from '../deps.js';
+import { type PlatformDeps, platformDeps } from '../deps.js';
 import { localAcceptance } from './accounts.js';
 import { localPort } from './port.js';
 import { localReceiver } from './receiver.js';
@@ -34,7 +34,7 @@ const WATCH_MS = 1000;
 
 export async function createLocal(opts: LocalOptions): Promise<LocalPlatform> {
   const chat = await LocalChat.open(opts.dataDir);
-  const deps = { ...opts, log: opts.log.child({ platform: 'local' }) };
+  const deps = { ...opts, ...platformDeps(opts, 'local') };
   const port = localPort(chat, opts.links);
   const flows = createFlows(deps, port, { trigger: opts.trigger, invitesPerHour: opts.invitesPerHour, bulk: 'form' });
   const router = localReceiver({ ...deps, ...flows, chat, port, trigger: opts.trigger });

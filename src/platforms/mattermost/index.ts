@@ -6,7 +6,7 @@ import type { ArrivalFlow } from '../../flows/arrivals.js';
 import { createFlows } from '../../flows/flows.js';
 import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
 import { wizardPageOffer, wizardPageRouter } from '../../web/wizardPage.js';
-import type { PlatformDeps } from '../deps.js';
+import { type PlatformDeps, platformDeps } from '../deps.js';
 import { mattermostAccountCreator, mattermostChannelNames, mattermostLoginUrl } from './accountCreator.js';
 import { MattermostApi } from './api.js';
 import { dialogFeatures, mattermostCapabilities } from './capabilities.js';
@@ -47,15 +47,9 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
   const registeredTokens: string[] = [];
 
   const ctx: MattermostContext = {
+    ...platformDeps(opts, PLATFORM),
     api,
-    store: opts.store,
-    clock: opts.clock,
-    log: opts.log.child({ platform: 'mattermost' }),
-    signer: opts.signer,
-    outbox: opts.outbox,
-    locales: opts.locales,
     settings: opts.settings,
-    links: opts.links,
     capabilities: () => ctx.backend?.capabilities() ?? caps,
     dialogFeatures: () => dialogFeatures(api.serverVersion()),
   };

@@ -7,7 +7,7 @@ import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceL
 import type { ArrivalFlow } from '../../flows/arrivals.js';
 import { createFlows } from '../../flows/flows.js';
 import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
-import type { PlatformDeps } from '../deps.js';
+import { type PlatformDeps, platformDeps } from '../deps.js';
 import { SlackApi } from './api.js';
 import { slackCapabilities } from './capabilities.js';
 import { PLATFORM, type SlackContext, type SlackSettings } from './context.js';
@@ -44,25 +44,15 @@ export interface SlackPlatform {
 }
 
 export function createSlack(opts: SlackOptions): SlackPlatform {
-  const log = opts.log.child({ platform: PLATFORM });
+  const deps = platformDeps(opts, PLATFORM);
+  const { log } = deps;
   const api = new SlackApi({ botToken: opts.botToken, adminToken: opts.adminToken, apiUrl: opts.apiUrl, log });
   let grid = false;
   const linkMethods = opts.links && opts.settings.joinUrl ? acceptanceLinkMethods(opts.links) : [];
   let caps: Capabilities = slackCapabilities({ grid, linkMethods });
   let connected = false;
 
-  const ctx: SlackContext = {
-    api,
-    store: opts.store,
-    clock: opts.clock,
-    log,
-    signer: opts.signer,
-    outbox: opts.outbox,
-    locales: opts.locales,
-    settings: opts.settings,
-    links: opts.links,
-    capabilities: () => caps,
-  };
+  const ctx: SlackContext = { ...deps, api, settings: opts.settings, capabilities: () => caps };
   const port = slackPort(ctx, () => grid);
   const flows = createFlows(ctx, port, { trigger: ctx.settings.trigger, invitesPerHour: ctx.settings.invitesPerHour });
   const { arrivals } = flows;

@@ -86,42 +86,28 @@ export function registerListeners(bolt: App, ctx: SlackContext, parts: Flows): v
     await ack(answer.ok ? undefined : { response_action: 'errors', errors });
   });
 
-  for (const [actionId, kind] of [
-    [APPROVE_ACTION, 'approve'],
-    [DENY_ACTION, 'deny'],
-  ] as const) {
+  // Approve / Deny on an approval request carry its invitation id (Slack vouches for the clicker, and rights are
+  // read now); the list's buttons carry a signed value.
+  const buttons = [
+    [APPROVE_ACTION, 'approve', false],
+    [DENY_ACTION, 'deny', false],
+    ...LIST_ACTIONS.map((kind) => [listActionId(kind), kind, true] as const),
+  ] as const;
+  for (const [actionId, kind, fromList] of buttons) {
     bolt.action<BlockButtonAction>(actionId, async ({ ack, body, action, respond }) => {
       await ack();
       try {
-        const click = {
-          invitationId: action.value ?? '',
-          action: kind,
-          user: person(body.user),
-          trigger: body.trigger_id,
-        };
-        const answer = await approvals.click(click);
-        if (answer.notice) await tell(respond, answer.notice);
-      } catch (err) {
-        ctx.log.error({ err: (err as Error).message }, 'approval click failed');
-        await tell(respond, SORRY(body.user.id));
-      }
-    });
-  }
-
-  for (const kind of LIST_ACTIONS) {
-    const actionId = listActionId(kind);
-    bolt.action<BlockButtonAction>(actionId, async ({ ack, body, action, respond }) => {
-      await ack();
-      try {
-        const claims = verifyButtonToken(ctx.signer, ctx.clock.now(), action.value, LIST_ACTION_IDS);
-        if (claims?.action !== actionId) {
-          return void (await tell(respond, buttonInvalid(wordsOf(body.user.id), true)));
+        const click = { user: person(body.user), trigger: body.trigger_id };
+        if (!fromList && (kind === 'approve' || kind === 'deny')) {
+          const answer = await approvals.click({ ...click, invitationId: action.value ?? '', action: kind });
+          return void (answer.notice && (await tell(respond, answer.notice)));
         }
-        const click = { invitationId: claims.invitationId, action: kind, user: person(body.user) };
-        const answer = await list.click({ ...click, trigger: body.trigger_id });
+        const claims = verifyButtonToken(ctx.signer, ctx.clock.now(), action.value, LIST_ACTION_IDS);
+        if (claims?.action !== actionId) return void (await tell(respond, buttonInvalid(wordsOf(body.user.id), true)));
+        const answer = await list.click({ ...click, invitationId: claims.invitationId, action: kind });
         if (answer) await tell(respond, answer);
       } catch (err) {
-        ctx.log.error({ err: (err as Error).message }, 'list button failed');
+        ctx.log.error({ err: (err as Error).message }, 'button click failed');
         await tell(respond, SORRY(body.user.id));
       }
     });
