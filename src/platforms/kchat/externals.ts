@@ -5,12 +5,13 @@ import { recordBackendStep } from '../../actions/recordBackendStep.js';
 import { newId } from '../../core/clock.js';
 import { noLinkForGuests } from '../../core/messages.js';
 import type { Invitation } from '../../core/model.js';
-import type { BackendOffers, DeliveryTools } from '../mattermost/backend.js';
+import type { ListOffers } from '../../flows/chatPort.js';
+import type { DeliveryTools } from '../mattermost/backend.js';
 import { chatCall, type KchatContext } from './context.js';
 import type { KchatGuests } from './kchatGuests.js';
 import { rightJob } from './rightSteps.js';
 
-export const EXTERNAL_OFFERS: BackendOffers = {
+export const EXTERNAL_OFFERS: ListOffers = {
   resend: ['platform_email'],
   showLink: false,
   why: noLinkForGuests,

@@ -4,24 +4,15 @@
 
 import type { NoticePayload } from '../../actions/jobPayloads.js';
 import type { NewJob } from '../../actions/jobs.js';
-import type { Phrase } from '../../core/i18n.js';
 import type { Delivery, Invitation } from '../../core/model.js';
 import type { Capabilities, InviterLevel } from '../../core/policy.js';
 import type { Writer } from '../../core/writer.js';
+import type { ListOffers } from '../../flows/chatPort.js';
 import type { JobHandler } from '../../outbox/outbox.js';
 
 export interface DeliveryTools {
   /** The chat server's own email invitation (guests get their channels with it), paced as on Mattermost. */
   sendInviteEmail(inv: Invitation): Promise<void>;
-}
-
-/** What the pending list and its buttons offer for one invitation on the backend's side. */
-export interface BackendOffers {
-  /** The methods a resend may use; none: no Resend button. */
-  resend: Delivery[];
-  showLink: boolean;
-  /** Said in the list where a button is not offered. */
-  why?: Phrase;
 }
 
 export interface MattermostBackend {
@@ -34,7 +25,8 @@ export interface MattermostBackend {
   refineLevel(user: { id: string; email: string }, level: InviterLevel): Promise<InviterLevel>;
   /** Makes a `sending` invitation exist; returns the jobs to store with its `delivered` transition. */
   deliver(inv: Invitation, tools: DeliveryTools): Promise<NewJob[]>;
-  offers(inv: Invitation): BackendOffers;
+  /** What the pending list and its buttons offer for one invitation on the backend's side. */
+  offers(inv: Invitation): ListOffers;
   /** Sends a `sent` invitation again by one of its offered methods; resolves with a direct message for the
    * inviter, if any. */
   resend(inv: Invitation, method: Delivery, tools: DeliveryTools): Promise<string | undefined>;
