@@ -2,6 +2,7 @@
 
 import { z } from 'zod';
 import { LANGUAGES, type Language, languageOf } from './core/i18n.js';
+import { GUEST_END_ACTIONS, type GuestSettings, MAX_ACCESS_DAYS } from './core/model.js';
 import type { InviteLimits } from './core/policy.js';
 
 const optional = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
@@ -65,6 +66,13 @@ const Env = z
     ),
     /** lowdb: finished invitations older than this move from the hot file to the archive file. */
     ARCHIVE_AFTER_DAYS: z.coerce.number().int().min(1).default(30),
+    /** The longest access an external guest may be given at invitation or extension, in days; unset: no cap. */
+    GUEST_MAX_DAYS: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.coerce.number().int().min(1).max(MAX_ACCESS_DAYS).optional(),
+    ),
+    /** What ending a guest's access does on Mattermost and kChat once they are out of the bot's channels. */
+    GUEST_END_ACTION: z.preprocess((v) => (v === '' ? undefined : v), z.enum(GUEST_END_ACTIONS).default('deactivate')),
     /** PostgreSQL for several replicas; unset = the embedded lowdb file in DATA_DIR. */
     DATABASE_URL: z.preprocess(
       (v) => (v === '' ? undefined : v),
@@ -176,6 +184,7 @@ export interface Config {
   reconcileCron: string;
   database?: { url: string; schema?: string };
   archiveAfterDays: number;
+  guests: GuestSettings;
   org: { name: string; logoUrl?: string };
   /** DEFAULT_LOCALE as given (its region sets the organization's formats) and its language; the time zone. */
   locale: { tag: string; language: Language; timeZone: string };
@@ -233,6 +242,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     reconcileCron: e.RECONCILE_CRON,
     database: e.DATABASE_URL ? { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA } : undefined,
     archiveAfterDays: e.ARCHIVE_AFTER_DAYS,
+    guests: { maxDays: e.GUEST_MAX_DAYS, endAction: e.GUEST_END_ACTION },
     org: { name: e.ORG_NAME, logoUrl: e.ORG_LOGO_URL },
     locale: {
       tag: e.DEFAULT_LOCALE,

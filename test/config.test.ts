@@ -41,3 +41,17 @@ describe('configuration', () => {
     expect(config.mattermost).toMatchObject({ url: 'https://chat.example.org', commandTokens: ['a1', 'a2'] });
   });
 });
+
+describe('guests’ access', () => {
+  it('reads GUEST_MAX_DAYS and GUEST_END_ACTION, and refuses values it cannot use', () => {
+    expect(loadConfig({}).guests).toEqual({ maxDays: undefined, endAction: 'deactivate' });
+    expect(loadConfig({ GUEST_MAX_DAYS: '120', GUEST_END_ACTION: 'remove-from-team' }).guests).toEqual({
+      maxDays: 120,
+      endAction: 'remove-from-team',
+    });
+    expect(loadConfig({ GUEST_MAX_DAYS: '' }).guests.maxDays).toBeUndefined();
+    for (const env of [{ GUEST_MAX_DAYS: '0' }, { GUEST_MAX_DAYS: '1.5' }, { GUEST_END_ACTION: 'delete' }]) {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+    }
+  });
+});

@@ -95,6 +95,7 @@ function build(input: CreateInput, needsApproval: boolean, fresh: readonly Recip
     expiresAt,
     approvalPosts: [],
     batch,
+    ...(request.role === 'external' && request.accessDays && { accessDays: request.accessDays }),
   }));
   const audit = created.map((inv) => ({
     at,

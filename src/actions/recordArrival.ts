@@ -13,10 +13,15 @@ export async function recordArrival(
   via: string,
 ): Promise<Invitation | undefined> {
   const at = deps.clock.now().toISOString();
-  const arrived = { ...inv, arrivedUserId: userId, arrivedAt: at };
+  // A guest's access runs from the day they arrive, for as long as the inviter chose.
+  const accessEndsAt = inv.accessDays
+    ? new Date(deps.clock.now().getTime() + inv.accessDays * 86400_000).toISOString()
+    : undefined;
+  const patch = { arrivedUserId: userId, arrivedAt: at, ...(accessEndsAt && { accessEndsAt }) };
+  const arrived = { ...inv, ...patch };
   return deps.store.transition(inv.id, {
     ...TRANSITIONS.arrive,
-    patch: { arrivedUserId: userId, arrivedAt: at },
+    patch,
     audit: { at, invitationId: inv.id, actor: userId, action: 'arrived', detail: { via } },
     jobs: [
       // Only roles above a plain member need anything applied once the account exists.

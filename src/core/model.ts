@@ -31,9 +31,26 @@ export const STATES = [
   'expired',
   'revoked',
   'failed',
+  /** A guest's access reached its end (or was ended by their sponsor or an admin). */
+  'ended',
 ] as const;
 export const InvitationState = z.enum(STATES);
 export type InvitationState = z.infer<typeof InvitationState>;
+
+/** The longest a guest's access may be given at once (ten years): beyond, a date is not a limit. */
+export const MAX_ACCESS_DAYS = 3660;
+/** The sponsor is reminded a week and a day before their guest's access ends. */
+export const ACCESS_REMINDERS = ['7', '1'] as const;
+export type AccessReminder = (typeof ACCESS_REMINDERS)[number];
+
+/** What ending a guest's access does on Mattermost and kChat, beyond taking them out of the bot's channels. */
+export const GUEST_END_ACTIONS = ['deactivate', 'remove-from-team'] as const;
+export type GuestEndAction = (typeof GUEST_END_ACTIONS)[number];
+/** GUEST_MAX_DAYS and GUEST_END_ACTION, as the flows and adapters get them. */
+export interface GuestSettings {
+  maxDays?: number;
+  endAction: GuestEndAction;
+}
 
 /** Someone on the chat, as an invitation remembers them; `locale`: their chat's language then (their notices'). */
 export const Person = z.object({ id: z.string(), username: z.string(), locale: z.string().max(35).optional() });
@@ -94,8 +111,21 @@ export const Invitation = z.object({
   /** What a platform backend keeps about its side of the invitation (kChat: `infomaniakInvitationId`,
    * `infomaniakStatus`). Never secrets: acceptance links are fetched again when needed. */
   external: z.record(z.string(), z.string()).optional(),
+  /** An external guest's access: how many days it lasts from arrival (the wizard's choice), and once arrived when
+   * it ends. Unset for members and for invitations made before guests had an end. */
+  accessDays: z.number().int().positive().max(MAX_ACCESS_DAYS).optional(),
+  accessEndsAt: z.string().optional(),
+  /** Which reminder of the coming end the sponsor was last sent for the current end date. */
+  accessReminded: z.enum(ACCESS_REMINDERS).optional(),
+  /** Who answers for the guest and is asked before their access ends; unset: the inviter. */
+  sponsor: Person.optional(),
 });
 export type Invitation = z.infer<typeof Invitation>;
+
+/** The guest's sponsor: the person set as such, else the inviter. */
+export function sponsorOf(inv: Invitation): Person {
+  return inv.sponsor ?? inv.inviter;
+}
 
 /** Everything an audit entry may record, in one list: a store refuses to write any other action. */
 export const AUDIT_ACTIONS = [

@@ -14,6 +14,8 @@ export const TRANSITIONS = {
   revoke: { from: ['pending_approval', 'sending', 'sent', 'failed'], to: 'revoked' },
   /** The invitee turned the invitation down on the platform's side (kChat: Infomaniak status `rejected`). */
   decline: { from: ['sending', 'sent'], to: 'failed' },
+  /** A guest's access ends: on its date, or when their sponsor or an admin removes them. */
+  endAccess: { from: ['arrived'], to: 'ended' },
 } as const satisfies Record<string, { from: readonly InvitationState[]; to: InvitationState }>;
 
 export type InvitationEvent = keyof typeof TRANSITIONS;

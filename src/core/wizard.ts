@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { LANGUAGES, type Language, type Words } from './i18n.js';
 import {
+  accessDaysLabel,
   accessIntro,
   deliveryLabel,
   EMAILS_PLACEHOLDER,
@@ -66,6 +67,8 @@ export interface WizardContext {
   channels: Option[];
   currentChannelId: string;
   prefill?: string;
+  /** GUEST_MAX_DAYS: the longest access an external guest may be given. */
+  guestMaxDays?: number;
 }
 
 /** A dialog's or modal's text field holds at most 3,000 characters; the web form takes LIMITS.emails. */
@@ -74,6 +77,22 @@ export const DIALOG_EMAILS_MAX = 3000;
 export type { FieldErrors } from './userInput.js';
 
 export const EXPIRY_CHOICES = ['1', '3', '7', '30', 'never'] as const;
+/** How long an external guest's access lasts from arrival, in days. */
+export const ACCESS_DAYS_CHOICES = [30, 90, 180, 365] as const;
+const DEFAULT_ACCESS_DAYS = 90;
+
+/** The access durations offered under a cap: the usual ones within it, and the cap itself when it falls between. */
+export function accessDaysChoices(maxDays?: number): number[] {
+  if (!maxDays) return [...ACCESS_DAYS_CHOICES];
+  const within = ACCESS_DAYS_CHOICES.filter((d) => d <= maxDays);
+  return maxDays < ACCESS_DAYS_CHOICES[ACCESS_DAYS_CHOICES.length - 1]! && !within.includes(maxDays as 30)
+    ? [...within, maxDays]
+    : within;
+}
+
+function defaultAccessDays(offered: number[]): number {
+  return offered.includes(DEFAULT_ACCESS_DAYS) ? DEFAULT_ACCESS_DAYS : offered.filter((d) => d < 90).at(-1)!;
+}
 /** A field's words, from the messages module. */
 const words = (w: Words, name: FieldName) => ({ name, label: fieldLabel(w, name), help: fieldHelp(w, name) });
 
@@ -120,6 +139,15 @@ function accessStep(ctx: WizardContext, role?: Role): Step {
       default: ctx.channels.some((c) => c.value === ctx.currentChannelId) ? [ctx.currentChannelId] : [],
     },
   ];
+  if (!role || role === 'external') {
+    const offered = accessDaysChoices(ctx.guestMaxDays);
+    fields.push({
+      kind: 'select',
+      ...words(w, 'access_days'),
+      default: String(defaultAccessDays(offered)),
+      options: offered.map((d) => ({ value: String(d), label: accessDaysLabel(w, d) })),
+    });
+  }
   if (ctx.caps.kdrive) {
     const options = KDRIVE_RIGHTS.map((r) => ({ value: r, label: kdriveLabel(w, r) }));
     fields.push({ kind: 'select', name: 'kdrive', label: fieldLabel(w, 'kdrive'), default: 'none', options });
@@ -186,6 +214,8 @@ export interface InvitationRequest {
   message: string;
   phone?: string;
   expiryDays: number | null;
+  /** External guests: how many days their access lasts from arrival. */
+  accessDays?: number;
   /** The invitee's language: the bot's email, SMS, page and reminders, and the platform's invitation. */
   language: Language;
 }
@@ -195,6 +225,7 @@ export interface InvitationRequest {
 const WHO_FIELDS = { emails: freeText(LIMITS.emails), name: freeText(LIMITS.name), role: choice };
 const ACCESS_FIELDS = {
   channels: choices,
+  access_days: choice,
   kdrive: choice,
   billing_rights: flag,
   remind_email: flag,
@@ -260,6 +291,10 @@ export function parseSubmission(
     const foreign = v.channels.filter((c) => !allowedChannels.has(c));
     if (foreign.length) errors.channels = fieldError.foreignChannel(w);
     if (role === 'external' && !v.channels.length) errors.channels = fieldError.externalNeedsChannel(w);
+    const offered = accessDaysChoices(ctx.guestMaxDays);
+    if (role === 'external' && v.access_days && !offered.map(String).includes(v.access_days)) {
+      errors.access_days = fieldError.chooseAccessDays(w, ctx.guestMaxDays);
+    }
     if (!(KDRIVE_RIGHTS as readonly string[]).includes(kdrive)) errors.kdrive = fieldError.chooseKdrive(w);
     const roleDeliveries = ctx.caps.roleDeliveries?.[role];
     if (!ctx.caps.deliveries.includes(v.delivery as Delivery)) errors.delivery = fieldError.chooseDelivery(w);
@@ -287,6 +322,12 @@ export function parseSubmission(
       message: v.message,
       phone: v.delivery === 'sms' ? normalizePhone(v.phone) : undefined,
       expiryDays: expiry === 'never' ? null : Number(expiry),
+      accessDays:
+        role === 'external'
+          ? v.access_days
+            ? Number(v.access_days)
+            : defaultAccessDays(accessDaysChoices(ctx.guestMaxDays))
+          : undefined,
       language: (v.language || w.language) as Language,
     },
   };

@@ -22,7 +22,7 @@ import {
   renewalRequestNotice,
   revokedNoticeToInviter,
 } from '../core/messages.js';
-import type { Invitation } from '../core/model.js';
+import type { GuestSettings, Invitation } from '../core/model.js';
 import { type Writer, writer } from '../core/writer.js';
 import { type LinkChannels, type LinkMethod, sendAcceptanceLink } from '../delivery/acceptanceLink.js';
 import { remindInvitee } from '../delivery/reminder.js';
@@ -43,6 +43,8 @@ export interface FlowDeps {
   locales: Locales;
   /** The bot's own acceptance links (link, bot email, SMS delivery), where the deployment has them. */
   links?: LinkChannels;
+  /** GUEST_MAX_DAYS and GUEST_END_ACTION; unset: no cap, guests deactivated at their end. */
+  guests?: GuestSettings;
 }
 
 export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobHandler> {

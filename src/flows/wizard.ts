@@ -260,7 +260,8 @@ export class WizardFlow {
     currentChannelId: string,
     prefill?: string,
   ): WizardContext {
-    return { words, level, caps: this.port.capabilities(), channels, currentChannelId, prefill };
+    const guestMaxDays = this.deps.guests?.maxDays;
+    return { words, level, caps: this.port.capabilities(), channels, currentChannelId, prefill, guestMaxDays };
   }
 
   private state(draft: Draft): string {

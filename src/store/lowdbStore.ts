@@ -731,6 +731,8 @@ export class LowdbStore implements Store {
         (!q.email || i.email === q.email) &&
         (!q.batchId || i.batch?.id === q.batchId) &&
         (!q.linkTokenHash || i.linkTokenHash === q.linkTokenHash) &&
+        (!q.sponsorId || (i.sponsor ?? i.inviter).id === q.sponsorId) &&
+        (!q.accessEndsBefore || (!!i.accessEndsAt && Date.parse(i.accessEndsAt) < Date.parse(q.accessEndsBefore))) &&
         (!q.states || q.states.includes(i.state))
       )
         matches.push(i);

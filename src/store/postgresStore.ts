@@ -124,6 +124,18 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER outbox_queued AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_queued();
     `,
   },
+  {
+    version: 4,
+    name: 'guests by sponsor and by the end of their access',
+    sql: `
+      ALTER TABLE invitations ADD COLUMN sponsor_id text NOT NULL
+        GENERATED ALWAYS AS (COALESCE(doc->'sponsor'->>'id', doc->'inviter'->>'id')) STORED;
+      ALTER TABLE invitations ADD COLUMN access_ends_at timestamptz
+        GENERATED ALWAYS AS (iso_time(doc->>'accessEndsAt')) STORED;
+      CREATE INDEX invitations_sponsor ON invitations (sponsor_id) WHERE access_ends_at IS NOT NULL;
+      CREATE INDEX invitations_access_end ON invitations (state, access_ends_at) WHERE access_ends_at IS NOT NULL;
+    `,
+  },
 ];
 
 const JOB_COLUMNS =
@@ -257,6 +269,8 @@ function invitationFilter(q: InvitationQuery): { where: string; paging: string; 
   if (q.email) add((p) => `email = ${p}`, q.email);
   if (q.batchId) add((p) => `batch_id = ${p}`, q.batchId);
   if (q.linkTokenHash) add((p) => `link_token_hash = ${p}`, q.linkTokenHash);
+  if (q.sponsorId) add((p) => `sponsor_id = ${p}`, q.sponsorId);
+  if (q.accessEndsBefore) add((p) => `access_ends_at < ${p}::timestamptz`, q.accessEndsBefore);
   if (q.states) add((p) => `state = ANY(${p}::text[])`, [...q.states]);
   let paging = '';
   if (q.limit !== undefined) {

@@ -49,6 +49,10 @@ export interface InvitationQuery {
   batchId?: string;
   /** The acceptance link's token hash (see lifecycle/inviteTokens.ts). */
   linkTokenHash?: string;
+  /** Guests whose sponsor (else inviter) this is. */
+  sponsorId?: string;
+  /** Guests whose access ends before this moment (ISO); only invitations with an end match. */
+  accessEndsBefore?: string;
   limit?: number;
   offset?: number;
 }

@@ -121,3 +121,39 @@ describe('the command text', () => {
     expect(parseCommand(text)).toEqual(intent);
   });
 });
+
+describe('a guest’s access duration', () => {
+  const accessField = (c: WizardContext, role?: 'external' | 'collaborator') =>
+    wizardSteps(c, role)[1]!.fields.find((f) => f.name === 'access_days');
+
+  it('offers 30, 90 (chosen), 180 days and a year to external guests, and nothing to members', () => {
+    const field = accessField(ctx, 'external');
+    expect(field?.kind === 'select' && field.options.map((o) => o.label)).toEqual([
+      '30 days',
+      '90 days',
+      '180 days',
+      '1 year',
+    ]);
+    expect(field?.kind === 'select' && field.default).toBe('90');
+    expect(accessField(ctx, 'collaborator')).toBeUndefined();
+    const parsed = parseSubmission(valid, ctx);
+    expect(parsed.ok && parsed.request.accessDays).toBe(90);
+    const member = parseSubmission({ ...valid, role: 'collaborator', access_days: '365' }, ctx);
+    expect(member.ok && member.request.accessDays).toBeUndefined();
+  });
+
+  it('never offers more than GUEST_MAX_DAYS, and refuses a submission that asks for more', () => {
+    const capped = { ...ctx, guestMaxDays: 60 };
+    const field = accessField(capped, 'external');
+    expect(field?.kind === 'select' && field.options.map((o) => o.value)).toEqual(['30', '60']);
+    expect(field?.kind === 'select' && field.default).toBe('60');
+    const hostile = parseSubmission({ ...valid, access_days: '365' }, capped);
+    expect(hostile).toEqual({
+      ok: false,
+      errors: { access_days: 'Choose one of the durations offered (at most 60 days).' },
+    });
+    expect(parseSubmission({ ...valid, access_days: '-5' }, ctx).ok).toBe(false);
+    const fine = parseSubmission({ ...valid, access_days: '60' }, capped);
+    expect(fine.ok && fine.request.accessDays).toBe(60);
+  });
+});

@@ -49,7 +49,7 @@ describe.skipIf(skip)('PostgresStore', () => {
       const { rows } = await client
         .query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`)
         .finally(() => client.end());
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     } finally {
       await cleanup();
     }

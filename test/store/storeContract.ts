@@ -176,6 +176,27 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
         },
       );
 
+      it('finds guests by their sponsor (else their inviter) and by the end of their access', async () => {
+        const bea = { id: 'u-bea', username: 'bea' };
+        await store.createInvitations(
+          [
+            invitation('1', { state: 'arrived', accessEndsAt: '2030-02-01T10:00:00.000Z' }),
+            invitation('2', { state: 'arrived', accessEndsAt: '2030-03-01T10:00:00.000Z', sponsor: bea }),
+            invitation('3', { state: 'arrived' }),
+            invitation('4', { inviter: bea }),
+          ],
+          [],
+          [],
+        );
+        const ids = async (q: Parameters<Store['listInvitations']>[0]) =>
+          (await store.listInvitations(q)).map((i) => i.id).sort();
+        expect(await ids({ sponsorId: 'u-alice' })).toEqual(['1', '3']);
+        expect(await ids({ sponsorId: 'u-bea' })).toEqual(['2', '4']);
+        expect(await ids({ accessEndsBefore: '2030-02-01T10:00:00.001Z' })).toEqual(['1']);
+        expect(await ids({ accessEndsBefore: '2031-01-01T00:00:00.000Z', sponsorId: 'u-bea' })).toEqual(['2']);
+        expect(await ids({ accessEndsBefore: '2030-02-01T10:00:00.000Z' })).toEqual([]);
+      });
+
       it('counts for the rate limit what the inviter created since a moment (inclusive)', async () => {
         await store.createInvitations(
           [

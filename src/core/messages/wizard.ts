@@ -19,6 +19,7 @@ const FIELD_NAMES = [
   'name',
   'role',
   'channels',
+  'access_days',
   'kdrive',
   'billing_rights',
   'remind_email',
@@ -32,7 +33,15 @@ const FIELD_NAMES = [
   'reason',
 ] as const;
 export type FieldName = (typeof FIELD_NAMES)[number];
-const FIELDS_WITH_HELP = new Set<FieldName>(['emails', 'name', 'channels', 'billing_rights', 'language', 'reason']);
+const FIELDS_WITH_HELP = new Set<FieldName>([
+  'emails',
+  'name',
+  'channels',
+  'access_days',
+  'billing_rights',
+  'language',
+  'reason',
+]);
 
 export const fieldLabel = (w: Words, name: FieldName): string => w.t(`field.${name}.label`);
 export const fieldHelp = (w: Words, name: FieldName): string | undefined =>
@@ -47,6 +56,9 @@ export const deliveryLabel = (w: Words, d: Delivery) => w.t(`delivery.${d}`);
 export const kdriveLabel = (w: Words, r: KDriveRight) => w.t(`kdrive.${r}`);
 export const expiryLabel = (w: Words, days: string) =>
   days === 'never' ? w.t('expiry.never') : w.t('expiry.days', { days: Number(days) });
+/** A guest's access duration as the choice shows it: a year as such, else in days. */
+export const accessDaysLabel = (w: Words, days: number) =>
+  days === 365 ? w.t('accessDays.year') : w.t('expiry.days', { days });
 /** A language as the choice shows it: its own name, so that anyone finds theirs. */
 export const languageLabel = (language: Language) => LANGUAGE_NAMES[language];
 
@@ -76,6 +88,8 @@ export const fieldError = {
       ),
     }),
   chooseExpiry: (w: Words) => w.t('fieldError.chooseExpiry'),
+  chooseAccessDays: (w: Words, max?: number) =>
+    w.t('fieldError.chooseAccessDays', { hasMax: max ? 'yes' : 'no', max: max ?? 0 }),
   smsOnePerson: (w: Words) => w.t('fieldError.smsOnePerson'),
   /** Channels as several selects (older servers): how many they hold. */
   slots: (w: Words, error: string, slots: number) => w.t('fieldError.slots', { error, slots }),
