@@ -94,8 +94,6 @@ export function mattermostLoginUrl(api: MattermostApi): string {
 
 /** Display names of an invitation's channels, for the acceptance page (a channel the bot cannot read is left out). */
 export async function mattermostChannelNames(api: MattermostApi, inv: Invitation): Promise<string[]> {
-  const names = await Promise.all(
-    inv.channelIds.map(async (id) => (await api.client.getChannel(id).catch(() => undefined))?.display_name),
-  );
+  const names = await Promise.all(inv.channelIds.map((id) => api.channelName(id)));
   return names.filter((n): n is string => !!n);
 }

@@ -170,6 +170,11 @@ export class MattermostApi {
     return absent(this.client.getUserByEmail(email), [404]);
   }
 
+  /** A channel's display name, or undefined where the bot cannot read the channel. */
+  async channelName(channelId: string): Promise<string | undefined> {
+    return (await this.client.getChannel(channelId).catch(() => undefined))?.display_name;
+  }
+
   async directChannel(userId: string): Promise<string> {
     return (await this.client.createDirectChannel([await this.botId(), userId])).id;
   }

@@ -166,10 +166,7 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
       const user = await api.userByEmail(email);
       return user && chatUser({ ...user, email });
     },
-    channelNames: (inv) =>
-      Promise.all(
-        inv.channelIds.map(async (id) => (await api.client.getChannel(id).catch(() => undefined))?.display_name ?? id),
-      ),
+    channelNames: (inv) => Promise.all(inv.channelIds.map(async (id) => (await api.channelName(id)) ?? id)),
     directChannel: (userId) => api.directChannel(userId),
     async post(channelId, msg) {
       const { message, props } = mattermostPost(msg, approvalButtons(ctx, msg.approvalButtons?.invitationId ?? ''));

@@ -65,16 +65,8 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
   const bolt = new Bolt({
     receiver: http?.receiver ?? socket!,
     // The identity comes from our own cached auth.test, so Bolt makes no call of its own at construction.
-    authorize: async () => {
-      const id = await api.identity();
-      return {
-        botToken: opts.botToken,
-        botId: id.botId,
-        botUserId: id.botUserId,
-        teamId: id.teamId,
-        enterpriseId: id.enterpriseId,
-      };
-    },
+    // Identity's fields are Bolt's AuthorizeResult's.
+    authorize: async () => ({ botToken: opts.botToken, ...(await api.identity()) }),
     clientOptions: { slackApiUrl: opts.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
     logger: slackLogger(log),
   });
