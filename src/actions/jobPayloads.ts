@@ -2,7 +2,7 @@
  * reads it (a stored job may come from another version of the bot). A payload that does not parse can never
  * succeed, so it is a PermanentError naming the job and the field: the outbox buries it with that message. */
 import { z } from 'zod';
-import { Delivery, Person } from '../core/model.js';
+import { ACCESS_REMINDERS, Delivery, Person } from '../core/model.js';
 import { PermanentError } from '../outbox/errors.js';
 import type { OutboxJob } from '../store/store.js';
 
@@ -49,6 +49,12 @@ export const JOB_PAYLOADS = {
   resend: z.object({ method: Delivery, phone: z.string().max(32).optional() }),
   'remind-invitee': None,
   'approval-digest': z.object({ workspaceId: Id, invitationIds: z.array(Id).max(10_000) }),
+  'remind-sponsor': z.object({ which: z.enum(ACCESS_REMINDERS) }),
+  'end-access': None,
+  'access-ended': None,
+  'set-access-end': None,
+  /** `sponsor`: the one who left. */
+  'ask-adoption': z.object({ sponsor: Person }),
 } as const satisfies Record<string, z.ZodType<Record<string, unknown>>>;
 
 export type JobWhat = keyof typeof JOB_PAYLOADS;

@@ -28,6 +28,16 @@ export const JOB = {
   remindInvitee: 'remind-invitee',
   /** A workspace's requests that have waited more than a day, sent to its approvers. */
   approvalDigest: 'approval-digest',
+  /** The sponsor's direct message a week, then a day, before their guest's access ends. */
+  remindSponsor: 'remind-sponsor',
+  /** Ending an arrived guest's access on the platform (out of the bot's channels, deactivated or removed). */
+  endAccess: 'end-access',
+  /** Telling the sponsor that their guest's access has ended. */
+  accessEnded: 'access-ended',
+  /** The guest's new end date on a platform that keeps one itself (Slack Enterprise Grid's expiration). */
+  setAccessEnd: 'set-access-end',
+  /** Asking the admins to adopt a guest whose sponsor left. */
+  askAdoption: 'ask-adoption',
 } as const satisfies Record<string, JobWhat>;
 
 /** The notices that carry nothing but what they are about. */

@@ -28,6 +28,8 @@ export async function recordArrival(
       ...(inv.role === 'admin' || inv.role === 'legal_representative' ? [jobFor(arrived, JOB.applyRole)] : []),
       ...inv.channelIds.map((channelId) => jobFor(arrived, JOB.announce, { channelId }, channelId)),
       notifyInviter(arrived, 'arrival'),
+      // Where the platform keeps a guest's end itself (Slack Enterprise Grid).
+      ...(accessEndsAt ? [jobFor(arrived, JOB.setAccessEnd, {}, accessEndsAt)] : []),
     ],
   });
 }

@@ -156,6 +156,12 @@ export const AUDIT_ACTIONS = [
   'right_set',
   'right_failed',
   'right_given_up',
+  // a guest's access (src/actions/guestAccess.ts)
+  'access_reminder_scheduled',
+  'access_extended',
+  'access_ended',
+  'sponsor_left',
+  'sponsor_adopted',
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;

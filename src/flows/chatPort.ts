@@ -98,6 +98,12 @@ export interface ChatPort {
   applyRole(inv: Invitation, userId: string): Promise<void>;
   /** Undoes the platform's side of a revoked or expired invitation, where it has one. */
   withdraw(inv: Invitation): Promise<void>;
+  /** Ends an arrived guest's access (out of the channels the bot added them to, then deactivated or removed, as
+   * configured). Must be safe to repeat: a retried job calls it again. `manual`: the platform offers the bot no
+   * way to do it, the admins are told how. */
+  endGuestAccess(inv: Invitation, userId: string): Promise<'done' | 'manual'>;
+  /** Where the platform keeps the guest's end itself (Slack Enterprise Grid), sets it to `inv.accessEndsAt`. */
+  setAccessEnd?(inv: Invitation, userId: string): Promise<void>;
   /** The list's offers where the platform's backend decides them for its invitations (kChat), else undefined. */
   offers?(inv: Invitation): ListOffers | undefined;
   /** A notice only the platform's backend can word (kChat's link from the organization), or undefined. */

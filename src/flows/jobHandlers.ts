@@ -9,6 +9,8 @@ import { recordDelivered, recordDeliveryFailed } from '../actions/recordDelivery
 import type { Clock } from '../core/clock.js';
 import type { Locales } from '../core/i18n.js';
 import {
+  accessEndedNotice,
+  adoptionRequest,
   approvalDigest,
   approvalMessage,
   arrivalAnnouncement,
@@ -17,12 +19,14 @@ import {
   decisionNoticeToInviter,
   declinedNoticeToInviter,
   deliveryFailedNotice,
+  endAccessByHand,
   expiredNoticeToInviter,
   linkNoticeToInviter,
   renewalRequestNotice,
   revokedNoticeToInviter,
+  sponsorReminder,
 } from '../core/messages.js';
-import type { GuestSettings, Invitation } from '../core/model.js';
+import { type GuestSettings, type Invitation, sponsorOf } from '../core/model.js';
 import { type Writer, writer } from '../core/writer.js';
 import { type LinkChannels, type LinkMethod, sendAcceptanceLink } from '../delivery/acceptanceLink.js';
 import { remindInvitee } from '../delivery/reminder.js';
@@ -214,6 +218,60 @@ export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobH
     },
   };
 
+  /** The sponsor's words: the inviter's as they invited, another sponsor's as the chat says now. */
+  const toSponsor = async (inv: Invitation) =>
+    inv.sponsor ? writerFor((await port.user(inv.sponsor.id)).locale ?? inv.sponsor.locale) : toInviter(inv);
+
+  const remindSponsor: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      const { which } = payloadOf(job, JOB.remindSponsor);
+      if (inv.state !== 'arrived' || !inv.accessEndsAt) return;
+      const sponsor = sponsorOf(inv);
+      await port.post(await port.directChannel(sponsor.id), sponsorReminder(await toSponsor(inv), inv, which));
+    },
+  };
+
+  const endAccess: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      if (inv.state !== 'ended' || !inv.arrivedUserId) return;
+      if ((await port.endGuestAccess(inv, inv.arrivedUserId)) === 'done') return;
+      for (const id of await port.approvers(inv.workspaceId)) {
+        await dm(id, endAccessByHand(writerFor((await port.user(id)).locale), inv));
+      }
+    },
+  };
+
+  const accessEnded: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      if (inv.state === 'ended') await dm(sponsorOf(inv).id, accessEndedNotice(await toSponsor(inv), inv));
+    },
+  };
+
+  const setAccessEnd: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      if (inv.state === 'arrived' && inv.arrivedUserId) await port.setAccessEnd?.(inv, inv.arrivedUserId);
+    },
+  };
+
+  const askAdoption: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      const { sponsor } = payloadOf(job, JOB.askAdoption);
+      // Adopted meanwhile, or gone: nobody needs asking.
+      if (inv.state !== 'arrived' || sponsorOf(inv).id !== sponsor.id) return;
+      const admins = (await port.approvers(inv.workspaceId)).filter((id) => id !== sponsor.id);
+      if (!admins.length) throw new RetryLaterError('no administrator to ask yet');
+      for (const id of admins) {
+        const f = writerFor((await port.user(id)).locale);
+        await port.post(await port.directChannel(id), adoptionRequest(f, inv, sponsor));
+      }
+    },
+  };
+
   const kind = (what: Parameters<typeof jobKind>[1]) => jobKind(port.platform, what);
   return {
     [kind(JOB.requestApproval)]: requestApproval,
@@ -226,5 +284,10 @@ export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobH
     [kind(JOB.withdraw)]: withdraw,
     [kind(JOB.remindInvitee)]: reminder,
     [kind(JOB.approvalDigest)]: digest,
+    [kind(JOB.remindSponsor)]: remindSponsor,
+    [kind(JOB.endAccess)]: endAccess,
+    [kind(JOB.accessEnded)]: accessEnded,
+    [kind(JOB.setAccessEnd)]: setAccessEnd,
+    [kind(JOB.askAdoption)]: askAdoption,
   };
 }

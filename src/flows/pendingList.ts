@@ -35,13 +35,14 @@ import type { Writer } from '../core/writer.js';
 import type { Signer } from '../security/signing.js';
 import type { ApprovalFlow } from './approvals.js';
 import type { ChatPort, ListOffers } from './chatPort.js';
+import { endingSoon, GUEST_ACTIONS, type GuestAction, guestClick, isGuestAction } from './guests.js';
 import type { FlowDeps } from './jobHandlers.js';
 import { Readers } from './readers.js';
 
 const PAGE_SIZE = 10;
 const RESEND_TTL_MS = 30 * 60_000;
 
-export const LIST_ACTIONS = ['approve', 'deny', 'resend', 'showlink', 'retry', 'revoke'] as const;
+export const LIST_ACTIONS = ['approve', 'deny', 'resend', 'showlink', 'retry', 'revoke', ...GUEST_ACTIONS] as const;
 export type ListAction = (typeof LIST_ACTIONS)[number];
 
 export interface ListButton {
@@ -73,7 +74,7 @@ export interface ListClick {
 /** The resend form's outcome: a closing notice, or the reason, on its field when it is about one. */
 export type ResendReply = { ok: true; notice: string } | { ok: false; reason: string; field?: 'method' | 'phone' };
 
-const MANAGEMENT: Record<Exclude<ListAction, 'approve' | 'deny'>, Management> = {
+const MANAGEMENT: Record<Exclude<ListAction, 'approve' | 'deny' | GuestAction>, Management> = {
   resend: 'resend',
   showlink: 'show-link',
   retry: 'retry',
@@ -102,10 +103,12 @@ export class PendingListFlow {
       offset: (page - 1) * PAGE_SIZE,
       limit: PAGE_SIZE + 1,
     });
-    if (!invitations.length) {
+    // Guests ending soon, with their Extend / Remove now buttons, come after the first page.
+    const soon = page === 1 ? await endingSoon(this.deps, this.port, f, workspaceId, userId, approver) : [];
+    if (!invitations.length && !soon.length) {
       return { text: listEmpty(f, page), entries: [] };
     }
-    const entries = invitations.slice(0, PAGE_SIZE).map((inv) => this.entry(f, inv, approver));
+    const entries = [...invitations.slice(0, PAGE_SIZE).map((inv) => this.entry(f, inv, approver)), ...soon];
     const text = listHeading(f, approver, page);
     const more = invitations.length > PAGE_SIZE ? listMore(f, this.deps.trigger, page + 1) : undefined;
     return { text, entries, more };
@@ -120,6 +123,7 @@ export class PendingListFlow {
       if (!reply.ok) return reply.notice;
       return c.action === 'approve' ? approvedGoesOut(f, inv.email) : undefined;
     }
+    if (isGuestAction(c.action)) return guestClick(this.deps, this.port, f, inv, { ...c, action: c.action });
     const level = await this.port.level(inv.workspaceId, c.user.id);
     const allowed = mayManage(c.user.id, level, inv, MANAGEMENT[c.action]);
     if (!allowed.ok) return allowed.reason(f);

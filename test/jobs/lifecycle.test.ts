@@ -47,7 +47,13 @@ const jobKinds = async () =>
 
 describe('expiry, reminders and the approvers’ digest', () => {
   it('does nothing while nothing is due', async () => {
-    expect(await runLifecycle({ store, clock })).toEqual({ expired: 0, reminded: 0, digests: 0 });
+    expect(await runLifecycle({ store, clock })).toEqual({
+      expired: 0,
+      reminded: 0,
+      digests: 0,
+      accessEnded: 0,
+      sponsorsReminded: 0,
+    });
   });
 
   it('reminds once before expiry, halfway for a one-day invitation', async () => {
@@ -59,8 +65,20 @@ describe('expiry, reminders and the approvers’ digest', () => {
 
   it('expires after downtime, once, tells the inviter and digests what waited more than a day', async () => {
     now = start + 8 * DAY; // the bot was down for a week
-    expect(await runLifecycle({ store, clock })).toEqual({ expired: 3, reminded: 0, digests: 0 });
-    expect(await runLifecycle({ store, clock })).toEqual({ expired: 0, reminded: 0, digests: 0 });
+    expect(await runLifecycle({ store, clock })).toEqual({
+      expired: 3,
+      reminded: 0,
+      digests: 0,
+      accessEnded: 0,
+      sponsorsReminded: 0,
+    });
+    expect(await runLifecycle({ store, clock })).toEqual({
+      expired: 0,
+      reminded: 0,
+      digests: 0,
+      accessEnded: 0,
+      sponsorsReminded: 0,
+    });
     expect([await state('week'), await state('day'), await state('asking'), await state('never')]).toEqual([
       'expired',
       'expired',

@@ -90,6 +90,16 @@ export class MemoryPort implements ChatPort {
   };
   applyRole = async () => {};
   withdraw = async () => {};
+  /** Every end of a guest's access the flows asked for, as `userId`. */
+  readonly ended: string[] = [];
+  /** What endGuestAccess answers: `manual` as on kChat. */
+  endResult: 'done' | 'manual' = 'done';
+  endGuestAccess = async (_inv: Invitation, userId: string) => {
+    this.ended.push(userId);
+    const p = this.people.get(userId);
+    if (p) p.channels = [];
+    return this.endResult;
+  };
 }
 
 /** Real store (lowdb in a temporary directory), outbox and signer around a MemoryPort, with a settable clock. */

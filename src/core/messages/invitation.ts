@@ -147,6 +147,29 @@ export interface ChatMessage {
   outcome?: string[];
   /** The buttons' words come with them: the post is in its reader's language. */
   approvalButtons?: { invitationId: string; question: string; approve: string; deny: string };
+  /** Buttons that act on one invitation as the pending list's do (a guest's Extend / Remove now / Adopt). */
+  actionButtons?: { invitationId: string; buttons: ActionButton[] };
+}
+
+/** What a button of the bot does. */
+export type ButtonAction =
+  | 'approve'
+  | 'deny'
+  | 'resend'
+  | 'showlink'
+  | 'retry'
+  | 'revoke'
+  | 'cancel'
+  | 'extend30'
+  | 'extend90'
+  | 'endaccess'
+  | 'adopt';
+
+/** A button of the list or of a direct message, by the action it names (the adapter signs it). */
+export interface ActionButton {
+  action: ButtonAction;
+  label: string;
+  style?: 'primary' | 'danger';
 }
 
 /** The approval request: its buttons while it waits, then who decided and what became of it. */

@@ -3,10 +3,10 @@
 import type { Words } from '../i18n.js';
 import type { Invitation } from '../model.js';
 import type { Writer } from '../writer.js';
-import { stateLabel } from './invitation.js';
+import { type ButtonAction, stateLabel } from './invitation.js';
 import { roleLabel } from './refusals.js';
 
-export type ButtonAction = 'approve' | 'deny' | 'resend' | 'showlink' | 'retry' | 'revoke' | 'cancel';
+export type { ButtonAction };
 /** The label of each button the bot shows, by action (the list's, the approval post's and the forms'). */
 export const buttonLabel = (w: Words, action: ButtonAction) => w.t(`button.${action}`);
 

@@ -30,8 +30,10 @@ export const chatUser = (p: LocalPerson): ChatUser => ({
   email: p.email,
 });
 
-/** A message's buttons: Approve / Deny while an approval request waits. */
+/** A message's buttons: Approve / Deny while an approval request waits, or a guest's (Extend, Remove now, Adopt). */
 function buttonsOf(msg: ChatMessage): LocalButton[] {
+  const acts = msg.actionButtons;
+  if (acts) return acts.buttons.map((b) => ({ ...b, invitationId: acts.invitationId, fromList: true }));
   const id = msg.approvalButtons?.invitationId;
   if (!id) return [];
   return [
@@ -102,5 +104,9 @@ export function localPort(chat: LocalChat, links?: LinkChannels): ChatPort {
       if (inv.role === 'admin') await chat.setLevel(userId, 'admin');
     },
     withdraw: async () => undefined,
+    async endGuestAccess(_inv, userId) {
+      await chat.removeFromTeam(userId);
+      return 'done';
+    },
   };
 }

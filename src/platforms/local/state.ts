@@ -191,6 +191,14 @@ export class LocalChat {
     await this.save();
   }
 
+  /** Out of the playground's team: out of every channel and off its people. Repeating it changes nothing. */
+  async removeFromTeam(userId: string): Promise<void> {
+    const before = this.data.people.length;
+    for (const channel of this.channels()) channel.members = channel.members.filter((m) => m !== userId);
+    this.data.people = this.data.people.filter((p) => p.id !== userId);
+    if (this.data.people.length !== before) await this.save();
+  }
+
   /** A form appears or closes: nothing to store, but the screen changes. */
   setForm(userId: string, form: OpenForm | undefined): void {
     if (form) this.forms.set(userId, form);

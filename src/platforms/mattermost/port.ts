@@ -227,6 +227,19 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
     async withdraw(inv) {
       await backend?.withdraw(inv);
     },
+    /** Out of the channels the bot added, then deactivated or out of the team (GUEST_END_ACTION). kChat's API
+     * offers no way to withdraw an organization's user: there the admins are given the Manager's steps. Each call
+     * is safe to repeat (already out, already inactive). */
+    async endGuestAccess(inv, userId) {
+      for (const channelId of inv.channelIds) await absent(api.client.removeFromChannel(userId, channelId), [404]);
+      if (backend) return 'manual';
+      if (ctx.guests?.endAction === 'remove-from-team') {
+        await absent(api.client.removeFromTeam(inv.workspaceId, userId), [404]);
+      } else {
+        await api.client.updateUserActive(userId, false);
+      }
+      return 'done';
+    },
     offers: (inv) => backend?.offers(inv),
     ...(backend
       ? { backendNotice: (inv: Invitation, notice: NoticePayload, f: Writer) => backend.noticeText(inv, notice, f) }

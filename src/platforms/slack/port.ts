@@ -149,5 +149,23 @@ export function slackPort(ctx: SlackContext, grid: () => boolean): ChatPort {
     /** Neither a Slack invitation nor a join link can be withdrawn by an app; the acceptance link dies with the
      * revoke. */
     async withdraw() {},
+    /** Enterprise Grid: removed from the workspace by the admin API. Elsewhere an app cannot deactivate anyone:
+     * the guest is taken out of the channels the bot added them to. Each call is safe to repeat. */
+    async endGuestAccess(inv, userId) {
+      if (api.admin && grid()) {
+        await unless('user_not_found', api.admin.admin.users.remove({ team_id: inv.workspaceId, user_id: userId }));
+        return 'done';
+      }
+      for (const channel of inv.channelIds) {
+        await unless('not_in_channel', api.client.conversations.kick({ channel, user: userId }));
+      }
+      return 'done';
+    },
+    /** Enterprise Grid keeps a guest's expiration itself: it deactivates them on the date even if the bot is down. */
+    async setAccessEnd(inv, userId) {
+      if (!api.admin || !grid() || !inv.accessEndsAt || inv.role !== 'external') return;
+      const expiration_ts = Math.floor(Date.parse(inv.accessEndsAt) / 1000);
+      await api.admin.admin.users.setExpiration({ team_id: inv.workspaceId, user_id: userId, expiration_ts });
+    },
   };
 }
