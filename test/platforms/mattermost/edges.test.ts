@@ -177,6 +177,7 @@ describe('older servers', () => {
       'channels',
       'channels_2',
       'channels_3',
+      'access_days',
       'delivery',
       'expiry',
       'language',
@@ -193,7 +194,7 @@ describe('older servers', () => {
     });
     expect(res.body).toEqual({});
     const [inv] = await h!.app.store.listInvitations({});
-    expect(inv).toMatchObject({ state: 'sending', channelIds: [h!.general.id, h!.secret.id] });
+    expect(inv).toMatchObject({ state: 'sending', channelIds: [h!.general.id, h!.secret.id], accessDays: 90 });
   });
 
   it('say so when the dialog cannot be opened in time', async () => {
