@@ -95,7 +95,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const links: LinkChannels = { publicUrl: config.publicUrl, orgName: config.org.name, mailer, sms };
   /** What every adapter is handed (PlatformDeps), links aside: kChat delivers through Infomaniak instead. */
   const locales = new Locales(config.locale.tag, config.locale.timeZone);
-  const shared = { store, clock, log, signer, outbox, locales, guests: config.guests };
+  const shared = { store, clock, log, signer, outbox, locales, guests: config.guests, welcome: config.welcome };
 
   const mattermost = config.mattermost
     ? createMattermost({

@@ -1,10 +1,13 @@
 /** The bot's configuration: read from the environment once, validated with zod. Nothing else reads process.env. */
 
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { LANGUAGES, type Language, languageOf } from './core/i18n.js';
 import { GUEST_END_ACTIONS, type GuestSettings, MAX_ACCESS_DAYS } from './core/model.js';
 import type { InviteLimits } from './core/policy.js';
+import { parseWelcomeTemplate, type WelcomeTemplates, type WelcomeTexts } from './core/welcome.js';
 
+const WELCOME_MAX = 4000;
 const optional = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
 
@@ -127,6 +130,10 @@ const Env = z
         .optional(),
     ),
     SLACK_API_URL: z.url().default('https://slack.com/api/'),
+    /** The newcomer's welcome, in the operator's words: a template ({name}, {inviter}, {channels}, {role},
+     * {until}), or a file with one (`.json`: per workspace id or "*", a text or one per language). */
+    WELCOME_MESSAGE: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(WELCOME_MAX).optional()),
+    WELCOME_MESSAGE_FILE: optional,
     /** The local playground (src/platforms/local): on by default only while no platform is configured. */
     PLAYGROUND: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['on', 'off']).optional()),
   })
@@ -210,6 +217,8 @@ export interface Config {
   };
   /** INFOMANIAK_API_URL, also for the setup page's check when kChat is not configured yet. */
   infomaniakApiUrl: string;
+  /** The operator's welcome texts; unset: the bot's own, in the newcomer's language. */
+  welcome?: WelcomeTemplates;
   /** The local playground is served (PLAYGROUND=on, or no platform configured and PLAYGROUND unset). */
   playground: boolean;
   /** Set when INFOMANIAK_API_TOKEN is: the Mattermost adapter then runs against kChat with this backend. */
@@ -276,6 +285,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
         }
       : undefined,
+    welcome: welcomeTemplates(e.WELCOME_MESSAGE, e.WELCOME_MESSAGE_FILE),
     infomaniakApiUrl: e.INFOMANIAK_API_URL.replace(/\/+$/, ''),
     playground: e.PLAYGROUND === 'on' || (e.PLAYGROUND === undefined && !e.MATTERMOST_URL && !e.SLACK_BOT_TOKEN),
     kchat: e.INFOMANIAK_API_TOKEN
@@ -288,6 +298,61 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         }
       : undefined,
   };
+}
+
+const WelcomeText = z.string().min(1).max(WELCOME_MAX);
+/** WELCOME_MESSAGE_FILE as JSON: `{"*": "…", "<workspace id>": {"fr": "…", "default": "…"}}`. */
+const WelcomeFile = z.record(
+  z.string().min(1).max(64),
+  z.union([WelcomeText, z.partialRecord(z.enum([...LANGUAGES, 'default']), WelcomeText)]),
+);
+
+/** The welcome templates, each checked now: a wrong placeholder stops the bot at start-up, named. */
+function welcomeTemplates(message: string | undefined, file: string | undefined): WelcomeTemplates | undefined {
+  if (message && file)
+    throw new ConfigError('Invalid configuration:\n  WELCOME_MESSAGE: set it or WELCOME_MESSAGE_FILE, not both');
+  if (!message && !file) return undefined;
+  const where = message ? 'WELCOME_MESSAGE' : `WELCOME_MESSAGE_FILE (${file})`;
+  const fail = (why: string): never => {
+    throw new ConfigError(`Invalid configuration:\n  ${where}: ${why}`);
+  };
+  const check = (text: string, at: string) => {
+    const parsed = parseWelcomeTemplate(text);
+    return parsed.ok ? parsed.template : fail(`${at}${parsed.error}`);
+  };
+  if (message) return { all: { default: check(message, '') }, teams: {} };
+  let content: string;
+  try {
+    content = readFileSync(file!, 'utf8');
+  } catch (err) {
+    return fail(`cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!file!.endsWith('.json')) {
+    if (content.length > WELCOME_MAX) fail(`longer than ${WELCOME_MAX} characters`);
+    return { all: { default: check(content, '') }, teams: {} };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(content);
+  } catch {
+    return fail('is not valid JSON');
+  }
+  const parsed = WelcomeFile.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return fail(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  const templates: WelcomeTemplates = { teams: {} };
+  for (const [team, value] of Object.entries(parsed.data)) {
+    const texts: WelcomeTexts = {};
+    const entries = typeof value === 'string' ? { default: value } : value;
+    for (const [lang, text] of Object.entries(entries)) {
+      texts[lang as keyof WelcomeTexts] = check(text as string, `${team}.${lang}: `);
+    }
+    if (team === '*') templates.all = texts;
+    else templates.teams[team] = texts;
+  }
+  return templates;
 }
 
 function validTimeZone(tz: string): boolean {

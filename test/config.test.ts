@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 
@@ -53,5 +55,37 @@ describe('guests’ access', () => {
     for (const env of [{ GUEST_MAX_DAYS: '0' }, { GUEST_MAX_DAYS: '1.5' }, { GUEST_END_ACTION: 'delete' }]) {
       expect(() => loadConfig(env)).toThrow(ConfigError);
     }
+  });
+});
+
+describe('the welcome template', () => {
+  it('refuses an unknown placeholder or a lone brace at start-up, naming the variable', () => {
+    expect(() => loadConfig({ WELCOME_MESSAGE: 'Hi {name}, see {secret}' })).toThrow(
+      /WELCOME_MESSAGE: unknown placeholder \{secret\}: use \{name\}, \{inviter\}/,
+    );
+    expect(() => loadConfig({ WELCOME_MESSAGE: 'Hi {name' })).toThrow(/WELCOME_MESSAGE: a lone "\{"/);
+    expect(loadConfig({ WELCOME_MESSAGE: 'Hi {name}, {inviter} brought you' }).welcome?.all?.default).toEqual([
+      { text: 'Hi ' },
+      { placeholder: 'name' },
+      { text: ', ' },
+      { placeholder: 'inviter' },
+      { text: ' brought you' },
+    ]);
+  });
+
+  it('reads a file per workspace and language, and names what is wrong in it', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'guestlist-welcome-'));
+    const file = path.join(dir, 'welcome.json');
+    await writeFile(file, JSON.stringify({ '*': 'Hello {name}', team1: { fr: 'Bonjour {name}', default: 'Hi' } }));
+    const welcome = loadConfig({ WELCOME_MESSAGE_FILE: file }).welcome!;
+    expect(welcome.all?.default).toEqual([{ text: 'Hello ' }, { placeholder: 'name' }]);
+    expect(Object.keys(welcome.teams.team1!)).toEqual(['fr', 'default']);
+    await writeFile(file, JSON.stringify({ team1: { fr: 'Bonjour {nom}' } }));
+    expect(() => loadConfig({ WELCOME_MESSAGE_FILE: file })).toThrow(/team1\.fr: unknown placeholder \{nom\}/);
+    await writeFile(file, JSON.stringify({ team1: { xx: 'Hi' } }));
+    expect(() => loadConfig({ WELCOME_MESSAGE_FILE: file })).toThrow(/WELCOME_MESSAGE_FILE .*team1/);
+    expect(() => loadConfig({ WELCOME_MESSAGE_FILE: path.join(dir, 'none.txt') })).toThrow(/cannot be read/);
+    expect(() => loadConfig({ WELCOME_MESSAGE: 'a', WELCOME_MESSAGE_FILE: file })).toThrow(/not both/);
   });
 });

@@ -42,6 +42,8 @@ export const JOB_PAYLOADS = {
   'notify-inviter': NoticePayload,
   announce: z.object({ channelId: Id }),
   'apply-role': None,
+  /** The newcomer's direct message: who invited them, their channels, role and how to ask for more. */
+  welcome: None,
   /** The step is the backend's own (kChat's rightSteps.ts), which parses it with its list. */
   'grant-right': z.object({ step: z.string().min(1).max(40) }),
   withdraw: None,

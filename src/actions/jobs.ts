@@ -18,6 +18,7 @@ export const JOB = {
   notifyInviter: 'notify-inviter',
   announce: 'announce',
   applyRole: 'apply-role',
+  welcome: 'welcome',
   /** One right set on the platform after delivery (kChat: kSuite, kChat, kDrive), retried on its own. */
   grantRight: 'grant-right',
   /** Undo the platform's side of a revoked invitation (kChat: cancel the Infomaniak invitation). */
@@ -61,6 +62,12 @@ export function jobFor<W extends JobWhat>(inv: Invitation, what: W, ...[payload,
     dedupeKey: `${what}:${inv.id}${key ? `:${key}` : ''}`,
     payload: payload ?? {},
   };
+}
+
+/** The newcomer's welcome: keyed by the person and the workspace, so that it goes once even when several
+ * invitations brought them, or several paths noticed their arrival. */
+export function welcomeJob(inv: Invitation, userId: string): NewJob {
+  return { ...jobFor(inv, JOB.welcome), dedupeKey: `welcome:${inv.platform}:${inv.workspaceId}:${userId}` };
 }
 
 export function notifyInviter(inv: Invitation, about: InviterNotice, key = ''): NewJob {

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Invitation } from '../core/model.js';
 import { TRANSITIONS } from '../core/stateMachine.js';
 import type { Store } from '../store/store.js';
-import { JOB, jobFor, notifyInviter } from './jobs.js';
+import { JOB, jobFor, notifyInviter, welcomeJob } from './jobs.js';
 
 export async function recordArrival(
   deps: { store: Store; clock: Clock },
@@ -30,6 +30,7 @@ export async function recordArrival(
       notifyInviter(arrived, 'arrival'),
       // Where the platform keeps a guest's end itself (Slack Enterprise Grid).
       ...(accessEndsAt ? [jobFor(arrived, JOB.setAccessEnd, {}, accessEndsAt)] : []),
+      welcomeJob(arrived, userId),
     ],
   });
 }

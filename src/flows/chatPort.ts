@@ -54,6 +54,13 @@ export interface ChatUser {
   locale?: string;
 }
 
+/** A channel as a newcomer is told of it: its name and what it is for (its purpose, else its header or topic). */
+export interface ChannelDetail {
+  id: string;
+  name: string;
+  purpose?: string;
+}
+
 export interface ChatPort {
   readonly platform: Platform;
   readonly format: TextFormat;
@@ -79,6 +86,8 @@ export interface ChatPort {
   /** The account with this address, if there is one (how a missed arrival is found). */
   userByEmail(email: string): Promise<ChatUser | undefined>;
   channelNames(inv: Invitation): Promise<string[]>;
+  /** Each channel's name and purpose, in the order given (a channel that cannot be read: its id, no purpose). */
+  channelDetails(channelIds: string[]): Promise<ChannelDetail[]>;
   /** The direct-message channel with a user. */
   directChannel(userId: string): Promise<string>;
   post(channelId: string, message: ChatMessage): Promise<MessageRef>;

@@ -25,8 +25,10 @@ import {
   renewalRequestNotice,
   revokedNoticeToInviter,
   sponsorReminder,
+  welcomeMessage,
 } from '../core/messages.js';
 import { type GuestSettings, type Invitation, sponsorOf } from '../core/model.js';
+import { type WelcomeTemplates, welcomeTemplateFor } from '../core/welcome.js';
 import { type Writer, writer } from '../core/writer.js';
 import { type LinkChannels, type LinkMethod, sendAcceptanceLink } from '../delivery/acceptanceLink.js';
 import { remindInvitee } from '../delivery/reminder.js';
@@ -49,6 +51,8 @@ export interface FlowDeps {
   links?: LinkChannels;
   /** GUEST_MAX_DAYS and GUEST_END_ACTION; unset: no cap, guests deactivated at their end. */
   guests?: GuestSettings;
+  /** The operator's welcome texts (WELCOME_MESSAGE, WELCOME_MESSAGE_FILE); unset: the bot's own words. */
+  welcome?: WelcomeTemplates;
 }
 
 export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobHandler> {
@@ -137,6 +141,27 @@ export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobH
       if (inv.state !== 'arrived' || !userId) return;
       const user = await port.admit(inv, userId, channelId);
       await port.post(channelId, { text: arrivalAnnouncement(org, inv, user) });
+    },
+  };
+
+  /** The newcomer's direct message, in their chat's language, else the one they were invited in. */
+  const welcome: JobHandler = {
+    async run(job) {
+      const inv = await load(job);
+      const userId = inv.arrivedUserId;
+      if (inv.state !== 'arrived' || !userId) return;
+      const readers = Readers.of(deps.locales, port, () => deps.clock.now().getTime());
+      const f = writer(port.format, deps.locales.for((await readers.locale(userId)) || inv.language));
+      const newcomer = await port.user(userId);
+      const facts = {
+        newcomer,
+        inviter: inv.inviter,
+        channels: await port.channelDetails(inv.channelIds),
+        role: inv.role,
+        sponsor: sponsorOf(inv),
+        until: inv.accessEndsAt,
+      };
+      await dm(userId, welcomeMessage(f, facts, welcomeTemplateFor(deps.welcome, inv.workspaceId, f.language)));
     },
   };
 
@@ -280,6 +305,7 @@ export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobH
     [kind(JOB.resend)]: resend,
     [kind(JOB.announce)]: announce,
     [kind(JOB.applyRole)]: applyRole,
+    [kind(JOB.welcome)]: welcome,
     [kind(JOB.notifyInviter)]: notify,
     [kind(JOB.withdraw)]: withdraw,
     [kind(JOB.remindInvitee)]: reminder,

@@ -5,6 +5,7 @@ import { mattermostMarkdown as md, slackMrkdwn as mrkdwn, oneLine, type TextForm
 import { LANGUAGES } from '../../src/core/i18n.js';
 import * as messages from '../../src/core/messages.js';
 import type { Invitation } from '../../src/core/model.js';
+import { parseWelcomeTemplate } from '../../src/core/welcome.js';
 import { invitationEmail } from '../../views/email/invitationEmail.js';
 import { invitationSms } from '../../views/sms/invitationSms.js';
 import { invitation } from '../store/storeContract.js';
@@ -125,6 +126,10 @@ function hostileInvitation(form: string): Invitation {
   });
 }
 
+/** An operator's welcome with every placeholder. */
+const parsedWelcome = parseWelcomeTemplate('Hi {name}! {inviter} invited you as {role} until {until}:\n{channels}');
+const OPERATOR_WELCOME = parsedWelcome.ok ? parsedWelcome.template : undefined;
+
 /** Every message of the bot about an invitation, as it would be posted. */
 function everyMessage(inv: Invitation, format: TextFormat, form: string, language: string): string[] {
   const f = markdownIn(format, language);
@@ -146,6 +151,20 @@ function everyMessage(inv: Invitation, format: TextFormat, form: string, languag
     messages.linkReminderToInviter(f, inv),
     messages.approvalDigest(f, [inv, { ...inv, inviter: { id: 'u9', username: form } }]),
     messages.listEntryText(f, inv, new Date()),
+    ...[undefined, OPERATOR_WELCOME].map((template) =>
+      messages.welcomeMessage(
+        f,
+        {
+          newcomer: arrived,
+          inviter: inv.inviter,
+          sponsor: inv.inviter,
+          channels: [{ name: `#${form}`, purpose: `for ${form}` }, { name: form }],
+          role: 'external',
+          until: '2030-03-01T10:00:00.000Z',
+        },
+        template,
+      ),
+    ),
   ];
 }
 

@@ -14,6 +14,8 @@ export interface FakeSlackUser {
   is_owner?: boolean;
   is_restricted?: boolean;
   is_bot?: boolean;
+  /** What users.info gives with include_locale (`fr-FR`). */
+  locale?: string;
 }
 
 export interface FakeSlackChannel {
@@ -21,6 +23,8 @@ export interface FakeSlackChannel {
   name: string;
   is_private: boolean;
   members: Set<string>;
+  purpose?: string;
+  topic?: string;
 }
 export interface FakePost {
   channel: string;
@@ -182,6 +186,7 @@ export class SlackFake {
       is_restricted: !!u.is_restricted,
       is_ultra_restricted: false,
       profile: { display_name: u.name, real_name: u.real_name, email: u.email },
+      ...(u.locale ? { locale: u.locale } : {}),
     };
   }
 
@@ -221,7 +226,9 @@ export class SlackFake {
         };
       case 'conversations.info': {
         const c = this.channels.get(a.channel);
-        return c ? { ok: true, channel: { id: c.id, name: c.name } } : fail('channel_not_found');
+        if (!c) return fail('channel_not_found');
+        const text = (value = '') => ({ value, creator: '', last_set: 0 });
+        return { ok: true, channel: { id: c.id, name: c.name, purpose: text(c.purpose), topic: text(c.topic) } };
       }
       case 'conversations.open':
         return { ok: true, channel: { id: this.dmChannelOf(a.users) } };

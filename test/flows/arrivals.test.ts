@@ -68,6 +68,7 @@ describe('a member-arrived event', () => {
       `announce:${inv.id}:c1`,
       `announce:${inv.id}:c2`,
       `notify-inviter:${inv.id}:arrival`,
+      `welcome:mattermost:team1:u-ana`,
     ]);
     expect(kicks).toBe(1);
 
@@ -77,7 +78,7 @@ describe('a member-arrived event', () => {
     ).toBe(0);
     expect(await arrivals.reconcile()).toBe(0);
     expect(await store.auditTrail(inv.id)).toHaveLength(1);
-    expect(await store.jobs({ invitationId: inv.id })).toHaveLength(3);
+    expect(await store.jobs({ invitationId: inv.id })).toHaveLength(4);
   });
 
   it('uses the address the event carries without asking the platform', async () => {

@@ -71,6 +71,9 @@ export class MemoryPort implements ChatPort {
   user = async (userId: string) => this.person(userId);
   userByEmail = async (email: string) => [...this.people.values()].find((p) => p.email === email);
   channelNames = async (inv: Invitation) => inv.channelIds.map((c) => `#${c}`);
+  /** What each channel is for, where a test says. */
+  readonly purposes = new Map<string, string>();
+  channelDetails = async (ids: string[]) => ids.map((id) => ({ id, name: `#${id}`, purpose: this.purposes.get(id) }));
   directChannel = async (userId: string) => `dm:${userId}`;
   post = async (channelId: string, message: ChatMessage) => {
     const ref = { channelId, postId: `p${this.posts.length + 1}` };

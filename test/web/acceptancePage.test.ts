@@ -149,7 +149,12 @@ describe('acceptance page', () => {
       expect(trail.at(-1)).toMatchObject({ action: 'arrived', detail: { via: 'acceptance-page' } });
       const jobs = (await store.jobs({ invitationId: inv.id })).map((j) => j.dedupeKey).sort();
       expect(jobs).toEqual(
-        [`announce:${inv.id}:evil`, `announce:${inv.id}:general`, `notify-inviter:${inv.id}:arrival`].sort(),
+        [
+          `announce:${inv.id}:evil`,
+          `announce:${inv.id}:general`,
+          `notify-inviter:${inv.id}:arrival`,
+          `welcome:mattermost:team1:user1`,
+        ].sort(),
       );
       expect(kicks).toBe(1);
       expect(logs.join('')).not.toContain('correct horse');

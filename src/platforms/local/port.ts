@@ -75,6 +75,11 @@ export function localPort(chat: LocalChat, links?: LinkChannels): ChatPort {
       return found && chatUser(found);
     },
     channelNames: async (inv) => inv.channelIds.map((id) => chat.channel(id)?.name ?? id),
+    channelDetails: async (ids) =>
+      ids.map((id) => {
+        const c = chat.channel(id);
+        return { id, name: c ? `~${c.name}` : id, purpose: c?.purpose };
+      }),
     directChannel: async (userId) => (await chat.directChannel(userId)).id,
     async post(channelId, msg) {
       const posted = await chat.post({

@@ -25,7 +25,14 @@ const Person = z.object({
   level: z.enum(['owner', 'admin', 'member', 'guest']),
 });
 export type LocalPerson = z.infer<typeof Person>;
-const Channel = z.object({ id: Id, name: z.string().max(64), members: z.array(Id), dmOf: Id.optional() });
+const Channel = z.object({
+  id: Id,
+  name: z.string().max(64),
+  /** What the channel is for, as a newcomer's welcome tells it. */
+  purpose: z.string().max(250).optional(),
+  members: z.array(Id),
+  dmOf: Id.optional(),
+});
 export type LocalChannel = z.infer<typeof Channel>;
 const Button = z.object({
   label: z.string().max(40),
@@ -77,8 +84,8 @@ function seed(): StateFile {
   return {
     people,
     channels: [
-      { id: 'town-square', name: 'town-square', members: people.map((p) => p.id) },
-      { id: 'launch', name: 'launch', members: ['maya', 'ada', 'bo'] },
+      { id: 'town-square', name: 'town-square', purpose: 'Everyone, every day', members: people.map((p) => p.id) },
+      { id: 'launch', name: 'launch', purpose: 'The launch, step by step', members: ['maya', 'ada', 'bo'] },
     ],
     messages: [],
   };

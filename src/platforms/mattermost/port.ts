@@ -167,6 +167,17 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
       return user && chatUser({ ...user, email });
     },
     channelNames: (inv) => Promise.all(inv.channelIds.map(async (id) => (await api.channelName(id)) ?? id)),
+    channelDetails: (ids) =>
+      Promise.all(
+        ids.map(async (id) => {
+          const c = await api.client.getChannel(id).catch(() => undefined);
+          return {
+            id,
+            name: c?.display_name || c?.name || id,
+            purpose: c?.purpose?.trim() || c?.header?.trim() || undefined,
+          };
+        }),
+      ),
     directChannel: (userId) => api.directChannel(userId),
     async post(channelId, msg) {
       const { message, props } = mattermostPost(msg, approvalButtons(ctx, msg.approvalButtons?.invitationId ?? ''));

@@ -109,6 +109,16 @@ export function slackPort(ctx: SlackContext, grid: () => boolean): ChatPort {
           return channel?.name ? `#${channel.name}` : id;
         }),
       ),
+    channelDetails: (ids) =>
+      Promise.all(
+        ids.map(async (id) => {
+          const { channel } = await api.client.conversations
+            .info({ channel: id })
+            .catch(() => ({ channel: undefined }));
+          const purpose = channel?.purpose?.value?.trim() || channel?.topic?.value?.trim() || undefined;
+          return { id, name: channel?.name ? `#${channel.name}` : id, purpose };
+        }),
+      ),
     directChannel: async (userId) => (await api.client.conversations.open({ users: userId })).channel!.id!,
     async post(channelId, msg): Promise<MessageRef> {
       const { text, blocks } = slackMessage(msg);

@@ -59,6 +59,7 @@ describe('the playground, with no platform configured', () => {
       channels: ['town-square', 'launch'],
       delivery: 'link',
       expiry: '7',
+      language: 'de',
     });
     expect(textOf(page)).toMatch(/waits? for an administrator/i);
     const [inv] = await pg.app.store.listInvitations({ platform: 'local' });
@@ -67,6 +68,7 @@ describe('the playground, with no platform configured', () => {
       email: 'pat@example.org',
       role: 'external',
       delivery: 'link',
+      language: 'de',
     });
 
     // Each admin gets the request by direct message, with Approve / Deny; the name is shown as text.
@@ -117,6 +119,13 @@ describe('the playground, with no platform configured', () => {
     // The newcomer is a guest in the channels they were invited to, and nowhere else.
     const own = await pg.page(pat, 'town-square');
     expect(textOf(own)).toMatch(/welcome/i);
+    // Their welcome, once, in the language they were invited in (the playground gives no chat locale).
+    const welcome = await pg.page(pat, `dm-${pat}`);
+    expect(textOf(welcome)).toContain('@maya hat Sie mit der Rolle Extern eingeladen.');
+    expect(textOf(welcome)).toContain('~town-square: Everyone, every day');
+    expect(textOf(welcome)).toContain('~launch: The launch, step by step');
+    expect(textOf(welcome).match(/Willkommen/g)).toHaveLength(1);
+    expectInert(welcome);
 
     await pg.restart();
     expect(textOf(await pg.page('ada', 'town-square'))).toMatch(/@pat · guest/);
