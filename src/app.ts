@@ -212,7 +212,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       },
       ...(setup ? [{ path: '/setup', router: setup }] : []),
       ...(config.adminApiToken
-        ? [{ path: '/admin', router: adminRouter({ store, token: config.adminApiToken }) }]
+        ? [{ path: '/admin', router: adminRouter({ store, clock, token: config.adminApiToken }) }]
         : []),
       ...(local
         ? [

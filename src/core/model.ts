@@ -139,6 +139,8 @@ export const AUDIT_ACTIONS = [
   'resend_requested',
   'link_requested',
   'link_issued',
+  /** The acceptance page was opened, once per visitor (a hash of the link, address and browser: no raw IP). */
+  'link_opened',
   'reminder_scheduled',
   'renewal_requested',
   'arrived',

@@ -3,12 +3,14 @@
  * and redirects to the chat's login page. A dead link (used, expired, revoked) gets a page whose button asks the
  * inviter for a new invitation. Server-rendered, no JavaScript. Tokens, links and passwords are never logged; the
  * router renders its own errors so the app-wide handler (which logs paths) never sees a token-bearing path. */
+import { createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { type JoinView, joinPage, type RegistrationField } from '../../views/pages/joinPage.js';
 import { type Org, PAGE_CSS_HASH } from '../../views/pages/layout.js';
 import { linkDeadPage } from '../../views/pages/linkDeadPage.js';
 import { noticePage } from '../../views/pages/noticePage.js';
 import { recordArrival } from '../actions/recordArrival.js';
+import { recordLinkOpened } from '../actions/recordLinkOpened.js';
 import { requestRenewal } from '../actions/requestRenewal.js';
 import type { Clock } from '../core/clock.js';
 import { type Locales, type Words } from '../core/i18n.js';
@@ -57,6 +59,13 @@ export interface AcceptancePageOptions {
 /** Registration attempts and renewal requests, per client IP and per link: room for a few typos, none for hammering
  * the chat server's account creation or the invitation's audit trail. */
 export const JOIN_POST_RATE_LIMIT: WindowLimit = { limit: 10, windowMs: 10 * 60_000 };
+
+/** Who opened the link, as a hash of the link, the client's address and its browser: the same visitor again is
+ * recognised, and neither the address nor the browser string is kept. */
+function visitorOf(req: Request, inv: Invitation): string {
+  const seen = `${inv.linkTokenHash}|${req.ip ?? ''}|${req.get('user-agent') ?? ''}`;
+  return createHash('sha256').update(seen).digest('hex').slice(0, 32);
+}
 
 export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
   const router = express.Router();
@@ -148,6 +157,10 @@ export function acceptancePageRouter(opts: AcceptancePageOptions): Router {
     if (!inv) return unknownLink(req, res);
     const status = linkStatus(inv, opts.clock.now());
     if (status !== 'usable') return deadLink(req, res, inv, status);
+    // The invitation's story counts this view once per visitor; a failed write never costs the invitee the page.
+    await recordLinkOpened(opts, inv, visitorOf(req, inv)).catch((err: Error) =>
+      opts.log.warn({ invitation: inv.id, err: err.message }, 'could not record the link being opened'),
+    );
     send(res, 200, await joinView(req, res, inv, { values: defaultValues(inv), errors: {} }));
   });
 

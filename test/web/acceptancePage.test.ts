@@ -94,6 +94,22 @@ describe('acceptance page', () => {
     expect(html).toContain('value="Ana"'); // first name pre-filled from the invitation
   });
 
+  it('counts a view once per visitor, and keeps neither the address nor the browser', async () => {
+    const { inv, path } = await invited();
+    const firefox = 'Mozilla/5.0 Firefox/140.0';
+    for (let i = 0; i < 3; i++) expect((await request(app).get(path).set('User-Agent', firefox)).status).toBe(200);
+    await request(app).get(path).set('User-Agent', 'Mozilla/5.0 Safari/18');
+    const opens = (await store.auditTrail(inv.id)).filter((e) => e.action === 'link_opened');
+    expect(opens).toHaveLength(2);
+    expect(opens[0]).toMatchObject({ actor: 'invitee', at: NOW.toISOString() });
+    const written = JSON.stringify(opens);
+    expect(written).not.toMatch(/127\.0\.0\.1|::1|Firefox|Safari/);
+    // A dead link counts no view.
+    await store.patchInvitation(inv.id, { expiresAt: '2029-01-01T00:00:00.000Z' });
+    await request(app).get(path).set('User-Agent', 'curl/8');
+    expect((await store.auditTrail(inv.id)).filter((e) => e.action === 'link_opened')).toHaveLength(2);
+  });
+
   it(
     'sends security headers: CSP without unsafe-inline, no ' + 'framing, no referrer, no caching; a strict CSRF cookie',
     async () => {

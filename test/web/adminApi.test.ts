@@ -18,7 +18,9 @@ describe('admin API rate limit', () => {
     const log = createLogger('silent');
     app = createWebApp({
       log,
-      routers: [{ path: '/admin', router: adminRouter({ store: temp.store, token: TOKEN }) }],
+      routers: [
+        { path: '/admin', router: adminRouter({ store: temp.store, token: TOKEN, clock: { now: () => new Date() } }) },
+      ],
       ready: async () => true,
     });
   });
