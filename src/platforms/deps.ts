@@ -8,6 +8,6 @@ export type PlatformDeps = FlowDeps & { signer: Signer };
 
 /** An adapter's own copy of the deps, its log lines marked with the platform. */
 export function platformDeps(opts: PlatformDeps, platform: Platform): PlatformDeps {
-  const { store, clock, outbox, signer, links, locales } = opts;
-  return { store, clock, outbox, signer, links, locales, log: opts.log.child({ platform }) };
+  const { store, clock, outbox, signer, links, locales, guests, welcome } = opts;
+  return { store, clock, outbox, signer, links, locales, guests, welcome, log: opts.log.child({ platform }) };
 }
