@@ -77,7 +77,7 @@ describe('the invitation’s story', () => {
     expect((await loadStory(world.deps.store, await get(cleo.id))).visitors).toBe(1);
   });
 
-  it('gives the last 30 days: by state, the share arrived, the median time, the links opened but not finished', async () => {
+  it('gives the last 30 days: by state, share arrived, median time, links opened but not finished', async () => {
     const { cleo } = await script();
     const stats = await loadStats(world.deps.store, {}, world.clock.at);
     expect(stats).toMatchObject({

@@ -140,6 +140,8 @@ describe('a member invites someone on a Slack workspace (no Enterprise Grid)', (
       'approve',
       'link_issued',
       'delivered',
+      // The invitee opened the acceptance page once.
+      'link_opened',
       'arrived',
     ]);
 
