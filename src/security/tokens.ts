@@ -13,7 +13,7 @@ export const Token = z.discriminatedUnion('k', [
   z.object({
     k: z.literal('button'),
     i: Id,
-    a: z.string().regex(/^[a-z_-]{1,40}$/),
+    a: z.string().regex(/^[a-z0-9_-]{1,40}$/),
     l: z.literal(1).optional(),
     exp: Exp,
   }),

@@ -1070,6 +1070,7 @@ export class MattermostFake {
       r('POST', '/teams/:team_id/members', (ctx) => this.addTeamMemberRoute(ctx)),
       r('GET', '/teams/:team_id/members/:user_id', (ctx) => this.getTeamMember(ctx)),
       r('PUT', '/teams/:team_id/members/:user_id/roles', (ctx) => this.updateTeamMemberRoles(ctx)),
+      r('DELETE', '/teams/:team_id/members/:user_id', (ctx) => this.removeTeamMemberRoute(ctx)),
       r('POST', '/teams/:team_id/invite/email', (ctx) => this.inviteUsersToTeam(ctx)),
       r('POST', '/teams/:team_id/invite-guests/email', (ctx) => this.inviteGuestsToTeam(ctx)),
 
@@ -1077,6 +1078,7 @@ export class MattermostFake {
       r('GET', '/channels/:channel_id', (ctx) => this.getChannel(ctx)),
       r('POST', '/channels/:channel_id/members', (ctx) => this.addChannelMemberRoute(ctx)),
       r('GET', '/channels/:channel_id/members/:user_id', (ctx) => this.getChannelMember(ctx)),
+      r('DELETE', '/channels/:channel_id/members/:user_id', (ctx) => this.removeChannelMemberRoute(ctx)),
 
       r('POST', '/posts', (ctx) => this.createPost(ctx)),
       r('GET', '/posts/:post_id', (ctx) => this.getPost(ctx)),
@@ -1517,6 +1519,31 @@ export class MattermostFake {
     const member = this.channelMember(channelId, userId);
     if (!member) throw errors.channelMemberNotFound();
     return ok(member);
+  }
+
+  /** Mattermost's removeUserFromChannel: a member leaves (the server's `user_removed` event). */
+  private removeChannelMemberRoute(ctx: Ctx): Reply {
+    const viewer = this.me(ctx);
+    const channel = this.channels.get(this.requireId(ctx, 'channel_id'));
+    const userId = this.requireId(ctx, 'user_id');
+    if (!channel) throw errors.channelNotFound();
+    this.requireAddChannelMemberPermission(viewer, channel, userId);
+    if (!this.channelMembers.delete(`${channel.id}:${userId}`)) throw errors.channelMemberNotFound();
+    this.emit('user_removed', { user_id: userId, remover_id: viewer.id }, { channel_id: channel.id });
+    return statusOk();
+  }
+
+  /** Mattermost's removeTeamMember: out of the team and of its channels (the server's `leave_team` event). */
+  private removeTeamMemberRoute(ctx: Ctx): Reply {
+    const teamId = this.requireId(ctx, 'team_id');
+    const userId = this.requireId(ctx, 'user_id');
+    this.requireTeamPermission(this.me(ctx), teamId, 'remove_user_from_team');
+    if (!this.teamMembers.delete(`${teamId}:${userId}`)) throw errors.teamMemberNotFound();
+    for (const channel of this.channels.values()) {
+      if (channel.team_id === teamId) this.channelMembers.delete(`${channel.id}:${userId}`);
+    }
+    this.emit('leave_team', { team_id: teamId, user_id: userId }, { team_id: teamId });
+    return statusOk();
   }
 
   private addChannelMemberRoute(ctx: Ctx): Reply {

@@ -4,6 +4,7 @@
  * as the server's click route requires. */
 import type { ApprovalButton } from '../../../views/mattermost/approvalPost.js';
 import { signButtonToken, verifyButtonToken } from '../../actions/buttonToken.js';
+import type { ChatMessage } from '../../core/messages.js';
 import { LIST_ACTIONS, type ListAction } from '../../flows/pendingList.js';
 import type { MattermostContext } from './context.js';
 
@@ -24,9 +25,12 @@ export function invitationButton(
   };
 }
 
-/** Approve / Deny buttons of one invitation, each with its signed context. */
-export function approvalButtons(ctx: MattermostContext, invitationId: string): ApprovalButton {
-  return (action, label, style) => invitationButton(ctx, invitationId, action, label, { style });
+/** The buttons of one message about an invitation, each with its signed context: Approve / Deny of an approval
+ * request, or a guest's (Extend, Remove now, Adopt), which the list's flow answers. */
+export function approvalButtons(ctx: MattermostContext, msg: ChatMessage): ApprovalButton {
+  const invitationId = msg.actionButtons?.invitationId ?? msg.approvalButtons?.invitationId ?? '';
+  const fromList = !!msg.actionButtons;
+  return (action, label, style) => invitationButton(ctx, invitationId, action, label, { style, fromList });
 }
 
 export interface VerifiedClick {

@@ -180,7 +180,7 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
       ),
     directChannel: (userId) => api.directChannel(userId),
     async post(channelId, msg) {
-      const { message, props } = mattermostPost(msg, approvalButtons(ctx, msg.approvalButtons?.invitationId ?? ''));
+      const { message, props } = mattermostPost(msg, approvalButtons(ctx, msg));
       const post = await api.client.createPost({ channel_id: channelId, message, props: props as Post['props'] });
       return { channelId, postId: post.id };
     },
@@ -197,7 +197,7 @@ export function mattermostPort(ctx: MattermostContext): ChatPort {
       }
     },
     async update(ref, msg) {
-      const { message, props } = mattermostPost(msg, approvalButtons(ctx, msg.approvalButtons?.invitationId ?? ''));
+      const { message, props } = mattermostPost(msg, approvalButtons(ctx, msg));
       await api.client.patchPost({ id: ref.postId, message, props: (props ?? {}) as Post['props'] });
     },
     async deliver(inv) {

@@ -167,7 +167,7 @@ export function mattermostRouter(ctx: MattermostContext, flows: Flows, commandTo
       // Approve / Deny on an approval post rewrite that post; every button of the list goes to the list's flow.
       if (!click.fromList && (click.a === 'approve' || click.a === 'deny')) {
         const reply = await approvals.click({ ...event, action: click.a });
-        const update = reply.update && mattermostPost(reply.update, approvalButtons(ctx, click.i));
+        const update = reply.update && mattermostPost(reply.update, approvalButtons(ctx, reply.update));
         return void res.json({
           ...(reply.notice ? { ephemeral_text: reply.notice } : {}),
           ...(update ? { update } : {}),
