@@ -60,6 +60,9 @@ export class SlackFake {
   readonly calls: { method: string; args: Args; token: string }[] = [];
   readonly posts: FakePost[] = [];
   readonly viewsOpened: { trigger_id: string; view: any }[] = [];
+  /** Enterprise Grid: guests' expirations (epoch seconds) and users removed by admin.users.remove. */
+  readonly expirations = new Map<string, number>();
+  readonly removedUsers: string[] = [];
   readonly responses: { path: string; body: any }[] = [];
   /** Next call to a method answers 429 with this Retry-After (seconds). */
   readonly rateLimitNext = new Map<string, number>();
@@ -268,6 +271,29 @@ export class SlackFake {
         return this.socketUrl ? { ok: true, url: this.socketUrl } : fail('invalid_auth');
       case 'admin.users.invite':
         return this.enterpriseId ? { ok: true } : fail('not_allowed_token_type');
+      // Enterprise Grid's guest expiration (applied by Slack hourly) and removal from a workspace.
+      case 'admin.users.setExpiration': {
+        if (!this.enterpriseId) return fail('feature_not_enabled');
+        if (this.removedUsers.includes(a.user_id)) return fail('user_is_already_deleted');
+        if (!Number.isInteger(Number(a.expiration_ts))) return fail('failed_to_validate_expiration');
+        this.expirations.set(a.user_id, Number(a.expiration_ts));
+        return { ok: true };
+      }
+      case 'admin.users.remove': {
+        if (!this.enterpriseId) return fail('feature_not_enabled');
+        if (this.removedUsers.includes(a.user_id)) return fail('user_not_found');
+        this.removedUsers.push(a.user_id);
+        for (const c of this.channels.values()) c.members.delete(a.user_id);
+        return { ok: true };
+      }
+      case 'conversations.kick': {
+        const c = this.channels.get(a.channel);
+        if (!c) return fail('channel_not_found');
+        if (a.user === this.botUserId) return fail('cant_kick_self');
+        if (!c.members.has(a.user)) return fail('not_in_channel');
+        c.members.delete(a.user);
+        return { ok: true };
+      }
       default:
         return fail('unknown_method');
     }

@@ -7,13 +7,25 @@ import type { Words } from '../../src/core/i18n.js';
 import { type ChatMessage, invitedTitle, wizardTitle } from '../../src/core/messages.js';
 import type { FieldErrors, Step } from '../../src/core/wizard.js';
 import type { FormRequest } from '../../src/flows/chatPort.js';
+import type { ListAction } from '../../src/flows/pendingList.js';
 import type { SubmitReply } from '../../src/flows/wizard.js';
 import { approvalBlocks } from './approvalMessage.js';
+import { type ListActionId, pendingListMessage } from './pendingListBlocks.js';
 import { resendView } from './resendModal.js';
 import { denyReasonView, noticeView, stepView } from './wizardModal.js';
 
-/** Text and blocks of a message: an approval request gets its section, buttons or outcome; any other is text. */
-export function slackMessage(msg: ChatMessage): { text: string; blocks?: types.KnownBlock[] } {
+/** Text and blocks of a message: an approval request gets its section, buttons or outcome; a message with a
+ * guest's buttons gets them signed with `sign` (the list's action ids); any other is text. */
+export function slackMessage(
+  msg: ChatMessage,
+  sign?: (invitationId: string, actionId: ListActionId) => string,
+): { text: string; blocks?: types.KnownBlock[] } {
+  const acts = msg.actionButtons;
+  if (acts && sign) {
+    // The same buttons as the list's: its listener verifies and answers them.
+    const buttons = acts.buttons.map((b) => ({ ...b, action: b.action as ListAction }));
+    return pendingListMessage({ text: msg.text, entries: [] }, sign, [{ ...acts, text: '', buttons }]);
+  }
   if (!msg.approvalButtons && !msg.outcome) return { text: msg.text, blocks: undefined };
   const text = msg.outcome ? `${msg.text}\n${msg.outcome.join('\n')}` : msg.text;
   return { text, blocks: approvalBlocks(msg) };

@@ -15,15 +15,18 @@ const section = (text: string): types.KnownBlock => ({
   text: { type: 'mrkdwn', text: clip(text, 3000) },
 });
 
+/** `bare`: entries whose buttons go straight under the heading, without a section of their own (a message about
+ * one invitation, e.g. a sponsor's reminder). */
 export function pendingListMessage(
   list: ListMessage,
   value: (invitationId: string, actionId: ListActionId) => string,
+  bare: ListMessage['entries'] = [],
 ): { text: string; blocks?: types.KnownBlock[] } {
   const text = [list.text, ...list.entries.map((e) => e.text), ...(list.more ? [list.more] : [])].join('\n');
-  if (!list.entries.length) return { text };
+  if (!list.entries.length && !bare.length) return { text };
   const blocks: types.KnownBlock[] = [section(list.text)];
-  list.entries.forEach((entry, n) => {
-    blocks.push(section(entry.text));
+  [...list.entries, ...bare].forEach((entry, n) => {
+    if (entry.text) blocks.push(section(entry.text));
     blocks.push({
       type: 'actions',
       block_id: `gl_list_${n}`,

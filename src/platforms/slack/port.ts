@@ -3,6 +3,7 @@
  * retry-later (with Retry-After) or permanent. */
 
 import { formView, slackMessage } from '../../../views/slack/answers.js';
+import { signButtonToken } from '../../actions/buttonToken.js';
 import { slackMrkdwn as mrkdwn } from '../../core/format.js';
 import type { Invitation } from '../../core/model.js';
 import type { InviterLevel } from '../../core/policy.js';
@@ -27,6 +28,9 @@ function levelOf(user: User): InviterLevel {
 }
 
 export function slackPort(ctx: SlackContext, grid: () => boolean): ChatPort {
+  /** A guest's buttons in a direct message are signed as the list's are. */
+  const sign = (invitationId: string, actionId: string) =>
+    signButtonToken(ctx.signer, ctx.clock.now(), invitationId, actionId);
   const { api } = ctx;
 
   /** Enterprise Grid: Slack's own invitation, with the channels, and guest flags and expiry for externals. */
@@ -121,7 +125,7 @@ export function slackPort(ctx: SlackContext, grid: () => boolean): ChatPort {
       ),
     directChannel: async (userId) => (await api.client.conversations.open({ users: userId })).channel!.id!,
     async post(channelId, msg): Promise<MessageRef> {
-      const { text, blocks } = slackMessage(msg);
+      const { text, blocks } = slackMessage(msg, sign);
       const res = await api.client.chat.postMessage({
         channel: channelId,
         text,
@@ -136,7 +140,7 @@ export function slackPort(ctx: SlackContext, grid: () => boolean): ChatPort {
       await api.interactive.views.open({ trigger_id: trigger, view: formView(form) });
     },
     async update(ref, msg) {
-      const { text, blocks } = slackMessage(msg);
+      const { text, blocks } = slackMessage(msg, sign);
       await api.client.chat.update({ channel: ref.channelId, ts: ref.postId, text, blocks: blocks ?? [] });
     },
     async deliver(inv) {
