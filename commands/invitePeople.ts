@@ -6,6 +6,10 @@ export type CommandIntent =
   | { kind: 'list'; page: number }
   /** Many addresses at once: more than a chat dialog's field can hold. */
   | { kind: 'bulk' }
+  /** An invitation's story, for its inviter and admins. */
+  | { kind: 'history'; email: string }
+  /** The last 30 days' figures, for admins. */
+  | { kind: 'stats' }
   | { kind: 'help'; unknown?: string };
 
 export function parseCommand(text: string): CommandIntent {
@@ -15,6 +19,11 @@ export function parseCommand(text: string): CommandIntent {
   const lower = word!.toLowerCase();
   if (lower === 'help') return { kind: 'help' };
   if (lower === 'bulk') return { kind: 'bulk' };
+  if (lower === 'stats' && !rest.length) return { kind: 'stats' };
+  if (lower === 'history' && rest.length === 1) {
+    const { recipients, invalid } = parseRecipients(rest[0]!);
+    if (recipients.length === 1 && !invalid.length) return { kind: 'history', email: recipients[0]!.email };
+  }
   if (lower === 'list') {
     const page = Number.parseInt(rest[0] ?? '1', 10);
     return { kind: 'list', page: Number.isFinite(page) && page > 0 ? page : 1 };

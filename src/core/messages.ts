@@ -7,5 +7,6 @@ export * from './messages/list.js';
 export * from './messages/pages.js';
 export * from './messages/refusals.js';
 export * from './messages/replies.js';
+export * from './messages/story.js';
 export * from './messages/welcome.js';
 export * from './messages/wizard.js';

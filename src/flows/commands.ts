@@ -7,6 +7,7 @@ import { formNotOpenedHere, helpText } from '../core/messages.js';
 import type { Person } from '../core/model.js';
 import type { ListMessage, PendingListFlow } from './pendingList.js';
 import type { Readers } from './readers.js';
+import type { StoryFlow } from './story.js';
 import type { WizardFlow } from './wizard.js';
 
 export interface Command {
@@ -37,6 +38,7 @@ export class CommandFlow {
     private readonly opts: CommandOptions,
     private readonly wizard: WizardFlow,
     private readonly list: PendingListFlow,
+    private readonly story?: StoryFlow,
   ) {}
 
   /** Whose words the adapter's own replies are in (a failure, a stale button or form). */
@@ -60,6 +62,9 @@ export class CommandFlow {
     if (intent.kind === 'help') {
       return text(helpText(await words(), this.opts.trigger, intent.unknown, !!this.opts.bulk));
     }
+    if (intent.kind === 'history' && this.story)
+      return text(await this.story.history(cmd.workspaceId, cmd.user, intent.email));
+    if (intent.kind === 'stats' && this.story) return text(await this.story.stats(cmd.workspaceId, cmd.user));
     if (intent.kind === 'list')
       return { kind: 'list', list: await this.list.list(cmd.workspaceId, cmd.user.id, intent.page) };
     const start = { ...cmd, prefill: intent.kind === 'wizard' ? intent.prefill : undefined };

@@ -8,6 +8,7 @@ import type { ChatPort } from './chatPort.js';
 import { CommandFlow, type CommandOptions } from './commands.js';
 import { type FlowDeps, jobHandlers } from './jobHandlers.js';
 import { PendingListFlow } from './pendingList.js';
+import { StoryFlow } from './story.js';
 import { WizardFlow } from './wizard.js';
 
 export interface Flows {
@@ -28,5 +29,6 @@ export function createFlows(
   const wizard = new WizardFlow({ ...deps, invitesPerHour: opts.invitesPerHour }, port);
   for (const [kind, handler] of Object.entries(jobHandlers(deps, port))) deps.outbox.register(kind, handler);
   const arrivals = new ArrivalFlow(deps, port);
-  return { approvals, list, wizard, arrivals, commands: new CommandFlow(opts, wizard, list) };
+  const story = new StoryFlow({ ...deps, trigger: opts.trigger }, port);
+  return { approvals, list, wizard, arrivals, commands: new CommandFlow(opts, wizard, list, story) };
 }

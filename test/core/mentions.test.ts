@@ -5,6 +5,7 @@ import { mattermostMarkdown as md, slackMrkdwn as mrkdwn, oneLine, type TextForm
 import { LANGUAGES } from '../../src/core/i18n.js';
 import * as messages from '../../src/core/messages.js';
 import type { Invitation } from '../../src/core/model.js';
+import { statsOf } from '../../src/core/story.js';
 import { parseWelcomeTemplate } from '../../src/core/welcome.js';
 import { invitationEmail } from '../../views/email/invitationEmail.js';
 import { invitationSms } from '../../views/sms/invitationSms.js';
@@ -126,6 +127,8 @@ function hostileInvitation(form: string): Invitation {
   });
 }
 
+const STATS = statsOf([], new Date('2030-01-01T00:00:00Z'), new Date('2030-01-31T00:00:00Z'));
+
 /** An operator's welcome with every placeholder. */
 const parsedWelcome = parseWelcomeTemplate('Hi {name}! {inviter} invited you as {role} until {until}:\n{channels}');
 const OPERATOR_WELCOME = parsedWelcome.ok ? parsedWelcome.template : undefined;
@@ -151,6 +154,19 @@ function everyMessage(inv: Invitation, format: TextFormat, form: string, languag
     messages.linkReminderToInviter(f, inv),
     messages.approvalDigest(f, [inv, { ...inv, inviter: { id: 'u9', username: form } }]),
     messages.listEntryText(f, inv, new Date()),
+    messages.storyText(
+      f,
+      inv,
+      {
+        invitationId: inv.id,
+        createdAt: inv.createdAt,
+        visitors: 0,
+        events: [{ at: inv.createdAt, action: 'revoked', actor: form }],
+      },
+      new Map(),
+    ),
+    messages.storyNone(f, `x${form}@example.org`),
+    messages.statsText(f, STATS, 30, [{ inv, openedAt: inv.createdAt }], 'invite-people list'),
     ...[undefined, OPERATOR_WELCOME].map((template) =>
       messages.welcomeMessage(
         f,

@@ -2,11 +2,12 @@
  * sent, opened (once per visitor), arrived, left half-way; and the same through the admin API, without addresses. */
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { parseCommand } from '../../commands/invitePeople.js';
 import { recordArrival } from '../../src/actions/recordArrival.js';
 import { recordDelivered } from '../../src/actions/recordDelivery.js';
 import { recordLinkOpened } from '../../src/actions/recordLinkOpened.js';
 import type { Invitation } from '../../src/core/model.js';
-import { loadStats, loadStory } from '../../src/flows/story.js';
+import { loadStats, loadStory, StoryFlow } from '../../src/flows/story.js';
 import { createLogger } from '../../src/logger.js';
 import { adminRouter } from '../../src/web/adminApi.js';
 import { createWebApp } from '../../src/web/server.js';
@@ -111,5 +112,52 @@ describe('the invitation’s story', () => {
       .get(`/admin/invitations/${ana.id}/history`)
       .set('Authorization', `Bearer ${token}`);
     expect(history.body.history).toMatchObject({ openedAt: '2030-01-01T12:00:00.000Z', visitors: 1 });
+  });
+});
+
+describe('history and stats in the chat', () => {
+  const people = () => {
+    const { port } = world;
+    return {
+      inviter: port.add({ id: 'inviter1', username: 'bob', email: 'bob@acme.test', level: 'member' }),
+      other: port.add({ id: 'm2', username: 'mallory', email: 'mallory@acme.test', level: 'member' }),
+      admin: port.add({ id: 'a1', username: 'root', email: 'root@acme.test', level: 'admin' }),
+    };
+  };
+  const flow = () => new StoryFlow({ ...world.deps, trigger: 'invite-people' }, world.port);
+
+  it('reads the words after the command', () => {
+    expect(parseCommand('history Ana@Example.com')).toEqual({ kind: 'history', email: 'ana@example.com' });
+    expect(parseCommand('stats')).toEqual({ kind: 'stats' });
+    expect(parseCommand('history')).toMatchObject({ kind: 'help' });
+  });
+
+  it('shows the story to the inviter and an admin, and the same "none" to another member', async () => {
+    await script();
+    const { inviter, other, admin } = people();
+    const mine = await flow().history('team1', inviter, 'ana@example.com');
+    expect(mine).toContain('**Invitation for Ana Lima (ana@example.com)**, arrived, by @bob:');
+    expect(mine).toMatch(/1 January 2030 at 11:00 .*: sent/);
+    expect(mine).toMatch(/: link opened\n/);
+    expect(mine).toMatch(/2 January 2030 at 12:00 .*: arrived$/);
+    expect(mine).toMatch(/invited by @bob/);
+    expect(await flow().history('team1', admin, 'ana@example.com')).toBe(mine);
+    const refused = await flow().history('team1', other, 'ana@example.com');
+    expect(refused).toBe('No invitation for ana@example.com that you may see.');
+    expect(await flow().history('team1', other, 'nobody@example.com')).toBe(
+      'No invitation for nobody@example.com that you may see.',
+    );
+  });
+
+  it('gives the figures to admins only, with the links opened but not finished', async () => {
+    await script();
+    const { inviter, admin } = people();
+    expect(await flow().stats('team1', inviter)).toMatch(/^Only administrators can see/);
+    const text = await flow().stats('team1', admin);
+    expect(text).toContain('**Invitations of the last 30 days**: 4');
+    expect(text).toContain('arrived: 2');
+    expect(text).toContain('Arrived: 67% of those sent');
+    expect(text).toContain('Median time from sent to arrived: 14.5 h');
+    expect(text).toMatch(/Opened but never finished \(1\), to send again from \/invite-people list:\n• .*cleo@/);
   });
 });
