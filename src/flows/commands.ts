@@ -10,6 +10,9 @@ import type { Readers } from './readers.js';
 import type { StoryFlow } from './story.js';
 import type { WizardFlow } from './wizard.js';
 
+/** How long the help waits for the user's locale: Slack wants the ack within 3 s. */
+const HELP_LOOKUP_MS = 1000;
+
 export interface Command {
   workspaceId: string;
   channelId: string;
@@ -46,12 +49,14 @@ export class CommandFlow {
     return this.wizard.readers;
   }
 
-  /** The help, where `typed` asks for it: it needs no lookup, so a platform can answer it at once (Slack: in the
-   * command's ack), in the user's words if they are known already, else the organization's. */
-  help(typed: string, userId: string): string | undefined {
+  /** The help, where `typed` asks for it, soon enough for a platform to answer at once (Slack: in the command's
+   * ack): in the user's words when their locale is known or can be looked up within a second, else the
+   * organization's. */
+  async help(typed: string, userId: string): Promise<string | undefined> {
     const intent = parseCommand(typed);
     if (intent.kind !== 'help') return undefined;
-    return helpText(this.wizard.readers.known(userId), this.opts.trigger, intent.unknown, !!this.opts.bulk);
+    const words = await this.wizard.readers.wordsWithin(userId, HELP_LOOKUP_MS);
+    return helpText(words, this.opts.trigger, intent.unknown, !!this.opts.bulk);
   }
 
   async run(cmd: Command): Promise<CommandReply> {

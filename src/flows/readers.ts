@@ -1,5 +1,6 @@
 /** Who reads a reply, in which language: a person's words come from the locale their chat gives the bot (looked up
  * through the port, and remembered a few minutes), the organization's when it says none or cannot be read now. */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Locales, Words } from '../core/i18n.js';
 import { type Writer, writer } from '../core/writer.js';
 import type { ChatPort } from './chatPort.js';
@@ -49,6 +50,17 @@ export class Readers {
 
   async words(userId: string): Promise<Words> {
     return this.all.for(await this.locale(userId));
+  }
+
+  /** The user's words if the lookup answers within `ms`, else those `known` gives: for an answer due soon. */
+  async wordsWithin(userId: string, ms: number): Promise<Words> {
+    const stop = new AbortController();
+    const late = delay(ms, undefined, { signal: stop.signal }).catch(() => undefined);
+    try {
+      return (await Promise.race([this.words(userId), late])) ?? this.known(userId);
+    } finally {
+      stop.abort();
+    }
   }
 
   /** Words for a locale already known (stored with an invitation). */

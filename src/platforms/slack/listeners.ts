@@ -32,7 +32,7 @@ export function registerListeners(bolt: App, ctx: SlackContext, parts: Flows): v
     );
 
   bolt.command(`/${ctx.settings.trigger}`, async ({ command, ack, respond }) => {
-    const help = commands.help(command.text, command.user_id);
+    const help = await commands.help(command.text, command.user_id);
     if (help) return void (await ack({ response_type: 'ephemeral', text: help }));
     await ack();
     try {

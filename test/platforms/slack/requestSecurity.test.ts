@@ -60,13 +60,14 @@ describe('Slack request verification', () => {
   it('acknowledges the command at once even when Slack answers slowly, and opens the modal after', async () => {
     h.fake.slow.set('users.info', 1500);
     const views = h.fake.viewsOpened.length;
+    const lookups = h.fake.callsOf('users.info').length; // the help asked earlier looked the member up
     const ack = await h.command(h.member);
     expect(ack.status).toBe(200);
     // The ack came back before Slack answered the inviter's lookup, so before the modal could open.
-    expect(h.fake.callsOf('users.info')).toHaveLength(0);
+    expect(h.fake.callsOf('users.info')).toHaveLength(lookups);
     expect(h.fake.viewsOpened).toHaveLength(views);
     await eventually(() => h.fake.viewsOpened.length > views, 5000);
-    expect(h.fake.callsOf('users.info').length).toBeGreaterThan(0);
+    expect(h.fake.callsOf('users.info').length).toBeGreaterThan(lookups);
     h.fake.slow.clear();
   });
 });
