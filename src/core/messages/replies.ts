@@ -24,6 +24,8 @@ export function helpText(w: Words, trigger: string, unknown?: string, bulkPage =
     `- ${w.t('help.prefill', { command: command(' ana@example.org') })}`,
     ...(bulkPage ? [`- ${w.t('help.bulk', { command: command(' bulk'), max: w.number(1000) })}`] : []),
     `- ${w.t('help.list', { command: command(' list') })}`,
+    `- ${w.t('help.history', { command: command(' history ana@example.org') })}`,
+    `- ${w.t('help.stats', { command: command(' stats') })}`,
     `- ${w.t('help.help', { command: command(' help') })}`,
     '',
     w.t('help.outro'),
