@@ -33,9 +33,9 @@ const run = (text: string, user: { id: string; username: string } = member, opts
 
 describe('the command flow', () => {
   it('answers help at once, naming bulk only where the platform has somewhere to put it', async () => {
-    expect(commands().help('help', member.id)).not.toMatch(/bulk/);
-    expect(commands({ bulk: 'page' }).help('help', member.id)).toMatch(/invite-people bulk/);
-    expect(commands().help('list', member.id)).toBeUndefined();
+    expect(await commands().help('help', member.id)).not.toMatch(/bulk/);
+    expect(await commands({ bulk: 'page' }).help('help', member.id)).toMatch(/invite-people bulk/);
+    expect(await commands().help('list', member.id)).toBeUndefined();
     expect(await run('what now')).toEqual({ kind: 'text', text: expect.stringMatching(/did not understand/) });
     expect(port.forms).toEqual([]);
   });
