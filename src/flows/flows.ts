@@ -1,11 +1,14 @@
 /** Every flow over one platform's port, built the same way for each adapter, and the outbox's job handlers for that
  * platform registered. */
+
+import type { Person } from '../core/model.js';
 import type { InviteLimits } from '../core/policy.js';
 import type { Signer } from '../security/signing.js';
 import { ApprovalFlow } from './approvals.js';
 import { ArrivalFlow } from './arrivals.js';
 import type { ChatPort } from './chatPort.js';
 import { CommandFlow, type CommandOptions } from './commands.js';
+import { sponsorGone } from './guests.js';
 import { type FlowDeps, jobHandlers } from './jobHandlers.js';
 import { PendingListFlow } from './pendingList.js';
 import { StoryFlow } from './story.js';
@@ -17,6 +20,8 @@ export interface Flows {
   wizard: WizardFlow;
   arrivals: ArrivalFlow;
   commands: CommandFlow;
+  /** A sponsor left or was deactivated: their guests are offered to the admins (how many). */
+  sponsorLeft(workspaceId: string, sponsor: Person): Promise<number>;
 }
 
 export function createFlows(
@@ -30,5 +35,6 @@ export function createFlows(
   for (const [kind, handler] of Object.entries(jobHandlers(deps, port))) deps.outbox.register(kind, handler);
   const arrivals = new ArrivalFlow(deps, port);
   const story = new StoryFlow({ ...deps, trigger: opts.trigger }, port);
-  return { approvals, list, wizard, arrivals, commands: new CommandFlow(opts, wizard, list, story) };
+  const sponsorLeft = (workspaceId: string, sponsor: Person) => sponsorGone(deps, port, workspaceId, sponsor);
+  return { approvals, list, wizard, arrivals, commands: new CommandFlow(opts, wizard, list, story), sponsorLeft };
 }

@@ -11,7 +11,7 @@ import {
   guestAdopted,
   guestButtons,
 } from '../core/messages.js';
-import type { Invitation, Person } from '../core/model.js';
+import { type Invitation, type Person, sponsorOf } from '../core/model.js';
 import type { Writer } from '../core/writer.js';
 import type { ChatPort } from './chatPort.js';
 import type { FlowDeps } from './jobHandlers.js';
@@ -56,7 +56,8 @@ export async function sponsorGone(deps: FlowDeps, port: ChatPort, workspaceId: s
     states: ['arrived'],
   });
   let asked = 0;
-  for (const inv of guests) if (await recordSponsorLeft(deps, inv, sponsor)) asked++;
+  // The sponsor as the invitation knows them (the event may not name them).
+  for (const inv of guests) if (await recordSponsorLeft(deps, inv, sponsorOf(inv))) asked++;
   if (asked) deps.outbox.kick();
   return asked;
 }

@@ -4,6 +4,7 @@ import type { Capabilities } from '../../core/policy.js';
 import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceLink.js';
 import type { ArrivalFlow } from '../../flows/arrivals.js';
 import { createFlows } from '../../flows/flows.js';
+import { sponsorGone } from '../../flows/guests.js';
 import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
 import { wizardPageOffer, wizardPageRouter } from '../../web/wizardPage.js';
 import { type PlatformDeps, platformDeps } from '../deps.js';
@@ -15,7 +16,7 @@ import { confirm } from './ephemeralAnswers.js';
 import { mattermostPort } from './port.js';
 import { registerCommands } from './registerCommand.js';
 import { mattermostRouter } from './routes.js';
-import { MattermostSocket } from './websocket.js';
+import { MattermostSocket, sponsorLeaving } from './websocket.js';
 
 export interface MattermostOptions extends PlatformDeps {
   url: string;
@@ -79,6 +80,13 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
     log: ctx.log,
     onEvent: (e) => {
       const userId = String(e.data.user_id ?? '');
+      const gone = sponsorLeaving(e);
+      if (gone) {
+        void sponsorGone(ctx, port, gone.teamId, gone.user).catch((err) =>
+          ctx.log.warn({ err: (err as Error).message }, 'could not hand a sponsor’s guests to the admins'),
+        );
+        return;
+      }
       if ((e.event !== 'new_user' && e.event !== 'user_added') || !userId) return;
       const event = {
         platform: PLATFORM,

@@ -4,6 +4,7 @@
  * Authorization header), reconnects with capped exponential backoff, and reports when events may have been
  * missed (a hello with a new connection id), so the caller can resynchronise. */
 import WebSocket from 'ws';
+import { z } from 'zod';
 import type { Logger } from '../../logger.js';
 
 export interface WsEvent {
@@ -11,6 +12,26 @@ export interface WsEvent {
   data: Record<string, unknown>;
   broadcast: { user_id?: string; channel_id?: string; team_id?: string };
   seq: number;
+}
+
+const Id = z.string().min(1).max(64);
+/** `leave_team` (left or removed) and `user_updated` with a deactivation: what tells that someone is gone. */
+const LeftTeam = z.object({ user_id: Id, team_id: Id });
+const Deactivated = z.object({
+  user: z.object({ id: Id, username: z.string().max(64), delete_at: z.number().positive() }),
+});
+
+/** Who left, and from which team ('' for the whole server), when the event says someone did. */
+export function sponsorLeaving(e: WsEvent): { teamId: string; user: { id: string; username: string } } | undefined {
+  if (e.event === 'leave_team') {
+    const left = LeftTeam.safeParse(e.data);
+    return left.success ? { teamId: left.data.team_id, user: { id: left.data.user_id, username: '' } } : undefined;
+  }
+  if (e.event !== 'user_updated') return undefined;
+  const updated = Deactivated.safeParse(e.data);
+  return updated.success
+    ? { teamId: '', user: { id: updated.data.user.id, username: updated.data.user.username } }
+    : undefined;
 }
 
 export interface WsOptions {

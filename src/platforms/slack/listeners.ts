@@ -2,6 +2,7 @@
  * after (their answers go through `respond`, the request's response_url); a view submission is answered in its
  * ack, since that is where Slack takes field errors and the next step. Events are acknowledged by Bolt. */
 import type { App, BlockButtonAction, RespondFn, types } from '@slack/bolt';
+import { z } from 'zod';
 import { wizardAnswer } from '../../../views/slack/answers.js';
 import { APPROVE_ACTION, DENY_ACTION } from '../../../views/slack/approvalMessage.js';
 import { LIST_ACTION_IDS, listActionId, pendingListMessage } from '../../../views/slack/pendingListBlocks.js';
@@ -19,6 +20,14 @@ import type { SlackEvent } from './scopes.js';
 const person = (user: { id: string; username?: string; name?: string }) => ({
   id: user.id,
   username: user.username ?? user.name ?? user.id,
+});
+
+/** `user_change` for a deactivated account: who is gone. */
+const DeletedUser = z.object({
+  id: z.string().min(1).max(64),
+  name: z.string().max(128).default(''),
+  team_id: z.string().max(64).optional(),
+  deleted: z.literal(true),
 });
 
 export function registerListeners(bolt: App, ctx: SlackContext, parts: Flows): void {
@@ -137,6 +146,13 @@ export function registerListeners(bolt: App, ctx: SlackContext, parts: Flows): v
     await arrivals.heard({ ...event, via: 'team_join' }, () =>
       ctx.log.warn('Slack gives no email for new members: arrivals cannot be matched (add the users:read.email scope)'),
     );
+  });
+
+  bolt.event('user_change' satisfies SlackEvent, async ({ event: { user } }) => {
+    const changed = DeletedUser.safeParse(user);
+    if (!changed.success) return;
+    const { id, name, team_id: teamId } = changed.data;
+    await parts.sponsorLeft(teamId ?? '', { id, username: name });
   });
 
   bolt.event('member_joined_channel' satisfies SlackEvent, async ({ event }) => {

@@ -20,6 +20,8 @@ export const COMMAND_SCOPE = 'commands';
 export const EVENT_SCOPES = {
   team_join: ['users:read'],
   member_joined_channel: ['channels:read', 'groups:read'],
+  /** A sponsor deactivated (`deleted`): their guests are offered to the admins. */
+  user_change: ['users:read'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SlackEvent = keyof typeof EVENT_SCOPES;

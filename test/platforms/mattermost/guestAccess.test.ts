@@ -3,6 +3,7 @@
  * team by GUEST_END_ACTION), and out of the bot's channels. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { runLifecycle } from '../../../src/jobs/lifecycle.js';
+import { eventually } from '../../support/freePort.js';
 import { anInvitation } from '../../support/invitationFixture.js';
 import { type Harness, startHarness } from './harness.js';
 
@@ -104,5 +105,22 @@ describe('a guest’s end on Mattermost', () => {
     expect(deactivations()).toHaveLength(0);
     expect(h!.fake.teamMember(h!.team.id, guest.id)).toBeUndefined();
     expect(h!.fake.getUser(guest.id)!.delete_at).toBe(0);
+  });
+
+  it('asks the admins to adopt the guests of a sponsor who left the team; Adopt makes the clicker sponsor', async () => {
+    const { inv } = await world();
+    await eventually(async () => (await fetch(`${h!.url}/readyz`)).status === 200); // the WebSocket is connected
+    h!.fake.emit('leave_team', { team_id: h!.team.id, user_id: h!.member.id }, { team_id: h!.team.id });
+    const ask = await eventually(async () => {
+      await h!.app.outbox.drain();
+      // The direct channel exists once the bot has written there.
+      return h!.fake
+        .postsIn(h!.fake.directChannelId(h!.bot.id, h!.admin.id))
+        .find((p) => JSON.stringify(p.props ?? {}).includes('"adopt"'));
+    });
+    expect(ask.message).toMatch(/has left/);
+    const clicked = await h!.fake.clickButton(ask.id, 'adopt', h!.admin.id);
+    expect((clicked.body as { ephemeral_text: string }).ephemeral_text).toMatch(/You are now the sponsor/);
+    expect((await h!.app.store.getInvitation(inv.id))!.sponsor?.id).toBe(h!.admin.id);
   });
 });

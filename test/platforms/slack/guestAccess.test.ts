@@ -59,4 +59,28 @@ describe('a guest’s end on Slack Enterprise Grid', () => {
     expect(h.fake.removedUsers).toEqual([h.guest.id]);
     expect((await h.app.store.getInvitation(inv.id))!.state).toBe('ended');
   });
+
+  it('offers a deactivated sponsor’s guests to the admins, who adopt them with a click', async () => {
+    at.now = new Date('2030-01-01T10:00:00Z');
+    h = await startSlackHarness({ app: { clock } });
+    const inv = anInvitation({
+      platform: 'slack',
+      workspaceId: h.fake.team.id,
+      inviter: { id: h.member.id, username: h.member.name },
+      state: 'arrived',
+      arrivedUserId: h.guest.id,
+      accessEndsAt: new Date(at.now.getTime() + 30 * DAY).toISOString(),
+      expiresAt: null,
+    });
+    await h.app.store.createInvitations([inv], [], []);
+    const user = { id: h.member.id, name: h.member.name, team_id: h.fake.team.id, deleted: true };
+    expect(await h.event({ type: 'user_change', user })).toBe(200);
+    const ask = await eventually(async () => {
+      await h!.app.outbox.drain();
+      return h!.fake.posts.find((p) => JSON.stringify(p.blocks ?? []).includes('gl_list_adopt'));
+    });
+    expect(ask.text).toMatch(/has left/);
+    expect(await h.click(h.admin, ask, 'gl_list_adopt')).toBe(200);
+    await eventually(async () => (await h!.app.store.getInvitation(inv.id))!.sponsor?.id === h!.admin.id);
+  });
 });
