@@ -32,6 +32,7 @@ const FLAGS = [
 ];
 const ARTIFACTS = path.resolve('test/artifacts');
 const DOCS_SCREENSHOT = path.resolve('docs/acceptance-page.png');
+const DOCS_SCREENSHOT_FR = path.resolve('docs/acceptance-page-fr.png');
 const PHONE = { width: 390, height: 844 };
 
 const available = existsSync(CHROMIUM);
@@ -213,5 +214,51 @@ describe.skipIf(!available && !required)('acceptance page in headless Chromium',
 
   it('raised no Content-Security-Policy violation on any page', () => {
     expect(cspViolations).toEqual([]);
+  });
+
+  it('opens in the invitation’s language, switches language and still registers, honours Accept-Language', async () => {
+    const { inv, link } = await invite({
+      email: 'zoe.martin@example.com',
+      name: 'Zoé Martin',
+      role: 'external',
+      language: 'fr',
+      expiresAt: new Date(Date.now() + 7 * 86400_000).toISOString(),
+    });
+    const page = await phonePage();
+    await page.goto(link);
+    expect(await page.getAttribute('html', 'lang')).toBe('fr');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Invitation à rejoindre Acme Cooperative');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'acceptance-page-fr.png'), fullPage: true });
+    if (process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(DOCS_SCREENSHOT_FR)) {
+      await copyFile(path.join(ARTIFACTS, 'acceptance-page-fr.png'), DOCS_SCREENSHOT_FR);
+    }
+
+    await Promise.all([page.waitForLoadState('load'), page.click('nav.languages a[hreflang=it]')]);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Invito a unirsi a Acme Cooperative');
+    // The form still posts after the switch, and answers in the language chosen.
+    await page.fill('#firstName', 'Zoé');
+    await page.fill('#lastName', 'Martin');
+    await page.fill('#username', 'system');
+    await page.fill('#password', 'a long enough password');
+    expect(await submit(page, 'button[type=submit]')).toBe(400);
+    await expect(page.locator('#username-error').textContent()).resolves.toBe(
+      'Questo nome è riservato; ne scelga un altro.',
+    );
+    await page.fill('#username', 'zoe.martin');
+    await page.fill('#password', 'a long enough password');
+    await Promise.all([page.waitForURL(`${h.fake.url}/login`), page.click('button[type=submit]')]);
+    expect(await new MattermostApi(h.fake.url, 'bot-token').userByEmail('zoe.martin@example.com')).toMatchObject({
+      username: 'zoe.martin',
+    });
+    expect((await h.app.store.getInvitation(inv.id))?.state).toBe('arrived');
+
+    // No language stored with the invitation: the browser's Accept-Language decides.
+    const { link: unset } = await invite({ email: 'urs@example.com', name: 'Urs', role: 'external' });
+    const context = await browser.newContext({ locale: 'de-CH', javaScriptEnabled: false });
+    const german = await context.newPage();
+    await german.goto(unset);
+    expect(await german.getAttribute('html', 'lang')).toBe('de');
+    await expect(german.locator('h1').textContent()).resolves.toBe('Sie sind eingeladen, Acme Cooperative beizutreten');
+    await context.close();
   });
 });
