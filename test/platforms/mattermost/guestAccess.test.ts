@@ -107,7 +107,7 @@ describe('a guest’s end on Mattermost', () => {
     expect(h!.fake.getUser(guest.id)!.delete_at).toBe(0);
   });
 
-  it('asks the admins to adopt the guests of a sponsor who left the team; Adopt makes the clicker sponsor', async () => {
+  it('asks the admins to adopt a leaving sponsor’s guests; Adopt makes the clicker the sponsor', async () => {
     const { inv } = await world();
     await eventually(async () => (await fetch(`${h!.url}/readyz`)).status === 200); // the WebSocket is connected
     h!.fake.emit('leave_team', { team_id: h!.team.id, user_id: h!.member.id }, { team_id: h!.team.id });
