@@ -6,6 +6,7 @@ import type { InviteLimits } from '../core/policy.js';
 import type { Signer } from '../security/signing.js';
 import { ApprovalFlow } from './approvals.js';
 import { ArrivalFlow } from './arrivals.js';
+import { BulkFlow } from './bulk.js';
 import type { ChatPort } from './chatPort.js';
 import { CommandFlow, type CommandOptions } from './commands.js';
 import { sponsorGone } from './guests.js';
@@ -18,6 +19,7 @@ export interface Flows {
   approvals: ApprovalFlow;
   list: PendingListFlow;
   wizard: WizardFlow;
+  bulk: BulkFlow;
   arrivals: ArrivalFlow;
   commands: CommandFlow;
   /** A sponsor left or was deactivated: their guests are offered to the admins (how many). */
@@ -36,5 +38,7 @@ export function createFlows(
   const arrivals = new ArrivalFlow(deps, port);
   const story = new StoryFlow({ ...deps, trigger: opts.trigger }, port);
   const sponsorLeft = (workspaceId: string, sponsor: Person) => sponsorGone(deps, port, workspaceId, sponsor);
-  return { approvals, list, wizard, arrivals, commands: new CommandFlow(opts, wizard, list, story), sponsorLeft };
+  const bulk = new BulkFlow({ ...deps, invitesPerHour: opts.invitesPerHour }, port, wizard);
+  const commands = new CommandFlow(opts, wizard, list, story);
+  return { approvals, list, wizard, bulk, arrivals, commands, sponsorLeft };
 }
