@@ -14,7 +14,14 @@ import type { Invitation, Role } from '../core/model.js';
 import { decide, hourlyLimit, type InviteLimits, type InviterLevel, mayInviteAtAll } from '../core/policy.js';
 import { OPEN_STATES } from '../core/stateMachine.js';
 import { choice, choices, freeText, LIMITS } from '../core/userInput.js';
-import { type InvitationRequest, type Option, parseSubmission, type WizardContext } from '../core/wizard.js';
+import {
+  type Field,
+  type InvitationRequest,
+  type Option,
+  parseSubmission,
+  type WizardContext,
+  wizardSteps,
+} from '../core/wizard.js';
 import type { Draft } from '../store/store.js';
 import type { ChatPort } from './chatPort.js';
 import type { FlowDeps } from './jobHandlers.js';
@@ -84,6 +91,11 @@ export class BulkFlow {
       this.port.channelOptions(draft.workspaceId, draft.userId, draft.channelId),
     ]);
     return { words, level, caps: this.port.capabilities(), channels, currentChannelId: draft.channelId };
+  }
+
+  /** The wizard's fields for these rights, as the page's common settings choose from. */
+  fields(ctx: WizardContext): Field[] {
+    return wizardSteps(ctx).flatMap((s) => s.fields);
   }
 
   /** The dry run: nothing is written. */

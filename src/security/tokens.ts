@@ -25,6 +25,8 @@ export const Token = z.discriminatedUnion('k', [
   z.object({ k: z.literal('wizard'), d: Id, u: Id.optional(), exp: Exp }),
   /** The link to the web form (kChat without dialogs, bulk): the draft and its user. */
   z.object({ k: z.literal('form'), d: Id, u: Id, exp: Exp }),
+  /** The progress page of a sent bulk list: the inviter `u`, the workspace `w`, and when the send ran. */
+  z.object({ k: z.literal('bulk'), u: Id, w: Id, f: z.number().int(), to: z.number().int(), exp: Exp }),
 ]);
 export type Token = z.infer<typeof Token>;
 export type TokenKind = Token['k'];

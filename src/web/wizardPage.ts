@@ -33,14 +33,16 @@ export interface WizardPageDeps {
 }
 
 /** The ephemeral answer that offers the page, with its link for `userId` and the draft: instead of a form the
- * platform refused, or for a bulk request. The page is served under `/<platform>/form`. */
+ * platform refused (the wizard, under `/<platform>/form`), or for a bulk request (the bulk page, under
+ * `/<platform>/bulk`, src/web/bulkPage.ts). */
 export function wizardPageOffer(
   deps: { signer: Signer; clock: { now(): Date }; publicUrl: string; platform: Platform },
   offer: { draftId: string; userId: string; why: 'no-dialogs' | 'bulk'; words: Words },
 ): string {
   const exp = deps.clock.now().getTime() + WIZARD_TTL_MS;
   const token = deps.signer.sign({ k: 'form', d: offer.draftId, u: offer.userId, exp });
-  const url = `${deps.publicUrl}/${deps.platform}/form?t=${encodeURIComponent(token)}`;
+  const path = offer.why === 'bulk' ? 'bulk' : 'form';
+  const url = `${deps.publicUrl}/${deps.platform}/${path}?t=${encodeURIComponent(token)}`;
   return webFormOfferText(offer.words, offer.why, MAX_RECIPIENTS, url);
 }
 

@@ -48,6 +48,10 @@ button,.button{display:block;width:100%;margin-top:1.25rem;padding:.85rem 1rem;f
 nav.languages{display:flex;flex-wrap:wrap;gap:.25rem .75rem;justify-content:center;font-size:.9rem;margin:1rem 0}
 nav.languages a{color:#1c58d9}
 nav.languages a[aria-current]{color:#1f2328;font-weight:600;text-decoration:none}
+textarea{width:100%;font:inherit;font-family:monospace;padding:.5rem;border:1px solid #afb8c1;border-radius:8px}
+table.bulk{width:100%;border-collapse:collapse;font-size:.8rem}
+table.bulk th,table.bulk td{text-align:left;padding:.25rem;border-bottom:1px solid #eaeef2;overflow-wrap:anywhere}
+progress{width:100%;height:1.25rem}
 `;
 
 /** For the CSP's style-src. */
@@ -70,6 +74,8 @@ export function page(opts: {
   body: SafeHtml;
   language?: Language;
   switchLanguage?: boolean;
+  /** Seconds after which the page loads itself again (the bulk progress), without JavaScript. */
+  refresh?: number;
 }): string {
   const logo = httpUrl(opts.org.logoUrl);
   const language = opts.language ?? 'en';
@@ -80,6 +86,7 @@ export function page(opts: {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex, nofollow">
+${opts.refresh ? html`<meta http-equiv="refresh" content="${String(opts.refresh)}">` : ''}
 <title>${opts.title} · ${opts.org.name}</title>
 <style>${new SafeHtml(PAGE_CSS)}</style>
 </head>

@@ -6,6 +6,7 @@ import type { ArrivalFlow } from '../../flows/arrivals.js';
 import { createFlows } from '../../flows/flows.js';
 import { sponsorGone } from '../../flows/guests.js';
 import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
+import { bulkPageRouter } from '../../web/bulkPage.js';
 import { wizardPageOffer, wizardPageRouter } from '../../web/wizardPage.js';
 import { type PlatformDeps, platformDeps } from '../deps.js';
 import { mattermostAccountCreator, mattermostChannelNames, mattermostLoginUrl } from './accountCreator.js';
@@ -67,10 +68,17 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
     pageOffer: (offer) => wizardPageOffer({ ...ctx, ...ctx.settings, platform: PLATFORM }, offer),
   });
   const { arrivals } = flows;
+  const workspaceName = async (teamId: string) => (await api.client.getTeam(teamId)).display_name;
+  const bulkPage = bulkPageRouter({
+    ...ctx,
+    bulk: flows.bulk,
+    openDraftOf: (d, u) => flows.wizard.openDraftOf(d, u),
+    workspaceName,
+  });
   const page = wizardPageRouter({
     ...ctx,
     wizard: flows.wizard,
-    workspaceName: async (teamId) => (await api.client.getTeam(teamId)).display_name,
+    workspaceName,
     onDone: (reply) => void confirm(ctx.log, reply),
   });
 
@@ -128,7 +136,9 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
           channelNames: (inv) => mattermostChannelNames(api, inv),
           loginUrl: () => mattermostLoginUrl(api),
         },
-    router: mattermostRouter(ctx, flows, () => [...opts.commandTokens, ...registeredTokens]).use('/form', page),
+    router: mattermostRouter(ctx, flows, () => [...opts.commandTokens, ...registeredTokens])
+      .use('/form', page)
+      .use('/bulk', bulkPage),
     arrivals,
     async pollArrivals() {
       await backend?.pollArrivals();

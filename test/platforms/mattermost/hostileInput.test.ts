@@ -259,7 +259,7 @@ describe('names the bot posts', () => {
 describe('the wizard as a web page', () => {
   it('refuses an over-long name with the page’s field error and ignores fields it does not have', async () => {
     const answer = await h!.command(h!.member, 'bulk');
-    const link = /(http:\/\/\S+\/mattermost\/form\?t=\S+)/.exec(answer.body.text)![1]!;
+    const link = /(http:\/\/\S+\/mattermost\/bulk\?t=\S+)/.exec(answer.body.text)![1]!.replace('/bulk?', '/form?');
     const post = (fields: Record<string, string>) =>
       fetch(link, {
         method: 'POST',

@@ -237,24 +237,38 @@ describe('the admin JSON endpoint', () => {
 });
 
 describe('bulk invitations', () => {
-  it('offers a page whose address field takes hundreds of addresses, and invites each', async () => {
-    h = await startHarness({ env: { INVITES_PER_HOUR: '1000' } });
+  it('offers the bulk page, where a CSV is checked and then sent', async () => {
+    h = await startHarness({
+      env: { INVITES_PER_HOUR: '1000', MATTERMOST_INVITE_EMAILS_PER_HOUR: '1000' },
+      fake: { emailInvitesPerHour: 1000 },
+    });
     const answer = (await h.command(h.admin, 'bulk')).body as { text: string };
     expect(h.fake.dialogsOpened).toHaveLength(0);
-    const page = /(http:\/\/\S+\/mattermost\/form\?t=\S+)/.exec(answer.text)![1]!;
-    const form = await (await fetch(page)).text();
-    expect(form).toMatch(/<textarea id="[^"]*" name="emails" rows="4" maxlength="80000"/);
-    const emails = Array.from({ length: 300 }, (_, i) => `bulk${i}@example.org`).join('\n');
-    const body = new URLSearchParams({
-      emails,
-      role: 'collaborator',
-      channels: h.general.id,
-      delivery: 'platform_email',
-      expiry: '7',
-    });
-    const res = await fetch(page, { method: 'POST', body });
-    expect(res.status).toBe(200);
+    const page = /(http:\/\/\S+\/mattermost\/bulk\?t=\S+)/.exec(answer.text)![1]!;
+    expect(await (await fetch(page)).text()).toMatch(/<textarea id="f-csv" name="csv"/);
+    const csv = Array.from({ length: 300 }, (_, i) => `bulk${i}@example.org,Bulk ${i},collaborator,General`).join('\n');
+    const post = (intent: string) =>
+      fetch(page, { method: 'POST', body: new URLSearchParams({ csv, delivery: 'platform_email', intent }) });
+    const preview = await post('preview');
+    expect(preview.status).toBe(200);
+    const table = await preview.text();
+    expect(table.match(/data-outcome="send"/g)).toHaveLength(300);
+    expect(table).toContain('Send 300 invitations');
+    expect(await h.app.store.listInvitations({})).toEqual([]); // a dry run writes nothing
+
+    const sent = await post('send');
+    expect(sent.url).toMatch(/\/mattermost\/bulk\?p=1&t=/);
+    const progress = await sent.text();
+    expect(progress).toMatch(/<progress max="300" value="0">/);
+    expect(progress).toContain('<meta http-equiv="refresh" content="2">');
     expect(await h.app.store.listInvitations({})).toHaveLength(300);
+    await h.app.outbox.drain();
+    const done = await (await fetch(sent.url)).text();
+    // The server paces its invitation emails: the bar shows what the store says is past sending.
+    const past = (await h.app.store.listInvitations({})).filter((i) => i.state !== 'sending').length;
+    expect(past).toBeGreaterThan(0);
+    expect(done).toContain(`<progress max="300" value="${past}">`);
+    expect(done).toContain(past === 300 ? 'All invitations are handled' : 'This page refreshes by itself.');
     expect((await fetch(page)).status).toBe(404); // the link dies with its submission
     expect((await h.command(h.guest, 'bulk')).body.text).toMatch(/Guests \(external users\) cannot invite/);
   });
