@@ -273,3 +273,34 @@ describe('bulk invitations', () => {
     expect((await h.command(h.guest, 'bulk')).body.text).toMatch(/Guests \(external users\) cannot invite/);
   });
 });
+
+describe('the bulk page against hostile input', () => {
+  it('refuses a huge body, 1,001 rows and a forged token, keeps formulas as text, holds members to their limit', async () => {
+    h = await startHarness({ env: { INVITES_PER_HOUR: '5' } });
+    const link = async (user: typeof h.member) =>
+      /(http:\/\/\S+\/mattermost\/bulk\?t=\S+)/.exec((await h.command(user, 'bulk')).body.text)![1]!;
+    const post = (url: string, fields: Record<string, string>) =>
+      fetch(url, { method: 'POST', body: new URLSearchParams({ delivery: 'platform_email', ...fields }) });
+    const page = await link(h.admin);
+    expect((await post(page, { csv: 'x'.repeat(900_000) })).status).toBe(413);
+    const rows = Array.from({ length: 1001 }, (_, i) => `r${i}@example.org`).join('\n');
+    const many = await post(page, { csv: rows });
+    expect(many.status).toBe(422);
+    expect(await many.text()).toContain('more than 1,000 rows');
+    const forged = page.replace(/t=([^.]+)\.\S+/, 't=$1.AAAA');
+    expect((await post(forged, { csv: 'a@example.org' })).status).toBe(404);
+    expect((await fetch(`${page.split('?')[0]}?p=1&t=${encodeURIComponent('e30.AAAA')}`)).status).toBe(404);
+
+    const formula = "=cmd|' /C calc'!A0";
+    const csv = `ana@example.org,"${formula}",collaborator,General`;
+    const sent = await post(page, { csv, intent: 'send' });
+    expect(sent.status).toBe(200);
+    expect((await h.app.store.listInvitations({}))[0]!.name).toBe(formula);
+
+    const mine = await link(h.member);
+    const ten = Array.from({ length: 10 }, (_, i) => `m${i}@example.org,,collaborator,General`).join('\n');
+    const table = await (await post(mine, { csv: ten })).text();
+    expect(table.match(/data-outcome="approval"/g)).toHaveLength(5);
+    expect(table).toContain('over your limit of 5 invitations an hour');
+  });
+});
