@@ -10,6 +10,8 @@ export const METHOD_SCOPES: Record<string, readonly string[]> = {
   'conversations.info': ['channels:read', 'groups:read'],
   'conversations.open': ['im:write'],
   'conversations.invite': ['channels:manage', 'groups:write'],
+  /** A guest's access ending outside Enterprise Grid: out of the channels the bot added. */
+  'conversations.kick': ['channels:manage', 'groups:write'],
   'chat.postMessage': ['chat:write'],
   'chat.update': ['chat:write'],
 };
