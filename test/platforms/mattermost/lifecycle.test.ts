@@ -275,7 +275,7 @@ describe('bulk invitations', () => {
 });
 
 describe('the bulk page against hostile input', () => {
-  it('refuses a huge body, 1,001 rows and a forged token, keeps formulas as text, holds members to their limit', async () => {
+  it('refuses a huge body, 1,001 rows, a forged token; keeps formulas as text; holds members to their limit', async () => {
     h = await startHarness({ env: { INVITES_PER_HOUR: '5' } });
     const link = async (user: typeof h.member) =>
       /(http:\/\/\S+\/mattermost\/bulk\?t=\S+)/.exec((await h.command(user, 'bulk')).body.text)![1]!;
