@@ -275,10 +275,11 @@ describe('bulk invitations', () => {
 });
 
 describe('the bulk page against hostile input', () => {
-  it('refuses a huge body, 1,001 rows, a forged token; keeps formulas as text; holds members to their limit', async () => {
-    h = await startHarness({ env: { INVITES_PER_HOUR: '5' } });
-    const link = async (user: typeof h.member) =>
-      /(http:\/\/\S+\/mattermost\/bulk\?t=\S+)/.exec((await h.command(user, 'bulk')).body.text)![1]!;
+  it('refuses huge bodies, 1,001 rows, forged tokens; keeps formulas as text; holds members to limits', async () => {
+    const harness = await startHarness({ env: { INVITES_PER_HOUR: '5' } });
+    h = harness;
+    const link = async (user: typeof harness.member) =>
+      /(http:\/\/\S+\/mattermost\/bulk\?t=\S+)/.exec((await harness.command(user, 'bulk')).body.text)![1]!;
     const post = (url: string, fields: Record<string, string>) =>
       fetch(url, { method: 'POST', body: new URLSearchParams({ delivery: 'platform_email', ...fields }) });
     const page = await link(h.admin);
