@@ -1,5 +1,6 @@
 /** Wires the Slack adapter: Web API client, Bolt with its receiver (HTTP under /slack/events, or Socket Mode),
  * listeners, outbox handlers, arrival detection. */
+
 import { App as Bolt } from '@slack/bolt';
 import type { Router } from 'express';
 import type { Capabilities } from '../../core/policy.js';
@@ -7,6 +8,8 @@ import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceL
 import type { ArrivalFlow } from '../../flows/arrivals.js';
 import { createFlows } from '../../flows/flows.js';
 import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
+import { bulkPageRouter } from '../../web/bulkPage.js';
+import { wizardPageOffer } from '../../web/wizardPage.js';
 import { type PlatformDeps, platformDeps } from '../deps.js';
 import { SlackApi } from './api.js';
 import { slackCapabilities } from './capabilities.js';
@@ -35,6 +38,8 @@ export const SLACK_MOUNT_PATH = '/slack';
 export interface SlackPlatform {
   /** HTTP mode: mount under /slack. Undefined in Socket Mode. */
   router?: Router;
+  /** The bulk page, mounted under /slack/bulk in HTTP and Socket Mode alike. */
+  bulkPage: Router;
   arrivals: ArrivalFlow;
   /** The acceptance page sends Slack invitees on to the workspace's join link. */
   acceptance: AcceptanceSide;
@@ -54,8 +59,21 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
 
   const ctx: SlackContext = { ...deps, api, settings: opts.settings, capabilities: () => caps };
   const port = slackPort(ctx, () => grid);
-  const flows = createFlows(ctx, port, { trigger: ctx.settings.trigger, invitesPerHour: ctx.settings.invitesPerHour });
+  const flows = createFlows(ctx, port, {
+    trigger: ctx.settings.trigger,
+    invitesPerHour: ctx.settings.invitesPerHour,
+    // A modal's field holds 3,000 characters: a bulk request goes to the bot's page, as on Mattermost.
+    bulk: 'page',
+    pageOffer: (offer) => wizardPageOffer({ ...ctx, ...ctx.settings, platform: PLATFORM }, offer),
+  });
   const { arrivals } = flows;
+  const bulkPage = bulkPageRouter({
+    ...ctx,
+    bulk: flows.bulk,
+    openDraftOf: (d, u) => flows.wizard.openDraftOf(d, u),
+    // The page names the organization as the workspace is called (`team:read` is not asked for, so no name).
+    workspaceName: async () => undefined,
+  });
 
   const http = opts.appToken ? undefined : httpReceiver(opts.signingSecret!, log);
   const socket = opts.appToken ? socketModeReceiver(opts.appToken, opts.apiUrl, log) : undefined;
@@ -74,6 +92,7 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
 
   return {
     router: http?.router,
+    bulkPage,
     arrivals,
     acceptance: { signUpUrl: () => opts.settings.joinUrl, channelNames: (inv) => port.channelNames(inv) },
     async start() {
