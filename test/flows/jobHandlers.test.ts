@@ -39,6 +39,9 @@ function recordingPort(calls: string[]): ChatPort {
       calls.push('approvers');
       return ['u-admin'];
     },
+    async channelNames(inv) {
+      return inv.channelIds;
+    },
   };
   return port as ChatPort;
 }
@@ -117,5 +120,18 @@ describe('a job whose payload has a wrong type', () => {
     expect(await runOne(JOB.announce, { channelId: 'c1' }, inv.id)).toMatchObject({ state: 'done' });
     expect(calls[0]).toBe('admit:u-ana:c1');
     expect(calls[1]).toMatch(/^post:c1:/);
+  });
+});
+
+describe('an approver whose language cannot be read', () => {
+  it('still gets the approval request, in the organization’s language, and the job is done', async () => {
+    const inv = anInvitation({ state: 'pending_approval', name: 'Ana', email: 'ana@example.org' });
+    await store.createInvitations([inv], [], []);
+    const job = await runOne(JOB.requestApproval, {}, inv.id);
+    // recordingPort has no user lookup: every locale lookup fails, as when the platform is slow or refuses it.
+    expect(job.state).toBe('done');
+    expect(calls.filter((c) => c.startsWith('post:dm-u-admin:'))).toEqual([
+      expect.stringMatching(/asks to invite Ana \(ana@example\.org\) with the role/),
+    ]);
   });
 });
