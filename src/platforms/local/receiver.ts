@@ -112,8 +112,8 @@ export function localReceiver(deps: ReceiverDeps): Router & { closeStreams(): vo
     }
   };
 
-  router.get(
-    '/',
+  /** The page (`/`) or its live part (`/live`), as the person in the query sees it. */
+  const shown = (render: typeof playgroundPage) =>
     handle(async (req, res) => {
       const { me, channelId } = where(req.query);
       const view = await screen(
@@ -122,23 +122,10 @@ export function localReceiver(deps: ReceiverDeps): Router & { closeStreams(): vo
         channelId,
         csrf.issue(req, res, CSRF_SUBJECT),
       );
-      res.type('html').send(playgroundPage(view));
-    }),
-  );
-
-  router.get(
-    '/live',
-    handle(async (req, res) => {
-      const { me, channelId } = where(req.query);
-      const view = await screen(
-        { ...deps, base: req.baseUrl, words: deps.locales.org },
-        me,
-        channelId,
-        csrf.issue(req, res, CSRF_SUBJECT),
-      );
-      res.type('html').send(playgroundLive(view));
-    }),
-  );
+      res.type('html').send(render(view));
+    });
+  router.get('/', shown(playgroundPage));
+  router.get('/live', shown(playgroundLive));
 
   router.get('/events', (req, res) => {
     // Connection: close, so that ending the stream at shutdown frees its connection at once.
