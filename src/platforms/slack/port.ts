@@ -51,10 +51,21 @@ export function slackPort(ctx: SlackContext, grid: () => boolean): ChatPort {
     });
   }
 
-  const info = async (userId: string, client = api.interactive) => {
+  /** users.info calls in flight, by user: the command asks for the inviter's level and locale at the same time,
+   * and both are read from one answer. Nothing is kept once it settles, so every check stays a fresh call. */
+  const inFlight = new Map<string, ReturnType<typeof fetchInfo>>();
+  async function fetchInfo(userId: string, client: typeof api.client) {
     const { user } = await client.users.info({ user: userId, include_locale: true });
     if (!user) throw new Error('users.info returned no user');
     return user;
+  }
+  const info = (userId: string, client = api.interactive) => {
+    let call = inFlight.get(userId);
+    if (!call) {
+      call = fetchInfo(userId, client).finally(() => inFlight.delete(userId));
+      inFlight.set(userId, call);
+    }
+    return call;
   };
   const lookup = (email: string, client = api.client) =>
     unless('users_not_found', client.users.lookupByEmail({ email })).then((found) => found?.user?.id);

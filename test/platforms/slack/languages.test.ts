@@ -47,6 +47,17 @@ describe('a French-speaking Slack user', () => {
     });
   });
 
+  it('is looked up once for the modal: its level and its language come from one users.info answer', async () => {
+    h = await startSlackHarness();
+    h.member.locale = 'fr-FR';
+    const lookups = () => h!.fake.callsOf('users.info').filter((c) => c.args.user === h!.member.id);
+    expect(lookups()).toHaveLength(0);
+    await h.command(h.member);
+    await eventually(() => h!.fake.viewsOpened.length);
+    expect(h.lastView().title.text).toBe('Inviter des personnes');
+    expect(lookups()).toHaveLength(1);
+  });
+
   it('gets help, the list and refusals in French, and an English colleague English', async () => {
     h = await startSlackHarness();
     h.member.locale = 'fr-FR';
