@@ -41,16 +41,9 @@ interface Status {
   emailLookups: number;
 }
 
-export async function benchArrival(): Promise<ArrivalFigures> {
-  const count = RATE * SECONDS;
-  say(
-    `## arrival: WebSocket new_user → announcement posted, ${RATE} arrivals/s for ${SECONDS} s ` +
-      `(${count} invitations awaiting, ${BACKGROUND} finished ones beside; store: ${BOT_STORE})`,
-  );
-  const fake = tsWorker(new URL('./fakeWorker.ts', import.meta.url), {});
-  const { url, world } = await ask<{ url: string; world: Record<string, string> }>(fake, { type: 'start' });
-
-  // The awaited invitations (delivered, state `sent`), written before the bot starts.
+/** `count` invitations awaiting their invitee (delivered, state `sent`) and `background` finished ones beside,
+ * in the fake's team. */
+export function arrivalInvitations(world: Record<string, string>, count: number, background: number) {
   const at = new Date().toISOString();
   const inv = (i: number, over: Partial<Invitation>) =>
     anInvitation({
@@ -67,10 +60,25 @@ export async function benchArrival(): Promise<ArrivalFigures> {
       updatedAt: at,
       ...over,
     });
-  const awaited = Array.from({ length: count }, (_, i) => inv(i, { state: 'sent' }));
-  const background = Array.from({ length: BACKGROUND }, (_, i) =>
-    inv(100_000 + i, { state: 'arrived', arrivedUserId: `old${i}`, arrivedAt: at }),
+  return {
+    awaited: Array.from({ length: count }, (_, i) => inv(i, { state: 'sent' })),
+    background: Array.from({ length: background }, (_, i) =>
+      inv(100_000 + i, { state: 'arrived', arrivedUserId: `old${i}`, arrivedAt: at }),
+    ),
+  };
+}
+
+export async function benchArrival(): Promise<ArrivalFigures> {
+  const count = RATE * SECONDS;
+  say(
+    `## arrival: WebSocket new_user → announcement posted, ${RATE} arrivals/s for ${SECONDS} s ` +
+      `(${count} invitations awaiting, ${BACKGROUND} finished ones beside; store: ${BOT_STORE})`,
   );
+  const fake = tsWorker(new URL('./fakeWorker.ts', import.meta.url), {});
+  const { url, world } = await ask<{ url: string; world: Record<string, string> }>(fake, { type: 'start' });
+
+  // Written before the bot starts.
+  const { awaited, background } = arrivalInvitations(world, count, BACKGROUND);
   const bot = await startBot({
     mattermostUrl: url,
     approvalChannelId: world.approvalsId,

@@ -10,11 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import type { Invitation } from '../src/core/model.js';
 import type { OutboxJob } from '../src/store/store.js';
 import { type BotProcess, startBot as startBotProcess } from '../test/support/botProcess.js';
-import { anInvitation } from '../test/support/invitationFixture.js';
 import { unreachable } from '../test/support/postgres.js';
+import { arrivalInvitations } from './arrival.js';
 import {
   ask,
   BOT_TOKEN,
@@ -89,26 +88,7 @@ async function phase(replicas: 1 | 2): Promise<Phase> {
   let other: BotProcess | undefined;
   let dataDir: string | undefined;
   try {
-    const at = new Date().toISOString();
-    const inv = (i: number, over: Partial<Invitation>) =>
-      anInvitation({
-        platform: 'mattermost',
-        workspaceId: world.teamId!,
-        email: `arr${i}@example.org`,
-        name: `Arr ${i}`,
-        role: 'collaborator',
-        channelIds: [world.channelId!],
-        delivery: 'platform_email',
-        inviter: { id: world.adminId!, username: world.adminName! },
-        originChannelId: world.channelId!,
-        createdAt: at,
-        updatedAt: at,
-        ...over,
-      });
-    const awaited = Array.from({ length: count }, (_, i) => inv(i, { state: 'sent' }));
-    const background = Array.from({ length: BACKGROUND }, (_, i) =>
-      inv(100_000 + i, { state: 'arrived', arrivedUserId: `old${i}`, arrivedAt: at }),
-    );
+    const { awaited, background } = arrivalInvitations(world, count, BACKGROUND);
     bots.push(
       await startBot({
         mattermostUrl: url,
