@@ -1,9 +1,9 @@
 /** The bot's languages: one ICU MessageFormat catalogue per language (locales/<language>.json, which translators
- * edit), read through FormatJS, with dates, numbers and lists from Intl in the reader's locale and the
+ * edit), read through FormatJS's intl-messageformat, with dates, numbers and lists from Intl in the reader's locale and the
  * organization's time zone. A reader's locale tag keeps its region for formats (`de-CH` writes Swiss dates) and
  * takes its language's catalogue; anything unsupported falls back to the organization's language. */
 
-import { createIntl, createIntlCache, type IntlShape } from '@formatjs/intl';
+import { type Formatters, IntlMessageFormat } from 'intl-messageformat';
 import de from '../../locales/de.json' with { type: 'json' };
 import en from '../../locales/en.json' with { type: 'json' };
 import es from '../../locales/es.json' with { type: 'json' };
@@ -82,29 +82,46 @@ export const LANGUAGE_NAMES: Record<Language, string> = {
   es: 'Español',
 };
 
-const cache = createIntlCache();
+/** Intl's formatters for the messages' plurals and numbers, made once per locale and options. */
+function memo<A extends unknown[], R>(make: (...args: A) => R): (...args: A) => R {
+  const made = new Map<string, R>();
+  return (...args) => {
+    const key = JSON.stringify(args);
+    let r = made.get(key);
+    if (r === undefined) made.set(key, (r = make(...args)));
+    return r;
+  };
+}
+const FORMATTERS: Formatters = {
+  getNumberFormat: memo((...a: ConstructorParameters<typeof Intl.NumberFormat>) => new Intl.NumberFormat(...a)),
+  getDateTimeFormat: memo((...a: ConstructorParameters<typeof Intl.DateTimeFormat>) => new Intl.DateTimeFormat(...a)),
+  getPluralRules: memo((...a: ConstructorParameters<typeof Intl.PluralRules>) => new Intl.PluralRules(...a)),
+};
 
 class IntlWords implements Words {
-  private readonly intl: IntlShape<string>;
+  /** Each message parsed once, when first used: a command formats dozens, and parsing was most of their cost. */
+  private readonly compiled = new Map<MessageKey, IntlMessageFormat>();
   private readonly dayFormat: Intl.DateTimeFormat;
   private readonly timeFormat: Intl.DateTimeFormat;
+  private readonly numberFormat: Intl.NumberFormat;
+  private readonly lists: Record<'and' | 'or', Intl.ListFormat>;
 
   constructor(
     readonly language: Language,
     readonly locale: string,
     readonly timeZone: string,
   ) {
-    this.intl = createIntl<string>(
-      // A message missing from a catalogue falls back to English (the catalogue test keeps that from shipping).
-      { locale, timeZone, messages: CATALOGUES[language], defaultLocale: 'en', onError: () => {} },
-      cache,
-    );
     this.dayFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone });
     this.timeFormat = new Intl.DateTimeFormat(locale, {
       dateStyle: 'long',
       timeStyle: 'short',
       timeZone,
     });
+    this.numberFormat = new Intl.NumberFormat(locale);
+    this.lists = {
+      and: new Intl.ListFormat(locale, { type: 'conjunction' }),
+      or: new Intl.ListFormat(locale, { type: 'disjunction' }),
+    };
   }
 
   t(key: MessageKey, values?: MessageValues): string {
@@ -113,8 +130,25 @@ class IntlWords implements Words {
 
   marked(key: MessageKey, values: MessageValues = {}, bold: (text: string) => string): string {
     const b = (chunks: string[]) => bold(chunks.join(''));
-    const out = this.intl.formatMessage({ id: key, defaultMessage: en[key] }, { ...values, b }) as string | string[];
-    return Array.isArray(out) ? out.join('') : out;
+    const message = this.message(key);
+    try {
+      const out = message.format<string>({ ...values, b });
+      return Array.isArray(out) ? out.join('') : out;
+    } catch {
+      // A value missing or of the wrong type (the catalogue test keeps that from shipping): the text as written.
+      return CATALOGUES[this.language][key] ?? en[key];
+    }
+  }
+
+  private message(key: MessageKey): IntlMessageFormat {
+    let message = this.compiled.get(key);
+    if (!message) {
+      // A message missing from a catalogue falls back to English (the catalogue test keeps that from shipping).
+      const text = CATALOGUES[this.language][key] ?? en[key];
+      message = new IntlMessageFormat(text, this.locale, undefined, { formatters: FORMATTERS });
+      this.compiled.set(key, message);
+    }
+    return message;
   }
 
   date(at: string | Date): string {
@@ -130,11 +164,11 @@ class IntlWords implements Words {
   }
 
   number(n: number): string {
-    return this.intl.formatNumber(n);
+    return this.numberFormat.format(n);
   }
 
   list(items: string[], type: 'and' | 'or' = 'and'): string {
-    return this.intl.formatList(items, { type: type === 'and' ? 'conjunction' : 'disjunction' }) as string;
+    return this.lists[type].format(items);
   }
 }
 

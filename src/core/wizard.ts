@@ -196,6 +196,9 @@ function accessStep(ctx: WizardContext, role?: Role): Step {
   return { id: 'access', title: wizardTitle(w, 'access'), intro: accessIntro(w, role), fields };
 }
 
+/** The first step alone: what a multi-step dialog opens with (the second is built from its answers). */
+export const wizardFirstStep = whoStep;
+
 /** The steps of the wizard. With `role` known (multi-step dialogs), the second step shows only that role's extras. */
 export function wizardSteps(ctx: WizardContext, role?: Role): Step[] {
   return [whoStep(ctx), accessStep(ctx, role)];

@@ -17,6 +17,7 @@ import {
   type Step,
   WhoValues,
   type WizardContext,
+  wizardFirstStep,
   wizardSteps,
 } from '../core/wizard.js';
 import { writer } from '../core/writer.js';
@@ -95,14 +96,14 @@ export class WizardFlow {
     const allowed = mayInviteAtAll(level);
     if (!allowed.ok) return { kind: 'notice', text: guestsCannotInvite(words) };
     const draft = this.draftOf(start);
-    const steps = wizardSteps(this.context(words, level, channels, start.channelId, start.prefill));
+    const ctx = this.context(words, level, channels, start.channelId, start.prefill);
     const multistep = this.port.multiStepForms();
     // The draft is stored while the form opens: only the form's submission, seconds later, reads it.
     const [opened, stored] = await Promise.allSettled([
       this.port.openForm(start.trigger, {
         kind: 'wizard',
         words,
-        steps: multistep ? [steps[0]!] : steps,
+        steps: multistep ? [wizardFirstStep(ctx)] : wizardSteps(ctx),
         state: this.state(draft),
         submitLabel: submitLabel(words, multistep ? 'next' : 'invite'),
       }),
