@@ -66,7 +66,7 @@ async function readSnapshot(
     const record = parsed.data;
     if (key === 'invitations') state.setInvitation(record as Invitation);
     else if (key === 'outbox') state.setJob(record as OutboxJob);
-    else if (key === 'drafts') state.drafts.set((record as Draft).id, record as Draft);
+    else if (key === 'drafts') state.setDraft(record as Draft);
     else legacy[key as 'audit' | 'auditTail'].push(record as StoredAuditEntry);
   };
   let read: { members: Record<string, unknown>; arrays: Set<string> } | undefined;
@@ -167,6 +167,8 @@ class State {
   /** Ids by email and by inviter. Keyed by the records' own strings (no copy); a key with one id holds it alone. */
   private readonly byEmail = new Index();
   private readonly byInviter = new Index();
+  /** Draft ids by person (platform and user), oldest first. */
+  readonly draftsOf = new Index();
 
   /** Ids of the invitations to this address, on any platform and workspace. */
   idsWithEmail(email: string): Iterable<string> {
@@ -193,6 +195,19 @@ class State {
     if (!before) return;
     this.unindex(before);
     this.invitations.delete(id);
+  }
+
+  /** Drafts stay in creation order (a change keeps a draft's place), which is also their expiry order. */
+  setDraft(draft: Draft): void {
+    this.drafts.set(draft.id, draft);
+    this.draftsOf.add(personKey(draft), draft.id);
+  }
+
+  deleteDraft(id: string): void {
+    const before = this.drafts.get(id);
+    if (!before) return;
+    this.draftsOf.delete(personKey(before), id);
+    this.drafts.delete(id);
   }
 
   private unindex(inv: Invitation): void {
@@ -230,8 +245,8 @@ class State {
       else if (op[0] === 'I') this.deleteInvitation(op[1]);
       else if (op[0] === 'j') this.setJob(OutboxJob.parse(op[1]));
       else if (op[0] === 'J') this.deleteJob(op[1]);
-      else if (op[0] === 'd') this.drafts.set(String(op[1].id), Draft.parse(op[1]));
-      else if (op[0] === 'D') this.drafts.delete(op[1]);
+      else if (op[0] === 'd') this.setDraft(Draft.parse(op[1]));
+      else if (op[0] === 'D') this.deleteDraft(op[1]);
       else if (op[0] === 'r') this.rate.set(op[1], op[2]);
       else if (op[0] === 'a') {
         const entry = StoredAuditEntry.parse(op[1]);
@@ -287,6 +302,8 @@ function compactInvitation(inv: Invitation): Invitation {
   if (out.arrivedAt === updatedAt) out.arrivedAt = updatedAt;
   return out;
 }
+
+const personKey = (d: Draft) => `${d.platform}\u0000${d.userId}`;
 
 /** Ids by key, in insertion order; a key with one id holds the string alone (most addresses have one invitation). */
 class Index {
@@ -494,7 +511,7 @@ export class LowdbStore implements Store {
     const id = key.slice(2);
     if (key[0] === 'i') record ? s.setInvitation(record as Invitation) : s.deleteInvitation(id);
     else if (key[0] === 'j') record ? s.setJob(record as OutboxJob) : s.deleteJob(id);
-    else if (key[0] === 'd') record ? s.drafts.set(id, record as Draft) : s.drafts.delete(id);
+    else if (key[0] === 'd') record ? s.setDraft(record as Draft) : s.deleteDraft(id);
     else record ? s.rate.set(id, record as number[]) : s.rate.delete(id);
   }
 
@@ -540,14 +557,14 @@ export class LowdbStore implements Store {
 
   private putDraftRecord(draft: Draft): void {
     this.note(`d:${draft.id}`, ['d', draft], this.s.drafts.get(draft.id));
-    this.s.drafts.set(draft.id, draft);
+    this.s.setDraft(draft);
   }
 
   private removeDraft(id: string): void {
     const before = this.s.drafts.get(id);
     if (!before) return;
     this.note(`d:${id}`, ['D', id], before);
-    this.s.drafts.delete(id);
+    this.s.deleteDraft(id);
   }
 
   // --- compaction -----------------------------------------------------------------------------------------
@@ -864,18 +881,17 @@ export class LowdbStore implements Store {
 
   // --- drafts, rate tokens, exclusive ---------------------------------------------------------------------
 
-  /** Drops the expired drafts, and the person's oldest beyond MAX_DRAFTS_PER_USER. */
+  /** Drops the expired drafts, and the person's oldest beyond MAX_DRAFTS_PER_USER: in O(what is dropped), since
+   * every command stores one. */
   async putDraft(draft: Draft): Promise<void> {
     const admitted = admit(Draft, draft, 'draft');
     const now = new Date().toISOString();
-    const theirs: Draft[] = [];
-    for (const d of [...this.s.drafts.values()]) {
-      if (d.id === admitted.id) continue;
-      if (d.expiresAt <= now) this.removeDraft(d.id);
-      else if (d.userId === admitted.userId && d.platform === admitted.platform) theirs.push(d);
+    for (const d of this.s.drafts.values()) {
+      if (d.expiresAt > now) break; // the rest are newer
+      if (d.id !== admitted.id) this.removeDraft(d.id);
     }
-    theirs.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
-    for (const d of theirs.slice(0, -(MAX_DRAFTS_PER_USER - 1))) this.removeDraft(d.id);
+    const theirs = [...this.s.draftsOf.ids(personKey(admitted))].filter((id) => id !== admitted.id);
+    for (const id of theirs.slice(0, -(MAX_DRAFTS_PER_USER - 1))) this.removeDraft(id);
     this.putDraftRecord(admitted);
     // Not awaited: a draft is no acknowledgement, and the command must not wait for a sync before its dialog
     // opens. The draft reaches the journal with this commit; a crash before that costs the user a "form expired,

@@ -643,6 +643,17 @@ export function storeContract(name: string, open: () => Promise<StoreHandle>): v
         expect(kept).toEqual([...Array(5).fill(false), ...Array(20).fill(true)]);
         expect(await store.getDraft('bob')).toEqual(draft('bob', { userId: 'u-bob' }));
       });
+
+      it('counts the drafts stored before a reopen towards the newest 20', async () => {
+        for (let i = 0; i < 20; i++)
+          await store.putDraft(draft(`d${i}`, { createdAt: at(Date.UTC(2030, 0, 1, 10, i)) }));
+        await store.close(); // drafts are written after putDraft returns (they are no acknowledgement)
+        const reopened = await handle.reopen();
+        await reopened.putDraft(draft('d20', { createdAt: at(Date.UTC(2030, 0, 1, 10, 20)) }));
+        expect(await reopened.getDraft('d0')).toBeUndefined();
+        expect(await reopened.getDraft('d1')).toEqual(draft('d1', { createdAt: at(Date.UTC(2030, 0, 1, 10, 1)) }));
+        expect(await reopened.getDraft('d20')).toBeDefined();
+      });
     });
 
     describe('exclusive', () => {
