@@ -16,8 +16,14 @@ function atLeast(version: string, major: number, minor: number): boolean {
   return a > major || (a === major && b >= minor);
 }
 
+let known: { version: string; features: DialogFeatures } | undefined;
+
+/** Asked on every command, for a version that changes only when the server is upgraded: worked out once per value. */
 export function dialogFeatures(version: string): DialogFeatures {
-  return { multiselect: atLeast(version, 11, 0), multistep: atLeast(version, 11, 1) };
+  if (known?.version !== version) {
+    known = { version, features: { multiselect: atLeast(version, 11, 0), multistep: atLeast(version, 11, 1) } };
+  }
+  return known.features;
 }
 
 export function mattermostCapabilities(opts: {

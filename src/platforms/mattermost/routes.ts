@@ -79,6 +79,12 @@ function resent(reply: ResendReply): object {
   return reply.field ? { errors: { [reply.field]: reply.reason } } : { error: reply.reason };
 }
 
+/** `{}` (the dialog opened, nothing to say), written with its headers in one packet: res.json's ETag and buffer
+ * copy cost a tenth of a command. */
+function answerEmpty(res: Response): void {
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': '2' }).end('{}');
+}
+
 function tokenOf(req: Request): string {
   const header = req.get('authorization') ?? '';
   const match = /^token\s+(.+)$/i.exec(header);
@@ -111,7 +117,7 @@ export function mattermostRouter(ctx: MattermostContext, flows: Flows, commandTo
       const cmd = { workspaceId: team_id, channelId: channel_id, user: { id, username }, trigger, text, responseUrl };
       const reply = await flows.commands.run(cmd);
       if (reply.kind === 'text') return void res.json(ephemeral(reply.text));
-      if (reply.kind === 'opened') return void res.json({});
+      if (reply.kind === 'opened') return void answerEmpty(res);
       const button: ListButtonMaker = (i, a, name, style) =>
         invitationButton(ctx, i, a, name, { style, fromList: true });
       res.json(pendingListAnswer(reply.list, button));
