@@ -1,6 +1,6 @@
 /** The bot's languages: one ICU MessageFormat catalogue per language (locales/<language>.json, which translators
- * edit), read through FormatJS's intl-messageformat, with dates, numbers and lists from Intl in the reader's locale and the
- * organization's time zone. A reader's locale tag keeps its region for formats (`de-CH` writes Swiss dates) and
+ * edit), read through FormatJS's intl-messageformat, with dates, numbers and lists from Intl in the reader's locale
+ * and the organization's time zone. A reader's locale tag keeps its region for formats (`de-CH` writes Swiss dates) and
  * takes its language's catalogue; anything unsupported falls back to the organization's language. */
 
 import { type Formatters, IntlMessageFormat } from 'intl-messageformat';

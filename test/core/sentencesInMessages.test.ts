@@ -40,8 +40,8 @@ const OPERATOR_FILES = new Set([
   'views/setup/statusPage.ts', // GET /: what runs here, for the operator
   'views/setup/setupPage.ts', // /setup: how to connect a platform, for the operator
   'src/web/setupPage.ts', // its refusals
-  'src/platforms/mattermost/serverCheck.ts', // what the setup page's server check found, for the operator
-  'src/platforms/kchat/setupCheck.ts', // the same for the Infomaniak check
+  'src/setup/mattermostServerCheck.ts', // what the setup page's server check found, for the operator
+  'src/setup/infomaniakCheck.ts', // the same for the Infomaniak check
 ]);
 /** Still holding sentences, to move next: what Infomaniak's error codes mean, kept in an invitation's last error
  * in English beside Infomaniak's own English descriptions. */

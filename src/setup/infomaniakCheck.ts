@@ -1,11 +1,11 @@
 /** The setup page's Infomaniak check: the same call as the start-up check (InfomaniakAccess), for a token and an
  * account id typed in, against the configured INFOMANIAK_API_URL only (the address is not typed in). Counted in
  * the shared Infomaniak budget like every call; read-only. */
-import type { Clock } from '../../core/clock.js';
-import type { CallBudget } from '../../outbox/outbox.js';
-import { WHAT_TO_FIX } from './access.js';
-import { InfomaniakApi } from './infomaniakApi.js';
-import { PacedBudget } from './pacedBudget.js';
+import type { Clock } from '../core/clock.js';
+import type { CallBudget } from '../outbox/outbox.js';
+import { WHAT_TO_FIX } from '../platforms/kchat/access.js';
+import { InfomaniakApi } from '../platforms/kchat/infomaniakApi.js';
+import { PacedBudget } from '../platforms/kchat/pacedBudget.js';
 
 /** Past this the page answers instead of waiting for the budget or a slow API. */
 const CHECK_TIMEOUT_MS = 10_000;
