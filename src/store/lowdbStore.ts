@@ -1,7 +1,8 @@
 /** The embedded default store: everything held in memory, each change appended to a journal and folded into a
  * snapshot in the background (src/store/journal.ts has the files), plus an append-only audit log. A change costs
  * what changed: its records are appended, and the group commit that carries it is synced before it resolves.
- * Changes made while a commit is under way share the next one. A commit that fails undoes in memory every change it
+ * Changes made while a commit is under way share the next one; a draft (a command's, no acknowledgement) waits
+ * for the next commit instead of making one. A commit that fails undoes in memory every change it
  * carried (and those queued behind it): what was refused is never served, written or delivered later. The journal
  * is folded into the snapshot when it passes COMPACT_BYTES and at close. One process per data directory (the app
  * holds its lock). */
@@ -355,8 +356,14 @@ interface Opened {
   legacy: boolean;
 }
 
+/** How long a draft's change may wait for a batch that would be written anyway. */
+const DRAFT_DELAY_MS = 250;
+
 export class LowdbStore implements Store {
   private batch: Batch | undefined;
+  /** Drafts' changes made while no batch was open, oldest first: the next batch carries them (see noteDraft). */
+  private deferred: { key: RecordKey; op: Op; before: unknown }[] = [];
+  private deferredTimer: NodeJS.Timeout | undefined;
   /** The chain of commits and rotations (never rejects). */
   private writing: Promise<void> = Promise.resolve();
   private writeError: unknown;
@@ -464,6 +471,10 @@ export class LowdbStore implements Store {
     const batch: Batch = { ops: [], before: new Map(), audit: [], jobs: [], dead: false, done, settle };
     this.batch = batch;
     this.writing = this.writing.then(() => this.commit(batch));
+    // First in the batch: they were made before anything it will carry.
+    for (const d of this.deferred.splice(0)) this.note(d.key, d.op, d.before);
+    clearTimeout(this.deferredTimer);
+    this.deferredTimer = undefined;
     return batch;
   }
 
@@ -523,6 +534,16 @@ export class LowdbStore implements Store {
     return batch;
   }
 
+  /** A draft's change. Drafts are no acknowledgement (a crash costs the user a "form expired"), so a command's draft
+   * does not cost a journal write and sync of its own: with no batch open, the change waits up to DRAFT_DELAY_MS for
+   * one. While a batch is open it joins that one, so the journal keeps every change in the order it was made. */
+  private noteDraft(key: RecordKey, op: Op, before: unknown): void {
+    if (this.batch) return void this.note(key, op, before);
+    this.deferred.push({ key, op, before });
+    this.deferredTimer ??= setTimeout(() => void this.persist().catch(() => undefined), DRAFT_DELAY_MS);
+    this.deferredTimer.unref();
+  }
+
   private putInvitation(inv: Invitation): void {
     this.note(`i:${inv.id}`, ['i', inv], this.s.invitations.get(inv.id));
     this.s.setInvitation(inv);
@@ -556,14 +577,14 @@ export class LowdbStore implements Store {
   }
 
   private putDraftRecord(draft: Draft): void {
-    this.note(`d:${draft.id}`, ['d', draft], this.s.drafts.get(draft.id));
+    this.noteDraft(`d:${draft.id}`, ['d', draft], this.s.drafts.get(draft.id));
     this.s.setDraft(draft);
   }
 
   private removeDraft(id: string): void {
     const before = this.s.drafts.get(id);
     if (!before) return;
-    this.note(`d:${id}`, ['D', id], before);
+    this.noteDraft(`d:${id}`, ['D', id], before);
     this.s.deleteDraft(id);
   }
 
@@ -634,7 +655,9 @@ export class LowdbStore implements Store {
     const drafts = new Map(this.s.drafts);
     const rate = new Map(this.s.rate);
     const maps = { i: invitations, j: outbox, d: drafts, r: rate } as Record<string, Map<string, unknown>>;
-    for (const [key, record] of this.batch?.before ?? []) {
+    // Oldest last, so that a record changed twice ends as it was before the first change.
+    const uncommitted = [...this.deferred.map((d) => [d.key, d.before] as const), ...(this.batch?.before ?? [])];
+    for (const [key, record] of uncommitted.reverse()) {
       if (record === undefined) maps[key[0]!]!.delete(key.slice(2));
       else maps[key[0]!]!.set(key.slice(2), record);
     }
@@ -893,10 +916,7 @@ export class LowdbStore implements Store {
     const theirs = [...this.s.draftsOf.ids(personKey(admitted))].filter((id) => id !== admitted.id);
     for (const id of theirs.slice(0, -(MAX_DRAFTS_PER_USER - 1))) this.removeDraft(id);
     this.putDraftRecord(admitted);
-    // Not awaited: a draft is no acknowledgement, and the command must not wait for a sync before its dialog
-    // opens. The draft reaches the journal with this commit; a crash before that costs the user a "form expired,
-    // run the command again".
-    void this.persist().catch(() => undefined);
+    // Not written now: see noteDraft.
   }
 
   async getDraft(id: string): Promise<Draft | undefined> {
@@ -977,6 +997,7 @@ export class LowdbStore implements Store {
   /** Waits for the commits under way and folds the journal into the snapshot. */
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.deferred.length) await this.persist().catch(() => undefined);
     await this.writing;
     await this.compacting?.catch(() => undefined);
     await this.compact();

@@ -216,6 +216,43 @@ describe('LowdbStore journal', () => {
     }
   });
 
+  it("writes a command's draft with the next change, not on its own, and keeps the order of changes", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'guestlist-drafts-'));
+    const draft = (id: string) => ({
+      id,
+      userId: 'u-alice',
+      platform: 'mattermost' as const,
+      workspaceId: 'team-1',
+      channelId: 'chan-0',
+      values: {},
+      bot: { username: 'alice' },
+      createdAt: at,
+      expiresAt: '2999-01-01T00:00:00.000Z',
+    });
+    const lines = async () =>
+      (await Promise.all((await journals(dir)).map((n) => readFile(path.join(dir, n), 'utf8')))).join('').trim();
+    try {
+      const store = await LowdbStore.open(dir);
+      for (const id of ['d1', 'd2', 'd3']) await store.putDraft(draft(id));
+      expect(await lines()).toBe(''); // three commands, no journal write yet
+      // d2 submitted while an invitation is made: one commit, d2's removal after its creation.
+      await Promise.all([store.deleteDraft('d2'), store.createInvitations([invitation('a')], [], [])]);
+      const written = (await lines()).split('\n');
+      expect(written).toHaveLength(1);
+      expect(written[0]!.indexOf('"id":"d2"')).toBeLessThan(written[0]!.indexOf('["D","d2"]'));
+      // Not closed (as after a crash): the journal alone brings everything back.
+      const reopened = await LowdbStore.open(dir);
+      expect((await reopened.getDraft('d1'))?.id).toBe('d1');
+      expect(await reopened.getDraft('d2')).toBeUndefined();
+      expect((await reopened.getInvitation('a'))?.id).toBe('a');
+      await reopened.putDraft(draft('d4'));
+      await reopened.close(); // a draft still waiting is written at close
+      expect((await (await LowdbStore.open(dir)).getDraft('d4'))?.id).toBe('d4');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('ignores a last line torn by a crash, and keeps working after it', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'guestlist-torn-'));
     try {
