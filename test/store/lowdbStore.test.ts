@@ -224,7 +224,7 @@ describe('LowdbStore journal', () => {
       platform: 'mattermost' as const,
       workspaceId: 'team-1',
       channelId: 'chan-0',
-      values: {},
+      values: { emails: 'a@example.com', name: '', role: 'collaborator' },
       bot: { username: 'alice' },
       createdAt: at,
       expiresAt: '2999-01-01T00:00:00.000Z',
