@@ -192,7 +192,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     routers: [
       ...(mattermost ? [{ path: '/mattermost', router: mattermost.router }] : []),
       // Slack signs the raw body: nothing may parse it before Bolt's receiver (the web app has no global parser).
-      ...(slack ? [{ path: `${SLACK_MOUNT_PATH}/bulk`, router: slack.bulkPage }] : []),
+      ...(slack ? [{ path: SLACK_MOUNT_PATH, router: slack.pages }] : []),
       ...(slack?.router ? [{ path: SLACK_MOUNT_PATH, router: slack.router }] : []),
       {
         path: '/join',

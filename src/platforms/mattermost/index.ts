@@ -3,11 +3,8 @@ import type { Router } from 'express';
 import type { Capabilities } from '../../core/policy.js';
 import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceLink.js';
 import type { ArrivalFlow } from '../../flows/arrivals.js';
-import { createFlows } from '../../flows/flows.js';
-import { sponsorGone } from '../../flows/guests.js';
 import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
-import { bulkPageRouter } from '../../web/bulkPage.js';
-import { wizardPageOffer, wizardPageRouter } from '../../web/wizardPage.js';
+import { adapterFlows } from '../adapterFlows.js';
 import { type PlatformDeps, platformDeps } from '../deps.js';
 import { mattermostAccountCreator, mattermostChannelNames, mattermostLoginUrl } from './accountCreator.js';
 import { MattermostApi } from './api.js';
@@ -61,26 +58,13 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
     for (const [kind, handler] of Object.entries(backend.jobHandlers)) opts.outbox.register(kind, handler);
   }
   const port = mattermostPort(ctx);
-  const flows = createFlows(ctx, port, {
-    trigger: ctx.settings.trigger,
-    invitesPerHour: ctx.settings.invitesPerHour,
-    bulk: 'page',
-    pageOffer: (offer) => wizardPageOffer({ ...ctx, ...ctx.settings, platform: PLATFORM }, offer),
+  const { flows, pages } = adapterFlows(ctx, port, {
+    platform: PLATFORM,
+    settings: ctx.settings,
+    workspaceName: async (teamId) => (await api.client.getTeam(teamId)).display_name,
+    formPage: { onDone: (reply) => void confirm(ctx.log, reply) },
   });
   const { arrivals } = flows;
-  const workspaceName = async (teamId: string) => (await api.client.getTeam(teamId)).display_name;
-  const bulkPage = bulkPageRouter({
-    ...ctx,
-    bulk: flows.bulk,
-    openDraftOf: (d, u) => flows.wizard.openDraftOf(d, u),
-    workspaceName,
-  });
-  const page = wizardPageRouter({
-    ...ctx,
-    wizard: flows.wizard,
-    workspaceName,
-    onDone: (reply) => void confirm(ctx.log, reply),
-  });
 
   const socket = new MattermostSocket({
     url: opts.url,
@@ -90,9 +74,11 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
       const userId = String(e.data.user_id ?? '');
       const gone = sponsorLeaving(e);
       if (gone) {
-        void sponsorGone(ctx, port, gone.teamId, gone.user).catch((err) =>
-          ctx.log.warn({ err: (err as Error).message }, 'could not hand a sponsor’s guests to the admins'),
-        );
+        void flows
+          .sponsorLeft(gone.teamId, gone.user)
+          .catch((err) =>
+            ctx.log.warn({ err: (err as Error).message }, 'could not hand a sponsor’s guests to the admins'),
+          );
         return;
       }
       if ((e.event !== 'new_user' && e.event !== 'user_added') || !userId) return;
@@ -136,9 +122,7 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
           channelNames: (inv) => mattermostChannelNames(api, inv),
           loginUrl: () => mattermostLoginUrl(api),
         },
-    router: mattermostRouter(ctx, flows, () => [...opts.commandTokens, ...registeredTokens])
-      .use('/form', page)
-      .use('/bulk', bulkPage),
+    router: mattermostRouter(ctx, flows, () => [...opts.commandTokens, ...registeredTokens]).use(pages),
     arrivals,
     async pollArrivals() {
       await backend?.pollArrivals();

@@ -6,10 +6,8 @@ import type { Router } from 'express';
 import type { Capabilities } from '../../core/policy.js';
 import { linkMethods as acceptanceLinkMethods } from '../../delivery/acceptanceLink.js';
 import type { ArrivalFlow } from '../../flows/arrivals.js';
-import { createFlows } from '../../flows/flows.js';
 import type { AcceptanceSide } from '../../lifecycle/accountCreator.js';
-import { bulkPageRouter } from '../../web/bulkPage.js';
-import { wizardPageOffer } from '../../web/wizardPage.js';
+import { adapterFlows } from '../adapterFlows.js';
 import { type PlatformDeps, platformDeps } from '../deps.js';
 import { SlackApi } from './api.js';
 import { slackCapabilities } from './capabilities.js';
@@ -38,8 +36,8 @@ export const SLACK_MOUNT_PATH = '/slack';
 export interface SlackPlatform {
   /** HTTP mode: mount under /slack. Undefined in Socket Mode. */
   router?: Router;
-  /** The bulk page, mounted under /slack/bulk in HTTP and Socket Mode alike. */
-  bulkPage: Router;
+  /** The bot's pages (the bulk page), mounted under /slack in HTTP and Socket Mode alike, before the receiver. */
+  pages: Router;
   arrivals: ArrivalFlow;
   /** The acceptance page sends Slack invitees on to the workspace's join link. */
   acceptance: AcceptanceSide;
@@ -59,21 +57,13 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
 
   const ctx: SlackContext = { ...deps, api, settings: opts.settings, capabilities: () => caps };
   const port = slackPort(ctx, () => grid);
-  const flows = createFlows(ctx, port, {
-    trigger: ctx.settings.trigger,
-    invitesPerHour: ctx.settings.invitesPerHour,
-    // A modal's field holds 3,000 characters: a bulk request goes to the bot's page, as on Mattermost.
-    bulk: 'page',
-    pageOffer: (offer) => wizardPageOffer({ ...ctx, ...ctx.settings, platform: PLATFORM }, offer),
-  });
-  const { arrivals } = flows;
-  const bulkPage = bulkPageRouter({
-    ...ctx,
-    bulk: flows.bulk,
-    openDraftOf: (d, u) => flows.wizard.openDraftOf(d, u),
-    // The page names the organization as the workspace is called (`team:read` is not asked for, so no name).
+  const { flows, pages } = adapterFlows(ctx, port, {
+    platform: PLATFORM,
+    settings: ctx.settings,
+    // The pages name no workspace: `team:read` is not asked for.
     workspaceName: async () => undefined,
   });
+  const { arrivals } = flows;
 
   const http = opts.appToken ? undefined : httpReceiver(opts.signingSecret!, log);
   const socket = opts.appToken ? socketModeReceiver(opts.appToken, opts.apiUrl, log) : undefined;
@@ -92,7 +82,7 @@ export function createSlack(opts: SlackOptions): SlackPlatform {
 
   return {
     router: http?.router,
-    bulkPage,
+    pages,
     arrivals,
     acceptance: { signUpUrl: () => opts.settings.joinUrl, channelNames: (inv) => port.channelNames(inv) },
     async start() {
