@@ -57,6 +57,10 @@ export const JOB_PAYLOADS = {
   'set-access-end': None,
   /** `sponsor`: the one who left. */
   'ask-adoption': z.object({ sponsor: Person }),
+  /** A newcomer's reply, already cut (cutReply), for their sponsor; `messageId`: the platform's, for the logs. */
+  'forward-reply': z.object({ messageId: z.string().min(1).max(128), text: z.string().min(1).max(4000) }),
+  /** The newcomer told that their reply was passed on. */
+  'ack-reply': None,
 } as const satisfies Record<string, z.ZodType<Record<string, unknown>>>;
 
 export type JobWhat = keyof typeof JOB_PAYLOADS;

@@ -39,6 +39,10 @@ export const JOB = {
   setAccessEnd: 'set-access-end',
   /** Asking the admins to adopt a guest whose sponsor left. */
   askAdoption: 'ask-adoption',
+  /** A newcomer's reply to the bot, passed on to their sponsor. */
+  forwardReply: 'forward-reply',
+  /** The newcomer's "passed on" answer, at most one in a while. */
+  ackReply: 'ack-reply',
 } as const satisfies Record<string, JobWhat>;
 
 /** The notices that carry nothing but what they are about. */

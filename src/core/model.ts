@@ -164,6 +164,8 @@ export const AUDIT_ACTIONS = [
   'access_ended',
   'sponsor_left',
   'sponsor_adopted',
+  // a newcomer's reply to the bot, passed on to their sponsor (src/actions/forwardReply.ts)
+  'reply_forwarded',
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;

@@ -12,6 +12,7 @@ import { CommandFlow, type CommandOptions } from './commands.js';
 import { sponsorGone } from './guests.js';
 import { type FlowDeps, jobHandlers } from './jobHandlers.js';
 import { PendingListFlow } from './pendingList.js';
+import { ReplyFlow } from './replies.js';
 import { StoryFlow } from './story.js';
 import { WizardFlow } from './wizard.js';
 
@@ -22,6 +23,8 @@ export interface Flows {
   bulk: BulkFlow;
   arrivals: ArrivalFlow;
   commands: CommandFlow;
+  /** Direct messages to the bot: a newcomer's are passed on to their sponsor. */
+  replies: ReplyFlow;
   /** A sponsor left or was deactivated: their guests are offered to the admins (how many). */
   sponsorLeft(workspaceId: string, sponsor: Person): Promise<number>;
 }
@@ -36,9 +39,11 @@ export function createFlows(
   const wizard = new WizardFlow({ ...deps, invitesPerHour: opts.invitesPerHour }, port);
   for (const [kind, handler] of Object.entries(jobHandlers(deps, port))) deps.outbox.register(kind, handler);
   const arrivals = new ArrivalFlow(deps, port);
+  const replies = new ReplyFlow(deps, port);
+  for (const [kind, handler] of Object.entries(replies.jobHandlers())) deps.outbox.register(kind, handler);
   const story = new StoryFlow({ ...deps, trigger: opts.trigger }, port);
   const sponsorLeft = (workspaceId: string, sponsor: Person) => sponsorGone(deps, port, workspaceId, sponsor);
   const bulk = new BulkFlow({ ...deps, invitesPerHour: opts.invitesPerHour }, port, wizard);
   const commands = new CommandFlow(opts, wizard, list, story);
-  return { approvals, list, wizard, bulk, arrivals, commands, sponsorLeft };
+  return { approvals, list, wizard, bulk, arrivals, commands, replies, sponsorLeft };
 }

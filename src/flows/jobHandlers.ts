@@ -55,6 +55,14 @@ export interface FlowDeps {
   welcome?: WelcomeTemplates;
 }
 
+/** The sponsor's words: the inviter's as they invited, another sponsor's (an admin who adopted the guest) as the
+ * chat says now. */
+export function sponsorWriter(deps: Pick<FlowDeps, 'locales'>, port: ChatPort) {
+  const writerFor = (locale?: string): Writer => writer(port.format, deps.locales.for(locale));
+  return async (inv: Invitation): Promise<Writer> =>
+    writerFor(inv.sponsor ? ((await port.user(inv.sponsor.id)).locale ?? inv.sponsor.locale) : inv.inviter.locale);
+}
+
 export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobHandler> {
   const { store } = deps;
   const org = writer(port.format, deps.locales.org);
@@ -243,9 +251,7 @@ export function jobHandlers(deps: FlowDeps, port: ChatPort): Record<string, JobH
     },
   };
 
-  /** The sponsor's words: the inviter's as they invited, another sponsor's as the chat says now. */
-  const toSponsor = async (inv: Invitation) =>
-    inv.sponsor ? writerFor((await port.user(inv.sponsor.id)).locale ?? inv.sponsor.locale) : toInviter(inv);
+  const toSponsor = sponsorWriter(deps, port);
 
   const remindSponsor: JobHandler = {
     async run(job) {

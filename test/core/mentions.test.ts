@@ -166,6 +166,15 @@ function everyMessage(inv: Invitation, format: TextFormat, form: string, languag
       new Map(),
     ),
     messages.storyNone(f, `x${form}@example.org`),
+    messages.forwardedReply(f, {
+      newcomer: arrived,
+      inviter: inv.inviter,
+      sponsorInvited: false,
+      invitedAt: inv.createdAt,
+      text: messages.cutReply(`hi ${form}\n> ${form}\n\u2028${form} **${form}**`),
+    }),
+    messages.replyPassedOn(f, inv.inviter),
+    messages.replyLimited(f, inv.inviter, new Date(inv.createdAt)),
     messages.statsText(f, STATS, 30, [{ inv, openedAt: inv.createdAt }], 'invite-people list'),
     ...[undefined, OPERATOR_WELCOME].map((template) =>
       messages.welcomeMessage(
