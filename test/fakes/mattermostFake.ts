@@ -1945,6 +1945,21 @@ export class MattermostFake {
     return user;
   }
 
+  /** A user writes in a channel they are in, as from their client: the post is stored and `posted` goes out on
+   * the WebSocket as createPost sends it (direct channels: channel_type `D`, no team). `again` re-sends the same
+   * event, as a server does when it replays a missed one. */
+  writeAs(userId: string, channelId: string, message: string): { post: FakePost; again(): void } {
+    const author = this.users.get(userId);
+    const channel = this.channels.get(channelId);
+    if (!author || !channel) throw new Error(`writeAs: unknown user ${userId} or channel ${channelId}`);
+    if (!this.channelMember(channelId, userId)) throw new Error(`writeAs: ${userId} is not in ${channelId}`);
+    validatePostMessage(message);
+    const props = author.is_bot ? { from_bot: 'true' } : {};
+    const post = this.storeNewPost({ author, channel, rootId: '', message, props, body: {} });
+    this.emitPosted(post, channel, author);
+    return { post, again: () => this.emitPosted(post, channel, author) };
+  }
+
   /**
    * A click on a button (or a menu choice with `selectedOption`): POSTs the
    * PostActionIntegrationRequest to the stored action's integration.url and, if the bot answers

@@ -14,7 +14,7 @@ import { confirm } from './ephemeralAnswers.js';
 import { mattermostPort } from './port.js';
 import { registerCommands } from './registerCommand.js';
 import { mattermostRouter } from './routes.js';
-import { MattermostSocket, sponsorLeaving } from './websocket.js';
+import { directMessage, MattermostSocket, sponsorLeaving } from './websocket.js';
 
 export interface MattermostOptions extends PlatformDeps {
   url: string;
@@ -65,12 +65,16 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
     formPage: { onDone: (reply) => void confirm(ctx.log, reply) },
   });
   const { arrivals } = flows;
+  /** The bot's own user id, known once connected: its own posts are never answered. */
+  let botId = '';
 
   const socket = new MattermostSocket({
     url: opts.url,
     token: opts.botToken,
     log: ctx.log,
     onEvent: (e) => {
+      const dm = directMessage(e, botId);
+      if (dm) return void flows.replies.heard(dm);
       const userId = String(e.data.user_id ?? '');
       const gone = sponsorLeaving(e);
       if (gone) {
@@ -131,6 +135,7 @@ export function createMattermost(opts: MattermostOptions): MattermostPlatform {
     async start() {
       await backend?.start();
       const me = await api.client.getMe();
+      botId = me.id;
       connected = true;
       ctx.log.info(
         { bot: me.username, server: api.serverVersion(), features: ctx.dialogFeatures() },

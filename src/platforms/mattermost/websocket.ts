@@ -5,7 +5,9 @@
  * missed (a hello with a new connection id), so the caller can resynchronise. */
 import WebSocket from 'ws';
 import { z } from 'zod';
+import type { DirectMessageReceived } from '../../flows/replies.js';
 import type { Logger } from '../../logger.js';
+import { PLATFORM } from './context.js';
 
 export interface WsEvent {
   event: string;
@@ -32,6 +34,32 @@ export function sponsorLeaving(e: WsEvent): { teamId: string; user: { id: string
   return updated.success
     ? { teamId: '', user: { id: updated.data.user.id, username: updated.data.user.username } }
     : undefined;
+}
+
+/** A user's post (`type` '': no system message) as `posted` carries it, JSON in a string. */
+const Post = z.object({
+  id: Id,
+  user_id: Id,
+  channel_id: Id,
+  message: z.string().max(100_000),
+  type: z.literal('').default(''),
+  props: z.object({ from_bot: z.unknown().optional() }).nullish(),
+});
+
+/** A message written to the bot in its direct channel with someone (`D`: the bot only hears its own). */
+export function directMessage(e: WsEvent, botId: string): DirectMessageReceived | undefined {
+  if (e.event !== 'posted' || e.data.channel_type !== 'D' || typeof e.data.post !== 'string') return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(e.data.post);
+  } catch {
+    return undefined;
+  }
+  const post = Post.safeParse(raw);
+  if (!post.success) return undefined;
+  const { id, user_id: senderId, channel_id: channelId, message: text, props } = post.data;
+  const fromBot = senderId === botId || props?.from_bot === 'true';
+  return { platform: PLATFORM, senderId, fromBot, channelId, messageId: id, text };
 }
 
 export interface WsOptions {
