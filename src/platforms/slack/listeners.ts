@@ -30,6 +30,18 @@ const DeletedUser = z.object({
   deleted: z.literal(true),
 });
 
+/** A message written in the bot's direct messages (`im`); edits, joins and other subtypes are not replies. */
+const DirectMessage = z.object({
+  channel_type: z.literal('im'),
+  subtype: z.undefined().optional(),
+  channel: z.string().min(1).max(64),
+  user: z.string().min(1).max(64),
+  ts: z.string().min(1).max(32),
+  text: z.string().max(100_000).default(''),
+  bot_id: z.string().max(64).optional(),
+  team: z.string().max(64).optional(),
+});
+
 export function registerListeners(bolt: App, ctx: SlackContext, parts: Flows): void {
   const { wizard, approvals, arrivals, list, commands } = parts;
   /** The user's words without waiting for a lookup (the organization's until theirs is known). */
@@ -162,6 +174,16 @@ export function registerListeners(bolt: App, ctx: SlackContext, parts: Flows): v
       userId: event.user,
       via: 'member_joined_channel',
     });
+  });
+
+  // message.im (Bolt's ignoreSelf already drops the bot's own posts; bot_id marks any bot's).
+  bolt.event('message', async ({ event, body, context }) => {
+    const dm = DirectMessage.safeParse(event);
+    if (!dm.success) return;
+    const { channel, user, ts, text, bot_id: botId, team } = dm.data;
+    const fromBot = !!botId || user === context.botUserId;
+    const where = { platform: PLATFORM, workspaceId: team ?? body.team_id, channelId: channel };
+    await parts.replies.heard({ ...where, senderId: user, fromBot, messageId: `${channel}:${ts}`, text });
   });
 
   bolt.error(async (err) => void ctx.log.error({ err: err.message }, 'Slack request failed'));

@@ -24,6 +24,8 @@ export const EVENT_SCOPES = {
   member_joined_channel: ['channels:read', 'groups:read'],
   /** A sponsor deactivated (`deleted`): their guests are offered to the admins. */
   user_change: ['users:read'],
+  /** What someone writes to the bot in its direct messages: a newcomer's reply goes to their sponsor. */
+  'message.im': ['im:history'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SlackEvent = keyof typeof EVENT_SCOPES;
