@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import autocannon from 'autocannon';
 
-const { url, path, duration, connections, form, triggers, startIndex = 0, expectBody, overallRate } = workerData.data;
+const { url, path, duration, connections, form, triggers, startIndex = 0, expectBody } = workerData.data;
 let i = startIndex;
 let mismatches = 0;
 const requests = [{
@@ -20,8 +20,8 @@ const requests = [{
     if (expectBody !== undefined && status === 200 && body !== expectBody) mismatches++;
   },
 }];
-// overallRate: a steady load (requests a second over all connections) instead of as fast as the server answers.
-const opts = { url, connections, duration, requests, ...(overallRate ? { overallRate } : {}) };
+// As fast as the server answers (a steady rate is bench/pacedWorker.mjs's).
+const opts = { url, connections, duration, requests };
 // Outside the main thread autocannon hands back raw histograms (its own workers are aggregated by the parent).
 const result = autocannon.aggregateResult([await autocannon(opts)], opts);
 parentPort.postMessage({

@@ -57,8 +57,10 @@ const DURATION_S = Number(process.env.BENCH_COMMAND_SECONDS ?? 10);
 const WARMUP_S = 2;
 const TRIGGERS = 80_000;
 
+/** Saturation through autocannon; a steady rate (`overallRate`) through bench/pacedWorker.mjs, evenly paced. */
 function cannon(data: Record<string, unknown>): Promise<{ result: CannonResult; issued: number }> {
-  const worker = new Worker(new URL('./autocannonWorker.mjs', import.meta.url), { workerData: { data } });
+  const file = data.overallRate ? './pacedWorker.mjs' : './autocannonWorker.mjs';
+  const worker = new Worker(new URL(file, import.meta.url), { workerData: { data } });
   return new Promise((resolve, reject) => {
     worker.once('message', (m: { result: CannonResult; issued: number }) => {
       void worker.terminate();
